@@ -1,0 +1,110 @@
+# vdeck — operator console for KVM/libvirt clusters.
+# `make demo` and `make check` are the whole set-up on Debian 12 (see README).
+
+PREFIX   ?= /usr/local
+BINDIR    = $(PREFIX)/bin
+DATADIR   = $(PREFIX)/share/vdeck
+MANDIR    = $(PREFIX)/share/man/man1
+VERSION  := 0.1.0
+
+PKGS      = libvirt lua5.4 ncursesw libssh2 libxml-2.0
+CC       ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lpthread -lm
+
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) \
+             -DVD_VERSION='"$(VERSION)"' -DVD_DATADIR='"$(DATADIR)"'
+
+SRCS      := $(shell find src -name '*.c' ! -name main.c | sort)
+OBJS      := $(SRCS:%.c=build/obj/%.o)
+ASAN_OBJS := $(SRCS:%.c=build/asan/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+UNIT_ASAN := $(UNIT_SRCS:tests/unit/%.c=build/tests-asan/%)
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all deps demo check check-layers check-unit check-lua check-integration \
+        check-asan check-fuzz fuzz bench install uninstall clean
+
+all: vdeck
+
+deps:
+	@sh tools/deps.sh
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
+
+build/libvdeck.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/libvdeck-asan.a: $(ASAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+vdeck: build/obj/src/main.o build/libvdeck.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/vdeck-asan: build/asan/src/main.o build/libvdeck-asan.a
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/tests/%: tests/unit/%.c build/libvdeck.a tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< build/libvdeck.a $(PKG_LIBS)
+
+build/tests-asan/%: tests/unit/%.c build/libvdeck-asan.a tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $< build/libvdeck-asan.a $(PKG_LIBS)
+
+demo: deps vdeck
+	./vdeck --demo
+
+check: deps
+	@$(MAKE) --no-print-directory vdeck build/vdeck-asan $(UNIT_BINS) $(UNIT_ASAN)
+	@sh tests/run-all.sh
+
+check-layers:
+	@sh tools/check-layers.sh
+
+check-unit: $(UNIT_BINS)
+	@sh tests/run-all.sh unit
+
+check-lua: vdeck
+	@sh tests/run-all.sh lua
+
+check-integration: vdeck
+	@sh tests/run-all.sh integration
+
+check-asan: build/vdeck-asan $(UNIT_ASAN)
+	@sh tests/run-all.sh asan
+
+check-fuzz:
+	@sh tests/fuzz/run.sh 5
+
+fuzz:
+	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-120}
+
+bench: vdeck
+	@sh bench/run.sh
+
+install: vdeck
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/lua/runbooks $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(MANDIR)
+	install -m 755 vdeck $(DESTDIR)$(BINDIR)/vdeck
+	cp -R lua/. $(DESTDIR)$(DATADIR)/lua/
+	cp -R themes/. $(DESTDIR)$(DATADIR)/themes/
+	install -m 644 doc/vdeck.1 $(DESTDIR)$(MANDIR)/vdeck.1
+
+uninstall:
+	rm -rf $(DESTDIR)$(BINDIR)/vdeck $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/vdeck.1
+
+clean:
+	rm -rf build vdeck
+
+-include $(shell find build -name '*.d' 2>/dev/null)

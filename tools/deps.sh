@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh — install the Debian packages vdeck builds and tests with.
+# As root, installs what is missing; otherwise prints the exact command.
+set -e
+BUILD="gcc make pkg-config libvirt-dev liblua5.4-dev libncurses-dev libreadline-dev libssh2-1-dev libxml2-dev"
+TEST="libvirt-clients openssh-server openssh-client tmux lua5.4 clang libclang-rt-14-dev procps"
+missing=""
+for p in $BUILD $TEST; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "vdeck: missing packages; run as root:" >&2
+	echo "  apt-get update && $cmd" >&2
+	exit 1
+fi
+echo "vdeck: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null || true
+$cmd >/dev/null

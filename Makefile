@@ -35,33 +35,33 @@ deps:
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
 
 build/libvdeck.a: $(OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 build/libvdeck-asan.a: $(ASAN_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 vdeck: build/obj/src/main.o build/libvdeck.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/vdeck-asan: build/asan/src/main.o build/libvdeck-asan.a
-	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/tests/%: tests/unit/%.c build/libvdeck.a tests/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< build/libvdeck.a $(PKG_LIBS)
+	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< build/libvdeck.a $(PKG_LIBS)
 
 build/tests-asan/%: tests/unit/%.c build/libvdeck-asan.a tests/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $< build/libvdeck-asan.a $(PKG_LIBS)
+	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $< build/libvdeck-asan.a $(PKG_LIBS)
 
 demo: deps vdeck
 	./vdeck --demo

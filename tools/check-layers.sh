@@ -5,9 +5,9 @@
 cd "$(dirname "$0")/.." || exit 2
 rank() {
 	case "$1" in
-	core) echo 0 ;; metrics) echo 1 ;; model) echo 2 ;; demo) echo 2 ;;
-	conn) echo 3 ;; ops) echo 4 ;; lua) echo 5 ;;
-	tui|repl|exec) echo 6 ;; *) echo 9 ;;
+	core) echo 0 ;; metrics) echo 1 ;; model) echo 2 ;; demo) echo 3 ;;
+	conn) echo 4 ;; ops) echo 5 ;; lua) echo 6 ;;
+	tui|repl|exec) echo 7 ;; *) echo 9 ;;
 	esac
 }
 bad=0

@@ -63,7 +63,7 @@ const char *err_code_name(enum vd_errcode code)
 		[VD_ECONFIG] = "config", [VD_EUNREACH] = "unreachable", [VD_ELIBVIRT] = "libvirt",
 		[VD_ESSH] = "ssh", [VD_ETIMEOUT] = "timeout", [VD_EIO] = "io",
 		[VD_EUNSUPPORTED] = "unsupported", [VD_ESTALE] = "stale", [VD_EREFUSED] = "refused",
-		[VD_ELOCKED] = "locked",
+		[VD_ELOCKED] = "locked", [VD_EUSAGE] = "usage",
 	};
 	if ((unsigned)code < sizeof names / sizeof names[0] && names[code])
 		return names[code];

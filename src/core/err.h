@@ -22,6 +22,7 @@ enum vd_errcode {
 	VD_ESTALE,      /* handle to an object that no longer exists */
 	VD_EREFUSED,    /* refused on purpose: unsafe combination */
 	VD_ELOCKED,     /* another run holds the lock */
+	VD_EUSAGE,      /* bad parameters from the command line (exit 2) */
 };
 
 struct vd_err {

@@ -3,6 +3,7 @@
 #include "core/xalloc.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -1,0 +1,20 @@
+/* collect.h — the shell half of a poll: one round trip per host over the
+ * host's transport (SSH or local) that returns every /proc and /sys file the
+ * metrics need, parsed into struct host_metrics on the worker thread. */
+#ifndef VD_COLLECT_H
+#define VD_COLLECT_H
+
+#include "core/err.h"
+#include "model/cluster.h"
+
+struct collector;
+struct transport;
+
+struct collector *collector_new(const struct host_config *cfg, int accept_new_hostkeys, int connect_timeout_ms);
+/* Fills the shell half of s: shell_used, shell_ok, shell_error, metrics, rtt. */
+void collector_poll(struct collector *col, struct host_snapshot *s);
+/* The open transport (connecting if needed), for h:run() and host operations. */
+struct transport *collector_transport(struct collector *col, struct vd_err *err);
+void collector_free(struct collector **col);
+
+#endif

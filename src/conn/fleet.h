@@ -1,0 +1,54 @@
+/* fleet.h — one worker thread per host, and the loop-thread side that
+ * applies their results to the model.
+ *
+ * Workers own every network resource (libvirt connection, SSH session) and
+ * never touch the model; they post snapshots and replies to one queue.  The
+ * loop thread calls fleet_pump(), which applies them.  Nothing here that runs
+ * on the loop thread talks to a host. */
+#ifndef VD_FLEET_H
+#define VD_FLEET_H
+
+#include "core/err.h"
+#include "model/cluster.h"
+
+struct fleet;
+struct host_ctx;   /* a worker's own resources, passed to host calls */
+
+struct fleet_opts {
+	int connect_timeout_ms;    /* a host silent this long is shown down */
+	int accept_new_hostkeys;
+	int poll;                  /* 0: connect and read once per refresh only */
+};
+
+/* Runs on the host's worker thread. */
+typedef int (*host_call_fn)(struct host_ctx *hc, void *arg, struct vd_err *err);
+/* Runs on the loop thread when a call finished. */
+typedef void (*host_done_fn)(void *ctx, int rc, const struct vd_err *err);
+
+struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, struct vd_err *err);
+void fleet_stop(struct fleet **f);
+struct cluster *fleet_cluster(struct fleet *f);
+/* Readable when results wait: poll() it beside stdin. */
+int  fleet_fd(const struct fleet *f);
+/* Applies waiting results, waiting up to timeout_ms for the first. */
+int  fleet_pump(struct fleet *f, int timeout_ms);
+/* Asks for a fresh poll of h (NULL: all) and pumps until each answered or
+ * timeout; returns -1 with err naming the hosts that did not answer. */
+int  fleet_refresh(struct fleet *f, struct host *h, int timeout_ms, struct vd_err *err);
+/* Waits until every host finished its first poll or was marked down. */
+void fleet_wait_initial(struct fleet *f, int timeout_ms);
+void fleet_call_async(struct fleet *f, struct host *h, host_call_fn fn, void *arg,
+		      host_done_fn done, void *ctx);
+/* Synchronous form: pumps (so the model stays live) until fn finished. */
+int  fleet_call(struct fleet *f, struct host *h, host_call_fn fn, void *arg, struct vd_err *err);
+/* Calls still running (for the Jobs view and clean shutdown). */
+unsigned fleet_calls_pending(const struct fleet *f);
+
+/* For host_call_fn implementations in conn/. */
+struct virt_host *host_ctx_virt(struct host_ctx *hc);
+struct transport *host_ctx_transport(struct host_ctx *hc, struct vd_err *err);
+const struct host_config *host_ctx_config(struct host_ctx *hc);
+/* Marks the host for a re-read of domain XML and an immediate poll. */
+void host_ctx_changed(struct host_ctx *hc);
+
+#endif

@@ -1,0 +1,380 @@
+/* virt.c — reading a host through libvirt, cheaply enough for 3000 VMs.
+ *
+ * Domain XML is parsed only when a domain first appears or its basic info
+ * (state, vCPUs, memory) changes, or after an operation invalidates it; pool
+ * volumes are re-read every few polls to give disks capacity and allocation.
+ * Everything else is bulk calls: one list, one stats call per poll. */
+#include "conn/virt.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VOLUME_REFRESH_POLLS 15
+
+struct cached_dom {
+	char            uuid[VIR_UUID_STRING_BUFLEN];
+	unsigned char   state;
+	unsigned short  vcpus;
+	unsigned long   mem_kib, maxmem_kib;
+	struct dom_info info;
+	int             persistent;
+	int             snapshots;
+	int             seen;
+};
+
+struct volume {
+	char    *path;
+	uint64_t capacity, allocation;
+};
+
+struct virt_host {
+	char             *uri;
+	virConnectPtr     conn;
+	struct cached_dom *doms;
+	size_t            ndoms, cap;
+	struct volume    *vols;
+	size_t            nvols, volcap;
+	unsigned          polls;
+	int               invalid;
+};
+
+static void silent_error(void *ctx, virErrorPtr e) { (void)ctx; (void)e; }
+
+static void *event_loop(void *arg)
+{
+	(void)arg;
+	for (;;)
+		if (virEventRunDefaultImpl() < 0)
+			sleep_ms(100);
+	return NULL;
+}
+
+int virt_global_init(struct vd_err *err)
+{
+	static int done;
+	if (done)
+		return 0;
+	virSetErrorFunc(NULL, silent_error);
+	if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0)
+		return virt_error(err, "libvirt initialisation");
+	pthread_t t;
+	if (pthread_create(&t, NULL, event_loop, NULL) != 0)
+		return err_set(err, VD_EIO, "cannot start the libvirt event thread");
+	pthread_detach(t);
+	done = 1;
+	return 0;
+}
+
+int virt_error(struct vd_err *err, const char *what)
+{
+	virErrorPtr e = virGetLastError();
+	int code = e ? e->code : 0;
+	err_set(err, VD_ELIBVIRT, "%s: %s", what, e && e->message ? e->message : "unknown libvirt error");
+	if (err)
+		err->sys_code = code;
+	virResetLastError();
+	return -1;
+}
+
+struct virt_host *virt_host_new(const char *uri)
+{
+	struct virt_host *vh = x_calloc(1, sizeof *vh);
+	vh->uri = x_strdup(uri);
+	return vh;
+}
+
+static void drop_connection(struct virt_host *vh)
+{
+	if (vh->conn) {
+		virConnectClose(vh->conn);
+		vh->conn = NULL;
+	}
+}
+
+int virt_host_connect(struct virt_host *vh, struct vd_err *err)
+{
+	if (vh->conn)
+		return 0;
+	vh->conn = virConnectOpenAuth(vh->uri, virConnectAuthPtrDefault, 0);
+	if (!vh->conn)
+		return virt_error(err, vh->uri);
+	/* Remote drivers only: notices a cut host in seconds, not minutes. */
+	if (virConnectSetKeepAlive(vh->conn, 5, 3) < 0)
+		virResetLastError();
+	return 0;
+}
+
+int virt_host_connected(const struct virt_host *vh)
+{
+	return vh->conn && virConnectIsAlive(vh->conn) == 1;
+}
+
+void *virt_host_handle(struct virt_host *vh)
+{
+	return vh->conn;
+}
+
+void virt_host_invalidate(struct virt_host *vh)
+{
+	vh->invalid = 1;
+}
+
+static void free_cache(struct virt_host *vh)
+{
+	for (size_t i = 0; i < vh->ndoms; i++)
+		dom_info_free(&vh->doms[i].info);
+	free(vh->doms);
+	vh->doms = NULL;
+	vh->ndoms = vh->cap = 0;
+	for (size_t i = 0; i < vh->nvols; i++)
+		free(vh->vols[i].path);
+	free(vh->vols);
+	vh->vols = NULL;
+	vh->nvols = vh->volcap = 0;
+}
+
+void virt_host_free(struct virt_host **pvh)
+{
+	struct virt_host *vh = *pvh;
+	if (!vh)
+		return;
+	drop_connection(vh);
+	free_cache(vh);
+	free(vh->uri);
+	x_free(pvh);
+}
+
+static void read_node(struct virt_host *vh, struct host_snapshot *s)
+{
+	virNodeInfo ni;
+	if (virNodeGetInfo(vh->conn, &ni) == 0) {
+		s->cpus = ni.cpus;
+		s->cpu_mhz = ni.mhz;
+		s->numa_cells = ni.nodes;
+		s->memory = (uint64_t)ni.memory * 1024;
+		snprintf(s->cpu_model, sizeof s->cpu_model, "%s", ni.model);
+	}
+	unsigned long lib = 0;
+	if (virConnectGetLibVersion(vh->conn, &lib) == 0)
+		snprintf(s->libvirt_version, sizeof s->libvirt_version, "%lu.%lu.%lu",
+			 lib / 1000000, lib / 1000 % 1000, lib % 1000);
+	const char *type = virConnectGetType(vh->conn);
+	snprintf(s->hypervisor, sizeof s->hypervisor, "%s", type ? type : "?");
+	char *hn = virConnectGetHostname(vh->conn);
+	snprintf(s->hostname, sizeof s->hostname, "%s", hn ? hn : "");
+	free(hn);
+	virResetLastError();
+}
+
+static void read_volumes(struct virt_host *vh)
+{
+	virStoragePoolPtr *pools = NULL;
+	int np = virConnectListAllStoragePools(vh->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+	for (size_t i = 0; i < vh->nvols; i++)
+		free(vh->vols[i].path);
+	vh->nvols = 0;
+	for (int p = 0; p < np; p++) {
+		virStorageVolPtr *vols = NULL;
+		int nv = virStoragePoolListAllVolumes(pools[p], &vols, 0);
+		for (int v = 0; v < nv; v++) {
+			virStorageVolInfo info;
+			char *path = virStorageVolGetPath(vols[v]);
+			if (path && virStorageVolGetInfo(vols[v], &info) == 0) {
+				x_grow(&vh->vols, &vh->volcap, vh->nvols + 1, sizeof *vh->vols);
+				vh->vols[vh->nvols++] = (struct volume){ path, info.capacity, info.allocation };
+			} else {
+				free(path);
+			}
+			virStorageVolFree(vols[v]);
+		}
+		free(vols);
+		virStoragePoolFree(pools[p]);
+	}
+	free(pools);
+	virResetLastError();
+}
+
+static void fill_disk_sizes(const struct virt_host *vh, struct dom_info *info)
+{
+	for (size_t d = 0; d < info->ndisks; d++) {
+		struct dom_disk *disk = &info->disks[d];
+		for (size_t v = 0; disk->source && v < vh->nvols; v++) {
+			if (!strcmp(vh->vols[v].path, disk->source)) {
+				disk->capacity = vh->vols[v].capacity;
+				disk->allocation = vh->vols[v].allocation;
+				break;
+			}
+		}
+	}
+}
+
+static struct cached_dom *cache_lookup(struct virt_host *vh, const char *uuid)
+{
+	for (size_t i = 0; i < vh->ndoms; i++)
+		if (!strcmp(vh->doms[i].uuid, uuid))
+			return &vh->doms[i];
+	x_grow(&vh->doms, &vh->cap, vh->ndoms + 1, sizeof *vh->doms);
+	struct cached_dom *c = &vh->doms[vh->ndoms++];
+	memset(c, 0, sizeof *c);
+	snprintf(c->uuid, sizeof c->uuid, "%s", uuid);
+	c->state = 0xff;   /* forces the first XML read */
+	return c;
+}
+
+/* Re-reads XML only when something visible changed or it was invalidated. */
+static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_dom *c,
+			  const virDomainInfo *di, int sizes_changed)
+{
+	int changed = vh->invalid || c->state != di->state || c->vcpus != di->nrVirtCpu ||
+		      c->mem_kib != di->memory || c->maxmem_kib != di->maxMem || !c->info.name[0];
+	if (!changed) {
+		if (sizes_changed)
+			fill_disk_sizes(vh, &c->info);
+		return 0;
+	}
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	if (!xml)
+		return -1;
+	struct dom_info info;
+	struct vd_err perr;
+	err_clear(&perr);
+	if (domxml_parse(xml, strlen(xml), &info, &perr) < 0) {
+		log_debug("domain %s: %s", c->uuid, perr.msg);
+		free(xml);
+		return -1;
+	}
+	free(xml);
+	fill_disk_sizes(vh, &info);
+	dom_info_free(&c->info);
+	c->info = info;
+	c->state = di->state;
+	c->vcpus = di->nrVirtCpu;
+	c->mem_kib = di->memory;
+	c->maxmem_kib = di->maxMem;
+	c->persistent = virDomainIsPersistent(dom);
+	c->snapshots = virDomainSnapshotNum(dom, 0);
+	if (c->snapshots < 0)
+		c->snapshots = 0;
+	virResetLastError();
+	return 0;
+}
+
+static void stats_into(struct domain *d, virDomainStatsRecordPtr rec, double t)
+{
+	struct dom_stats *s = &d->stats;
+	s->t = t;
+	for (int i = 0; i < rec->nparams; i++) {
+		const virTypedParameter *p = &rec->params[i];
+		unsigned long long v = 0;
+		switch (p->type) {
+		case VIR_TYPED_PARAM_ULLONG: v = p->value.ul; break;
+		case VIR_TYPED_PARAM_LLONG: v = (unsigned long long)p->value.l; break;
+		case VIR_TYPED_PARAM_UINT: v = p->value.ui; break;
+		case VIR_TYPED_PARAM_INT: v = (unsigned long long)p->value.i; break;
+		default: continue;
+		}
+		const char *f = p->field;
+		if (!strcmp(f, "cpu.time")) { s->cpu_time_ns = v; s->valid = 1; }
+		else if (!strcmp(f, "balloon.current")) s->balloon_current = v * 1024;
+		else if (!strcmp(f, "balloon.maximum")) s->balloon_maximum = v * 1024;
+		else if (!strcmp(f, "balloon.usable")) s->balloon_usable = v * 1024;
+		else if (!strcmp(f, "vcpu.current")) s->vcpus_online = (unsigned)v;
+		else if (!strncmp(f, "block.", 6) && strstr(f, ".rd.bytes")) s->rd_bytes += v;
+		else if (!strncmp(f, "block.", 6) && strstr(f, ".wr.bytes")) s->wr_bytes += v;
+		else if (!strncmp(f, "net.", 4) && strstr(f, ".rx.bytes")) s->rx_bytes += v;
+		else if (!strncmp(f, "net.", 4) && strstr(f, ".tx.bytes")) s->tx_bytes += v;
+	}
+}
+
+static void read_stats(struct virt_host *vh, struct host_snapshot *s)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	unsigned groups = VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
+			  VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
+	int n = virConnectGetAllDomainStats(vh->conn, groups, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+	if (n < 0) {
+		/* The test driver only knows the state group; stats stay invalid. */
+		virResetLastError();
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char uuid[VIR_UUID_STRING_BUFLEN];
+		if (virDomainGetUUIDString(recs[i]->dom, uuid) < 0)
+			continue;
+		for (size_t d = 0; d < s->ndoms; d++)
+			if (!strcmp(s->doms[d].info.uuid, uuid))
+				stats_into(&s->doms[d], recs[i], s->t);
+	}
+	virDomainStatsRecordListFree(recs);
+}
+
+int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err *err)
+{
+	if (virt_host_connect(vh, err) < 0)
+		return -1;
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(vh->conn, &doms, 0);
+	if (n < 0) {
+		virt_error(err, "listing domains");
+		drop_connection(vh);
+		return -1;
+	}
+	read_node(vh, s);
+	int sizes_changed = 0;
+	if (vh->polls++ % VOLUME_REFRESH_POLLS == 0 || vh->invalid) {
+		read_volumes(vh);
+		sizes_changed = 1;
+	}
+	for (size_t i = 0; i < vh->ndoms; i++)
+		vh->doms[i].seen = 0;
+	s->doms = x_calloc((size_t)n, sizeof *s->doms);
+	s->ndoms = 0;
+	for (int i = 0; i < n; i++) {
+		char uuid[VIR_UUID_STRING_BUFLEN];
+		virDomainInfo di;
+		if (virDomainGetUUIDString(doms[i], uuid) < 0 || virDomainGetInfo(doms[i], &di) < 0) {
+			virResetLastError();   /* vanished between list and info */
+			continue;
+		}
+		struct cached_dom *c = cache_lookup(vh, uuid);
+		c->seen = 1;
+		if (refresh_cached(vh, doms[i], c, &di, sizes_changed) < 0 && !c->info.name[0]) {
+			virResetLastError();
+			continue;
+		}
+		struct domain *d = &s->doms[s->ndoms++];
+		dom_info_copy(&d->info, &c->info);
+		d->state = (enum dom_state)di.state;
+		d->id = (int)virDomainGetID(doms[i]);
+		if (d->id < 0 || di.state == VIR_DOMAIN_SHUTOFF)
+			d->id = -1;
+		d->persistent = c->persistent;
+		d->snapshots = c->snapshots;
+		d->info.vcpus = di.nrVirtCpu;
+		d->info.memory = (uint64_t)di.memory * 1024;
+		d->info.max_memory = (uint64_t)di.maxMem * 1024;
+	}
+	for (int i = 0; i < n; i++)
+		virDomainFree(doms[i]);
+	free(doms);
+	vh->invalid = 0;
+	/* Drops cache entries for domains that are gone. */
+	size_t keep = 0;
+	for (size_t i = 0; i < vh->ndoms; i++) {
+		if (vh->doms[i].seen)
+			vh->doms[keep++] = vh->doms[i];
+		else
+			dom_info_free(&vh->doms[i].info);
+	}
+	vh->ndoms = keep;
+	read_stats(vh, s);
+	s->libvirt_ok = 1;
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* virt.h — the libvirt side of one host: connect, and read everything the
+ * model shows in one pass (node facts, domains, their XML, pool volumes,
+ * bulk stats).  Called only from that host's worker thread. */
+#ifndef VD_VIRT_H
+#define VD_VIRT_H
+
+#include "core/err.h"
+#include "model/cluster.h"
+
+struct virt_host;   /* opaque: the connection plus caches kept between polls */
+
+/* Once per process, before any connection: silences libvirt's own stderr
+ * printing and starts the event loop thread that keepalives and device
+ * events need. */
+int  virt_global_init(struct vd_err *err);
+
+struct virt_host *virt_host_new(const char *uri);
+int  virt_host_connect(struct virt_host *vh, struct vd_err *err);
+int  virt_host_connected(const struct virt_host *vh);
+/* Fills the libvirt half of s (node, domains with stats). On failure the
+ * connection is dropped so the next poll reconnects. */
+int  virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err *err);
+void virt_host_free(struct virt_host **vh);
+/* The connection for operation code in conn/ (opaque elsewhere). */
+void *virt_host_handle(struct virt_host *vh);
+/* Forgets cached domain XML so the next poll re-reads it (after a change). */
+void virt_host_invalidate(struct virt_host *vh);
+
+/* Formats the last libvirt error into err with code VD_ELIBVIRT. */
+int  virt_error(struct vd_err *err, const char *what);
+
+#endif

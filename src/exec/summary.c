@@ -1,0 +1,63 @@
+/* summary.c — the cluster summary and the --check table. */
+#include "exec/summary.h"
+#include "core/strbuf.h"
+#include "core/units.h"
+
+#include <string.h>
+
+static unsigned running(const struct host *h)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < h->ndoms; i++)
+		n += h->doms[i].state == DOM_RUNNING;
+	return n;
+}
+
+void summary_print(FILE *out, const struct cluster *c)
+{
+	size_t up = 0, vms = 0, run = 0;
+	fprintf(out, "%-12s %-10s %5s %8s %6s %6s  %s\n", "HOST", "STATE", "CPUS", "MEMORY", "VMS", "RUN", "NOTE");
+	for (size_t i = 0; i < c->nhosts; i++) {
+		const struct host *h = &c->hosts[i];
+		char mem[16];
+		up += h->state == HOST_UP;
+		vms += h->ndoms;
+		run += running(h);
+		const char *note = h->libvirt_error ? h->libvirt_error : h->shell_error ? h->shell_error : "";
+		fprintf(out, "%-12s %-10s %5u %8s %6zu %6u  %.60s\n", h->cfg->name, host_state_name(h->state),
+			h->cpus, size_format(h->memory, mem, sizeof mem), h->ndoms, running(h), note);
+	}
+	fprintf(out, "%zu hosts (%zu up), %zu VMs (%zu running)\n", c->nhosts, up, vms, run);
+}
+
+int check_print(FILE *out, const struct cluster *c, int json)
+{
+	int down = 0;
+	if (!json)
+		fprintf(out, "%-12s %-10s %8s %-10s %-24s %s\n", "HOST", "STATE", "RTT_MS", "LIBVIRT", "KERNEL", "ERROR");
+	for (size_t i = 0; i < c->nhosts; i++) {
+		const struct host *h = &c->hosts[i];
+		down |= h->state == HOST_DOWN;
+		const char *error = h->libvirt_error ? h->libvirt_error : h->shell_error ? h->shell_error : "";
+		const char *kernel = h->hostname[0] ? "" : "";
+		if (json) {
+			struct strbuf sb;
+			sb_init(&sb);
+			sb_append(&sb, "{\"host\":");
+			sb_append_json(&sb, h->cfg->name);
+			sb_append(&sb, ",\"state\":");
+			sb_append_json(&sb, host_state_name(h->state));
+			sb_appendf(&sb, ",\"rtt_ms\":%.1f,\"libvirt\":", h->rtt_ms);
+			sb_append_json(&sb, h->libvirt_version);
+			sb_append(&sb, ",\"error\":");
+			sb_append_json(&sb, error);
+			sb_append(&sb, "}");
+			fprintf(out, "%s\n", sb.buf);
+			sb_free(&sb);
+		} else {
+			fprintf(out, "%-12s %-10s %8.1f %-10s %-24s %.70s\n", h->cfg->name, host_state_name(h->state),
+				h->rtt_ms, h->libvirt_version[0] ? h->libvirt_version : "-", kernel[0] ? kernel : "-", error);
+		}
+	}
+	return down ? 3 : 0;
+}

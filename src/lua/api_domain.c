@@ -1,0 +1,255 @@
+/* api_domain.c — domain handles: looked up by (host, uuid) on every access,
+ * so a VM that vanished raises a clear error instead of crashing. */
+#include "lua/lvdeck.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct domain *lvd_check_domain(lua_State *L, int idx, struct host **host_out)
+{
+	struct dom_handle *dh = luaL_checkudata(L, idx, DOMAIN_MT);
+	struct host *h = cluster_host_by_index(lctx_get(L)->cluster, dh->host);
+	struct domain *d = h ? host_find_domain_uuid(h, dh->uuid) : NULL;
+	if (!d)
+		lvd_raisef(L, VD_ESTALE, NULL, h ? h->cfg->name : NULL, dh->name,
+			   "domain no longer exists on this host (handle is stale)");
+	if (host_out)
+		*host_out = h;
+	return d;
+}
+
+void lvd_push_domain(lua_State *L, size_t host, const struct domain *d)
+{
+	struct dom_handle *dh = lua_newuserdatauv(L, sizeof *dh, 0);
+	dh->host = host;
+	snprintf(dh->uuid, sizeof dh->uuid, "%s", d->info.uuid);
+	snprintf(dh->name, sizeof dh->name, "%s", d->info.name);
+	luaL_setmetatable(L, DOMAIN_MT);
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+	if (v && *v) {
+		lua_pushstring(L, v);
+		lua_setfield(L, -2, k);
+	}
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static int dom_index(lua_State *L)
+{
+	struct host *h;
+	struct domain *d = lvd_check_domain(L, 1, &h);
+	const char *k = luaL_checkstring(L, 2);
+	const struct dom_info *i = &d->info;
+	if (!strcmp(k, "name")) lua_pushstring(L, i->name);
+	else if (!strcmp(k, "uuid")) lua_pushstring(L, i->uuid);
+	else if (!strcmp(k, "host")) lua_pushstring(L, h->cfg->name);
+	else if (!strcmp(k, "state")) lua_pushstring(L, dom_state_name(d->state));
+	else if (!strcmp(k, "vcpus")) lua_pushinteger(L, i->vcpus);
+	else if (!strcmp(k, "max_vcpus")) lua_pushinteger(L, i->max_vcpus);
+	else if (!strcmp(k, "memory")) lua_pushinteger(L, (lua_Integer)i->memory);
+	else if (!strcmp(k, "max_memory")) lua_pushinteger(L, (lua_Integer)i->max_memory);
+	else if (!strcmp(k, "id")) { if (d->id >= 0) lua_pushinteger(L, d->id); else lua_pushnil(L); }
+	else if (!strcmp(k, "persistent")) lua_pushboolean(L, d->persistent);
+	else if (!strcmp(k, "snapshot_count")) lua_pushinteger(L, d->snapshots);
+	else {
+		luaL_getmetafield(L, 1, "methods");
+		lua_getfield(L, -1, k);
+	}
+	return 1;
+}
+
+static int dom_disks(lua_State *L)
+{
+	struct domain *d = lvd_check_domain(L, 1, NULL);
+	lua_createtable(L, (int)d->info.ndisks, 0);
+	for (size_t n = 0; n < d->info.ndisks; n++) {
+		const struct dom_disk *k = &d->info.disks[n];
+		lua_createtable(L, 0, 10);
+		set_str(L, "target", k->target);
+		set_str(L, "source", k->source);
+		set_str(L, "device", k->device);
+		set_str(L, "type", k->type);
+		set_str(L, "bus", k->bus);
+		set_str(L, "format", k->format);
+		set_int(L, "capacity", (lua_Integer)k->capacity);
+		set_int(L, "allocation", (lua_Integer)k->allocation);
+		lua_pushboolean(L, k->shareable);
+		lua_setfield(L, -2, "shareable");
+		set_str(L, "sgio", k->sgio);
+		lua_rawseti(L, -2, (lua_Integer)n + 1);
+	}
+	return 1;
+}
+
+static int dom_nics(lua_State *L)
+{
+	struct domain *d = lvd_check_domain(L, 1, NULL);
+	lua_createtable(L, (int)d->info.nnics, 0);
+	for (size_t n = 0; n < d->info.nnics; n++) {
+		const struct dom_nic *c = &d->info.nics[n];
+		lua_createtable(L, 0, 7);
+		set_str(L, "mac", c->mac);
+		set_str(L, "type", c->type);
+		set_str(L, "model", c->model);
+		set_str(L, "source", c->source);
+		set_str(L, "portgroup", c->portgroup);
+		set_str(L, "target", c->target);
+		if (c->vlan)
+			set_int(L, "vlan", c->vlan);
+		lua_rawseti(L, -2, (lua_Integer)n + 1);
+	}
+	return 1;
+}
+
+static int dom_vcpu_pins(lua_State *L)
+{
+	struct domain *d = lvd_check_domain(L, 1, NULL);
+	lua_createtable(L, (int)d->info.npins, 0);
+	for (size_t n = 0; n < d->info.npins; n++) {
+		lua_createtable(L, 0, 2);
+		set_int(L, "vcpu", d->info.pins[n].vcpu);
+		set_str(L, "cpuset", d->info.pins[n].cpuset);
+		lua_rawseti(L, -2, (lua_Integer)n + 1);
+	}
+	return 1;
+}
+
+static int dom_numatune(lua_State *L)
+{
+	struct domain *d = lvd_check_domain(L, 1, NULL);
+	if (!d->info.numatune_mode[0] && !d->info.numatune_nodeset[0]) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_createtable(L, 0, 2);
+	set_str(L, "mode", d->info.numatune_mode[0] ? d->info.numatune_mode : "strict");
+	set_str(L, "nodeset", d->info.numatune_nodeset);
+	return 1;
+}
+
+static int dom_stats(lua_State *L)
+{
+	struct domain *d = lvd_check_domain(L, 1, NULL);
+	const struct dom_stats *s = &d->stats;
+	lua_createtable(L, 0, 8);
+	lua_pushnumber(L, s->cpu_util);
+	lua_setfield(L, -2, "cpu_util");
+	lua_createtable(L, 0, 3);
+	set_int(L, "current", (lua_Integer)(s->balloon_current ? s->balloon_current : d->info.memory));
+	set_int(L, "maximum", (lua_Integer)(s->balloon_maximum ? s->balloon_maximum : d->info.max_memory));
+	if (s->balloon_usable)
+		set_int(L, "usable", (lua_Integer)s->balloon_usable);
+	lua_setfield(L, -2, "balloon");
+	lua_createtable(L, 0, 4);
+	set_int(L, "rd_bytes", (lua_Integer)s->rd_bytes);
+	set_int(L, "wr_bytes", (lua_Integer)s->wr_bytes);
+	lua_pushnumber(L, s->rd_bps);
+	lua_setfield(L, -2, "rd_bps");
+	lua_pushnumber(L, s->wr_bps);
+	lua_setfield(L, -2, "wr_bps");
+	lua_setfield(L, -2, "disks");
+	lua_createtable(L, 0, 4);
+	set_int(L, "rx_bytes", (lua_Integer)s->rx_bytes);
+	set_int(L, "tx_bytes", (lua_Integer)s->tx_bytes);
+	lua_pushnumber(L, s->rx_bps);
+	lua_setfield(L, -2, "rx_bps");
+	lua_pushnumber(L, s->tx_bps);
+	lua_setfield(L, -2, "tx_bps");
+	lua_setfield(L, -2, "nics");
+	lua_createtable(L, 0, (int)s->numa_nodes);
+	for (unsigned n = 0; n < s->numa_nodes && n < DOM_MAX_NUMA; n++) {
+		if (s->numa_mem[n]) {
+			lua_pushinteger(L, (lua_Integer)s->numa_mem[n]);
+			lua_rawseti(L, -2, n);
+		}
+	}
+	lua_setfield(L, -2, "numa_mem");
+	lua_pushboolean(L, s->valid);
+	lua_setfield(L, -2, "live");
+	return 1;
+}
+
+static int dom_refresh(lua_State *L)
+{
+	struct host *h;
+	lvd_check_domain(L, 1, &h);
+	struct lctx *ctx = lctx_get(L);
+	struct vd_err err;
+	err_clear(&err);
+	err_where(&err, "refresh", h->cfg->name, NULL);
+	if (fleet_refresh(ctx->fleet, h, ctx->refresh_timeout_ms, &err) < 0)
+		return lvd_raise(L, &err);
+	lvd_check_domain(L, 1, NULL);   /* raises if it vanished */
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int dom_info_table(lua_State *L)
+{
+	struct host *h;
+	struct domain *d = lvd_check_domain(L, 1, &h);
+	lvd_push_domain_table(L, h, d);
+	return 1;
+}
+
+static int dom_tostring(lua_State *L)
+{
+	struct host *h;
+	struct domain *d = lvd_check_domain(L, 1, &h);
+	lua_pushfstring(L, "domain %s on %s (%s)", d->info.name, h->cfg->name, dom_state_name(d->state));
+	return 1;
+}
+
+static int dom_eq(lua_State *L)
+{
+	struct dom_handle *a = luaL_checkudata(L, 1, DOMAIN_MT), *b = luaL_checkudata(L, 2, DOMAIN_MT);
+	lua_pushboolean(L, a->host == b->host && !strcmp(a->uuid, b->uuid));
+	return 1;
+}
+
+void lvd_push_domain_table(lua_State *L, const struct host *h, const struct domain *d)
+{
+	lua_createtable(L, 0, 10);
+	set_str(L, "name", d->info.name);
+	set_str(L, "uuid", d->info.uuid);
+	set_str(L, "host", h->cfg->name);
+	set_str(L, "state", dom_state_name(d->state));
+	set_int(L, "vcpus", d->info.vcpus);
+	set_int(L, "max_vcpus", d->info.max_vcpus);
+	set_int(L, "memory", (lua_Integer)d->info.memory);
+	set_int(L, "max_memory", (lua_Integer)d->info.max_memory);
+}
+
+static const luaL_Reg dom_methods[] = {
+	{ "disks", dom_disks },
+	{ "nics", dom_nics },
+	{ "vcpu_pins", dom_vcpu_pins },
+	{ "numatune", dom_numatune },
+	{ "stats", dom_stats },
+	{ "refresh", dom_refresh },
+	{ "info", dom_info_table },
+	{ NULL, NULL },
+};
+
+void lvd_domain_register(lua_State *L)
+{
+	luaL_newmetatable(L, DOMAIN_MT);
+	lua_pushcfunction(L, dom_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, dom_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pushcfunction(L, dom_eq);
+	lua_setfield(L, -2, "__eq");
+	lua_pushliteral(L, "vdeck.domain");
+	lua_setfield(L, -2, "__name");
+	luaL_newlib(L, dom_methods);
+	lua_setfield(L, -2, "methods");
+	lua_pop(L, 1);
+}

@@ -1,0 +1,334 @@
+/* inventory_load.c — the defaults{} and host{} declarations.
+ *
+ * The file is ordinary Lua (loops, string.format) run in a private state
+ * whose only vdeck functions are defaults and host.  Each call validates its
+ * table at once, so an error points at the line that made it; defaults are
+ * merged into hosts after the whole file ran, so their order does not
+ * matter. */
+#include "lua/inventory_load.h"
+#include "core/xalloc.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct loader {
+	struct inventory *inv;
+	struct ssh_settings defaults_ssh;
+	int   defaults_interval_ms;
+	int   defaults_seen;
+	char *defaults_sysroot;
+};
+
+static struct loader *get_loader(lua_State *L)
+{
+	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* Raises "FILE:LINE: what" pointing at the declaration's caller. */
+static int decl_error(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int decl_error(lua_State *L, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	luaL_where(L, 1);
+	lua_pushstring(L, msg);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
+static int check_known(lua_State *L, int t, const char *what, const char *const *known)
+{
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			return decl_error(L, "%s: keys must be field names", what);
+		const char *k = lua_tostring(L, -1);
+		int ok = 0;
+		for (const char *const *p = known; *p && !ok; p++)
+			ok = !strcmp(*p, k);
+		if (!ok)
+			return decl_error(L, "%s: unknown field '%s'", what, k);
+	}
+	return 0;
+}
+
+static char *opt_string(lua_State *L, int t, const char *what, const char *field)
+{
+	lua_getfield(L, t, field);
+	char *out = NULL;
+	if (lua_type(L, -1) == LUA_TSTRING)
+		out = x_strdup(lua_tostring(L, -1));
+	else if (!lua_isnil(L, -1))
+		decl_error(L, "%s: field '%s' must be a string, not %s", what, field, luaL_typename(L, -1));
+	lua_pop(L, 1);
+	return out;
+}
+
+static int opt_int(lua_State *L, int t, const char *what, const char *field, int min, int max, int dflt)
+{
+	lua_getfield(L, t, field);
+	int out = dflt;
+	if (!lua_isnil(L, -1)) {
+		int isnum = 0;
+		lua_Integer v = lua_tointegerx(L, -1, &isnum);
+		if (!isnum || lua_type(L, -1) != LUA_TNUMBER)
+			decl_error(L, "%s: field '%s' must be an integer", what, field);
+		if (v < min || v > max)
+			decl_error(L, "%s: field '%s' must be between %d and %d", what, field, min, max);
+		out = (int)v;
+	}
+	lua_pop(L, 1);
+	return out;
+}
+
+/* interval in seconds (fractions allowed) → ms */
+static int opt_interval(lua_State *L, int t, const char *what)
+{
+	lua_getfield(L, t, "interval");
+	int out = 0;
+	if (!lua_isnil(L, -1)) {
+		if (lua_type(L, -1) != LUA_TNUMBER)
+			decl_error(L, "%s: field 'interval' must be a number of seconds", what);
+		double s = lua_tonumber(L, -1);
+		if (s < 0.1 || s > 3600)
+			decl_error(L, "%s: field 'interval' must be between 0.1 and 3600 seconds", what);
+		out = (int)(s * 1000);
+	}
+	lua_pop(L, 1);
+	return out;
+}
+
+static void read_ssh(lua_State *L, int t, const char *what, struct ssh_settings *ssh)
+{
+	static const char *const known[] = { "user", "port", "identity", "known_hosts", NULL };
+	lua_getfield(L, t, "ssh");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		decl_error(L, "%s: field 'ssh' must be a table", what);
+	int s = lua_gettop(L);
+	char sub[96];
+	snprintf(sub, sizeof sub, "%s ssh", what);
+	check_known(L, s, sub, known);
+	char *v;
+	if ((v = opt_string(L, s, sub, "user"))) { free(ssh->user); ssh->user = v; }
+	if ((v = opt_string(L, s, sub, "identity"))) { free(ssh->identity); ssh->identity = v; }
+	if ((v = opt_string(L, s, sub, "known_hosts"))) { free(ssh->known_hosts); ssh->known_hosts = v; }
+	ssh->port = opt_int(L, s, sub, "port", 1, 65535, ssh->port);
+	lua_pop(L, 1);
+}
+
+static int l_defaults(lua_State *L)
+{
+	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", NULL };
+	struct loader *ld = get_loader(L);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (ld->defaults_seen++)
+		return decl_error(L, "defaults: declared twice");
+	check_known(L, 1, "defaults", known);
+	read_ssh(L, 1, "defaults", &ld->defaults_ssh);
+	ld->defaults_interval_ms = opt_interval(L, 1, "defaults");
+	char *theme = opt_string(L, 1, "defaults", "theme");
+	if (theme) {
+		free(ld->inv->theme);
+		ld->inv->theme = theme;
+	}
+	ld->inv->connect_timeout_ms = opt_int(L, 1, "defaults", "connect_timeout", 1, 600, 0) * 1000;
+	ld->defaults_sysroot = opt_string(L, 1, "defaults", "sysroot");
+	return 0;
+}
+
+static void read_tags(lua_State *L, struct host_config *h, const char *what)
+{
+	lua_getfield(L, 1, "tags");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		decl_error(L, "%s: field 'tags' must be a list of strings", what);
+	lua_Integer n = luaL_len(L, -1);
+	h->tags = x_calloc((size_t)n + 1, sizeof *h->tags);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			decl_error(L, "%s: tags must be strings", what);
+		h->tags[h->ntags++] = x_strdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+static int valid_name(const char *s)
+{
+	if (!*s || strlen(s) > 63)
+		return 0;
+	for (; *s; s++)
+		if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') || ('0' <= *s && *s <= '9') ||
+		      *s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+static int l_host(lua_State *L)
+{
+	static const char *const known[] = {
+		"name", "address", "libvirt", "transport", "sysroot", "tags", "ssh", "interval", NULL,
+	};
+	struct loader *ld = get_loader(L);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_known(L, 1, "host", known);
+	char *name = opt_string(L, 1, "host", "name");
+	if (!name)
+		return decl_error(L, "host: field 'name' is required");
+	char what[96];
+	snprintf(what, sizeof what, "host %s", name);
+	if (!valid_name(name)) {
+		free(name);
+		return decl_error(L, "host: name must be 1-63 letters, digits, '-', '_' or '.'");
+	}
+	if (inventory_find(ld->inv, name)) {
+		const struct host_config *prev = inventory_find(ld->inv, name);
+		char dup[256];
+		snprintf(dup, sizeof dup, "host %s: duplicate name (first declared at %s)", name, prev->source);
+		free(name);
+		return decl_error(L, "%s", dup);
+	}
+	struct host_config *h = inventory_add(ld->inv);
+	h->name = name;
+	luaL_where(L, 1);
+	const char *where = lua_tostring(L, -1);
+	size_t wl = strlen(where);
+	h->source = x_strndup(where, wl >= 2 ? wl - 2 : wl);   /* drop ": " */
+	lua_pop(L, 1);
+	h->address = opt_string(L, 1, what, "address");
+	h->libvirt_uri = opt_string(L, 1, what, "libvirt");
+	h->sysroot = opt_string(L, 1, what, "sysroot");
+	char *transport = opt_string(L, 1, what, "transport");
+	if (!transport)
+		h->transport = h->address ? HT_SSH : HT_LOCAL;
+	else if (!strcmp(transport, "ssh"))
+		h->transport = HT_SSH;
+	else if (!strcmp(transport, "local"))
+		h->transport = HT_LOCAL;
+	else if (!strcmp(transport, "none"))
+		h->transport = HT_NONE;
+	else {
+		char bad[64];
+		snprintf(bad, sizeof bad, "%s", transport);
+		free(transport);
+		return decl_error(L, "%s: transport must be \"ssh\", \"local\" or \"none\", not \"%s\"", what, bad);
+	}
+	free(transport);
+	if (h->transport == HT_SSH && !h->address)
+		return decl_error(L, "%s: transport \"ssh\" needs an address", what);
+	if (h->transport == HT_NONE && !h->libvirt_uri)
+		return decl_error(L, "%s: transport \"none\" needs a libvirt URI", what);
+	read_tags(L, h, what);
+	h->ssh.port = 0;
+	read_ssh(L, 1, what, &h->ssh);
+	h->interval_ms = opt_interval(L, 1, what);
+	return 0;
+}
+
+static void apply_defaults(struct loader *ld)
+{
+	const struct ssh_settings *d = &ld->defaults_ssh;
+	for (size_t i = 0; i < ld->inv->nhosts; i++) {
+		struct host_config *h = &ld->inv->hosts[i];
+		if (!h->ssh.user)
+			h->ssh.user = x_strdup(d->user ? d->user : getenv("USER") ? getenv("USER") : "root");
+		if (!h->ssh.port)
+			h->ssh.port = d->port ? d->port : 22;
+		if (!h->ssh.identity && d->identity)
+			h->ssh.identity = x_strdup(d->identity);
+		if (!h->ssh.known_hosts)
+			h->ssh.known_hosts = x_strdup(d->known_hosts ? d->known_hosts : "~/.ssh/known_hosts");
+		if (!h->interval_ms)
+			h->interval_ms = ld->defaults_interval_ms ? ld->defaults_interval_ms : 2000;
+		if (!h->sysroot && ld->defaults_sysroot)
+			h->sysroot = x_strdup(ld->defaults_sysroot);
+		if (!h->libvirt_uri) {
+			if (h->transport == HT_SSH)
+				h->libvirt_uri = x_asprintf("qemu+ssh://%s@%s:%d/system", h->ssh.user, h->address, h->ssh.port);
+			else
+				h->libvirt_uri = x_strdup("qemu:///system");
+		}
+	}
+	ld->inv->interval_ms = ld->defaults_interval_ms ? ld->defaults_interval_ms : 2000;
+}
+
+static int load(lua_State *L, struct loader *ld, int loaded, struct vd_err *err)
+{
+	if (loaded != LUA_OK)
+		return err_set(err, VD_ECONFIG, "%s", lua_tostring(L, -1));
+	lua_pushlightuserdata(L, ld);
+	lua_pushcclosure(L, l_defaults, 1);
+	lua_setglobal(L, "defaults");
+	lua_pushlightuserdata(L, ld);
+	lua_pushcclosure(L, l_host, 1);
+	lua_setglobal(L, "host");
+	lua_pushvalue(L, -1);   /* the chunk, still on the stack */
+	lua_remove(L, -2);
+	if (lua_pcall(L, 0, 0, 0) != LUA_OK)
+		return err_set(err, VD_ECONFIG, "%s", lua_tostring(L, -1));
+	if (ld->inv->nhosts == 0)
+		return err_set(err, VD_ECONFIG, "%s: declares no host", ld->inv->path ? ld->inv->path : "inventory");
+	apply_defaults(ld);
+	return 0;
+}
+
+static int run_loader(const char *text, const char *path, struct inventory *inv, struct vd_err *err)
+{
+	lua_State *L = luaL_newstate();
+	if (!L)
+		return err_set(err, VD_EIO, "cannot create a Lua state");
+	luaL_openlibs(L);
+	struct loader ld = { .inv = inv };
+	int rc;
+	if (text) {
+		char chunk[256];
+		snprintf(chunk, sizeof chunk, "@%s", path);
+		rc = load(L, &ld, luaL_loadbuffer(L, text, strlen(text), chunk), err);
+	} else {
+		rc = load(L, &ld, luaL_loadfile(L, path), err);
+	}
+	free(ld.defaults_ssh.user);
+	free(ld.defaults_ssh.identity);
+	free(ld.defaults_ssh.known_hosts);
+	free(ld.defaults_sysroot);
+	lua_close(L);
+	return rc;
+}
+
+int inventory_load(const char *path, struct inventory *inv, struct vd_err *err)
+{
+	memset(inv, 0, sizeof *inv);
+	inv->path = x_strdup(path);
+	if (run_loader(NULL, path, inv, err) < 0) {
+		inventory_free(inv);
+		return -1;
+	}
+	return 0;
+}
+
+int inventory_load_string(const char *text, const char *name, struct inventory *inv, struct vd_err *err)
+{
+	memset(inv, 0, sizeof *inv);
+	inv->path = x_strdup(name);
+	if (run_loader(text, name, inv, err) < 0) {
+		inventory_free(inv);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* lvdeck.h — internals shared by the Lua binding files (lua/ only). */
+#ifndef VD_LVDECK_H
+#define VD_LVDECK_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "conn/fleet.h"
+#include "core/err.h"
+#include "core/options.h"
+#include "core/strbuf.h"
+#include "model/cluster.h"
+
+#define HOST_MT   "vdeck.host"
+#define DOMAIN_MT "vdeck.domain"
+#define ERROR_MT  "vdeck.error"
+
+/* Per-state context, kept in the registry (never a C global). */
+struct lctx {
+	struct fleet      *fleet;
+	struct cluster    *cluster;
+	const struct vd_options *opts;
+	int                refresh_timeout_ms;
+};
+
+struct host_handle { size_t index; };
+struct dom_handle  { size_t host; char uuid[37]; char name[128]; };
+
+struct lctx *lctx_get(lua_State *L);
+void lctx_set(lua_State *L, struct lctx *ctx);
+
+/* Raises a vdeck error table built from err (never returns). */
+int  lvd_raise(lua_State *L, const struct vd_err *err);
+/* Raises a vdeck error from op/host/domain/code/format. */
+int  lvd_raisef(lua_State *L, enum vd_errcode code, const char *op, const char *host,
+		const char *domain, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void lvd_error_register(lua_State *L);
+/* Formats any error value (table or string) for the user. */
+const char *lvd_error_string(lua_State *L, int idx);
+/* Exit code for an error value: 2 for parameter errors, else 1. */
+int  lvd_error_exit(lua_State *L, int idx);
+
+void lvd_host_register(lua_State *L);
+void lvd_domain_register(lua_State *L);
+void lvd_push_host(lua_State *L, size_t index);
+void lvd_push_domain(lua_State *L, size_t host, const struct domain *d);
+/* Resolves handles; raise a stale-handle error when the object is gone. */
+struct host *lvd_check_host(lua_State *L, int idx);
+struct domain *lvd_check_domain(lua_State *L, int idx, struct host **host_out);
+
+/* vdeck.emit and the JSON encoder. */
+void lvd_to_json(lua_State *L, int idx, struct strbuf *sb, int depth);
+int  lvd_emit(lua_State *L);
+void lvd_push_domain_table(lua_State *L, const struct host *h, const struct domain *d);
+
+/* vdeck module table onto the stack. */
+int  luaopen_vdeck(lua_State *L);
+/* Runbook helpers (runbook.c). */
+int  lvd_runbook_decl(lua_State *L);
+int  lvd_is_runbook(lua_State *L, int idx);
+int  lvd_runbook_run(lua_State *L, int rb, int argc, char **argv);
+void lvd_runbook_paths(struct strbuf *sb);
+
+#endif

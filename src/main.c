@@ -1,0 +1,340 @@
+/* main.c — command line, inventory, workers, then one of vdeck's faces:
+ * the TUI, a headless script (--exec, -e), the REPL, --check or
+ * --list-runbooks.  Only this file decides exit codes and prints errors
+ * that reached the top. */
+#include "conn/fleet.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/options.h"
+#include "core/paths.h"
+#include "core/xalloc.h"
+#include "demo/demo_inventory.h"
+#include "exec/lock.h"
+#include "exec/summary.h"
+#include "lua/inventory_load.h"
+#include "lua/vlua.h"
+#include "repl/repl.h"
+#include "tui/tui.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum mode { MODE_TUI, MODE_EXEC, MODE_EVAL, MODE_REPL, MODE_CHECK, MODE_LIST_RUNBOOKS, MODE_SUMMARY };
+
+struct cli {
+	enum mode   mode;
+	const char *config;
+	const char *demo;          /* spec text, "" for the default */
+	int         is_demo;
+	const char *script;        /* --exec FILE or -e CODE */
+	int         lock;          /* -1: default (on for --exec) */
+	int         verbosity;
+	struct vd_options opts;
+	int         argc;          /* k=v arguments after --exec FILE */
+	char      **argv;
+};
+
+static const char usage_text[] =
+"Usage: vdeck [OPTIONS]                      TUI on the inventory\n"
+"       vdeck --exec FILE|RUNBOOK [k=v ...]  run a script or runbook headless\n"
+"       vdeck -e CODE                        run a Lua one-liner\n"
+"       vdeck --repl                         interactive Lua shell\n"
+"       vdeck --check                        reachability table; exit 3 if a host is down\n"
+"       vdeck --list-runbooks                runbooks, their descriptions and parameters\n"
+"\n"
+"Inventory:\n"
+"  -c, --config FILE        inventory (else $VDECK_CONFIG, else\n"
+"                           $XDG_CONFIG_HOME/vdeck/cluster.lua, else the local host)\n"
+"      --demo[=HOSTSxVMS]   simulated cluster on libvirt's test driver (default 8x120)\n"
+"      --hosts PATTERNS     only hosts whose name or tag matches (globs, comma-separated)\n"
+"\n"
+"Behaviour:\n"
+"      --dry-run            print every change (XML, commands) and make none\n"
+"      --json               vdeck.emit prints one JSON object per line\n"
+"      --readonly           refuse every mutating operation\n"
+"      --lock, --no-lock    flock per script so runs never overlap (default on for --exec)\n"
+"      --accept-new-hostkeys  record unknown SSH host keys (never changed ones)\n"
+"      --connect-timeout S  seconds before a silent host is shown down (default 10)\n"
+"      --theme NAME         TUI theme (default, light, mono)\n"
+"  -v, --verbose            more diagnostics (repeat for debug)\n"
+"  -q, --quiet              errors only\n"
+"  -h, --help               this text\n"
+"  -V, --version            version\n"
+"\n"
+"Exit status: 0 ok, 1 script or operation failed, 2 usage or configuration error,\n"
+"3 hosts unreachable, 4 lock held by another run, 130 interrupted.\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "vdeck: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'vdeck --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+static void parse_cli(int argc, char **argv, struct cli *cli)
+{
+	enum { O_DEMO = 256, O_EXEC, O_REPL, O_JSON, O_DRY, O_HOSTS, O_LIST, O_CHECK, O_THEME,
+	       O_READONLY, O_LOCK, O_NOLOCK, O_ACCEPT, O_TIMEOUT };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
+		{ "config", required_argument, NULL, 'c' }, { "demo", optional_argument, NULL, O_DEMO },
+		{ "exec", required_argument, NULL, O_EXEC }, { "repl", no_argument, NULL, O_REPL },
+		{ "json", no_argument, NULL, O_JSON }, { "dry-run", no_argument, NULL, O_DRY },
+		{ "hosts", required_argument, NULL, O_HOSTS }, { "list-runbooks", no_argument, NULL, O_LIST },
+		{ "check", no_argument, NULL, O_CHECK }, { "theme", required_argument, NULL, O_THEME },
+		{ "readonly", no_argument, NULL, O_READONLY }, { "lock", no_argument, NULL, O_LOCK },
+		{ "no-lock", no_argument, NULL, O_NOLOCK }, { "accept-new-hostkeys", no_argument, NULL, O_ACCEPT },
+		{ "connect-timeout", required_argument, NULL, O_TIMEOUT },
+		{ "verbose", no_argument, NULL, 'v' }, { "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(cli, 0, sizeof *cli);
+	cli->lock = -1;
+	cli->opts.connect_timeout_ms = 10000;
+	int c, modes = 0;
+	/* "+" stops at the first non-option: k=v after --exec FILE stay arguments. */
+	while ((c = getopt_long(argc, argv, "+hVc:e:vq", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'V': printf("vdeck %s\n", VD_VERSION); exit(0);
+		case 'c': cli->config = optarg; break;
+		case 'e': cli->mode = MODE_EVAL; cli->script = optarg; modes++; break;
+		case 'v': cli->verbosity++; break;
+		case 'q': cli->verbosity = -1; break;
+		case O_DEMO: cli->is_demo = 1; cli->demo = optarg; break;
+		case O_EXEC: cli->mode = MODE_EXEC; cli->script = optarg; modes++; break;
+		case O_REPL: cli->mode = MODE_REPL; modes++; break;
+		case O_JSON: cli->opts.json = 1; break;
+		case O_DRY: cli->opts.dry_run = 1; break;
+		case O_HOSTS: cli->opts.hosts = optarg; break;
+		case O_LIST: cli->mode = MODE_LIST_RUNBOOKS; modes++; break;
+		case O_CHECK: cli->mode = MODE_CHECK; modes++; break;
+		case O_THEME: cli->opts.theme = optarg; break;
+		case O_READONLY: cli->opts.readonly = 1; break;
+		case O_LOCK: cli->lock = 1; break;
+		case O_NOLOCK: cli->lock = 0; break;
+		case O_ACCEPT: cli->opts.accept_new_hostkeys = 1; break;
+		case O_TIMEOUT: {
+			char *end;
+			double s = strtod(optarg, &end);
+			if (*end || s < 0.1 || s > 600)
+				usage_error("--connect-timeout: '%s' is not a number of seconds (0.1-600)", optarg);
+			cli->opts.connect_timeout_ms = (int)(s * 1000);
+			break;
+		}
+		default: fprintf(stderr, "Try 'vdeck --help'.\n"); exit(EXIT_USAGE);
+		}
+	}
+	if (modes > 1)
+		usage_error("%s", "choose one of --exec, -e, --repl, --check, --list-runbooks");
+	cli->argc = argc - optind;
+	cli->argv = argv + optind;
+	if (cli->mode != MODE_EXEC && cli->argc > 0)
+		usage_error("unexpected argument '%s'", cli->argv[0]);
+	for (int i = 0; i < cli->argc; i++)
+		if (!strchr(cli->argv[i], '='))
+			usage_error("argument '%s' is not of the form name=value", cli->argv[i]);
+	if (cli->is_demo && cli->config)
+		usage_error("%s", "--demo and -c are exclusive");
+	if (cli->lock == 1 && cli->mode != MODE_EXEC && cli->mode != MODE_EVAL)
+		usage_error("%s", "--lock applies to --exec and -e");
+}
+
+static int file_exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* --exec NAME without a slash that is not a file: a runbook by name. */
+static char *resolve_script(const char *script)
+{
+	if (file_exists(script) || strchr(script, '/'))
+		return x_strdup(script);
+	char *user = path_xdg("config", NULL);
+	const char *dirs[] = { user, path_datadir() };
+	const char *subs[] = { "runbooks", "lua/runbooks" };
+	for (int i = 0; i < 2; i++) {
+		char *p = x_asprintf("%s/%s/%s%s", dirs[i], subs[i], script,
+				     strstr(script, ".lua") ? "" : ".lua");
+		if (file_exists(p)) {
+			free(user);
+			return p;
+		}
+		free(p);
+	}
+	free(user);
+	return x_strdup(script);
+}
+
+static void local_inventory(struct inventory *inv)
+{
+	memset(inv, 0, sizeof *inv);
+	struct host_config *h = inventory_add(inv);
+	h->name = x_strdup("local");
+	h->transport = HT_LOCAL;
+	h->libvirt_uri = x_strdup(getenv("LIBVIRT_DEFAULT_URI") ? getenv("LIBVIRT_DEFAULT_URI") : "qemu:///system");
+	h->interval_ms = 2000;
+	h->source = x_strdup("(no inventory: the local host)");
+	inv->interval_ms = 2000;
+}
+
+static int load_inventory(const struct cli *cli, struct inventory *inv)
+{
+	struct vd_err err;
+	err_clear(&err);
+	if (cli->is_demo) {
+		struct demo_spec spec;
+		if (demo_parse_spec(cli->demo, &spec, &err) < 0 || demo_inventory(&spec, inv, &err) < 0) {
+			fprintf(stderr, "vdeck: --demo: %s\n", err.msg);
+			return -1;
+		}
+		return 0;
+	}
+	const char *path = cli->config ? cli->config : getenv("VDECK_CONFIG");
+	char *xdg = NULL;
+	if (!path || !*path) {
+		xdg = path_xdg("config", "cluster.lua");
+		if (file_exists(xdg))
+			path = xdg;
+		else
+			path = NULL;
+	}
+	int rc = 0;
+	if (!path) {
+		local_inventory(inv);
+	} else if (!file_exists(path)) {
+		fprintf(stderr, "vdeck: inventory %s: no such file\n", path);
+		rc = -1;
+	} else if (inventory_load(path, inv, &err) < 0) {
+		fprintf(stderr, "vdeck: %s\n", err.msg);
+		rc = -1;
+	}
+	free(xdg);
+	return rc;
+}
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	static volatile sig_atomic_t count;
+	if (count++)
+		_exit(EXIT_INTERRUPTED);   /* a second ^C while stuck: leave now */
+	vlua_interrupt();
+}
+
+static int run_mode(struct cli *cli, struct fleet *fleet)
+{
+	struct cluster *cluster = fleet_cluster(fleet);
+	struct vd_err err;
+	err_clear(&err);
+	if (cli->mode == MODE_TUI && !isatty(STDOUT_FILENO))
+		cli->mode = MODE_SUMMARY;
+	if (cli->mode == MODE_TUI)
+		return tui_run(fleet, &cli->opts);
+	fleet_wait_initial(fleet, cli->opts.connect_timeout_ms + 2000);
+	if (cli->mode == MODE_SUMMARY) {
+		summary_print(stdout, cluster);
+		return 0;
+	}
+	if (cli->mode == MODE_CHECK)
+		return check_print(stdout, cluster, cli->opts.json);
+	struct vlua *vl = vlua_new(fleet, &cli->opts, &err);
+	if (!vl) {
+		fprintf(stderr, "vdeck: %s\n", err.msg);
+		return EXIT_FAILED;
+	}
+	int rc = EXIT_OK;
+	switch (cli->mode) {
+	case MODE_LIST_RUNBOOKS: rc = vlua_list_runbooks(vl, cli->opts.json); break;
+	case MODE_REPL: rc = repl_run(vl, fleet); break;
+	case MODE_EVAL: rc = vlua_run_string(vl, cli->script, "=(command line)"); break;
+	case MODE_EXEC: rc = vlua_run_file(vl, cli->script, cli->argc, cli->argv); break;
+	default: break;
+	}
+	vlua_free(&vl);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	parse_cli(argc, argv, &cli);
+	log_set_level(cli.verbosity < 0 ? LOG_ERROR : cli.verbosity == 0 ? LOG_WARN :
+		      cli.verbosity == 1 ? LOG_INFO : LOG_DEBUG);
+	char *script = NULL;
+	if (cli.mode == MODE_EXEC) {
+		script = resolve_script(cli.script);
+		cli.script = script;
+		if (!file_exists(script)) {
+			fprintf(stderr, "vdeck: --exec %s: no such file or runbook\n", script);
+			free(script);
+			return EXIT_USAGE;
+		}
+	}
+	int lock_fd = -1;
+	if (cli.mode == MODE_EXEC && cli.lock != 0) {
+		struct vd_err err;
+		err_clear(&err);
+		lock_fd = run_lock_take(cli.script, &err);
+		if (lock_fd < 0) {
+			fprintf(stderr, "vdeck: %s\n", err.msg);
+			free(script);
+			return err.code == VD_ELOCKED ? EXIT_LOCKED : EXIT_FAILED;
+		}
+	}
+	struct inventory inv;
+	if (load_inventory(&cli, &inv) < 0) {
+		free(script);
+		return EXIT_USAGE;
+	}
+	if (cli.opts.hosts && inventory_filter(&inv, cli.opts.hosts) == 0) {
+		fprintf(stderr, "vdeck: --hosts %s matches no host\n", cli.opts.hosts);
+		demo_cleanup(&inv);
+		inventory_free(&inv);
+		free(script);
+		return EXIT_USAGE;
+	}
+	if (!cli.opts.theme)
+		cli.opts.theme = inv.theme;
+	if (inv.connect_timeout_ms > 0 && cli.opts.connect_timeout_ms == 10000)
+		cli.opts.connect_timeout_ms = inv.connect_timeout_ms;
+	struct sigaction sa = { .sa_handler = on_interrupt };
+	sigemptyset(&sa.sa_mask);
+	if (cli.mode != MODE_TUI && cli.mode != MODE_REPL) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	struct cluster cluster;
+	cluster_init(&cluster, &inv);
+	struct fleet_opts fo = {
+		.connect_timeout_ms = cli.opts.connect_timeout_ms,
+		.accept_new_hostkeys = cli.opts.accept_new_hostkeys,
+		.poll = 1,
+	};
+	struct vd_err err;
+	err_clear(&err);
+	struct fleet *fleet = fleet_start(&cluster, &fo, &err);
+	int rc;
+	if (!fleet) {
+		fprintf(stderr, "vdeck: %s\n", err.msg);
+		rc = EXIT_FAILED;
+	} else {
+		rc = run_mode(&cli, fleet);
+		fleet_stop(&fleet);
+	}
+	cluster_free(&cluster);
+	demo_cleanup(&inv);
+	inventory_free(&inv);
+	free(script);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return rc;
+}

@@ -1,0 +1,273 @@
+/* domxml.c — libvirt domain XML into struct dom_info (libxml2, no I/O). */
+#include "metrics/domxml.h"
+#include "core/xalloc.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int is(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static const xmlNode *child(const xmlNode *n, const char *name)
+{
+	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
+		if (is(c, name))
+			return c;
+	return NULL;
+}
+
+/* Copies an attribute into buf (empty when absent). */
+static void attr(const xmlNode *n, const char *name, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!n)
+		return;
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	if (v) {
+		snprintf(buf, len, "%s", (const char *)v);
+		xmlFree(v);
+	}
+}
+
+static char *attr_dup(const xmlNode *n, const char *name)
+{
+	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	char *out = v ? x_strdup((const char *)v) : NULL;
+	xmlFree(v);
+	return out;
+}
+
+static void text(const xmlNode *n, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!n)
+		return;
+	xmlChar *v = xmlNodeGetContent(n);
+	if (v) {
+		snprintf(buf, len, "%s", (const char *)v);
+		xmlFree(v);
+	}
+}
+
+static uint64_t unit_factor(const char *unit)
+{
+	if (!unit[0] || !strcasecmp(unit, "KiB") || !strcasecmp(unit, "k"))
+		return 1024;
+	if (!strcasecmp(unit, "b") || !strcasecmp(unit, "bytes"))
+		return 1;
+	if (!strcasecmp(unit, "KB"))
+		return 1000;
+	if (!strcasecmp(unit, "MiB") || !strcasecmp(unit, "M"))
+		return 1024ULL * 1024;
+	if (!strcasecmp(unit, "MB"))
+		return 1000ULL * 1000;
+	if (!strcasecmp(unit, "GiB") || !strcasecmp(unit, "G"))
+		return 1024ULL * 1024 * 1024;
+	if (!strcasecmp(unit, "GB"))
+		return 1000ULL * 1000 * 1000;
+	if (!strcasecmp(unit, "TiB") || !strcasecmp(unit, "T"))
+		return 1024ULL * 1024 * 1024 * 1024;
+	return 1024;
+}
+
+/* <memory unit='KiB'>N</memory> in bytes. */
+static uint64_t mem_bytes(const xmlNode *n)
+{
+	char t[32], unit[16];
+	if (!n)
+		return 0;
+	text(n, t, sizeof t);
+	attr(n, "unit", unit, sizeof unit);
+	return strtoull(t, NULL, 10) * unit_factor(unit);
+}
+
+static unsigned uint_text(const xmlNode *n)
+{
+	char t[32];
+	text(n, t, sizeof t);
+	return (unsigned)strtoul(t, NULL, 10);
+}
+
+static void parse_disk(const xmlNode *n, struct dom_info *out)
+{
+	x_grow(&out->disks, &(size_t){ out->ndisks }, out->ndisks + 1, sizeof *out->disks);
+	struct dom_disk *d = &out->disks[out->ndisks++];
+	memset(d, 0, sizeof *d);
+	attr(n, "type", d->type, sizeof d->type);
+	attr(n, "device", d->device, sizeof d->device);
+	attr(n, "sgio", d->sgio, sizeof d->sgio);
+	attr(child(n, "target"), "dev", d->target, sizeof d->target);
+	attr(child(n, "target"), "bus", d->bus, sizeof d->bus);
+	attr(child(n, "driver"), "type", d->format, sizeof d->format);
+	d->shareable = child(n, "shareable") != NULL;
+	const xmlNode *src = child(n, "source");
+	if (!src)
+		return;
+	if (!strcmp(d->type, "file"))
+		d->source = attr_dup(src, "file");
+	else if (!strcmp(d->type, "block"))
+		d->source = attr_dup(src, "dev");
+	else if (!strcmp(d->type, "volume")) {
+		char pool[128], vol[256];
+		attr(src, "pool", pool, sizeof pool);
+		attr(src, "volume", vol, sizeof vol);
+		d->source = x_asprintf("%s/%s", pool, vol);
+	} else if (!strcmp(d->type, "network")) {
+		char proto[32], name[512];
+		attr(src, "protocol", proto, sizeof proto);
+		attr(src, "name", name, sizeof name);
+		d->source = x_asprintf("%s:%s", proto, name);
+	}
+}
+
+static void parse_nic(const xmlNode *n, struct dom_info *out)
+{
+	x_grow(&out->nics, &(size_t){ out->nnics }, out->nnics + 1, sizeof *out->nics);
+	struct dom_nic *c = &out->nics[out->nnics++];
+	memset(c, 0, sizeof *c);
+	attr(n, "type", c->type, sizeof c->type);
+	attr(child(n, "mac"), "address", c->mac, sizeof c->mac);
+	attr(child(n, "model"), "type", c->model, sizeof c->model);
+	attr(child(n, "target"), "dev", c->target, sizeof c->target);
+	const xmlNode *src = child(n, "source");
+	attr(src, "portgroup", c->portgroup, sizeof c->portgroup);
+	static const char *const keys[] = { "network", "bridge", "dev", "path" };
+	for (unsigned i = 0; src && i < 4 && !c->source; i++)
+		c->source = attr_dup(src, keys[i]);
+	char id[16];
+	attr(child(child(n, "vlan"), "tag"), "id", id, sizeof id);
+	c->vlan = (unsigned)strtoul(id, NULL, 10);
+}
+
+static void parse_hostdev(const xmlNode *n, struct dom_info *out)
+{
+	x_grow(&out->hostdevs, &(size_t){ out->nhostdevs }, out->nhostdevs + 1, sizeof *out->hostdevs);
+	struct dom_hostdev *h = &out->hostdevs[out->nhostdevs++];
+	memset(h, 0, sizeof *h);
+	attr(n, "type", h->type, sizeof h->type);
+	attr(n, "model", h->model, sizeof h->model);
+	const xmlNode *src = child(n, "source");
+	attr(child(src, "address"), "uuid", h->uuid, sizeof h->uuid);
+	const xmlNode *a = child(src, "address");
+	if (a && !h->uuid[0]) {
+		char dom[8], bus[8], slot[8], fn[8];
+		attr(a, "domain", dom, sizeof dom);
+		attr(a, "bus", bus, sizeof bus);
+		attr(a, "slot", slot, sizeof slot);
+		attr(a, "function", fn, sizeof fn);
+		if (bus[0])
+			snprintf(h->address, sizeof h->address, "%s:%s:%s.%s", dom, bus, slot, fn);
+	}
+}
+
+static void parse_devices(const xmlNode *devs, struct dom_info *out)
+{
+	for (const xmlNode *c = devs ? devs->children : NULL; c; c = c->next) {
+		if (is(c, "disk"))
+			parse_disk(c, out);
+		else if (is(c, "interface"))
+			parse_nic(c, out);
+		else if (is(c, "hostdev"))
+			parse_hostdev(c, out);
+		else if (is(c, "memory")) {
+			char model[16];
+			attr(c, "model", model, sizeof model);
+			if (!strcmp(model, "dimm"))
+				out->dimms++;
+		} else if (is(c, "controller")) {
+			char type[16], model[32];
+			attr(c, "type", type, sizeof type);
+			attr(c, "model", model, sizeof model);
+			if (!strcmp(type, "scsi") && !strcmp(model, "virtio-scsi"))
+				out->scsi_controllers++;
+		}
+	}
+}
+
+int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!xml || len == 0 || len > 64u * 1024 * 1024)
+		return err_set(err, VD_EINVAL, "empty or oversized domain XML");
+	xmlDoc *doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return err_set(err, VD_EINVAL, "domain XML is not well-formed");
+	const xmlNode *root = xmlDocGetRootElement(doc);
+	if (!root || !is(root, "domain")) {
+		xmlFreeDoc(doc);
+		return err_set(err, VD_EINVAL, "XML root is not <domain>");
+	}
+	text(child(root, "name"), out->name, sizeof out->name);
+	text(child(root, "uuid"), out->uuid, sizeof out->uuid);
+	const xmlNode *vcpu = child(root, "vcpu");
+	out->max_vcpus = uint_text(vcpu);
+	char cur[16];
+	attr(vcpu, "current", cur, sizeof cur);
+	out->vcpus = cur[0] ? (unsigned)strtoul(cur, NULL, 10) : out->max_vcpus;
+	out->max_memory = mem_bytes(child(root, "memory"));
+	out->memory = child(root, "currentMemory") ? mem_bytes(child(root, "currentMemory")) : out->max_memory;
+	const xmlNode *maxmem = child(root, "maxMemory");
+	out->hotplug_memory = mem_bytes(maxmem);
+	char slots[16];
+	attr(maxmem, "slots", slots, sizeof slots);
+	out->memory_slots = (unsigned)strtoul(slots, NULL, 10);
+	const xmlNode *nt = child(child(root, "numatune"), "memory");
+	attr(nt, "mode", out->numatune_mode, sizeof out->numatune_mode);
+	attr(nt, "nodeset", out->numatune_nodeset, sizeof out->numatune_nodeset);
+	for (const xmlNode *c = child(child(child(root, "cpu"), "numa"), "cell"); c; c = c->next)
+		if (is(c, "cell"))
+			out->guest_numa_cells++;
+	for (const xmlNode *c = child(root, "cputune") ? child(root, "cputune")->children : NULL; c; c = c->next) {
+		if (!is(c, "vcpupin"))
+			continue;
+		x_grow(&out->pins, &(size_t){ out->npins }, out->npins + 1, sizeof *out->pins);
+		struct dom_vcpupin *p = &out->pins[out->npins++];
+		char v[16];
+		attr(c, "vcpu", v, sizeof v);
+		p->vcpu = (unsigned)strtoul(v, NULL, 10);
+		attr(c, "cpuset", p->cpuset, sizeof p->cpuset);
+	}
+	parse_devices(child(root, "devices"), out);
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+void dom_info_free(struct dom_info *info)
+{
+	if (!info)
+		return;
+	for (size_t i = 0; i < info->ndisks; i++)
+		free(info->disks[i].source);
+	for (size_t i = 0; i < info->nnics; i++)
+		free(info->nics[i].source);
+	free(info->disks);
+	free(info->nics);
+	free(info->pins);
+	free(info->hostdevs);
+	memset(info, 0, sizeof *info);
+}
+
+#define COPY_ARRAY(field, n) do { \
+	dst->field = src->n ? x_malloc(src->n * sizeof *src->field) : NULL; \
+	if (src->n) memcpy(dst->field, src->field, src->n * sizeof *src->field); \
+} while (0)
+
+void dom_info_copy(struct dom_info *dst, const struct dom_info *src)
+{
+	*dst = *src;
+	COPY_ARRAY(disks, ndisks);
+	COPY_ARRAY(nics, nnics);
+	COPY_ARRAY(pins, npins);
+	COPY_ARRAY(hostdevs, nhostdevs);
+	for (size_t i = 0; i < dst->ndisks; i++)
+		dst->disks[i].source = x_strdup(src->disks[i].source);
+	for (size_t i = 0; i < dst->nnics; i++)
+		dst->nics[i].source = x_strdup(src->nics[i].source);
+}

@@ -1,0 +1,71 @@
+/* domxml.h — what vdeck needs from a libvirt domain XML document.
+ *
+ * A pure parser: XML text in, struct dom_info out.  Sizes are bytes.  The
+ * fields are those the console shows and the operations validate against
+ * (vCPUs, memory, disks, NICs, pinning, numatune, hostdevs). */
+#ifndef VD_DOMXML_H
+#define VD_DOMXML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct dom_disk {
+	char     target[32];   /* vda, sdb */
+	char     device[16];   /* disk, cdrom, lun */
+	char     type[16];     /* file, block, network, volume */
+	char     bus[16];
+	char     format[16];   /* qcow2, raw */
+	char    *source;       /* file/dev path, pool/volume, or protocol:name */
+	int      shareable;
+	char     sgio[16];
+	uint64_t capacity;     /* filled from pool volumes or block info; 0 = unknown */
+	uint64_t allocation;
+};
+
+struct dom_nic {
+	char  mac[18];
+	char  type[16];        /* network, bridge, hostdev, direct, vhostuser */
+	char  model[16];
+	char *source;          /* network or bridge or device name */
+	char  portgroup[32];
+	char  target[32];      /* tap device when running */
+	unsigned vlan;         /* 0 = none */
+};
+
+struct dom_vcpupin {
+	unsigned vcpu;
+	char     cpuset[64];
+};
+
+struct dom_hostdev {
+	char type[16];         /* mdev, pci, scsi */
+	char uuid[37];         /* mdev */
+	char model[16];        /* vfio-pci */
+	char address[32];      /* pci 0000:3b:00.0 */
+};
+
+struct dom_info {
+	char     name[128];
+	char     uuid[37];
+	unsigned vcpus, max_vcpus;
+	uint64_t memory, max_memory, hotplug_memory; /* currentMemory, memory, maxMemory */
+	unsigned memory_slots;
+	char     numatune_mode[16];
+	char     numatune_nodeset[64];
+	unsigned guest_numa_cells;
+
+	struct dom_disk    *disks;    size_t ndisks;
+	struct dom_nic     *nics;     size_t nnics;
+	struct dom_vcpupin *pins;     size_t npins;
+	struct dom_hostdev *hostdevs; size_t nhostdevs;
+	unsigned scsi_controllers;    /* virtio-scsi controllers present */
+	unsigned dimms;
+};
+
+int  domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_err *err);
+void dom_info_free(struct dom_info *info);
+void dom_info_copy(struct dom_info *dst, const struct dom_info *src);
+
+#endif

@@ -1,0 +1,195 @@
+/* cluster.c — applying worker snapshots to the model, and lookups. */
+#include "model/cluster.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cluster_init(struct cluster *c, struct inventory *inv)
+{
+	memset(c, 0, sizeof *c);
+	c->inv = inv;
+	c->nhosts = inv->nhosts;
+	c->hosts = x_calloc(inv->nhosts, sizeof *c->hosts);
+	for (size_t i = 0; i < inv->nhosts; i++) {
+		c->hosts[i].cfg = &inv->hosts[i];
+		c->hosts[i].state = HOST_CONNECTING;
+	}
+}
+
+static void free_domains(struct domain *doms, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		domain_free(&doms[i]);
+	free(doms);
+}
+
+void cluster_free(struct cluster *c)
+{
+	for (size_t i = 0; i < c->nhosts; i++) {
+		struct host *h = &c->hosts[i];
+		free_domains(h->doms, h->ndoms);
+		free(h->libvirt_error);
+		free(h->shell_error);
+		if (h->metrics && c->metrics_free)
+			c->metrics_free(h->metrics);
+	}
+	free(c->hosts);
+	memset(c, 0, sizeof *c);
+}
+
+struct host *cluster_host(struct cluster *c, const char *name)
+{
+	for (size_t i = 0; i < c->nhosts; i++)
+		if (!strcmp(c->hosts[i].cfg->name, name))
+			return &c->hosts[i];
+	return NULL;
+}
+
+struct host *cluster_host_by_index(struct cluster *c, size_t i)
+{
+	return i < c->nhosts ? &c->hosts[i] : NULL;
+}
+
+struct domain *host_find_domain_uuid(struct host *h, const char *uuid)
+{
+	for (size_t i = 0; i < h->ndoms; i++)
+		if (!strcmp(h->doms[i].info.uuid, uuid))
+			return &h->doms[i];
+	return NULL;
+}
+
+struct domain *host_find_domain_name(struct host *h, const char *name)
+{
+	for (size_t i = 0; i < h->ndoms; i++)
+		if (!strcmp(h->doms[i].info.name, name))
+			return &h->doms[i];
+	return NULL;
+}
+
+struct domain *cluster_find_domain(struct cluster *c, const char *name, struct host **host_out)
+{
+	for (size_t i = 0; i < c->nhosts; i++) {
+		struct domain *d = host_find_domain_name(&c->hosts[i], name);
+		if (d) {
+			if (host_out)
+				*host_out = &c->hosts[i];
+			return d;
+		}
+	}
+	return NULL;
+}
+
+size_t cluster_domain_count(const struct cluster *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nhosts; i++)
+		n += c->hosts[i].ndoms;
+	return n;
+}
+
+static void replace_str(char **dst, char *src)
+{
+	free(*dst);
+	*dst = src;
+}
+
+/* Keeps rates meaningful: a domain's previous counters feed the new sample. */
+static void carry_domain_rates(const struct host *h, struct domain *nd)
+{
+	const struct domain *od = NULL;
+	for (size_t i = 0; i < h->ndoms && !od; i++)
+		if (!strcmp(h->doms[i].info.uuid, nd->info.uuid))
+			od = &h->doms[i];
+	if (!od || !od->stats.valid || !nd->stats.valid)
+		return;
+	double dt = nd->stats.t - od->stats.t;
+	if (dt <= 0)
+		return;
+	const struct dom_stats *a = &od->stats;
+	struct dom_stats *b = &nd->stats;
+	if (b->cpu_time_ns >= a->cpu_time_ns)
+		b->cpu_util = (double)(b->cpu_time_ns - a->cpu_time_ns) / 1e9 / dt * 100.0;
+	b->rd_bps = b->rd_bytes >= a->rd_bytes ? (double)(b->rd_bytes - a->rd_bytes) / dt : 0;
+	b->wr_bps = b->wr_bytes >= a->wr_bytes ? (double)(b->wr_bytes - a->wr_bytes) / dt : 0;
+	b->rx_bps = b->rx_bytes >= a->rx_bytes ? (double)(b->rx_bytes - a->rx_bytes) * 8 / dt : 0;
+	b->tx_bps = b->tx_bytes >= a->tx_bytes ? (double)(b->tx_bytes - a->tx_bytes) * 8 / dt : 0;
+}
+
+static enum host_state state_from(const struct host_snapshot *s)
+{
+	if (s->libvirt_ok && (s->shell_ok || !s->shell_used))
+		return HOST_UP;
+	if (s->libvirt_ok || s->shell_ok)
+		return HOST_DEGRADED;
+	return HOST_DOWN;
+}
+
+void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall)
+{
+	h->state = state_from(s);
+	replace_str(&h->libvirt_error, s->libvirt_error);
+	replace_str(&h->shell_error, s->shell_error);
+	s->libvirt_error = s->shell_error = NULL;
+	if (s->libvirt_ok) {
+		memcpy(h->libvirt_version, s->libvirt_version, sizeof h->libvirt_version);
+		memcpy(h->hypervisor, s->hypervisor, sizeof h->hypervisor);
+		memcpy(h->hostname, s->hostname, sizeof h->hostname);
+		memcpy(h->cpu_model, s->cpu_model, sizeof h->cpu_model);
+		h->cpus = s->cpus;
+		h->cpu_mhz = s->cpu_mhz;
+		h->numa_cells = s->numa_cells;
+		h->memory = s->memory;
+		for (size_t i = 0; i < s->ndoms; i++)
+			carry_domain_rates(h, &s->doms[i]);
+		free_domains(h->doms, h->ndoms);
+		h->doms = s->doms;
+		h->ndoms = s->ndoms;
+		s->doms = NULL;
+		s->ndoms = 0;
+	}
+	if (s->metrics) {
+		if (h->metrics && c->metrics_rates)
+			c->metrics_rates(h->metrics, s->metrics);
+		if (h->metrics && c->metrics_free)
+			c->metrics_free(h->metrics);
+		h->metrics = s->metrics;
+		s->metrics = NULL;
+		h->rtt_ms = s->rtt_ms;
+	}
+	h->last_poll_wall = wall;
+	h->last_poll_mono = s->t;
+	h->polls++;
+	h->generation++;
+	c->generation++;
+}
+
+void host_set_down(struct cluster *c, struct host *h, const char *libvirt_error, const char *shell_error)
+{
+	h->state = HOST_DOWN;
+	replace_str(&h->libvirt_error, x_strdup(libvirt_error));
+	replace_str(&h->shell_error, x_strdup(shell_error));
+	h->generation++;
+	c->generation++;
+}
+
+void host_snapshot_free(struct host_snapshot *s, void (*metrics_free)(struct host_metrics *))
+{
+	free(s->libvirt_error);
+	free(s->shell_error);
+	free_domains(s->doms, s->ndoms);
+	if (s->metrics && metrics_free)
+		metrics_free(s->metrics);
+	memset(s, 0, sizeof *s);
+}
+
+const char *host_state_name(enum host_state s)
+{
+	switch (s) {
+	case HOST_CONNECTING: return "connecting";
+	case HOST_UP: return "up";
+	case HOST_DEGRADED: return "degraded";
+	case HOST_DOWN: return "down";
+	}
+	return "?";
+}

@@ -1,0 +1,79 @@
+/* cluster.h — the live model: every host, its state and its domains.
+ *
+ * Written only on the loop thread, from snapshots that workers produce off
+ * it (struct host_snapshot).  Readers (Lua, TUI) look objects up by name or
+ * uuid on every access, so a vanished VM is an error, never a dangling
+ * pointer. */
+#ifndef VD_CLUSTER_H
+#define VD_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/domain.h"
+#include "model/inventory.h"
+
+struct host_metrics;
+
+enum host_state { HOST_CONNECTING, HOST_UP, HOST_DEGRADED, HOST_DOWN };
+
+/* What one poll of one host produced; built on a worker, applied on the loop. */
+struct host_snapshot {
+	int       libvirt_ok, shell_ok;       /* which channels answered */
+	int       shell_used;                 /* host has a shell transport */
+	char     *libvirt_error, *shell_error;
+	char      libvirt_version[32], hypervisor[32], hostname[128];
+	char      cpu_model[64];
+	unsigned  cpus, cpu_mhz, numa_cells;
+	uint64_t  memory;                     /* bytes */
+	struct domain *doms;
+	size_t    ndoms;
+	struct host_metrics *metrics;         /* NULL when the shell side failed */
+	double    rtt_ms;                     /* round trip of the metrics command */
+	double    t;                          /* monotonic seconds of the sample */
+};
+
+struct host {
+	struct host_config *cfg;
+	enum host_state state;
+	char     *libvirt_error, *shell_error;
+	char      libvirt_version[32], hypervisor[32], hostname[128], cpu_model[64];
+	unsigned  cpus, cpu_mhz, numa_cells;
+	uint64_t  memory;
+	struct domain *doms;
+	size_t    ndoms;
+	struct host_metrics *metrics;
+	double    rtt_ms;
+	double    last_poll_wall;             /* Unix time of the last applied poll */
+	double    last_poll_mono;
+	unsigned  polls;                      /* applied polls so far */
+	unsigned  generation;                 /* bumps on every change */
+};
+
+struct cluster {
+	struct inventory *inv;
+	struct host      *hosts;
+	size_t            nhosts;
+	unsigned          generation;
+	/* Optional hook for rates: called with the previous and new metrics. */
+	void (*metrics_free)(struct host_metrics *m);
+	void (*metrics_rates)(const struct host_metrics *prev, struct host_metrics *cur);
+};
+
+void cluster_init(struct cluster *c, struct inventory *inv);
+void cluster_free(struct cluster *c);
+struct host *cluster_host(struct cluster *c, const char *name);
+struct host *cluster_host_by_index(struct cluster *c, size_t i);
+/* Finds a domain by name anywhere; sets *host_out. NULL when absent. */
+struct domain *cluster_find_domain(struct cluster *c, const char *name, struct host **host_out);
+struct domain *host_find_domain_uuid(struct host *h, const char *uuid);
+struct domain *host_find_domain_name(struct host *h, const char *name);
+size_t cluster_domain_count(const struct cluster *c);
+/* Takes ownership of the snapshot's contents and frees what it replaces. */
+void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall);
+/* Marks a host down with an error (worker could not poll at all). */
+void host_set_down(struct cluster *c, struct host *h, const char *libvirt_error, const char *shell_error);
+void host_snapshot_free(struct host_snapshot *s, void (*metrics_free)(struct host_metrics *));
+const char *host_state_name(enum host_state s);
+
+#endif

@@ -1,0 +1,103 @@
+/* inventory.c — storage and matching of declared hosts. */
+#include "model/inventory.h"
+#include "core/xalloc.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct host_config *inventory_add(struct inventory *inv)
+{
+	x_grow(&inv->hosts, &inv->cap, inv->nhosts + 1, sizeof *inv->hosts);
+	struct host_config *h = &inv->hosts[inv->nhosts++];
+	memset(h, 0, sizeof *h);
+	h->demo_index = -1;
+	return h;
+}
+
+const struct host_config *inventory_find(const struct inventory *inv, const char *name)
+{
+	for (size_t i = 0; i < inv->nhosts; i++)
+		if (!strcmp(inv->hosts[i].name, name))
+			return &inv->hosts[i];
+	return NULL;
+}
+
+static void host_config_free(struct host_config *h)
+{
+	free(h->name);
+	free(h->address);
+	free(h->libvirt_uri);
+	free(h->sysroot);
+	for (size_t i = 0; i < h->ntags; i++)
+		free(h->tags[i]);
+	free(h->tags);
+	free(h->ssh.user);
+	free(h->ssh.identity);
+	free(h->ssh.known_hosts);
+	free(h->source);
+}
+
+void inventory_free(struct inventory *inv)
+{
+	for (size_t i = 0; i < inv->nhosts; i++)
+		host_config_free(&inv->hosts[i]);
+	free(inv->hosts);
+	free(inv->path);
+	free(inv->theme);
+	free(inv->demo_dir);
+	memset(inv, 0, sizeof *inv);
+}
+
+const char *transport_name(enum host_transport t)
+{
+	switch (t) {
+	case HT_SSH: return "ssh";
+	case HT_LOCAL: return "local";
+	case HT_NONE: return "none";
+	}
+	return "?";
+}
+
+int host_has_tag(const struct host_config *h, const char *tag)
+{
+	for (size_t i = 0; i < h->ntags; i++)
+		if (!strcmp(h->tags[i], tag))
+			return 1;
+	return 0;
+}
+
+static int match_one(const struct host_config *h, const char *pat)
+{
+	if (!fnmatch(pat, h->name, 0))
+		return 1;
+	for (size_t i = 0; i < h->ntags; i++)
+		if (!fnmatch(pat, h->tags[i], 0))
+			return 1;
+	return 0;
+}
+
+int host_matches(const struct host_config *h, const char *patterns)
+{
+	if (!patterns || !*patterns)
+		return 1;
+	char *copy = x_strdup(patterns), *save = NULL;
+	int hit = 0;
+	for (char *p = strtok_r(copy, ",", &save); p && !hit; p = strtok_r(NULL, ",", &save))
+		hit = match_one(h, p);
+	free(copy);
+	return hit;
+}
+
+size_t inventory_filter(struct inventory *inv, const char *patterns)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < inv->nhosts; i++) {
+		if (host_matches(&inv->hosts[i], patterns))
+			inv->hosts[keep++] = inv->hosts[i];
+		else
+			host_config_free(&inv->hosts[i]);
+	}
+	inv->nhosts = keep;
+	return keep;
+}

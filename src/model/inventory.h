@@ -1,0 +1,54 @@
+/* inventory.h — the cluster as the operator declared it.
+ *
+ * Filled by the Lua inventory loader (lua/inventory.c) or by the demo
+ * generator; read by everything else.  Plain data, no behaviour. */
+#ifndef VD_INVENTORY_H
+#define VD_INVENTORY_H
+
+#include <stddef.h>
+
+enum host_transport { HT_SSH, HT_LOCAL, HT_NONE };
+
+struct ssh_settings {
+	char *user;
+	int   port;
+	char *identity;
+	char *known_hosts;
+};
+
+struct host_config {
+	char  *name;
+	char  *address;
+	char  *libvirt_uri;
+	char  *sysroot;         /* prefix for /proc and /sys; NULL = "/" */
+	enum host_transport transport;
+	char **tags;
+	size_t ntags;
+	struct ssh_settings ssh;
+	int    interval_ms;
+	char  *source;          /* "FILE:LINE" where declared, for messages */
+	int    demo_index;      /* demo hosts: index into the generated tree; -1 otherwise */
+};
+
+struct inventory {
+	struct host_config *hosts;
+	size_t nhosts, cap;
+	char  *path;            /* file it came from, NULL for demo/local */
+	char  *theme;
+	int    interval_ms;     /* default poll interval */
+	int    connect_timeout_ms;
+	char  *demo_dir;        /* generated demo tree, removed at exit */
+	unsigned demo_hosts, demo_vms, demo_seed;   /* the spec it was generated from */
+};
+
+struct host_config *inventory_add(struct inventory *inv);
+const struct host_config *inventory_find(const struct inventory *inv, const char *name);
+void inventory_free(struct inventory *inv);
+const char *transport_name(enum host_transport t);
+int  host_has_tag(const struct host_config *h, const char *tag);
+/* --hosts: comma-separated globs matched against names and tags. */
+int  host_matches(const struct host_config *h, const char *patterns);
+/* Drops hosts that do not match; returns how many remain. */
+size_t inventory_filter(struct inventory *inv, const char *patterns);
+
+#endif

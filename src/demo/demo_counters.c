@@ -52,6 +52,10 @@ static void nic_counts(const struct demo_spec *spec, const struct demo_host *h, 
 	c->v[3] = counter(n->drop_rate, up, &w, tt);
 	c->v[4] = counter(n->tx_rate, up, &w, tt);
 	c->v[5] = c->v[4] / 1180;
+	if (strcmp(n->name, "lo") == 0) {   /* loopback: what goes out comes in */
+		c->v[4] = c->v[0];
+		c->v[5] = c->v[1];
+	}
 	c->v[6] = 0;
 	c->v[7] = 0;
 }

@@ -199,10 +199,8 @@ static void build_nics(const struct demo_spec *spec, struct demo_host *h, struct
 		  h->index % 8 == 6 ? DEMO_BOND_CHURNED : DEMO_BOND_OK;
 	for (unsigned i = 0; i < h->nnics; i++) {
 		struct demo_nic *n = &h->nic[i];
-		if (strcmp(n->name, "ens1f1") == 0 && h->bond == DEMO_BOND_PORT_DOWN) {
-			n->up = false;
-			n->rx_rate = n->tx_rate = 0;
-		}
+		if (strcmp(n->name, "ens1f1") == 0 && h->bond == DEMO_BOND_PORT_DOWN)
+			n->up = false;   /* its counters froze when the link went */
 		if (strcmp(n->name, "ens1f1") == 0 && h->bond == DEMO_BOND_CHURNED)
 			n->rx_rate = n->tx_rate = 4;   /* LACPDUs only: not in the active aggregator */
 		if (strcmp(n->name, "bond0") == 0 && h->bond != DEMO_BOND_OK)
@@ -256,7 +254,8 @@ static void build_vm(const struct demo_spec *spec, struct demo_host *h, unsigned
 	unsigned mem_node = best;
 	if (vm->pinned || demo_rng_range(&r, 0, 9) < 2)
 		vm->numatune = (int)best;
-	if (h->nnodes > h->cpu_nodes && (role == 4 || role == 8) && demo_rng_range(&r, 0, 1)) {
+	if (h->nnodes > h->cpu_nodes && (role == 4 || role == 5 || role == 6 || role == 8) &&
+	    demo_rng_range(&r, 0, 1)) {
 		vm->numatune = (int)h->cpu_nodes;    /* cold data on the CXL node */
 		mem_node = h->cpu_nodes;
 	}

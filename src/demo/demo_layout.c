@@ -270,7 +270,9 @@ static void build_vm(const struct demo_spec *spec, struct demo_host *h, unsigned
 	for (unsigned d = 0; d < vm->ndisks; d++) {
 		struct demo_disk *dk = &vm->disk[d];
 		snprintf(dk->target, sizeof dk->target, "vd%c", 'a' + d);
-		snprintf(dk->vol, sizeof dk->vol, "%s-%s.qcow2", vm->name, dk->target);
+		char vol[sizeof dk->vol];   /* a copy: gcc -Wrestrict sees one object */
+		snprintf(vol, sizeof vol, "%s-vd%c.qcow2", vm->name, 'a' + d);
+		memcpy(dk->vol, vol, sizeof vol);
 		dk->cap_mib = (uint64_t)(d ? vdb_gib[demo_rng_range(&r, 0, 3)]
 					   : vda_gib[demo_rng_range(&r, 0, 4)]) * 1024;
 		dk->alloc_mib = dk->cap_mib * demo_rng_range(&r, 5, 60) / 100;

@@ -84,7 +84,7 @@ int parse_proc_stat(const char *buf, size_t len, struct cpu_jiffies *total,
 	}
 	if (cnt)
 		qsort(arr, cnt, sizeof(*arr), by_cpu);
-	/* drop duplicate CPU numbers (hostile input) keeping the first */
+	/* drop duplicate CPU numbers (hostile input), keeping one of each */
 	size_t w = 0;
 	for (size_t i = 0; i < cnt; i++)
 		if (!w || arr[w - 1].cpu != arr[i].cpu)

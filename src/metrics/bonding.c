@@ -28,7 +28,7 @@ void bond_flag_problems(struct bond *b)
 	for (size_t i = 0; i < b->nports; i++) {
 		struct bond_port *p = &b->ports[i];
 		p->problems = 0;
-		if (strcmp(p->mii_status, "up") != 0)
+		if (p->mii_status[0] && strcmp(p->mii_status, "up") != 0)
 			p->problems |= BOND_PORT_DOWN;
 		if (strcmp(p->actor_churn, "churned") == 0 || strcmp(p->partner_churn, "churned") == 0)
 			p->problems |= BOND_PORT_CHURNED;

@@ -12,7 +12,7 @@
 struct vd_err;
 
 enum {
-	BOND_PORT_DOWN          = 1 << 0,  /* MII status not "up" */
+	BOND_PORT_DOWN          = 1 << 0,  /* MII status known and not "up" */
 	BOND_PORT_CHURNED       = 1 << 1,  /* actor or partner churn state "churned" */
 	BOND_PORT_OTHER_AGG     = 1 << 2,  /* 802.3ad: not in the active aggregator */
 	BOND_PORT_ZERO_PARTNER  = 1 << 3,  /* 802.3ad: partner MAC 00:00:00:00:00:00 */

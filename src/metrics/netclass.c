@@ -19,7 +19,7 @@ void nic_init(struct nic *nic, const char *name)
 {
 	memset(nic, 0, sizeof(*nic));
 	text_copy(nic->name, sizeof(nic->name), name);
-	nic->speed_mbps = nic->mtu = -1;
+	nic->speed_mbps = nic->mtu = nic->ifindex = -1;
 	nic->sriov_numvfs = nic->sriov_totalvfs = -1;
 	nic->rx_bps = nic->tx_bps = nic->rx_pps = nic->tx_pps = -1;
 }
@@ -50,6 +50,10 @@ int netclass_set(struct nic *nic, const char *attr, const char *buf, size_t len,
 		if (signed_value(text, &v) < 0)
 			goto bad;
 		nic->speed_mbps = v > 0 ? v : -1;
+	} else if (strcmp(attr, "ifindex") == 0) {
+		if (signed_value(text, &v) < 0 || v < 0)
+			goto bad;
+		nic->ifindex = v;
 	} else if (strcmp(attr, "mtu") == 0) {
 		if (signed_value(text, &v) < 0 || v < 0)
 			goto bad;

@@ -21,6 +21,7 @@ struct nic {
 	char     operstate[16];         /* "up", "down", "unknown", ... ("" unknown) */
 	int64_t  speed_mbps;
 	int64_t  mtu;                   /* -1 unknown */
+	int64_t  ifindex;               /* -1 unknown; tells a renamed NIC apart */
 	int      physical;              /* has a device/ link (a real or VF NIC) */
 	int64_t  sriov_numvfs, sriov_totalvfs;
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;

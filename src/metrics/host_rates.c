@@ -3,7 +3,8 @@
  * Counter rules: an increase is the delta; a decrease is a wrap only when
  * the previous value fitted in 32 bits (old drivers' counters) or sat in
  * the top 2^48 of the 64-bit range, otherwise a reset (driver reload, NIC
- * replaced) and the rate is 0.  A NIC is matched by name and, when both
+ * replaced) and the rate is 0 — for every counter of that NIC when one of
+ * them was reset.  A NIC is matched by name and, when both
  * samples know it, ifindex: a renamed, new or re-created NIC gets no rate. */
 #include "metrics/host_metrics.h"
 
@@ -42,10 +43,19 @@ static void nic_rates(const struct nic *p, struct nic *c, double dt)
 		return;
 	if (p->ifindex >= 0 && c->ifindex >= 0 && p->ifindex != c->ifindex)
 		return;
-	c->rx_bps = rate(p->rx_bytes, c->rx_bytes, dt, 8);
-	c->tx_bps = rate(p->tx_bytes, c->tx_bytes, dt, 8);
-	c->rx_pps = rate(p->rx_packets, c->rx_packets, dt, 1);
-	c->tx_pps = rate(p->tx_packets, c->tx_packets, dt, 1);
+	uint64_t d[4];
+	/* one counter that was reset means they all were: no rate from any */
+	if (counter_delta(p->rx_bytes, c->rx_bytes, &d[0]) < 0 ||
+	    counter_delta(p->tx_bytes, c->tx_bytes, &d[1]) < 0 ||
+	    counter_delta(p->rx_packets, c->rx_packets, &d[2]) < 0 ||
+	    counter_delta(p->tx_packets, c->tx_packets, &d[3]) < 0) {
+		c->rx_bps = c->tx_bps = c->rx_pps = c->tx_pps = 0;
+		return;
+	}
+	c->rx_bps = (double)d[0] * 8 / dt;
+	c->tx_bps = (double)d[1] * 8 / dt;
+	c->rx_pps = (double)d[2] / dt;
+	c->tx_pps = (double)d[3] / dt;
 }
 
 /* Busy percent of one CPU between samples; -1 when unusable.  Adds the

@@ -1,0 +1,60 @@
+/* bonding.h — /proc/net/bonding/<bond> and the equivalent sysfs files.
+ *
+ * Speeds in Mbit/s (-1 unknown); counts are plain counts; MAC addresses
+ * as text "aa:bb:cc:dd:ee:ff" (empty when not printed).  Each port carries
+ * `problems`, the reasons it deserves an alert (BOND_PORT_*). */
+#ifndef VD_METRICS_BONDING_H
+#define VD_METRICS_BONDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vd_err;
+
+enum {
+	BOND_PORT_DOWN          = 1 << 0,  /* MII status known and not "up" */
+	BOND_PORT_CHURNED       = 1 << 1,  /* actor or partner churn state "churned" */
+	BOND_PORT_OTHER_AGG     = 1 << 2,  /* 802.3ad: not in the active aggregator */
+	BOND_PORT_ZERO_PARTNER  = 1 << 3,  /* 802.3ad: partner MAC 00:00:00:00:00:00 */
+};
+
+struct bond_port {
+	char     name[32];
+	char     mii_status[16];
+	int64_t  speed_mbps;          /* -1 unknown */
+	char     duplex[16];
+	uint64_t link_failures;
+	int      aggregator_id;       /* -1 when not printed */
+	char     actor_churn[24], partner_churn[24];
+	int      actor_port_state, partner_port_state;   /* -1 unknown */
+	char     perm_hwaddr[18];
+	char     partner_mac[18];     /* "details partner lacp pdu" system MAC */
+	unsigned problems;            /* BOND_PORT_* */
+};
+
+struct bond {
+	char     name[32];
+	char     mode[64];            /* "IEEE 802.3ad Dynamic link aggregation", ... */
+	int      is_8023ad;
+	char     lacp_rate[16];       /* "slow" / "fast"; empty when not 802.3ad */
+	char     mii_status[16];
+	char     active_port[32];     /* active-backup: "Currently Active Slave" */
+	int      aggregator_id;       /* active aggregator, -1 none */
+	int      num_ports;           /* ports in the active aggregator, -1 unknown */
+	int      actor_key, partner_key;   /* -1 unknown */
+	char     partner_mac[18];
+	int      from_sysfs;          /* built from /sys/class/net, fewer details */
+	struct bond_port *ports;
+	size_t   nports;
+};
+
+/* name is the bond's name (the file name under /proc/net/bonding). */
+int  parse_bonding(const char *name, const char *buf, size_t len, struct bond *out,
+		   struct vd_err *err);
+/* Recomputes every port's problems (also after sysfs assembly). */
+void bond_flag_problems(struct bond *b);
+/* Number of ports whose MII status is "up". */
+size_t bond_ports_up(const struct bond *b);
+void bond_free(struct bond *b);
+
+#endif

@@ -1,0 +1,120 @@
+/* bundle.c — the host-poll shell script and the splitter of its output.
+ *
+ * Cost on the host: one `sh`.  Single-line sysfs values are read with the
+ * `read` builtin (no fork); multi-line /proc files go through one `awk`
+ * for all of them (a `cat` per file only when awk is missing); ethtool runs
+ * once per physical NIC, only when installed. */
+#include "metrics/bundle.h"
+
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+
+#include <string.h>
+
+/* Shell functions: v = single-line values, m = multi-line files. */
+static const char script_head[] =
+	"export LC_ALL=C R\n"
+	"v() { for f do [ -r \"$f\" ] || continue; l=\n"
+	"  { IFS= read -r l <\"$f\"; } 2>/dev/null || [ -n \"$l\" ] || continue\n"
+	"  printf '\\036F %s\\n%s\\n' \"${f#\"$R\"}\" \"$l\"; done; }\n"
+	"m() { for f do shift; [ -r \"$f\" ] && set -- \"$@\" \"$f\"; done\n"
+	"  [ $# -gt 0 ] || return 0\n"
+	"  if command -v awk >/dev/null 2>&1; then\n"
+	"    awk 'FNR==1{p=FILENAME; r=ENVIRON[\"R\"]; if (r!=\"\" && index(p,r)==1) p=substr(p,length(r)+1);"
+	" printf \"\\036F %s\\n\", p} {print}' \"$@\" 2>/dev/null\n"
+	"  else for f do printf '\\036F %s\\n' \"${f#\"$R\"}\"; cat \"$f\" 2>/dev/null; done; fi; }\n"
+	"m \"$R\"/proc/meminfo \"$R\"/proc/vmstat \"$R\"/proc/stat \"$R\"/proc/net/dev \"$R\"/proc/net/bonding/*"
+	" \"$R\"/sys/devices/system/node/node*/meminfo\n"
+	"v \"$R\"/proc/sys/kernel/osrelease \"$R\"/sys/devices/system/cpu/online \"$R\"/sys/kernel/mm/ksm/*\n"
+	"v \"$R\"/sys/kernel/mm/hugepages/*/nr_hugepages \"$R\"/sys/kernel/mm/hugepages/*/free_hugepages\n"
+	"for d in \"$R\"/sys/devices/system/node/node*; do [ -d \"$d\" ] || continue\n"
+	"  v \"$d\"/cpulist \"$d\"/distance \"$d\"/hugepages/*/nr_hugepages \"$d\"/hugepages/*/free_hugepages\n"
+	"  [ -r \"$d\"/cpulist ] || for c in \"$d\"/cpu[0-9]*; do [ -e \"$c\" ] || [ -L \"$c\" ] || continue\n"
+	"    printf '\\036F %s\\n' \"${c#\"$R\"}\"; done\n"
+	"done\n"
+	"for d in \"$R\"/sys/class/net/*; do [ -d \"$d\" ] || continue; s=\"$d\"/statistics\n"
+	"  v \"$d\"/ifindex \"$d\"/operstate \"$d\"/mtu \"$d\"/speed \"$s\"/rx_bytes \"$s\"/tx_bytes \"$s\"/rx_packets \"$s\"/tx_packets"
+	" \"$s\"/rx_dropped \"$s\"/tx_dropped \"$s\"/rx_errors \"$s\"/tx_errors"
+	" \"$d\"/device/sriov_numvfs \"$d\"/device/sriov_totalvfs"
+	" \"$d\"/bonding/mode \"$d\"/bonding/slaves \"$d\"/bonding_slave/mii_status\n"
+	"  [ -e \"$d\"/device ] && printf '\\036F %s\\n' \"${d#\"$R\"}/device\"\n"
+	"done\n"
+	"command -v getconf >/dev/null 2>&1 && printf '\\036C getconf PAGESIZE\\n' && getconf PAGESIZE\n"
+	"if command -v ethtool >/dev/null 2>&1; then for d in \"$R\"/sys/class/net/*; do\n"
+	"  [ -e \"$d\"/device ] || continue; n=${d##*/}\n"
+	"  printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n";
+
+static void append_header_text(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++)
+		sb_appendc(sb, (*s == '\n' || *s == '\r' || *s == BUNDLE_SEP) ? ' ' : *s);
+}
+
+char *bundle_script(const char *sysroot, const char *const *extra_cmds)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	sb_append(&sb, "R=");
+	if (sysroot && *sysroot) {
+		size_t n = strlen(sysroot);
+		while (n > 0 && sysroot[n - 1] == '/')
+			n--;
+		char *root = x_strndup(sysroot, n);
+		sb_append_shell(&sb, root);
+		x_free(&root);
+	} else {
+		sb_append(&sb, "''");
+	}
+	sb_appendc(&sb, '\n');
+	sb_append(&sb, script_head);
+	for (size_t i = 0; extra_cmds && extra_cmds[i]; i++) {
+		/* The header names the command; the command itself runs as given. */
+		struct strbuf hdr;
+		sb_init(&hdr);
+		append_header_text(&hdr, extra_cmds[i]);
+		sb_append(&sb, "printf '\\036C %s\\n' ");
+		sb_append_shell(&sb, hdr.buf);
+		sb_append(&sb, "\n{ ");
+		sb_append(&sb, extra_cmds[i]);
+		sb_append(&sb, "\n} 2>&1\n");
+		sb_free(&hdr);
+	}
+	sb_append(&sb, "exit 0\n");
+	return sb_detach(&sb);
+}
+
+int bundle_split(const char *buf, size_t len,
+		 int (*cb)(const char *path, const char *data, size_t n, void *ctx),
+		 void *ctx)
+{
+	const char *p = buf, *end = buf + len;
+	if (!buf)
+		return 0;
+	p = memchr(p, BUNDLE_SEP, len);
+	while (p && p < end) {
+		const char *rec = p + 1;
+		const char *next = memchr(rec, BUNDLE_SEP, (size_t)(end - rec));
+		const char *rend = next ? next : end;
+		const char *nl = memchr(rec, '\n', (size_t)(rend - rec));
+		p = next;
+		if (rend - rec < 2 || (rec[0] != 'F' && rec[0] != 'C') || rec[1] != ' ')
+			continue;
+		const char *hend = nl ? nl : rend;
+		const char *data = nl ? nl + 1 : rend;
+		size_t hlen = (size_t)(hend - (rec + 2));
+		char path[1024];
+		size_t off = 0;
+		if (rec[0] == 'C')
+			path[off++] = '!';
+		if (hlen > sizeof(path) - 1 - off)
+			continue;
+		memcpy(path + off, rec + 2, hlen);
+		path[off + hlen] = '\0';
+		if (memchr(path, '\0', off + hlen))
+			continue;
+		int rc = cb(path, data, (size_t)(rend - data), ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* host_metrics.h — everything one poll learns about one host at one instant.
+ *
+ * Units: sizes in bytes; rates per second (NIC rates in bits/s and
+ * packets/s, swap rates in bytes/s); CPU utilisation in percent (0..100);
+ * t in seconds (any clock the caller keeps monotonic).  Rates and
+ * utilisations are -1 until host_metrics_rates() had a usable previous
+ * sample.
+ *
+ * host_metrics_parse is tolerant: a file that fails to parse is counted in
+ * nerrors (first message kept in first_error) and the rest still counts;
+ * it fails only when the bundle holds no record at all. */
+#ifndef VD_METRICS_HOST_METRICS_H
+#define VD_METRICS_HOST_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metrics/bonding.h"
+#include "metrics/ksm.h"
+#include "metrics/meminfo.h"
+#include "metrics/netclass.h"
+#include "metrics/numa.h"
+#include "metrics/procstat.h"
+#include "metrics/vmstat.h"
+
+struct vd_err;
+
+struct host_metrics {
+	double   t;                 /* seconds, given by the caller */
+	char     kernel[64];        /* /proc/sys/kernel/osrelease, "" unknown */
+	uint64_t page_size;         /* bytes; 4096 unless getconf said otherwise */
+
+	struct numa_topo numa;      /* at least one node (implicit when no node/) */
+
+	struct meminfo mem;
+	int      has_mem;
+	struct vmstat vm;
+	int      has_vmstat;
+	double   swap_in_rate, swap_out_rate;   /* bytes/s */
+	struct ksm ksm;
+	struct hugepage_pool *hugepages;        /* /sys/kernel/mm/hugepages */
+	size_t   nhugepages;
+
+	struct nic *nics;           /* sorted by name */
+	size_t   nnics, nics_cap;
+	struct bond *bonds;         /* sorted by name */
+	size_t   nbonds, bonds_cap;
+
+	struct cpu_jiffies cpu_total;   /* aggregate "cpu" line; util = host CPU % */
+	struct cpu_jiffies *cpus;       /* per CPU, sorted by number */
+	size_t   ncpus;
+	int      has_cpu;
+
+	unsigned nerrors;
+	char     first_error[256];
+};
+
+int  host_metrics_parse(const char *bundle, size_t len, double t, struct host_metrics *out,
+			struct vd_err *err);
+void host_metrics_free(struct host_metrics *m);
+/* Fills cur's rates and utilisations from the deltas since prev (which may
+ * be NULL: everything stays -1). */
+void host_metrics_rates(const struct host_metrics *prev, struct host_metrics *cur);
+
+/* Look-ups by name (NULL when absent). */
+struct nic  *host_metrics_nic(const struct host_metrics *m, const char *name);
+struct bond *host_metrics_bond(const struct host_metrics *m, const char *name);
+
+enum alert_severity { ALERT_INFO, ALERT_WARN, ALERT_CRIT };
+
+struct host_alert {
+	enum alert_severity severity;
+	char kind[32];     /* "bond_port_down", "bond_port_churned", ... */
+	char message[256];
+};
+
+/* x_calloc'd array in *out (NULL when none); returns the count.  Kinds:
+ * bond_down, bond_port_down, bond_port_churned, bond_port_other_aggregator,
+ * bond_partner_mac_zero, nic_down (a bond port whose operstate is down),
+ * cpu_offline, parse_error. */
+size_t host_metrics_alerts(const struct host_metrics *m, struct host_alert **out);
+const char *alert_severity_name(enum alert_severity s);
+
+#endif

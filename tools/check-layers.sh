@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.." || exit 2
 rank() {
 	case "$1" in
 	core) echo 0 ;; metrics) echo 1 ;; model) echo 2 ;; demo) echo 3 ;;
-	conn) echo 4 ;; ops) echo 5 ;; lua) echo 6 ;;
-	tui|repl|exec) echo 7 ;; *) echo 9 ;;
+	conn) echo 4 ;; ops) echo 5 ;; lua) echo 6 ;; repl|exec) echo 7 ;;
+	tui) echo 8 ;; *) echo 9 ;;
 	esac
 }
 bad=0

@@ -53,6 +53,10 @@ void lvd_to_json(lua_State *L, int idx, struct strbuf *sb, int depth);
 int  lvd_emit(lua_State *L);
 void lvd_push_domain_table(lua_State *L, const struct host *h, const struct domain *d);
 
+/* Adds operation methods to the host/domain method tables and vdeck.*
+ * (api_ops.c); called once the metatables exist. */
+void lvd_ops_register(lua_State *L);
+
 /* vdeck module table onto the stack. */
 int  luaopen_vdeck(lua_State *L);
 /* Runbook helpers (runbook.c). */

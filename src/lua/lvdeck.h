@@ -57,6 +57,10 @@ void lvd_push_domain_table(lua_State *L, const struct host *h, const struct doma
  * (api_ops.c); called once the metatables exist. */
 void lvd_ops_register(lua_State *L);
 
+struct vlua;
+/* The state behind a runtime (for lua/ files that extend vlua). */
+lua_State *vlua_state(struct vlua *vl);
+
 /* vdeck module table onto the stack. */
 int  luaopen_vdeck(lua_State *L);
 /* Runbook helpers (runbook.c). */

@@ -68,6 +68,11 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	return vl;
 }
 
+lua_State *vlua_state(struct vlua *vl)
+{
+	return vl->L;
+}
+
 void vlua_free(struct vlua **pvl)
 {
 	if (!*pvl)

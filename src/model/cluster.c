@@ -15,6 +15,7 @@ void cluster_init(struct cluster *c, struct inventory *inv)
 		c->hosts[i].cfg = &inv->hosts[i];
 		c->hosts[i].state = HOST_CONNECTING;
 	}
+	eventlog_init(&c->events, 2000);
 }
 
 static void free_domains(struct domain *doms, size_t n)
@@ -35,6 +36,8 @@ void cluster_free(struct cluster *c)
 			c->metrics_free(h->metrics);
 	}
 	free(c->hosts);
+	jobs_free(&c->jobs);
+	eventlog_free(&c->events);
 	memset(c, 0, sizeof *c);
 }
 
@@ -125,8 +128,18 @@ static enum host_state state_from(const struct host_snapshot *s)
 	return HOST_DOWN;
 }
 
+static void note_state_change(struct cluster *c, struct host *h, enum host_state next)
+{
+	if (h->state == next)
+		return;
+	enum event_kind kind = next == HOST_UP ? EV_INFO : next == HOST_DOWN ? EV_ALERT : EV_WARN;
+	eventlog_add(&c->events, kind, h->cfg->name, "host %s -> %s", host_state_name(h->state),
+		     host_state_name(next));
+}
+
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall)
 {
+	note_state_change(c, h, state_from(s));
 	h->state = state_from(s);
 	replace_str(&h->libvirt_error, s->libvirt_error);
 	replace_str(&h->shell_error, s->shell_error);
@@ -166,6 +179,7 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 
 void host_set_down(struct cluster *c, struct host *h, const char *libvirt_error, const char *shell_error)
 {
+	note_state_change(c, h, HOST_DOWN);
 	h->state = HOST_DOWN;
 	replace_str(&h->libvirt_error, x_strdup(libvirt_error));
 	replace_str(&h->shell_error, x_strdup(shell_error));

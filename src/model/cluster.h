@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 #include "model/domain.h"
+#include "model/eventlog.h"
 #include "model/inventory.h"
+#include "model/jobs.h"
 
 struct host_metrics;
 
@@ -55,6 +57,8 @@ struct cluster {
 	struct host      *hosts;
 	size_t            nhosts;
 	unsigned          generation;
+	struct job_list   jobs;
+	struct eventlog   events;
 	/* Optional hook for rates: called with the previous and new metrics. */
 	void (*metrics_free)(struct host_metrics *m);
 	void (*metrics_rates)(const struct host_metrics *prev, struct host_metrics *cur);

@@ -14,9 +14,15 @@
 #include "core/err.h"
 #include "core/strbuf.h"
 
+#define SSH_PARKED_MAX 16
+
 struct ssh_conn {
 	int              fd;
 	LIBSSH2_SESSION *session;
+	/* Channels of timed-out commands: our close is sent, the server's
+	 * comes when the command ends; freed later, or with the session. */
+	LIBSSH2_CHANNEL *parked[SSH_PARKED_MAX];
+	int              nparked;
 	char             host_name[64];
 	int              io_timeout_ms;
 	int              keepalive_s;

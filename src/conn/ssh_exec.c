@@ -2,8 +2,10 @@
  *
  * stdout and stderr are drained alternately so neither window fills and
  * stalls the other.  A command that outlives its timeout gets its channel
- * closed; if the server does not even answer the close in time, the
- * session is declared dead (is_connected false) for the caller to reopen. */
+ * closed (sshd confirms only when the command ends, so the channel is
+ * parked and freed later) and the server is probed with a new channel: if
+ * even that gets no answer in time, the session is declared dead
+ * (is_connected false) for the caller to reopen. */
 #include "conn/ssh_conn.h"
 
 #include <string.h>
@@ -78,6 +80,48 @@ static int finish_channel(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int64_t deadl
 	return 0;
 }
 
+/* Keeps a channel whose close is pending; -1 when too many are. */
+static int park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch)
+{
+	if (c->nparked == SSH_PARKED_MAX)
+		return -1;
+	c->parked[c->nparked++] = ch;
+	return 0;
+}
+
+/* Frees the parked channels whose server close has arrived; never waits. */
+static void reap_parked(struct ssh_conn *c)
+{
+	for (int i = 0; i < c->nparked;) {
+		if (libssh2_channel_free(c->parked[i]) == LIBSSH2_ERROR_EAGAIN) {
+			i++;
+			continue;
+		}
+		c->parked[i] = c->parked[--c->nparked];
+	}
+}
+
+static void finish_or_park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int64_t deadline)
+{
+	if (finish_channel(c, ch, deadline) < 0 && park(c, ch) < 0)
+		c->connected = 0;
+}
+
+/* Proves the server still answers: a new channel opens (or is refused). */
+static int probe(struct ssh_conn *c, int64_t deadline)
+{
+	LIBSSH2_CHANNEL *ch;
+	while (!(ch = libssh2_channel_open_session(c->session))) {
+		int rc = libssh2_session_last_errno(c->session);
+		if (rc != LIBSSH2_ERROR_EAGAIN)
+			return session_broken(rc) ? -1 : 0;
+		if (ssh_wait(c, deadline) < 0)
+			return -1;
+	}
+	finish_or_park(c, ch, deadline);
+	return 0;
+}
+
 /* Reads what is available from one stream; >0 progress, 0 none, <0 error. */
 static ssize_t pump(LIBSSH2_CHANNEL *ch, int stream, struct strbuf *sb)
 {
@@ -97,7 +141,19 @@ static int timed_out(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int timeout_ms, st
 {
 	int64_t grace = now_ms() + (c->io_timeout_ms < CLOSE_GRACE_MS ? c->io_timeout_ms
 								     : CLOSE_GRACE_MS);
-	if (finish_channel(c, ch, grace) < 0) {
+	int rc, dead = 0;
+	/* Send our close; stop waiting once it is out (nothing left outbound). */
+	while ((rc = libssh2_channel_close(ch)) == LIBSSH2_ERROR_EAGAIN &&
+	       (libssh2_session_block_directions(c->session) & LIBSSH2_SESSION_BLOCK_OUTBOUND))
+		if (ssh_wait(c, grace) < 0) {
+			dead = 1;
+			break;
+		}
+	if (!dead && rc == 0)
+		finish_or_park(c, ch, grace);
+	else if (dead || rc != LIBSSH2_ERROR_EAGAIN || park(c, ch) < 0 || probe(c, grace) < 0)
+		dead = 1;
+	if (dead || !c->connected) {
 		c->connected = 0;
 		return err_set(err, VD_EUNREACH, "no answer from %s within %d ms; connection "
 			       "considered dead", c->host_name, timeout_ms);
@@ -119,6 +175,7 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct st
 		*exit_status = -1;
 	if (!c->connected)
 		return err_set(err, VD_EUNREACH, "SSH connection to %s is closed", c->host_name);
+	reap_parked(c);
 	if (c->keepalive_s > 0 && session_broken(libssh2_keepalive_send(c->session, &next)))
 		return fail_session(c, err, "sending a keepalive");
 	while (!(ch = libssh2_channel_open_session(c->session))) {
@@ -144,7 +201,7 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct st
 			return fail_session(c, err, "starting a command");
 		err_set(err, VD_ESSH, "%s refused to run the command: %s", c->host_name,
 			ssh_last_error(c));
-		finish_channel(c, ch, now_ms() + CLOSE_GRACE_MS);
+		finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
 		return -1;
 	}
 	for (;;) {
@@ -155,7 +212,7 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct st
 				return fail_session(c, err, "reading command output");
 			err_set(err, VD_ESSH, "reading output from %s: %s", c->host_name,
 				ssh_last_error(c));
-			finish_channel(c, ch, now_ms() + CLOSE_GRACE_MS);
+			finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
 			return -1;
 		}
 		if (libssh2_channel_eof(ch))
@@ -170,6 +227,6 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct st
 	}
 	if (exit_status)
 		*exit_status = exit_code(c, ch);   /* kept on the channel until free */
-	finish_channel(c, ch, now_ms() + CLOSE_GRACE_MS);
+	finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
 	return 0;
 }

@@ -23,6 +23,10 @@ sshd__listening() { # port -> 0 when 127.0.0.1:port is in LISTEN state
 	grep -q "^ *[0-9]*: 0100007F:$_hex 00000000:0000 0A" /proc/net/tcp 2>/dev/null
 }
 
+sshd__alive() { # pid -> 0 when running (a zombie left to PID 1 counts as gone)
+	[ -r "/proc/$1/stat" ] && ! grep -q ') Z ' "/proc/$1/stat" 2>/dev/null
+}
+
 sshd__user() {
 	if [ "$(id -u)" != 0 ]; then
 		SSHD_USER=$(id -un)
@@ -82,11 +86,11 @@ sshd_start() {
 		_i=0
 		while [ $_i -lt 50 ]; do
 			sshd__listening "$SSHD_PORT" && break
-			kill -0 "$SSHD_PID" 2>/dev/null || break
+			sshd__alive "$SSHD_PID" || break
 			sleep 0.1
 			_i=$((_i + 1))
 		done
-		sshd__listening "$SSHD_PORT" && kill -0 "$SSHD_PID" 2>/dev/null && break
+		sshd__listening "$SSHD_PORT" && sshd__alive "$SSHD_PID" && break
 		kill "$SSHD_PID" 2>/dev/null
 		SSHD_PID=
 	done
@@ -125,8 +129,8 @@ sshd_stop() { # [dir]
 		case $_pid in ''|*[!0-9]*) continue ;; esac
 		kill "$_pid" 2>/dev/null
 		_i=0
-		while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 20 ]; do sleep 0.1; _i=$((_i + 1)); done
-		kill -9 "$_pid" 2>/dev/null
+		while sshd__alive "$_pid" && [ $_i -lt 30 ]; do sleep 0.1; _i=$((_i + 1)); done
+		sshd__alive "$_pid" && kill -9 "$_pid" 2>/dev/null
 	done
 	case $_dir in */vdeck-sshd.*) rm -rf "$_dir" ;; esac
 	[ "$_dir" = "$SSHD_DIR" ] && SSHD_DIR=

@@ -94,6 +94,8 @@ int transport_exec(struct transport *t, const char *cmd, int timeout_ms, struct 
 	if (exit_status)
 		*exit_status = -1;
 	err_where(err, "exec", t->host_name, NULL);
+	if (!cmd)
+		return err_set(err, VD_EINVAL, "no command to run");
 	switch (t->kind) {
 	case TRANSPORT_SSH:
 		return ssh_conn_exec(t->ssh, cmd, timeout_ms, out, errout, exit_status, err);

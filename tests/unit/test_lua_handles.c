@@ -28,7 +28,7 @@ static void apply(struct cluster *c, struct domain *doms, size_t n)
 		s.doms[i] = doms[i];
 	s.ndoms = n;
 	host_apply_snapshot(c, &c->hosts[0], &s, 1.0);
-	host_snapshot_free(&s, NULL);
+	host_snapshot_free(&s);
 }
 
 static char *eval(struct vlua *vl, const char *code)

@@ -54,7 +54,7 @@ lab_libvirtd_uri() {
 
 # lab_libvirtd_prepare NAME ADDR: write the instance's directory and configs.
 lab_libvirtd_prepare() {
-	local name=$1 addr=$2 dir cpu
+	local name="$1" addr="$2" dir cpu
 	dir=$LAB_ROOT/lv-$name
 	mkdir -p "$dir/etc/qemu" "$dir/run" "$dir/lib" "$dir/log" "$dir/cache" "$LAB_ROOT/images" || return 1
 	cat >"$dir/etc/libvirtd.conf" <<EOF
@@ -126,7 +126,7 @@ lab_libvirtd_ready() {
 
 # lab_libvirtd_spawn NAME [NETNS [ADDR]]: start without waiting.
 lab_libvirtd_spawn() {
-	local name=$1 netns=${2:-} addr=${3:-} dir uri pid
+	local name="$1" netns="${2:-}" addr="${3:-}" dir uri pid
 	case $name in *[!A-Za-z0-9_]*|'') lab_log "bad instance name '$name'"; return 1 ;; esac
 	[ -n "${LAB_ROOT:-}" ] || lab_init || return 1
 	lab_libvirtd_ensure_user || { lab_log "cannot create libvirt-qemu user"; return 1; }
@@ -152,7 +152,7 @@ lab_libvirtd_spawn() {
 
 # lab_libvirtd_wait NAME: bounded wait until `virsh version` answers.
 lab_libvirtd_wait() {
-	local name=$1 dir uri pid deadline mnt
+	local name="$1" dir uri pid deadline mnt
 	eval "dir=\${LAB_LV_DIR_$name:-} uri=\${LAB_LV_URI_$name:-} pid=\${LAB_LV_PID_$name:-}"
 	[ -n "$pid" ] || return 1
 	deadline=$(( $(date +%s) + ${LAB_LV_READY_SECS:-60} ))
@@ -183,7 +183,7 @@ lab_libvirtd_start() {
 
 # lab_libvirtd_stop NAME: kill libvirtd and every QEMU it started, by PID.
 lab_libvirtd_stop() {
-	local name=$1 dir pid mnt p pids
+	local name="$1" dir pid mnt p pids
 	eval "dir=\${LAB_LV_DIR_$name:-} pid=\${LAB_LV_PID_$name:-}"
 	[ -n "$dir" ] || return 0
 	mnt=$(cat "$dir/mntns" 2>/dev/null)
@@ -217,7 +217,7 @@ lab_libvirtd_stop() {
 # 4 vCPUs max / 1 current, maxMemory with 4 slots, one guest NUMA cell,
 # a virtio qcow2 disk (vda), a virtio-scsi controller, a virtio balloon.
 lab_vm_xml() {
-	local mem=${LAB_VM_MEM_MIB:-256}
+	local mem="${LAB_VM_MEM_MIB:-256}"
 	cat <<EOF
 <domain type='qemu'>
   <name>$1</name>
@@ -258,7 +258,7 @@ EOF
 # start the VM.  Prints nothing; returns non-zero (with virsh's message on
 # stderr) on failure.
 lab_vm_define() {
-	local uri=$1 name=$2 disk xml
+	local uri="$1" name="$2" disk xml
 	disk=$LAB_ROOT/images/$name.qcow2
 	mkdir -p "$LAB_ROOT/images"
 	timeout 30 qemu-img create -q -f qcow2 "$disk" "${LAB_VM_DISK_MIB:-64}M" || return 1
@@ -280,10 +280,9 @@ lab_migration_pair_start() {
 	lab_veth_pair "$LAB_MIG_SRC" mig0 "$LAB_MIG_DST" mig0 || return 1
 	timeout 10 ip -n "$(lab_netns "$LAB_MIG_SRC")" addr add "$LAB_MIG_SRC_ADDR/24" dev mig0 &&
 	timeout 10 ip -n "$(lab_netns "$LAB_MIG_DST")" addr add "$LAB_MIG_DST_ADDR/24" dev mig0 || return 1
-	# both daemons probe QEMU at once: start both, then wait for both
-	lab_libvirtd_spawn "$LAB_MIG_SRC" "$LAB_MIG_SRC" "$LAB_MIG_SRC_ADDR" &&
-	lab_libvirtd_spawn "$LAB_MIG_DST" "$LAB_MIG_DST" "$LAB_MIG_DST_ADDR" || return 1
-	lab_libvirtd_wait "$LAB_MIG_SRC" && lab_libvirtd_wait "$LAB_MIG_DST" || return 1
+	# one after the other: the second reuses the first one's QEMU probe
+	lab_libvirtd_start "$LAB_MIG_SRC" "$LAB_MIG_SRC" "$LAB_MIG_SRC_ADDR" &&
+	lab_libvirtd_start "$LAB_MIG_DST" "$LAB_MIG_DST" "$LAB_MIG_DST_ADDR" || return 1
 	LAB_MIG_SRC_URI=$(lab_libvirtd_uri "$LAB_MIG_SRC")
 	LAB_MIG_DST_URI=$(lab_libvirtd_uri "$LAB_MIG_DST")
 	export LAB_MIG_SRC LAB_MIG_DST LAB_MIG_SRC_ADDR LAB_MIG_DST_ADDR LAB_MIG_SRC_URI LAB_MIG_DST_URI

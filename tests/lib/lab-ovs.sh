@@ -61,7 +61,7 @@ lab_ovs_host_vsctl() { lab_ovs_vsctl host "$@"; }
 lab_ovs_host_appctl() { lab_ovs_appctl host "$@"; }
 
 lab_ovs_start() {
-	local name=$1 dir run ns pids p envs ctl
+	local name="$1" dir run ns pids p envs ctl
 	case $name in *[!A-Za-z0-9_]*|'') lab_log "bad instance name '$name'"; return 1 ;; esac
 	[ -n "${LAB_ROOT:-}" ] || lab_init || return 1
 	dir=$LAB_ROOT/ovs-$name
@@ -113,7 +113,7 @@ lab_ovs_start() {
 }
 
 lab_ovs_stop() {
-	local name=$1 pids p
+	local name="$1" pids p
 	eval "pids=\${LAB_OVS_PIDS_$name:-}"
 	[ -n "$pids" ] || return 0
 	# ovs-vswitchd first (it is the second PID), then ovsdb-server
@@ -142,7 +142,7 @@ lab_ovs_pair_stop() {
 
 # lab_ovs_bond NAME BOND PORT...
 lab_ovs_bond() {
-	local name=$1 bond=$2
+	local name="$1" bond="$2"
 	shift 2
 	lab_ovs_vsctl "$name" add-bond br0 "$bond" "$@" lacp=active \
 		-- set port "$bond" bond_mode=balance-tcp other_config:lacp-time=fast

@@ -40,14 +40,14 @@ lab_free_tcp_port() {
 }
 
 lab_tgtd_adm() {
-	local name=$1 ctl
+	local name="$1" ctl
 	shift
 	eval "ctl=\${LAB_TGT_CTL_$name:-}"
 	timeout 10 tgtadm -C "$ctl" --lld iscsi "$@"
 }
 
 lab_tgtd_start() {
-	local name=$1 addr=${2:-127.0.0.1} netns=${3:-} port ctl i dir pid iqn file size
+	local name="$1" addr="${2:-127.0.0.1}" netns="${3:-}" port ctl i dir pid iqn file size
 	case $name in *[!A-Za-z0-9_]*|'') lab_log "bad instance name '$name'"; return 1 ;; esac
 	[ -n "${LAB_ROOT:-}" ] || lab_init || return 1
 	if [ -n "$netns" ]; then
@@ -97,7 +97,7 @@ lab_tgtd_start() {
 # lab_tgtd_disk_xml NAME [DEV]: the LUN as SCSI passthrough (scsi-block) over
 # QEMU's own iSCSI initiator, target DEV (default sda) on the scsi bus.
 lab_tgtd_disk_xml() {
-	local name=$1 host port iqn lun
+	local name="$1" host port iqn lun
 	eval "host=\${LAB_TGT_HOST_$name} port=\${LAB_TGT_PORT_$name} iqn=\${LAB_TGT_IQN_$name} lun=\${LAB_TGT_LUN_$name}"
 	cat <<EOF
 <disk type='network' device='lun'>
@@ -111,7 +111,7 @@ EOF
 }
 
 lab_tgtd_stop() {
-	local name=$1 pid ctl
+	local name="$1" pid ctl
 	eval "pid=\${LAB_TGT_PID_$name:-} ctl=\${LAB_TGT_CTL_$name:-}"
 	[ -n "$pid" ] || return 0
 	if lab_pid_alive "$pid"; then

@@ -1,12 +1,14 @@
 #!/bin/sh
 # test_lab_migration.sh — smoke test of lab_migration_pair_start: two private
 # libvirtd daemons in two network namespaces joined by a veth pair; a running
-# VM migrates live from one to the other and runs there, not on the source.
+# VM migrates live from one to the other and runs there, not on the source,
+# taking along an iSCSI LUN (tgtd in the source namespace) it uses as RDM.
 LAB_LIB=$(cd "$(dirname "$0")/../lib" && pwd)
 . "$LAB_LIB/lab-libvirtd.sh"
+. "$LAB_LIB/lab-tgtd.sh"
 
 T0=$(lab_now)
-if ! why=$(lab_libvirtd_available); then
+if ! why=$(lab_libvirtd_available) || ! why=$(lab_tgtd_available); then
 	lab_skip "lab migration: $why"
 	lab_summary
 	exit $?
@@ -34,6 +36,16 @@ else
 	exit 1
 fi
 
+# the LUN's portal is the source namespace's address, reachable from both
+if lab_tgtd_start mlun "$LAB_MIG_SRC_ADDR" "$LAB_MIG_SRC"; then
+	lab_pass "tgtd up in the source namespace at $LAB_TGT_HOST_mlun:$LAB_TGT_PORT_mlun"
+else
+	lab_fail "tgtd up in the source namespace"
+fi
+lab_tgtd_disk_xml mlun sda >"$LAB_ROOT/lun.xml"
+lab_check "attach the LUN before migrating" timeout 30 virsh -q -c "$LAB_MIG_SRC_URI" \
+	attach-device mvm "$LAB_ROOT/lun.xml" --live
+
 t=$(lab_now)
 lab_check "virsh migrate --live --unsafe" timeout 60 virsh -q -c "$LAB_MIG_SRC_URI" \
 	migrate --live --unsafe --verbose mvm "$LAB_MIG_DST_URI"
@@ -43,6 +55,8 @@ lab_check "VM runs on the destination" sh -c \
 lab_check "VM no longer runs on the source" sh -c \
 	"! timeout 10 virsh -q -c '$LAB_MIG_SRC_URI' list --name | grep -qx mvm"
 lab_check "source QEMU exited" sh -c "[ ! -e '$LAB_ROOT/lv-src/run/qemu/mvm.pid' ]"
+lab_check "the LUN came along as scsi-block" sh -c \
+	"timeout 10 virsh -q -c '$LAB_MIG_DST_URI' qemu-monitor-command mvm --hmp 'info qtree' | grep -q 'dev: scsi-block'"
 lab_check "destination QEMU process is alive" sh -c \
 	"kill -0 \$(cat '$LAB_ROOT/lv-dst/run/qemu/mvm.pid')"
 lab_check "destination QEMU lives in the dst namespace" sh -c \

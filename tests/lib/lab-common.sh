@@ -8,13 +8,14 @@
 # namespaces and veth pairs, and tiny pass/fail counters that end in the
 # project's "N passed, N failed[, N skipped]" line.
 #
+# A test with its own EXIT trap must call lab_cleanup from it.
 # Sourcing: set LAB_LIB to this directory first, or let the harnesses guess
 # it as "$(dirname "$0")/../lib" (right for tests/integration/*.sh).
 # Exported variables: LAB_ROOT LAB_ID LAB_PASS LAB_FAIL LAB_SKIP
 # Functions: lab_init lab_cleanup lab_defer lab_log lab_now lab_elapsed
 #   lab_wait SECS CMD... / lab_kill_pid PID [SECS] / lab_netns_add NAME
 #   lab_netns NAME (prints the real namespace name) / lab_netns_exec NAME CMD...
-#   lab_veth_pair NS_A IF_A NS_B IF_B / lab_netns_uplink NAME ADDR_ROOT/LEN ADDR_NS/LEN
+#   lab_veth_pair NS_A IF_A NS_B IF_B / lab_netns_uplink NAME [ADDR_ROOT/LEN ADDR_NS/LEN]
 #   lab_pass MSG / lab_fail MSG / lab_skip MSG / lab_check MSG CMD... / lab_summary
 #   lab_have CMD... (all commands present)
 
@@ -167,16 +168,27 @@ lab_veth_pair() {
 	timeout 10 ip -n "$_na" link set "$2" up && timeout 10 ip -n "$_nb" link set "$4" up
 }
 
-# lab_netns_uplink NAME ROOT_ADDR/LEN NS_ADDR/LEN: a veth from the root
-# namespace into lab namespace NAME so root-side clients can reach it.
+# lab_netns_uplink NAME [ROOT_ADDR/LEN NS_ADDR/LEN]: a veth from the root
+# namespace into lab namespace NAME (there called "uplink") so root-side
+# clients (vdeck, ssh) can reach daemons inside.  Without addresses, a random
+# 10.X.Y.0/30 is used.  Exports LAB_UPLINK_ROOT_NAME and LAB_UPLINK_ADDR_NAME
+# (the root-side and namespace-side addresses, without /LEN).
 lab_netns_uplink() {
-	_ns=$(lab_netns "$1")
-	_r="vr${LAB_ID}$(echo "$1" | cut -c1-6)"
-	_r=$(echo "$_r" | cut -c1-15)
-	timeout 10 ip link add "$_r" type veth peer name uplink netns "$_ns" || return 1
-	LAB_ROOT_LINKS="$_r $LAB_ROOT_LINKS"
-	timeout 10 ip addr add "$2" dev "$_r" && timeout 10 ip link set "$_r" up &&
-	timeout 10 ip -n "$_ns" addr add "$3" dev uplink && timeout 10 ip -n "$_ns" link set uplink up
+	local ns r a b n
+	ns=$(lab_netns "$1")
+	r=$(echo "vr${LAB_ID}$1" | tr -cd 'A-Za-z0-9' | cut -c1-15)
+	a=${2:-} b=${3:-}
+	if [ -z "$a" ]; then
+		n=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+		a="10.$((100 + n % 100)).$((n / 100 % 256)).$((n / 25600 % 64 * 4 + 1))/30"
+		b="${a%.*/30}.$((n / 25600 % 64 * 4 + 2))/30"
+	fi
+	timeout 10 ip link add "$r" type veth peer name uplink netns "$ns" || return 1
+	LAB_ROOT_LINKS="$r $LAB_ROOT_LINKS"
+	timeout 10 ip addr add "$a" dev "$r" && timeout 10 ip link set "$r" up &&
+	timeout 10 ip -n "$ns" addr add "$b" dev uplink && timeout 10 ip -n "$ns" link set uplink up || return 1
+	eval "LAB_UPLINK_ROOT_$1=\${a%/*} LAB_UPLINK_ADDR_$1=\${b%/*}"
+	export "LAB_UPLINK_ROOT_$1" "LAB_UPLINK_ADDR_$1"
 }
 
 lab_pass() {

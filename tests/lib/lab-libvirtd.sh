@@ -11,12 +11,17 @@
 # and its QEMUs) by PID.  Disk images live in $LAB_ROOT/images, a path every
 # instance sees, so a migrated VM finds its disk (migrate with --unsafe).
 #
-# Usage (after `. tests/lib/lab-libvirtd.sh` and `lab_init`):
+# Usage (after `. tests/lib/lab-libvirtd.sh`; lab_init is called if needed):
+#   lab_libvirtd_available                   (prints why not and fails: for SKIP lines)
 #   lab_libvirtd_start NAME [NETNS [ADDR]]   -> LAB_LV_URI_NAME, LAB_LV_DIR_NAME, LAB_LV_PID_NAME
+#     NAME [A-Za-z0-9_]; NETNS a lab namespace (lab_netns_add); ADDR its
+#     migration_host (default: the namespace's first global IPv4 address).
+#     = lab_libvirtd_spawn (no wait) + lab_libvirtd_wait (bounded).
 #   lab_libvirtd_uri NAME                    (prints the URI)
 #   lab_libvirtd_stop NAME
 #   lab_vm_xml NAME DISK                     (prints the test VM's XML)
-#   lab_vm_define URI NAME                   (qcow2 disk + define + start)
+#   lab_vm_define URI NAME                   (qcow2 disk $LAB_ROOT/images/NAME.qcow2 +
+#                                             define + start; type qemu, machine pc, vda)
 #   lab_migration_pair_start [SRC DST]       (two daemons, two namespaces, one veth pair)
 #     -> LAB_MIG_SRC LAB_MIG_DST (instance names) LAB_MIG_SRC_URI LAB_MIG_DST_URI
 #        LAB_MIG_SRC_ADDR LAB_MIG_DST_ADDR
@@ -25,6 +30,7 @@
 # kept in $LAB_QEMU_CAPS_CACHE (default /tmp/vdeck-lab-qemu-caps; empty to
 # disable) and copied into each new instance.  libvirt checks it against the
 # QEMU binary, its own version and the kernel, and probes again if stale.
+# libvirtd itself is pinned to one CPU so that cache stays valid (QEMU is not).
 # Tunables: LAB_LV_READY_SECS (60) bounds the wait for a fresh daemon;
 # LAB_VM_MEM_MIB (256), LAB_VM_MAXMEM_MIB (1024), LAB_VM_DISK_MIB (64).
 

@@ -33,7 +33,7 @@ wait_for() { # wait_for TEXT: polls the pane up to 10 s
 	return 1
 }
 check "prompt appears" wait_for "vdeck>"
-tmux -L "$sock" send-keys "vdeck.ho" Tab; sleep 0.3; tmux -L "$sock" send-keys Tab
+sleep 0.5; tmux -L "$sock" send-keys "vdeck.ho"; sleep 0.2; tmux -L "$sock" send-keys Tab; sleep 0.3; tmux -L "$sock" send-keys Tab
 check "Tab completes module functions (host, hosts)" wait_for "vdeck.hosts"
 tmux -L "$sock" send-keys C-u "h = vdeck.host('cna01')" Enter "h:nu" Tab
 check "Tab completes methods after ':'" wait_for "h:numa"

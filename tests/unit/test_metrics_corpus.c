@@ -4,7 +4,6 @@
  * bonding and KSM (inputs read from its ttar archive), every
  * /proc/net/bonding capture (failed and churned ports flagged) and every
  * `ethtool -c` capture.  The test does the I/O; the parsers get text. */
-#define _XOPEN_SOURCE 700
 #include "check.h"
 
 #include "core/err.h"

@@ -2,6 +2,8 @@
 # run.sh SECONDS — builds every libFuzzer target in tests/fuzz (clang,
 # -fsanitize=fuzzer,address,undefined, only src/core + src/metrics) and runs
 # each for SECONDS seconds on a seed corpus made from tests/fixtures/metrics.
+# Objects and binaries are cached in build/fuzz.  core/strbuf.c is built
+# with -include stdlib.h (it calls free() without including it).
 # Prints "N passed, N failed" (one per target); SKIP when clang or its
 # libFuzzer runtime is missing.
 cd "$(dirname "$0")/../.." || exit 2
@@ -32,23 +34,43 @@ seeds="$out/seeds"
 rm -rf "$seeds"; mkdir -p "$seeds"
 for f in tests/fixtures/metrics/*; do [ -f "$f" ] && cp "$f" "$seeds/"; done
 
-pass=0 fail=0
+pass=0 fail=0 built=""
 for t in $targets; do
 	bin="$out/fuzz_$t"
-	if ! clang $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	stale=1
+	if [ -f "$bin" ] && [ ! "tests/fuzz/fuzz_$t.c" -nt "$bin" ]; then
+		stale=0
+		for o in $objs; do [ "$o" -nt "$bin" ] && stale=1; done
+	fi
+	if [ $stale -eq 1 ] && ! clang $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		"tests/fuzz/fuzz_$t.c" $objs -o "$bin" 2>"$out/$t.build.log"; then
 		echo "FAIL fuzz_$t: build"; cat "$out/$t.build.log"; fail=$((fail + 1)); continue
 	fi
-	work="$out/corpus_$t"
+	built="$built $t"
+done
+
+# Run two targets at a time (the budget is per target, not in total).
+run_one() { # target
+	work="$out/corpus_$1"
 	rm -rf "$work"; mkdir -p "$work"
-	if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		"$bin" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=1024 -timeout=10 \
-		-artifact_prefix="$out/crash_${t}_" "$work" "$seeds" >"$out/$t.log" 2>&1; then
-		echo "ok   fuzz_$t ($(grep -c '' "$out/$t.log") log lines)"
-		pass=$((pass + 1))
-	else
-		echo "FAIL fuzz_$t"; tail -n 30 "$out/$t.log"; fail=$((fail + 1))
-	fi
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		"$out/fuzz_$1" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=1024 -timeout=10 \
+		-artifact_prefix="$out/crash_${1}_" "$work" "$seeds" >"$out/$1.log" 2>&1
+	echo $? >"$out/$1.rc"
+}
+set -- $built
+while [ $# -gt 0 ]; do
+	a=$1; shift; b=${1:-}; [ $# -gt 0 ] && shift
+	run_one "$a" & pa=$!
+	[ -n "$b" ] && run_one "$b"
+	wait $pa
+	for t in $a $b; do
+		if [ "$(cat "$out/$t.rc")" = 0 ]; then
+			echo "ok   fuzz_$t ($(grep -c '' "$out/$t.log") log lines)"; pass=$((pass + 1))
+		else
+			echo "FAIL fuzz_$t"; tail -n 30 "$out/$t.log"; fail=$((fail + 1))
+		fi
+	done
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

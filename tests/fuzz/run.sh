@@ -18,7 +18,8 @@ probe="$out/probe.c"
 printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' >"$probe"
 clang -fsanitize=fuzzer "$probe" -o "$out/probe" >/dev/null 2>&1 || skip "clang libFuzzer runtime missing"
 
-CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Isrc -include stdlib.h -fno-omit-frame-pointer"
+CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fno-omit-frame-pointer $(pkg-config --cflags libxml-2.0)"
+XML_LIBS=$(pkg-config --libs libxml-2.0)
 SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 objs=""
 for src in src/core/err.c src/core/xalloc.c src/core/strbuf.c src/metrics/*.c; do
@@ -32,7 +33,7 @@ done
 # seeds: every fixture file, for every target (cheap and gives structure)
 seeds="$out/seeds"
 rm -rf "$seeds"; mkdir -p "$seeds"
-for f in tests/fixtures/metrics/*; do [ -f "$f" ] && cp "$f" "$seeds/"; done
+for f in tests/fixtures/metrics/* tests/fixtures/libvirt/*; do [ -f "$f" ] && cp "$f" "$seeds/"; done
 
 pass=0 fail=0 built=""
 for t in $targets; do
@@ -43,7 +44,7 @@ for t in $targets; do
 		for o in $objs; do [ "$o" -nt "$bin" ] && stale=1; done
 	fi
 	if [ $stale -eq 1 ] && ! clang $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		"tests/fuzz/fuzz_$t.c" $objs -o "$bin" 2>"$out/$t.build.log"; then
+		"tests/fuzz/fuzz_$t.c" $objs $XML_LIBS -o "$bin" 2>"$out/$t.build.log"; then
 		echo "FAIL fuzz_$t: build"; cat "$out/$t.build.log"; fail=$((fail + 1)); continue
 	fi
 	built="$built $t"

@@ -154,6 +154,60 @@ out=$("$VDECK" -c "$tmp/learn.lua" --connect-timeout 3 --accept-new-hostkeys -e 
 contains "a changed key is refused even with --accept-new-hostkeys" "$out" "degraded"
 contains "the refusal says the key changed" "$(echo "$out" | tr 'A-Z' 'a-z')" "changed"
 
+# A host cut off and reconnected comes back up on its own.
+proxy_port=$(free_port)
+cat > "$tmp/proxy.py" <<PY
+import socket, threading, sys
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", $proxy_port)); ls.listen(16)
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d: break
+            b.sendall(d)
+    except OSError: pass
+    for s in (a, b):
+        try: s.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+while True:
+    c, _ = ls.accept()
+    u = socket.create_connection(("127.0.0.1", $SSHD_PORT))
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    threading.Thread(target=pipe, args=(u, c), daemon=True).start()
+PY
+python3 "$tmp/proxy.py" </dev/null >/dev/null 2>&1 & echo $! > "$tmp/proxy.pid"
+i=0; while ! sshd__listening "$proxy_port" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sed "s/\[127.0.0.1\]:$SSHD_PORT /[127.0.0.1]:$proxy_port /" "$SSHD_KNOWN_HOSTS" > "$tmp/proxy_known_hosts"
+cat > "$tmp/flaky.lua" <<LUA
+host { name = "flaky", address = "127.0.0.1", libvirt = "test:///default", sysroot = "$demo/hosts/cna03/root",
+       interval = 0.5, ssh = { user = "$SSHD_USER", port = $proxy_port, identity = "$tmp/id",
+       known_hosts = "$tmp/proxy_known_hosts" } }
+LUA
+cat > "$tmp/flaky_check.lua" <<'LUA'
+local tmp = ...
+tmp = tmp:match("^tmp=(.*)")
+local h = vdeck.host("flaky")
+local function wait_for(state, secs)
+  local deadline = os.time() + secs
+  while os.time() <= deadline do
+    if h.state == state then return true end
+    os.execute("sleep 0.2"); vdeck.refresh()
+  end
+  return false
+end
+print(wait_for("up", 6) and "started-up" or ("start-" .. h.state))
+os.execute("kill $(cat " .. tmp .. "/proxy.pid)")
+print(wait_for("degraded", 6) and "went-degraded" or ("stuck-" .. h.state))
+os.execute("python3 " .. tmp .. "/proxy.py </dev/null >/dev/null 2>&1 & echo $! > " .. tmp .. "/proxy.pid")
+print(wait_for("up", 12) and "came-back" or ("not-back-" .. h.state .. " " .. tostring(h.shell_error)))
+LUA
+out=$(timeout 60 "$VDECK" -c "$tmp/flaky.lua" --connect-timeout 2 --exec "$tmp/flaky_check.lua" tmp="$tmp" 2>&1)
+contains "ssh host starts up" "$out" "started-up"
+contains "losing ssh makes the host degraded" "$out" "went-degraded"
+contains "it comes back up on its own" "$out" "came-back"
+kill "$(cat "$tmp/proxy.pid")" 2>/dev/null
+
 # --check over ssh: rows with round trips; a degraded host does not fail it, a down one does.
 out=$("$VDECK" -c "$tmp/cluster.lua" --hosts 's1,s4' --connect-timeout 2 --check); rc=$?
 [ $rc -eq 0 ] && ok "--check exits 0 with ssh hosts up" || fail "--check exits 0 with ssh hosts up" "rc=$rc $out"

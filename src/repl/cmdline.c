@@ -144,6 +144,7 @@ void cmdline_setup(const char *history_path, cmdline_complete_fn fn, void *ctx)
 	rl_basic_word_break_characters = " \t\n";
 	rl_variable_bind("bell-style", "none");
 	rl_variable_bind("enable-bracketed-paste", "off");
+	rl_variable_bind("show-all-if-ambiguous", "on");
 	using_history();
 	stifle_history(500);
 	if (history_path) {

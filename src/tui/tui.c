@@ -263,11 +263,14 @@ static void draw_help(struct tui *t)
 		put_text(y, x0 + 4, 14, action_keys(*a, keys, sizeof keys), attr | A_BOLD, 0);
 		put_text(y, x0 + 19, w - 21, action_help(*a), attr, 0);
 	}
-	const char *cmds = "Commands: :cluster :host NAME :vms [@HOST|/REGEX] :vm NAME :runbooks :jobs :log "
-			   ":filter RE :sort COL :theme NAME :quit   Mouse: click selects, wheel scrolls";
-	if (y < y0 + h - 2) {
-		put_text(++y, x0 + 2, w - 4, cmds, attr, 0);
-	}
+	const char *cmds[] = {
+		"Commands: :cluster  :host NAME  :vms [@HOST|/REGEX]  :vm NAME  :runbooks  :jobs  :log",
+		"          :filter RE  :sort [-]COL  :theme NAME  :help  :quit",
+		"Mouse: click selects, double click opens, wheel scrolls.",
+	};
+	y++;
+	for (size_t i = 0; i < 3 && y < y0 + h - 1; i++)
+		put_text(y++, x0 + 2, w - 4, cmds[i], attr, 0);
 }
 
 static void draw_too_small(void)

@@ -284,7 +284,7 @@ static void layout(const struct table *tb, int *x, int *w)
 		pos += w[c] + 1;
 	}
 	int last = tb->ncols - 1;
-	if (x[last] < COLS)
+	if (x[last] < COLS && !(tb->cols[last].flags & TC_RIGHT))
 		w[last] = COLS - x[last] - 1 > w[last] ? COLS - x[last] - 1 : w[last];
 }
 

@@ -11,6 +11,7 @@
 #include "core/queue.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "metrics/host_metrics.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -81,6 +82,24 @@ static int interval_ms(const struct host_ctx *hc)
 	return hc->cfg->interval_ms > 0 ? hc->cfg->interval_ms : 2000;
 }
 
+/* The shell side knows QEMU processes by domain name; the libvirt side
+ * knows the domains: join them so d:stats().numa_mem is filled. */
+static void attach_vm_numa(struct host_snapshot *s)
+{
+	if (!s->metrics)
+		return;
+	for (size_t i = 0; i < s->metrics->nvm_numa; i++) {
+		const struct vm_numa *v = &s->metrics->vm_numa[i];
+		for (size_t d = 0; d < s->ndoms; d++) {
+			struct dom_stats *st = &s->doms[d].stats;
+			if (strcmp(s->doms[d].info.name, v->name))
+				continue;
+			st->numa_nodes = v->nodes < DOM_MAX_NUMA ? v->nodes : DOM_MAX_NUMA;
+			memcpy(st->numa_mem, v->bytes, st->numa_nodes * sizeof st->numa_mem[0]);
+		}
+	}
+}
+
 static void poll_host(struct host_ctx *hc)
 {
 	struct message *m = x_calloc(1, sizeof *m);
@@ -93,6 +112,7 @@ static void poll_host(struct host_ctx *hc)
 	if (virt_host_poll(hc->virt, s, &err) < 0)
 		s->libvirt_error = x_strdup(err.msg);
 	collector_poll(hc->collector, s);
+	attach_vm_numa(s);
 	hc->failures = (s->libvirt_ok && (s->shell_ok || !s->shell_used)) ? 0 : hc->failures + 1;
 	queue_push(&hc->fleet->results, &m->item);
 }
@@ -180,7 +200,7 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		hc->cfg = c->hosts[i].cfg;
 		queue_init(&hc->cmds);
 		hc->virt = virt_host_new(hc->cfg->libvirt_uri);
-		hc->collector = collector_new(hc->cfg, opts->accept_new_hostkeys, f->opts.connect_timeout_ms);
+		hc->collector = collector_new(c->inv, hc->cfg, opts->accept_new_hostkeys, f->opts.connect_timeout_ms);
 		if (pthread_create(&hc->thread, &attr, worker_main, hc) != 0) {
 			pthread_attr_destroy(&attr);
 			f->nworkers = i;
@@ -198,7 +218,7 @@ static void apply(struct fleet *f, struct message *m)
 	struct cluster *c = f->cluster;
 	if (m->kind == MSG_SNAPSHOT) {
 		host_apply_snapshot(c, &c->hosts[m->host], &m->snap, now_wall_s());
-		host_snapshot_free(&m->snap, c->metrics_free);
+		host_snapshot_free(&m->snap);
 	} else {
 		atomic_fetch_sub(&f->pending_calls, 1);
 		if (m->done)
@@ -355,7 +375,7 @@ void fleet_stop(struct fleet **pf)
 	while ((it = queue_pop(&f->results, 0))) {
 		struct message *m = (struct message *)it;
 		if (m->kind == MSG_SNAPSHOT)
-			host_snapshot_free(&m->snap, f->cluster->metrics_free);
+			host_snapshot_free(&m->snap);
 		free(m);
 	}
 	free(f->workers);

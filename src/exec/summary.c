@@ -2,6 +2,7 @@
 #include "exec/summary.h"
 #include "core/strbuf.h"
 #include "core/units.h"
+#include "metrics/host_metrics.h"
 
 #include <string.h>
 
@@ -39,7 +40,7 @@ int check_print(FILE *out, const struct cluster *c, int json)
 		const struct host *h = &c->hosts[i];
 		down |= h->state == HOST_DOWN;
 		const char *error = h->libvirt_error ? h->libvirt_error : h->shell_error ? h->shell_error : "";
-		const char *kernel = h->hostname[0] ? "" : "";
+		const char *kernel = h->metrics && h->metrics->kernel[0] ? h->metrics->kernel : "";
 		if (json) {
 			struct strbuf sb;
 			sb_init(&sb);
@@ -49,6 +50,8 @@ int check_print(FILE *out, const struct cluster *c, int json)
 			sb_append_json(&sb, host_state_name(h->state));
 			sb_appendf(&sb, ",\"rtt_ms\":%.1f,\"libvirt\":", h->rtt_ms);
 			sb_append_json(&sb, h->libvirt_version);
+			sb_append(&sb, ",\"kernel\":");
+			sb_append_json(&sb, kernel);
 			sb_append(&sb, ",\"error\":");
 			sb_append_json(&sb, error);
 			sb_append(&sb, "}");

@@ -1,6 +1,7 @@
 /* cluster.c — applying worker snapshots to the model, and lookups. */
 #include "model/cluster.h"
 #include "core/xalloc.h"
+#include "metrics/host_metrics.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,14 @@ void cluster_init(struct cluster *c, struct inventory *inv)
 	eventlog_init(&c->events, 2000);
 }
 
+static void metrics_destroy(struct host_metrics **m)
+{
+	if (*m) {
+		host_metrics_free(*m);
+		x_free(m);
+	}
+}
+
 static void free_domains(struct domain *doms, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -32,8 +41,8 @@ void cluster_free(struct cluster *c)
 		free_domains(h->doms, h->ndoms);
 		free(h->libvirt_error);
 		free(h->shell_error);
-		if (h->metrics && c->metrics_free)
-			c->metrics_free(h->metrics);
+		metrics_destroy(&h->metrics);
+		free(h->alerts);
 	}
 	free(c->hosts);
 	jobs_free(&c->jobs);
@@ -137,6 +146,35 @@ static void note_state_change(struct cluster *c, struct host *h, enum host_state
 		     host_state_name(next));
 }
 
+static int same_alert(const struct host_alert *a, const struct host_alert *b)
+{
+	return !strcmp(a->kind, b->kind) && !strcmp(a->message, b->message);
+}
+
+static int alert_in(const struct host_alert *a, const struct host_alert *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_alert(a, &set[i]))
+			return 1;
+	return 0;
+}
+
+/* Recomputes the host's alerts and logs each one raised or cleared. */
+static void update_alerts(struct cluster *c, struct host *h)
+{
+	struct host_alert *now = NULL;
+	size_t n = host_metrics_alerts(h->metrics, &now);
+	for (size_t i = 0; i < n; i++)
+		if (!alert_in(&now[i], h->alerts, h->nalerts))
+			eventlog_add(&c->events, EV_ALERT, h->cfg->name, "%s", now[i].message);
+	for (size_t i = 0; i < h->nalerts; i++)
+		if (!alert_in(&h->alerts[i], now, n))
+			eventlog_add(&c->events, EV_INFO, h->cfg->name, "cleared: %s", h->alerts[i].message);
+	free(h->alerts);
+	h->alerts = now;
+	h->nalerts = n;
+}
+
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall)
 {
 	note_state_change(c, h, state_from(s));
@@ -162,13 +200,12 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 		s->ndoms = 0;
 	}
 	if (s->metrics) {
-		if (h->metrics && c->metrics_rates)
-			c->metrics_rates(h->metrics, s->metrics);
-		if (h->metrics && c->metrics_free)
-			c->metrics_free(h->metrics);
+		host_metrics_rates(h->metrics, s->metrics);
+		metrics_destroy(&h->metrics);
 		h->metrics = s->metrics;
 		s->metrics = NULL;
 		h->rtt_ms = s->rtt_ms;
+		update_alerts(c, h);
 	}
 	h->last_poll_wall = wall;
 	h->last_poll_mono = s->t;
@@ -187,13 +224,12 @@ void host_set_down(struct cluster *c, struct host *h, const char *libvirt_error,
 	c->generation++;
 }
 
-void host_snapshot_free(struct host_snapshot *s, void (*metrics_free)(struct host_metrics *))
+void host_snapshot_free(struct host_snapshot *s)
 {
 	free(s->libvirt_error);
 	free(s->shell_error);
 	free_domains(s->doms, s->ndoms);
-	if (s->metrics && metrics_free)
-		metrics_free(s->metrics);
+	metrics_destroy(&s->metrics);
 	memset(s, 0, sizeof *s);
 }
 

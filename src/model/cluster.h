@@ -16,6 +16,7 @@
 #include "model/jobs.h"
 
 struct host_metrics;
+struct host_alert;
 
 enum host_state { HOST_CONNECTING, HOST_UP, HOST_DEGRADED, HOST_DOWN };
 
@@ -45,6 +46,8 @@ struct host {
 	struct domain *doms;
 	size_t    ndoms;
 	struct host_metrics *metrics;
+	struct host_alert *alerts;            /* from the latest metrics */
+	size_t    nalerts;
 	double    rtt_ms;
 	double    last_poll_wall;             /* Unix time of the last applied poll */
 	double    last_poll_mono;
@@ -59,9 +62,6 @@ struct cluster {
 	unsigned          generation;
 	struct job_list   jobs;
 	struct eventlog   events;
-	/* Optional hook for rates: called with the previous and new metrics. */
-	void (*metrics_free)(struct host_metrics *m);
-	void (*metrics_rates)(const struct host_metrics *prev, struct host_metrics *cur);
 };
 
 void cluster_init(struct cluster *c, struct inventory *inv);
@@ -77,7 +77,7 @@ size_t cluster_domain_count(const struct cluster *c);
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall);
 /* Marks a host down with an error (worker could not poll at all). */
 void host_set_down(struct cluster *c, struct host *h, const char *libvirt_error, const char *shell_error);
-void host_snapshot_free(struct host_snapshot *s, void (*metrics_free)(struct host_metrics *));
+void host_snapshot_free(struct host_snapshot *s);
 const char *host_state_name(enum host_state s);
 
 #endif

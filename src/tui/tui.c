@@ -606,7 +606,7 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 		  BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 	char msg[256];
-	if (theme_load(opts->theme, msg, sizeof msg) < 0 && msg[0])
+	if (theme_load(opts->theme, msg, sizeof msg) < 0 && msg[0] && opts->theme)
 		tui_status(&t, 1, "%s", msg);
 	load_keys(&t);
 	open_bench(&t);

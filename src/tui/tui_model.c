@@ -4,7 +4,6 @@
  * NUMA placement, and the per-host history rings behind the sparklines. */
 #include "tui/tui_priv.h"
 #include "core/xalloc.h"
-#include "metrics/cpulist.h"
 #include "metrics/host_metrics.h"
 
 #include <curses.h>
@@ -130,43 +129,68 @@ int host_is_stale(const struct tui *t, const struct host *h)
 	return age > 3.0 * iv / 1000.0 + 1.0;
 }
 
-static uint64_t nodes_of_cpus(const struct host_metrics *m, const int *cpus, size_t n)
+/* Calls fn(a, b, ctx) for each range of a kernel list ("0-3,8,10-11");
+ * stops at the first malformed piece.  (parse_cpulist allocates and scans
+ * its whole CPU range per call: too slow for 3000 VMs x their pins.) */
+static void each_range(const char *s, void (*fn)(long a, long b, void *ctx), void *ctx)
 {
-	uint64_t mask = 0;
-	for (size_t i = 0; i < m->numa.n && i < 64; i++)
-		for (size_t k = 0; k < n; k++)
-			if (cpulist_has(m->numa.nodes[i].cpus, m->numa.nodes[i].ncpus, cpus[k])) {
-				mask |= UINT64_C(1) << (m->numa.nodes[i].id & 63);
+	while (*s) {
+		char *end;
+		long a = strtol(s, &end, 10), b = a;
+		if (end == s || a < 0)
+			return;
+		s = end;
+		if (*s == '-') {
+			b = strtol(s + 1, &end, 10);
+			if (end == s + 1 || b < a)
+				return;
+			s = end;
+		}
+		fn(a, b, ctx);
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return;
+	}
+}
+
+static void range_to_nodes(long a, long b, void *ctx)
+{
+	uint64_t *mask = ctx;
+	for (long i = a; i <= b && i < 64; i++)
+		*mask |= UINT64_C(1) << i;
+}
+
+struct cpu_ctx {
+	const struct host_metrics *m;
+	uint64_t mask;
+};
+
+static void range_to_cpu_nodes(long a, long b, void *ctx)
+{
+	struct cpu_ctx *cc = ctx;
+	for (size_t i = 0; i < cc->m->numa.n; i++) {
+		const struct numa_node *n = &cc->m->numa.nodes[i];
+		if (n->id < 0 || n->id >= 64 || (cc->mask >> n->id & 1))
+			continue;
+		for (size_t k = 0; k < n->ncpus; k++)
+			if (n->cpus[k] >= a && n->cpus[k] <= b) {
+				cc->mask |= UINT64_C(1) << n->id;
 				break;
 			}
-	return mask;
+	}
 }
 
 uint64_t dom_numa_mask(const struct host *h, const struct domain *d)
 {
 	uint64_t mask = 0;
-	struct vd_err err;
-	err_clear(&err);
-	if (d->info.numatune_nodeset[0]) {
-		int *nodes;
-		size_t n;
-		if (parse_cpulist(d->info.numatune_nodeset, strlen(d->info.numatune_nodeset), &nodes, &n, &err) == 0) {
-			for (size_t i = 0; i < n; i++)
-				if (nodes[i] < 64)
-					mask |= UINT64_C(1) << nodes[i];
-			free(nodes);
-		}
-	}
+	if (d->info.numatune_nodeset[0])
+		each_range(d->info.numatune_nodeset, range_to_nodes, &mask);
 	if (h->metrics && d->info.npins) {
-		for (size_t p = 0; p < d->info.npins; p++) {
-			int *cpus;
-			size_t n;
-			const char *cs = d->info.pins[p].cpuset;
-			if (parse_cpulist(cs, strlen(cs), &cpus, &n, &err) == 0) {
-				mask |= nodes_of_cpus(h->metrics, cpus, n);
-				free(cpus);
-			}
-		}
+		struct cpu_ctx cc = { h->metrics, 0 };
+		for (size_t p = 0; p < d->info.npins; p++)
+			each_range(d->info.pins[p].cpuset, range_to_cpu_nodes, &cc);
+		mask |= cc.mask;
 	}
 	if (!mask && d->stats.valid)
 		for (unsigned i = 0; i < d->stats.numa_nodes && i < DOM_MAX_NUMA; i++)

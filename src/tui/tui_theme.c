@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const elem_names[EL_COUNT] = {
 	"normal", "title", "status", "header", "selected", "marked", "up", "down",
@@ -175,13 +176,22 @@ int theme_load(const char *name, char *msg, size_t msglen)
 	struct spec sp[EL_COUNT];
 	memcpy(sp, builtin, sizeof sp);
 	char *user = path_xdg("config", NULL);
-	char *paths[2] = {
+	/* A build tree without lua/runbooks yet is not found by path_datadir();
+	 * themes/ beside the executable covers it. */
+	char exe[4096] = ".";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 1] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	char *paths[3] = {
 		x_asprintf("%s/themes/%s.theme", user, name),
 		x_asprintf("%s/themes/%s.theme", path_datadir(), name),
+		x_asprintf("%s/themes/%s.theme", exe, name),
 	};
 	free(user);
 	int rc = -1, found = 0;
-	for (int i = 0; i < 2 && !found; i++) {
+	for (int i = 0; i < 3 && !found; i++) {
 		FILE *f = fopen(paths[i], "r");
 		if (!f)
 			continue;
@@ -189,8 +199,8 @@ int theme_load(const char *name, char *msg, size_t msglen)
 		found = 1;
 		rc = parse_file(paths[i], sp, msg, msglen);
 	}
-	free(paths[0]);
-	free(paths[1]);
+	for (int i = 0; i < 3; i++)
+		free(paths[i]);
 	if (!found) {
 		snprintf(msg, msglen, "theme '%s' not found; using the built-in default", name);
 		memcpy(sp, builtin, sizeof sp);

@@ -309,11 +309,12 @@ static void memory(struct tui *t, struct page *p, const struct host *h)
 	char b1[32], b2[32], b3[32], text[256];
 	heading(p, "Memory and overcommit");
 	if (m && m->has_mem) {
+		char b4[32], b5[32];
 		snprintf(text, sizeof text, "total %s  available %s  cached %s  swap used %s of %s",
 			 size_format(m->mem.total, b1, sizeof b1), size_format(m->mem.available, b2, sizeof b2),
 			 size_format(m->mem.cached, b3, sizeof b3),
-			 size_format(m->mem.swap_total - m->mem.swap_free, b1, sizeof b1),
-			 size_format(m->mem.swap_total, b2, sizeof b2));
+			 size_format(m->mem.swap_total - m->mem.swap_free, b4, sizeof b4),
+			 size_format(m->mem.swap_total, b5, sizeof b5));
 		line(p, 1, theme_attr(EL_NORMAL), text);
 		snprintf(text, sizeof text, "swap in %s/s  out %s/s",
 			 m->swap_in_rate >= 0 ? size_format((uint64_t)m->swap_in_rate, b1, sizeof b1) : "-",
@@ -409,9 +410,9 @@ static void draw(struct tui *t, int y0, int hgt)
 	uint64_t used = 0, total = 0;
 	host_mem(h, &used, &total);
 	int has_net = host_net(h, &rx, &tx) == 0;
-	char b2[32], b3[32], b4[32];
+	char b2[32], b3[32], b4[32], b5[32];
 	snprintf(text, sizeof text, "CPU %s%%   memory %s / %s   net rx %s tx %s b/s   rtt %.1f ms",
-		 cpu >= 0 ? (snprintf(b4, sizeof b4, "%.0f", cpu), b4) : "-",
+		 cpu >= 0 ? (snprintf(b5, sizeof b5, "%.0f", cpu), b5) : "-",
 		 size_format(used, b1, sizeof b1), size_format(total, b2, sizeof b2),
 		 has_net ? rate_format(rx, b3, sizeof b3) : "-", has_net ? rate_format(tx, b4, sizeof b4) : "-",
 		 h->rtt_ms);

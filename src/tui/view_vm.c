@@ -28,7 +28,7 @@ static void draw(struct tui *t, int y0, int h)
 		return;
 	}
 	int y = 0, s = t->vm_scroll, N = theme_attr(EL_NORMAL), H = theme_attr(EL_HEADER);
-	char text[512], b1[32], b2[32], b3[32], nodes[64];
+	char text[512], b1[32], b2[32], b3[32], b4[32], b5[32], nodes[64];
 	numa_mask_text(dom_numa_mask(host, d), nodes, sizeof nodes);
 	snprintf(text, sizeof text, "%s on %s  %s  id %d  %s  uuid %s", d->info.name, host->cfg->name,
 		 dom_state_name(d->state), d->id, d->persistent ? "persistent" : "transient", d->info.uuid);
@@ -36,7 +36,7 @@ static void draw(struct tui *t, int y0, int h)
 	snprintf(text, sizeof text, "vCPUs %u (max %u)  memory %s (max %s, hotplug max %s, %u slots)  balloon %s",
 		 d->info.vcpus, d->info.max_vcpus, size_format(d->info.memory, b1, sizeof b1),
 		 size_format(d->info.max_memory, b2, sizeof b2), size_format(d->info.hotplug_memory, b3, sizeof b3),
-		 d->info.memory_slots, d->stats.valid ? size_format(d->stats.balloon_current, b1, sizeof b1) : "-");
+		 d->info.memory_slots, d->stats.valid ? size_format(d->stats.balloon_current, b4, sizeof b4) : "-");
 	out(&y, y0, h, s, 0, N, text);
 	snprintf(text, sizeof text, "host NUMA nodes %s  numatune %s %s  guest NUMA cells %u  snapshots %d  DIMMs %u",
 		 nodes, d->info.numatune_mode[0] ? d->info.numatune_mode : "-", d->info.numatune_nodeset,
@@ -47,7 +47,7 @@ static void draw(struct tui *t, int y0, int h)
 			 d->stats.cpu_util, size_format((uint64_t)(d->stats.rd_bps > 0 ? d->stats.rd_bps : 0), b1, sizeof b1),
 			 size_format((uint64_t)(d->stats.wr_bps > 0 ? d->stats.wr_bps : 0), b2, sizeof b2),
 			 rate_format(d->stats.rx_bps > 0 ? d->stats.rx_bps : 0, b3, sizeof b3),
-			 rate_format(d->stats.tx_bps > 0 ? d->stats.tx_bps : 0, text + 400, 32));
+			 rate_format(d->stats.tx_bps > 0 ? d->stats.tx_bps : 0, b5, sizeof b5));
 		out(&y, y0, h, s, 0, N, text);
 	}
 	y++;

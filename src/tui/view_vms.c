@@ -40,10 +40,15 @@ static int dom_elem(enum dom_state s)
 static void update(struct tui *t)
 {
 	struct table *tb = &t->vms_tb;
+	/* Rows follow the model at most once a second (or at once when forced
+	 * by vms_gen = generation - 1), so keystrokes only re-filter. */
+	static double last;
 	if (!tb->cols)
 		table_init(tb, cols, C_N, C_NAME);
-	else if (t->vms_gen == t->c->generation)
+	else if (t->vms_gen == t->c->generation ||
+		 (t->vms_gen + 1 != t->c->generation && t->now_mono - last < 1.0))
 		return;
+	last = t->now_mono;
 	t->vms_gen = t->c->generation;
 	table_clear(tb);
 	char a[32], key[200], nodes[64];

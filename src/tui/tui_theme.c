@@ -184,14 +184,15 @@ int theme_load(const char *name, char *msg, size_t msglen)
 	char *slash = strrchr(exe, '/');
 	if (slash)
 		*slash = '\0';
-	char *paths[3] = {
+	char *paths[4] = {
 		x_asprintf("%s/themes/%s.theme", user, name),
 		x_asprintf("%s/themes/%s.theme", path_datadir(), name),
 		x_asprintf("%s/themes/%s.theme", exe, name),
+		x_asprintf("%s/../themes/%s.theme", exe, name),   /* build/vdeck-asan */
 	};
 	free(user);
 	int rc = -1, found = 0;
-	for (int i = 0; i < 3 && !found; i++) {
+	for (int i = 0; i < 4 && !found; i++) {
 		FILE *f = fopen(paths[i], "r");
 		if (!f)
 			continue;
@@ -199,7 +200,7 @@ int theme_load(const char *name, char *msg, size_t msglen)
 		found = 1;
 		rc = parse_file(paths[i], sp, msg, msglen);
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(paths[i]);
 	if (!found) {
 		snprintf(msg, msglen, "theme '%s' not found; using the built-in default", name);

@@ -4,7 +4,11 @@
 
 pass=0 fail=0 skip=0
 ok()   { pass=$((pass + 1)); echo "ok: $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL: $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/    /'; }
+bad()  {
+	fail=$((fail + 1)); echo "FAIL: $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/    /'
+	[ -s "$TMP/stderr" ] && { echo "  vdeck stderr:"; tail -n 30 "$TMP/stderr" | sed 's/^/    /'; }
+	return 0
+}
 skip() { skip=$((skip + 1)); echo "SKIP: $1"; }
 
 tui_setup() {

@@ -1,0 +1,465 @@
+/* view_host.c — one host in depth: the NUMA map (nodes side by side with
+ * CPUs, memory and hugepages, and the VMs placed on each), NICs with rates
+ * and sparklines, bonds with per-port LACP state, memory overcommit (KSM,
+ * swap, balloons) and alerts.  A scrolling page rather than a table. */
+#include "tui/tui_priv.h"
+#include "core/units.h"
+#include "core/xalloc.h"
+#include "metrics/host_metrics.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct page {
+	int y0, h, y;        /* y: next line in page coordinates */
+	int scroll;
+};
+
+/* Screen row of page line y, or -1 when scrolled out. */
+static int row(const struct page *p, int y)
+{
+	int s = p->y0 + y - p->scroll;
+	return s >= p->y0 && s < p->y0 + p->h ? s : -1;
+}
+
+static void line(struct page *p, int x, int attr, const char *text)
+{
+	int r = row(p, p->y);
+	if (r >= 0)
+		put_text(r, x, COLS - x, text, attr, 0);
+	p->y++;
+}
+
+static void heading(struct page *p, const char *text)
+{
+	p->y++;
+	int r = row(p, p->y);
+	if (r >= 0)
+		put_text(r, 0, COLS, text, theme_attr(EL_HEADER), 0);
+	p->y++;
+}
+
+static void nic_hist_update(struct tui *t, const struct host *h)
+{
+	if (t->nics_host != t->host_index) {
+		free(t->nics);
+		t->nics = NULL;
+		t->nnics = 0;
+		t->nics_host = t->host_index;
+		t->nics_polls = 0;
+	}
+	if (!h->metrics || h->polls == t->nics_polls)
+		return;
+	t->nics_polls = h->polls;
+	const struct host_metrics *m = h->metrics;
+	for (size_t i = 0; i < m->nnics; i++) {
+		const struct nic *n = &m->nics[i];
+		struct nic_hist *nh = NULL;
+		for (size_t k = 0; k < t->nnics; k++)
+			if (!strcmp(t->nics[k].name, n->name))
+				nh = &t->nics[k];
+		if (!nh) {
+			t->nics = x_realloc(t->nics, (t->nnics + 1) * sizeof *t->nics);
+			nh = &t->nics[t->nnics++];
+			memset(nh, 0, sizeof *nh);
+			snprintf(nh->name, sizeof nh->name, "%s", n->name);
+		}
+		if (nh->n == HIST_LEN) {
+			memmove(nh->rx, nh->rx + 1, (HIST_LEN - 1) * sizeof *nh->rx);
+			memmove(nh->tx, nh->tx + 1, (HIST_LEN - 1) * sizeof *nh->tx);
+			nh->n--;
+		}
+		nh->rx[nh->n] = (float)n->rx_bps;
+		nh->tx[nh->n] = (float)n->tx_bps;
+		nh->n++;
+	}
+}
+
+static const struct nic_hist *nic_hist_of(const struct tui *t, const char *name)
+{
+	for (size_t k = 0; k < t->nnics; k++)
+		if (!strcmp(t->nics[k].name, name))
+			return &t->nics[k];
+	return NULL;
+}
+
+static void cpus_text(const struct numa_node *n, char *buf, size_t len)
+{
+	size_t l = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n->ncpus && l + 12 < len; i++) {
+		size_t j = i;
+		while (j + 1 < n->ncpus && n->cpus[j + 1] == n->cpus[j] + 1)
+			j++;
+		if (j > i)
+			l += (size_t)snprintf(buf + l, len - l, "%s%d-%d", l ? "," : "", n->cpus[i], n->cpus[j]);
+		else
+			l += (size_t)snprintf(buf + l, len - l, "%s%d", l ? "," : "", n->cpus[i]);
+		i = j;
+	}
+}
+
+/* One NUMA node box; id is the node id, n NULL when only libvirt knows it. */
+static void node_box(struct tui *t, const struct page *p, const struct host *h, int id,
+		     const struct numa_node *n, int by, int x, int w, int bh)
+{
+	char title[64], b1[32], b2[32], text[256];
+	snprintf(title, sizeof title, "node %d", id);
+	int ry = row(p, by);
+	int attr = theme_attr(EL_NORMAL);
+	/* Draw the box line by line so scrolling clips it cleanly. */
+	for (int i = 0; i < bh; i++) {
+		int r = row(p, by + i);
+		if (r < 0)
+			continue;
+		const char *l = i == 0 ? g_glyphs.tl : i == bh - 1 ? g_glyphs.bl : g_glyphs.vline;
+		const char *rr = i == 0 ? g_glyphs.tr : i == bh - 1 ? g_glyphs.br : g_glyphs.vline;
+		attrset(theme_attr(EL_BORDER));
+		mvaddstr(r, x, l);
+		for (int k = 1; k < w - 1; k++)
+			addstr(i == 0 || i == bh - 1 ? g_glyphs.hline : " ");
+		addstr(rr);
+		attrset(A_NORMAL);
+	}
+	if (ry >= 0)
+		put_textf(ry, x + 2, w - 4, theme_attr(EL_ACCENT), " %s ", title);
+	int iy = by + 1, ix = x + 2, iw = w - 4;
+	if (n) {
+		cpus_text(n, b1, sizeof b1);
+		snprintf(text, sizeof text, "CPUs %s (%zu)", n->ncpus ? b1 : "none", n->ncpus);
+		if (row(p, iy) >= 0)
+			put_text(row(p, iy), ix, iw, text, attr, 0);
+		iy++;
+		if (row(p, iy) >= 0) {
+			put_text(row(p, iy), ix, 5, "cpu", attr, 0);
+			if (n->cpu_util >= 0) {
+				put_bar(row(p, iy), ix + 5, iw - 11, n->cpu_util / 100.0, theme_attr(EL_BAR_USED),
+					theme_attr(EL_BAR_FREE));
+				put_textf(row(p, iy), ix + iw - 5, 5, attr, "%4.0f%%", n->cpu_util);
+			} else {
+				put_text(row(p, iy), ix + 5, iw - 5, "-", theme_attr(EL_DIM), 0);
+			}
+		}
+		iy++;
+		if (row(p, iy) >= 0) {
+			put_text(row(p, iy), ix, 5, "mem", attr, 0);
+			double frac = n->mem.mem_total ? (double)(n->mem.mem_total - n->mem.mem_free) / (double)n->mem.mem_total : 0;
+			put_bar(row(p, iy), ix + 5, iw - 11, frac, theme_attr(frac > 0.9 ? EL_CRIT : EL_BAR_USED),
+				theme_attr(EL_BAR_FREE));
+			put_textf(row(p, iy), ix + iw - 5, 5, attr, "%4.0f%%", frac * 100);
+		}
+		iy++;
+		snprintf(text, sizeof text, "free %s of %s", size_format(n->mem.mem_free, b1, sizeof b1),
+			 size_format(n->mem.mem_total, b2, sizeof b2));
+		if (row(p, iy) >= 0)
+			put_text(row(p, iy), ix, iw, text, attr, 0);
+		iy++;
+		size_t l = 0;
+		text[0] = '\0';
+		for (size_t k = 0; k < n->nhugepages && l + 40 < sizeof text; k++)
+			l += (size_t)snprintf(text + l, sizeof text - l, "%s%s %llu/%llu free", l ? ", " : "huge ",
+					      size_format(n->hugepages[k].page_size, b1, sizeof b1),
+					      (unsigned long long)n->hugepages[k].free,
+					      (unsigned long long)n->hugepages[k].nr);
+		if (!l)
+			snprintf(text, sizeof text, "huge %llu/%llu free",
+				 (unsigned long long)n->mem.hugepages_free, (unsigned long long)n->mem.hugepages_total);
+		if (row(p, iy) >= 0)
+			put_text(row(p, iy), ix, iw, text, attr, 0);
+		iy++;
+	} else {
+		if (row(p, iy) >= 0)
+			put_text(row(p, iy), ix, iw, "(libvirt cell; no host metrics)", theme_attr(EL_DIM), 0);
+		iy += 4;
+	}
+	/* VMs placed on this node, wrapped over the remaining lines. */
+	size_t count = 0;
+	for (size_t d = 0; d < h->ndoms; d++)
+		count += id < 64 && (dom_numa_mask(h, &h->doms[d]) >> id & 1);
+	snprintf(text, sizeof text, "VMs: %zu", count);
+	if (row(p, iy) >= 0)
+		put_text(row(p, iy), ix, iw, text, theme_attr(EL_ACCENT), 0);
+	iy++;
+	int lines_left = bh - 1 - (iy - by);
+	struct strbuf_line { char s[256]; size_t l; } cur = { "", 0 };
+	for (size_t d = 0; d < h->ndoms && lines_left > 0; d++) {
+		if (id >= 64 || !(dom_numa_mask(h, &h->doms[d]) >> id & 1))
+			continue;
+		const char *nm = h->doms[d].info.name;
+		if (cur.l && (int)(cur.l + strlen(nm) + 1) > iw) {
+			if (row(p, iy) >= 0)
+				put_text(row(p, iy), ix, iw, cur.s, attr, 0);
+			iy++;
+			lines_left--;
+			cur.l = 0;
+			cur.s[0] = '\0';
+		}
+		if (lines_left > 0)
+			cur.l += (size_t)snprintf(cur.s + cur.l, sizeof cur.s - cur.l, "%s%s", cur.l ? " " : "", nm);
+	}
+	if (cur.l && lines_left > 0 && row(p, iy) >= 0)
+		put_text(row(p, iy), ix, iw, cur.s, attr, 0);
+	(void)t;
+}
+
+static void numa_map(struct tui *t, struct page *p, const struct host *h)
+{
+	const struct host_metrics *m = h->metrics;
+	size_t nn = m ? m->numa.n : h->numa_cells;
+	char text[160];
+	snprintf(text, sizeof text, "NUMA map: %zu node%s%s", nn, nn == 1 ? "" : "s",
+		 m ? "" : " (libvirt capabilities; CPU and memory per node need host metrics)");
+	heading(p, text);
+	if (!nn)
+		return;
+	int minw = 34;
+	int per = (COLS - 1) / minw;
+	if (per < 1)
+		per = 1;
+	if ((size_t)per > nn)
+		per = (int)nn;
+	int w = (COLS - 1) / per;
+	int bh = 12;
+	for (size_t i = 0; i < nn; i += (size_t)per) {
+		for (int k = 0; k < per && i + (size_t)k < nn; k++) {
+			const struct numa_node *n = m ? &m->numa.nodes[i + (size_t)k] : NULL;
+			int id = n ? n->id : (int)(i + (size_t)k);
+			node_box(t, p, h, id, n, p->y, k * w, w - 1, bh);
+		}
+		p->y += bh;
+	}
+}
+
+static void nics(struct tui *t, struct page *p, const struct host *h)
+{
+	const struct host_metrics *m = h->metrics;
+	if (!m || !m->nnics)
+		return;
+	heading(p, "NICs            STATE  SPEED     RX b/s    TX b/s   RX p/s  DROPS   ERRS  BOND        RX+TX HISTORY");
+	char b1[32], b2[32], b3[32], text[256];
+	for (size_t i = 0; i < m->nnics; i++) {
+		const struct nic *n = &m->nics[i];
+		if (!strcmp(n->name, "lo"))
+			continue;
+		char speed[24];
+		if (n->speed_mbps > 0)
+			snprintf(speed, sizeof speed, "%lldM", (long long)n->speed_mbps);
+		else
+			snprintf(speed, sizeof speed, "-");
+		snprintf(text, sizeof text, "%-15.15s %-6.6s %6s %9s %9s %8s %6llu %6llu  %-10.10s",
+			 n->name, n->operstate[0] ? n->operstate : "?", speed,
+			 n->rx_bps >= 0 ? rate_format(n->rx_bps, b1, sizeof b1) : "-",
+			 n->tx_bps >= 0 ? rate_format(n->tx_bps, b2, sizeof b2) : "-",
+			 n->rx_pps >= 0 ? rate_format(n->rx_pps, b3, sizeof b3) : "-",
+			 (unsigned long long)(n->rx_dropped + n->tx_dropped),
+			 (unsigned long long)(n->rx_errors + n->tx_errors), n->bond_master);
+		int down = n->physical && strcmp(n->operstate, "up") && n->operstate[0];
+		int r = row(p, p->y);
+		line(p, 0, theme_attr(down ? EL_WARN : EL_NORMAL), text);
+		const struct nic_hist *nh = nic_hist_of(t, n->name);
+		if (r >= 0 && nh && COLS > 110) {
+			float sum[HIST_LEN];
+			for (size_t k = 0; k < nh->n; k++)
+				sum[k] = nh->rx[k] < 0 ? -1 : nh->rx[k] + (nh->tx[k] > 0 ? nh->tx[k] : 0);
+			put_spark(r, 96, COLS - 97 < 24 ? COLS - 97 : 24, sum, nh->n, 0, theme_attr(EL_SPARK));
+		}
+	}
+}
+
+static void bonds(struct page *p, const struct host *h)
+{
+	const struct host_metrics *m = h->metrics;
+	if (!m || !m->nbonds)
+		return;
+	heading(p, "Bonds");
+	char text[256];
+	for (size_t i = 0; i < m->nbonds; i++) {
+		const struct bond *b = &m->bonds[i];
+		snprintf(text, sizeof text, "%s  %s%s%s  mii %s  aggregator %d  ports up %zu/%zu  partner %s",
+			 b->name, b->mode, b->lacp_rate[0] ? "  lacp " : "", b->lacp_rate, b->mii_status,
+			 b->aggregator_id, bond_ports_up(b), b->nports, b->partner_mac[0] ? b->partner_mac : "-");
+		line(p, 1, theme_attr(strcmp(b->mii_status, "up") ? EL_CRIT : EL_ACCENT), text);
+		for (size_t k = 0; k < b->nports; k++) {
+			const struct bond_port *bp = &b->ports[k];
+			char probs[96] = "";
+			if (bp->problems & BOND_PORT_DOWN)
+				strcat(probs, " DOWN");
+			if (bp->problems & BOND_PORT_CHURNED)
+				strcat(probs, " CHURNED");
+			if (bp->problems & BOND_PORT_OTHER_AGG)
+				strcat(probs, " OTHER-AGGREGATOR");
+			if (bp->problems & BOND_PORT_ZERO_PARTNER)
+				strcat(probs, " NO-PARTNER");
+			snprintf(text, sizeof text, "%-12s mii %-5s agg %-3d actor %-4d partner %-4d churn %s/%s fails %llu%s%s",
+				 bp->name, bp->mii_status, bp->aggregator_id, bp->actor_port_state,
+				 bp->partner_port_state, bp->actor_churn[0] ? bp->actor_churn : "-",
+				 bp->partner_churn[0] ? bp->partner_churn : "-",
+				 (unsigned long long)bp->link_failures, probs[0] ? "  ALERT:" : "", probs);
+			line(p, 4, theme_attr(bp->problems ? EL_CRIT : EL_NORMAL), text);
+		}
+	}
+}
+
+static void memory(struct tui *t, struct page *p, const struct host *h)
+{
+	(void)t;
+	const struct host_metrics *m = h->metrics;
+	char b1[32], b2[32], b3[32], text[256];
+	heading(p, "Memory and overcommit");
+	if (m && m->has_mem) {
+		char b4[32], b5[32];
+		snprintf(text, sizeof text, "total %s  available %s  cached %s  swap used %s of %s",
+			 size_format(m->mem.total, b1, sizeof b1), size_format(m->mem.available, b2, sizeof b2),
+			 size_format(m->mem.cached, b3, sizeof b3),
+			 size_format(m->mem.swap_total - m->mem.swap_free, b4, sizeof b4),
+			 size_format(m->mem.swap_total, b5, sizeof b5));
+		line(p, 1, theme_attr(EL_NORMAL), text);
+		snprintf(text, sizeof text, "swap in %s/s  out %s/s",
+			 m->swap_in_rate >= 0 ? size_format((uint64_t)m->swap_in_rate, b1, sizeof b1) : "-",
+			 m->swap_out_rate >= 0 ? size_format((uint64_t)m->swap_out_rate, b2, sizeof b2) : "-");
+		line(p, 1, theme_attr(m->swap_out_rate > 0 ? EL_WARN : EL_NORMAL), text);
+	}
+	if (m && m->ksm.present) {
+		snprintf(text, sizeof text, "KSM %s: saved %s  pages shared %llu  sharing %llu  full scans %llu",
+			 m->ksm.run == 1 ? "running" : "stopped", size_format(m->ksm.saved, b1, sizeof b1),
+			 (unsigned long long)m->ksm.pages_shared, (unsigned long long)m->ksm.pages_sharing,
+			 (unsigned long long)m->ksm.full_scans);
+		line(p, 1, theme_attr(EL_NORMAL), text);
+	}
+	if (!m)
+		line(p, 1, theme_attr(EL_DIM), "no host metrics (shell transport): KSM and swap unknown");
+	uint64_t given = 0, ballooned = 0;
+	for (size_t i = 0; i < h->ndoms; i++) {
+		const struct domain *d = &h->doms[i];
+		if (d->state != DOM_RUNNING)
+			continue;
+		given += d->info.max_memory;
+		ballooned += d->stats.valid && d->stats.balloon_current ? d->stats.balloon_current : d->info.memory;
+	}
+	snprintf(text, sizeof text, "running VMs: configured %s, balloon current %s, host %s (%.0f%% committed)",
+		 size_format(given, b1, sizeof b1), size_format(ballooned, b2, sizeof b2),
+		 size_format(h->memory, b3, sizeof b3), h->memory ? 100.0 * (double)given / (double)h->memory : 0);
+	line(p, 1, theme_attr(given > h->memory && h->memory ? EL_WARN : EL_NORMAL), text);
+}
+
+static void vms(struct page *p, const struct host *h)
+{
+	char text[256], b1[32], b2[32], b3[32], nodes[64];
+	snprintf(text, sizeof text, "VMs on this host: %zu   NAME                       STATE      VCPU  MAX MEM  BALLOON  USABLE   NUMA", h->ndoms);
+	heading(p, text);
+	for (size_t i = 0; i < h->ndoms; i++) {
+		const struct domain *d = &h->doms[i];
+		numa_mask_text(dom_numa_mask(h, d), nodes, sizeof nodes);
+		snprintf(text, sizeof text, "%-26.26s %-10s %4u %8s %8s %8s   %s", d->info.name,
+			 dom_state_name(d->state), d->info.vcpus, size_format(d->info.max_memory, b1, sizeof b1),
+			 d->stats.valid ? size_format(d->stats.balloon_current, b2, sizeof b2) : "-",
+			 d->stats.valid && d->stats.balloon_usable ? size_format(d->stats.balloon_usable, b3, sizeof b3) : "-",
+			 nodes);
+		line(p, 20, theme_attr(d->state == DOM_RUNNING ? EL_NORMAL : EL_DIM), text);
+	}
+}
+
+static void alerts(struct page *p, const struct host *h)
+{
+	if (!h->metrics)
+		return;
+	struct host_alert *a = NULL;
+	size_t n = host_metrics_alerts(h->metrics, &a);
+	if (n) {
+		heading(p, "Alerts");
+		for (size_t i = 0; i < n; i++) {
+			char text[320];
+			snprintf(text, sizeof text, "%-5s %-24s %s", alert_severity_name(a[i].severity), a[i].kind,
+				 a[i].message);
+			line(p, 1, theme_attr(a[i].severity == ALERT_CRIT ? EL_CRIT : EL_WARN), text);
+		}
+	}
+	free(a);
+}
+
+static int last_height;
+
+static void draw(struct tui *t, int y0, int hgt)
+{
+	if (t->host_index >= t->c->nhosts) {
+		put_text(y0, 0, COLS, "no such host", theme_attr(EL_CRIT), 0);
+		return;
+	}
+	struct host *h = &t->c->hosts[t->host_index];
+	nic_hist_update(t, h);
+	struct page p = { .y0 = y0, .h = hgt, .y = 0, .scroll = t->host_scroll };
+	char text[512], b1[32], age[16];
+	double a = host_age(t, h);
+	int stale = host_is_stale(t, h);
+	snprintf(text, sizeof text, "%s  %s%s  %s %s  libvirt %s  %u CPUs @ %u MHz  %s  %s  age %s%s",
+		 h->cfg->name, host_state_name(h->state), stale ? " (stale)" : "", h->hypervisor,
+		 h->hostname, h->libvirt_version, h->cpus, h->cpu_mhz, h->cpu_model,
+		 size_format(h->memory, b1, sizeof b1), age_text(a, age, sizeof age), stale ? " STALE" : "");
+	line(&p, 0, theme_attr(state_elem(h->state)) | A_BOLD, text);
+	if (h->libvirt_error) {
+		snprintf(text, sizeof text, "libvirt: %s", h->libvirt_error);
+		line(&p, 0, theme_attr(EL_CRIT), text);
+	}
+	if (h->shell_error) {
+		snprintf(text, sizeof text, "shell: %s", h->shell_error);
+		line(&p, 0, theme_attr(EL_WARN), text);
+	}
+	double cpu = host_cpu_pct(h), rx, tx;
+	uint64_t used = 0, total = 0;
+	host_mem(h, &used, &total);
+	int has_net = host_net(h, &rx, &tx) == 0;
+	char b2[32], b3[32], b4[32], b5[32];
+	snprintf(text, sizeof text, "CPU %s%%   memory %s / %s   net rx %s tx %s b/s   rtt %.1f ms",
+		 cpu >= 0 ? (snprintf(b5, sizeof b5, "%.0f", cpu), b5) : "-",
+		 size_format(used, b1, sizeof b1), size_format(total, b2, sizeof b2),
+		 has_net ? rate_format(rx, b3, sizeof b3) : "-", has_net ? rate_format(tx, b4, sizeof b4) : "-",
+		 h->rtt_ms);
+	line(&p, 0, theme_attr(EL_NORMAL), text);
+	numa_map(t, &p, h);
+	alerts(&p, h);
+	bonds(&p, h);
+	nics(t, &p, h);
+	memory(t, &p, h);
+	vms(&p, h);
+	last_height = p.y;
+}
+
+static int key(struct tui *t, enum action a, int ch)
+{
+	(void)ch;
+	int page = LINES - 4;
+	switch (a) {
+	case ACT_UP: t->host_scroll--; break;
+	case ACT_DOWN: t->host_scroll++; break;
+	case ACT_PGUP: t->host_scroll -= page; break;
+	case ACT_PGDN: t->host_scroll += page; break;
+	case ACT_TOP: t->host_scroll = 0; break;
+	case ACT_BOTTOM: t->host_scroll = last_height - page; break;
+	case ACT_ENTER:
+		if (t->host_index < t->c->nhosts) {
+			free(t->vms_host);
+			t->vms_host = x_strdup(t->c->hosts[t->host_index].cfg->name);
+			t->vms_gen = t->c->generation - 1;
+			tui_switch(t, V_VMS, 1);
+		}
+		return 1;
+	default: return 0;
+	}
+	if (t->host_scroll > last_height - 3)
+		t->host_scroll = last_height - 3;
+	if (t->host_scroll < 0)
+		t->host_scroll = 0;
+	return 1;
+}
+
+static const enum action help[] = {
+	ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_TOP, ACT_BOTTOM, ACT_ENTER, ACT_BACK, ACT_NONE,
+};
+
+const struct view_ops view_host = {
+	.name = "host", .draw = draw, .key = key, .help = help,
+	.help_extra = "Enter lists this host's VMs.  VMs sit on a node by their vCPU pins, numatune\n"
+		      "nodeset, or resident memory per node.  Red bond ports are alerts.",
+};

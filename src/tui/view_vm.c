@@ -1,0 +1,125 @@
+/* view_vm.c — one VM: state and sizes, disks (capacity against
+ * allocation), NICs, snapshots, vCPU pins, numatune and host devices. */
+#include "tui/tui_priv.h"
+#include "core/units.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+static int last_height;
+
+static void out(int *y, int y0, int h, int scroll, int x, int attr, const char *text)
+{
+	int r = y0 + *y - scroll;
+	if (r >= y0 && r < y0 + h)
+		put_text(r, x, COLS - x, text, attr, 0);
+	(*y)++;
+}
+
+static void draw(struct tui *t, int y0, int h)
+{
+	struct host *host = cluster_host(t->c, t->vm_host);
+	struct domain *d = host ? host_find_domain_name(host, t->vm_name) : NULL;
+	if (!d) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "VM %s on %s is gone (Esc goes back)", t->vm_name, t->vm_host);
+		put_text(y0 + 1, 2, COLS - 4, msg, theme_attr(EL_WARN), 0);
+		return;
+	}
+	int y = 0, s = t->vm_scroll, N = theme_attr(EL_NORMAL), H = theme_attr(EL_HEADER);
+	char text[512], b1[32], b2[32], b3[32], b4[32], b5[32], nodes[64];
+	numa_mask_text(dom_numa_mask(host, d), nodes, sizeof nodes);
+	snprintf(text, sizeof text, "%s on %s  %s  id %d  %s  uuid %s", d->info.name, host->cfg->name,
+		 dom_state_name(d->state), d->id, d->persistent ? "persistent" : "transient", d->info.uuid);
+	out(&y, y0, h, s, 0, theme_attr(EL_ACCENT) | A_BOLD, text);
+	snprintf(text, sizeof text, "vCPUs %u (max %u)  memory %s (max %s, hotplug max %s, %u slots)  balloon %s",
+		 d->info.vcpus, d->info.max_vcpus, size_format(d->info.memory, b1, sizeof b1),
+		 size_format(d->info.max_memory, b2, sizeof b2), size_format(d->info.hotplug_memory, b3, sizeof b3),
+		 d->info.memory_slots, d->stats.valid ? size_format(d->stats.balloon_current, b4, sizeof b4) : "-");
+	out(&y, y0, h, s, 0, N, text);
+	snprintf(text, sizeof text, "host NUMA nodes %s  numatune %s %s  guest NUMA cells %u  snapshots %d  DIMMs %u",
+		 nodes, d->info.numatune_mode[0] ? d->info.numatune_mode : "-", d->info.numatune_nodeset,
+		 d->info.guest_numa_cells, d->snapshots, d->info.dimms);
+	out(&y, y0, h, s, 0, N, text);
+	if (d->stats.valid) {
+		snprintf(text, sizeof text, "CPU %.0f%%  disk rd %s/s wr %s/s  net rx %s tx %s b/s",
+			 d->stats.cpu_util, size_format((uint64_t)(d->stats.rd_bps > 0 ? d->stats.rd_bps : 0), b1, sizeof b1),
+			 size_format((uint64_t)(d->stats.wr_bps > 0 ? d->stats.wr_bps : 0), b2, sizeof b2),
+			 rate_format(d->stats.rx_bps > 0 ? d->stats.rx_bps : 0, b3, sizeof b3),
+			 rate_format(d->stats.tx_bps > 0 ? d->stats.tx_bps : 0, b5, sizeof b5));
+		out(&y, y0, h, s, 0, N, text);
+	}
+	y++;
+	snprintf(text, sizeof text, "Disks: %zu   TARGET  DEVICE BUS     FORMAT  CAPACITY  ALLOCATED  USE                   SOURCE", d->info.ndisks);
+	out(&y, y0, h, s, 0, H, text);
+	for (size_t i = 0; i < d->info.ndisks; i++) {
+		const struct dom_disk *k = &d->info.disks[i];
+		snprintf(text, sizeof text, "%-6s %-6s %-7s %-7s %8s %10s", k->target, k->device, k->bus, k->format,
+			 k->capacity ? size_format(k->capacity, b1, sizeof b1) : "-",
+			 k->capacity ? size_format(k->allocation, b2, sizeof b2) : "-");
+		int r = y0 + y - s;
+		out(&y, y0, h, s, 13, N, text);
+		if (r >= y0 && r < y0 + h) {
+			if (k->capacity)
+				put_bar(r, 68, 20, (double)k->allocation / (double)k->capacity, theme_attr(EL_BAR_USED),
+					theme_attr(EL_BAR_FREE));
+			put_text(r, 90, COLS - 90, k->source ? k->source : "", N, 0);
+		}
+	}
+	y++;
+	snprintf(text, sizeof text, "NICs: %zu   MAC                TYPE       MODEL    SOURCE            VLAN  TARGET", d->info.nnics);
+	out(&y, y0, h, s, 0, H, text);
+	for (size_t i = 0; i < d->info.nnics; i++) {
+		const struct dom_nic *n = &d->info.nics[i];
+		char vlan[16];
+		snprintf(vlan, sizeof vlan, "%u", n->vlan);
+		snprintf(text, sizeof text, "%-18s %-10s %-8s %-17.17s %-5s %s", n->mac, n->type, n->model,
+			 n->source ? n->source : "", n->vlan ? vlan : "-", n->target);
+		out(&y, y0, h, s, 12, N, text);
+	}
+	y++;
+	snprintf(text, sizeof text, "vCPU pins: %zu", d->info.npins);
+	out(&y, y0, h, s, 0, H, text);
+	for (size_t i = 0; i < d->info.npins; i++) {
+		snprintf(text, sizeof text, "vcpu %u -> cpus %s", d->info.pins[i].vcpu, d->info.pins[i].cpuset);
+		out(&y, y0, h, s, 4, N, text);
+	}
+	if (d->info.nhostdevs) {
+		y++;
+		out(&y, y0, h, s, 0, H, "Host devices");
+		for (size_t i = 0; i < d->info.nhostdevs; i++) {
+			const struct dom_hostdev *hd = &d->info.hostdevs[i];
+			snprintf(text, sizeof text, "%-6s %s %s %s", hd->type, hd->uuid, hd->model, hd->address);
+			out(&y, y0, h, s, 4, N, text);
+		}
+	}
+	last_height = y;
+}
+
+static int key(struct tui *t, enum action a, int ch)
+{
+	(void)ch;
+	int page = LINES - 4;
+	switch (a) {
+	case ACT_UP: t->vm_scroll--; break;
+	case ACT_DOWN: t->vm_scroll++; break;
+	case ACT_PGUP: t->vm_scroll -= page; break;
+	case ACT_PGDN: t->vm_scroll += page; break;
+	case ACT_TOP: t->vm_scroll = 0; break;
+	case ACT_BOTTOM: t->vm_scroll = last_height - page; break;
+	default: return 0;
+	}
+	if (t->vm_scroll > last_height - 3)
+		t->vm_scroll = last_height - 3;
+	if (t->vm_scroll < 0)
+		t->vm_scroll = 0;
+	return 1;
+}
+
+static const enum action help[] = { ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_BACK, ACT_NONE };
+
+const struct view_ops view_vm = {
+	.name = "vm", .draw = draw, .key = key, .help = help,
+	.help_extra = "USE = allocation against capacity (thin provisioning).",
+};

@@ -1,0 +1,149 @@
+/* view_vms.c — every VM of the cluster in one table (3000 rows): rows are
+ * rebuilt only when the model generation or the host restriction changed;
+ * filtering and sorting work on the table's index. */
+#include "tui/tui_priv.h"
+#include "core/units.h"
+#include "core/xalloc.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { C_NAME, C_HOST, C_STATE, C_VCPU, C_MEM, C_BALLOON, C_NUMA, C_DISKS, C_DISKCAP, C_SNAP, C_CPU, C_NET, C_N };
+
+static const struct tcol cols[C_N] = {
+	[C_NAME] = { "NAME", 22, 0 },
+	[C_HOST] = { "HOST", 10, 0 },
+	[C_STATE] = { "STATE", 9, 0 },
+	[C_VCPU] = { "VCPU", 4, TC_RIGHT | TC_NUM },
+	[C_MEM] = { "MEM", 6, TC_RIGHT | TC_NUM },
+	[C_BALLOON] = { "BALLOON", 7, TC_RIGHT | TC_NUM },
+	[C_NUMA] = { "NUMA", 6, 0 },
+	[C_DISKS] = { "DISKS", 5, TC_RIGHT | TC_NUM },
+	[C_DISKCAP] = { "DISK CAP", 8, TC_RIGHT | TC_NUM },
+	[C_SNAP] = { "SNAP", 4, TC_RIGHT | TC_NUM },
+	[C_CPU] = { "CPU%", 5, TC_RIGHT | TC_NUM },
+	[C_NET] = { "NET b/s", 10, TC_RIGHT | TC_NUM },
+};
+
+static int dom_elem(enum dom_state s)
+{
+	switch (s) {
+	case DOM_RUNNING: return EL_UP;
+	case DOM_PAUSED: case DOM_PMSUSPENDED: return EL_WARN;
+	case DOM_CRASHED: return EL_CRIT;
+	default: return EL_DIM;
+	}
+}
+
+static void update(struct tui *t)
+{
+	struct table *tb = &t->vms_tb;
+	/* Rows follow the model at most once a second (or at once when forced
+	 * by vms_gen = generation - 1), so keystrokes only re-filter. */
+	static double last;
+	if (!tb->cols)
+		table_init(tb, cols, C_N, C_NAME);
+	else if (t->vms_gen == t->c->generation ||
+		 (t->vms_gen + 1 != t->c->generation && t->now_mono - last < 1.0))
+		return;
+	last = t->now_mono;
+	t->vms_gen = t->c->generation;
+	table_clear(tb);
+	char a[32], key[200], nodes[64];
+	for (size_t i = 0; i < t->c->nhosts; i++) {
+		struct host *h = &t->c->hosts[i];
+		if (t->vms_host && strcmp(t->vms_host, h->cfg->name))
+			continue;
+		for (size_t k = 0; k < h->ndoms; k++) {
+			const struct domain *d = &h->doms[k];
+			snprintf(key, sizeof key, "%s/%s", h->cfg->name, d->info.name);
+			struct trow *r = table_add(tb, key, i);
+			row_cell(tb, r, C_NAME, 0, "%s", d->info.name);
+			row_cell(tb, r, C_HOST, 0, "%s", h->cfg->name);
+			row_cell(tb, r, C_STATE, d->state, "%s", dom_state_name(d->state));
+			r->cell_style[C_STATE] = dom_elem(d->state);
+			row_cell(tb, r, C_VCPU, d->info.vcpus, "%u", d->info.vcpus);
+			row_cell(tb, r, C_MEM, (double)d->info.max_memory, "%s",
+				 size_format(d->info.max_memory ? d->info.max_memory : d->info.memory, a, sizeof a));
+			uint64_t bal = d->stats.valid && d->stats.balloon_current ? d->stats.balloon_current : d->info.memory;
+			row_cell(tb, r, C_BALLOON, (double)bal, "%s", size_format(bal, a, sizeof a));
+			numa_mask_text(dom_numa_mask(h, d), nodes, sizeof nodes);
+			row_cell(tb, r, C_NUMA, 0, "%s", nodes);
+			uint64_t cap = 0;
+			for (size_t j = 0; j < d->info.ndisks; j++)
+				cap += d->info.disks[j].capacity;
+			row_cell(tb, r, C_DISKS, (double)d->info.ndisks, "%zu", d->info.ndisks);
+			if (cap)
+				row_cell(tb, r, C_DISKCAP, (double)cap, "%s", size_format(cap, a, sizeof a));
+			else
+				row_cell(tb, r, C_DISKCAP, 0, "-");
+			row_cell(tb, r, C_SNAP, d->snapshots, "%d", d->snapshots);
+			if (d->stats.valid && d->state == DOM_RUNNING)
+				row_cell(tb, r, C_CPU, d->stats.cpu_util, "%.0f", d->stats.cpu_util);
+			else
+				row_cell(tb, r, C_CPU, -1, "-");
+			if (d->stats.valid && d->stats.rx_bps >= 0) {
+				double net = d->stats.rx_bps + (d->stats.tx_bps > 0 ? d->stats.tx_bps : 0);
+				row_cell(tb, r, C_NET, net, "%s", rate_format(net, a, sizeof a));
+			} else {
+				row_cell(tb, r, C_NET, -1, "-");
+			}
+			if (h->state == HOST_DOWN || host_is_stale(t, h))
+				r->style = EL_STALE;
+			row_done(tb, r);
+		}
+	}
+}
+
+static void draw(struct tui *t, int y0, int h)
+{
+	if (t->vms_host) {
+		char b[128];
+		snprintf(b, sizeof b, " VMs on %s (:vms for all) ", t->vms_host);
+		put_text(y0, 0, COLS, b, theme_attr(EL_ACCENT), 1);
+		y0++;
+		h--;
+	}
+	table_draw(t, &t->vms_tb, y0, h);
+}
+
+static int key(struct tui *t, enum action a, int ch)
+{
+	(void)ch;
+	if (a == ACT_ENTER) {
+		const struct trow *r = table_selected(&t->vms_tb);
+		if (!r)
+			return 1;
+		const char *slash = strchr(r->key, '/');
+		snprintf(t->vm_host, sizeof t->vm_host, "%.*s", (int)(slash - r->key), r->key);
+		snprintf(t->vm_name, sizeof t->vm_name, "%s", slash + 1);
+		t->vm_scroll = 0;
+		tui_switch(t, V_VM, 1);
+		return 1;
+	}
+	return table_key(&t->vms_tb, a);
+}
+
+static struct table *table(struct tui *t)
+{
+	return &t->vms_tb;
+}
+
+static const enum action help[] = {
+	ACT_ENTER, ACT_FILTER, ACT_SORT, ACT_REVERSE, ACT_MARK, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN,
+	ACT_TOP, ACT_BOTTOM, ACT_NONE,
+};
+
+const struct view_ops view_vms = {
+	.name = "vms",
+	.update = update,
+	.draw = draw,
+	.key = key,
+	.table = table,
+	.help = help,
+	.help_extra = ":vms @HOST shows one host's VMs, :vms /REGEX filters, :vms alone shows all.\n"
+		      "MEM = maximum, BALLOON = current balloon; NUMA = host nodes from pins, numatune\n"
+		      "or resident memory; dim rows = host down or data stale.",
+};

@@ -1,6 +1,6 @@
 /* collect.h — the shell half of a poll: one round trip per host over the
- * host's transport (SSH or local) that returns every /proc and /sys file the
- * metrics need, parsed into struct host_metrics on the worker thread. */
+ * host's transport that returns every /proc and /sys file the metrics need
+ * (SSH: one remote sh; local: read in-process), parsed on the worker. */
 #ifndef VD_COLLECT_H
 #define VD_COLLECT_H
 
@@ -10,7 +10,8 @@
 struct collector;
 struct transport;
 
-struct collector *collector_new(const struct host_config *cfg, int accept_new_hostkeys, int connect_timeout_ms);
+struct collector *collector_new(const struct inventory *inv, const struct host_config *cfg,
+				int accept_new_hostkeys, int connect_timeout_ms);
 /* Fills the shell half of s: shell_used, shell_ok, shell_error, metrics, rtt. */
 void collector_poll(struct collector *col, struct host_snapshot *s);
 /* The open transport (connecting if needed), for h:run() and host operations. */

@@ -180,7 +180,7 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		hc->cfg = c->hosts[i].cfg;
 		queue_init(&hc->cmds);
 		hc->virt = virt_host_new(hc->cfg->libvirt_uri);
-		hc->collector = collector_new(hc->cfg, opts->accept_new_hostkeys, f->opts.connect_timeout_ms);
+		hc->collector = collector_new(c->inv, hc->cfg, opts->accept_new_hostkeys, f->opts.connect_timeout_ms);
 		if (pthread_create(&hc->thread, &attr, worker_main, hc) != 0) {
 			pthread_attr_destroy(&attr);
 			f->nworkers = i;
@@ -198,7 +198,7 @@ static void apply(struct fleet *f, struct message *m)
 	struct cluster *c = f->cluster;
 	if (m->kind == MSG_SNAPSHOT) {
 		host_apply_snapshot(c, &c->hosts[m->host], &m->snap, now_wall_s());
-		host_snapshot_free(&m->snap, c->metrics_free);
+		host_snapshot_free(&m->snap);
 	} else {
 		atomic_fetch_sub(&f->pending_calls, 1);
 		if (m->done)
@@ -355,7 +355,7 @@ void fleet_stop(struct fleet **pf)
 	while ((it = queue_pop(&f->results, 0))) {
 		struct message *m = (struct message *)it;
 		if (m->kind == MSG_SNAPSHOT)
-			host_snapshot_free(&m->snap, f->cluster->metrics_free);
+			host_snapshot_free(&m->snap);
 		free(m);
 	}
 	free(f->workers);

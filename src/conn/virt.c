@@ -10,6 +10,7 @@
 #include "core/xalloc.h"
 
 #include <libvirt/libvirt.h>
+#include <libxml/xmlerror.h>
 #include <libvirt/virterror.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -47,6 +48,8 @@ struct virt_host {
 
 static void silent_error(void *ctx, virErrorPtr e) { (void)ctx; (void)e; }
 
+static void silent_xml(void *ctx, const char *fmt, ...) { (void)ctx; (void)fmt; }
+
 static void *event_loop(void *arg)
 {
 	(void)arg;
@@ -62,6 +65,10 @@ int virt_global_init(struct vd_err *err)
 	if (done)
 		return 0;
 	virSetErrorFunc(NULL, silent_error);
+	/* The test driver's file parser would print "I/O warning" lines on
+	 * stderr; libvirt's own error already says what went wrong. */
+	xmlThrDefSetGenericErrorFunc(NULL, silent_xml);
+	xmlSetGenericErrorFunc(NULL, silent_xml);
 	if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0)
 		return virt_error(err, "libvirt initialisation");
 	pthread_t t;

@@ -31,11 +31,11 @@ int demo_generate(const char *dir, const struct demo_spec *spec, struct vd_err *
 		demo_xml_host(spec, &h, vms, &sb);
 		x_free(&vms);
 		snprintf(path, sizeof path, "%s/hosts/%s.xml", dir, h.name);
-		if (demo_write(path, sb.buf, sb.len, err) < 0)
+		if (demo_write(path, sb.buf, sb.len, false, err) < 0)
 			goto out;
 		root_of(dir, h.name, path, sizeof path);
 		if (demo_mkdirs(path, err) < 0 || demo_tree_write(path, &h, err) < 0 ||
-		    demo_counters_write(path, spec, &h, 0, err) < 0)
+		    demo_counters_write(path, spec, &h, 0, false, err) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -53,5 +53,5 @@ int demo_tick(const char *dir, unsigned index, const struct demo_spec *spec, dou
 	demo_host_build(spec, index, &h, NULL);
 	char root[4096];
 	root_of(dir, h.name, root, sizeof root);
-	return demo_counters_write(root, spec, &h, t, err);
+	return demo_counters_write(root, spec, &h, t, true, err);
 }

@@ -61,7 +61,7 @@ static void nic_counts(const struct demo_spec *spec, const struct demo_host *h, 
 }
 
 static int write_nics(const char *root, const struct demo_spec *spec, const struct demo_host *h,
-		      double t, struct strbuf *sb, struct vd_err *err)
+		      bool atomic, double t, struct strbuf *sb, struct vd_err *err)
 {
 	struct nic_counts c[DEMO_MAX_NICS], bond;
 	memset(&bond, 0, sizeof bond);
@@ -87,7 +87,7 @@ static int write_nics(const char *root, const struct demo_spec *spec, const stru
 		const uint64_t *v = c[i].v;
 		for (unsigned k = 0; k < 8; k++) {
 			snprintf(rel, sizeof rel, "sys/class/net/%s/statistics/%s", h->nic[i].name, names[k]);
-			if (demo_writef(root, rel, err, "%" PRIu64 "\n", v[k]) < 0)
+			if (demo_writef(root, rel, atomic, err, "%" PRIu64 "\n", v[k]) < 0)
 				return -1;
 		}
 		sb_appendf(sb, "%6s: %7" PRIu64 " %7" PRIu64 " %4" PRIu64 " %4" PRIu64 " %4u %5u %10u %9" PRIu64
@@ -96,7 +96,7 @@ static int write_nics(const char *root, const struct demo_spec *spec, const stru
 			   v[4], v[5], v[6], v[7], 0, 0, 0, 0);
 	}
 	snprintf(rel, sizeof rel, "%s/proc/net/dev", root);
-	int rc = demo_write(rel, sb->buf, sb->len, err);
+	int rc = demo_write(rel, sb->buf, sb->len, atomic, err);
 	sb_reset(sb);
 	return rc;
 }
@@ -108,7 +108,7 @@ static double host_load(const struct demo_host *h)
 }
 
 static int write_stat(const char *root, const struct demo_spec *spec, const struct demo_host *h,
-		      double t, struct strbuf *sb, struct vd_err *err)
+		      bool atomic, double t, struct strbuf *sb, struct vd_err *err)
 {
 	enum { USER, NICE, SYS, IDLE, IOWAIT, IRQ, SOFTIRQ, STEAL, GUEST, GUEST_NICE, NF };
 	uint64_t total[NF] = { 0 };
@@ -164,13 +164,13 @@ static int write_stat(const char *root, const struct demo_spec *spec, const stru
 		   soft, soft * 3 / 10, soft * 2 / 10, soft / 10, soft / 20, soft / 4, soft - soft * 9 / 10);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/proc/stat", root);
-	int rc = demo_write(path, sb->buf, sb->len, err);
+	int rc = demo_write(path, sb->buf, sb->len, atomic, err);
 	sb_reset(sb);
 	return rc;
 }
 
 static int write_vmstat(const char *root, const struct demo_spec *spec, const struct demo_host *h,
-			double t, struct strbuf *sb, struct vd_err *err)
+			bool atomic, double t, struct strbuf *sb, struct vd_err *err)
 {
 	uint64_t free_kib = 0, vm_kib = 0, total = 0;
 	for (unsigned n = 0; n < h->nnodes; n++) {
@@ -220,25 +220,25 @@ static int write_vmstat(const char *root, const struct demo_spec *spec, const st
 		sb_appendf(sb, "%s %" PRIu64 "\n", rows[i].name, rows[i].v);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/proc/vmstat", root);
-	int rc = demo_write(path, sb->buf, sb->len, err);
+	int rc = demo_write(path, sb->buf, sb->len, atomic, err);
 	sb_reset(sb);
 	return rc;
 }
 
 int demo_counters_write(const char *root, const struct demo_spec *spec,
-			const struct demo_host *h, double t, struct vd_err *err)
+			const struct demo_host *h, double t, bool atomic, struct vd_err *err)
 {
 	if (t < 0)
 		t = 0;
 	struct strbuf sb;
 	sb_init(&sb);
 	int rc = -1;
-	if (write_nics(root, spec, h, t, &sb, err) < 0 || write_stat(root, spec, h, t, &sb, err) < 0 ||
-	    write_vmstat(root, spec, h, t, &sb, err) < 0)
+	if (write_nics(root, spec, h, atomic, t, &sb, err) < 0 || write_stat(root, spec, h, atomic, t, &sb, err) < 0 ||
+	    write_vmstat(root, spec, h, atomic, t, &sb, err) < 0)
 		goto out;
 	bool on = h->index % 4 != 1;
 	uint64_t scans = on ? (uint64_t)((h->uptime + t) / h->ksm_period) : 0;
-	if (demo_writef(root, "sys/kernel/mm/ksm/full_scans", err, "%" PRIu64 "\n", scans) < 0)
+	if (demo_writef(root, "sys/kernel/mm/ksm/full_scans", atomic, err, "%" PRIu64 "\n", scans) < 0)
 		goto out;
 	rc = 0;
 out:

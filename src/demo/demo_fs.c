@@ -32,10 +32,10 @@ int demo_mkdirs(const char *path, struct vd_err *err)
 	return rc;
 }
 
-int demo_write(const char *path, const char *data, size_t len, struct vd_err *err)
+int demo_write(const char *path, const char *data, size_t len, bool atomic, struct vd_err *err)
 {
 	char tmp[4096];
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+	if ((size_t)snprintf(tmp, sizeof tmp, atomic ? "%s.tmp" : "%s", path) >= sizeof tmp)
 		return err_set(err, VD_EIO, "path too long: %s", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -53,7 +53,7 @@ int demo_write(const char *path, const char *data, size_t len, struct vd_err *er
 		}
 		off += (size_t)n;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (close(fd) < 0 || (atomic && rename(tmp, path) < 0)) {
 		int e = errno;
 		unlink(tmp);
 		return err_set(err, VD_EIO, "write %s: %s", path, strerror(e));
@@ -61,7 +61,8 @@ int demo_write(const char *path, const char *data, size_t len, struct vd_err *er
 	return 0;
 }
 
-int demo_writef(const char *root, const char *rel, struct vd_err *err, const char *fmt, ...)
+int demo_writef(const char *root, const char *rel, bool atomic, struct vd_err *err,
+		const char *fmt, ...)
 {
 	char path[4096];
 	char small[512];
@@ -74,12 +75,12 @@ int demo_writef(const char *root, const char *rel, struct vd_err *err, const cha
 	if (n < 0)
 		return err_set(err, VD_EIO, "format for %s", path);
 	if ((size_t)n < sizeof small)
-		return demo_write(path, small, (size_t)n, err);
+		return demo_write(path, small, (size_t)n, atomic, err);
 	char *big = x_malloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	int rc = demo_write(path, big, (size_t)n, err);
+	int rc = demo_write(path, big, (size_t)n, atomic, err);
 	x_free(&big);
 	return rc;
 }

@@ -132,16 +132,17 @@ void demo_xml_host(const struct demo_spec *spec, const struct demo_host *h,
 		   const struct demo_vm *vms, struct strbuf *sb);
 /* The static part of the host tree under root (counters come from tick). */
 int  demo_tree_write(const char *root, const struct demo_host *h, struct vd_err *err);
-/* The moving counters of h at time t under root. */
+/* The moving counters of h at time t under root (atomic: for demo_tick). */
 int  demo_counters_write(const char *root, const struct demo_spec *spec,
-			 const struct demo_host *h, double t, struct vd_err *err);
+			 const struct demo_host *h, double t, bool atomic, struct vd_err *err);
 
 /* mkdir -p. */
 int  demo_mkdirs(const char *path, struct vd_err *err);
-/* Writes data to path through path.tmp and rename(); parent must exist. */
-int  demo_write(const char *path, const char *data, size_t len, struct vd_err *err);
+/* Writes data to path (parent must exist); when atomic, through path.tmp
+ * and rename() so that a concurrent reader never sees half a file. */
+int  demo_write(const char *path, const char *data, size_t len, bool atomic, struct vd_err *err);
 /* demo_write of a printf'd string, path = root/rel. */
-int  demo_writef(const char *root, const char *rel, struct vd_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+int  demo_writef(const char *root, const char *rel, bool atomic, struct vd_err *err,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

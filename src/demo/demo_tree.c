@@ -110,7 +110,7 @@ static int put(const char *root, const char *rel, struct strbuf *sb, struct vd_e
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", root, rel);
-	int rc = demo_write(path, sb->buf, sb->len, err);
+	int rc = demo_write(path, sb->buf, sb->len, false, err);
 	sb_reset(sb);
 	return rc;
 }
@@ -153,21 +153,21 @@ static int write_numa(const char *root, const struct demo_host *h, struct strbuf
 		for (unsigned i = 0; i < 3; i++) {
 			snprintf(rel, sizeof rel,
 				 "sys/devices/system/node/node%u/hugepages/hugepages-2048kB/%s", n, hp[i]);
-			if (demo_writef(root, rel, err, "%u\n", v[i]) < 0)
+			if (demo_writef(root, rel, false, err, "%u\n", v[i]) < 0)
 				return -1;
 		}
 	}
 	unsigned last = h->nnodes - 1;
-	if (demo_writef(root, "sys/devices/system/node/online", err, "0-%u\n", last) < 0 ||
-	    demo_writef(root, "sys/devices/system/node/possible", err, "0-%u\n", last) < 0 ||
-	    demo_writef(root, "sys/devices/system/node/has_memory", err, "0-%u\n", last) < 0 ||
-	    demo_writef(root, "sys/devices/system/node/has_cpu", err, h->cpu_nodes > 1 ? "0-%u\n" : "%u\n",
+	if (demo_writef(root, "sys/devices/system/node/online", false, err, "0-%u\n", last) < 0 ||
+	    demo_writef(root, "sys/devices/system/node/possible", false, err, "0-%u\n", last) < 0 ||
+	    demo_writef(root, "sys/devices/system/node/has_memory", false, err, "0-%u\n", last) < 0 ||
+	    demo_writef(root, "sys/devices/system/node/has_cpu", false, err, h->cpu_nodes > 1 ? "0-%u\n" : "%u\n",
 			h->cpu_nodes - 1) < 0)
 		return -1;
 	if (mk(root, "sys/devices/system/cpu", err) < 0 ||
-	    demo_writef(root, "sys/devices/system/cpu/online", err, "0-%u\n", h->ncpus - 1) < 0 ||
-	    demo_writef(root, "sys/devices/system/cpu/possible", err, "0-%u\n", h->ncpus - 1) < 0 ||
-	    demo_writef(root, "sys/devices/system/cpu/present", err, "0-%u\n", h->ncpus - 1) < 0)
+	    demo_writef(root, "sys/devices/system/cpu/online", false, err, "0-%u\n", h->ncpus - 1) < 0 ||
+	    demo_writef(root, "sys/devices/system/cpu/possible", false, err, "0-%u\n", h->ncpus - 1) < 0 ||
+	    demo_writef(root, "sys/devices/system/cpu/present", false, err, "0-%u\n", h->ncpus - 1) < 0)
 		return -1;
 	return 0;
 }
@@ -193,7 +193,7 @@ static int write_mm(const char *root, const struct demo_host *h, struct vd_err *
 	char rel[128];
 	for (unsigned i = 0; i < sizeof ksm / sizeof ksm[0]; i++) {
 		snprintf(rel, sizeof rel, "sys/kernel/mm/ksm/%s", ksm[i].name);
-		if (demo_writef(root, rel, err, "%u\n", ksm[i].v) < 0)
+		if (demo_writef(root, rel, false, err, "%u\n", ksm[i].v) < 0)
 			return -1;
 	}
 	unsigned nr = 0, fr = 0;
@@ -208,7 +208,7 @@ static int write_mm(const char *root, const struct demo_host *h, struct vd_err *
 	};
 	for (unsigned i = 0; i < sizeof hp / sizeof hp[0]; i++) {
 		snprintf(rel, sizeof rel, "sys/kernel/mm/hugepages/hugepages-2048kB/%s", hp[i].name);
-		if (demo_writef(root, rel, err, "%u\n", hp[i].v) < 0)
+		if (demo_writef(root, rel, false, err, "%u\n", hp[i].v) < 0)
 			return -1;
 	}
 	return 0;
@@ -224,7 +224,7 @@ static int write_nics(const char *root, const struct demo_host *h, struct vd_err
 		if (mk(root, rel, err) < 0)
 			return -1;
 #define ATTR(file, ...) do { snprintf(rel, sizeof rel, "sys/class/net/%s/" file, n->name); \
-		if (demo_writef(root, rel, err, __VA_ARGS__) < 0) return -1; } while (0)
+		if (demo_writef(root, rel, false, err, __VA_ARGS__) < 0) return -1; } while (0)
 		ATTR("mtu", "%u\n", n->mtu);
 		ATTR("operstate", "%s\n", lo ? "unknown" : n->up ? "up" : "down");
 		ATTR("carrier", "%d\n", n->up ? 1 : 0);
@@ -254,10 +254,10 @@ static int write_nics(const char *root, const struct demo_host *h, struct vd_err
 #undef ATTR
 	}
 	if (mk(root, "sys/class/net/bond0/bonding", err) < 0 ||
-	    demo_writef(root, "sys/class/net/bond0/bonding/mode", err, "802.3ad 4\n") < 0 ||
-	    demo_writef(root, "sys/class/net/bond0/bonding/slaves", err, "ens1f0 ens1f1\n") < 0 ||
-	    demo_writef(root, "sys/class/net/bond0/bonding/lacp_rate", err, "fast 1\n") < 0 ||
-	    demo_writef(root, "sys/class/net/bonding_masters", err, "bond0\n") < 0)
+	    demo_writef(root, "sys/class/net/bond0/bonding/mode", false, err, "802.3ad 4\n") < 0 ||
+	    demo_writef(root, "sys/class/net/bond0/bonding/slaves", false, err, "ens1f0 ens1f1\n") < 0 ||
+	    demo_writef(root, "sys/class/net/bond0/bonding/lacp_rate", false, err, "fast 1\n") < 0 ||
+	    demo_writef(root, "sys/class/net/bonding_masters", false, err, "bond0\n") < 0)
 		return -1;
 	return 0;
 }
@@ -325,8 +325,8 @@ int demo_tree_write(const char *root, const struct demo_host *h, struct vd_err *
 	write_bond(&sb, h);
 	if (put(root, "proc/net/bonding/bond0", &sb, err) < 0)
 		goto out;
-	if (demo_writef(root, "proc/sys/kernel/osrelease", err, "%s\n", h->kernel) < 0 ||
-	    demo_writef(root, "proc/sys/kernel/hostname", err, "%s\n", h->name) < 0)
+	if (demo_writef(root, "proc/sys/kernel/osrelease", false, err, "%s\n", h->kernel) < 0 ||
+	    demo_writef(root, "proc/sys/kernel/hostname", false, err, "%s\n", h->name) < 0)
 		goto out;
 	if (write_numa(root, h, &sb, err) < 0 || write_mm(root, h, err) < 0 ||
 	    write_nics(root, h, err) < 0)

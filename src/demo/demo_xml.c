@@ -23,11 +23,15 @@ static void xml_domain(const struct demo_spec *spec, const struct demo_host *h,
 		sb_appendf(sb, "    <vcpu placement='static'>%u</vcpu>\n", vm->vcpus);
 	if (vm->pinned) {
 		const struct demo_node *n = &h->node[vm->home];
-		unsigned off = vm->gidx * 7 % n->ncpus;
+		/* The test driver reports 8 host CPUs to `virsh vcpupin`, which
+		 * then shows only CPUs 0-7: node-0 VMs pin there so the demo
+		 * shows pins; other nodes get their own (real) CPU numbers. */
+		unsigned span = vm->home == 0 && n->ncpus > 8 ? 8 : n->ncpus;
+		unsigned off = vm->gidx * 7 % span;
 		sb_append(sb, "    <cputune>\n");
 		for (unsigned v = 0; v < vm->vcpus; v++)
 			sb_appendf(sb, "      <vcpupin vcpu='%u' cpuset='%u'/>\n", v,
-				   demo_node_cpu(h, vm->home, (off + v) % n->ncpus));
+				   demo_node_cpu(h, vm->home, (off + v) % span));
 		sb_append(sb, "    </cputune>\n");
 	}
 	if (vm->numatune >= 0)

@@ -56,6 +56,8 @@ void lvd_push_domain_table(lua_State *L, const struct host *h, const struct doma
 /* Adds operation methods to the host/domain method tables and vdeck.*
  * (api_ops.c); called once the metatables exist. */
 void lvd_ops_register(lua_State *L);
+/* Adds h:numa, h:mem, h:nics, h:bonds, h:alerts, h:run (api_metrics.c). */
+void lvd_metrics_register(lua_State *L);
 
 struct vlua;
 /* The state behind a runtime (for lua/ files that extend vlua). */

@@ -1,6 +1,7 @@
 /* cluster.c — applying worker snapshots to the model, and lookups. */
 #include "model/cluster.h"
 #include "core/xalloc.h"
+#include "metrics/host_metrics.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,14 @@ void cluster_init(struct cluster *c, struct inventory *inv)
 	eventlog_init(&c->events, 2000);
 }
 
+static void metrics_destroy(struct host_metrics **m)
+{
+	if (*m) {
+		host_metrics_free(*m);
+		x_free(m);
+	}
+}
+
 static void free_domains(struct domain *doms, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -32,8 +41,7 @@ void cluster_free(struct cluster *c)
 		free_domains(h->doms, h->ndoms);
 		free(h->libvirt_error);
 		free(h->shell_error);
-		if (h->metrics && c->metrics_free)
-			c->metrics_free(h->metrics);
+		metrics_destroy(&h->metrics);
 	}
 	free(c->hosts);
 	jobs_free(&c->jobs);
@@ -162,10 +170,8 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 		s->ndoms = 0;
 	}
 	if (s->metrics) {
-		if (h->metrics && c->metrics_rates)
-			c->metrics_rates(h->metrics, s->metrics);
-		if (h->metrics && c->metrics_free)
-			c->metrics_free(h->metrics);
+		host_metrics_rates(h->metrics, s->metrics);
+		metrics_destroy(&h->metrics);
 		h->metrics = s->metrics;
 		s->metrics = NULL;
 		h->rtt_ms = s->rtt_ms;
@@ -187,13 +193,12 @@ void host_set_down(struct cluster *c, struct host *h, const char *libvirt_error,
 	c->generation++;
 }
 
-void host_snapshot_free(struct host_snapshot *s, void (*metrics_free)(struct host_metrics *))
+void host_snapshot_free(struct host_snapshot *s)
 {
 	free(s->libvirt_error);
 	free(s->shell_error);
 	free_domains(s->doms, s->ndoms);
-	if (s->metrics && metrics_free)
-		metrics_free(s->metrics);
+	metrics_destroy(&s->metrics);
 	memset(s, 0, sizeof *s);
 }
 

@@ -59,9 +59,6 @@ struct cluster {
 	unsigned          generation;
 	struct job_list   jobs;
 	struct eventlog   events;
-	/* Optional hook for rates: called with the previous and new metrics. */
-	void (*metrics_free)(struct host_metrics *m);
-	void (*metrics_rates)(const struct host_metrics *prev, struct host_metrics *cur);
 };
 
 void cluster_init(struct cluster *c, struct inventory *inv);
@@ -77,7 +74,7 @@ size_t cluster_domain_count(const struct cluster *c);
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall);
 /* Marks a host down with an error (worker could not poll at all). */
 void host_set_down(struct cluster *c, struct host *h, const char *libvirt_error, const char *shell_error);
-void host_snapshot_free(struct host_snapshot *s, void (*metrics_free)(struct host_metrics *));
+void host_snapshot_free(struct host_snapshot *s);
 const char *host_state_name(enum host_state s);
 
 #endif

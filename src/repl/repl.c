@@ -66,6 +66,7 @@ int repl_run(struct vlua *vl, struct fleet *fleet)
 	completion_vl = vl;
 	rl_readline_name = "vdeck";
 	rl_attempted_completion_function = attempt_completion;
+	rl_variable_bind("show-all-if-ambiguous", "on");
 	rl_basic_word_break_characters = " \t\n\"'`@$><=;|&{(,+-*/";
 	int tty = isatty(STDIN_FILENO);
 	if (tty)

@@ -1,0 +1,164 @@
+/* local_bundle.c — bundle_script()'s file list, read with glob and read().
+ * tests/unit/test_local_bundle.c checks that both give the same metrics. */
+#include "conn/local_bundle.h"
+#include "core/xalloc.h"
+#include "metrics/bundle.h"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct reader {
+	struct strbuf *out;
+	const char    *root;
+	size_t         rootlen;
+};
+
+static void header(struct reader *r, const char *path)
+{
+	sb_appendc(r->out, BUNDLE_SEP);
+	sb_appendf(r->out, "F %s\n", path + r->rootlen);
+}
+
+static int slurp(const char *path, struct strbuf *into, size_t limit)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char buf[8192];
+	ssize_t n;
+	size_t total = 0;
+	while ((n = read(fd, buf, sizeof buf)) > 0 && total < limit) {
+		sb_append_n(into, buf, (size_t)n);
+		total += (size_t)n;
+	}
+	close(fd);
+	return n < 0 && total == 0 ? -1 : 0;
+}
+
+/* A multi-line file, whole (the script's m). */
+static void whole(struct reader *r, const char *path)
+{
+	struct strbuf data;
+	sb_init(&data);
+	if (slurp(path, &data, 4u << 20) == 0) {
+		header(r, path);
+		sb_append_n(r->out, data.buf, data.len);
+		if (data.len && data.buf[data.len - 1] != '\n')
+			sb_appendc(r->out, '\n');
+	}
+	sb_free(&data);
+}
+
+/* The first line of a value file (the script's v); empty files are skipped. */
+static void value(struct reader *r, const char *path)
+{
+	struct strbuf data;
+	sb_init(&data);
+	if (slurp(path, &data, 65536) == 0 && data.len) {
+		size_t n = strcspn(data.buf, "\n");
+		header(r, path);
+		sb_append_n(r->out, data.buf, n);
+		sb_appendc(r->out, '\n');
+	}
+	sb_free(&data);
+}
+
+static void each(struct reader *r, const char *pattern, void (*fn)(struct reader *, const char *))
+{
+	char *full = x_asprintf("%s%s", r->root, pattern);
+	glob_t g;
+	if (glob(full, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			fn(r, g.gl_pathv[i]);
+		globfree(&g);
+	}
+	free(full);
+}
+
+static void mark(struct reader *r, const char *path)
+{
+	header(r, path);
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void node_dir(struct reader *r, const char *d)
+{
+	static const char *const files[] = { "cpulist", "distance" };
+	if (!is_dir(d))
+		return;
+	const char *rel = d + r->rootlen;
+	for (int i = 0; i < 2; i++) {
+		char *p = x_asprintf("%s/%s", d, files[i]);
+		value(r, p);
+		free(p);
+	}
+	char *pat = x_asprintf("%s/hugepages/*/nr_hugepages", rel);
+	each(r, pat, value);
+	free(pat);
+	pat = x_asprintf("%s/hugepages/*/free_hugepages", rel);
+	each(r, pat, value);
+	free(pat);
+	char *cpulist = x_asprintf("%s/cpulist", d);
+	if (access(cpulist, R_OK) != 0) {
+		pat = x_asprintf("%s/cpu[0-9]*", rel);
+		each(r, pat, mark);
+		free(pat);
+	}
+	free(cpulist);
+}
+
+static void net_dir(struct reader *r, const char *d)
+{
+	static const char *const files[] = {
+		"ifindex", "operstate", "mtu", "speed", "statistics/rx_bytes", "statistics/tx_bytes",
+		"statistics/rx_packets", "statistics/tx_packets", "statistics/rx_dropped",
+		"statistics/tx_dropped", "statistics/rx_errors", "statistics/tx_errors",
+		"device/sriov_numvfs", "device/sriov_totalvfs", "bonding/mode", "bonding/slaves",
+		"bonding_slave/mii_status",
+	};
+	if (!is_dir(d))
+		return;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *p = x_asprintf("%s/%s", d, files[i]);
+		value(r, p);
+		free(p);
+	}
+	char *dev = x_asprintf("%s/device", d);
+	if (access(dev, F_OK) == 0)
+		mark(r, dev);
+	free(dev);
+}
+
+void local_bundle(const char *sysroot, struct strbuf *out)
+{
+	char *root = x_strdup(sysroot && strcmp(sysroot, "/") ? sysroot : "");
+	size_t n = strlen(root);
+	while (n > 0 && root[n - 1] == '/')
+		root[--n] = '\0';
+	struct reader r = { out, root, n };
+	static const char *const multi[] = {
+		"/proc/meminfo", "/proc/vmstat", "/proc/stat", "/proc/net/dev", "/proc/net/bonding/*",
+		"/sys/devices/system/node/node*/meminfo",
+	};
+	for (size_t i = 0; i < sizeof multi / sizeof multi[0]; i++)
+		each(&r, multi[i], whole);
+	each(&r, "/proc/sys/kernel/osrelease", value);
+	each(&r, "/sys/devices/system/cpu/online", value);
+	each(&r, "/sys/kernel/mm/ksm/*", value);
+	each(&r, "/sys/kernel/mm/hugepages/*/nr_hugepages", value);
+	each(&r, "/sys/kernel/mm/hugepages/*/free_hugepages", value);
+	each(&r, "/sys/devices/system/node/node*", node_dir);
+	each(&r, "/sys/class/net/*", net_dir);
+	sb_appendc(out, BUNDLE_SEP);
+	sb_appendf(out, "C getconf PAGESIZE\n%ld\n", sysconf(_SC_PAGESIZE));
+	free(root);
+}

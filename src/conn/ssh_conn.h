@@ -1,0 +1,61 @@
+/* ssh_conn.h — the SSH transport's pieces, shared by ssh_*.c only.
+ *
+ * One ssh_conn is one TCP socket plus one libssh2 session in non-blocking
+ * mode; every libssh2 call that returns EAGAIN is retried after ssh_wait(),
+ * which polls the socket in the direction libssh2 is blocked on, until a
+ * deadline.  Nothing here ever blocks without a bound. */
+#ifndef VD_SSH_CONN_H
+#define VD_SSH_CONN_H
+
+#include <libssh2.h>
+#include <stdint.h>
+
+#include "conn/transport.h"
+#include "core/err.h"
+#include "core/strbuf.h"
+
+#define SSH_PARKED_MAX 16
+
+struct ssh_conn {
+	int              fd;
+	LIBSSH2_SESSION *session;
+	/* Channels of timed-out commands: our close is sent, the server's
+	 * comes when the command ends; freed later, or with the session. */
+	LIBSSH2_CHANNEL *parked[SSH_PARKED_MAX];
+	int              nparked;
+	char             host_name[64];
+	int              io_timeout_ms;
+	int              keepalive_s;
+	int              connected;
+};
+
+struct ssh_conn *ssh_conn_open(const struct transport_params *p, struct vd_err *err);
+int  ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct strbuf *out,
+		   struct strbuf *errout, int *exit_status, struct vd_err *err);
+void ssh_conn_close(struct ssh_conn **c);
+
+/* Waits until the socket is ready for what libssh2 is blocked on; 0 to
+ * retry, -1 when the deadline (now_ms() clock) has passed. */
+int  ssh_wait(struct ssh_conn *c, int64_t deadline);
+/* The last libssh2 error as text ("unknown" if none). */
+const char *ssh_last_error(struct ssh_conn *c);
+
+/* ssh_sock.c: non-blocking TCP connect bounded by timeout_ms; the socket
+ * (non-blocking, close-on-exec) or -1 with VD_EUNREACH. */
+int  ssh_tcp_connect(const char *address, int port, int timeout_ms, struct vd_err *err);
+
+/* ssh_hostkey.c: reads the known_hosts file (missing = empty) into out. */
+int  ssh_known_hosts_read(const char *path, struct strbuf *out, struct vd_err *err);
+/* Orders the host-key algorithms so that types already known come first. */
+void ssh_hostkey_prefer(struct ssh_conn *c, const struct strbuf *known,
+			const struct transport_params *p);
+/* Checks the session's host key; with accept_new_hostkeys appends an
+ * unknown one to the file.  -1 with VD_EREFUSED / VD_EIO / VD_ESSH. */
+int  ssh_hostkey_verify(struct ssh_conn *c, const struct strbuf *known,
+			const struct transport_params *p, struct vd_err *err);
+
+/* ssh_auth.c: agent keys first (when SSH_AUTH_SOCK is set), then the
+ * identity file.  -1 with VD_ESSH (rejected) or VD_EUNREACH (timeout). */
+int  ssh_authenticate(struct ssh_conn *c, const struct transport_params *p, struct vd_err *err);
+
+#endif

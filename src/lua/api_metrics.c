@@ -1,0 +1,293 @@
+/* api_metrics.c — host metrics as Lua tables (h:numa, h:mem, h:nics,
+ * h:bonds, h:alerts) and h:run.  Sizes in bytes, rates per second; a rate
+ * not yet known (first poll) is nil rather than a misleading zero. */
+#include "lua/lvdeck.h"
+#include "conn/host_run.h"
+#include "metrics/host_metrics.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void set_int(lua_State *L, const char *k, long long v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void set_num(lua_State *L, const char *k, double v)
+{
+	if (v < 0)
+		return;   /* unknown yet */
+	lua_pushnumber(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+	if (v && *v) {
+		lua_pushstring(L, v);
+		lua_setfield(L, -2, k);
+	}
+}
+
+/* The metrics of h, or raise: a host never read has none. */
+static const struct host_metrics *need_metrics(lua_State *L, struct host *h, const char *op)
+{
+	if (!h->metrics)
+		lvd_raisef(L, h->cfg->transport == HT_NONE ? VD_EUNSUPPORTED : VD_EUNREACH, op, h->cfg->name, NULL,
+			   "%s", h->cfg->transport == HT_NONE ? "host has no shell transport (transport = \"none\")"
+			   : h->shell_error ? h->shell_error : "no host metrics yet");
+	return h->metrics;
+}
+
+static void push_hugepages(lua_State *L, const struct hugepage_pool *p, size_t n)
+{
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		lua_createtable(L, 0, 3);
+		set_int(L, "page_size", (long long)p[i].page_size);
+		set_int(L, "total", (long long)p[i].nr);
+		set_int(L, "free", (long long)p[i].free);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+}
+
+static int host_numa(lua_State *L)
+{
+	struct host *h = lvd_check_host(L, 1);
+	const struct numa_topo *t = &need_metrics(L, h, "numa")->numa;
+	lua_createtable(L, (int)t->n, 0);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct numa_node *n = &t->nodes[i];
+		lua_createtable(L, 0, 8);
+		set_int(L, "id", n->id);
+		lua_createtable(L, (int)n->ncpus, 0);
+		for (size_t c = 0; c < n->ncpus; c++) {
+			lua_pushinteger(L, n->cpus[c]);
+			lua_rawseti(L, -2, (lua_Integer)c + 1);
+		}
+		lua_setfield(L, -2, "cpus");
+		if (n->has_meminfo) {
+			set_int(L, "mem_total", (long long)n->mem.mem_total);
+			set_int(L, "mem_free", (long long)n->mem.mem_free);
+		}
+		push_hugepages(L, n->hugepages, n->nhugepages);
+		lua_setfield(L, -2, "hugepages");
+		lua_createtable(L, (int)n->ndistance, 0);
+		for (size_t d = 0; d < n->ndistance; d++) {
+			lua_pushinteger(L, n->distance[d]);
+			lua_rawseti(L, -2, (lua_Integer)d + 1);
+		}
+		lua_setfield(L, -2, "distance");
+		set_num(L, "cpu_util", n->cpu_util);
+		lua_pushboolean(L, n->implicit);
+		lua_setfield(L, -2, "implicit");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+static int host_mem(lua_State *L)
+{
+	struct host *h = lvd_check_host(L, 1);
+	const struct host_metrics *m = need_metrics(L, h, "mem");
+	lua_createtable(L, 0, 10);
+	set_int(L, "total", (long long)m->mem.total);
+	set_int(L, "free", (long long)m->mem.free);
+	set_int(L, "available", (long long)m->mem.available);
+	set_int(L, "cached", (long long)m->mem.cached);
+	set_int(L, "swap_total", (long long)m->mem.swap_total);
+	set_int(L, "swap_free", (long long)m->mem.swap_free);
+	set_num(L, "swap_in_rate", m->swap_in_rate);
+	set_num(L, "swap_out_rate", m->swap_out_rate);
+	lua_createtable(L, 0, 6);
+	set_int(L, "run", (long long)m->ksm.run);
+	set_int(L, "pages_shared", (long long)m->ksm.pages_shared);
+	set_int(L, "pages_sharing", (long long)m->ksm.pages_sharing);
+	set_int(L, "full_scans", (long long)m->ksm.full_scans);
+	set_int(L, "merge_across_nodes", (long long)m->ksm.merge_across_nodes);
+	set_int(L, "saved", (long long)m->ksm.saved);
+	lua_setfield(L, -2, "ksm");
+	push_hugepages(L, m->hugepages, m->nhugepages);
+	lua_setfield(L, -2, "hugepages");
+	if (m->has_cpu)
+		set_num(L, "cpu_util", m->cpu_total.util);
+	return 1;
+}
+
+static void push_coalesce(lua_State *L, const struct coalesce *c)
+{
+	lua_createtable(L, 0, 8);
+	lua_pushboolean(L, c->supported);
+	lua_setfield(L, -2, "supported");
+	if (c->supported) {
+		if (c->adaptive_rx >= 0) { lua_pushboolean(L, c->adaptive_rx); lua_setfield(L, -2, "adaptive_rx"); }
+		if (c->adaptive_tx >= 0) { lua_pushboolean(L, c->adaptive_tx); lua_setfield(L, -2, "adaptive_tx"); }
+		if (c->rx_usecs >= 0) set_int(L, "rx_usecs", c->rx_usecs);
+		if (c->rx_frames >= 0) set_int(L, "rx_frames", c->rx_frames);
+		if (c->tx_usecs >= 0) set_int(L, "tx_usecs", c->tx_usecs);
+		if (c->tx_frames >= 0) set_int(L, "tx_frames", c->tx_frames);
+	}
+}
+
+static int host_nics(lua_State *L)
+{
+	struct host *h = lvd_check_host(L, 1);
+	const struct host_metrics *m = need_metrics(L, h, "nics");
+	lua_createtable(L, (int)m->nnics, 0);
+	for (size_t i = 0; i < m->nnics; i++) {
+		const struct nic *n = &m->nics[i];
+		lua_createtable(L, 0, 22);
+		set_str(L, "name", n->name);
+		set_str(L, "operstate", n->operstate);
+		if (n->speed_mbps > 0)
+			set_int(L, "speed", n->speed_mbps * 1000000LL);   /* bits/s */
+		if (n->mtu >= 0)
+			set_int(L, "mtu", n->mtu);
+		set_int(L, "rx_bytes", (long long)n->rx_bytes);
+		set_int(L, "tx_bytes", (long long)n->tx_bytes);
+		set_int(L, "rx_packets", (long long)n->rx_packets);
+		set_int(L, "tx_packets", (long long)n->tx_packets);
+		set_int(L, "rx_drops", (long long)n->rx_dropped);
+		set_int(L, "tx_drops", (long long)n->tx_dropped);
+		set_int(L, "rx_errors", (long long)n->rx_errors);
+		set_int(L, "tx_errors", (long long)n->tx_errors);
+		set_num(L, "rx_bps", n->rx_bps);
+		set_num(L, "tx_bps", n->tx_bps);
+		set_num(L, "rx_pps", n->rx_pps);
+		set_num(L, "tx_pps", n->tx_pps);
+		if (n->sriov_totalvfs >= 0 && n->physical) {
+			set_int(L, "sriov_numvfs", n->sriov_numvfs);
+			set_int(L, "sriov_totalvfs", n->sriov_totalvfs);
+		}
+		set_str(L, "bond", n->bond_master);
+		lua_pushboolean(L, n->physical);
+		lua_setfield(L, -2, "physical");
+		if (n->coalesce.parsed) {
+			push_coalesce(L, &n->coalesce);
+			lua_setfield(L, -2, "coalesce");
+		}
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+static int host_bonds(lua_State *L)
+{
+	struct host *h = lvd_check_host(L, 1);
+	const struct host_metrics *m = need_metrics(L, h, "bonds");
+	lua_createtable(L, (int)m->nbonds, 0);
+	for (size_t i = 0; i < m->nbonds; i++) {
+		const struct bond *b = &m->bonds[i];
+		lua_createtable(L, 0, 10);
+		set_str(L, "name", b->name);
+		set_str(L, "mode", b->mode);
+		set_str(L, "lacp_rate", b->lacp_rate);
+		set_str(L, "mii_status", b->mii_status);
+		if (b->aggregator_id >= 0)
+			set_int(L, "aggregator_id", b->aggregator_id);
+		if (b->num_ports >= 0)
+			set_int(L, "aggregator_ports", b->num_ports);
+		if (b->actor_key >= 0)
+			set_int(L, "actor_key", b->actor_key);
+		if (b->partner_key >= 0)
+			set_int(L, "partner_key", b->partner_key);
+		set_str(L, "partner_mac", b->partner_mac);
+		lua_createtable(L, (int)b->nports, 0);
+		for (size_t p = 0; p < b->nports; p++) {
+			const struct bond_port *bp = &b->ports[p];
+			lua_createtable(L, 0, 12);
+			set_str(L, "name", bp->name);
+			set_str(L, "mii_status", bp->mii_status);
+			if (bp->speed_mbps > 0)
+				set_int(L, "speed", bp->speed_mbps * 1000000LL);
+			set_int(L, "link_failures", (long long)bp->link_failures);
+			if (bp->aggregator_id >= 0)
+				set_int(L, "aggregator_id", bp->aggregator_id);
+			set_str(L, "actor_churn", bp->actor_churn);
+			set_str(L, "partner_churn", bp->partner_churn);
+			if (bp->actor_port_state >= 0)
+				set_int(L, "actor_port_state", bp->actor_port_state);
+			if (bp->partner_port_state >= 0)
+				set_int(L, "partner_port_state", bp->partner_port_state);
+			set_str(L, "partner_mac", bp->partner_mac);
+			lua_pushboolean(L, bp->problems != 0);
+			lua_setfield(L, -2, "alert");
+			lua_rawseti(L, -2, (lua_Integer)p + 1);
+		}
+		lua_setfield(L, -2, "ports");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+static int host_alerts(lua_State *L)
+{
+	struct host *h = lvd_check_host(L, 1);
+	lua_newtable(L);
+	lua_Integer n = 0;
+	if (h->state == HOST_DOWN || h->state == HOST_DEGRADED) {
+		lua_createtable(L, 0, 3);
+		set_str(L, "severity", h->state == HOST_DOWN ? "crit" : "warn");
+		set_str(L, "kind", h->state == HOST_DOWN ? "host_down" : "host_degraded");
+		set_str(L, "message", h->libvirt_error ? h->libvirt_error : h->shell_error);
+		lua_rawseti(L, -2, ++n);
+	}
+	if (!h->metrics)
+		return 1;
+	struct host_alert *alerts = NULL;
+	size_t count = host_metrics_alerts(h->metrics, &alerts);
+	for (size_t i = 0; i < count; i++) {
+		lua_createtable(L, 0, 3);
+		set_str(L, "severity", alert_severity_name(alerts[i].severity));
+		set_str(L, "kind", alerts[i].kind);
+		set_str(L, "message", alerts[i].message);
+		lua_rawseti(L, -2, ++n);
+	}
+	free(alerts);
+	return 1;
+}
+
+/* h:run(cmd, {timeout=seconds}) → stdout, stderr, status */
+static int host_run(lua_State *L)
+{
+	struct host *h = lvd_check_host(L, 1);
+	struct host_run r = { .cmd = luaL_checkstring(L, 2), .timeout_ms = 30000 };
+	if (lua_istable(L, 3)) {
+		lua_getfield(L, 3, "timeout");
+		if (!lua_isnil(L, -1))
+			r.timeout_ms = (int)(luaL_checknumber(L, -1) * 1000);
+		lua_pop(L, 1);
+	}
+	sb_init(&r.out);
+	sb_init(&r.err);
+	struct vd_err err;
+	err_clear(&err);
+	int rc = fleet_call(lctx_get(L)->fleet, h, host_run_call, &r, &err);
+	if (rc < 0) {
+		sb_free(&r.out);
+		sb_free(&r.err);
+		err_where(&err, "run", h->cfg->name, NULL);
+		return lvd_raise(L, &err);
+	}
+	lua_pushlstring(L, r.out.buf, r.out.len);
+	lua_pushlstring(L, r.err.buf, r.err.len);
+	lua_pushinteger(L, r.status);
+	sb_free(&r.out);
+	sb_free(&r.err);
+	return 3;
+}
+
+static const luaL_Reg metric_methods[] = {
+	{ "numa", host_numa }, { "mem", host_mem }, { "nics", host_nics },
+	{ "bonds", host_bonds }, { "alerts", host_alerts }, { "run", host_run },
+	{ NULL, NULL },
+};
+
+void lvd_metrics_register(lua_State *L)
+{
+	luaL_getmetatable(L, HOST_MT);
+	lua_getfield(L, -1, "methods");
+	luaL_setfuncs(L, metric_methods, 0);
+	lua_pop(L, 2);
+}

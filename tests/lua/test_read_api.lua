@@ -1,0 +1,83 @@
+-- vdeck-args: -c @FIXTURES@/inventory/fixture-cluster.lua
+-- The read side of the Lua API against libvirt's test driver.
+local t = require "lib.t"
+local vd = require "vdeck"
+
+t.eq(vd, vdeck, "require 'vdeck' is the global")
+local hosts = vd.hosts()
+t.eq(#hosts, 3, "three hosts")
+t.eq(hosts[1].name, "hv-a", "inventory order")
+
+local a = vd.host("hv-a")
+t.eq(a.state, "up", "test-driver host is up")
+t.eq(a.cpus, 16, "cpus from node info")
+t.eq(a.memory, 67108864 * 1024, "memory in bytes")
+t.eq(a.transport, "none", "transport")
+t.eq(a.tags[2], "prod", "tags")
+t.ok(a.uri:match("^test://.*node%-a%.xml$") ~= nil, "uri")
+t.ok(type(a.last_poll) == "number" and a.last_poll > 0, "last_poll is a time")
+
+local dead = vd.host("hv-dead")
+t.eq(dead.state, "down", "a host whose URI fails is down")
+t.ok(dead.error and #dead.error > 0, "and says why", tostring(dead.error))
+t.eq(#dead:domains(), 0, "with no domains")
+t.eq(vd.host("hv-b").state, "up", "other hosts unaffected")
+
+t.eq(#vd.hosts("rack2"), 2, "hosts filtered by tag")
+t.eq(#vd.hosts("hv-*"), 3, "hosts filtered by glob")
+t.eq(#vd.hosts{ tag = "prod" }, 1, "hosts filtered by table")
+t.eq(#vd.hosts{ state = "down" }, 1, "hosts filtered by state")
+
+local doms = a:domains()
+t.eq(#doms, 3, "three domains on hv-a")
+local alpha = vd.domain("alpha")
+t.eq(alpha.host, "hv-a", "domain found across the cluster")
+t.eq(alpha.state, "running", "state")
+t.eq(alpha.vcpus, 2, "current vcpus")
+t.eq(alpha.max_vcpus, 4, "max vcpus")
+t.eq(alpha.memory, 2 * 1024^3, "current memory in bytes")
+t.eq(alpha.max_memory, 4 * 1024^3, "max memory in bytes")
+t.eq(#alpha.uuid, 36, "uuid")
+t.eq(vd.domain("beta").state, "shutoff", "shut off domain")
+t.eq(vd.domain("gamma & co").state, "paused", "paused domain with XML-escaped name")
+
+local disks = alpha:disks()
+t.eq(#disks, 1, "one disk")
+t.eq(disks[1].target, "vda", "disk target")
+t.eq(disks[1].source, "/var/lib/libvirt/images/alpha-vda.qcow2", "disk source")
+t.eq(disks[1].capacity, 20 * 1024^3, "capacity from the pool volume")
+t.eq(disks[1].allocation, 1536 * 1024^2, "allocation below capacity (thin)")
+local nics = alpha:nics()
+t.eq(nics[1].mac, "52:54:00:aa:00:01", "nic mac")
+t.eq(nics[1].source, "vmnet", "nic network")
+t.eq(nics[1].portgroup, "vlan100", "nic portgroup")
+local pins = alpha:vcpu_pins()
+t.eq(#pins, 2, "two pins")
+t.eq(pins[2].cpuset, "4-7", "pin cpuset")
+t.eq(alpha:numatune().nodeset, "0", "numatune nodeset")
+t.eq(vd.domain("beta"):numatune(), nil, "no numatune")
+
+t.eq(#vd.domains(), 4, "domains across hosts (3 + test:///default's one)")
+t.eq(#vd.domains{ state = "running" }, 2, "filtered by state")
+t.eq(#vd.domains("a*"), 1, "filtered by name glob")
+t.eq(#vd.domains{ host = "hv-b" }, 1, "filtered by host")
+t.eq(#vd.domains{ tag = "rack1" }, 3, "filtered by host tag")
+
+local err = t.raises(function() vd.domain("nope") end, "unknown domain raises")
+t.eq(type(err), "table", "errors are tables")
+t.eq(err.code, "not-found", "with a code")
+t.eq(err.domain, "nope", "naming the domain")
+t.ok(tostring(err):find("no such domain") ~= nil, "and a readable __tostring")
+t.raises(function() vd.host("nope") end, "unknown host raises", "no such host")
+t.raises(function() vd.hosts{ colour = "red" } end, "unknown filter field raises", "unknown field")
+
+t.ok(a == vd.host("hv-a"), "host handles compare equal")
+t.ok(alpha == vd.domain("alpha"), "domain handles compare equal")
+t.ok(tostring(alpha):find("alpha") ~= nil, "domain tostring")
+t.eq(vd.json({ b = 1, a = { 1, 2 }, s = "x\"y" }), '{"a":[1,2],"b":1,"s":"x\\"y"}', "json encoder, sorted keys")
+
+a:refresh()
+t.ok(true, "host refresh returns")
+t.raises(function() dead:refresh() end, "refresh of a down host raises", "hv%-dead")
+vd.refresh = vd.refresh  -- exists
+t.done()

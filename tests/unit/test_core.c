@@ -1,0 +1,137 @@
+/* test_core.c — strings, escaping, sizes, queue, errors, host matching. */
+#include "check.h"
+
+#include "core/err.h"
+#include "core/queue.h"
+#include "core/strbuf.h"
+#include "core/units.h"
+#include "core/xalloc.h"
+#include "model/inventory.h"
+
+#include <pthread.h>
+
+struct msg {
+	struct queue_item item;
+	int value;
+};
+
+static void *producer(void *arg)
+{
+	struct queue *q = arg;
+	for (int i = 0; i < 1000; i++) {
+		struct msg *m = x_malloc(sizeof *m);
+		m->value = i;
+		queue_push(q, &m->item);
+	}
+	return NULL;
+}
+
+static void test_queue(void)
+{
+	struct queue q;
+	CHECK_INT(queue_init(&q), 0);
+	CHECK(queue_pop(&q, 0) == NULL);
+	CHECK(queue_pop(&q, 20) == NULL);   /* times out */
+	pthread_t t;
+	pthread_create(&t, NULL, producer, &q);
+	int expect = 0, in_order = 1;
+	while (expect < 1000) {
+		struct msg *m = (struct msg *)queue_pop(&q, 1000);
+		if (!m)
+			break;
+		in_order &= m->value == expect++;
+		free(m);
+	}
+	pthread_join(t, NULL);
+	CHECK_INT(expect, 1000);
+	CHECK(in_order);
+	queue_destroy(&q);
+}
+
+static void test_strbuf(void)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	CHECK_STR(sb.buf, "");
+	sb_append_xml(&sb, "a<b>&'\"c");
+	CHECK_STR(sb.buf, "a&lt;b&gt;&amp;&apos;&quot;c");
+	sb_reset(&sb);
+	sb_append_json(&sb, "q\"\\\n\x01");
+	CHECK_STR(sb.buf, "\"q\\\"\\\\\\n\\u0001\"");
+	sb_reset(&sb);
+	sb_append_shell(&sb, "it's");
+	CHECK_STR(sb.buf, "'it'\\''s'");
+	sb_reset(&sb);
+	for (int i = 0; i < 1000; i++)
+		sb_appendf(&sb, "%d,", i);
+	CHECK_INT(sb.len, strlen(sb.buf));
+	char *s = sb_detach(&sb);
+	CHECK(strncmp(s, "0,1,2,", 6) == 0);
+	free(s);
+	sb_free(&sb);
+}
+
+static void test_units(void)
+{
+	uint64_t b = 0;
+	CHECK_INT(size_parse("8G", &b), 0);
+	CHECK_INT(b, 8ULL << 30);
+	CHECK_INT(size_parse("512MiB", &b), 0);
+	CHECK_INT(b, 512ULL << 20);
+	CHECK_INT(size_parse("1.5k", &b), 0);
+	CHECK_INT(b, 1536);
+	CHECK_INT(size_parse("4096", &b), 0);
+	CHECK_INT(b, 4096);
+	CHECK_INT(size_parse("12X", &b), -1);
+	CHECK_INT(size_parse("-1G", &b), -1);
+	CHECK_INT(size_parse("", &b), -1);
+	CHECK_INT(size_parse("G", &b), -1);
+	CHECK_INT(size_parse("5Gx", &b), -1);
+	char buf[32];
+	CHECK_STR(size_format(8ULL << 30, buf, sizeof buf), "8.0G");
+	CHECK_STR(size_format(100, buf, sizeof buf), "100B");
+	CHECK_STR(size_format(300ULL << 20, buf, sizeof buf), "300M");
+	CHECK_STR(rate_format(9.41e9, buf, sizeof buf), "9.41G");
+	CHECK_STR(rate_format(120e6, buf, sizeof buf), "120M");
+}
+
+static void test_err(void)
+{
+	struct vd_err e;
+	err_clear(&e);
+	err_where(&e, "set_vcpus", "cna01", "web-1");
+	CHECK_INT(err_set(&e, VD_EINVAL, "%d above maximum %d", 9, 8), -1);
+	char buf[256];
+	CHECK_STR(err_format(&e, buf, sizeof buf), "set_vcpus: cna01/web-1: 9 above maximum 8");
+	CHECK_STR(err_code_name(VD_ESTALE), "stale");
+}
+
+static void test_matching(void)
+{
+	struct inventory inv;
+	memset(&inv, 0, sizeof inv);
+	const char *names[] = { "cna01", "cna02", "gpu01" };
+	for (int i = 0; i < 3; i++) {
+		struct host_config *h = inventory_add(&inv);
+		h->name = x_strdup(names[i]);
+		h->tags = x_calloc(1, sizeof *h->tags);
+		h->tags[h->ntags++] = x_strdup(i == 2 ? "gpu" : "rack1");
+	}
+	CHECK(host_matches(&inv.hosts[0], "cna*"));
+	CHECK(!host_matches(&inv.hosts[2], "cna*"));
+	CHECK(host_matches(&inv.hosts[2], "cna01,gpu"));
+	CHECK(host_matches(&inv.hosts[1], NULL));
+	CHECK_INT(inventory_filter(&inv, "rack1"), 2);
+	CHECK_STR(inv.hosts[1].name, "cna02");
+	inventory_free(&inv);
+}
+
+int main(void)
+{
+	test_queue();
+	test_strbuf();
+	test_units();
+	test_err();
+	test_matching();
+	return check_summary();
+}

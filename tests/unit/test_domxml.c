@@ -1,0 +1,146 @@
+/* test_domxml.c — domain XML parsing on a fixture, on the shared corpus,
+ * and on hostile input. */
+#include "check.h"
+
+#include "metrics/domxml.h"
+
+#include <dirent.h>
+
+static const char xml[] =
+	"<domain type='kvm'><name>db &amp; co</name><uuid>11111111-2222-3333-4444-555555555555</uuid>"
+	"<maxMemory slots='4' unit='KiB'>16777216</maxMemory>"
+	"<memory unit='GiB'>8</memory><currentMemory unit='MiB'>4096</currentMemory>"
+	"<vcpu placement='static' current='2'>8</vcpu>"
+	"<cputune><vcpupin vcpu='0' cpuset='2'/><vcpupin vcpu='1' cpuset='3-4'/></cputune>"
+	"<numatune><memory mode='preferred' nodeset='1'/></numatune>"
+	"<cpu><numa><cell id='0' cpus='0-7' memory='8' unit='GiB'/></numa></cpu>"
+	"<devices>"
+	"<disk type='block' device='lun' sgio='unfiltered'><source dev='/dev/sdb'/><target dev='sda' bus='scsi'/><shareable/></disk>"
+	"<disk type='network' device='disk'><source protocol='iscsi' name='iqn.2024-01.x:t/1'/><target dev='vdb' bus='virtio'/></disk>"
+	"<disk type='volume' device='disk'><source pool='p' volume='v'/><target dev='vdc'/></disk>"
+	"<controller type='scsi' model='virtio-scsi'/>"
+	"<interface type='bridge'><mac address='52:54:00:00:00:01'/><source bridge='br0'/><vlan><tag id='42'/></vlan></interface>"
+	"<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='c2177883-f1bb-47f0-914d-32a22e3a8804'/></source></hostdev>"
+	"<memory model='dimm'><target><size unit='GiB'>1</size><node>0</node></target></memory>"
+	"</devices></domain>";
+
+static void test_fixture(void)
+{
+	struct dom_info d;
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(domxml_parse(xml, sizeof xml - 1, &d, &err), 0);
+	CHECK_STR(d.name, "db & co");
+	CHECK_INT(d.vcpus, 2);
+	CHECK_INT(d.max_vcpus, 8);
+	CHECK_INT(d.max_memory, 8ULL << 30);
+	CHECK_INT(d.memory, 4096ULL << 20);
+	CHECK_INT(d.hotplug_memory, 16ULL << 30);
+	CHECK_INT(d.memory_slots, 4);
+	CHECK_INT(d.npins, 2);
+	CHECK_STR(d.pins[1].cpuset, "3-4");
+	CHECK_STR(d.numatune_mode, "preferred");
+	CHECK_STR(d.numatune_nodeset, "1");
+	CHECK_INT(d.guest_numa_cells, 1);
+	CHECK_INT(d.ndisks, 3);
+	CHECK_STR(d.disks[0].device, "lun");
+	CHECK_STR(d.disks[0].source, "/dev/sdb");
+	CHECK_STR(d.disks[0].sgio, "unfiltered");
+	CHECK_INT(d.disks[0].shareable, 1);
+	CHECK_STR(d.disks[1].source, "iscsi:iqn.2024-01.x:t/1");
+	CHECK_STR(d.disks[2].source, "p/v");
+	CHECK_INT(d.scsi_controllers, 1);
+	CHECK_INT(d.nnics, 1);
+	CHECK_STR(d.nics[0].source, "br0");
+	CHECK_INT(d.nics[0].vlan, 42);
+	CHECK_INT(d.nhostdevs, 1);
+	CHECK_STR(d.hostdevs[0].uuid, "c2177883-f1bb-47f0-914d-32a22e3a8804");
+	CHECK_INT(d.dimms, 1);
+	struct dom_info copy;
+	dom_info_copy(&copy, &d);
+	dom_info_free(&d);
+	CHECK_STR(copy.disks[1].source, "iscsi:iqn.2024-01.x:t/1");
+	dom_info_free(&copy);
+}
+
+static void test_hostile(void)
+{
+	struct dom_info d;
+	struct vd_err err;
+	static const char *const bad[] = {
+		"", "<domain", "<notdomain/>", "<domain><name>x</name>",
+		"<!DOCTYPE d [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><domain><name>&e;</name></domain>",
+	};
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err_clear(&err);
+		int rc = domxml_parse(bad[i], strlen(bad[i]), &d, &err);
+		if (rc == 0) {
+			CHECK(strstr(d.name, "root:") == NULL);   /* no external entities */
+			dom_info_free(&d);
+		} else {
+			CHECK_INT(err.code, VD_EINVAL);
+		}
+	}
+}
+
+/* Every domain XML of the shared corpus parses and has a name. */
+static void test_corpus(void)
+{
+	const char *corpus = check_corpus();
+	if (!corpus) {
+		printf("SKIP corpus domain XML: ../shared/corpus not present\n");
+		return;
+	}
+	const char *dirs[] = { "libvirt-domain/qemuxml2argvdata", "libvirt-domain/qemuxml2xmloutdata",
+			       "libvirt-domain/hotsos-openstack", "libvirt-domain/virt-manager",
+			       "libvirt-domain/libvirt-upstream" };
+	int parsed = 0, failed = 0;
+	for (unsigned i = 0; i < 5; i++) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", corpus, dirs[i]);
+		DIR *d = opendir(path);
+		if (!d)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			size_t n = strlen(e->d_name);
+			if (n < 5 || strcmp(e->d_name + n - 4, ".xml"))
+				continue;
+			char file[1024];
+			snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+			size_t len;
+			char *text = check_slurp(file, &len);
+			if (!text || !strstr(text, "<domain")) {
+				free(text);
+				continue;
+			}
+			struct dom_info info;
+			struct vd_err err;
+			err_clear(&err);
+			if (domxml_parse(text, len, &info, &err) == 0) {
+				parsed++;
+				if (!info.name[0] && strstr(text, "<name>")) {
+					failed++;
+					fprintf(stderr, "no name parsed from %s\n", file);
+				}
+				dom_info_free(&info);
+			} else if (strncmp(text, "<domain", 7) == 0) {
+				failed++;
+				fprintf(stderr, "%s: %s\n", file, err.msg);
+			}
+			free(text);
+		}
+		closedir(d);
+	}
+	CHECK(parsed > 10);
+	CHECK_INT(failed, 0);
+	printf("corpus: %d domain XML files parsed\n", parsed);
+}
+
+int main(void)
+{
+	test_fixture();
+	test_hostile();
+	test_corpus();
+	return check_summary();
+}

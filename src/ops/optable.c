@@ -134,7 +134,7 @@ static const struct op_def table[] = {
 	ENTRY(delete_snapshot, OP_DOMAIN, "delete a snapshot", a_delete_snapshot, M | OPF_DESTRUCTIVE | OPF_SNAPSHOTS),
 	ENTRY(merge, OP_DOMAIN, "live merge: active block commit with pivot", a_merge, M | OPF_LONG | OPF_SNAPSHOTS),
 	ENTRY(restore_to, OP_DOMAIN, "a new VM built from a snapshot's disks", a_restore_to, M | OPF_SNAPSHOTS),
-	ENTRY(migrate, OP_DOMAIN, "live-migrate to another host", a_migrate, M | OPF_LIVE | OPF_LONG),
+	ENTRY(migrate, OP_DOMAIN, "live-migrate to another host", a_migrate, M | OPF_LIVE | OPF_LONG | OPF_SNAPSHOTS),
 	{ "abort_job", OP_DOMAIN, "abort the running migration or block job", NULL, 0, M,
 	  abort_job_validate, abort_job_build },
 };

@@ -1,7 +1,348 @@
-/* api_ops.c — placeholder: operations register their Lua methods here. */
+/* api_ops.c — operation methods generated from the operation table.
+ *
+ * For every entry of ops/optable.c one C closure is registered as a method
+ * of the domain (or host) handle: d:set_vcpus(4, {live=true}).  Positional
+ * arguments come first in table order, then an options table; each value is
+ * converted by the argument's declared type, so a wrong type or an unknown
+ * option raises before anything is validated or sent.  The result is a
+ * table { ok, operation, host, domain, dry_run, call, message, notes }, or
+ * a task for long operations given async=true. */
 #include "lua/lvdeck.h"
+#include "lua/ops_lua.h"
+#include "core/units.h"
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENV_KEY "vdeck.ops.env"
+
+struct env_box {
+	struct op_env env;
+	int           ready;
+};
+
+static int env_gc(lua_State *L)
+{
+	struct env_box *b = lua_touserdata(L, 1);
+	if (b->ready)
+		op_env_free(&b->env);
+	b->ready = 0;
+	return 0;
+}
+
+struct op_env *lvd_ops_env(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, ENV_KEY);
+	struct env_box *b = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return &b->env;
+}
+
+static int arg_error(lua_State *L, const struct op_def *def, const char *fmt, const char *name, const char *what)
+{
+	return lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, fmt, name, what);
+}
+
+/* Converts the Lua value at idx for argument a; OT_CALLBACK leaves the
+ * function's stack index in *fn. */
+static void convert(lua_State *L, const struct op_def *def, const struct op_arg *a, int idx,
+		    struct op_value *v, int *fn)
+{
+	memset(v, 0, sizeof *v);
+	int t = lua_type(L, idx);
+	struct vd_err e;
+	err_clear(&e);
+	switch (a->type) {
+	case OT_INTEGER:
+		if (!lua_isinteger(L, idx)) {
+			if (t == LUA_TNUMBER || t == LUA_TSTRING) {
+				lua_Number n = lua_tonumber(L, idx);
+				if (!lua_isnumber(L, idx) || n != (lua_Number)(lua_Integer)n)
+					arg_error(L, def, "argument '%s' must be an integer, not %s", a->name, lua_tostring(L, idx));
+				v->i = (int64_t)n;
+				break;
+			}
+			arg_error(L, def, "argument '%s' must be an integer, not a %s", a->name, luaL_typename(L, idx));
+		}
+		v->i = lua_tointeger(L, idx);
+		break;
+	case OT_NUMBER:
+		if (!lua_isnumber(L, idx))
+			arg_error(L, def, "argument '%s' must be a number, not a %s", a->name, luaL_typename(L, idx));
+		v->n = lua_tonumber(L, idx);
+		break;
+	case OT_BOOLEAN:
+		if (t != LUA_TBOOLEAN)
+			arg_error(L, def, "argument '%s' must be a boolean, not a %s", a->name, luaL_typename(L, idx));
+		v->b = lua_toboolean(L, idx);
+		break;
+	case OT_SIZE:
+		if (lua_isinteger(L, idx)) {
+			if (lua_tointeger(L, idx) < 0)
+				arg_error(L, def, "argument '%s' must not be negative%s", a->name, "");
+			v->i = lua_tointeger(L, idx);
+		} else if (t == LUA_TSTRING) {
+			uint64_t b;
+			if (size_parse(lua_tostring(L, idx), &b) < 0 || b > INT64_MAX)
+				arg_error(L, def, "argument '%s': '%s' is not a size (e.g. 512M, 8G)", a->name, lua_tostring(L, idx));
+			v->i = (int64_t)b;
+		} else {
+			arg_error(L, def, "argument '%s' must be a size (bytes or \"8G\"), not a %s", a->name, luaL_typename(L, idx));
+		}
+		break;
+	case OT_HOST:
+		if (t == LUA_TUSERDATA && luaL_testudata(L, idx, HOST_MT)) {
+			v->s = x_strdup(lvd_check_host(L, idx)->cfg->name);
+		} else if (t == LUA_TSTRING) {
+			v->s = x_strdup(lua_tostring(L, idx));
+		} else {
+			arg_error(L, def, "argument '%s' must be a host name or handle, not a %s", a->name, luaL_typename(L, idx));
+		}
+		break;
+	case OT_CALLBACK:
+		if (t != LUA_TFUNCTION)
+			arg_error(L, def, "argument '%s' must be a function, not a %s", a->name, luaL_typename(L, idx));
+		*fn = lua_absindex(L, idx);
+		return;
+	case OT_ENUM:
+	case OT_STRING:
+		if (t != LUA_TSTRING && t != LUA_TNUMBER)
+			arg_error(L, def, "argument '%s' must be a string, not a %s", a->name, luaL_typename(L, idx));
+		if (a->type == OT_ENUM) {
+			if (op_value_parse(a, lua_tostring(L, idx), v, &e) < 0) {
+				err_where(&e, def->name, NULL, NULL);
+				lvd_raise(L, &e);
+			}
+			return;
+		}
+		v->s = x_strdup(lua_tostring(L, idx));
+		break;
+	}
+	v->set = 1;
+}
+
+/* Reads positional arguments then the options table into args.  Values are
+ * heap strings: args must be freed even when this raises, so they live in a
+ * userdata with __gc (see op_method). */
+static void read_args(lua_State *L, const struct op_def *def, int first, int top, struct op_args *args, int *async)
+{
+	int i = first, fn = 0;
+	for (size_t k = 0; k < def->nargs && i <= top && !lua_istable(L, i); k++) {
+		if (!(def->args[k].flags & OAF_POSITIONAL))
+			continue;
+		if (!lua_isnil(L, i))
+			convert(L, def, &def->args[k], i, &args->v[k], &fn);
+		i++;
+	}
+	if (i <= top && lua_istable(L, i)) {
+		int tbl = i++;
+		lua_pushnil(L);
+		while (lua_next(L, tbl)) {
+			if (lua_type(L, -2) != LUA_TSTRING)
+				lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "options must be name = value pairs");
+			const char *k = lua_tostring(L, -2);
+			int ai = op_arg_index(def, k);
+			if (ai < 0 && !strcmp(k, "async")) {
+				*async = lua_toboolean(L, -1);
+			} else if (ai < 0) {
+				lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "unknown argument '%s' (see vdeck.operations())", k);
+			} else {
+				if (args->v[ai].set)
+					lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "argument '%s' given twice", k);
+				/* a callback is only type-checked here; op_method fetches it */
+				convert(L, def, &def->args[ai], -1, &args->v[ai], &fn);
+			}
+			lua_pop(L, 1);
+		}
+	}
+	if (i <= top)
+		lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "too many arguments (%d given)", top - first + 1);
+	int ai = op_arg_index(def, "async");
+	if (ai >= 0 && args->v[ai].set)
+		*async = args->v[ai].b;
+}
+
+static int args_gc(lua_State *L)
+{
+	op_args_free(lua_touserdata(L, 1));
+	return 0;
+}
+
+/* Pushes the callback found in the options table (by name) or nil. */
+static void push_callback(lua_State *L, const struct op_def *def, int first, int last)
+{
+	for (size_t k = 0; k < def->nargs; k++) {
+		if (def->args[k].type != OT_CALLBACK)
+			continue;
+		for (int i = first; i <= last; i++) {
+			if (lua_istable(L, i)) {
+				lua_getfield(L, i, def->args[k].name);
+				if (lua_isfunction(L, -1))
+					return;
+				lua_pop(L, 1);
+			}
+		}
+	}
+	lua_pushnil(L);
+}
+
+struct progress_ctx {
+	lua_State *L;
+	int        fn;      /* stack index of the Lua function, 0 none */
+	int        failed;
+};
+
+static void on_progress(void *ctx, const struct op_task *t, const struct vop_progress *p)
+{
+	struct progress_ctx *pc = ctx;
+	if (!pc->fn || pc->failed)
+		return;
+	lua_State *L = pc->L;
+	lua_pushvalue(L, pc->fn);
+	lvd_push_progress(L, p, op_task_job(t));
+	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+		fprintf(stderr, "vdeck: on_progress: %s (the operation goes on)\n", lvd_error_string(L, -1));
+		lua_pop(L, 1);
+		pc->failed = 1;
+	}
+}
+
+static void print_dry_run(lua_State *L, const struct op_def *def, const struct host *h, const char *dom,
+			  const struct op_outcome *out)
+{
+	const struct lctx *ctx = lctx_get(L);
+	if (ctx->opts->json) {
+		struct strbuf sb;
+		sb_init(&sb);
+		sb_append(&sb, "{\"dry_run\":true,\"operation\":");
+		sb_append_json(&sb, def->name);
+		sb_append(&sb, ",\"host\":");
+		sb_append_json(&sb, h->cfg->name);
+		sb_append(&sb, ",\"domain\":");
+		sb_append_json(&sb, dom);
+		sb_append(&sb, ",\"call\":");
+		sb_append_json(&sb, out->call ? out->call : "");
+		sb_append(&sb, "}\n");
+		fputs(sb.buf, stdout);
+		sb_free(&sb);
+	} else {
+		printf("# dry-run: %s on %s/%s\n%s", def->name, h->cfg->name, dom, out->call ? out->call : "");
+	}
+	fflush(stdout);
+}
+
+static void print_notes(lua_State *L, const char *notes)
+{
+	if (!notes || lctx_get(L)->opts->json)
+		return;
+	for (const char *p = notes; *p;) {
+		size_t n = strcspn(p, "\n");
+		fprintf(stderr, "note: %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
+void lvd_push_outcome(lua_State *L, const struct op_def *def, const char *host, const char *dom,
+		      const struct op_outcome *out)
+{
+	lua_createtable(L, 0, 9);
+	lua_pushboolean(L, 1);
+	lua_setfield(L, -2, "ok");
+	lua_pushstring(L, def->name);
+	lua_setfield(L, -2, "operation");
+	lua_pushstring(L, host);
+	lua_setfield(L, -2, "host");
+	lua_pushstring(L, dom);
+	lua_setfield(L, -2, "domain");
+	lua_pushboolean(L, out->dry_run);
+	lua_setfield(L, -2, "dry_run");
+	if (out->call) {
+		lua_pushstring(L, out->call);
+		lua_setfield(L, -2, "call");
+	}
+	if (out->message[0]) {
+		lua_pushstring(L, out->message);
+		lua_setfield(L, -2, "message");
+	}
+	if (out->notes) {
+		lua_pushstring(L, out->notes);
+		lua_setfield(L, -2, "notes");
+	}
+	if (out->job_id) {
+		lua_pushinteger(L, out->job_id);
+		lua_setfield(L, -2, "job");
+	}
+}
+
+static int op_method(lua_State *L)
+{
+	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
+	struct host *h;
+	struct domain *d = lvd_check_domain(L, 1, &h);
+	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);
+	int nargs = lua_gettop(L);
+	struct op_args *args = lua_newuserdatauv(L, sizeof *args, 0);
+	memset(args, 0, sizeof *args);
+	lua_newtable(L);
+	lua_pushcfunction(L, args_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_setmetatable(L, -2);
+	int async = 0;
+	read_args(L, def, 2, nargs, args, &async);
+	push_callback(L, def, 2, nargs);
+	int fn_idx = lua_isnil(L, -1) ? 0 : lua_gettop(L);
+	struct op_env *env = lvd_ops_env(L);
+	struct progress_ctx pc = { L, fn_idx, 0 };
+	struct op_outcome out;
+	struct vd_err err;
+	err_clear(&err);
+	char dname[128];
+	snprintf(dname, sizeof dname, "%s", d->info.name);
+	size_t hi = dh->host;
+	int rc = op_invoke(env, def, hi, dh->uuid, args, async, on_progress, &pc, &out, &err);
+	op_args_free(args);
+	if (rc < 0) {
+		op_outcome_free(&out);
+		return lvd_raise(L, &err);
+	}
+	print_notes(L, out.notes);
+	if (out.dry_run)
+		print_dry_run(L, def, h, dname, &out);
+	if (async && out.job_id && !out.dry_run) {
+		lvd_push_task(L, out.job_id, 1);
+		op_outcome_free(&out);
+		return 1;
+	}
+	if (!out.dry_run && !strcmp(def->name, "migrate") && rc == 0)
+		dh->host = out.new_host;   /* the handle follows the VM */
+	lvd_push_outcome(L, def, h->cfg->name, dname, &out);
+	op_outcome_free(&out);
+	return 1;
+}
 
 void lvd_ops_register(lua_State *L)
 {
-	(void)L;
+	struct lctx *ctx = lctx_get(L);
+	struct env_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	memset(b, 0, sizeof *b);
+	op_env_init(&b->env, ctx->fleet, ctx->opts, ctx->refresh_timeout_ms);
+	b->ready = 1;
+	lua_newtable(L);
+	lua_pushcfunction(L, env_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_setmetatable(L, -2);
+	lua_setfield(L, LUA_REGISTRYINDEX, ENV_KEY);
+
+	for (size_t i = 0; i < optable_count(); i++) {
+		const struct op_def *def = optable_at(i);
+		luaL_getmetatable(L, def->target == OP_DOMAIN ? DOMAIN_MT : HOST_MT);
+		lua_getfield(L, -1, "methods");
+		lua_pushlightuserdata(L, (void *)def);
+		lua_pushcclosure(L, op_method, 1);
+		lua_setfield(L, -2, def->name);
+		lua_pop(L, 2);
+	}
+	lvd_ops_register_extra(L);
 }

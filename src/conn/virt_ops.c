@@ -1,0 +1,421 @@
+/* virt_ops.c — running short operation requests on a host's worker, and
+ * describing any request in libvirt's own terms for dry-run and audit.
+ *
+ * A hot-unplug is reported done only when libvirt's device-removed event
+ * for the device's alias arrived (libvirt's detach call returns as soon as
+ * the guest was asked; without a cooperating guest the device stays). */
+#include "conn/virt_ops.h"
+#include "conn/virt.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void vop_request_free(struct vop_request *r)
+{
+	free(r->xml);
+	free(r->alias_xpath);
+	free(r->dest_uri);
+	free(r->migrate_uri);
+	r->xml = r->alias_xpath = r->dest_uri = r->migrate_uri = NULL;
+}
+
+void vop_result_free(struct vop_result *res)
+{
+	for (size_t i = 0; i < res->nsnapshots; i++) {
+		free(res->snapshots[i].name);
+		free(res->snapshots[i].parent);
+		free(res->snapshots[i].xml);
+	}
+	free(res->snapshots);
+	res->snapshots = NULL;
+	res->nsnapshots = 0;
+}
+
+/* ---- describe ------------------------------------------------------- */
+
+static void flag_names(struct strbuf *sb, unsigned flags, const unsigned *bits, const char *const *names)
+{
+	int any = 0;
+	for (size_t i = 0; names[i]; i++) {
+		if (flags & bits[i]) {
+			sb_appendf(sb, "%s%s", any ? "|" : "", names[i]);
+			any = 1;
+		}
+	}
+	if (!any)
+		sb_append(sb, "0");
+}
+
+static void affect(struct strbuf *sb, unsigned flags)
+{
+	static const unsigned bits[] = { VOPF_LIVE, VOPF_CONFIG };
+	static const char *const names[] = { "VIR_DOMAIN_AFFECT_LIVE", "VIR_DOMAIN_AFFECT_CONFIG", NULL };
+	flag_names(sb, flags, bits, names);
+}
+
+static void quoted(struct strbuf *sb, const char *s)
+{
+	sb_append_json(sb, s ? s : "");
+}
+
+void vop_describe(const struct vop_request *r, struct strbuf *sb)
+{
+	switch (r->kind) {
+	case VOP_SET_VCPUS:
+		sb_append(sb, "virDomainSetVcpusFlags(");
+		quoted(sb, r->dom_name);
+		sb_appendf(sb, ", %llu, ", (unsigned long long)r->value);
+		affect(sb, r->flags);
+		sb_append(sb, ")\n");
+		break;
+	case VOP_SET_MEMORY:
+		sb_append(sb, "virDomainSetMemoryFlags(");
+		quoted(sb, r->dom_name);
+		sb_appendf(sb, ", %llu /* KiB */, ", (unsigned long long)(r->value / 1024));
+		affect(sb, r->flags);
+		sb_append(sb, ")\n");
+		break;
+	case VOP_ATTACH_DEVICE:
+	case VOP_DETACH_DEVICE:
+		sb_append(sb, r->kind == VOP_ATTACH_DEVICE ? "virDomainAttachDeviceFlags(" : "virDomainDetachDeviceFlags(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, ", xml, ");
+		affect(sb, r->flags);
+		sb_append(sb, ")\n");
+		if (r->kind == VOP_DETACH_DEVICE && (r->flags & VOPF_LIVE))
+			sb_appendf(sb, "then wait up to %d ms for VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED\n", r->wait_ms);
+		break;
+	case VOP_BLOCK_RESIZE:
+		sb_append(sb, "virDomainBlockResize(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, ", ");
+		quoted(sb, r->target);
+		sb_appendf(sb, ", %llu, VIR_DOMAIN_BLOCK_RESIZE_BYTES)\n", (unsigned long long)r->value);
+		break;
+	case VOP_SNAPSHOT_CREATE: {
+		static const unsigned bits[] = { VOPF_DISK_ONLY, VOPF_ATOMIC };
+		static const char *const names[] = { "VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY",
+						     "VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC", NULL };
+		sb_append(sb, "virDomainSnapshotCreateXML(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, ", xml, ");
+		flag_names(sb, r->flags, bits, names);
+		sb_append(sb, ")\n");
+		break;
+	}
+	case VOP_SNAPSHOT_REVERT:
+		sb_append(sb, "virDomainRevertToSnapshot(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, "/");
+		quoted(sb, r->target);
+		sb_append(sb, (r->flags & VOPF_START) ? ", VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)\n" : ", 0)\n");
+		break;
+	case VOP_SNAPSHOT_DELETE:
+		sb_append(sb, "virDomainSnapshotDelete(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, "/");
+		quoted(sb, r->target);
+		sb_append(sb, (r->flags & VOPF_CHILDREN) ? ", VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN)\n" : ", 0)\n");
+		break;
+	case VOP_BLOCK_COMMIT:
+		sb_append(sb, "virDomainBlockCommit(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, ", ");
+		quoted(sb, r->target);
+		sb_appendf(sb, ", NULL, NULL, %llu, VIR_DOMAIN_BLOCK_COMMIT_ACTIVE)\n",
+			   (unsigned long long)r->bandwidth_mib);
+		sb_append(sb, "then poll virDomainGetBlockJobInfo until ready, and\n");
+		sb_append(sb, "virDomainBlockJobAbort(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, ", ");
+		quoted(sb, r->target);
+		sb_append(sb, ", VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)\n");
+		break;
+	case VOP_MIGRATE: {
+		static const unsigned bits[] = { VOPF_MIG_LIVE, VOPF_MIG_PERSIST, VOPF_MIG_UNDEFINE, VOPF_MIG_UNSAFE, VOPF_MIG_P2P };
+		static const char *const names[] = { "VIR_MIGRATE_LIVE", "VIR_MIGRATE_PERSIST_DEST",
+						     "VIR_MIGRATE_UNDEFINE_SOURCE", "VIR_MIGRATE_UNSAFE",
+						     "VIR_MIGRATE_PEER2PEER", NULL };
+		sb_append(sb, "virDomainMigrate3(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, ", dconn=");
+		quoted(sb, r->dest_uri);
+		sb_append(sb, ", {");
+		int n = 0;
+		if (r->bandwidth_mib)
+			sb_appendf(sb, "%s=%llu", VIR_MIGRATE_PARAM_BANDWIDTH, (unsigned long long)r->bandwidth_mib), n++;
+		if (r->migrate_uri) {
+			sb_appendf(sb, "%s%s=", n++ ? ", " : "", VIR_MIGRATE_PARAM_URI);
+			quoted(sb, r->migrate_uri);
+		}
+		sb_append(sb, "}, ");
+		flag_names(sb, r->flags, bits, names);
+		sb_append(sb, ")\n");
+		if (r->max_downtime_ms)
+			sb_appendf(sb, "with virDomainMigrateSetMaxDowntime(%llu ms) once the job runs\n",
+				   (unsigned long long)r->max_downtime_ms);
+		break;
+	}
+	case VOP_ABORT_JOB:
+		sb_append(sb, "virDomainAbortJob(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, ")\n");
+		break;
+	case VOP_DEFINE:
+		sb_append(sb, "virDomainDefineXML(xml)");
+		sb_append(sb, (r->flags & VOPF_START) ? " then virDomainCreate\n" : "\n");
+		break;
+	case VOP_SNAPSHOT_LIST:
+		sb_append(sb, "virDomainListAllSnapshots(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, ", 0)\n");
+		break;
+	}
+	if (r->xml)
+		sb_append(sb, r->xml);
+}
+
+/* ---- device-removed wait -------------------------------------------- */
+
+struct removal_wait {
+	pthread_mutex_t mu;
+	pthread_cond_t  cv;
+	char            alias[128];
+	int             removed;
+};
+
+static void on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+	(void)conn;
+	(void)dom;
+	struct removal_wait *w = opaque;
+	pthread_mutex_lock(&w->mu);
+	if (alias && !strcmp(alias, w->alias))
+		w->removed = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void removal_free(void *opaque)
+{
+	struct removal_wait *w = opaque;
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+}
+
+/* The device's alias from the live XML, "" when it has none. */
+static void find_alias(virDomainPtr dom, const char *xpath, char *out, size_t len)
+{
+	out[0] = '\0';
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	if (!xml)
+		return;
+	xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), "live.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+	free(xml);
+	if (!doc)
+		return;
+	xmlXPathContext *xc = xmlXPathNewContext(doc);
+	char *expr = x_asprintf("string(%s)", xpath);
+	xmlXPathObject *o = xc ? xmlXPathEvalExpression((const xmlChar *)expr, xc) : NULL;
+	if (o && o->type == XPATH_STRING && o->stringval)
+		snprintf(out, len, "%s", (const char *)o->stringval);
+	free(expr);
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(xc);
+	xmlFreeDoc(doc);
+}
+
+static int detach_and_wait(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r,
+			   struct vop_result *res, struct vd_err *err)
+{
+	unsigned flags = ((r->flags & VOPF_LIVE) ? VIR_DOMAIN_AFFECT_LIVE : 0) |
+			 ((r->flags & VOPF_CONFIG) ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+	int live = (r->flags & VOPF_LIVE) && virDomainIsActive(dom) == 1;
+	struct removal_wait *w = NULL;
+	int cb = -1;
+	if (live && r->alias_xpath) {
+		w = x_calloc(1, sizeof *w);
+		pthread_mutex_init(&w->mu, NULL);
+		pthread_cond_init(&w->cv, NULL);
+		find_alias(dom, r->alias_xpath, w->alias, sizeof w->alias);
+		if (w->alias[0])
+			cb = virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+							      VIR_DOMAIN_EVENT_CALLBACK(on_removed), w, removal_free);
+		if (cb < 0) {
+			virResetLastError();
+			removal_free(w);
+			w = NULL;
+		}
+	}
+	int rc = 0;
+	if (virDomainDetachDeviceFlags(dom, r->xml, flags) < 0) {
+		rc = virt_error(err, "detaching the device");
+	} else if (w) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int ms = r->wait_ms > 0 ? r->wait_ms : 10000;
+		ts.tv_sec += ms / 1000;
+		ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&w->mu);
+		while (!w->removed)
+			if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0)
+				break;
+		int removed = w->removed;
+		pthread_mutex_unlock(&w->mu);
+		if (!removed)
+			rc = err_set(err, VD_ETIMEOUT, "libvirt accepted the detach of %s but the guest did not "
+				     "release it within %d ms (no device-removed event); it may still go later",
+				     w->alias, ms);
+		else
+			snprintf(res->message, sizeof res->message, "device %s removed", w->alias);
+	} else if (live) {
+		snprintf(res->message, sizeof res->message, "detach sent; the device had no alias to watch");
+	}
+	if (cb >= 0)
+		virConnectDomainEventDeregisterAny(conn, cb);   /* frees w */
+	return rc;
+}
+
+/* ---- snapshots ------------------------------------------------------ */
+
+static int list_snapshots(virDomainPtr dom, struct vop_result *res, struct vd_err *err)
+{
+	virDomainSnapshotPtr *snaps = NULL;
+	int n = virDomainListAllSnapshots(dom, &snaps, 0);
+	if (n < 0)
+		return virt_error(err, "listing snapshots");
+	res->snapshots = x_calloc((size_t)n + 1, sizeof *res->snapshots);
+	for (int i = 0; i < n; i++) {
+		struct vop_snapshot *s = &res->snapshots[res->nsnapshots];
+		const char *name = virDomainSnapshotGetName(snaps[i]);
+		s->name = x_strdup(name ? name : "");
+		virDomainSnapshotPtr parent = virDomainSnapshotGetParent(snaps[i], 0);
+		if (parent) {
+			s->parent = x_strdup(virDomainSnapshotGetName(parent));
+			virDomainSnapshotFree(parent);
+		}
+		s->xml = virDomainSnapshotGetXMLDesc(snaps[i], 0);
+		s->current = virDomainSnapshotIsCurrent(snaps[i], 0) == 1;
+		virResetLastError();
+		if (s->xml)
+			res->nsnapshots++;
+		else
+			free(s->name), free(s->parent);
+		virDomainSnapshotFree(snaps[i]);
+	}
+	free(snaps);
+	return 0;
+}
+
+static virDomainSnapshotPtr snapshot_named(virDomainPtr dom, const char *name, struct vd_err *err)
+{
+	virDomainSnapshotPtr s = virDomainSnapshotLookupByName(dom, name, 0);
+	if (!s)
+		virt_error(err, "finding the snapshot");
+	return s;
+}
+
+/* ---- the worker side ------------------------------------------------ */
+
+static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r, struct vop_result *res,
+	       struct vd_err *err)
+{
+	unsigned affect_flags = ((r->flags & VOPF_LIVE) ? VIR_DOMAIN_AFFECT_LIVE : 0) |
+				((r->flags & VOPF_CONFIG) ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+	virDomainSnapshotPtr snap;
+	int rc;
+	switch (r->kind) {
+	case VOP_SET_VCPUS:
+		if (virDomainSetVcpusFlags(dom, (unsigned)r->value, affect_flags) < 0)
+			return virt_error(err, "setting vCPUs");
+		return 0;
+	case VOP_SET_MEMORY:
+		if (virDomainSetMemoryFlags(dom, (unsigned long)(r->value / 1024), affect_flags) < 0)
+			return virt_error(err, "setting memory");
+		return 0;
+	case VOP_ATTACH_DEVICE:
+		if (virDomainAttachDeviceFlags(dom, r->xml, affect_flags) < 0)
+			return virt_error(err, "attaching the device");
+		return 0;
+	case VOP_DETACH_DEVICE:
+		return detach_and_wait(conn, dom, r, res, err);
+	case VOP_BLOCK_RESIZE:
+		if (virDomainBlockResize(dom, r->target, r->value, VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0)
+			return virt_error(err, "resizing the disk");
+		return 0;
+	case VOP_SNAPSHOT_CREATE:
+		snap = virDomainSnapshotCreateXML(dom, r->xml,
+						  ((r->flags & VOPF_DISK_ONLY) ? VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY : 0) |
+						  ((r->flags & VOPF_ATOMIC) ? VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC : 0));
+		if (!snap)
+			return virt_error(err, "creating the snapshot");
+		virDomainSnapshotFree(snap);
+		return 0;
+	case VOP_SNAPSHOT_REVERT:
+		if (!(snap = snapshot_named(dom, r->target, err)))
+			return -1;
+		rc = virDomainRevertToSnapshot(snap, (r->flags & VOPF_START) ? VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING : 0);
+		if (rc < 0)
+			virt_error(err, "reverting to the snapshot");
+		virDomainSnapshotFree(snap);
+		return rc < 0 ? -1 : 0;
+	case VOP_SNAPSHOT_DELETE:
+		if (!(snap = snapshot_named(dom, r->target, err)))
+			return -1;
+		rc = virDomainSnapshotDelete(snap, (r->flags & VOPF_CHILDREN) ? VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN : 0);
+		if (rc < 0)
+			virt_error(err, "deleting the snapshot");
+		virDomainSnapshotFree(snap);
+		return rc < 0 ? -1 : 0;
+	case VOP_ABORT_JOB:
+		if (virDomainAbortJob(dom) < 0)
+			return virt_error(err, "aborting the job");
+		return 0;
+	case VOP_SNAPSHOT_LIST:
+		return list_snapshots(dom, res, err);
+	case VOP_BLOCK_COMMIT:
+	case VOP_MIGRATE:
+	case VOP_DEFINE:
+		break;
+	}
+	return err_set(err, VD_EUNSUPPORTED, "this request runs as a job, not on the worker");
+}
+
+int vop_call(struct host_ctx *hc, void *arg, struct vd_err *err)
+{
+	struct vop_call *c = arg;
+	struct virt_host *vh = host_ctx_virt(hc);
+	if (virt_host_connect(vh, err) < 0)
+		return -1;
+	virConnectPtr conn = virt_host_handle(vh);
+	virDomainPtr dom = virDomainLookupByUUIDString(conn, c->req->uuid);
+	if (!dom)
+		return virt_error(err, "finding the domain");
+	int rc = run(conn, dom, c->req, c->res, err);
+	virDomainFree(dom);
+	if (c->req->kind != VOP_SNAPSHOT_LIST)
+		host_ctx_changed(hc);
+	return rc;
+}
+
+int vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err)
+{
+	(void)arg;
+	(void)err;
+	host_ctx_changed(hc);
+	return 0;
+}

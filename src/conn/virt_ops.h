@@ -1,0 +1,124 @@
+/* virt_ops.h — the libvirt calls behind vdeck's operations, as plain data.
+ *
+ * The operation layer (ops/) validates and builds a struct vop_request; the
+ * functions here run it.  Short requests run on the host's worker thread
+ * (vop_call, a host_call_fn).  Long ones (migration, block commit) run on a
+ * thread of their own with a private connection (vop_job_*), so a slow
+ * migration never blocks other work on its host and reports progress while
+ * it runs.  vop_describe() renders a request exactly as it would be sent: the
+ * API call with libvirt's flag names, then the XML; that text is dry-run's
+ * output and the audit record's "call". */
+#ifndef VD_VIRT_OPS_H
+#define VD_VIRT_OPS_H
+
+#include <stdint.h>
+
+#include "conn/fleet.h"
+#include "core/err.h"
+#include "core/strbuf.h"
+
+enum vop_kind {
+	VOP_SET_VCPUS,         /* value = count */
+	VOP_SET_MEMORY,        /* value = bytes (sent as KiB) */
+	VOP_ATTACH_DEVICE,     /* xml */
+	VOP_DETACH_DEVICE,     /* xml; alias_of = how to find its alias for the event */
+	VOP_BLOCK_RESIZE,      /* target, value = bytes */
+	VOP_SNAPSHOT_CREATE,   /* xml */
+	VOP_SNAPSHOT_REVERT,   /* target = snapshot name */
+	VOP_SNAPSHOT_DELETE,   /* target = snapshot name */
+	VOP_BLOCK_COMMIT,      /* target = disk; active commit then pivot (long) */
+	VOP_MIGRATE,           /* dest_uri, bandwidth, max_downtime (long) */
+	VOP_ABORT_JOB,
+	VOP_DEFINE,            /* xml: a new persistent domain (restore_to) */
+	VOP_SNAPSHOT_LIST,     /* read only: fills vop_result.snapshots */
+};
+
+/* Request flags; vop_describe and the runners map them to libvirt's. */
+enum {
+	VOPF_LIVE          = 1u << 0,
+	VOPF_CONFIG        = 1u << 1,
+	VOPF_DISK_ONLY     = 1u << 2,
+	VOPF_ATOMIC        = 1u << 3,
+	VOPF_CHILDREN      = 1u << 4,
+	VOPF_MIG_LIVE      = 1u << 5,
+	VOPF_MIG_PERSIST   = 1u << 6,
+	VOPF_MIG_UNDEFINE  = 1u << 7,
+	VOPF_MIG_UNSAFE    = 1u << 8,
+	VOPF_MIG_P2P       = 1u << 9,
+	VOPF_COMMIT_ACTIVE = 1u << 10,
+	VOPF_REVERT_FORCE  = 1u << 11,
+	VOPF_NO_METADATA   = 1u << 12,  /* snapshot without libvirt metadata (never used) */
+	VOPF_START         = 1u << 13,  /* VOP_DEFINE: start the new domain */
+};
+
+struct vop_request {
+	enum vop_kind kind;
+	char          uuid[37];        /* the domain */
+	char          dom_name[128];   /* for messages and describe */
+	char          target[128];     /* disk target, snapshot name */
+	char         *xml;             /* owned */
+	uint64_t      value;
+	unsigned      flags;
+	/* VOP_DETACH_DEVICE: the device is found in the live XML by this XPath
+	 * to read its alias; the call returns once the device-removed event for
+	 * that alias arrived, or fails after wait_ms. */
+	char         *alias_xpath;     /* owned */
+	int           wait_ms;
+	/* VOP_MIGRATE */
+	char         *dest_uri;        /* owned: the target host's libvirt URI */
+	char         *migrate_uri;     /* owned, optional: data connection URI */
+	uint64_t      bandwidth_mib;   /* MiB/s, 0 = unlimited */
+	uint64_t      max_downtime_ms; /* 0 = libvirt default */
+};
+
+struct vop_snapshot {
+	char   *name, *parent;     /* parent NULL for a root */
+	char   *xml;               /* the snapshot's XML (virDomainSnapshotGetXMLDesc) */
+	int     current;
+};
+
+struct vop_result {
+	struct vop_snapshot *snapshots;
+	size_t               nsnapshots;
+	char                 message[256];   /* a note for the user (e.g. "device removed") */
+};
+
+/* Progress of a long request, sampled from virDomainGetJobStats. */
+struct vop_progress {
+	int      valid;
+	uint64_t data_total, data_processed, data_remaining;   /* bytes */
+	uint64_t mem_dirty_rate;        /* pages/s */
+	uint64_t mem_page_size;
+	uint64_t expected_downtime_ms;
+	uint64_t downtime_ms;           /* measured, when finished */
+	uint64_t time_elapsed_ms;
+	double   fraction;              /* 0..1, < 0 unknown */
+	char     phase[32];             /* "migrating", "committing", "pivoting", ... */
+};
+
+void vop_request_free(struct vop_request *r);
+void vop_result_free(struct vop_result *res);
+
+/* Renders r as the API call(s) with libvirt's flag names, then any XML. */
+void vop_describe(const struct vop_request *r, struct strbuf *sb);
+
+/* host_call_fn: runs arg (a struct vop_call) on the host's worker. */
+struct vop_call {
+	const struct vop_request *req;
+	struct vop_result        *res;
+};
+int  vop_call(struct host_ctx *hc, void *arg, struct vd_err *err);
+/* host_call_fn: marks the host changed (re-read domains), arg unused. */
+int  vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err);
+
+/* Long requests on their own thread and connection (uri of the host). */
+struct vop_job;
+struct vop_job *vop_job_start(const char *uri, const struct vop_request *req, struct vd_err *err);
+/* Copies the latest progress; returns 1 when finished (then rc/err final). */
+int  vop_job_poll(struct vop_job *j, struct vop_progress *p, int *rc, struct vd_err *err);
+/* Asks the job to abort (virDomainAbortJob from the job's side). */
+void vop_job_abort(struct vop_job *j);
+/* Joins the thread (call after poll said finished). */
+void vop_job_free(struct vop_job **j);
+
+#endif

@@ -1,0 +1,80 @@
+/* op_common.c — helpers shared by the operations' validate/build pairs. */
+#include "ops/op_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int op_dom_running(const struct domain *d)
+{
+	return d && (d->state == DOM_RUNNING || d->state == DOM_BLOCKED || d->state == DOM_PAUSED);
+}
+
+unsigned op_affect(const struct op_ctx *ctx)
+{
+	const struct op_value *live = op_get(ctx, "live"), *config = op_get(ctx, "config");
+	unsigned f = 0;
+	if (live && live->b)
+		f |= VOPF_LIVE;
+	if (config && config->b)
+		f |= VOPF_CONFIG;
+	if (!f && !(live && !live->b) && !(config && !config->b))
+		f = op_dom_running(ctx->dom) ? VOPF_LIVE : VOPF_CONFIG;
+	else if (!f)
+		f = (live && !live->b) ? VOPF_CONFIG : VOPF_LIVE;
+	return f;
+}
+
+void op_req_domain(const struct op_ctx *ctx, struct vop_request *req)
+{
+	snprintf(req->uuid, sizeof req->uuid, "%s", ctx->dom->info.uuid);
+	snprintf(req->dom_name, sizeof req->dom_name, "%s", ctx->dom->info.name);
+}
+
+const struct dom_disk *op_find_disk(const struct domain *d, const char *target)
+{
+	for (size_t i = 0; target && i < d->info.ndisks; i++)
+		if (!strcmp(d->info.disks[i].target, target))
+			return &d->info.disks[i];
+	return NULL;
+}
+
+const struct dom_nic *op_find_nic(const struct domain *d, const char *mac)
+{
+	for (size_t i = 0; mac && i < d->info.nnics; i++)
+		if (!strcasecmp(d->info.nics[i].mac, mac))
+			return &d->info.nics[i];
+	return NULL;
+}
+
+const struct op_snapshot *op_find_snapshot(const struct op_ctx *ctx, const char *name)
+{
+	for (size_t i = 0; name && i < ctx->nsnaps; i++)
+		if (!strcmp(ctx->snaps[i].name, name))
+			return &ctx->snaps[i];
+	return NULL;
+}
+
+int op_fail(const struct op_ctx *ctx, struct vd_err *err, enum vd_errcode code, const char *fmt, ...)
+{
+	err_where(err, ctx->def->name, ctx->host ? ctx->host->cfg->name : NULL,
+		  ctx->dom ? ctx->dom->info.name : NULL);
+	va_list ap;
+	va_start(ap, fmt);
+	err_setv(err, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void op_note(const struct op_ctx *ctx, const char *fmt, ...)
+{
+	if (!ctx->notes)
+		return;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	sb_append(ctx->notes, buf);
+	sb_appendc(ctx->notes, '\n');
+}

@@ -1,0 +1,33 @@
+/* op_impl.h — the validate/build pairs the operation table points at
+ * (ops/op_*.c), and small helpers they share. */
+#ifndef VD_OP_IMPL_H
+#define VD_OP_IMPL_H
+
+#include "ops/optable.h"
+
+#define OP_FN(n) \
+	int n##_validate(const struct op_ctx *ctx, struct vd_err *err); \
+	int n##_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err *err);
+
+OP_FN(set_vcpus) OP_FN(set_memory) OP_FN(attach_memory) OP_FN(detach_memory)
+OP_FN(attach_disk) OP_FN(detach_disk) OP_FN(resize_disk) OP_FN(attach_nic) OP_FN(detach_nic)
+OP_FN(snapshot) OP_FN(revert) OP_FN(delete_snapshot) OP_FN(merge) OP_FN(restore_to)
+OP_FN(migrate) OP_FN(abort_job)
+
+#undef OP_FN
+
+/* LIVE/CONFIG from the live= and config= arguments; neither given means the
+ * running definition when running, else the persistent one. */
+unsigned op_affect(const struct op_ctx *ctx);
+int  op_dom_running(const struct domain *d);
+/* Fills uuid and dom_name of req from ctx->dom. */
+void op_req_domain(const struct op_ctx *ctx, struct vop_request *req);
+const struct dom_disk *op_find_disk(const struct domain *d, const char *target);
+const struct dom_nic *op_find_nic(const struct domain *d, const char *mac);
+const struct op_snapshot *op_find_snapshot(const struct op_ctx *ctx, const char *name);
+/* err with op/host/domain and code VD_EINVAL (or code) set from ctx. */
+int  op_fail(const struct op_ctx *ctx, struct vd_err *err, enum vd_errcode code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void op_note(const struct op_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

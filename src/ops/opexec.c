@@ -1,0 +1,395 @@
+/* opexec.c — the one path an operation takes from arguments to audit.
+ *
+ * Nothing reaches a host before validate() passed: the only calls made
+ * earlier are reads (the snapshot list).  Every mutating operation that got
+ * this far writes exactly one audit record, whatever its outcome. */
+#include "ops/opexec.h"
+#include "ops/audit.h"
+#include "ops/snapxml.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct op_task {
+	struct vop_job     *job;
+	unsigned            job_id;
+	size_t              host, dest;     /* dest = host when not a migration */
+	uint64_t            reserved;
+	const struct op_def *def;
+	char               *args_json, *call;
+	char                domain[128];
+	double              started;
+	int                 finished, rc;
+	struct vd_err       err;
+};
+
+void op_env_init(struct op_env *env, struct fleet *fleet, const struct vd_options *opts, int refresh_timeout_ms)
+{
+	memset(env, 0, sizeof *env);
+	env->fleet = fleet;
+	env->cluster = fleet_cluster(fleet);
+	env->opts = opts;
+	env->refresh_timeout_ms = refresh_timeout_ms > 0 ? refresh_timeout_ms : 15000;
+	env->limit_per_host = 2;
+	env->reserved = x_calloc(env->cluster->nhosts + 1, sizeof *env->reserved);
+}
+
+static void task_free(struct op_task *t)
+{
+	vop_job_free(&t->job);
+	free(t->args_json);
+	free(t->call);
+	free(t);
+}
+
+void op_env_free(struct op_env *env)
+{
+	for (size_t i = 0; i < env->ntasks; i++) {
+		if (!env->tasks[i]->finished && env->tasks[i]->job)
+			vop_job_abort(env->tasks[i]->job);
+		task_free(env->tasks[i]);
+	}
+	free(env->tasks);
+	free(env->reserved);
+	env->tasks = NULL;
+	env->reserved = NULL;
+	env->ntasks = env->cap = 0;
+}
+
+void op_outcome_free(struct op_outcome *out)
+{
+	free(out->call);
+	free(out->notes);
+	op_snapshots_free(out->snapshots, out->nsnapshots);
+	memset(out, 0, sizeof *out);
+}
+
+static const char *user_name(void)
+{
+	const char *u = getenv("USER");
+	if (u && *u)
+		return u;
+	struct passwd *pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "?";
+}
+
+static void audit(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
+		  const char *args_json, const char *call, const char *result, const struct vd_err *e,
+		  double started)
+{
+	char buf[1200];
+	struct audit_record r = {
+		.time = now_wall_s(), .user = user_name(), .host = host, .domain = domain,
+		.operation = def->name, .args_json = args_json, .call = call, .dry_run = env->opts->dry_run,
+		.result = result, .error = e ? err_format(e, buf, sizeof buf) : NULL,
+		.duration = now_mono_s() - started,
+	};
+	struct vd_err aerr;
+	err_clear(&aerr);
+	if (audit_append(env->opts->audit_path, &r, &aerr) < 0)
+		eventlog_add(&env->cluster->events, EV_ERROR, host, "%s", aerr.msg);
+	eventlog_add(&env->cluster->events, EV_AUDIT, host, "%s %s: %s%s%s", def->name, domain ? domain : "",
+		     result, e ? ": " : "", e ? e->msg : "");
+}
+
+/* Reads the snapshot list on the host's worker and parses it. */
+int op_list_snapshots(struct op_env *env, size_t host_index, const char *uuid,
+		      struct op_snapshot **out, size_t *n, struct vd_err *err)
+{
+	struct host *h = cluster_host_by_index(env->cluster, host_index);
+	struct vop_request req = { .kind = VOP_SNAPSHOT_LIST };
+	snprintf(req.uuid, sizeof req.uuid, "%s", uuid);
+	struct vop_result res = { 0 };
+	struct vop_call call = { &req, &res };
+	*out = NULL;
+	*n = 0;
+	if (fleet_call(env->fleet, h, vop_call, &call, err) < 0)
+		return -1;
+	struct op_snapshot *s = x_calloc(res.nsnapshots + 1, sizeof *s);
+	size_t k = 0;
+	for (size_t i = 0; i < res.nsnapshots; i++) {
+		struct vd_err perr;
+		err_clear(&perr);
+		if (snapxml_parse(res.snapshots[i].xml, strlen(res.snapshots[i].xml), &s[k], &perr) < 0)
+			continue;
+		s[k].current = res.snapshots[i].current;
+		if (!s[k].parent && res.snapshots[i].parent)
+			s[k].parent = x_strdup(res.snapshots[i].parent);
+		k++;
+	}
+	vop_result_free(&res);
+	*out = s;
+	*n = k;
+	return 0;
+}
+
+static size_t running_on(struct op_env *env, size_t host)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < env->ntasks; i++)
+		n += !env->tasks[i]->finished && env->tasks[i]->host == host;
+	return n;
+}
+
+/* After a change: make the worker re-read domains and wait for the poll. */
+static void refresh_host(struct op_env *env, size_t index)
+{
+	struct host *h = cluster_host_by_index(env->cluster, index);
+	struct vd_err e;
+	err_clear(&e);
+	if (h)
+		fleet_refresh(env->fleet, h, env->refresh_timeout_ms, &e);
+}
+
+static int start_task(struct op_env *env, const struct op_def *def, size_t hi, const struct domain *d,
+		      const struct vop_request *req, const char *args_json, const char *call,
+		      double started, struct op_outcome *out, struct vd_err *err)
+{
+	struct host *h = cluster_host_by_index(env->cluster, hi);
+	/* Per-host limit: wait (keeping the model live) until a slot frees. */
+	while (running_on(env, hi) >= env->limit_per_host) {
+		fleet_pump(env->fleet, 200);
+		op_tasks_pump(env);
+	}
+	struct op_task *t = x_calloc(1, sizeof *t);
+	t->def = def;
+	t->host = t->dest = hi;
+	if (req->kind == VOP_MIGRATE) {
+		struct host *dh = cluster_host(env->cluster, req->target);
+		t->dest = dh ? (size_t)(dh - env->cluster->hosts) : hi;
+		t->reserved = d->info.max_memory ? d->info.max_memory : d->info.memory;
+		env->reserved[t->dest] += t->reserved;
+	}
+	t->args_json = x_strdup(args_json);
+	t->call = x_strdup(call);
+	snprintf(t->domain, sizeof t->domain, "%s", d->info.name);
+	t->started = started;
+	char desc[400];
+	snprintf(desc, sizeof desc, "%s %s%s%s", def->name, d->info.name, req->kind == VOP_MIGRATE ? " to " : "",
+		 req->kind == VOP_MIGRATE ? req->target : "");
+	struct job *j = jobs_add(&env->cluster->jobs, def->name, h->cfg->name, d->info.name, desc);
+	t->job_id = j->id;
+	t->job = vop_job_start(h->cfg->libvirt_uri, req, err);
+	if (!t->job) {
+		jobs_finish(&env->cluster->jobs, j, JOB_FAILED, err->msg);
+		env->reserved[t->dest] -= t->reserved;
+		audit(env, def, h->cfg->name, d->info.name, args_json, call, "failed", err, started);
+		task_free(t);
+		return -1;
+	}
+	jobs_progress(&env->cluster->jobs, j, -1, "starting");
+	x_grow(&env->tasks, &env->cap, env->ntasks + 1, sizeof *env->tasks);
+	env->tasks[env->ntasks++] = t;
+	out->job_id = t->job_id;
+	out->new_host = t->dest;
+	return 0;
+}
+
+int op_invoke(struct op_env *env, const struct op_def *def, size_t hi, const char *uuid,
+	      struct op_args *args, int async, op_progress_fn progress, void *pctx,
+	      struct op_outcome *out, struct vd_err *err)
+{
+	double started = now_mono_s();
+	memset(out, 0, sizeof *out);
+	out->dry_run = env->opts->dry_run;
+	struct host *h = cluster_host_by_index(env->cluster, hi);
+	struct domain *d = h ? host_find_domain_uuid(h, uuid) : NULL;
+	err_where(err, def->name, h ? h->cfg->name : NULL, d ? d->info.name : NULL);
+	if (!d)
+		return err_set(err, VD_ESTALE, "the domain is no longer on this host");
+	const char *hname = h->cfg->name;
+	char dname[128];
+	snprintf(dname, sizeof dname, "%s", d->info.name);
+	struct strbuf aj, notes, call;
+	sb_init(&aj);
+	sb_init(&notes);
+	sb_init(&call);
+	op_args_json(def, args, &aj);
+	struct op_snapshot *snaps = NULL;
+	size_t nsnaps = 0;
+	struct vop_request req = { 0 };
+	int rc = -1;
+	const char *result = "refused";
+	if ((def->flags & OPF_MUTATES) && env->opts->readonly) {
+		err_set(err, VD_EREFUSED, "--readonly: refusing to %s", def->summary);
+		goto audit_out;
+	}
+	if (op_args_finish(def, args, err) < 0)
+		goto audit_out;
+	if ((def->flags & OPF_SNAPSHOTS) && op_list_snapshots(env, hi, uuid, &snaps, &nsnaps, err) < 0) {
+		err_where(err, def->name, hname, dname);
+		result = "failed";
+		goto audit_out;
+	}
+	/* The snapshot read pumped the loop: the domain may have moved. */
+	if (!(d = host_find_domain_uuid(h, uuid))) {
+		err_set(err, VD_ESTALE, "the domain is no longer on this host");
+		goto audit_out;
+	}
+	struct op_ctx ctx = {
+		.def = def, .args = args, .cluster = env->cluster, .host = h, .dom = d,
+		.snaps = snaps, .nsnaps = nsnaps, .notes = &notes, .reserved = env->reserved,
+	};
+	if (def->validate(&ctx, err) < 0 || def->build(&ctx, &req, err) < 0)
+		goto audit_out;
+	vop_describe(&req, &call);
+	out->call = x_strdup(call.buf);
+	if (env->opts->dry_run) {
+		rc = 0;
+		result = "dry-run";
+		if (req.kind == VOP_MIGRATE) {
+			struct host *dh = cluster_host(env->cluster, req.target);
+			out->new_host = dh ? (size_t)(dh - env->cluster->hosts) : hi;
+		}
+		goto audit_out;
+	}
+	if (def->flags & OPF_LONG) {
+		rc = start_task(env, def, hi, d, &req, aj.buf, call.buf, started, out, err);
+		if (rc == 0 && !async) {
+			struct op_task *t = op_task_find(env, out->job_id);
+			rc = op_task_wait(env, t, progress, pctx, out, err);
+		}
+		goto out;   /* the task writes its own audit record */
+	}
+	struct vop_result res = { 0 };
+	struct vop_call vc = { &req, &res };
+	rc = fleet_call(env->fleet, h, vop_call, &vc, err);
+	snprintf(out->message, sizeof out->message, "%s", res.message);
+	vop_result_free(&res);
+	err_where(err, def->name, hname, dname);
+	result = rc == 0 ? "ok" : "failed";
+	refresh_host(env, hi);
+audit_out:
+	audit(env, def, hname, dname, aj.buf, call.len ? call.buf : NULL, result, rc < 0 ? err : NULL, started);
+out:
+	if (notes.len)
+		out->notes = sb_detach(&notes);
+	op_snapshots_free(snaps, nsnaps);
+	vop_request_free(&req);
+	sb_free(&aj);
+	sb_free(&notes);
+	sb_free(&call);
+	return rc;
+}
+
+struct op_task *op_task_find(struct op_env *env, unsigned job_id)
+{
+	for (size_t i = 0; i < env->ntasks; i++)
+		if (env->tasks[i]->job_id == job_id)
+			return env->tasks[i];
+	return NULL;
+}
+
+static void progress_text(const struct vop_progress *p, char *buf, size_t len)
+{
+	if (p->data_total)
+		snprintf(buf, len, "%s: %llu of %llu MiB, %llu MiB left%s", p->phase,
+			 (unsigned long long)(p->data_processed >> 20), (unsigned long long)(p->data_total >> 20),
+			 (unsigned long long)(p->data_remaining >> 20), "");
+	else
+		snprintf(buf, len, "%s", p->phase);
+}
+
+int op_task_poll(struct op_env *env, struct op_task *t, struct vop_progress *p, int *rc, struct vd_err *err)
+{
+	struct vop_progress local;
+	if (!p)
+		p = &local;
+	if (t->finished) {
+		vop_job_poll(t->job, p, NULL, NULL);
+		if (rc)
+			*rc = t->rc;
+		if (err && t->rc < 0)
+			*err = t->err;
+		return 1;
+	}
+	int jrc = 0;
+	struct vd_err jerr;
+	err_clear(&jerr);
+	int done = vop_job_poll(t->job, p, &jrc, &jerr);
+	struct job *j = jobs_find(&env->cluster->jobs, t->job_id);
+	char msg[200];
+	progress_text(p, msg, sizeof msg);
+	if (!done) {
+		if (j)
+			jobs_progress(&env->cluster->jobs, j, p->fraction, msg);
+		return 0;
+	}
+	t->finished = 1;
+	t->rc = jrc;
+	struct host *h = cluster_host_by_index(env->cluster, t->host);
+	err_clear(&t->err);
+	if (jrc < 0) {
+		t->err = jerr;
+		err_where(&t->err, t->def->name, h->cfg->name, t->domain);
+	}
+	env->reserved[t->dest] -= t->reserved;
+	if (j)
+		jobs_finish(&env->cluster->jobs, j, jrc == 0 ? JOB_DONE : JOB_FAILED, jrc == 0 ? msg : t->err.msg);
+	/* The domain changed (or moved): re-read both ends. */
+	struct vd_err e;
+	err_clear(&e);
+	fleet_call(env->fleet, h, vop_mark_changed, NULL, &e);
+	refresh_host(env, t->host);
+	if (t->dest != t->host)
+		refresh_host(env, t->dest);
+	audit(env, t->def, h->cfg->name, t->domain, t->args_json, t->call, jrc == 0 ? "ok" : "failed",
+	      jrc < 0 ? &t->err : NULL, t->started);
+	if (rc)
+		*rc = t->rc;
+	if (err && t->rc < 0)
+		*err = t->err;
+	return 1;
+}
+
+int op_task_wait(struct op_env *env, struct op_task *t, op_progress_fn progress, void *pctx,
+		 struct op_outcome *out, struct vd_err *err)
+{
+	int rc = 0;
+	double last = 0;
+	for (;;) {
+		struct vop_progress p;
+		if (op_task_poll(env, t, &p, &rc, err))
+			break;
+		if (progress && now_mono_s() - last >= 0.5 && p.valid) {
+			last = now_mono_s();
+			progress(pctx, t, &p);
+		}
+		fleet_pump(env->fleet, 100);
+	}
+	if (out) {
+		out->job_id = t->job_id;
+		out->new_host = t->dest;
+		struct vop_progress p;
+		vop_job_poll(t->job, &p, NULL, NULL);
+		if (rc == 0 && t->def && !strcmp(t->def->name, "migrate"))
+			snprintf(out->message, sizeof out->message, "migrated in %.1f s, downtime %llu ms",
+				 now_mono_s() - t->started, (unsigned long long)p.downtime_ms);
+		else if (rc == 0)
+			snprintf(out->message, sizeof out->message, "done in %.1f s", now_mono_s() - t->started);
+	}
+	return rc;
+}
+
+void op_task_abort(struct op_task *t)
+{
+	if (!t->finished)
+		vop_job_abort(t->job);
+}
+
+unsigned op_task_job(const struct op_task *t) { return t->job_id; }
+size_t op_task_new_host(const struct op_task *t) { return t->dest; }
+
+size_t op_tasks_pump(struct op_env *env)
+{
+	size_t running = 0;
+	for (size_t i = 0; i < env->ntasks; i++)
+		if (!env->tasks[i]->finished)
+			running += !op_task_poll(env, env->tasks[i], NULL, NULL, NULL);
+	return running;
+}

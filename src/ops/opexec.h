@@ -1,0 +1,75 @@
+/* opexec.h — running one operation from the table: the single path every
+ * face (Lua, REPL, TUI, --exec) goes through.
+ *
+ *   --readonly refusal → resolve the domain → fetch facts (snapshots) →
+ *   validate → build → dry-run (describe, change nothing) or run →
+ *   refresh the model → one audit record.
+ *
+ * Long operations (OPF_LONG) become tasks: a job in cluster->jobs with
+ * progress, at most `limit_per_host` running per source host. */
+#ifndef VD_OPEXEC_H
+#define VD_OPEXEC_H
+
+#include <stddef.h>
+
+#include "conn/fleet.h"
+#include "conn/virt_ops.h"
+#include "core/options.h"
+#include "ops/optable.h"
+
+struct op_task;
+
+struct op_env {
+	struct fleet            *fleet;
+	struct cluster          *cluster;
+	const struct vd_options *opts;
+	int                      refresh_timeout_ms;
+	unsigned                 limit_per_host;   /* long operations per source host (default 2) */
+	/* private */
+	struct op_task         **tasks;
+	size_t                   ntasks, cap;
+	uint64_t                *reserved;         /* per host: memory of running migrations */
+};
+
+typedef void (*op_progress_fn)(void *ctx, const struct op_task *t, const struct vop_progress *p);
+
+struct op_outcome {
+	char     *call;       /* the request as libvirt calls (dry-run output), owned */
+	char     *notes;      /* explanations and warnings, owned, may be NULL */
+	int       dry_run;
+	char      message[256];
+	unsigned  job_id;     /* long operations: the job (0 none) */
+	size_t    new_host;   /* migrate: index of the target host */
+	struct op_snapshot *snapshots;   /* filled only by op_list_snapshots */
+	size_t    nsnapshots;
+};
+
+void op_env_init(struct op_env *env, struct fleet *fleet, const struct vd_options *opts, int refresh_timeout_ms);
+/* Aborts running tasks, waits for them, frees. */
+void op_env_free(struct op_env *env);
+
+/* Runs def on the domain (host_index, uuid).  async: a long operation
+ * returns after starting (out->job_id names it); else it is waited for,
+ * calling progress.  Returns 0 or -1 with err naming host, domain, cause. */
+int  op_invoke(struct op_env *env, const struct op_def *def, size_t host_index, const char *uuid,
+	       struct op_args *args, int async, op_progress_fn progress, void *pctx,
+	       struct op_outcome *out, struct vd_err *err);
+void op_outcome_free(struct op_outcome *out);
+
+/* Reads and parses the domain's snapshots (allowed under --readonly). */
+int  op_list_snapshots(struct op_env *env, size_t host_index, const char *uuid,
+		       struct op_snapshot **out, size_t *n, struct vd_err *err);
+
+/* Tasks by job id. poll: 1 finished (rc/err final, audit written), 0 running. */
+struct op_task *op_task_find(struct op_env *env, unsigned job_id);
+int  op_task_poll(struct op_env *env, struct op_task *t, struct vop_progress *p, int *rc, struct vd_err *err);
+/* Pumps the fleet until t finished; returns its rc. */
+int  op_task_wait(struct op_env *env, struct op_task *t, op_progress_fn progress, void *pctx,
+		  struct op_outcome *out, struct vd_err *err);
+void op_task_abort(struct op_task *t);
+unsigned op_task_job(const struct op_task *t);
+size_t op_task_new_host(const struct op_task *t);
+/* Polls every task once (finishing those done); returns how many still run. */
+size_t op_tasks_pump(struct op_env *env);
+
+#endif

@@ -1,0 +1,302 @@
+/* optable.c — the operation table and its typed arguments.
+ *
+ * Each entry names the operation as the Lua method is called (d:set_vcpus),
+ * its arguments with types, defaults and one-line docs, and its flags.  The
+ * generic code in ops/opexec.c and lua/api_ops.c reads only this table. */
+#include "ops/optable.h"
+#include "ops/op_impl.h"
+#include "core/units.h"
+#include "core/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARGS(a) a, sizeof a / sizeof a[0]
+#define LIVE_CONFIG \
+	{ "live", OT_BOOLEAN, 0, NULL, "change the running domain (default: when running)", NULL }, \
+	{ "config", OT_BOOLEAN, 0, NULL, "change the persistent definition (default: when shut off)", NULL }
+
+static const char *const buses[] = { "virtio", "scsi", "sata", "ide", "usb", NULL };
+static const char *const disk_types[] = { "file", "block", NULL };
+static const char *const formats[] = { "raw", "qcow2", NULL };
+static const char *const devices[] = { "disk", "lun", "cdrom", NULL };
+static const char *const caches[] = { "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL };
+static const char *const nic_models[] = { "virtio", "e1000", "e1000e", "rtl8139", NULL };
+
+static const struct op_arg a_set_vcpus[] = {
+	{ "count", OT_INTEGER, OAF_REQUIRED | OAF_POSITIONAL, NULL, "number of vCPUs", NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_set_memory[] = {
+	{ "size", OT_SIZE, OAF_REQUIRED | OAF_POSITIONAL, NULL, "balloon target (e.g. 2G)", NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_dimm[] = {
+	{ "size", OT_SIZE, OAF_REQUIRED | OAF_POSITIONAL, NULL, "DIMM size (e.g. 256M)", NULL },
+	{ "node", OT_INTEGER, 0, "0", "guest NUMA node", NULL },
+	LIVE_CONFIG,
+	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+};
+static const struct op_arg a_attach_disk[] = {
+	{ "source", OT_STRING, OAF_REQUIRED, NULL, "image file or block device", NULL },
+	{ "target", OT_STRING, OAF_REQUIRED, NULL, "guest device name (vdb, sdc)", NULL },
+	{ "type", OT_ENUM, 0, "file", "source type", disk_types },
+	{ "bus", OT_ENUM, 0, "virtio", "bus", buses },
+	{ "format", OT_ENUM, 0, "raw", "image format", formats },
+	{ "device", OT_ENUM, 0, "disk", "device kind", devices },
+	{ "cache", OT_ENUM, 0, NULL, "cache mode", caches },
+	{ "readonly", OT_BOOLEAN, 0, NULL, "read-only", NULL },
+	{ "shareable", OT_BOOLEAN, 0, NULL, "shared with other VMs", NULL },
+	{ "serial", OT_STRING, 0, NULL, "serial number the guest sees", NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_detach_disk[] = {
+	{ "target", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name (vdb)", NULL },
+	LIVE_CONFIG,
+	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+};
+static const struct op_arg a_resize_disk[] = {
+	{ "target", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name (vda)", NULL },
+	{ "size", OT_SIZE, OAF_REQUIRED | OAF_POSITIONAL, NULL, "new size, larger than the current", NULL },
+};
+static const struct op_arg a_attach_nic[] = {
+	{ "network", OT_STRING, 0, NULL, "libvirt network", NULL },
+	{ "bridge", OT_STRING, 0, NULL, "host bridge (instead of network)", NULL },
+	{ "model", OT_ENUM, 0, "virtio", "NIC model", nic_models },
+	{ "mac", OT_STRING, 0, NULL, "MAC address (default: libvirt picks)", NULL },
+	{ "portgroup", OT_STRING, 0, NULL, "network portgroup", NULL },
+	{ "vlan", OT_INTEGER, 0, NULL, "VLAN tag", NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_detach_nic[] = {
+	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL },
+	LIVE_CONFIG,
+	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+};
+static const struct op_arg a_snapshot[] = {
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "snapshot name", NULL },
+	{ "description", OT_STRING, 0, NULL, "free text", NULL },
+	{ "memory", OT_BOOLEAN, 0, NULL, "include memory state (default: when running and not disk_only)", NULL },
+	{ "disk_only", OT_BOOLEAN, 0, NULL, "external overlays of the disks, no memory", NULL },
+	{ "external", OT_BOOLEAN, 0, NULL, "external files instead of qcow2-internal (default: disk_only)", NULL },
+	{ "memory_file", OT_STRING, 0, NULL, "external memory file (default beside the first disk)", NULL },
+};
+static const struct op_arg a_revert[] = {
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "snapshot name", NULL },
+	{ "running", OT_BOOLEAN, 0, NULL, "start the domain after reverting (default: as snapshotted)", NULL },
+	{ "force", OT_BOOLEAN, 0, NULL, "revert even where vdeck knows it is unsafe", NULL },
+};
+static const struct op_arg a_delete_snapshot[] = {
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "snapshot name", NULL },
+	{ "children", OT_BOOLEAN, 0, NULL, "also delete its descendants", NULL },
+	{ "force", OT_BOOLEAN, 0, NULL, "delete even when other VMs use its files", NULL },
+};
+static const struct op_arg a_merge[] = {
+	{ "disk", OT_STRING, OAF_POSITIONAL, NULL, "disk target (default: every disk with an overlay)", NULL },
+	{ "bandwidth", OT_INTEGER, 0, NULL, "MiB/s limit", NULL },
+	{ "on_progress", OT_CALLBACK, 0, NULL, "function(progress) called while it runs", NULL },
+	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL },
+};
+static const struct op_arg a_restore_to[] = {
+	{ "snapshot", OT_STRING, OAF_REQUIRED, NULL, "external snapshot whose disks to use", NULL },
+	{ "name", OT_STRING, OAF_REQUIRED, NULL, "name of the new VM", NULL },
+	{ "host", OT_HOST, 0, NULL, "host of the new VM (default: the same host)", NULL },
+	{ "start", OT_BOOLEAN, 0, NULL, "start the new VM", NULL },
+};
+static const struct op_arg a_migrate[] = {
+	{ "to", OT_HOST, OAF_POSITIONAL, NULL, "target host (default: best free memory and NUMA fit)", NULL },
+	{ "live", OT_BOOLEAN, 0, "true", "live migration (false: paused)", NULL },
+	{ "bandwidth", OT_INTEGER, 0, NULL, "MiB/s limit", NULL },
+	{ "max_downtime", OT_INTEGER, 0, NULL, "ms of pause allowed at the switch-over", NULL },
+	{ "persistent", OT_BOOLEAN, 0, "true", "define on the target, undefine on the source", NULL },
+	{ "unsafe", OT_BOOLEAN, 0, NULL, "allow disks without cache=none (shared storage)", NULL },
+	{ "migrate_uri", OT_STRING, 0, NULL, "data connection URI (tcp://ADDR)", NULL },
+	{ "on_progress", OT_CALLBACK, 0, NULL, "function(progress) called while it runs", NULL },
+	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL },
+};
+
+#define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build }
+#define M OPF_MUTATES
+
+static const struct op_def table[] = {
+	ENTRY(set_vcpus, OP_DOMAIN, "hot add or remove vCPUs", a_set_vcpus, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(set_memory, OP_DOMAIN, "set the balloon target", a_set_memory, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(attach_memory, OP_DOMAIN, "hot add a DIMM", a_dimm, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(detach_memory, OP_DOMAIN, "hot remove a DIMM", a_dimm, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
+	ENTRY(attach_disk, OP_DOMAIN, "hot add a disk", a_attach_disk, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(detach_disk, OP_DOMAIN, "hot remove a disk", a_detach_disk, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
+	ENTRY(resize_disk, OP_DOMAIN, "grow a disk online", a_resize_disk, M | OPF_LIVE),
+	ENTRY(attach_nic, OP_DOMAIN, "hot add a NIC", a_attach_nic, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(detach_nic, OP_DOMAIN, "hot remove a NIC", a_detach_nic, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
+	ENTRY(snapshot, OP_DOMAIN, "take a snapshot", a_snapshot, M | OPF_SNAPSHOTS),
+	ENTRY(revert, OP_DOMAIN, "revert to a snapshot", a_revert, M | OPF_DESTRUCTIVE | OPF_SNAPSHOTS),
+	ENTRY(delete_snapshot, OP_DOMAIN, "delete a snapshot", a_delete_snapshot, M | OPF_DESTRUCTIVE | OPF_SNAPSHOTS),
+	ENTRY(merge, OP_DOMAIN, "live merge: active block commit with pivot", a_merge, M | OPF_LONG | OPF_SNAPSHOTS),
+	ENTRY(restore_to, OP_DOMAIN, "a new VM built from a snapshot's disks", a_restore_to, M | OPF_SNAPSHOTS),
+	ENTRY(migrate, OP_DOMAIN, "live-migrate to another host", a_migrate, M | OPF_LIVE | OPF_LONG | OPF_SNAPSHOTS),
+	{ "abort_job", OP_DOMAIN, "abort the running migration or block job", NULL, 0, M,
+	  abort_job_validate, abort_job_build },
+};
+
+const struct op_def *optable_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (!strcmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}
+
+const struct op_def *optable_at(size_t i)
+{
+	return i < sizeof table / sizeof table[0] ? &table[i] : NULL;
+}
+
+size_t optable_count(void)
+{
+	return sizeof table / sizeof table[0];
+}
+
+const char *op_type_name(enum op_type t)
+{
+	static const char *const names[] = { "string", "integer", "number", "boolean", "size", "host",
+					     "enum", "function" };
+	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
+}
+
+int op_arg_index(const struct op_def *def, const char *name)
+{
+	for (size_t i = 0; i < def->nargs; i++)
+		if (!strcmp(def->args[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+const struct op_value *op_get(const struct op_ctx *ctx, const char *name)
+{
+	int i = op_arg_index(ctx->def, name);
+	return i >= 0 && ctx->args->v[i].set ? &ctx->args->v[i] : NULL;
+}
+
+int op_flag(const struct op_ctx *ctx, const char *name)
+{
+	const struct op_value *v = op_get(ctx, name);
+	return v ? v->b : 0;
+}
+
+const char *op_str(const struct op_ctx *ctx, const char *name)
+{
+	const struct op_value *v = op_get(ctx, name);
+	return v ? v->s : NULL;
+}
+
+int op_value_parse(const struct op_arg *a, const char *text, struct op_value *v, struct vd_err *err)
+{
+	char *end;
+	memset(v, 0, sizeof *v);
+	switch (a->type) {
+	case OT_INTEGER:
+		errno = 0;
+		v->i = strtoll(text, &end, 10);
+		if (errno || end == text || *end)
+			return err_set(err, VD_EINVAL, "%s: '%s' is not an integer", a->name, text);
+		break;
+	case OT_NUMBER:
+		errno = 0;
+		v->n = strtod(text, &end);
+		if (errno || end == text || *end)
+			return err_set(err, VD_EINVAL, "%s: '%s' is not a number", a->name, text);
+		break;
+	case OT_BOOLEAN:
+		if (!strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "yes"))
+			v->b = 1;
+		else if (strcmp(text, "false") && strcmp(text, "0") && strcmp(text, "no"))
+			return err_set(err, VD_EINVAL, "%s: '%s' is not a boolean", a->name, text);
+		break;
+	case OT_SIZE: {
+		uint64_t b;
+		if (size_parse(text, &b) < 0 || b > INT64_MAX)
+			return err_set(err, VD_EINVAL, "%s: '%s' is not a size (e.g. 512M, 8G)", a->name, text);
+		v->i = (int64_t)b;
+		break;
+	}
+	case OT_ENUM: {
+		int ok = 0;
+		for (const char *const *p = a->values; p && *p; p++)
+			ok |= !strcmp(*p, text);
+		if (!ok)
+			return err_set(err, VD_EINVAL, "%s: '%s' is not one of the allowed values", a->name, text);
+		v->s = x_strdup(text);
+		break;
+	}
+	case OT_CALLBACK:
+		return err_set(err, VD_EINVAL, "%s: a function cannot be given as text", a->name);
+	default:
+		v->s = x_strdup(text);
+	}
+	v->set = 1;
+	return 0;
+}
+
+int op_args_finish(const struct op_def *def, struct op_args *args, struct vd_err *err)
+{
+	for (size_t i = 0; i < def->nargs; i++) {
+		const struct op_arg *a = &def->args[i];
+		if (args->v[i].set)
+			continue;
+		if (a->def && op_value_parse(a, a->def, &args->v[i], err) < 0)
+			return -1;
+		if (!args->v[i].set && (a->flags & OAF_REQUIRED))
+			return err_set(err, VD_EINVAL, "argument '%s' is required", a->name);
+	}
+	return 0;
+}
+
+void op_args_free(struct op_args *args)
+{
+	for (size_t i = 0; i < OP_MAX_ARGS; i++) {
+		free(args->v[i].s);
+		args->v[i].s = NULL;
+		args->v[i].set = 0;
+	}
+}
+
+void op_args_json(const struct op_def *def, const struct op_args *args, struct strbuf *sb)
+{
+	sb_appendc(sb, '{');
+	int first = 1;
+	for (size_t i = 0; i < def->nargs; i++) {
+		const struct op_value *v = &args->v[i];
+		const struct op_arg *a = &def->args[i];
+		if (!v->set || a->type == OT_CALLBACK)
+			continue;
+		if (!first)
+			sb_appendc(sb, ',');
+		first = 0;
+		sb_append_json(sb, a->name);
+		sb_appendc(sb, ':');
+		switch (a->type) {
+		case OT_INTEGER: case OT_SIZE: sb_appendf(sb, "%lld", (long long)v->i); break;
+		case OT_NUMBER: sb_appendf(sb, "%.17g", v->n); break;
+		case OT_BOOLEAN: sb_append(sb, v->b ? "true" : "false"); break;
+		default: sb_append_json(sb, v->s ? v->s : "");
+		}
+	}
+	sb_appendc(sb, '}');
+}
+
+void op_snapshots_free(struct op_snapshot *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(s[i].name);
+		free(s[i].parent);
+		free(s[i].description);
+		for (size_t d = 0; d < s[i].ndisks; d++) {
+			free(s[i].disk_sources[d]);
+			free(s[i].disk_targets[d]);
+		}
+		free(s[i].disk_sources);
+		free(s[i].disk_targets);
+	}
+	free(s);
+}

@@ -1,0 +1,122 @@
+/* optable.h — every operation vdeck can perform, declared once.
+ *
+ * One const table of struct op_def (name, target, typed arguments, flags,
+ * a pure validate and a pure build) drives the Lua methods, dry-run output,
+ * the audit record, REPL completion and the TUI's action menu.  validate()
+ * and build() only read the model and the facts fetched for them; they never
+ * talk to a host, so nothing is changed when they fail.  Adding an
+ * operation is one entry here plus its builder. */
+#ifndef VD_OPTABLE_H
+#define VD_OPTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn/virt_ops.h"
+#include "core/err.h"
+#include "core/strbuf.h"
+#include "model/cluster.h"
+
+enum op_target { OP_DOMAIN, OP_HOST };
+
+enum op_type {
+	OT_STRING, OT_INTEGER, OT_NUMBER, OT_BOOLEAN, OT_SIZE, OT_HOST, OT_ENUM,
+	OT_CALLBACK,   /* a Lua function (progress); never reaches validate/build */
+};
+
+enum {
+	OAF_REQUIRED   = 1u << 0,
+	OAF_POSITIONAL = 1u << 1,   /* may be given before the options table */
+};
+
+struct op_arg {
+	const char         *name;
+	enum op_type        type;
+	unsigned            flags;
+	const char         *def;      /* default as text (parsed by type), NULL none */
+	const char         *doc;
+	const char *const  *values;   /* OT_ENUM: NULL-terminated */
+};
+
+enum {
+	OPF_MUTATES     = 1u << 0,   /* refused under --readonly; audited */
+	OPF_LIVE        = 1u << 1,   /* can act on a running domain */
+	OPF_CONFIG      = 1u << 2,   /* can change the persistent definition */
+	OPF_DESTRUCTIVE = 1u << 3,   /* loses data or state: confirm in the TUI */
+	OPF_LONG        = 1u << 4,   /* runs as a job with progress */
+	OPF_SNAPSHOTS   = 1u << 5,   /* validate needs the snapshot list */
+};
+
+#define OP_MAX_ARGS 16
+
+struct op_value {
+	int      set;
+	int      b;
+	int64_t  i;      /* integer, size (bytes) */
+	double   n;
+	char    *s;      /* string, host, enum (owned) */
+};
+
+struct op_args {
+	struct op_value v[OP_MAX_ARGS];
+};
+
+/* A parsed snapshot (ops/snapxml.c). */
+struct op_snapshot {
+	char    *name, *parent, *description;
+	char     state[24];        /* domain state when taken */
+	int      memory;           /* memory state included */
+	int      external;         /* any disk or the memory is external */
+	int      current;
+	int64_t  created;          /* Unix time */
+	int      vcpus_hotplugged; /* the saved domain had hot-added vCPUs */
+	char   **disk_sources;     /* external: overlay files the snapshot created */
+	size_t   ndisks;
+	char   **disk_targets;
+};
+
+struct op_ctx {
+	const struct op_def     *def;
+	const struct op_args    *args;
+	const struct cluster    *cluster;
+	const struct host       *host;       /* target host (the domain's host) */
+	const struct domain     *dom;        /* NULL for host operations */
+	const struct op_snapshot *snaps;     /* OPF_SNAPSHOTS: the domain's snapshots */
+	size_t                   nsnaps;
+	struct strbuf           *notes;      /* explanations and warnings, one per line */
+	const uint64_t          *reserved;   /* per host index: memory promised to running migrations */
+};
+
+struct op_def {
+	const char          *name;
+	enum op_target       target;
+	const char          *summary;
+	const struct op_arg *args;
+	size_t               nargs;
+	unsigned             flags;
+	int (*validate)(const struct op_ctx *ctx, struct vd_err *err);
+	int (*build)(const struct op_ctx *ctx, struct vop_request *req, struct vd_err *err);
+};
+
+const struct op_def *optable_find(const char *name);
+/* i-th operation, NULL past the end. */
+const struct op_def *optable_at(size_t i);
+size_t optable_count(void);
+const char *op_type_name(enum op_type t);
+
+/* Argument access by name; NULL when the op has no such argument. */
+int  op_arg_index(const struct op_def *def, const char *name);
+const struct op_value *op_get(const struct op_ctx *ctx, const char *name);
+int  op_flag(const struct op_ctx *ctx, const char *name);        /* boolean, 0 if unset */
+const char *op_str(const struct op_ctx *ctx, const char *name);  /* NULL if unset */
+/* Parses text as the argument's type into v (defaults, --exec k=v). */
+int  op_value_parse(const struct op_arg *a, const char *text, struct op_value *v, struct vd_err *err);
+/* Fills unset arguments from their defaults; fails naming a missing required one. */
+int  op_args_finish(const struct op_def *def, struct op_args *args, struct vd_err *err);
+void op_args_free(struct op_args *args);
+/* "name=value ..." of the set arguments, for messages. JSON object variant for audit. */
+void op_args_json(const struct op_def *def, const struct op_args *args, struct strbuf *sb);
+
+void op_snapshots_free(struct op_snapshot *s, size_t n);
+
+#endif

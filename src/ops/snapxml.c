@@ -1,0 +1,122 @@
+/* snapxml.c — what vdeck needs from a <domainsnapshot> document: name,
+ * parent, state, whether memory is included, internal or external, the
+ * overlay files external snapshots created, and whether the saved domain
+ * had hot-added vCPUs (an enabled, hotpluggable <vcpus><vcpu>: QEMU 7.2
+ * cannot load the memory state of such a snapshot).  libxml2, no I/O. */
+#include "ops/snapxml.h"
+#include "core/xalloc.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is(const xmlNode *n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
+}
+
+static const xmlNode *child(const xmlNode *n, const char *name)
+{
+	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
+		if (is(c, name))
+			return c;
+	return NULL;
+}
+
+static char *prop(const xmlNode *n, const char *name)
+{
+	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	char *out = v ? x_strdup((const char *)v) : NULL;
+	xmlFree(v);
+	return out;
+}
+
+static char *content(const xmlNode *n)
+{
+	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
+	char *out = v ? x_strdup((const char *)v) : NULL;
+	xmlFree(v);
+	return out;
+}
+
+static int prop_is(const xmlNode *n, const char *name, const char *value)
+{
+	char *v = prop(n, name);
+	int same = v && !strcmp(v, value);
+	free(v);
+	return same;
+}
+
+static void read_disks(const xmlNode *disks, struct op_snapshot *s)
+{
+	size_t cap = 0;
+	for (const xmlNode *d = disks ? disks->children : NULL; d; d = d->next) {
+		if (!is(d, "disk") || !prop_is(d, "snapshot", "external"))
+			continue;
+		s->external = 1;
+		const xmlNode *src = child(d, "source");
+		char *file = prop(src, "file");
+		if (!file)
+			file = prop(src, "dev");
+		if (s->ndisks + 1 > cap) {
+			cap = cap ? cap * 2 : 4;
+			s->disk_sources = x_realloc(s->disk_sources, cap * sizeof *s->disk_sources);
+			s->disk_targets = x_realloc(s->disk_targets, cap * sizeof *s->disk_targets);
+		}
+		s->disk_sources[s->ndisks] = file ? file : x_strdup("");
+		char *name = prop(d, "name");
+		s->disk_targets[s->ndisks++] = name ? name : x_strdup("");
+	}
+}
+
+static int hotplugged_vcpus(const xmlNode *dom)
+{
+	const xmlNode *vcpus = child(dom, "vcpus");
+	for (const xmlNode *v = vcpus ? vcpus->children : NULL; v; v = v->next)
+		if (is(v, "vcpu") && prop_is(v, "enabled", "yes") && prop_is(v, "hotpluggable", "yes"))
+			return 1;
+	return 0;
+}
+
+int snapxml_parse(const char *xml, size_t len, struct op_snapshot *out, struct vd_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (len > (size_t)1 << 30)
+		return err_set(err, VD_EINVAL, "snapshot XML too large");
+	xmlDoc *doc = xmlReadMemory(xml, (int)len, "snapshot.xml", NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!is(root, "domainsnapshot")) {
+		xmlFreeDoc(doc);
+		return err_set(err, VD_EINVAL, "not a <domainsnapshot> document");
+	}
+	out->name = content(child(root, "name"));
+	if (!out->name) {
+		xmlFreeDoc(doc);
+		return err_set(err, VD_EINVAL, "snapshot without a <name>");
+	}
+	out->description = content(child(root, "description"));
+	out->parent = content(child(child(root, "parent"), "name"));
+	char *state = content(child(root, "state"));
+	snprintf(out->state, sizeof out->state, "%s", state ? state : "");
+	free(state);
+	char *t = content(child(root, "creationTime"));
+	out->created = t ? strtoll(t, NULL, 10) : 0;
+	free(t);
+	const xmlNode *mem = child(root, "memory");
+	char *msnap = prop(mem, "snapshot");
+	if (msnap) {
+		out->memory = strcmp(msnap, "no") != 0;
+		out->external |= !strcmp(msnap, "external");
+	} else {
+		/* Older libvirt: memory is implied by a running-state snapshot. */
+		out->memory = !strcmp(out->state, "running") || !strcmp(out->state, "paused");
+	}
+	free(msnap);
+	read_disks(child(root, "disks"), out);
+	out->vcpus_hotplugged = hotplugged_vcpus(child(root, "domain"));
+	xmlFreeDoc(doc);
+	return 0;
+}

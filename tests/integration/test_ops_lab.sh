@@ -1,0 +1,131 @@
+#!/bin/sh
+# test_ops_lab.sh — operations against real QEMU (TCG) behind two private
+# libvirtd daemons (tests/lib/lab-libvirtd.sh), for what the test driver
+# lacks: live vCPU add, balloon, DIMM attach, disk attach and online resize,
+# external snapshots (disk-only and with memory) and live merge with pivot,
+# the device-removed wait, the refused revert after a vCPU hot-add, and a
+# live migration with progress between the two daemons.  Skips with a
+# reason where the machine cannot run them.
+LAB_LIB=$(cd "$(dirname "$0")/../lib" && pwd)
+. "$LAB_LIB/lab-libvirtd.sh"
+VDECK=${VDECK:-$(cd "$(dirname "$0")/../.." && pwd)/vdeck}
+
+if ! why=$(lab_libvirtd_available); then
+	lab_skip "ops lab: $why"
+	lab_summary
+	exit $?
+fi
+lab_init opslab
+T0=$(lab_now)
+if ! lab_migration_pair_start src dst; then
+	lab_fail "two lab daemons up"
+	lab_summary
+	exit 1
+fi
+lab_pass "two lab daemons up ($(lab_elapsed "$T0") s)"
+lab_vm_define "$LAB_MIG_SRC_URI" ovm && lab_vm_define "$LAB_MIG_SRC_URI" ivm ||
+	{ lab_fail "VMs started"; lab_summary; exit 1; }
+timeout 30 qemu-img create -q -f qcow2 "$LAB_ROOT/images/data<&'1.qcow2" 64M
+export XDG_STATE_HOME="$LAB_ROOT/state"
+cat >"$LAB_ROOT/cluster.lua" <<EOF
+host { name = "src", transport = "none", libvirt = "$LAB_MIG_SRC_URI", interval = 1 }
+host { name = "dst", transport = "none", libvirt = "$LAB_MIG_DST_URI", interval = 1 }
+EOF
+cat >"$LAB_ROOT/ops.lua" <<'EOF'
+local function ok(c, name, detail) print((c and "ok - " or "not ok - ") .. name .. ((not c and detail) and (": " .. tostring(detail)) or "")) end
+local img = os.getenv("IMAGES")
+local d = vdeck.domain("ovm")
+ok(d.state == "running", "ovm runs")
+-- vCPU hot-add
+d:set_vcpus(2)
+ok(d.vcpus == 2, "live vCPU add read back", d.vcpus)
+-- balloon
+-- (no guest OS: QEMU accepts the target but the balloon cannot move)
+local rb = d:set_memory("200M")
+ok(rb.ok and rb.call:find("204800 /* KiB */", 1, true) ~= nil, "balloon target accepted by QEMU", rb.call)
+-- DIMM
+local before = d.max_memory
+d:attach_memory { size = "128M", node = 0 }
+ok(d.max_memory == before + 128 * 1048576, "DIMM attach grows memory", d.max_memory)
+-- disk attach, online resize
+d:attach_disk { source = img .. "/data<&'1.qcow2", target = "vdb", format = "qcow2" }
+local found
+for _, k in ipairs(d:disks()) do if k.target == "vdb" then found = k end end
+ok(found and found.source == img .. "/data<&'1.qcow2", "disk attached with its exact source")
+d:resize_disk("vdb", "96M")
+ok(true, "online resize accepted")
+-- unplug without a guest: never reported done without the event
+local good, err = pcall(d.detach_disk, d, "vdb", { timeout = 2 })
+ok(not good and tostring(err):find("device%-removed") ~= nil, "detach waits for device-removed and says so", err)
+-- external snapshot, disk only, then live merge with pivot
+local base = d:disks()[1].source
+d:snapshot { name = "ext1", disk_only = true }
+local snaps = d:snapshots()
+ok(#snaps == 1 and snaps[1].kind == "external" and not snaps[1].memory, "disk-only external snapshot listed")
+ok(d:disks()[1].source ~= base, "vda now on its overlay", d:disks()[1].source)
+local r = d:merge { disk = "vda", on_progress = function(p) end }
+ok(r.ok and d:disks()[1].source == base, "live merge pivoted vda back to its base", d:disks()[1].source)
+-- external snapshot with memory
+d:snapshot { name = "ext2", memory = true, external = true }
+local e2
+for _, s in ipairs(d:snapshots()) do if s.name == "ext2" then e2 = s end end
+ok(e2 and e2.kind == "external" and e2.memory, "external snapshot with memory listed")
+good, err = pcall(d.revert, d, "ext2")
+ok(not good and tostring(err):find("external") ~= nil, "revert of external snapshot refused with reason", err)
+good, err = pcall(d.snapshot, d, { name = "int" })
+ok(not good and tostring(err):find("mix") ~= nil, "internal after external refused", err)
+d:merge { disk = "vda" }
+ok(d:disks()[1].source == base, "second merge pivoted back too", d:disks()[1].source)
+-- internal snapshot after a vCPU hot-add: revert refused
+local i = vdeck.domain("ivm")
+i:set_vcpus(2)
+i:snapshot { name = "after-add" }
+local s = i:snapshots()[1]
+ok(s and s.kind == "internal" and s.memory and s.vcpus_hotplugged, "internal snapshot notes the hot-added vCPU")
+good, err = pcall(i.revert, i, "after-add")
+ok(not good and tostring(err):find("vCPU hot%-add") ~= nil, "revert after vCPU hot-add refused", err)
+ok(i.state == "running", "refused revert left the VM running")
+-- libvirt refuses to migrate a VM with snapshot metadata: vdeck says so first
+good, err = pcall(d.migrate, d, { to = "dst", unsafe = true })
+ok(not good and tostring(err):find("snapshot") ~= nil, "migration of a VM with snapshots refused", err)
+i:delete_snapshot("after-add")
+ok(#i:snapshots() == 0, "internal snapshot deleted")
+-- live migration with progress
+local seen = 0
+r = i:migrate { to = "dst", unsafe = true, on_progress = function(p) seen = seen + 1 end }
+ok(r.ok and i.host == "dst", "migrated; the handle follows the VM to dst", i.host)
+ok(i.vcpus == 2, "hot-added vCPU came along", i.vcpus)
+local on_src = false
+for _, x in ipairs(vdeck.host("src"):domains()) do if x.name == "ivm" then on_src = true end end
+ok(not on_src, "ivm gone from src in the model")
+ok(seen >= 1, "progress reported during migration", seen)
+local mj
+for _, j in ipairs(vdeck.jobs()) do if j.kind == "migrate" then mj = j end end
+ok(mj and mj.state == "done" and mj.domain == "ivm", "migration job done in the job list", mj and mj.state)
+print("message: " .. tostring(r.message))
+EOF
+t=$(lab_now)
+IMAGES=$LAB_ROOT/images timeout 120 "$VDECK" -c "$LAB_ROOT/cluster.lua" --no-lock --exec "$LAB_ROOT/ops.lua" \
+	>"$LAB_ROOT/out" 2>&1
+rc=$?
+echo "# vdeck ran $(lab_elapsed "$t") s, exit $rc"
+grep -v '^ok - \|^not ok - ' "$LAB_ROOT/out" | sed 's/^/# /'
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) lab_pass "${line#ok - }" ;;
+	"not ok - "*) lab_fail "${line#not ok - }" ;;
+	esac
+done <"$LAB_ROOT/out"
+lab_check "vdeck exited 0" test "$rc" = 0
+lab_check "virsh agrees: ivm runs on dst" sh -c \
+	"timeout 10 virsh -q -c '$LAB_MIG_DST_URI' domstate ivm | grep -qx running"
+lab_check "virsh agrees: ivm is gone from src" sh -c \
+	"! timeout 10 virsh -q -c '$LAB_MIG_SRC_URI' list --all --name | grep -qx ivm"
+lab_check "vdb was resized to 96 MiB" sh -c \
+	"timeout 10 virsh -q -c '$LAB_MIG_SRC_URI' domblkinfo ovm vdb | grep -q 'Capacity: *100663296'"
+lab_check "DIMM present in the live XML" sh -c \
+	"timeout 10 virsh -q -c '$LAB_MIG_SRC_URI' dumpxml ovm | grep -q \"<memory model='dimm'\""
+lab_check "audit holds the migration" grep -q '"operation":"migrate".*"result":"ok"' "$XDG_STATE_HOME/vdeck/audit.jsonl"
+lab_check "audit holds the refused revert" grep -q '"operation":"revert".*"result":"refused"' "$XDG_STATE_HOME/vdeck/audit.jsonl"
+echo "# total $(lab_elapsed "$T0") s"
+lab_summary

@@ -51,6 +51,7 @@ def main():
     cycles = int(args.get("cycles", 20))
     parallel = int(args.get("parallel", 16))
     out = args["out"]
+    mark = args.get("mark")  # run as MARK begin / MARK end around the timed cycles
     hosts = [line.rstrip("\n").split("\t") for line in open(os.path.join(d, "hosts.tsv"))]
     port, user, known = os.environ["SSHD_PORT"], os.environ["SSHD_USER"], os.environ["SSHD_KNOWN_HOSTS"]
     cm = os.path.join(d, "cm")
@@ -121,6 +122,8 @@ def main():
         return cpu, nbytes, bad
 
     cycle()  # warm-up: page cache, first use of each master
+    if mark:
+        subprocess.run(mark + " begin", shell=True)
     m0 = sum(proc_cpu_ms(p) for p in masters)
     t0 = time.monotonic()
     cpu = {"ssh": 0.0, "virsh": 0.0}
@@ -135,6 +138,8 @@ def main():
         nbytes, bad = nbytes + n, bad + b
     wall = time.monotonic() - t0
     m1 = sum(proc_cpu_ms(p) for p in masters)
+    if mark:
+        subprocess.run(mark + " end", shell=True)
 
     for h in hosts:
         subprocess.run(["ssh", "-F", cfg, "-O", "exit", h[0]], stdin=devnull,

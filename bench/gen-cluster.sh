@@ -44,7 +44,7 @@ echo "$hosts $vms 0" >"$dir/spec"
 		printf '%s\ttest://%s\t%s\n' "$name" "$x" "$dir/tree/hosts/$name/root" >>"$dir/hosts.tsv"
 		printf 'host { name = "%s", address = "127.0.0.1", transport = "ssh",\n' "$name"
 		printf '       libvirt = "test://%s", sysroot = "%s/tree/hosts/%s/root",\n' "$x" "$dir" "$name"
-		printf '       tags = { "rack%d" } }\n' $(( $(wc -l <"$dir/hosts.tsv") % 4 ))
+		printf '       tags = { "rack%d", "bench" } }\n' $(( $(wc -l <"$dir/hosts.tsv") % 4 ))
 	done
 } >"$dir/cluster.lua"
 n=$(wc -l <"$dir/hosts.tsv")

@@ -98,6 +98,8 @@ def main():
         "filter_frame_ms_median": num(tui, "frame_ms_median"),
         "filter_screen_ms_median": num(tui, "screen_ms_median"),
         "filter_rows": num(tui, "rows"),
+        "filter_keys": num(tui, "keys"),
+        "filter_screen_misses": num(tui, "screen_misses"),
         "peak_rss_mib": num(col, "peak_rss_mib"),
         "bulk_snapshot_s": num(snap, "vdeck_s"),
         "bulk_snapshot_failed": num(snap, "vdeck_failed"),

@@ -48,6 +48,10 @@ for k in ("vdeck_cpu_ms_per_cycle", "baseline_cpu_ms_per_cycle", "peak_rss_mib",
         print("not measured", k, r.get(k))
 if r.get("hosts_up") != 4 or r.get("baseline_failures") != 0 or r.get("baseline_bulk_snapshot_vms") != 40:
     print("hosts not all polled", r.get("hosts_up"), r.get("baseline_failures"), r.get("baseline_bulk_snapshot_vms"))
+if r.get("bulk_snapshot_s") is not None and (r.get("bulk_snapshot_vms") != 40 or r.get("bulk_snapshot_failed")):
+    print("runbook did not snapshot every VM", r.get("bulk_snapshot_vms"), r.get("bulk_snapshot_failed"))
+if r.get("filter_ms_median") is not None and r.get("filter_rows") != 40:
+    print("VM view did not show every VM", r.get("filter_rows"))
 PY
 if [ ! -s "$tmp/keys" ]; then ok "JSON has every key, each a number or pending"; else fail "JSON keys" "$(cat "$tmp/keys")"; fi
 finish

@@ -11,6 +11,7 @@
 #include "core/queue.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "metrics/host_metrics.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -81,6 +82,24 @@ static int interval_ms(const struct host_ctx *hc)
 	return hc->cfg->interval_ms > 0 ? hc->cfg->interval_ms : 2000;
 }
 
+/* The shell side knows QEMU processes by domain name; the libvirt side
+ * knows the domains: join them so d:stats().numa_mem is filled. */
+static void attach_vm_numa(struct host_snapshot *s)
+{
+	if (!s->metrics)
+		return;
+	for (size_t i = 0; i < s->metrics->nvm_numa; i++) {
+		const struct vm_numa *v = &s->metrics->vm_numa[i];
+		for (size_t d = 0; d < s->ndoms; d++) {
+			struct dom_stats *st = &s->doms[d].stats;
+			if (strcmp(s->doms[d].info.name, v->name))
+				continue;
+			st->numa_nodes = v->nodes < DOM_MAX_NUMA ? v->nodes : DOM_MAX_NUMA;
+			memcpy(st->numa_mem, v->bytes, st->numa_nodes * sizeof st->numa_mem[0]);
+		}
+	}
+}
+
 static void poll_host(struct host_ctx *hc)
 {
 	struct message *m = x_calloc(1, sizeof *m);
@@ -93,6 +112,7 @@ static void poll_host(struct host_ctx *hc)
 	if (virt_host_poll(hc->virt, s, &err) < 0)
 		s->libvirt_error = x_strdup(err.msg);
 	collector_poll(hc->collector, s);
+	attach_vm_numa(s);
 	hc->failures = (s->libvirt_ok && (s->shell_ok || !s->shell_used)) ? 0 : hc->failures + 1;
 	queue_push(&hc->fleet->results, &m->item);
 }

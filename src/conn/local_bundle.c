@@ -3,6 +3,7 @@
 #include "conn/local_bundle.h"
 #include "core/xalloc.h"
 #include "metrics/bundle.h"
+#include "metrics/vmnuma.h"
 
 #include <fcntl.h>
 #include <glob.h>
@@ -138,6 +139,42 @@ static void net_dir(struct reader *r, const char *d)
 	free(dev);
 }
 
+/* The "vm-numa" record: what the remote awk computes, summed here. */
+static void vm_numa(struct reader *r)
+{
+	sb_appendc(r->out, BUNDLE_SEP);
+	sb_append(r->out, "C vm-numa\n");
+	char *pat = x_asprintf("%s/run/libvirt/qemu/*.pid", r->root);
+	glob_t g;
+	if (glob(pat, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			struct strbuf pid, maps;
+			sb_init(&pid);
+			sb_init(&maps);
+			if (slurp(g.gl_pathv[i], &pid, 64) == 0 && pid.len) {
+				pid.buf[strcspn(pid.buf, "\n")] = '\0';
+				char *path = x_asprintf("%s/proc/%s/numa_maps", r->root, pid.buf);
+				if (!strchr(pid.buf, '/') && slurp(path, &maps, 64u << 20) == 0) {
+					uint64_t bytes[VM_NUMA_MAX_NODES] = { 0 };
+					unsigned nodes = 0;
+					numa_maps_sum(maps.buf, maps.len, bytes, &nodes);
+					const char *base = strrchr(g.gl_pathv[i], '/') + 1;
+					sb_append_n(r->out, base, strlen(base) - 4);   /* drop ".pid" */
+					for (unsigned n = 0; n < nodes; n++)
+						if (bytes[n])
+							sb_appendf(r->out, " N%u=%llu", n, (unsigned long long)bytes[n]);
+					sb_appendc(r->out, '\n');
+				}
+				free(path);
+			}
+			sb_free(&pid);
+			sb_free(&maps);
+		}
+		globfree(&g);
+	}
+	free(pat);
+}
+
 void local_bundle(const char *sysroot, struct strbuf *out)
 {
 	char *root = x_strdup(sysroot && strcmp(sysroot, "/") ? sysroot : "");
@@ -158,6 +195,7 @@ void local_bundle(const char *sysroot, struct strbuf *out)
 	each(&r, "/sys/kernel/mm/hugepages/*/free_hugepages", value);
 	each(&r, "/sys/devices/system/node/node*", node_dir);
 	each(&r, "/sys/class/net/*", net_dir);
+	vm_numa(&r);
 	sb_appendc(out, BUNDLE_SEP);
 	sb_appendf(out, "C getconf PAGESIZE\n%ld\n", sysconf(_SC_PAGESIZE));
 	free(root);

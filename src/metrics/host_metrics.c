@@ -187,6 +187,8 @@ static int route(const char *path, const char *data, size_t n, void *ctx)
 			/* "No such device" and the like are not the host's fault */
 			rc = 0;
 		}
+	} else if (strcmp(path, "!vm-numa") == 0) {
+		rc = parse_vm_numa(data, n, &m->vm_numa, &m->nvm_numa, &m->vm_numa_cap, &e);
 	} else if (strcmp(path, "!getconf PAGESIZE") == 0) {
 		char *t = text_dup(data, n);
 		uint64_t v;
@@ -325,5 +327,6 @@ void host_metrics_free(struct host_metrics *m)
 		bond_free(&m->bonds[i]);
 	x_free(&m->bonds);
 	x_free(&m->cpus);
+	x_free(&m->vm_numa);
 	memset(m, 0, sizeof(*m));
 }

@@ -21,6 +21,7 @@
 #include "metrics/netclass.h"
 #include "metrics/numa.h"
 #include "metrics/procstat.h"
+#include "metrics/vmnuma.h"
 #include "metrics/vmstat.h"
 
 struct vd_err;
@@ -50,6 +51,9 @@ struct host_metrics {
 	struct cpu_jiffies *cpus;       /* per CPU, sorted by number */
 	size_t   ncpus;
 	int      has_cpu;
+
+	struct vm_numa *vm_numa;    /* running VMs' memory per node (by domain name) */
+	size_t   nvm_numa, vm_numa_cap;
 
 	unsigned nerrors;
 	char     first_error[256];

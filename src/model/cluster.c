@@ -42,6 +42,7 @@ void cluster_free(struct cluster *c)
 		free(h->libvirt_error);
 		free(h->shell_error);
 		metrics_destroy(&h->metrics);
+		free(h->alerts);
 	}
 	free(c->hosts);
 	jobs_free(&c->jobs);
@@ -145,6 +146,35 @@ static void note_state_change(struct cluster *c, struct host *h, enum host_state
 		     host_state_name(next));
 }
 
+static int same_alert(const struct host_alert *a, const struct host_alert *b)
+{
+	return !strcmp(a->kind, b->kind) && !strcmp(a->message, b->message);
+}
+
+static int alert_in(const struct host_alert *a, const struct host_alert *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_alert(a, &set[i]))
+			return 1;
+	return 0;
+}
+
+/* Recomputes the host's alerts and logs each one raised or cleared. */
+static void update_alerts(struct cluster *c, struct host *h)
+{
+	struct host_alert *now = NULL;
+	size_t n = host_metrics_alerts(h->metrics, &now);
+	for (size_t i = 0; i < n; i++)
+		if (!alert_in(&now[i], h->alerts, h->nalerts))
+			eventlog_add(&c->events, EV_ALERT, h->cfg->name, "%s", now[i].message);
+	for (size_t i = 0; i < h->nalerts; i++)
+		if (!alert_in(&h->alerts[i], now, n))
+			eventlog_add(&c->events, EV_INFO, h->cfg->name, "cleared: %s", h->alerts[i].message);
+	free(h->alerts);
+	h->alerts = now;
+	h->nalerts = n;
+}
+
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall)
 {
 	note_state_change(c, h, state_from(s));
@@ -175,6 +205,7 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 		h->metrics = s->metrics;
 		s->metrics = NULL;
 		h->rtt_ms = s->rtt_ms;
+		update_alerts(c, h);
 	}
 	h->last_poll_wall = wall;
 	h->last_poll_mono = s->t;

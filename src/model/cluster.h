@@ -16,6 +16,7 @@
 #include "model/jobs.h"
 
 struct host_metrics;
+struct host_alert;
 
 enum host_state { HOST_CONNECTING, HOST_UP, HOST_DEGRADED, HOST_DOWN };
 
@@ -45,6 +46,8 @@ struct host {
 	struct domain *doms;
 	size_t    ndoms;
 	struct host_metrics *metrics;
+	struct host_alert *alerts;            /* from the latest metrics */
+	size_t    nalerts;
 	double    rtt_ms;
 	double    last_poll_wall;             /* Unix time of the last applied poll */
 	double    last_poll_mono;

@@ -26,6 +26,8 @@ fi
 VDECK_KEEP_DEMO=1 TMPDIR=$tmp "$VDECK" --demo=8x8 -e 'return 1' >/dev/null
 demo=$(ls -d "$tmp"/vdeck-demo-*)
 chmod -R a+rX "$tmp"
+cp -R "$root/tests/fixtures/sysroot-vmnuma" "$tmp/vmnuma"
+chmod -R a+rX "$tmp"
 cp "$SSHD_KEY" "$tmp/id" && chmod 600 "$tmp/id"
 : > "$tmp/empty_known_hosts"
 
@@ -45,8 +47,11 @@ while True:
 cat > "$tmp/cluster.lua" <<LUA
 defaults { ssh = { user = "$SSHD_USER", port = $SSHD_PORT, identity = "$tmp/id",
                    known_hosts = "$SSHD_KNOWN_HOSTS" }, interval = 1 }
-host { name = "s1", address = "127.0.0.1", libvirt = "test:///default", sysroot = "$demo/hosts/cna01/root" }
+host { name = "s1", address = "127.0.0.1", libvirt = "test:///default", sysroot = "$demo/hosts/cna01/root",
+       interval = 600 }   -- polled only when the test asks: rates are between its two refreshes
 host { name = "s4", address = "127.0.0.1", libvirt = "test:///default", sysroot = "$demo/hosts/cna04/root" }
+host { name = "numa", address = "127.0.0.1", libvirt = "test://$root/tests/fixtures/libvirt/node-a.xml",
+       sysroot = "$tmp/vmnuma" }
 host { name = "closed", address = "127.0.0.1", libvirt = "test:///default", ssh = { port = $closed } }
 host { name = "hole", address = "127.0.0.1", libvirt = "test:///default", ssh = { port = $hole } }
 host { name = "stranger", address = "127.0.0.1", libvirt = "test:///default",
@@ -76,6 +81,7 @@ local function counter() local f = io.open(path); local v = f:read("n"); f:close
 s1:refresh()
 local t0, c0 = s1.last_poll, counter()
 local f = io.open(path, "w"); f:write(string.format("%d\n", c0 + 125000000)); f:close()
+os.execute("sleep 1")
 s1:refresh()
 local dt = s1.last_poll - t0
 local nic
@@ -91,6 +97,10 @@ ok(kinds.bond_port_down, "bond port down is an alert", #alerts)
 local down_port
 for _, p in ipairs(s4:bonds()[1].ports) do if p.mii_status == "down" then down_port = p end end
 ok(down_port and down_port.alert, "the port is flagged in h:bonds()")
+-- Per-VM NUMA memory computed on the host by the poll script's awk.
+local numa = vdeck.domain("alpha"):stats().numa_mem
+ok(numa[0] == (1650 + 10000 + 262144) * 4096 and numa[1] == (2510 + 33) * 4096 + 512 * 2048 * 1024,
+   "per-VM NUMA memory from numa_maps over ssh", tostring(numa[0]) .. " " .. tostring(numa[1]))
 -- Ad-hoc commands over the same session.
 local out, err, status = s1:run("echo hi; echo oops >&2; exit 3")
 ok(out == "hi\n" and err == "oops\n" and status == 3, "h:run returns stdout, stderr, status")

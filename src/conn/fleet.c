@@ -72,6 +72,12 @@ struct virt_host *host_ctx_virt(struct host_ctx *hc) { return hc->virt; }
 const struct host_config *host_ctx_config(struct host_ctx *hc) { return hc->cfg; }
 void host_ctx_changed(struct host_ctx *hc) { hc->changed = 1; virt_host_invalidate(hc->virt); }
 
+void host_ctx_changed_domain(struct host_ctx *hc, const char *uuid)
+{
+	hc->changed = 1;
+	virt_host_invalidate_domain(hc->virt, uuid);
+}
+
 struct transport *host_ctx_transport(struct host_ctx *hc, struct vd_err *err)
 {
 	return collector_transport(hc->collector, err);
@@ -84,15 +90,16 @@ static int interval_ms(const struct host_ctx *hc)
 
 /* The shell side knows QEMU processes by domain name; the libvirt side
  * knows the domains: join them so d:stats().numa_mem is filled. */
-static void attach_vm_numa(struct host_snapshot *s)
+static void attach_vm_numa(const struct virt_host *vh, struct host_snapshot *s)
 {
 	if (!s->metrics)
 		return;
 	for (size_t i = 0; i < s->metrics->nvm_numa; i++) {
 		const struct vm_numa *v = &s->metrics->vm_numa[i];
 		for (size_t d = 0; d < s->ndoms; d++) {
-			struct dom_stats *st = &s->doms[d].stats;
-			if (strcmp(s->doms[d].info.name, v->name))
+			struct dom_stats *st = s->doms_same ? &s->stats[d] : &s->doms[d].stats;
+			const char *name = s->doms_same ? virt_host_domain_name(vh, d) : s->doms[d].info.name;
+			if (!name || strcmp(name, v->name))
 				continue;
 			st->numa_nodes = v->nodes < DOM_MAX_NUMA ? v->nodes : DOM_MAX_NUMA;
 			memcpy(st->numa_mem, v->bytes, st->numa_nodes * sizeof st->numa_mem[0]);
@@ -100,7 +107,9 @@ static void attach_vm_numa(struct host_snapshot *s)
 	}
 }
 
-static void poll_host(struct host_ctx *hc)
+/* full = 0: libvirt only, after an operation (the host's files did not
+ * change because a VM did). */
+static void poll_host(struct host_ctx *hc, int full)
 {
 	struct message *m = x_calloc(1, sizeof *m);
 	m->kind = MSG_SNAPSHOT;
@@ -111,8 +120,12 @@ static void poll_host(struct host_ctx *hc)
 	err_clear(&err);
 	if (virt_host_poll(hc->virt, s, &err) < 0)
 		s->libvirt_error = x_strdup(err.msg);
-	collector_poll(hc->collector, s);
-	attach_vm_numa(s);
+	if (full) {
+		collector_poll(hc->collector, s);
+		attach_vm_numa(hc->virt, s);
+	} else {
+		s->shell_skipped = 1;
+	}
 	hc->failures = (s->libvirt_ok && (s->shell_ok || !s->shell_used)) ? 0 : hc->failures + 1;
 	queue_push(&hc->fleet->results, &m->item);
 }
@@ -128,6 +141,10 @@ static void run_call(struct host_ctx *hc, struct command *c)
 	err_where(&m->err, NULL, hc->cfg->name, NULL);
 	/* Calls need libvirt; connect lazily so a first call does not wait a poll. */
 	m->rc = c->fn(hc, c->arg, &m->err);
+	if (hc->changed) {
+		hc->changed = 0;
+		poll_host(hc, 0);   /* queued before the reply: applied first */
+	}
 	queue_push(&hc->fleet->results, &m->item);
 }
 
@@ -138,7 +155,7 @@ static void *worker_main(void *arg)
 	for (;;) {
 		int64_t now = now_ms();
 		if (hc->fleet->opts.poll && now >= next_poll) {
-			poll_host(hc);
+			poll_host(hc, 1);
 			int delay = interval_ms(hc);
 			for (int i = 0; i < hc->failures && delay < BACKOFF_MAX_MS; i++)
 				delay *= 2;
@@ -152,12 +169,8 @@ static void *worker_main(void *arg)
 		enum cmd_kind kind = c->kind;
 		if (kind == CMD_CALL) {
 			run_call(hc, c);
-			if (hc->changed) {
-				hc->changed = 0;
-				next_poll = now_ms();   /* show the change at once */
-			}
 		} else if (kind == CMD_REFRESH) {
-			poll_host(hc);
+			poll_host(hc, 1);
 			next_poll = now_ms() + interval_ms(hc);
 		}
 		free(c);

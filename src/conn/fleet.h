@@ -48,7 +48,11 @@ unsigned fleet_calls_pending(const struct fleet *f);
 struct virt_host *host_ctx_virt(struct host_ctx *hc);
 struct transport *host_ctx_transport(struct host_ctx *hc, struct vd_err *err);
 const struct host_config *host_ctx_config(struct host_ctx *hc);
-/* Marks the host for a re-read of domain XML and an immediate poll. */
+/* Marks the host for a re-read of every domain's XML; the call's reply then
+ * follows a fresh libvirt poll, so the model shows the change when the
+ * caller gets the answer. */
 void host_ctx_changed(struct host_ctx *hc);
+/* The same for one domain (cheaper: other domains' XML is not re-read). */
+void host_ctx_changed_domain(struct host_ctx *hc, const char *uuid);
 
 #endif

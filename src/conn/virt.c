@@ -20,7 +20,9 @@
 #define VOLUME_REFRESH_POLLS 15
 
 struct cached_dom {
+	unsigned char   raw[VIR_UUID_BUFLEN];
 	char            uuid[VIR_UUID_STRING_BUFLEN];
+	int             id;
 	unsigned char   state;
 	unsigned short  vcpus;
 	unsigned long   mem_kib, maxmem_kib;
@@ -44,6 +46,12 @@ struct virt_host {
 	size_t            nvols, volcap;
 	unsigned          polls;
 	int               invalid;
+	/* What the model got last time: when nothing but statistics changed,
+	 * the next snapshot carries statistics only (no 3000 deep copies). */
+	struct cached_dom **order;
+	size_t            norder, ordercap;
+	int               sent;
+	int               stats_unsupported;   /* the driver has no bulk stats */
 };
 
 static void silent_error(void *ctx, virErrorPtr e) { (void)ctx; (void)e; }
@@ -99,6 +107,8 @@ struct virt_host *virt_host_new(const char *uri)
 
 static void drop_connection(struct virt_host *vh)
 {
+	vh->sent = 0;
+	vh->stats_unsupported = 0;
 	if (vh->conn) {
 		virConnectClose(vh->conn);
 		vh->conn = NULL;
@@ -133,8 +143,24 @@ void virt_host_invalidate(struct virt_host *vh)
 	vh->invalid = 1;
 }
 
+const char *virt_host_domain_name(const struct virt_host *vh, size_t i)
+{
+	return i < vh->norder ? vh->order[i]->info.name : NULL;
+}
+
+void virt_host_invalidate_domain(struct virt_host *vh, const char *uuid)
+{
+	for (size_t i = 0; i < vh->ndoms; i++)
+		if (!strcmp(vh->doms[i].uuid, uuid))
+			vh->doms[i].state = 0xff;   /* forces its XML to be read again */
+}
+
 static void free_cache(struct virt_host *vh)
 {
+	free(vh->order);
+	vh->order = NULL;
+	vh->norder = vh->ordercap = 0;
+	vh->sent = 0;
 	for (size_t i = 0; i < vh->ndoms; i++)
 		dom_info_free(&vh->doms[i].info);
 	free(vh->doms);
@@ -222,15 +248,17 @@ static void fill_disk_sizes(const struct virt_host *vh, struct dom_info *info)
 	}
 }
 
-static struct cached_dom *cache_lookup(struct virt_host *vh, const char *uuid)
+static struct cached_dom *cache_lookup(struct virt_host *vh, virDomainPtr dom, const unsigned char *raw)
 {
 	for (size_t i = 0; i < vh->ndoms; i++)
-		if (!strcmp(vh->doms[i].uuid, uuid))
+		if (!memcmp(vh->doms[i].raw, raw, VIR_UUID_BUFLEN))
 			return &vh->doms[i];
 	x_grow(&vh->doms, &vh->cap, vh->ndoms + 1, sizeof *vh->doms);
 	struct cached_dom *c = &vh->doms[vh->ndoms++];
 	memset(c, 0, sizeof *c);
-	snprintf(c->uuid, sizeof c->uuid, "%s", uuid);
+	memcpy(c->raw, raw, VIR_UUID_BUFLEN);
+	if (virDomainGetUUIDString(dom, c->uuid) < 0)
+		virResetLastError();
 	c->state = 0xff;   /* forces the first XML read */
 	return c;
 }
@@ -246,6 +274,7 @@ static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_
 			fill_disk_sizes(vh, &c->info);
 		return 0;
 	}
+	vh->sent = 0;   /* the model needs the new facts */
 	char *xml = virDomainGetXMLDesc(dom, 0);
 	if (!xml)
 		return -1;
@@ -273,9 +302,8 @@ static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_
 	return 0;
 }
 
-static void stats_into(struct domain *d, virDomainStatsRecordPtr rec, double t)
+static void stats_into(struct dom_stats *s, virDomainStatsRecordPtr rec, double t)
 {
-	struct dom_stats *s = &d->stats;
 	s->t = t;
 	for (int i = 0; i < rec->nparams; i++) {
 		const virTypedParameter *p = &rec->params[i];
@@ -300,26 +328,58 @@ static void stats_into(struct domain *d, virDomainStatsRecordPtr rec, double t)
 	}
 }
 
-static void read_stats(struct virt_host *vh, struct host_snapshot *s)
+/* Bulk statistics into stats[], aligned with vh->order. */
+static void read_stats(struct virt_host *vh, struct dom_stats *stats, double t)
 {
+	if (vh->stats_unsupported)
+		return;
 	virDomainStatsRecordPtr *recs = NULL;
 	unsigned groups = VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
 			  VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
 	int n = virConnectGetAllDomainStats(vh->conn, groups, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
 	if (n < 0) {
-		/* The test driver only knows the state group; stats stay invalid. */
 		virResetLastError();
+		vh->stats_unsupported = 1;
 		return;
 	}
+	int useful = 0;
 	for (int i = 0; i < n; i++) {
-		char uuid[VIR_UUID_STRING_BUFLEN];
-		if (virDomainGetUUIDString(recs[i]->dom, uuid) < 0)
+		unsigned char raw[VIR_UUID_BUFLEN];
+		if (virDomainGetUUID(recs[i]->dom, raw) < 0)
 			continue;
-		for (size_t d = 0; d < s->ndoms; d++)
-			if (!strcmp(s->doms[d].info.uuid, uuid))
-				stats_into(&s->doms[d], recs[i], s->t);
+		for (size_t d = 0; d < vh->norder; d++) {
+			if (!memcmp(vh->order[d]->raw, raw, VIR_UUID_BUFLEN)) {
+				stats_into(&stats[d], recs[i], t);
+				useful |= stats[d].valid;
+				break;
+			}
+		}
 	}
+	/* The test driver answers with the state group only: stop asking. */
+	if (n > 0 && !useful)
+		vh->stats_unsupported = 1;
 	virDomainStatsRecordListFree(recs);
+}
+
+/* Fills s->doms from the cache in list order. */
+static void send_domains(struct virt_host *vh, struct host_snapshot *s, struct dom_stats *stats)
+{
+	s->doms = x_calloc(vh->norder ? vh->norder : 1, sizeof *s->doms);
+	s->ndoms = vh->norder;
+	for (size_t i = 0; i < vh->norder; i++) {
+		const struct cached_dom *c = vh->order[i];
+		struct domain *d = &s->doms[i];
+		dom_info_copy(&d->info, &c->info);
+		d->state = (enum dom_state)c->state;
+		d->id = c->id;
+		d->persistent = c->persistent;
+		d->snapshots = c->snapshots;
+		d->info.vcpus = c->vcpus;
+		d->info.memory = (uint64_t)c->mem_kib * 1024;
+		d->info.max_memory = (uint64_t)c->maxmem_kib * 1024;
+		d->stats = stats[i];
+	}
+	free(stats);
 }
 
 int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err *err)
@@ -338,50 +398,71 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	if (vh->polls++ % VOLUME_REFRESH_POLLS == 0 || vh->invalid) {
 		read_volumes(vh);
 		sizes_changed = 1;
+		vh->sent = 0;
 	}
 	for (size_t i = 0; i < vh->ndoms; i++)
 		vh->doms[i].seen = 0;
-	s->doms = x_calloc((size_t)n, sizeof *s->doms);
-	s->ndoms = 0;
+	/* Pointers into vh->doms: compare first, then store (appends may move it). */
+	size_t count = 0;
+	struct cached_dom **now = x_calloc((size_t)n + 1, sizeof *now);
+	size_t *slots = x_calloc((size_t)n + 1, sizeof *slots);
 	for (int i = 0; i < n; i++) {
-		char uuid[VIR_UUID_STRING_BUFLEN];
+		unsigned char raw[VIR_UUID_BUFLEN];
 		virDomainInfo di;
-		if (virDomainGetUUIDString(doms[i], uuid) < 0 || virDomainGetInfo(doms[i], &di) < 0) {
+		if (virDomainGetUUID(doms[i], raw) < 0 || virDomainGetInfo(doms[i], &di) < 0) {
 			virResetLastError();   /* vanished between list and info */
 			continue;
 		}
-		struct cached_dom *c = cache_lookup(vh, uuid);
-		c->seen = 1;
+		struct cached_dom *c = cache_lookup(vh, doms[i], raw);
 		if (refresh_cached(vh, doms[i], c, &di, sizes_changed) < 0 && !c->info.name[0]) {
 			virResetLastError();
 			continue;
 		}
-		struct domain *d = &s->doms[s->ndoms++];
-		dom_info_copy(&d->info, &c->info);
-		d->state = (enum dom_state)di.state;
-		d->id = (int)virDomainGetID(doms[i]);
-		if (d->id < 0 || di.state == VIR_DOMAIN_SHUTOFF)
-			d->id = -1;
-		d->persistent = c->persistent;
-		d->snapshots = c->snapshots;
-		d->info.vcpus = di.nrVirtCpu;
-		d->info.memory = (uint64_t)di.memory * 1024;
-		d->info.max_memory = (uint64_t)di.maxMem * 1024;
+		int id = (int)virDomainGetID(doms[i]);
+		c->id = (id < 0 || di.state == VIR_DOMAIN_SHUTOFF) ? -1 : id;
+		c->seen = 1;
+		slots[count++] = (size_t)(c - vh->doms);
 	}
 	for (int i = 0; i < n; i++)
 		virDomainFree(doms[i]);
 	free(doms);
 	vh->invalid = 0;
-	/* Drops cache entries for domains that are gone. */
+	/* Drops cache entries for domains that are gone, remembering where the
+	 * survivors moved. */
 	size_t keep = 0;
+	size_t *moved = x_calloc(vh->ndoms + 1, sizeof *moved);
 	for (size_t i = 0; i < vh->ndoms; i++) {
-		if (vh->doms[i].seen)
+		if (vh->doms[i].seen) {
+			moved[i] = keep;
 			vh->doms[keep++] = vh->doms[i];
-		else
+		} else {
 			dom_info_free(&vh->doms[i].info);
+			vh->sent = 0;
+		}
 	}
 	vh->ndoms = keep;
-	read_stats(vh, s);
+	for (size_t i = 0; i < count; i++)
+		now[i] = &vh->doms[moved[slots[i]]];
+	free(moved);
+	free(slots);
+	if (count != vh->norder || memcmp(now, vh->order, count * sizeof *now))
+		vh->sent = 0;
+	free(vh->order);
+	vh->order = now;
+	vh->norder = count;
+
+	struct dom_stats *stats = x_calloc(count ? count : 1, sizeof *stats);
+	for (size_t i = 0; i < count; i++)
+		stats[i].t = s->t;
+	read_stats(vh, stats, s->t);
+	if (vh->sent) {
+		s->doms_same = 1;
+		s->stats = stats;
+		s->ndoms = count;
+	} else {
+		send_domains(vh, s, stats);
+		vh->sent = 1;
+	}
 	s->libvirt_ok = 1;
 	return 0;
 }

@@ -408,7 +408,7 @@ int vop_call(struct host_ctx *hc, void *arg, struct vd_err *err)
 	int rc = run(conn, dom, c->req, c->res, err);
 	virDomainFree(dom);
 	if (c->req->kind != VOP_SNAPSHOT_LIST)
-		host_ctx_changed(hc);
+		host_ctx_changed_domain(hc, c->req->uuid);
 	return rc;
 }
 

@@ -40,11 +40,16 @@ void cpulist_add(int **cpus, size_t *n, size_t *cap, int cpu)
 	(*n)++;
 }
 
+/* Two passes: ranges first (to learn the highest CPU), then a bitmap just
+ * that large, so "0-3" costs a few bytes, not a 64K-bit scan. */
 int parse_cpulist(const char *buf, size_t len, int **cpus, size_t *n, struct vd_err *err)
 {
 	char *text = text_dup(buf, len);
 	char *p = text;
-	unsigned char *bits = x_calloc(CPULIST_MAX_CPU / 8 + 1, 1);
+	uint64_t (*ranges)[2] = NULL;
+	size_t nranges = 0, rcap = 0;
+	uint64_t max = 0;
+	unsigned char *bits = NULL;
 	int rc = -1;
 
 	p = text_skip_ws(text_rtrim(p));
@@ -58,8 +63,12 @@ int parse_cpulist(const char *buf, size_t len, int **cpus, size_t *n, struct vd_
 			if (text_u64(&p, &b) < 0 || b > CPULIST_MAX_CPU || b < a)
 				goto bad;
 		}
-		for (uint64_t c = a; c <= b; c++)
-			bits[c / 8] |= (unsigned char)(1u << (c % 8));
+		x_grow(&ranges, &rcap, nranges + 1, sizeof(*ranges));
+		ranges[nranges][0] = a;
+		ranges[nranges][1] = b;
+		nranges++;
+		if (b > max)
+			max = b;
 		if (*p == ',')
 			p++;
 		else if (*p)
@@ -67,11 +76,17 @@ int parse_cpulist(const char *buf, size_t len, int **cpus, size_t *n, struct vd_
 	}
 	size_t cnt = 0, cap = 0;
 	int *out = NULL;
-	for (int c = 0; c <= CPULIST_MAX_CPU; c++)
-		if (bits[c / 8] & (1u << (c % 8))) {
-			x_grow(&out, &cap, cnt + 1, sizeof(*out));
-			out[cnt++] = c;
-		}
+	if (nranges) {
+		bits = x_calloc(max / 8 + 1, 1);
+		for (size_t r = 0; r < nranges; r++)
+			for (uint64_t c = ranges[r][0]; c <= ranges[r][1]; c++)
+				bits[c / 8] |= (unsigned char)(1u << (c % 8));
+		for (uint64_t c = 0; c <= max; c++)
+			if (bits[c / 8] & (1u << (c % 8))) {
+				x_grow(&out, &cap, cnt + 1, sizeof(*out));
+				out[cnt++] = (int)c;
+			}
+	}
 	*cpus = out;
 	*n = cnt;
 	rc = 0;
@@ -79,6 +94,7 @@ int parse_cpulist(const char *buf, size_t len, int **cpus, size_t *n, struct vd_
 bad:
 	err_set(err, VD_EINVAL, "bad CPU list near \"%.20s\"", p);
 out:
+	x_free(&ranges);
 	x_free(&bits);
 	x_free(&text);
 	return rc;

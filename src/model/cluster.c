@@ -106,20 +106,12 @@ static void replace_str(char **dst, char *src)
 	*dst = src;
 }
 
-/* Keeps rates meaningful: a domain's previous counters feed the new sample. */
-static void carry_domain_rates(const struct host *h, struct domain *nd)
+/* Rates from two samples of one domain's counters. */
+static void domain_rates(const struct dom_stats *a, struct dom_stats *b)
 {
-	const struct domain *od = NULL;
-	for (size_t i = 0; i < h->ndoms && !od; i++)
-		if (!strcmp(h->doms[i].info.uuid, nd->info.uuid))
-			od = &h->doms[i];
-	if (!od || !od->stats.valid || !nd->stats.valid)
+	double dt = b->t - a->t;
+	if (!a->valid || !b->valid || dt <= 0)
 		return;
-	double dt = nd->stats.t - od->stats.t;
-	if (dt <= 0)
-		return;
-	const struct dom_stats *a = &od->stats;
-	struct dom_stats *b = &nd->stats;
 	if (b->cpu_time_ns >= a->cpu_time_ns)
 		b->cpu_util = (double)(b->cpu_time_ns - a->cpu_time_ns) / 1e9 / dt * 100.0;
 	b->rd_bps = b->rd_bytes >= a->rd_bytes ? (double)(b->rd_bytes - a->rd_bytes) / dt : 0;
@@ -128,8 +120,34 @@ static void carry_domain_rates(const struct host *h, struct domain *nd)
 	b->tx_bps = b->tx_bytes >= a->tx_bytes ? (double)(b->tx_bytes - a->tx_bytes) * 8 / dt : 0;
 }
 
-static enum host_state state_from(const struct host_snapshot *s)
+/* The per-VM NUMA placement comes with the shell side; keep it across
+ * libvirt-only updates. */
+static void keep_numa(const struct dom_stats *old, struct dom_stats *now)
 {
+	if (!now->numa_nodes && old->numa_nodes) {
+		now->numa_nodes = old->numa_nodes;
+		memcpy(now->numa_mem, old->numa_mem, sizeof now->numa_mem);
+	}
+}
+
+/* Keeps rates meaningful: a domain's previous counters feed the new sample. */
+static void carry_domain_rates(const struct host *h, struct domain *nd, int keep_placement)
+{
+	for (size_t i = 0; i < h->ndoms; i++)
+		if (!strcmp(h->doms[i].info.uuid, nd->info.uuid)) {
+			domain_rates(&h->doms[i].stats, &nd->stats);
+			if (keep_placement)
+				keep_numa(&h->doms[i].stats, &nd->stats);
+			return;
+		}
+}
+
+static enum host_state state_from(const struct host *h, const struct host_snapshot *s)
+{
+	if (s->shell_skipped) {
+		int shell_ok = h->cfg->transport == HT_NONE || (h->metrics && !h->shell_error);
+		return s->libvirt_ok ? (shell_ok ? HOST_UP : HOST_DEGRADED) : shell_ok ? HOST_DEGRADED : HOST_DOWN;
+	}
 	if (s->libvirt_ok && (s->shell_ok || !s->shell_used))
 		return HOST_UP;
 	if (s->libvirt_ok || s->shell_ok)
@@ -177,10 +195,14 @@ static void update_alerts(struct cluster *c, struct host *h)
 
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall)
 {
-	note_state_change(c, h, state_from(s));
-	h->state = state_from(s);
+	enum host_state next = state_from(h, s);
+	note_state_change(c, h, next);
+	h->state = next;
 	replace_str(&h->libvirt_error, s->libvirt_error);
-	replace_str(&h->shell_error, s->shell_error);
+	if (!s->shell_skipped)
+		replace_str(&h->shell_error, s->shell_error);
+	else
+		free(s->shell_error);
 	s->libvirt_error = s->shell_error = NULL;
 	if (s->libvirt_ok) {
 		memcpy(h->libvirt_version, s->libvirt_version, sizeof h->libvirt_version);
@@ -191,13 +213,22 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 		h->cpu_mhz = s->cpu_mhz;
 		h->numa_cells = s->numa_cells;
 		h->memory = s->memory;
-		for (size_t i = 0; i < s->ndoms; i++)
-			carry_domain_rates(h, &s->doms[i]);
-		free_domains(h->doms, h->ndoms);
-		h->doms = s->doms;
-		h->ndoms = s->ndoms;
-		s->doms = NULL;
-		s->ndoms = 0;
+		if (s->doms_same && s->ndoms == h->ndoms) {
+			for (size_t i = 0; i < s->ndoms; i++) {
+				domain_rates(&h->doms[i].stats, &s->stats[i]);
+				if (s->shell_skipped)
+					keep_numa(&h->doms[i].stats, &s->stats[i]);
+				h->doms[i].stats = s->stats[i];
+			}
+		} else {
+			for (size_t i = 0; i < s->ndoms && s->doms; i++)
+				carry_domain_rates(h, &s->doms[i], s->shell_skipped);
+			free_domains(h->doms, h->ndoms);
+			h->doms = s->doms;
+			h->ndoms = s->ndoms;
+			s->doms = NULL;
+			s->ndoms = 0;
+		}
 	}
 	if (s->metrics) {
 		host_metrics_rates(h->metrics, s->metrics);
@@ -228,7 +259,8 @@ void host_snapshot_free(struct host_snapshot *s)
 {
 	free(s->libvirt_error);
 	free(s->shell_error);
-	free_domains(s->doms, s->ndoms);
+	free_domains(s->doms, s->doms ? s->ndoms : 0);
+	free(s->stats);
 	metrics_destroy(&s->metrics);
 	memset(s, 0, sizeof *s);
 }

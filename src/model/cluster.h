@@ -24,6 +24,7 @@ enum host_state { HOST_CONNECTING, HOST_UP, HOST_DEGRADED, HOST_DOWN };
 struct host_snapshot {
 	int       libvirt_ok, shell_ok;       /* which channels answered */
 	int       shell_used;                 /* host has a shell transport */
+	int       shell_skipped;              /* libvirt-only poll: shell state unchanged */
 	char     *libvirt_error, *shell_error;
 	char      libvirt_version[32], hypervisor[32], hostname[128];
 	char      cpu_model[64];
@@ -31,6 +32,8 @@ struct host_snapshot {
 	uint64_t  memory;                     /* bytes */
 	struct domain *doms;
 	size_t    ndoms;
+	int       doms_same;                  /* same domains as last time: only stats[] */
+	struct dom_stats *stats;              /* ndoms entries, when doms_same */
 	struct host_metrics *metrics;         /* NULL when the shell side failed */
 	double    rtt_ms;                     /* round trip of the metrics command */
 	double    t;                          /* monotonic seconds of the sample */

@@ -263,7 +263,7 @@ int op_invoke(struct op_env *env, const struct op_def *def, size_t hi, const cha
 	vop_result_free(&res);
 	err_where(err, def->name, hname, dname);
 	result = rc == 0 ? "ok" : "failed";
-	refresh_host(env, hi);
+	/* No refresh: the worker re-reads the changed domain before it answers. */
 audit_out:
 	audit(env, def, hname, dname, aj.buf, call.len ? call.buf : NULL, result, rc < 0 ? err : NULL, started);
 out:

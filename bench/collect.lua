@@ -24,13 +24,19 @@ local function slurp(path)
   return s
 end
 
-local clk_tck = 100   -- USER_HZ: /proc reports ticks of 1/100 s on Linux
+-- CPU time of every thread, in ns, from /proc/self/task/*/schedstat: tick
+-- counts (/proc/self/stat, 10 ms) are too coarse for a few small hosts.
 local function cpu_ms()
-  local rest = slurp("/proc/self/stat"):match("%) (.*)")
-  local f = {}
-  for w in rest:gmatch("%S+") do f[#f + 1] = w end
-  -- after "pid (comm) ": state is field 3, utime 14, stime 15
-  return (tonumber(f[12]) + tonumber(f[13])) * 1000 / clk_tck
+  local total = 0
+  local pid = slurp("/proc/self/stat"):match("^(%d+)")
+  for tid in io.popen("ls /proc/" .. pid .. "/task"):lines() do
+    local f = io.open("/proc/" .. pid .. "/task/" .. tid .. "/schedstat")
+    if f then
+      total = total + (tonumber(f:read("l"):match("^(%d+)")) or 0)
+      f:close()
+    end
+  end
+  return total / 1e6
 end
 local function wall_s() return tonumber(slurp("/proc/uptime"):match("^(%S+)")) end
 local function status(key) return tonumber(slurp("/proc/self/status"):match(key .. ":%s*(%d+)")) end

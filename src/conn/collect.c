@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define POLL_FN "vdeck_poll"
+
 struct collector {
 	const struct host_config *cfg;
 	struct transport_params   params;
@@ -47,7 +49,7 @@ struct collector *collector_new(const struct inventory *inv, const struct host_c
 		.keepalive_s = -1,
 	};
 	if (cfg->transport == HT_SSH)
-		col->script = bundle_script(cfg->sysroot, NULL);
+		col->script = bundle_function(POLL_FN, cfg->sysroot, NULL);
 	if (cfg->demo_index >= 0 && inv->demo_dir) {
 		col->demo_dir = inv->demo_dir;
 		col->demo = (struct demo_spec){ inv->demo_hosts, inv->demo_vms, inv->demo_seed };
@@ -80,13 +82,7 @@ static int fetch_bundle(struct collector *col, struct strbuf *out, struct vd_err
 	struct transport *tr = collector_transport(col, err);
 	if (!tr)
 		return -1;
-	int status = 0;
-	struct strbuf errout;
-	sb_init(&errout);
-	int rc = transport_exec(tr, col->script, 0, out, &errout, &status, err);
-	if (rc == 0 && status != 0)
-		rc = err_set(err, VD_ESSH, "poll script exited %d: %.200s", status, errout.buf);
-	sb_free(&errout);
+	int rc = transport_poll(tr, col->script, POLL_FN, 0, out, err);
 	if (rc < 0 && !transport_is_connected(tr))
 		transport_close(&col->tr);   /* reconnect on the next poll */
 	return rc;

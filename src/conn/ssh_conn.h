@@ -9,6 +9,7 @@
 
 #include <libssh2.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "conn/transport.h"
 #include "core/err.h"
@@ -17,6 +18,7 @@
 #define SSH_PARKED_MAX 16
 
 struct ssh_conn {
+	LIBSSH2_CHANNEL *poll_ch;      /* the long-lived poll shell (ssh_poll.c) */
 	int              fd;
 	LIBSSH2_SESSION *session;
 	/* Channels of timed-out commands: our close is sent, the server's
@@ -33,6 +35,16 @@ struct ssh_conn *ssh_conn_open(const struct transport_params *p, struct vd_err *
 int  ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct strbuf *out,
 		   struct strbuf *errout, int *exit_status, struct vd_err *err);
 void ssh_conn_close(struct ssh_conn **c);
+/* ssh_poll.c: runs the function defined by fn_def (named fn_name) in the
+ * session's long-lived shell, starting the shell when needed. */
+int  ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *fn_name, int timeout_ms,
+		   struct strbuf *out, struct vd_err *err);
+
+/* ssh_exec.c helpers shared with ssh_poll.c. */
+int  ssh_session_broken(int rc);
+ssize_t ssh_channel_pump(LIBSSH2_CHANNEL *ch, int stream, struct strbuf *sb);
+void ssh_channel_finish_or_park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int64_t deadline);
+void ssh_reap_parked(struct ssh_conn *c);
 
 /* Waits until the socket is ready for what libssh2 is blocked on; 0 to
  * retry, -1 when the deadline (now_ms() clock) has passed. */

@@ -14,7 +14,7 @@
 
 #define CLOSE_GRACE_MS 2000
 
-static int session_broken(int rc)
+int ssh_session_broken(int rc)
 {
 	return rc == LIBSSH2_ERROR_SOCKET_SEND || rc == LIBSSH2_ERROR_SOCKET_RECV ||
 	       rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT ||
@@ -90,7 +90,7 @@ static int park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch)
 }
 
 /* Frees the parked channels whose server close has arrived; never waits. */
-static void reap_parked(struct ssh_conn *c)
+void ssh_reap_parked(struct ssh_conn *c)
 {
 	for (int i = 0; i < c->nparked;) {
 		if (libssh2_channel_free(c->parked[i]) == LIBSSH2_ERROR_EAGAIN) {
@@ -101,7 +101,7 @@ static void reap_parked(struct ssh_conn *c)
 	}
 }
 
-static void finish_or_park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int64_t deadline)
+void ssh_channel_finish_or_park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int64_t deadline)
 {
 	if (finish_channel(c, ch, deadline) < 0 && park(c, ch) < 0)
 		c->connected = 0;
@@ -114,16 +114,16 @@ static int probe(struct ssh_conn *c, int64_t deadline)
 	while (!(ch = libssh2_channel_open_session(c->session))) {
 		int rc = libssh2_session_last_errno(c->session);
 		if (rc != LIBSSH2_ERROR_EAGAIN)
-			return session_broken(rc) ? -1 : 0;
+			return ssh_session_broken(rc) ? -1 : 0;
 		if (ssh_wait(c, deadline) < 0)
 			return -1;
 	}
-	finish_or_park(c, ch, deadline);
+	ssh_channel_finish_or_park(c, ch, deadline);
 	return 0;
 }
 
 /* Reads what is available from one stream; >0 progress, 0 none, <0 error. */
-static ssize_t pump(LIBSSH2_CHANNEL *ch, int stream, struct strbuf *sb)
+ssize_t ssh_channel_pump(LIBSSH2_CHANNEL *ch, int stream, struct strbuf *sb)
 {
 	char buf[16384];
 	ssize_t n, total = 0;
@@ -150,7 +150,7 @@ static int timed_out(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int timeout_ms, st
 			break;
 		}
 	if (!dead && rc == 0)
-		finish_or_park(c, ch, grace);
+		ssh_channel_finish_or_park(c, ch, grace);
 	else if (dead || rc != LIBSSH2_ERROR_EAGAIN || park(c, ch) < 0 || probe(c, grace) < 0)
 		dead = 1;
 	if (dead || !c->connected) {
@@ -175,13 +175,13 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct st
 		*exit_status = -1;
 	if (!c->connected)
 		return err_set(err, VD_EUNREACH, "SSH connection to %s is closed", c->host_name);
-	reap_parked(c);
-	if (c->keepalive_s > 0 && session_broken(libssh2_keepalive_send(c->session, &next)))
+	ssh_reap_parked(c);
+	if (c->keepalive_s > 0 && ssh_session_broken(libssh2_keepalive_send(c->session, &next)))
 		return fail_session(c, err, "sending a keepalive");
 	while (!(ch = libssh2_channel_open_session(c->session))) {
 		rc = libssh2_session_last_errno(c->session);
 		if (rc != LIBSSH2_ERROR_EAGAIN) {
-			if (session_broken(rc))
+			if (ssh_session_broken(rc))
 				return fail_session(c, err, "opening a channel");
 			return err_set(err, VD_ESSH, "%s refused a new SSH channel: %s",
 				       c->host_name, ssh_last_error(c));
@@ -197,22 +197,22 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct st
 		if (ssh_wait(c, deadline) < 0)
 			return timed_out(c, ch, timeout_ms, err);
 	if (rc) {
-		if (session_broken(rc))
+		if (ssh_session_broken(rc))
 			return fail_session(c, err, "starting a command");
 		err_set(err, VD_ESSH, "%s refused to run the command: %s", c->host_name,
 			ssh_last_error(c));
-		finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
+		ssh_channel_finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
 		return -1;
 	}
 	for (;;) {
-		ssize_t a = pump(ch, 0, out), b = pump(ch, SSH_EXTENDED_DATA_STDERR, errout);
+		ssize_t a = ssh_channel_pump(ch, 0, out), b = ssh_channel_pump(ch, SSH_EXTENDED_DATA_STDERR, errout);
 		if (a < 0 || b < 0) {
 			rc = (int)(a < 0 ? a : b);
-			if (session_broken(rc))
+			if (ssh_session_broken(rc))
 				return fail_session(c, err, "reading command output");
 			err_set(err, VD_ESSH, "reading output from %s: %s", c->host_name,
 				ssh_last_error(c));
-			finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
+			ssh_channel_finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
 			return -1;
 		}
 		if (libssh2_channel_eof(ch))
@@ -227,6 +227,6 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct st
 	}
 	if (exit_status)
 		*exit_status = exit_code(c, ch);   /* kept on the channel until free */
-	finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
+	ssh_channel_finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
 	return 0;
 }

@@ -107,6 +107,23 @@ int transport_exec(struct transport *t, const char *cmd, int timeout_ms, struct 
 	return err_set(err, VD_EUNSUPPORTED, "host has no shell transport (transport = none)");
 }
 
+int transport_poll(struct transport *t, const char *fn_def, const char *fn_name, int timeout_ms,
+		   struct strbuf *out, struct vd_err *err)
+{
+	err_where(err, "poll", t->host_name, NULL);
+	if (t->kind == TRANSPORT_SSH)
+		return ssh_conn_poll(t->ssh, fn_def, fn_name, timeout_ms, out, err);
+	struct strbuf cmd;
+	sb_init(&cmd);
+	sb_appendf(&cmd, "%s%s\n", fn_def, fn_name);
+	int status = 0;
+	int rc = transport_exec(t, cmd.buf, timeout_ms, out, NULL, &status, err);
+	sb_free(&cmd);
+	if (rc == 0 && status != 0)
+		rc = err_set(err, VD_ESSH, "poll exited %d", status);
+	return rc;
+}
+
 int transport_is_connected(const struct transport *t)
 {
 	if (!t)

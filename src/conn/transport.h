@@ -48,6 +48,12 @@ struct transport *transport_open(enum transport_kind kind, const struct transpor
 int transport_exec(struct transport *t, const char *cmd, int timeout_ms, struct strbuf *out,
 		   struct strbuf *errout, int *exit_status, struct vd_err *err);
 
+/* Runs the shell function fn_name defined by fn_def and appends its stdout
+ * to out.  SSH keeps one remote shell per session that learns fn_def once
+ * (a poll is then one line in, the output back); local runs both at once. */
+int transport_poll(struct transport *t, const char *fn_def, const char *fn_name, int timeout_ms,
+		   struct strbuf *out, struct vd_err *err);
+
 int  transport_is_connected(const struct transport *t);
 enum transport_kind transport_kind_of(const struct transport *t);
 /* "none", "local", "ssh"; and back (-1 for an unknown name). */

@@ -60,36 +60,51 @@ static void append_header_text(struct strbuf *sb, const char *s)
 		sb_appendc(sb, (*s == '\n' || *s == '\r' || *s == BUNDLE_SEP) ? ' ' : *s);
 }
 
-char *bundle_script(const char *sysroot, const char *const *extra_cmds)
+static void append_body(struct strbuf *sb, const char *sysroot, const char *const *extra_cmds)
 {
-	struct strbuf sb;
-	sb_init(&sb);
-	sb_append(&sb, "R=");
+	sb_append(sb, "R=");
 	if (sysroot && *sysroot) {
 		size_t n = strlen(sysroot);
 		while (n > 0 && sysroot[n - 1] == '/')
 			n--;
 		char *root = x_strndup(sysroot, n);
-		sb_append_shell(&sb, root);
+		sb_append_shell(sb, root);
 		x_free(&root);
 	} else {
-		sb_append(&sb, "''");
+		sb_append(sb, "''");
 	}
-	sb_appendc(&sb, '\n');
-	sb_append(&sb, script_head);
+	sb_appendc(sb, '\n');
+	sb_append(sb, script_head);
 	for (size_t i = 0; extra_cmds && extra_cmds[i]; i++) {
 		/* The header names the command; the command itself runs as given. */
 		struct strbuf hdr;
 		sb_init(&hdr);
 		append_header_text(&hdr, extra_cmds[i]);
-		sb_append(&sb, "printf '\\036C %s\\n' ");
-		sb_append_shell(&sb, hdr.buf);
-		sb_append(&sb, "\n{ ");
-		sb_append(&sb, extra_cmds[i]);
-		sb_append(&sb, "\n} 2>&1\n");
+		sb_append(sb, "printf '\\036C %s\\n' ");
+		sb_append_shell(sb, hdr.buf);
+		sb_append(sb, "\n{ ");
+		sb_append(sb, extra_cmds[i]);
+		sb_append(sb, "\n} 2>&1\n");
 		sb_free(&hdr);
 	}
+}
+
+char *bundle_script(const char *sysroot, const char *const *extra_cmds)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	append_body(&sb, sysroot, extra_cmds);
 	sb_append(&sb, "exit 0\n");
+	return sb_detach(&sb);
+}
+
+char *bundle_function(const char *name, const char *sysroot, const char *const *extra_cmds)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	sb_appendf(&sb, "%s() {\n", name);
+	append_body(&sb, sysroot, extra_cmds);
+	sb_append(&sb, "return 0\n}\n");
 	return sb_detach(&sb);
 }
 

@@ -25,6 +25,10 @@ char *bundle_script(const char *sysroot, const char *const *extra_cmds);
 /* Calls cb for every record in order; data is not NUL-terminated.  Text
  * before the first record is ignored.  A non-zero cb return stops the walk
  * and is returned; otherwise returns 0. */
+/* The same work as a shell function `name() { ... }`, for a long-lived
+ * remote shell that defines it once and calls it every poll. */
+char *bundle_function(const char *name, const char *sysroot, const char *const *extra_cmds);
+
 int bundle_split(const char *buf, size_t len,
 		 int (*cb)(const char *path, const char *data, size_t n, void *ctx),
 		 void *ctx);

@@ -26,6 +26,10 @@ void *virt_host_handle(struct virt_host *vh);
 /* Forgets cached domain XML so the next poll re-reads it (after a change). */
 void virt_host_invalidate(struct virt_host *vh);
 
+/* virt_devices.c: GPUs/mdevs from node devices and LUNs from SAN pools
+ * (conn is the virConnectPtr); replaces the contents of gpus and luns. */
+void virt_read_devices(void *conn, struct gpu_inv *gpus, struct lun_list *luns);
+
 /* Formats the last libvirt error into err with code VD_ELIBVIRT. */
 int  virt_error(struct vd_err *err, const char *what);
 

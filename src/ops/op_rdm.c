@@ -175,6 +175,10 @@ int attach_lun_validate(const struct op_ctx *ctx, struct vd_err *err)
 		return op_fail(ctx, err, VD_EINVAL, "target %s is already in use", target);
 	if (op_str(ctx, "sgio") && kind == SRC_ISCSI)
 		return op_fail(ctx, err, VD_EINVAL, "sgio= applies to block LUNs (path= or a pool volume), not to an iSCSI network source");
+	/* libvirt 9.0 refuses it at define time ("unfiltered sgio is no longer supported") */
+	if (op_str(ctx, "sgio") && !strcmp(op_str(ctx, "sgio"), "unfiltered") && atoi(ctx->host->libvirt_version) >= 9)
+		return op_fail(ctx, err, VD_EUNSUPPORTED, "libvirt %s on %s no longer supports sgio=unfiltered; use "
+			       "filtered (the default)", ctx->host->libvirt_version, ctx->host->cfg->name);
 	struct lun_list luns;
 	host_luns(ctx->host, &luns);
 	const struct lun *u = NULL;

@@ -175,6 +175,89 @@ static void vm_numa(struct reader *r)
 	free(pat);
 }
 
+/* ---- GPUs and LUNs (bundle.c's script_devices) ---------------------- */
+
+static void mdev_type_dir(struct reader *r, const char *t)
+{
+	static const char *const files[] = { "name", "available_instances", "device_api", "description" };
+	if (!is_dir(t))
+		return;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *p = x_asprintf("%s/%s", t, files[i]);
+		value(r, p);
+		free(p);
+	}
+}
+
+static void mdev_bus_dir(struct reader *r, const char *d)
+{
+	static const char *const files[] = { "numa_node", "vendor", "device" };
+	if (!is_dir(d))
+		return;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *p = x_asprintf("%s/%s", d, files[i]);
+		value(r, p);
+		free(p);
+	}
+	char *pat = x_asprintf("%s/mdev_supported_types/*", d + r->rootlen);
+	each(r, pat, mdev_type_dir);
+	free(pat);
+}
+
+/* "<name> <readlink target>" of a symlink; name is the path without root
+ * or, with base_only, its last component. */
+static void link_line(struct reader *r, const char *link, const char *name)
+{
+	struct stat st;
+	char target[4096];
+	if (lstat(link, &st) != 0 || !S_ISLNK(st.st_mode))
+		return;
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	sb_appendf(r->out, "%s %s\n", name, target);
+}
+
+static void mdev_line(struct reader *r, const char *m)
+{
+	char *link = x_asprintf("%s/mdev_type", m);
+	link_line(r, link, strrchr(m, '/') + 1);
+	free(link);
+}
+
+static void lun_line(struct reader *r, const char *l)
+{
+	link_line(r, l, l + r->rootlen);
+}
+
+static void block_dir(struct reader *r, const char *b)
+{
+	static const char *const files[] = { "size", "device/vendor", "device/model", "device/wwid" };
+	if (!is_dir(b))
+		return;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *p = x_asprintf("%s/%s", b, files[i]);
+		value(r, p);
+		free(p);
+	}
+}
+
+static void devices(struct reader *r)
+{
+	each(r, "/sys/class/mdev_bus/*", mdev_bus_dir);
+	sb_appendc(r->out, BUNDLE_SEP);
+	sb_append(r->out, "C mdevs\n");
+	each(r, "/sys/bus/mdev/devices/*", mdev_line);
+	sb_appendc(r->out, BUNDLE_SEP);
+	sb_append(r->out, "C luns\n");
+	each(r, "/dev/disk/by-path/*-iscsi-*-lun-*", lun_line);
+	each(r, "/dev/disk/by-path/*-fc-*-lun-*", lun_line);
+	each(r, "/dev/disk/by-id/wwn-*", lun_line);
+	each(r, "/sys/block/sd*", block_dir);
+	each(r, "/sys/block/dm-*", block_dir);
+}
+
 void local_bundle(const char *sysroot, struct strbuf *out)
 {
 	char *root = x_strdup(sysroot && strcmp(sysroot, "/") ? sysroot : "");
@@ -196,6 +279,7 @@ void local_bundle(const char *sysroot, struct strbuf *out)
 	each(&r, "/sys/devices/system/node/node*", node_dir);
 	each(&r, "/sys/class/net/*", net_dir);
 	vm_numa(&r);
+	devices(&r);
 	sb_appendc(out, BUNDLE_SEP);
 	sb_appendf(out, "C getconf PAGESIZE\n%ld\n", sysconf(_SC_PAGESIZE));
 	free(root);

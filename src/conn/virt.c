@@ -18,6 +18,7 @@
 #include <string.h>
 
 #define VOLUME_REFRESH_POLLS 15
+#define DEVICE_REFRESH_POLLS 5
 
 struct cached_dom {
 	unsigned char   raw[VIR_UUID_BUFLEN];
@@ -52,6 +53,8 @@ struct virt_host {
 	size_t            norder, ordercap;
 	int               sent;
 	int               stats_unsupported;   /* the driver has no bulk stats */
+	struct gpu_inv    gpus;       /* node devices, re-read every few polls */
+	struct lun_list   san_luns;   /* SAN pool volumes, idem */
 };
 
 static void silent_error(void *ctx, virErrorPtr e) { (void)ctx; (void)e; }
@@ -171,6 +174,8 @@ static void free_cache(struct virt_host *vh)
 	free(vh->vols);
 	vh->vols = NULL;
 	vh->nvols = vh->volcap = 0;
+	gpu_inv_free(&vh->gpus);
+	lun_list_free(&vh->san_luns);
 }
 
 void virt_host_free(struct virt_host **pvh)
@@ -395,6 +400,10 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	}
 	read_node(vh, s);
 	int sizes_changed = 0;
+	if (vh->polls % DEVICE_REFRESH_POLLS == 0 || vh->invalid)
+		virt_read_devices(vh->conn, &vh->gpus, &vh->san_luns);
+	gpu_inv_copy(&s->gpus, &vh->gpus);
+	lun_list_copy(&s->san_luns, &vh->san_luns);
 	if (vh->polls++ % VOLUME_REFRESH_POLLS == 0 || vh->invalid) {
 		read_volumes(vh);
 		sizes_changed = 1;

@@ -29,6 +29,10 @@ void virt_host_invalidate(struct virt_host *vh);
 const char *virt_host_domain_name(const struct virt_host *vh, size_t i);
 void virt_host_invalidate_domain(struct virt_host *vh, const char *uuid);
 
+/* virt_devices.c: GPUs/mdevs from node devices and LUNs from SAN pools
+ * (conn is the virConnectPtr); replaces the contents of gpus and luns. */
+void virt_read_devices(void *conn, struct gpu_inv *gpus, struct lun_list *luns);
+
 /* Formats the last libvirt error into err with code VD_ELIBVIRT. */
 int  virt_error(struct vd_err *err, const char *what);
 

@@ -22,6 +22,8 @@
 void vop_request_free(struct vop_request *r)
 {
 	free(r->xml);
+	free(r->pre_xml);
+	r->pre_xml = NULL;
 	free(r->alias_xpath);
 	free(r->dest_uri);
 	free(r->migrate_uri);
@@ -86,6 +88,14 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		break;
 	case VOP_ATTACH_DEVICE:
 	case VOP_DETACH_DEVICE:
+		if (r->kind == VOP_ATTACH_DEVICE && r->pre_xml) {
+			sb_append(sb, "virDomainAttachDeviceFlags(");
+			quoted(sb, r->dom_name);
+			sb_append(sb, ", xml, ");
+			affect(sb, r->flags);
+			sb_append(sb, ")\n");
+			sb_append(sb, r->pre_xml);
+		}
 		sb_append(sb, r->kind == VOP_ATTACH_DEVICE ? "virDomainAttachDeviceFlags(" : "virDomainDetachDeviceFlags(");
 		quoted(sb, r->dom_name);
 		sb_append(sb, ", xml, ");
@@ -178,6 +188,15 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, "virDomainListAllSnapshots(");
 		quoted(sb, r->dom_name);
 		sb_append(sb, ", 0)\n");
+		break;
+	case VOP_NODEDEV_CREATE:
+		sb_append(sb, (r->flags & VOPF_NODEDEV_DEFINE) ? "virNodeDeviceDefineXML(xml, 0) then virNodeDeviceCreate\n"
+			      : "virNodeDeviceCreateXML(xml, 0)\n");
+		break;
+	case VOP_NODEDEV_REMOVE:
+		sb_append(sb, "virNodeDeviceDestroy(mdev ");
+		quoted(sb, r->target);
+		sb_append(sb, ") then virNodeDeviceUndefine when it is persistent\n");
 		break;
 	}
 	if (r->xml)
@@ -348,6 +367,8 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 			return virt_error(err, "setting memory");
 		return 0;
 	case VOP_ATTACH_DEVICE:
+		if (r->pre_xml && virDomainAttachDeviceFlags(dom, r->pre_xml, affect_flags) < 0)
+			return virt_error(err, "attaching the controller");
 		if (virDomainAttachDeviceFlags(dom, r->xml, affect_flags) < 0)
 			return virt_error(err, "attaching the device");
 		return 0;
@@ -390,6 +411,8 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 	case VOP_BLOCK_COMMIT:
 	case VOP_MIGRATE:
 	case VOP_DEFINE:
+	case VOP_NODEDEV_CREATE:
+	case VOP_NODEDEV_REMOVE:
 		break;
 	}
 	return err_set(err, VD_EUNSUPPORTED, "this request runs as a job, not on the worker");
@@ -402,6 +425,11 @@ int vop_call(struct host_ctx *hc, void *arg, struct vd_err *err)
 	if (virt_host_connect(vh, err) < 0)
 		return -1;
 	virConnectPtr conn = virt_host_handle(vh);
+	if (!c->req->uuid[0]) {
+		int hrc = vop_run_host(conn, c->req, c->res, err);
+		host_ctx_changed(hc);
+		return hrc;
+	}
 	virDomainPtr dom = virDomainLookupByUUIDString(conn, c->req->uuid);
 	if (!dom)
 		return virt_error(err, "finding the domain");

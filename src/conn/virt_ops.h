@@ -31,6 +31,9 @@ enum vop_kind {
 	VOP_ABORT_JOB,
 	VOP_DEFINE,            /* xml: a new persistent domain (restore_to) */
 	VOP_SNAPSHOT_LIST,     /* read only: fills vop_result.snapshots */
+	/* host requests (uuid empty): */
+	VOP_NODEDEV_CREATE,    /* xml: an mdev; target = its uuid; VOPF_NODEDEV_DEFINE: persistent */
+	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
 };
 
 /* Request flags; vop_describe and the runners map them to libvirt's. */
@@ -49,6 +52,7 @@ enum {
 	VOPF_REVERT_FORCE  = 1u << 11,
 	VOPF_NO_METADATA   = 1u << 12,  /* snapshot without libvirt metadata (never used) */
 	VOPF_START         = 1u << 13,  /* VOP_DEFINE: start the new domain */
+	VOPF_NODEDEV_DEFINE = 1u << 14, /* VOP_NODEDEV_CREATE: define (persistent), then start */
 };
 
 struct vop_request {
@@ -57,6 +61,7 @@ struct vop_request {
 	char          dom_name[128];   /* for messages and describe */
 	char          target[128];     /* disk target, snapshot name */
 	char         *xml;             /* owned */
+	char         *pre_xml;         /* owned, optional: VOP_ATTACH_DEVICE attaches it first (a controller) */
 	uint64_t      value;
 	unsigned      flags;
 	/* VOP_DETACH_DEVICE: the device is found in the live XML by this XPath
@@ -110,6 +115,8 @@ struct vop_call {
 int  vop_call(struct host_ctx *hc, void *arg, struct vd_err *err);
 /* host_call_fn: marks the host changed (re-read domains), arg unused. */
 int  vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err);
+/* virt_ops_host.c: a host request (no domain) on conn (a virConnectPtr). */
+int  vop_run_host(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 
 /* Long requests on their own thread and connection (uri of the host). */
 struct vop_job;

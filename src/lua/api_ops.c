@@ -5,8 +5,11 @@
  * arguments come first in table order, then an options table; each value is
  * converted by the argument's declared type, so a wrong type or an unknown
  * option raises before anything is validated or sent.  The result is a
- * table { ok, operation, host, domain, dry_run, call, message, notes }, or
- * a task for long operations given async=true. */
+ * table { ok, operation, host, domain, dry_run, call, message, notes,
+ * created }, or a task for long operations given async=true.  A table given
+ * for an option the operation does not have, say iscsi = { portal=, iqn= },
+ * sets the arguments iscsi_portal and iscsi_iqn.  Host operations (OP_HOST)
+ * are methods of host handles and have no domain. */
 #include "lua/lvdeck.h"
 #include "lua/ops_lua.h"
 #include "core/units.h"
@@ -123,6 +126,27 @@ static void convert(lua_State *L, const struct op_def *def, const struct op_arg 
 	v->set = 1;
 }
 
+/* An options sub-table k = { a = v, ... }: each entry is the argument k_a. */
+static void read_nested(lua_State *L, const struct op_def *def, const char *k, struct op_args *args, int *fn)
+{
+	int tbl = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, tbl)) {
+		char name[64];
+		if (lua_type(L, -2) != LUA_TSTRING)
+			lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "%s: options must be name = value pairs", k);
+		snprintf(name, sizeof name, "%s_%s", k, lua_tostring(L, -2));
+		int ai = op_arg_index(def, name);
+		if (ai < 0)
+			lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "unknown argument '%s.%s' (see vdeck.operations())",
+				   k, lua_tostring(L, -2));
+		if (args->v[ai].set)
+			lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "argument '%s' given twice", name);
+		convert(L, def, &def->args[ai], -1, &args->v[ai], fn);
+		lua_pop(L, 1);
+	}
+}
+
 /* Reads positional arguments then the options table into args.  Values are
  * heap strings: args must be freed even when this raises, so they live in a
  * userdata with __gc (see op_method). */
@@ -144,7 +168,9 @@ static void read_args(lua_State *L, const struct op_def *def, int first, int top
 				lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "options must be name = value pairs");
 			const char *k = lua_tostring(L, -2);
 			int ai = op_arg_index(def, k);
-			if (ai < 0 && !strcmp(k, "async")) {
+			if (ai < 0 && lua_istable(L, -1)) {
+				read_nested(L, def, k, args, &fn);
+			} else if (ai < 0 && !strcmp(k, "async")) {
 				*async = lua_toboolean(L, -1);
 			} else if (ai < 0) {
 				lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "unknown argument '%s' (see vdeck.operations())", k);
@@ -221,14 +247,18 @@ static void print_dry_run(lua_State *L, const struct op_def *def, const struct h
 		sb_append(&sb, ",\"host\":");
 		sb_append_json(&sb, h->cfg->name);
 		sb_append(&sb, ",\"domain\":");
-		sb_append_json(&sb, dom);
+		if (dom)
+			sb_append_json(&sb, dom);
+		else
+			sb_append(&sb, "null");
 		sb_append(&sb, ",\"call\":");
 		sb_append_json(&sb, out->call ? out->call : "");
 		sb_append(&sb, "}\n");
 		fputs(sb.buf, stdout);
 		sb_free(&sb);
 	} else {
-		printf("# dry-run: %s on %s/%s\n%s", def->name, h->cfg->name, dom, out->call ? out->call : "");
+		printf("# dry-run: %s on %s%s%s\n%s", def->name, h->cfg->name, dom ? "/" : "", dom ? dom : "",
+		       out->call ? out->call : "");
 	}
 	fflush(stdout);
 }
@@ -274,11 +304,55 @@ void lvd_push_outcome(lua_State *L, const struct op_def *def, const char *host, 
 		lua_pushinteger(L, out->job_id);
 		lua_setfield(L, -2, "job");
 	}
+	if (out->created[0]) {
+		lua_pushstring(L, out->created);
+		lua_setfield(L, -2, "created");
+	}
+}
+
+/* Pushes a userdata holding struct op_args whose __gc frees its strings. */
+static struct op_args *new_args(lua_State *L)
+{
+	struct op_args *args = lua_newuserdatauv(L, sizeof *args, 0);
+	memset(args, 0, sizeof *args);
+	lua_newtable(L);
+	lua_pushcfunction(L, args_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_setmetatable(L, -2);
+	return args;
+}
+
+/* h:create_mdev{...}: an operation on the host itself. */
+static int host_op_method(lua_State *L, const struct op_def *def)
+{
+	struct host *h = lvd_check_host(L, 1);
+	struct host_handle *hh = luaL_checkudata(L, 1, HOST_MT);
+	int nargs = lua_gettop(L);
+	struct op_args *args = new_args(L);
+	int async = 0;
+	read_args(L, def, 2, nargs, args, &async);
+	struct op_outcome out;
+	struct vd_err err;
+	err_clear(&err);
+	int rc = op_invoke(lvd_ops_env(L), def, hh->index, NULL, args, 0, NULL, NULL, &out, &err);
+	op_args_free(args);
+	if (rc < 0) {
+		op_outcome_free(&out);
+		return lvd_raise(L, &err);
+	}
+	print_notes(L, out.notes);
+	if (out.dry_run)
+		print_dry_run(L, def, h, NULL, &out);
+	lvd_push_outcome(L, def, h->cfg->name, NULL, &out);
+	op_outcome_free(&out);
+	return 1;
 }
 
 static int op_method(lua_State *L)
 {
 	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
+	if (def->target == OP_HOST)
+		return host_op_method(L, def);
 	struct host *h;
 	struct domain *d = lvd_check_domain(L, 1, &h);
 	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);

@@ -59,6 +59,9 @@ void lvd_ops_register(lua_State *L);
 /* Adds h:numa, h:mem, h:nics, h:bonds, h:alerts, h:run (api_metrics.c). */
 void lvd_metrics_register(lua_State *L);
 
+/* Adds h:gpus, h:luns, vdeck.gpus, vdeck.luns (api_devices.c). */
+void lvd_devices_register(lua_State *L);
+
 struct vlua;
 /* The state behind a runtime (for lua/ files that extend vlua). */
 lua_State *vlua_state(struct vlua *vl);

@@ -63,6 +63,7 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	luaL_requiref(L, "vdeck", luaopen_vdeck, 1);
 	lua_pop(L, 1);
 	lvd_metrics_register(L);
+	lvd_devices_register(L);
 	lvd_ops_register(L);
 	set_package_path(L);
 	interrupt_target = L;

@@ -54,6 +54,24 @@ static const char script_head[] =
 	"  [ -e \"$d\"/device ] || continue; n=${d##*/}\n"
 	"  printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n";
 
+/* GPUs (sysfs mdev tree) and LUNs: see metrics/gpu.h and metrics/lun.h.
+ * readlink forks once per existing link only (none on a host without
+ * mdevs or SAN LUNs). */
+static const char script_devices[] =
+	"for d in \"$R\"/sys/class/mdev_bus/*; do [ -d \"$d\" ] || continue\n"
+	"  v \"$d\"/numa_node \"$d\"/vendor \"$d\"/device\n"
+	"  for t in \"$d\"/mdev_supported_types/*; do [ -d \"$t\" ] || continue\n"
+	"    v \"$t\"/name \"$t\"/available_instances \"$t\"/device_api \"$t\"/description; done\n"
+	"done\n"
+	"printf '\\036C mdevs\\n'\n"
+	"for m in \"$R\"/sys/bus/mdev/devices/*; do [ -L \"$m\"/mdev_type ] || continue\n"
+	"  printf '%s %s\\n' \"${m##*/}\" \"$(readlink \"$m\"/mdev_type)\"; done\n"
+	"printf '\\036C luns\\n'\n"
+	"for l in \"$R\"/dev/disk/by-path/*-iscsi-*-lun-* \"$R\"/dev/disk/by-path/*-fc-*-lun-* \"$R\"/dev/disk/by-id/wwn-*; do\n"
+	"  [ -L \"$l\" ] || continue; printf '%s %s\\n' \"${l#\"$R\"}\" \"$(readlink \"$l\")\"; done\n"
+	"for b in \"$R\"/sys/block/sd* \"$R\"/sys/block/dm-*; do [ -d \"$b\" ] || continue\n"
+	"  v \"$b\"/size \"$b\"/device/vendor \"$b\"/device/model \"$b\"/device/wwid; done\n";
+
 static void append_header_text(struct strbuf *sb, const char *s)
 {
 	for (; *s; s++)
@@ -75,6 +93,7 @@ static void append_body(struct strbuf *sb, const char *sysroot, const char *cons
 	}
 	sb_appendc(sb, '\n');
 	sb_append(sb, script_head);
+	sb_append(sb, script_devices);
 	for (size_t i = 0; extra_cmds && extra_cmds[i]; i++) {
 		/* The header names the command; the command itself runs as given. */
 		struct strbuf hdr;

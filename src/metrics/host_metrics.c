@@ -130,7 +130,9 @@ static int route(const char *path, const char *data, size_t n, void *ctx)
 	err_clear(&e);
 	c->records++;
 
-	if (strcmp(path, "/proc/meminfo") == 0) {
+	if ((rc = host_devices_route(m, path, data, n, &e)) != 1) {
+		/* GPUs and LUNs (host_devices.c) */
+	} else if (strcmp(path, "/proc/meminfo") == 0) {
 		rc = parse_meminfo(data, n, &m->mem, &e);
 		m->has_mem = rc == 0;
 	} else if (strcmp(path, "/proc/vmstat") == 0) {
@@ -289,6 +291,7 @@ static void finish(struct parse_ctx *c)
 	ksm_finish(&m->ksm, m->page_size);
 	if (m->numa.n == 0)
 		add_implicit_node(m);
+	host_devices_finish(m);
 }
 
 int host_metrics_parse(const char *bundle, size_t len, double t, struct host_metrics *out,
@@ -328,5 +331,6 @@ void host_metrics_free(struct host_metrics *m)
 	x_free(&m->bonds);
 	x_free(&m->cpus);
 	x_free(&m->vm_numa);
+	host_devices_free(m);
 	memset(m, 0, sizeof(*m));
 }

@@ -16,7 +16,9 @@
 #include <stdint.h>
 
 #include "metrics/bonding.h"
+#include "metrics/gpu.h"
 #include "metrics/ksm.h"
+#include "metrics/lun.h"
 #include "metrics/meminfo.h"
 #include "metrics/netclass.h"
 #include "metrics/numa.h"
@@ -55,6 +57,9 @@ struct host_metrics {
 	struct vm_numa *vm_numa;    /* running VMs' memory per node (by domain name) */
 	size_t   nvm_numa, vm_numa_cap;
 
+	struct gpu_inv  gpus;       /* sysfs mdev tree (libvirt's view is in the host model) */
+	struct lun_list luns;       /* iSCSI/FC/WWN LUNs from /dev/disk and /sys/block */
+
 	unsigned nerrors;
 	char     first_error[256];
 };
@@ -65,6 +70,13 @@ void host_metrics_free(struct host_metrics *m);
 /* Fills cur's rates and utilisations from the deltas since prev (which may
  * be NULL: everything stays -1). */
 void host_metrics_rates(const struct host_metrics *prev, struct host_metrics *cur);
+
+/* host_devices.c: the GPU and LUN records of a bundle.  route returns 1
+ * when path is not one of them, else 0 or -1 (parse error in e). */
+int  host_devices_route(struct host_metrics *m, const char *path, const char *data, size_t n,
+			struct vd_err *e);
+void host_devices_finish(struct host_metrics *m);
+void host_devices_free(struct host_metrics *m);
 
 /* Look-ups by name (NULL when absent). */
 struct nic  *host_metrics_nic(const struct host_metrics *m, const char *name);

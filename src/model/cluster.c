@@ -42,6 +42,8 @@ void cluster_free(struct cluster *c)
 		free(h->libvirt_error);
 		free(h->shell_error);
 		metrics_destroy(&h->metrics);
+		gpu_inv_free(&h->gpus);
+		lun_list_free(&h->san_luns);
 		free(h->alerts);
 	}
 	free(c->hosts);
@@ -229,6 +231,12 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 			s->doms = NULL;
 			s->ndoms = 0;
 		}
+		gpu_inv_free(&h->gpus);
+		h->gpus = s->gpus;
+		memset(&s->gpus, 0, sizeof s->gpus);
+		lun_list_free(&h->san_luns);
+		h->san_luns = s->san_luns;
+		memset(&s->san_luns, 0, sizeof s->san_luns);
 	}
 	if (s->metrics) {
 		host_metrics_rates(h->metrics, s->metrics);
@@ -262,6 +270,8 @@ void host_snapshot_free(struct host_snapshot *s)
 	free_domains(s->doms, s->doms ? s->ndoms : 0);
 	free(s->stats);
 	metrics_destroy(&s->metrics);
+	gpu_inv_free(&s->gpus);
+	lun_list_free(&s->san_luns);
 	memset(s, 0, sizeof *s);
 }
 

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metrics/gpu.h"
+#include "metrics/lun.h"
 #include "model/domain.h"
 #include "model/eventlog.h"
 #include "model/inventory.h"
@@ -35,6 +37,8 @@ struct host_snapshot {
 	int       doms_same;                  /* same domains as last time: only stats[] */
 	struct dom_stats *stats;              /* ndoms entries, when doms_same */
 	struct host_metrics *metrics;         /* NULL when the shell side failed */
+	struct gpu_inv  gpus;                 /* libvirt node devices (libvirt_ok) */
+	struct lun_list san_luns;             /* volumes of libvirt SAN pools (libvirt_ok) */
 	double    rtt_ms;                     /* round trip of the metrics command */
 	double    t;                          /* monotonic seconds of the sample */
 };
@@ -49,6 +53,8 @@ struct host {
 	struct domain *doms;
 	size_t    ndoms;
 	struct host_metrics *metrics;
+	struct gpu_inv  gpus;                 /* libvirt's view; h->metrics->gpus is sysfs' */
+	struct lun_list san_luns;             /* libvirt SAN pool volumes; h->metrics->luns: host side */
 	struct host_alert *alerts;            /* from the latest metrics */
 	size_t    nalerts;
 	double    rtt_ms;

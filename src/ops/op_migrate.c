@@ -1,5 +1,6 @@
 /* op_migrate.c — live migration and aborting a domain's job. */
 #include "ops/op_impl.h"
+#include "ops/op_impl_gpu.h"
 #include "ops/placement.h"
 #include "core/units.h"
 #include "core/xalloc.h"
@@ -23,6 +24,8 @@ int migrate_validate(const struct op_ctx *ctx, struct vd_err *err)
 	if (!op_dom_running(ctx->dom))
 		return op_fail(ctx, err, VD_EINVAL, "only a running domain migrates live (it is %s)",
 			       dom_state_name(ctx->dom->state));
+	if (op_gpu_migrate_check(ctx, err) < 0)
+		return -1;
 	struct strbuf why;
 	sb_init(&why);
 	const struct host *t = target_host(ctx, &why, err);
@@ -54,6 +57,7 @@ int migrate_validate(const struct op_ctx *ctx, struct vd_err *err)
 		if (f.node >= 0 && !f.numa_fit)
 			op_note(ctx, "%s: no single NUMA node has room; the VM's memory will span nodes", t->cfg->name);
 	}
+	op_rdm_migrate_note(ctx, t);
 	if (ctx->nsnaps)
 		return op_fail(ctx, err, VD_EREFUSED, "the domain has %zu snapshot(s) and libvirt will not migrate "
 			       "snapshot metadata; delete or merge them first ('%s'...)", ctx->nsnaps, ctx->snaps[0].name);

@@ -198,13 +198,18 @@ int op_invoke(struct op_env *env, const struct op_def *def, size_t hi, const cha
 	memset(out, 0, sizeof *out);
 	out->dry_run = env->opts->dry_run;
 	struct host *h = cluster_host_by_index(env->cluster, hi);
-	struct domain *d = h ? host_find_domain_uuid(h, uuid) : NULL;
+	int host_op = def->target == OP_HOST;
+	struct domain *d = h && !host_op ? host_find_domain_uuid(h, uuid) : NULL;
 	err_where(err, def->name, h ? h->cfg->name : NULL, d ? d->info.name : NULL);
-	if (!d)
+	if (!h)
+		return err_set(err, VD_ESTALE, "no such host");
+	if (!d && !host_op)
 		return err_set(err, VD_ESTALE, "the domain is no longer on this host");
+	if (host_op && (def->flags & (OPF_LONG | OPF_SNAPSHOTS)))
+		return err_set(err, VD_EUNSUPPORTED, "host operations cannot be long or need snapshots");
 	const char *hname = h->cfg->name;
 	char dname[128];
-	snprintf(dname, sizeof dname, "%s", d->info.name);
+	snprintf(dname, sizeof dname, "%s", d ? d->info.name : "");
 	struct strbuf aj, notes, call;
 	sb_init(&aj);
 	sb_init(&notes);
@@ -222,23 +227,26 @@ int op_invoke(struct op_env *env, const struct op_def *def, size_t hi, const cha
 	if (op_args_finish(def, args, err) < 0)
 		goto audit_out;
 	if ((def->flags & OPF_SNAPSHOTS) && op_list_snapshots(env, hi, uuid, &snaps, &nsnaps, err) < 0) {
-		err_where(err, def->name, hname, dname);
+		err_where(err, def->name, hname, dname[0] ? dname : NULL);
 		result = "failed";
 		goto audit_out;
 	}
 	/* The snapshot read pumped the loop: the domain may have moved. */
-	if (!(d = host_find_domain_uuid(h, uuid))) {
+	if (!host_op && !(d = host_find_domain_uuid(h, uuid))) {
 		err_set(err, VD_ESTALE, "the domain is no longer on this host");
 		goto audit_out;
 	}
 	struct op_ctx ctx = {
 		.def = def, .args = args, .cluster = env->cluster, .host = h, .dom = d,
 		.snaps = snaps, .nsnaps = nsnaps, .notes = &notes, .reserved = env->reserved,
+		.dry_run = env->opts->dry_run,
 	};
 	if (def->validate(&ctx, err) < 0 || def->build(&ctx, &req, err) < 0)
 		goto audit_out;
 	vop_describe(&req, &call);
 	out->call = x_strdup(call.buf);
+	if (req.kind == VOP_NODEDEV_CREATE)
+		snprintf(out->created, sizeof out->created, "%s", req.target);
 	if (env->opts->dry_run) {
 		rc = 0;
 		result = "dry-run";
@@ -261,11 +269,12 @@ int op_invoke(struct op_env *env, const struct op_def *def, size_t hi, const cha
 	rc = fleet_call(env->fleet, h, vop_call, &vc, err);
 	snprintf(out->message, sizeof out->message, "%s", res.message);
 	vop_result_free(&res);
-	err_where(err, def->name, hname, dname);
+	err_where(err, def->name, hname, dname[0] ? dname : NULL);
 	result = rc == 0 ? "ok" : "failed";
 	/* No refresh: the worker re-reads the changed domain before it answers. */
 audit_out:
-	audit(env, def, hname, dname, aj.buf, call.len ? call.buf : NULL, result, rc < 0 ? err : NULL, started);
+	audit(env, def, hname, dname[0] ? dname : NULL, aj.buf, call.len ? call.buf : NULL, result,
+	      rc < 0 ? err : NULL, started);
 out:
 	if (notes.len)
 		out->notes = sb_detach(&notes);

@@ -40,6 +40,7 @@ struct op_outcome {
 	char      message[256];
 	unsigned  job_id;     /* long operations: the job (0 none) */
 	size_t    new_host;   /* migrate: index of the target host */
+	char      created[128];   /* what a host operation creates (an mdev uuid), "" none */
 	struct op_snapshot *snapshots;   /* filled only by op_list_snapshots */
 	size_t    nsnapshots;
 };
@@ -48,7 +49,8 @@ void op_env_init(struct op_env *env, struct fleet *fleet, const struct vd_option
 /* Aborts running tasks, waits for them, frees. */
 void op_env_free(struct op_env *env);
 
-/* Runs def on the domain (host_index, uuid).  async: a long operation
+/* Runs def on the domain (host_index, uuid), or on the host for an
+ * OP_HOST operation (uuid NULL).  async: a long operation
  * returns after starting (out->job_id names it); else it is waited for,
  * calling progress.  Returns 0 or -1 with err naming host, domain, cause. */
 int  op_invoke(struct op_env *env, const struct op_def *def, size_t host_index, const char *uuid,

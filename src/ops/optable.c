@@ -5,6 +5,7 @@
  * generic code in ops/opexec.c and lua/api_ops.c reads only this table. */
 #include "ops/optable.h"
 #include "ops/op_impl.h"
+#include "ops/op_impl_gpu.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 
@@ -116,6 +117,44 @@ static const struct op_arg a_migrate[] = {
 	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL },
 };
 
+static const char *const sgio_modes[] = { "filtered", "unfiltered", NULL };
+static const struct op_arg a_create_mdev[] = {
+	{ "parent", OT_STRING, OAF_REQUIRED, NULL, "GPU: node device name (pci_0000_3b_00_0) or PCI address", NULL },
+	{ "type", OT_STRING, OAF_REQUIRED, NULL, "vGPU (mdev) type id (nvidia-63)", NULL },
+	{ "uuid", OT_STRING, 0, NULL, "UUID of the new mdev (default: a random one)", NULL },
+	{ "persistent", OT_BOOLEAN, 0, NULL, "define it (survives a reboot) instead of a transient one", NULL },
+};
+static const struct op_arg a_remove_mdev[] = {
+	{ "uuid", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "UUID of the mdev", NULL },
+};
+static const struct op_arg a_attach_mdev[] = {
+	{ "uuid", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "UUID of an mdev on the domain's host", NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_detach_mdev[] = {
+	{ "uuid", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "UUID of the domain's mdev", NULL },
+	LIVE_CONFIG,
+	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+};
+static const struct op_arg a_attach_lun[] = {
+	{ "path", OT_STRING, 0, NULL, "block device of the LUN on the host (/dev/disk/by-path/...)", NULL },
+	{ "pool", OT_STRING, 0, NULL, "SAN storage pool (iscsi, iscsi-direct, scsi, mpath) ...", NULL },
+	{ "volume", OT_STRING, 0, NULL, "... and its volume (unit:0:0:1)", NULL },
+	{ "iscsi_portal", OT_STRING, 0, NULL, "iscsi = { portal = HOST[:PORT] } QEMU connects to", NULL },
+	{ "iscsi_iqn", OT_STRING, 0, NULL, "iscsi = { iqn = target name }", NULL },
+	{ "iscsi_lun", OT_INTEGER, 0, NULL, "iscsi = { lun = number } (default 0)", NULL },
+	{ "sgio", OT_ENUM, 0, NULL, "SG_IO filtering of SCSI commands (block LUNs)", sgio_modes },
+	{ "shareable", OT_BOOLEAN, 0, NULL, "shared with other VMs (clustered databases)", NULL },
+	{ "readonly", OT_BOOLEAN, 0, NULL, "read-only", NULL },
+	{ "target", OT_STRING, 0, NULL, "guest SCSI disk name (default: the first free sdX)", NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_detach_lun[] = {
+	{ "target", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name of the LUN (sdb)", NULL },
+	LIVE_CONFIG,
+	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+};
+
 #define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build }
 #define M OPF_MUTATES
 
@@ -137,6 +176,13 @@ static const struct op_def table[] = {
 	ENTRY(migrate, OP_DOMAIN, "live-migrate to another host", a_migrate, M | OPF_LIVE | OPF_LONG | OPF_SNAPSHOTS),
 	{ "abort_job", OP_DOMAIN, "abort the running migration or block job", NULL, 0, M,
 	  abort_job_validate, abort_job_build },
+	/* vGPU and RDM (issue 7) */
+	ENTRY(create_mdev, OP_HOST, "create a vGPU (mediated device) on a GPU", a_create_mdev, M),
+	ENTRY(remove_mdev, OP_HOST, "remove a vGPU (mediated device)", a_remove_mdev, M | OPF_DESTRUCTIVE),
+	ENTRY(attach_mdev, OP_DOMAIN, "attach a vGPU (mdev) of the domain's host", a_attach_mdev, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(detach_mdev, OP_DOMAIN, "detach a vGPU (mdev)", a_detach_mdev, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
+	ENTRY(attach_lun, OP_DOMAIN, "attach a raw LUN (RDM, SCSI passthrough)", a_attach_lun, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(detach_lun, OP_DOMAIN, "detach a raw LUN", a_detach_lun, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
 };
 
 const struct op_def *optable_find(const char *name)

@@ -85,6 +85,7 @@ struct op_ctx {
 	size_t                   nsnaps;
 	struct strbuf           *notes;      /* explanations and warnings, one per line */
 	const uint64_t          *reserved;   /* per host index: memory promised to running migrations */
+	int                      dry_run;    /* nothing will run: an earlier step's result may be absent */
 };
 
 struct op_def {

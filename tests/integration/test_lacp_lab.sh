@@ -164,9 +164,26 @@ ports=$(lab_ovs_vsctl host list-ports br0 | tr '\n' ' ')
 [ "$ports" = "" ] && lab_pass "after the rollback br0 holds what it held before the trial (nothing)" ||
 	lab_fail "after the rollback br0 holds what it held before: '$ports'"
 
-# --check counts the alerts: a bond made behind vdeck's back, a member down.
-lab_ovs_bond host bond9 eth1 eth2 && lab_ovs_link host eth2 down
-lab_wait 5 sh -c "timeout 5 ovs-appctl -t '$LAB_OVS_CTL_host' bond/show bond9 | grep -q 'member eth2: disabled'"
+# The lacp-bond runbook: the host gets bond2 (and waits for LACP); a second
+# run skips it.
+rb="$root/lua/runbooks/lacp-bond.lua"
+args="host=h1 name=bond2 ports=eth1,eth2 backend=ovs bridge=br0 lacp_rate=fast confirm_timeout=10 settle=10"
+# shellcheck disable=SC2086
+out=$(ip netns exec "$hns" timeout 60 "$VDECK" -c "$tmp/cluster.lua" --connect-timeout 3 --json --exec "$rb" $args 2>&1)
+case $out in
+*'"done":["h1"]'*) lab_pass "runbook lacp-bond bonds the host and waits for LACP" ;;
+*) lab_fail "runbook lacp-bond bonds the host"; echo "$out" | sed 's/^/    /' | tail -n 10 ;;
+esac
+# shellcheck disable=SC2086
+out=$(ip netns exec "$hns" timeout 60 "$VDECK" -c "$tmp/cluster.lua" --connect-timeout 3 --json --exec "$rb" $args 2>&1)
+case $out in
+*'"skipped":["h1"]'*) lab_pass "runbook lacp-bond skips a host that has the bond" ;;
+*) lab_fail "runbook lacp-bond skips a host that has the bond"; echo "$out" | sed 's/^/    /' | tail -n 10 ;;
+esac
+
+# --check counts the alerts: a member of bond2 down.
+lab_ovs_link host eth2 down
+lab_wait 5 sh -c "timeout 5 ovs-appctl -t '$LAB_OVS_CTL_host' bond/show bond2 | grep -q 'member eth2: disabled'"
 out=$(ip netns exec "$hns" timeout 30 "$VDECK" -c "$tmp/cluster.lua" --connect-timeout 3 --check 2>&1)
 row=$(echo "$out" | grep '^h1 ')
 n=$(echo "$row" | awk '{print $6}')

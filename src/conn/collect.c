@@ -69,6 +69,13 @@ struct transport *collector_transport(struct collector *col, struct vd_err *err)
 	return col->tr;
 }
 
+struct transport *collector_transport_new(struct collector *col, struct vd_err *err)
+{
+	enum transport_kind kind = col->cfg->transport == HT_SSH ? TRANSPORT_SSH :
+				   col->cfg->transport == HT_LOCAL ? TRANSPORT_LOCAL : TRANSPORT_NONE;
+	return transport_open(kind, &col->params, err);
+}
+
 static int fetch_bundle(struct collector *col, struct strbuf *out, struct vd_err *err)
 {
 	if (col->cfg->transport == HT_LOCAL) {

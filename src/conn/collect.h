@@ -16,6 +16,10 @@ struct collector *collector_new(const struct inventory *inv, const struct host_c
 void collector_poll(struct collector *col, struct host_snapshot *s);
 /* The open transport (connecting if needed), for h:run() and host operations. */
 struct transport *collector_transport(struct collector *col, struct vd_err *err);
+/* A second, separate transport to the same host with the same parameters
+ * (commit-confirm checks the host still answers on a NEW connection);
+ * the caller closes it. */
+struct transport *collector_transport_new(struct collector *col, struct vd_err *err);
 void collector_free(struct collector **col);
 
 #endif

@@ -83,6 +83,11 @@ struct transport *host_ctx_transport(struct host_ctx *hc, struct vd_err *err)
 	return collector_transport(hc->collector, err);
 }
 
+struct transport *host_ctx_transport_new(struct host_ctx *hc, struct vd_err *err)
+{
+	return collector_transport_new(hc->collector, err);
+}
+
 static int interval_ms(const struct host_ctx *hc)
 {
 	return hc->cfg->interval_ms > 0 ? hc->cfg->interval_ms : 2000;

@@ -4,6 +4,8 @@
 #include "core/units.h"
 #include "metrics/host_metrics.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static unsigned running(const struct host *h)
@@ -31,16 +33,32 @@ void summary_print(FILE *out, const struct cluster *c)
 	fprintf(out, "%zu hosts (%zu up), %zu VMs (%zu running)\n", c->nhosts, up, vms, run);
 }
 
+/* The host's alerts as "N" and the worst one, for --check. */
+static size_t alerts_of(const struct host *h, char *worst, size_t len)
+{
+	struct host_alert *a = NULL;
+	size_t n = h->metrics ? host_metrics_alerts(h->metrics, &a) : 0, w = 0;
+	for (size_t i = 1; i < n; i++)
+		if (a[i].severity > a[w].severity)
+			w = i;
+	snprintf(worst, len, "%s", n ? a[w].message : "");
+	free(a);
+	return n;
+}
+
 int check_print(FILE *out, const struct cluster *c, int json)
 {
 	int down = 0;
 	if (!json)
-		fprintf(out, "%-12s %-10s %8s %-10s %-24s %s\n", "HOST", "STATE", "RTT_MS", "LIBVIRT", "KERNEL", "ERROR");
+		fprintf(out, "%-12s %-10s %8s %-10s %-24s %6s %s\n", "HOST", "STATE", "RTT_MS", "LIBVIRT", "KERNEL",
+			"ALERTS", "ERROR");
 	for (size_t i = 0; i < c->nhosts; i++) {
 		const struct host *h = &c->hosts[i];
 		down |= h->state == HOST_DOWN;
 		const char *error = h->libvirt_error ? h->libvirt_error : h->shell_error ? h->shell_error : "";
 		const char *kernel = h->metrics && h->metrics->kernel[0] ? h->metrics->kernel : "";
+		char worst[256];
+		size_t nalerts = alerts_of(h, worst, sizeof worst);
 		if (json) {
 			struct strbuf sb;
 			sb_init(&sb);
@@ -54,12 +72,15 @@ int check_print(FILE *out, const struct cluster *c, int json)
 			sb_append_json(&sb, kernel);
 			sb_append(&sb, ",\"error\":");
 			sb_append_json(&sb, error);
+			sb_appendf(&sb, ",\"alerts\":%zu,\"alert\":", nalerts);
+			sb_append_json(&sb, worst);
 			sb_append(&sb, "}");
 			fprintf(out, "%s\n", sb.buf);
 			sb_free(&sb);
 		} else {
-			fprintf(out, "%-12s %-10s %8.1f %-10s %-24s %.70s\n", h->cfg->name, host_state_name(h->state),
-				h->rtt_ms, h->libvirt_version[0] ? h->libvirt_version : "-", kernel[0] ? kernel : "-", error);
+			fprintf(out, "%-12s %-10s %8.1f %-10s %-24s %6zu %.70s\n", h->cfg->name, host_state_name(h->state),
+				h->rtt_ms, h->libvirt_version[0] ? h->libvirt_version : "-", kernel[0] ? kernel : "-",
+				nalerts, error[0] ? error : worst);
 		}
 	}
 	return down ? 3 : 0;

@@ -172,6 +172,24 @@ static int host_nics(lua_State *L)
 	return 1;
 }
 
+/* { "down", "expired", ... }: why a port deserves an alert. */
+static void push_problems(lua_State *L, unsigned problems)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ BOND_PORT_DOWN, "down" }, { BOND_PORT_CHURNED, "churned" },
+		{ BOND_PORT_OTHER_AGG, "other_aggregator" }, { BOND_PORT_ZERO_PARTNER, "no_partner" },
+		{ BOND_PORT_DEFAULTED, "defaulted" }, { BOND_PORT_EXPIRED, "expired" },
+		{ BOND_PORT_DETACHED, "detached" }, { BOND_PORT_PARTNER_DIFF, "partner_differs" },
+	};
+	lua_newtable(L);
+	lua_Integer n = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (problems & names[i].bit) {
+			lua_pushstring(L, names[i].name);
+			lua_rawseti(L, -2, ++n);
+		}
+}
+
 static int host_bonds(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
@@ -193,6 +211,11 @@ static int host_bonds(lua_State *L)
 		if (b->partner_key >= 0)
 			set_int(L, "partner_key", b->partner_key);
 		set_str(L, "partner_mac", b->partner_mac);
+		set_str(L, "backend", b->ovs ? "ovs" : "kernel");
+		set_str(L, "bridge", b->bridge);
+		lua_pushboolean(L, b->is_8023ad);
+		lua_setfield(L, -2, "lacp");
+		set_str(L, "active_port", b->active_port);
 		lua_createtable(L, (int)b->nports, 0);
 		for (size_t p = 0; p < b->nports; p++) {
 			const struct bond_port *bp = &b->ports[p];
@@ -211,8 +234,13 @@ static int host_bonds(lua_State *L)
 			if (bp->partner_port_state >= 0)
 				set_int(L, "partner_port_state", bp->partner_port_state);
 			set_str(L, "partner_mac", bp->partner_mac);
+			if (bp->partner_key >= 0)
+				set_int(L, "partner_key", bp->partner_key);
+			set_str(L, "lacp_state", bp->lacp_state);
 			lua_pushboolean(L, bp->problems != 0);
 			lua_setfield(L, -2, "alert");
+			push_problems(L, bp->problems);
+			lua_setfield(L, -2, "problems");
 			lua_rawseti(L, -2, (lua_Integer)p + 1);
 		}
 		lua_setfield(L, -2, "ports");
@@ -242,6 +270,8 @@ static int host_alerts(lua_State *L)
 		set_str(L, "severity", alert_severity_name(alerts[i].severity));
 		set_str(L, "kind", alerts[i].kind);
 		set_str(L, "message", alerts[i].message);
+		set_str(L, "bond", alerts[i].bond);
+		set_str(L, "port", alerts[i].port);
 		lua_rawseti(L, -2, ++n);
 	}
 	free(alerts);

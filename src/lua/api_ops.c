@@ -104,6 +104,36 @@ static void convert(lua_State *L, const struct op_def *def, const struct op_arg 
 			arg_error(L, def, "argument '%s' must be a host name or handle, not a %s", a->name, luaL_typename(L, idx));
 		}
 		break;
+	case OT_LIST:
+		if (t == LUA_TTABLE) {
+			struct strbuf sb;
+			sb_init(&sb);
+			lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+			for (lua_Integer k = 1; k <= n; k++) {
+				lua_rawgeti(L, idx, k);
+				const char *item = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+				if (!item || !*item || strpbrk(item, " ,\t\n")) {
+					sb_free(&sb);
+					arg_error(L, def, "argument '%s' must be a list of names, item %s is not", a->name,
+						  lua_pushfstring(L, "%d", (int)k));
+				}
+				if (sb.len)
+					sb_appendc(&sb, ' ');
+				sb_append(&sb, item);
+				lua_pop(L, 1);
+			}
+			v->s = sb_detach(&sb);
+			sb_free(&sb);
+		} else if (t == LUA_TSTRING) {
+			if (op_value_parse(a, lua_tostring(L, idx), v, &e) < 0) {
+				err_where(&e, def->name, NULL, NULL);
+				lvd_raise(L, &e);
+			}
+			return;
+		} else {
+			arg_error(L, def, "argument '%s' must be a list of names, not a %s", a->name, luaL_typename(L, idx));
+		}
+		break;
 	case OT_CALLBACK:
 		if (t != LUA_TFUNCTION)
 			arg_error(L, def, "argument '%s' must be a function, not a %s", a->name, luaL_typename(L, idx));
@@ -322,47 +352,14 @@ static struct op_args *new_args(lua_State *L)
 	return args;
 }
 
-/* h:create_mdev{...}: an operation on the host itself. */
-static int host_op_method(lua_State *L, const struct op_def *def)
-{
-	struct host *h = lvd_check_host(L, 1);
-	struct host_handle *hh = luaL_checkudata(L, 1, HOST_MT);
-	int nargs = lua_gettop(L);
-	struct op_args *args = new_args(L);
-	int async = 0;
-	read_args(L, def, 2, nargs, args, &async);
-	struct op_outcome out;
-	struct vd_err err;
-	err_clear(&err);
-	int rc = op_invoke(lvd_ops_env(L), def, hh->index, NULL, args, 0, NULL, NULL, &out, &err);
-	op_args_free(args);
-	if (rc < 0) {
-		op_outcome_free(&out);
-		return lvd_raise(L, &err);
-	}
-	print_notes(L, out.notes);
-	if (out.dry_run)
-		print_dry_run(L, def, h, NULL, &out);
-	lvd_push_outcome(L, def, h->cfg->name, NULL, &out);
-	op_outcome_free(&out);
-	return 1;
-}
-
 static int op_method(lua_State *L)
 {
 	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
-	if (def->target == OP_HOST)
-		return host_op_method(L, def);
 	struct host *h;
 	struct domain *d = lvd_check_domain(L, 1, &h);
 	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);
 	int nargs = lua_gettop(L);
-	struct op_args *args = lua_newuserdatauv(L, sizeof *args, 0);
-	memset(args, 0, sizeof *args);
-	lua_newtable(L);
-	lua_pushcfunction(L, args_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
+	struct op_args *args = new_args(L);
 	int async = 0;
 	read_args(L, def, 2, nargs, args, &async);
 	push_callback(L, def, 2, nargs);
@@ -396,6 +393,35 @@ static int op_method(lua_State *L)
 	return 1;
 }
 
+/* h:create_bond{...} and every other OP_HOST entry of the table. */
+static int op_host_method(lua_State *L)
+{
+	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
+	struct host *h = lvd_check_host(L, 1);
+	int nargs = lua_gettop(L);
+	struct op_args *args = new_args(L);
+	int async = 0;
+	read_args(L, def, 2, nargs, args, &async);
+	struct op_env *env = lvd_ops_env(L);
+	struct op_outcome out;
+	struct vd_err err;
+	err_clear(&err);
+	size_t hi = (size_t)(h - env->cluster->hosts);
+	int rc = op_invoke_host(env, def, hi, args, &out, &err);
+	op_args_free(args);
+	if (rc < 0) {
+		print_notes(L, out.notes);
+		op_outcome_free(&out);
+		return lvd_raise(L, &err);
+	}
+	print_notes(L, out.notes);
+	if (out.dry_run)
+		print_dry_run(L, def, h, NULL, &out);
+	lvd_push_outcome(L, def, h->cfg->name, NULL, &out);
+	op_outcome_free(&out);
+	return 1;
+}
+
 void lvd_ops_register(lua_State *L)
 {
 	struct lctx *ctx = lctx_get(L);
@@ -414,7 +440,7 @@ void lvd_ops_register(lua_State *L)
 		luaL_getmetatable(L, def->target == OP_DOMAIN ? DOMAIN_MT : HOST_MT);
 		lua_getfield(L, -1, "methods");
 		lua_pushlightuserdata(L, (void *)def);
-		lua_pushcclosure(L, op_method, 1);
+		lua_pushcclosure(L, def->target == OP_DOMAIN ? op_method : op_host_method, 1);
 		lua_setfield(L, -2, def->name);
 		lua_pop(L, 2);
 	}

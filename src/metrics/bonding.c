@@ -23,6 +23,53 @@ static int is_zero_mac(const char *mac)
 	return strcmp(mac, "00:00:00:00:00:00") == 0;
 }
 
+/* LACP port state bits (IEEE 802.1AX; the kernel prints them as a number). */
+#define LACP_STATE_DEFAULTED 0x40
+#define LACP_STATE_EXPIRED   0x80
+
+static int word_in(const char *words, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = words; (p = strstr(p, w)); p += n)
+		if ((p == words || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return 1;
+	return 0;
+}
+
+static int has_partner(const struct bond_port *p)
+{
+	return p->partner_mac[0] && !is_zero_mac(p->partner_mac);
+}
+
+/* Ports facing another partner (system MAC, or key when both known) than
+ * the one most ports of the bond face. */
+static void flag_partner_diff(struct bond *b)
+{
+	const struct bond_port *ref = NULL;
+	size_t best = 0;
+	for (size_t i = 0; i < b->nports; i++) {
+		if (!has_partner(&b->ports[i]))
+			continue;
+		size_t same = 0;
+		for (size_t k = 0; k < b->nports; k++)
+			same += has_partner(&b->ports[k]) &&
+				!strcmp(b->ports[k].partner_mac, b->ports[i].partner_mac) &&
+				b->ports[k].partner_key == b->ports[i].partner_key;
+		if (same > best) {
+			best = same;
+			ref = &b->ports[i];
+		}
+	}
+	for (size_t i = 0; ref && i < b->nports; i++) {
+		struct bond_port *p = &b->ports[i];
+		if (!has_partner(p))
+			continue;
+		if (strcmp(p->partner_mac, ref->partner_mac) ||
+		    (p->partner_key >= 0 && ref->partner_key >= 0 && p->partner_key != ref->partner_key))
+			p->problems |= BOND_PORT_PARTNER_DIFF;
+	}
+}
+
 void bond_flag_problems(struct bond *b)
 {
 	for (size_t i = 0; i < b->nports; i++) {
@@ -39,7 +86,24 @@ void bond_flag_problems(struct bond *b)
 		if (is_zero_mac(p->partner_mac) ||
 		    (!p->partner_mac[0] && is_zero_mac(b->partner_mac)))
 			p->problems |= BOND_PORT_ZERO_PARTNER;
+		if (p->problems & BOND_PORT_DOWN)
+			continue;   /* a port that is down is also expired or defaulted: say it once */
+		if (p->lacp_state[0]) {
+			if (word_in(p->lacp_state, "defaulted"))
+				p->problems |= BOND_PORT_DEFAULTED;
+			else if (word_in(p->lacp_state, "expired"))
+				p->problems |= BOND_PORT_EXPIRED;
+			else if (word_in(p->lacp_state, "detached"))
+				p->problems |= BOND_PORT_DETACHED;
+		} else if (p->actor_port_state >= 0) {
+			if (p->actor_port_state & LACP_STATE_DEFAULTED)
+				p->problems |= BOND_PORT_DEFAULTED;
+			else if (p->actor_port_state & LACP_STATE_EXPIRED)
+				p->problems |= BOND_PORT_EXPIRED;
+		}
 	}
+	if (b->is_8023ad)
+		flag_partner_diff(b);
 }
 
 size_t bond_ports_up(const struct bond *b)
@@ -56,13 +120,15 @@ void bond_free(struct bond *b)
 	b->nports = 0;
 }
 
-static void port_init(struct bond_port *p, const char *name)
+void bond_port_init(struct bond_port *p, const char *name)
 {
 	memset(p, 0, sizeof(*p));
 	text_copy(p->name, sizeof(p->name), name);
 	p->speed_mbps = -1;
 	p->aggregator_id = -1;
 	p->actor_port_state = p->partner_port_state = -1;
+	p->partner_key = -1;
+	p->may_enable = -1;
 }
 
 enum section { SEC_BOND, SEC_AGG, SEC_PORT, SEC_ACTOR_PDU, SEC_PARTNER_PDU };
@@ -111,7 +177,7 @@ int parse_bonding(const char *name, const char *buf, size_t len, struct bond *ou
 				break;
 			x_grow(&out->ports, &cap, out->nports + 1, sizeof(*out->ports));
 			port = &out->ports[out->nports++];
-			port_init(port, val);
+			bond_port_init(port, val);
 			sec = SEC_PORT;
 			continue;
 		}
@@ -161,8 +227,12 @@ int parse_bonding(const char *name, const char *buf, size_t len, struct bond *ou
 					text_copy(port->partner_mac, sizeof(port->partner_mac), val);
 				continue;
 			}
-			if (strcmp(key, "system priority") == 0 || strcmp(key, "port key") == 0 ||
-			    strcmp(key, "oper key") == 0 || strcmp(key, "port priority") == 0 ||
+			if (strcmp(key, "oper key") == 0) {
+				if (!actor)
+					port->partner_key = int_value(val, -1);
+				continue;
+			}
+			if (strcmp(key, "system priority") == 0 || strcmp(key, "port key") == 0 || strcmp(key, "port priority") == 0 ||
 			    strcmp(key, "port number") == 0)
 				continue;
 			sec = SEC_PORT;   /* an unindented port line after the PDU block */

@@ -3,7 +3,8 @@
  * Cost on the host: one `sh`.  Single-line sysfs values are read with the
  * `read` builtin (no fork); multi-line /proc files go through one `awk`
  * for all of them (a `cat` per file only when awk is missing); ethtool runs
- * once per physical NIC, only when installed. */
+ * once per physical NIC, only when installed; the Open vSwitch status (three
+ * commands) only where an OVS database socket exists. */
 #include "metrics/bundle.h"
 
 #include "core/strbuf.h"
@@ -52,7 +53,14 @@ static const char script_head[] =
 	"command -v getconf >/dev/null 2>&1 && printf '\\036C getconf PAGESIZE\\n' && getconf PAGESIZE\n"
 	"if command -v ethtool >/dev/null 2>&1; then for d in \"$R\"/sys/class/net/*; do\n"
 	"  [ -e \"$d\"/device ] || continue; n=${d##*/}\n"
-	"  printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n";
+	"  printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n"
+	/* Open vSwitch bonds: only when its database socket exists (no fork
+	 * otherwise); OVS_RUNDIR as the OVS tools themselves read it. */
+	"o=${OVS_RUNDIR:-/var/run/openvswitch}\n"
+	"if [ -S \"$o/db.sock\" ] && command -v ovs-appctl >/dev/null 2>&1; then\n"
+	"  printf '\\036C ovs-vsctl show\\n'; ovs-vsctl --timeout=3 show 2>&1\n"
+	"  printf '\\036C ovs-appctl bond/show\\n'; ovs-appctl --timeout=3 bond/show 2>&1\n"
+	"  printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1; fi\n";
 
 /* GPUs (sysfs mdev tree) and LUNs: see metrics/gpu.h and metrics/lun.h.
  * readlink forks once per existing link only (none on a host without

@@ -30,6 +30,8 @@ struct parse_ctx {
 	size_t               nnetdev;
 	struct sysfs_bond   *sbonds;
 	size_t               nsbonds, sbonds_cap;
+	char                *ovs_bond_show, *ovs_lacp_show;   /* parsed together in finish */
+	size_t               ovs_bond_len, ovs_lacp_len;
 	int                  records;
 };
 
@@ -44,6 +46,14 @@ struct nic *host_metrics_nic(const struct host_metrics *m, const char *name)
 	for (size_t i = 0; i < m->nnics; i++)
 		if (strcmp(m->nics[i].name, name) == 0)
 			return &m->nics[i];
+	return NULL;
+}
+
+const struct ovs_iface *host_metrics_ovs_iface(const struct host_metrics *m, const char *iface)
+{
+	for (size_t i = 0; i < m->novs_ifaces; i++)
+		if (strcmp(m->ovs_ifaces[i].iface, iface) == 0)
+			return &m->ovs_ifaces[i];
 	return NULL;
 }
 
@@ -189,6 +199,18 @@ static int route(const char *path, const char *data, size_t n, void *ctx)
 			/* "No such device" and the like are not the host's fault */
 			rc = 0;
 		}
+	} else if (strcmp(path, "!ovs-vsctl show") == 0) {
+		x_free(&m->ovs_ifaces);
+		m->novs_ifaces = parse_ovs_vsctl_show(data, n, &m->ovs_ifaces);
+		m->has_ovs = 1;
+	} else if (strcmp(path, "!ovs-appctl bond/show") == 0) {
+		x_free(&c->ovs_bond_show);
+		c->ovs_bond_show = text_dup(data, n);
+		c->ovs_bond_len = strlen(c->ovs_bond_show);
+	} else if (strcmp(path, "!ovs-appctl lacp/show") == 0) {
+		x_free(&c->ovs_lacp_show);
+		c->ovs_lacp_show = text_dup(data, n);
+		c->ovs_lacp_len = strlen(c->ovs_lacp_show);
 	} else if (strcmp(path, "!vm-numa") == 0) {
 		rc = parse_vm_numa(data, n, &m->vm_numa, &m->nvm_numa, &m->vm_numa_cap, &e);
 	} else if (strcmp(path, "!getconf PAGESIZE") == 0) {
@@ -235,10 +257,7 @@ static void add_sysfs_bonds(struct parse_ctx *c)
 				continue;
 			x_grow(&b.ports, &cap, b.nports + 1, sizeof(*b.ports));
 			struct bond_port *p = &b.ports[b.nports++];
-			memset(p, 0, sizeof(*p));
-			text_copy(p->name, sizeof(p->name), tok);
-			p->speed_mbps = -1;
-			p->aggregator_id = p->actor_port_state = p->partner_port_state = -1;
+			bond_port_init(p, tok);
 			struct nic *nic = host_metrics_nic(m, tok);
 			if (nic) {
 				text_copy(p->mii_status, sizeof(p->mii_status), nic->bond_mii);
@@ -249,6 +268,41 @@ static void add_sysfs_bonds(struct parse_ctx *c)
 		x_grow(&m->bonds, &m->bonds_cap, m->nbonds + 1, sizeof(*m->bonds));
 		m->bonds[m->nbonds++] = b;
 	}
+}
+
+/* OVS bonds join the kernel ones (a kernel bond of the same name wins);
+ * a member's link state comes from its NIC when the poll saw it. */
+static void add_ovs_bonds(struct parse_ctx *c)
+{
+	struct host_metrics *m = c->m;
+	if (!c->ovs_bond_show && !c->ovs_lacp_show)
+		return;
+	struct bond *v = NULL;
+	size_t n = 0, cap = 0;
+	parse_ovs_bonds(c->ovs_bond_show, c->ovs_bond_len, c->ovs_lacp_show, c->ovs_lacp_len, &v, &n, &cap);
+	for (size_t i = 0; i < n; i++) {
+		struct bond *b = &v[i];
+		if (host_metrics_bond(m, b->name)) {
+			bond_free(b);
+			continue;
+		}
+		for (size_t k = 0; k < b->nports; k++) {
+			struct bond_port *p = &b->ports[k];
+			const struct ovs_iface *f = host_metrics_ovs_iface(m, p->name);
+			if (f && !b->bridge[0] && strcmp(f->port, b->name) == 0)
+				text_copy(b->bridge, sizeof(b->bridge), f->bridge);
+			struct nic *nic = host_metrics_nic(m, p->name);
+			if (nic && nic->operstate[0] && strcmp(nic->operstate, "unknown") != 0)
+				text_copy(p->mii_status, sizeof(p->mii_status), nic->operstate);
+			if (nic)
+				p->speed_mbps = nic->speed_mbps;
+		}
+		bond_flag_problems(b);
+		x_grow(&m->bonds, &m->bonds_cap, m->nbonds + 1, sizeof(*m->bonds));
+		m->bonds[m->nbonds++] = *b;
+	}
+	x_free(&v);
+	m->has_ovs = 1;
 }
 
 static void add_implicit_node(struct host_metrics *m)
@@ -278,6 +332,7 @@ static void finish(struct parse_ctx *c)
 	for (size_t i = 0; i < c->nnetdev; i++)
 		nic_apply_netdev(nic_get(m, c->netdev[i].name), &c->netdev[i]);
 	add_sysfs_bonds(c);
+	add_ovs_bonds(c);
 	if (m->nnics)
 		qsort(m->nics, m->nnics, sizeof(*m->nics), by_nic_name);
 	if (m->nbonds)
@@ -312,6 +367,8 @@ int host_metrics_parse(const char *bundle, size_t len, double t, struct host_met
 	for (size_t i = 0; i < c.nsbonds; i++)
 		x_free(&c.sbonds[i].slaves);
 	x_free(&c.sbonds);
+	x_free(&c.ovs_bond_show);
+	x_free(&c.ovs_lacp_show);
 	if (!c.records) {
 		host_metrics_free(out);
 		return err_set(err, VD_EINVAL, "empty host metrics bundle");
@@ -329,6 +386,7 @@ void host_metrics_free(struct host_metrics *m)
 	for (size_t i = 0; i < m->nbonds; i++)
 		bond_free(&m->bonds[i]);
 	x_free(&m->bonds);
+	x_free(&m->ovs_ifaces);
 	x_free(&m->cpus);
 	x_free(&m->vm_numa);
 	host_devices_free(m);

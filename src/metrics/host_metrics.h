@@ -22,6 +22,7 @@
 #include "metrics/meminfo.h"
 #include "metrics/netclass.h"
 #include "metrics/numa.h"
+#include "metrics/ovs_lacp.h"
 #include "metrics/procstat.h"
 #include "metrics/vmnuma.h"
 #include "metrics/vmstat.h"
@@ -46,8 +47,11 @@ struct host_metrics {
 
 	struct nic *nics;           /* sorted by name */
 	size_t   nnics, nics_cap;
-	struct bond *bonds;         /* sorted by name */
+	struct bond *bonds;         /* sorted by name; kernel and OVS (bond->ovs) */
 	size_t   nbonds, bonds_cap;
+	int      has_ovs;           /* the poll reached an Open vSwitch */
+	struct ovs_iface *ovs_ifaces;   /* every OVS bridge interface (ovs-vsctl show) */
+	size_t   novs_ifaces;
 
 	struct cpu_jiffies cpu_total;   /* aggregate "cpu" line; util = host CPU % */
 	struct cpu_jiffies *cpus;       /* per CPU, sorted by number */
@@ -81,6 +85,8 @@ void host_devices_free(struct host_metrics *m);
 /* Look-ups by name (NULL when absent). */
 struct nic  *host_metrics_nic(const struct host_metrics *m, const char *name);
 struct bond *host_metrics_bond(const struct host_metrics *m, const char *name);
+/* The OVS interface named iface (NULL when not in any OVS bridge). */
+const struct ovs_iface *host_metrics_ovs_iface(const struct host_metrics *m, const char *iface);
 
 enum alert_severity { ALERT_INFO, ALERT_WARN, ALERT_CRIT };
 
@@ -88,12 +94,17 @@ struct host_alert {
 	enum alert_severity severity;
 	char kind[32];     /* "bond_port_down", "bond_port_churned", ... */
 	char message[256];
+	char bond[32];     /* the bond concerned, "" none */
+	char port[32];     /* the port (NIC) concerned, "" none */
 };
 
 /* x_calloc'd array in *out (NULL when none); returns the count.  Kinds:
  * bond_down, bond_port_down, bond_port_churned, bond_port_other_aggregator,
  * bond_partner_mac_zero, nic_down (a bond port whose operstate is down),
- * cpu_offline, parse_error. */
+ * bond_port_defaulted, bond_port_expired, bond_port_detached (LACP member
+ * states), bond_partner_differs (ports of one bond facing different partner
+ * systems or keys), bond_aggregator_short (the aggregator holds fewer ports
+ * than the bond has), cpu_offline, parse_error. */
 size_t host_metrics_alerts(const struct host_metrics *m, struct host_alert **out);
 const char *alert_severity_name(enum alert_severity s);
 

@@ -16,6 +16,13 @@ OP_FN(migrate) OP_FN(abort_job)
 
 #undef OP_FN
 
+/* Host operations changing the host over its shell (ops/op_bond.c). */
+#define OP_CHANGE_FN(n) \
+	int n##_validate(const struct op_ctx *ctx, struct vd_err *err); \
+	int n##_build_change(const struct op_ctx *ctx, struct host_change *chg, struct vd_err *err);
+OP_CHANGE_FN(create_bond) OP_CHANGE_FN(delete_bond)
+#undef OP_CHANGE_FN
+
 /* LIVE/CONFIG from the live= and config= arguments; neither given means the
  * running definition when running, else the persistent one. */
 unsigned op_affect(const struct op_ctx *ctx);

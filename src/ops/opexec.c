@@ -402,3 +402,10 @@ size_t op_tasks_pump(struct op_env *env)
 			running += !op_task_poll(env, env->tasks[i], NULL, NULL, NULL);
 	return running;
 }
+
+void op_audit_record(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
+		     const char *args_json, const char *call, const char *result, const struct vd_err *e,
+		     double started)
+{
+	audit(env, def, host, domain, args_json, call, result, e, started);
+}

@@ -58,6 +58,17 @@ int  op_invoke(struct op_env *env, const struct op_def *def, size_t host_index, 
 	       struct op_outcome *out, struct vd_err *err);
 void op_outcome_free(struct op_outcome *out);
 
+/* Runs a host operation (def->target == OP_HOST) on host host_index: the
+ * same path (readonly, validate, build, dry-run, run, refresh, audit).
+ * build_change operations run with commit-confirm over the host's shell
+ * transport (conn/bond_apply.h); build ones as a libvirt request. */
+int  op_invoke_host(struct op_env *env, const struct op_def *def, size_t host_index, struct op_args *args,
+		    struct op_outcome *out, struct vd_err *err);
+/* One audit record (and event-log line) for an operation. */
+void op_audit_record(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
+		     const char *args_json, const char *call, const char *result, const struct vd_err *e,
+		     double started);
+
 /* Reads and parses the domain's snapshots (allowed under --readonly). */
 int  op_list_snapshots(struct op_env *env, size_t host_index, const char *uuid,
 		       struct op_snapshot **out, size_t *n, struct vd_err *err);

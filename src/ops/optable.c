@@ -155,7 +155,31 @@ static const struct op_arg a_detach_lun[] = {
 	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
 };
 
-#define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build }
+static const char *const bond_modes[] = { "802.3ad", "active-backup", "balance-xor", NULL };
+static const char *const lacp_rates[] = { "fast", "slow", NULL };
+static const char *const xmit_policies[] = { "layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4", NULL };
+static const char *const bond_backends[] = { "auto", "ovs", "iproute2", NULL };
+#define CONFIRM_ARGS \
+	{ "confirm_timeout", OT_INTEGER, 0, "30", "seconds the host waits for vdeck's confirm before it rolls back", NULL }, \
+	{ "commit", OT_BOOLEAN, 0, "true", "false: a trial, never confirmed: the host rolls back after confirm_timeout", NULL }
+static const struct op_arg a_create_bond[] = {
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "bond name (bond0)", NULL },
+	{ "ports", OT_LIST, OAF_REQUIRED, NULL, "member NICs ({\"ens2f0\", \"ens2f1\"})", NULL },
+	{ "mode", OT_ENUM, 0, "802.3ad", "bonding mode", bond_modes },
+	{ "lacp_rate", OT_ENUM, 0, NULL, "LACPDU rate (802.3ad; default: the backend's, slow)", lacp_rates },
+	{ "xmit_hash_policy", OT_ENUM, 0, NULL, "transmit hash (OVS: layer2 = balance-slb, layer3+4 = balance-tcp)", xmit_policies },
+	{ "miimon", OT_INTEGER, 0, NULL, "link monitoring interval in ms (iproute2 default 100)", NULL },
+	{ "backend", OT_ENUM, 0, "auto", "auto: OVS when the ports are in an OVS bridge, else iproute2", bond_backends },
+	{ "bridge", OT_STRING, 0, NULL, "OVS bridge (default: the ports' bridge)", NULL },
+	CONFIRM_ARGS,
+};
+static const struct op_arg a_delete_bond[] = {
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "bond name", NULL },
+	{ "backend", OT_ENUM, 0, "auto", "expected backend (auto: as the host reports the bond)", bond_backends },
+	CONFIRM_ARGS,
+};
+
+#define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL }
 #define M OPF_MUTATES
 
 static const struct op_def table[] = {
@@ -175,7 +199,7 @@ static const struct op_def table[] = {
 	ENTRY(restore_to, OP_DOMAIN, "a new VM built from a snapshot's disks", a_restore_to, M | OPF_SNAPSHOTS),
 	ENTRY(migrate, OP_DOMAIN, "live-migrate to another host", a_migrate, M | OPF_LIVE | OPF_LONG | OPF_SNAPSHOTS),
 	{ "abort_job", OP_DOMAIN, "abort the running migration or block job", NULL, 0, M,
-	  abort_job_validate, abort_job_build },
+	  abort_job_validate, abort_job_build, NULL },
 	/* vGPU and RDM (issue 7) */
 	ENTRY(create_mdev, OP_HOST, "create a vGPU (mediated device) on a GPU", a_create_mdev, M),
 	ENTRY(remove_mdev, OP_HOST, "remove a vGPU (mediated device)", a_remove_mdev, M | OPF_DESTRUCTIVE),
@@ -183,6 +207,11 @@ static const struct op_def table[] = {
 	ENTRY(detach_mdev, OP_DOMAIN, "detach a vGPU (mdev)", a_detach_mdev, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
 	ENTRY(attach_lun, OP_DOMAIN, "attach a raw LUN (RDM, SCSI passthrough)", a_attach_lun, M | OPF_LIVE | OPF_CONFIG),
 	ENTRY(detach_lun, OP_DOMAIN, "detach a raw LUN", a_detach_lun, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
+	/* LACP bonds (issue 7) */
+	{ "create_bond", OP_HOST, "create a bond on host uplinks (commit-confirm)", ARGS(a_create_bond),
+	  M | OPF_DESTRUCTIVE, create_bond_validate, NULL, create_bond_build_change },
+	{ "delete_bond", OP_HOST, "delete a bond on host uplinks (commit-confirm)", ARGS(a_delete_bond),
+	  M | OPF_DESTRUCTIVE, delete_bond_validate, NULL, delete_bond_build_change },
 };
 
 const struct op_def *optable_find(const char *name)
@@ -206,7 +235,7 @@ size_t optable_count(void)
 const char *op_type_name(enum op_type t)
 {
 	static const char *const names[] = { "string", "integer", "number", "boolean", "size", "host",
-					     "enum", "function" };
+					     "enum", "function", "list" };
 	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
@@ -277,6 +306,22 @@ int op_value_parse(const struct op_arg *a, const char *text, struct op_value *v,
 	}
 	case OT_CALLBACK:
 		return err_set(err, VD_EINVAL, "%s: a function cannot be given as text", a->name);
+	case OT_LIST: {
+		struct strbuf sb;
+		sb_init(&sb);
+		for (const char *p = text; *p;) {
+			size_t n = strcspn(p, ", \t\n");
+			if (n) {
+				if (sb.len)
+					sb_appendc(&sb, ' ');
+				sb_append_n(&sb, p, n);
+			}
+			p += n + (p[n] != '\0');
+		}
+		v->s = sb_detach(&sb);
+		sb_free(&sb);
+		break;
+	}
 	default:
 		v->s = x_strdup(text);
 	}
@@ -325,6 +370,23 @@ void op_args_json(const struct op_def *def, const struct op_args *args, struct s
 		case OT_INTEGER: case OT_SIZE: sb_appendf(sb, "%lld", (long long)v->i); break;
 		case OT_NUMBER: sb_appendf(sb, "%.17g", v->n); break;
 		case OT_BOOLEAN: sb_append(sb, v->b ? "true" : "false"); break;
+		case OT_LIST: {
+			sb_appendc(sb, '[');
+			int k = 0;
+			for (const char *p = v->s ? v->s : ""; *p;) {
+				size_t n = strcspn(p, " ");
+				char *item = x_strndup(p, n);
+				if (n) {
+					if (k++)
+						sb_appendc(sb, ',');
+					sb_append_json(sb, item);
+				}
+				free(item);
+				p += n + (p[n] == ' ');
+			}
+			sb_appendc(sb, ']');
+			break;
+		}
 		default: sb_append_json(sb, v->s ? v->s : "");
 		}
 	}

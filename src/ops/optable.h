@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn/bond_apply.h"
 #include "conn/virt_ops.h"
 #include "core/err.h"
 #include "core/strbuf.h"
@@ -22,6 +23,7 @@ enum op_target { OP_DOMAIN, OP_HOST };
 enum op_type {
 	OT_STRING, OT_INTEGER, OT_NUMBER, OT_BOOLEAN, OT_SIZE, OT_HOST, OT_ENUM,
 	OT_CALLBACK,   /* a Lua function (progress); never reaches validate/build */
+	OT_LIST,       /* names: a Lua table of strings, or "a,b" as text; kept as "a b" */
 };
 
 enum {
@@ -97,6 +99,10 @@ struct op_def {
 	unsigned             flags;
 	int (*validate)(const struct op_ctx *ctx, struct vd_err *err);
 	int (*build)(const struct op_ctx *ctx, struct vop_request *req, struct vd_err *err);
+	/* Host operations that change the host's own configuration over its
+	 * shell transport, with commit-confirm (conn/bond_apply.h), set this
+	 * instead of build. */
+	int (*build_change)(const struct op_ctx *ctx, struct host_change *chg, struct vd_err *err);
 };
 
 const struct op_def *optable_find(const char *name);

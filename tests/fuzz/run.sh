@@ -33,7 +33,7 @@ done
 # seeds: every fixture file, for every target (cheap and gives structure)
 seeds="$out/seeds"
 rm -rf "$seeds"; mkdir -p "$seeds"
-for f in tests/fixtures/metrics/* tests/fixtures/libvirt/*; do [ -f "$f" ] && cp "$f" "$seeds/"; done
+for f in tests/fixtures/metrics/* tests/fixtures/metrics/ovs/* tests/fixtures/libvirt/*; do [ -f "$f" ] && cp "$f" "$seeds/"; done
 
 pass=0 fail=0 built=""
 for t in $targets; do

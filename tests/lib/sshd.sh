@@ -12,6 +12,8 @@
 #           the daemon stays (bounded by `timeout`, SSHD_LIFETIME s, default 300)
 #           sh tests/lib/sshd.sh stop DIR
 #
+# SSHD_EXTRA_CONFIG: lines appended to the generated sshd_config (e.g.
+# "SetEnv OVS_RUNDIR=..." so logins reach a lab Open vSwitch).
 # Logins use a dedicated user (vdeck-test, /bin/sh) when run as root: root's
 # own shell start-up on this image costs ~0.5 s per command.
 
@@ -60,6 +62,7 @@ MaxStartups 200:30:400
 MaxSessions 200
 PrintMotd no
 LogLevel VERBOSE
+${SSHD_EXTRA_CONFIG:-}
 CONF
 }
 

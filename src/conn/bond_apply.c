@@ -1,0 +1,259 @@
+/* bond_apply.c — commit-confirm of a host network change (see bond_apply.h). */
+#include "conn/bond_apply.h"
+#include "conn/transport.h"
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STAGE_TIMEOUT_MS 20000
+
+void host_change_free(struct host_change *c)
+{
+	free(c->apply);
+	free(c->rollback);
+	free(c->verify);
+	c->apply = c->rollback = c->verify = NULL;
+}
+
+static void dir_of(const struct host_change *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "/tmp/vdeck-change.%s", c->tag);
+}
+
+static void heredoc(struct strbuf *sb, const char *file, const char *delim, const char *body)
+{
+	sb_appendf(sb, "cat >\"$d/%s\" <<'%s'\n%s", file, delim, body ? body : ":\n");
+	if (body && *body && body[strlen(body) - 1] != '\n')
+		sb_appendc(sb, '\n');
+	sb_appendf(sb, "%s\n", delim);
+}
+
+/* The runner: apply (rollback at once on failure), then wait for the
+ * confirm file, polling every 0.2 s; roll back when it does not come. */
+static void runner(const struct host_change *c, struct strbuf *sb)
+{
+	sb_append(sb,
+		  "cd \"$(dirname \"$0\")\" || exit 1\n"
+		  "st() { echo \"$1\" >status.new; mv -f status.new status; }\n"
+		  "st applying\n"
+		  "if ! sh -e ./apply >apply.log 2>&1; then\n"
+		  "  sh ./rollback >rollback.log 2>&1; st failed; exit 0\n"
+		  "fi\n"
+		  "st applied\n");
+	sb_appendf(sb, "n=0\nwhile [ $n -lt %d ]; do\n", c->confirm_timeout_s * 5);
+	sb_append(sb,
+		  "  if [ -e confirm ]; then st committed; exit 0; fi\n"
+		  "  sleep 0.2; n=$((n + 1))\n"
+		  "done\n"
+		  "sh ./rollback >rollback.log 2>&1\n"
+		  "st rolled-back\n");
+}
+
+static void stage_script(const struct host_change *c, struct strbuf *sb)
+{
+	char dir[80];
+	dir_of(c, dir, sizeof dir);
+	struct strbuf run;
+	sb_init(&run);
+	runner(c, &run);
+	sb_appendf(sb, "d=%s\numask 077\n", dir);
+	/* a finished earlier change under the same name is cleared away; a
+	 * pending one (or a path someone else owns) stops this one */
+	sb_append(sb, "if [ -d \"$d\" ] && [ -O \"$d\" ] && [ ! -L \"$d\" ]; then\n"
+		      "  case $(cat \"$d/status\" 2>/dev/null) in committed|failed|rolled-back) rm -rf -- \"$d\";; esac; fi\n"
+		      "mkdir \"$d\" 2>/dev/null || { echo \"another change is pending in $d\"; exit 97; }\n");
+	heredoc(sb, "apply", "VDECK_APPLY_EOF", c->apply);
+	heredoc(sb, "rollback", "VDECK_ROLLBACK_EOF", c->rollback);
+	heredoc(sb, "run", "VDECK_RUN_EOF", run.buf);
+	sb_append(sb,
+		  "if command -v setsid >/dev/null 2>&1; then setsid sh \"$d/run\" </dev/null >/dev/null 2>&1 &\n"
+		  "else nohup sh \"$d/run\" </dev/null >/dev/null 2>&1 & fi\n"
+		  "echo \"staged $d\"\n");
+	sb_free(&run);
+}
+
+void host_change_describe(const struct host_change *c, struct strbuf *sb)
+{
+	char dir[80];
+	dir_of(c, dir, sizeof dir);
+	sb_append(sb, "# 1. sent to the host over its connection: stage the change and start a\n"
+		      "#    detached runner that applies it and rolls back unless confirmed\n");
+	stage_script(c, sb);
+	sb_appendf(sb, "# 2. on a NEW connection: wait for %s/status (applied | failed)\n", dir);
+	if (c->verify)
+		sb_appendf(sb, "#    verify: %s\n", c->verify);
+	if (c->commit)
+		sb_appendf(sb, "#    then: touch %s/confirm (else the host rolls back after %d s)\n", dir,
+			   c->confirm_timeout_s);
+	else
+		sb_appendf(sb, "#    trial: no confirm; the host rolls back after %d s\n", c->confirm_timeout_s);
+}
+
+/* Runs cmd on t; 0 with status and output, -1 on transport failure. */
+static int run(struct transport *t, const char *cmd, int timeout_ms, struct strbuf *out, int *status,
+	       struct vd_err *err)
+{
+	sb_reset(out);
+	return transport_exec(t, cmd, timeout_ms, out, out, status, err);
+}
+
+/* Waits (on the host) until status is one of the words in `until`. */
+static int wait_status(struct transport *t, const char *dir, const char *until, int secs, char *st, size_t len,
+		       struct vd_err *err)
+{
+	char *cmd = x_asprintf("i=0; while [ $i -lt %d ]; do s=$(cat %s/status 2>/dev/null)\n"
+			       "case \" %s \" in *\" $s \"*) [ -n \"$s\" ] && break;; esac; sleep 0.2; i=$((i + 1)); done\n"
+			       "echo \"$s\"", secs * 5, dir, until);
+	struct strbuf out;
+	sb_init(&out);
+	int status = -1;
+	int rc = run(t, cmd, (secs + 10) * 1000, &out, &status, err);
+	free(cmd);
+	if (rc == 0) {
+		out.buf[strcspn(out.buf, "\n")] = '\0';
+		snprintf(st, len, "%s", out.buf[0] ? out.buf : "unknown");
+	}
+	sb_free(&out);
+	return rc;
+}
+
+static void fetch_logs(struct transport *t, const char *dir, int remove, struct host_change_result *res)
+{
+	char *cmd = x_asprintf("cd %s 2>/dev/null && for f in apply.log rollback.log; do [ -s $f ] && "
+			       "{ echo \"--- $f\"; tail -n 20 $f; }; done; %s", dir,
+			       remove ? "cd /; rm -rf -- \"$OLDPWD\"" : "true");
+	struct strbuf out;
+	sb_init(&out);
+	int status;
+	struct vd_err e;
+	err_clear(&e);
+	if (run(t, cmd, 10000, &out, &status, &e) == 0)
+		sb_append(&res->log, out.buf);
+	sb_free(&out);
+	free(cmd);
+}
+
+/* The log's last meaningful line, for the error message. */
+static const char *last_line(const struct strbuf *log, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	const char *p = log->buf;
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+		if (n && strncmp(p, "---", 3))
+			snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), p);
+		p += n + (p[n] == '\n');
+	}
+	return buf;
+}
+
+int host_change_call(struct host_ctx *hc, void *arg, struct vd_err *err)
+{
+	struct host_change_call *call = arg;
+	const struct host_change *c = call->change;
+	struct host_change_result *res = call->res;
+	char dir[80], st[32], line[200];
+	dir_of(c, dir, sizeof dir);
+	snprintf(res->outcome, sizeof res->outcome, "unknown");
+	const char *delims[] = { "VDECK_APPLY_EOF", "VDECK_ROLLBACK_EOF", "VDECK_RUN_EOF" };
+	for (size_t i = 0; i < 3; i++)
+		if ((c->apply && strstr(c->apply, delims[i])) || (c->rollback && strstr(c->rollback, delims[i])))
+			return err_set(err, VD_EINVAL, "the change contains a reserved word (%s)", delims[i]);
+
+	/* 1. stage over the worker's connection */
+	struct transport *tr = host_ctx_transport(hc, err);
+	if (!tr)
+		return -1;
+	struct strbuf script, out;
+	sb_init(&script);
+	sb_init(&out);
+	stage_script(c, &script);
+	int status = -1, rc = -1;
+	struct vd_err e;
+	err_clear(&e);
+	int staged = run(tr, script.buf, STAGE_TIMEOUT_MS, &out, &status, &e);
+	sb_free(&script);
+	if (staged == 0 && status != 0) {
+		err_set(err, VD_ESSH, "could not stage the change in %s (exit %d): %s; nothing was applied", dir,
+			status, out.len ? out.buf : "");
+		goto out;
+	}
+	/* staged < 0: the connection died, maybe under the change itself; the
+	 * new connection below tells */
+
+	/* 2. a NEW connection: the host must still answer */
+	struct transport *nt = NULL;
+	for (int attempt = 0; attempt < 3 && !nt; attempt++) {
+		err_clear(&e);
+		nt = host_ctx_transport_new(hc, &e);
+		if (!nt)
+			sleep(1);
+	}
+	if (!nt) {
+		err_set(err, VD_EUNREACH, "the host does not answer on a new connection after the change (%s); "
+			"it rolls the change back by itself within %d s", e.msg, c->confirm_timeout_s);
+		goto out;
+	}
+	if (wait_status(nt, dir, "applied failed committed rolled-back", 60, st, sizeof st, &e) < 0) {
+		err_set(err, VD_EUNREACH, "lost the new connection while the change applied (%s); the host rolls "
+			"it back by itself within %d s", e.msg, c->confirm_timeout_s);
+		goto close;
+	}
+	if (!strcmp(st, "failed")) {
+		snprintf(res->outcome, sizeof res->outcome, "failed");
+		fetch_logs(nt, dir, 1, res);
+		err_set(err, VD_ESSH, "the change failed on the host and was rolled back: %s",
+			last_line(&res->log, line, sizeof line));
+		goto close;
+	}
+	if (strcmp(st, "applied")) {
+		err_set(err, VD_ESSH, "the change did not start on the host (status %s)%s", st,
+			staged < 0 ? "; the first connection failed too" : "");
+		goto close;
+	}
+	if (!c->commit) {
+		snprintf(res->outcome, sizeof res->outcome, "trial");
+		rc = 0;
+		goto close;
+	}
+	/* 3. verify, then confirm; report what the runner finally did */
+	if (c->verify) {
+		err_clear(&e);
+		if (run(nt, c->verify, 15000, &out, &status, &e) < 0 || status != 0) {
+			wait_status(nt, dir, "committed rolled-back", c->confirm_timeout_s + 5, st, sizeof st, &e);
+			snprintf(res->outcome, sizeof res->outcome, "%s", st);
+			fetch_logs(nt, dir, 1, res);
+			err_set(err, VD_ESSH, "the check after the change failed (%s); not confirmed: the host %s",
+				out.len ? last_line(&out, line, sizeof line) : e.msg,
+				!strcmp(st, "rolled-back") ? "rolled it back" : "has not rolled it back yet");
+			goto close;
+		}
+	}
+	char *touch = x_asprintf("touch %s/confirm", dir);
+	err_clear(&e);
+	int trc = run(nt, touch, 10000, &out, &status, &e);
+	free(touch);
+	if (trc < 0 || status != 0 ||
+	    wait_status(nt, dir, "committed rolled-back", c->confirm_timeout_s + 5, st, sizeof st, &e) < 0) {
+		err_set(err, VD_EUNREACH, "could not confirm the change (%s); the host rolls it back within %d s",
+			e.msg[0] ? e.msg : out.buf, c->confirm_timeout_s);
+		goto close;
+	}
+	snprintf(res->outcome, sizeof res->outcome, "%s", st);
+	fetch_logs(nt, dir, 1, res);
+	if (strcmp(st, "committed")) {
+		err_set(err, VD_ESSH, "the confirm came too late: the host rolled the change back (%s)", st);
+		goto close;
+	}
+	rc = 0;
+close:
+	transport_close(&nt);
+out:
+	sb_free(&out);
+	if (rc == 0)
+		host_ctx_changed(hc);
+	return rc;
+}

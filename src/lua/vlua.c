@@ -334,6 +334,11 @@ char **vlua_complete(struct vlua *vl, const char *line)
 
 /* ---- runbook listing --------------------------------------------------- */
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void list_dir(lua_State *L, const char *dir, int json, int *count)
 {
 	DIR *d = opendir(dir);
@@ -350,7 +355,7 @@ static void list_dir(lua_State *L, const char *dir, int json, int *count)
 		}
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, (int (*)(const void *, const void *))strcmp);
+	qsort(names, n, sizeof *names, cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		lua_settop(L, 0);
 		if (luaL_loadfile(L, names[i]) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK || !lvd_is_runbook(L, 1)) {
@@ -391,7 +396,8 @@ static void list_dir(lua_State *L, const char *dir, int json, int *count)
 					sb_appendc(&sb, ']');
 				lua_pop(L, 5);
 			}
-			printf("%-18s %-52s %s\n", lua_tostring(L, 2), lua_tostring(L, 3) ? lua_tostring(L, 3) : "", sb.buf);
+			printf("%-16s %s\n%16s %s\n", lua_tostring(L, 2), lua_tostring(L, 3) ? lua_tostring(L, 3) : "",
+			       "", sb.len ? sb.buf : "(no parameters)");
 		}
 		sb_free(&sb);
 		(*count)++;

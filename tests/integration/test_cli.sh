@@ -98,6 +98,11 @@ kill -INT $spin; wait $spin; rc=$?
 out=$("$VDECK" --demo --list-runbooks 2>&1); rc=$?
 if ls "$root"/lua/runbooks/*.lua >/dev/null 2>&1; then
 	[ $rc -eq 0 ] && ok "--list-runbooks exits 0" || fail "--list-runbooks exits 0" "$out"
+	names=$(echo "$out" | grep -v '^ ' | awk '{print $1}')
+	[ "$names" = "$(echo "$names" | LC_ALL=C sort)" ] && ok "runbooks listed by name" || fail "runbooks listed by name" "$names"
+	contains "parameters shown with types" "$out" "vm:domain count:integer"
+	n=$("$VDECK" --demo --json --list-runbooks | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if json.loads(l)["params"] is not None))')
+	[ "$n" = "$(echo "$names" | wc -l)" ] && ok "--json --list-runbooks parses" || fail "--json --list-runbooks parses" "$n"
 else
 	skip "--list-runbooks: no runbooks shipped yet"
 fi

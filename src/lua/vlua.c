@@ -143,9 +143,8 @@ static int run_file_body(lua_State *L)
 		lua_pushstring(L, ra->argv[i]);
 	lua_call(L, ra->argc, LUA_MULTRET);
 	if (lua_gettop(L) >= 1 && lvd_is_runbook(L, 1)) {
-		int base = lua_gettop(L);
-		lvd_runbook_run(L, 1, ra->argc, ra->argv);
-		emit_results(L, base);
+		int nres = lvd_runbook_run(L, 1, ra->argc, ra->argv);
+		emit_results(L, lua_gettop(L) - nres);
 	} else {
 		emit_results(L, 0);
 	}

@@ -62,6 +62,11 @@ printf 'local a = ...\nprint(a, arg[1], select("#", ...))\n' > "$tmp/args.lua"
 contains "--exec passes k=v arguments" "$("$VDECK" --demo --exec "$tmp/args.lua" x=1 y=2)" "x=1	x=1	2"
 expect_rc "non k=v argument exits 2" 2 "$VDECK" --demo --exec "$tmp/args.lua" bare
 
+# A runbook's result is emitted once, and nothing else (no params, no ctx).
+out=$("$VDECK" --demo --dry-run --exec vcpu-set vm=web-004 count=4 2>/dev/null)
+case $out in *function:*|*emit=*) fail "runbook output is its result only" "$out" ;; *) ok "runbook output is its result only" ;; esac
+contains "runbook result emitted" "$out" "dry_run=true host=cna01 vm=web-004"
+
 # --hosts narrows by name and tag.
 contains "--hosts by glob" "$("$VDECK" --demo --hosts 'cna0[12]' -e 'print(#vdeck.hosts())')" "2"
 contains "--hosts by tag" "$("$VDECK" --demo --hosts rack1 -e 'print(#vdeck.hosts())')" "2"

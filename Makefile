@@ -25,13 +25,16 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 UNIT_ASAN := $(UNIT_SRCS:tests/unit/%.c=build/tests-asan/%)
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps demo check check-layers check-unit check-lua check-integration \
+.PHONY: all deps deps-test demo check check-layers check-unit check-lua check-integration \
         check-asan check-fuzz fuzz bench install uninstall clean
 
 all: vdeck
 
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh build
+
+deps-test:
+	@sh tools/deps.sh test
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -63,11 +66,13 @@ build/tests-asan/%: tests/unit/%.c build/libvdeck-asan.a tests/unit/check.h
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $< build/libvdeck-asan.a $(PKG_LIBS)
 
-demo: deps vdeck
+# Sub-makes: pkg-config flags are read after deps installed the packages.
+demo: deps
+	@$(MAKE) --no-print-directory vdeck
 	./vdeck --demo
 
-check: deps
-	@$(MAKE) --no-print-directory vdeck build/vdeck-asan $(UNIT_BINS) $(UNIT_ASAN)
+check: deps-test
+	@$(MAKE) --no-print-directory -j2 vdeck build/vdeck-asan $(UNIT_BINS) $(UNIT_ASAN)
 	@sh tests/run-all.sh
 
 check-layers:

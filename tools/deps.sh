@@ -1,10 +1,13 @@
 #!/bin/sh
-# deps.sh — install the Debian packages vdeck builds and tests with.
-# As root, installs what is missing; otherwise prints the exact command.
+# deps.sh [build|test] — install the Debian packages vdeck builds (and,
+# with "test", tests) with.  As root, installs what is missing; otherwise
+# prints the exact command and fails.
 set -e
+what=${1:-build}
 BUILD="gcc make pkg-config libvirt-dev liblua5.4-dev libncurses-dev libreadline-dev libssh2-1-dev libxml2-dev"
-TEST="libvirt-clients openssh-server openssh-client tmux lua5.4 clang libclang-rt-14-dev procps qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu tgt qemu-block-extra libvirt-daemon-driver-storage-iscsi-direct openvswitch-switch iproute2 util-linux"
+TEST="libvirt-clients openssh-server openssh-client tmux lua5.4 python3 clang libclang-rt-14-dev procps qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu tgt qemu-block-extra libvirt-daemon-driver-storage-iscsi-direct openvswitch-switch iproute2 util-linux"
 missing=""
+[ "$what" = test ] || TEST=""
 for p in $BUILD $TEST; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done

@@ -128,9 +128,32 @@ static void read_ssh(lua_State *L, int t, const char *what, struct ssh_settings 
 	lua_pop(L, 1);
 }
 
+/* keys = { action = "key", ... }: checked for shape here, for meaning by the TUI. */
+static void read_keys(lua_State *L, struct inventory *inv)
+{
+	lua_getfield(L, 1, "keys");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		decl_error(L, "defaults: field 'keys' must be a table of action = \"key\"");
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+			decl_error(L, "defaults: keys must map action names to key names (strings)");
+		x_grow(&inv->keys, &(size_t){ inv->nkeys }, inv->nkeys + 1, sizeof *inv->keys);
+		inv->keys[inv->nkeys].action = x_strdup(lua_tostring(L, -2));
+		inv->keys[inv->nkeys].key = x_strdup(lua_tostring(L, -1));
+		inv->nkeys++;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
 static int l_defaults(lua_State *L)
 {
-	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", NULL };
+	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", "keys", NULL };
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (ld->defaults_seen++)
@@ -145,6 +168,7 @@ static int l_defaults(lua_State *L)
 	}
 	ld->inv->connect_timeout_ms = opt_int(L, 1, "defaults", "connect_timeout", 1, 600, 0) * 1000;
 	ld->defaults_sysroot = opt_string(L, 1, "defaults", "sysroot");
+	read_keys(L, ld->inv);
 	return 0;
 }
 

@@ -45,6 +45,11 @@ void inventory_free(struct inventory *inv)
 	free(inv->hosts);
 	free(inv->path);
 	free(inv->theme);
+	for (size_t i = 0; i < inv->nkeys; i++) {
+		free(inv->keys[i].action);
+		free(inv->keys[i].key);
+	}
+	free(inv->keys);
 	free(inv->demo_dir);
 	memset(inv, 0, sizeof *inv);
 }

@@ -30,11 +30,19 @@ struct host_config {
 	int    demo_index;      /* demo hosts: index into the generated tree; -1 otherwise */
 };
 
+/* A TUI key remapping declared in the inventory: action = "key". */
+struct key_pair {
+	char *action;
+	char *key;
+};
+
 struct inventory {
 	struct host_config *hosts;
 	size_t nhosts, cap;
 	char  *path;            /* file it came from, NULL for demo/local */
 	char  *theme;
+	struct key_pair *keys;  /* defaults { keys = { quit = "x" } } */
+	size_t nkeys;
 	int    interval_ms;     /* default poll interval */
 	int    connect_timeout_ms;
 	char  *demo_dir;        /* generated demo tree, removed at exit */

@@ -5,7 +5,8 @@
 #include "lua/inventory_load.h"
 
 static const char good[] =
-	"defaults { ssh = { user = 'ops', port = 2222, identity = '~/.ssh/id', known_hosts = '/kh' }, interval = 5 }\n"
+	"defaults { ssh = { user = 'ops', port = 2222, identity = '~/.ssh/id', known_hosts = '/kh' }, interval = 5,\n"
+	"           keys = { quit = 'x' } }\n"
 	"for i = 1, 4 do\n"
 	"  host { name = string.format('cna%03d', i), address = '10.0.0.' .. i,\n"
 	"         tags = { 'rack' .. (i % 2) } }\n"
@@ -48,8 +49,11 @@ int main(void)
 		CHECK_INT(h->interval_ms, 5000);
 		CHECK_STR(h->libvirt_uri, "qemu+ssh://ops@10.0.0.3:2222/system");
 		CHECK_STR(h->tags[0], "rack1");
-		CHECK_STR(h->source, "cluster.lua:3");
+		CHECK_STR(h->source, "cluster.lua:4");
 	}
+	CHECK_INT(inv.nkeys, 1);
+	if (inv.nkeys)
+		CHECK(!strcmp(inv.keys[0].action, "quit") && !strcmp(inv.keys[0].key, "x"));
 	h = inventory_find(&inv, "gpu01");
 	CHECK(h && h->ssh.port == 22 && h->sysroot && !strcmp(h->sysroot, "/host"));
 	h = inventory_find(&inv, "local");
@@ -73,6 +77,7 @@ int main(void)
 	expect_error("host { name = 'a', address = 'x', tags = 'one' }", "list of strings");
 	expect_error("defaults { colour = 1 }\nhost { name = 'a', address = 'x' }", "cluster.lua:1: defaults: unknown field 'colour'");
 	expect_error("defaults { interval = 0 }", "interval");
+	expect_error("defaults { keys = { quit = 7 } }", "keys must map action names");
 	expect_error("-- nothing\n", "declares no host");
 	expect_error("error('boom')", "boom");
 	return check_summary();

@@ -267,7 +267,7 @@ int vlua_job_runbook(struct vlua *vl, const char *path, int argc, char **argv, u
 	for (int i = 0; i < argc; i++)
 		sb_appendf(&desc, " %s", argv[i]);
 	lua_pop(L, 1);
-	struct vjob *j = job_new(vl, "runbook", "", "", desc.buf, 2);
+	struct vjob *j = job_new(vl, vl->ctx.opts->dry_run ? "dry-run" : "runbook", "", "", desc.buf, 2);
 	sb_free(&desc);
 	lua_settop(L, 0);
 	*job_id = j->id;

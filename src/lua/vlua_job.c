@@ -116,6 +116,9 @@ static void resume(struct vlua *vl, struct vjob *j)
 	ctx->out_ud = j;
 	ctx->job_id = j->id;
 	lua_State *co = j->co;
+	struct job *before = jobs_find(&ctx->cluster->jobs, j->id);
+	char msg_before[sizeof before->message];
+	snprintf(msg_before, sizeof msg_before, "%s", before ? before->message : "");
 	slice_start = now_mono_s();
 	lua_sethook(co, slice_hook, LUA_MASKCOUNT, 1000);
 	int nres = 0, nargs = j->nargs;
@@ -152,7 +155,8 @@ static void resume(struct vlua *vl, struct vjob *j)
 	if (j->co) {
 		struct job *row = jobs_find(&ctx->cluster->jobs, j->id);
 		last_line(j, msg, sizeof msg);
-		if (row && msg[0] && strcmp(row->message, msg))
+		/* the last output line, unless ctx.progress said something */
+		if (row && msg[0] && !strcmp(row->message, msg_before) && strcmp(row->message, msg))
 			jobs_progress(&ctx->cluster->jobs, row, row->progress, msg);
 	}
 }
@@ -277,7 +281,9 @@ int vlua_job_runbook(struct vlua *vl, const char *path, int argc, char **argv, u
 /* The body of an operation job: d[op](d, opts), its result as output. */
 static const char op_body[] =
 	"local d, op, opts = ...\n"
-	"return d[op](d, opts)\n";
+	"local r = d[op](d, opts)\n"
+	"if r.call then print(r.call) end\n"
+	"return (r.message and r.message ~= '' and r.message) or 'ok'\n";
 
 int vlua_job_op(struct vlua *vl, const char *op, const char *host, const char *dom, int argc, char **argv,
 		unsigned *job_id, struct vd_err *err)

@@ -219,6 +219,10 @@ int actions_key(struct tui *t, enum action a, int ch)
 			t->act_sel--;
 		else if (a == ACT_DOWN && t->act_sel + 1 < n)
 			t->act_sel++;
+		else if (a == ACT_TOP)
+			t->act_sel = 0;
+		else if (a == ACT_BOTTOM)
+			t->act_sel = n ? n - 1 : 0;
 		else if (a == ACT_ENTER)
 			choose(t);
 		else if (a == ACT_BACK || a == ACT_ACTIONS || a == ACT_QUIT)
@@ -231,8 +235,7 @@ int actions_key(struct tui *t, enum action a, int ch)
 			return 1;
 		}
 		t->act_state = 1;
-		if (t->act_sel >= menu_count())
-			t->act_sel = 0;
+		t->act_sel = 0;
 		return 1;
 	}
 	return 0;
@@ -255,13 +258,15 @@ void actions_draw(struct tui *t, int y0, int h)
 		snprintf(line, sizeof line, "Apply %s %s to %s?  y = run, any other key = no", t->act_op->name,
 			 t->act_args ? t->act_args : "", tg);
 		int w = COLS - 4;
+		for (int r = -2; r < 2; r++)
+			put_text(y0 + h / 2 + r, 2, w, "", attr, 1);
 		put_box(y0 + h / 2 - 2, 2, 4, w, "Confirm", attr);
 		put_text(y0 + h / 2 - 1, 4, w - 4, line, attr | A_BOLD, 1);
 		put_text(y0 + h / 2, 4, w - 4, t->act_op->summary, attr, 1);
 		return;
 	}
 	size_t n = menu_count();
-	int w = COLS - 8 < 100 ? COLS - 8 : 100, bh = (int)n + 3;
+	int w = COLS - 8 < 100 ? COLS - 8 : 100, bh = (int)n + 2;
 	if (bh > h)
 		bh = h;
 	int x0 = (COLS - w) / 2, by = y0 + 1;

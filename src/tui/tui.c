@@ -149,6 +149,7 @@ void tui_jobs_started(struct tui *t, unsigned first, size_t n)
 	char key[32];
 	snprintf(key, sizeof key, "%u", first);
 	views[V_JOBS]->update(t);
+	table_reindex(&t->jobs_tb);
 	table_select_key(&t->jobs_tb, key);
 	if (n == 1)
 		tui_status(t, 0, "job %u started (Enter shows its log, x cancels)", first);

@@ -125,6 +125,22 @@ check "the log follows to the end" 'status 0 slept' 8
 check "slow job done" 'Job [0-9]+ +runbook +done' 5
 keys Escape
 
+# x cancels a running job: the sleep already sent is let finish, the
+# runbook is not resumed after it.
+open_runbook slow-test
+form_set 0 2
+keys r
+wait_for 'Run slow-test\?' 5
+keys y
+check "second slow job running" 'runbook +running .*slow-test secs=2' 5
+keys x
+check "x: cancelling" 'cancelling' 2
+check "cancelled job ends cancelled" 'runbook +cancelled .*slow-test secs=2' 8
+keys Enter
+check "its log stops before the end" 'cancelling' 3
+if screen | grep -q 'status 0 slept'; then bad "cancelled job was resumed" "$(screen)"; else ok "cancelled job not resumed"; fi
+keys Escape
+
 # Three marked VMs, snapshot from the action menu.
 keys 2
 wait_for 'NAME' 5

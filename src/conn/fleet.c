@@ -309,6 +309,23 @@ int fleet_refresh(struct fleet *f, struct host *h, int timeout_ms, struct vd_err
 	return 0;
 }
 
+double fleet_refresh_request(struct fleet *f, struct host *h)
+{
+	double t = now_mono_s();
+	for (size_t i = 0; i < f->cluster->nhosts; i++)
+		if (!h || &f->cluster->hosts[i] == h)
+			send_command(&f->workers[i], CMD_REFRESH, NULL, NULL, NULL, NULL);
+	return t;
+}
+
+int fleet_refresh_answered(const struct fleet *f, const struct host *h, double since)
+{
+	for (size_t i = 0; i < f->cluster->nhosts; i++)
+		if ((!h || &f->cluster->hosts[i] == h) && !host_answered_since(&f->cluster->hosts[i], since))
+			return 0;
+	return 1;
+}
+
 void fleet_wait_initial(struct fleet *f, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;

@@ -35,6 +35,11 @@ int  fleet_pump(struct fleet *f, int timeout_ms);
 /* Asks for a fresh poll of h (NULL: all) and pumps until each answered or
  * timeout; returns -1 with err naming the hosts that did not answer. */
 int  fleet_refresh(struct fleet *f, struct host *h, int timeout_ms, struct vd_err *err);
+/* The same without waiting (for coroutines): asks for the poll and returns
+ * the time to pass to fleet_refresh_answered, which is 1 once every asked
+ * host (h, or all when NULL) answered after it. */
+double fleet_refresh_request(struct fleet *f, struct host *h);
+int  fleet_refresh_answered(const struct fleet *f, const struct host *h, double since);
 /* Waits until every host finished its first poll or was marked down. */
 void fleet_wait_initial(struct fleet *f, int timeout_ms);
 void fleet_call_async(struct fleet *f, struct host *h, host_call_fn fn, void *arg,

@@ -180,15 +180,8 @@ static int dom_refresh(lua_State *L)
 {
 	struct host *h;
 	lvd_check_domain(L, 1, &h);
-	struct lctx *ctx = lctx_get(L);
-	struct vd_err err;
-	err_clear(&err);
-	err_where(&err, "refresh", h->cfg->name, NULL);
-	if (fleet_refresh(ctx->fleet, h, ctx->refresh_timeout_ms, &err) < 0)
-		return lvd_raise(L, &err);
-	lvd_check_domain(L, 1, NULL);   /* raises if it vanished */
 	lua_settop(L, 1);
-	return 1;
+	return lvd_refresh(L, h, 1);
 }
 
 static int dom_info_table(lua_State *L)

@@ -87,14 +87,8 @@ static int host_domains(lua_State *L)
 static int host_refresh(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
-	struct lctx *ctx = lctx_get(L);
-	struct vd_err err;
-	err_clear(&err);
-	err_where(&err, "refresh", h->cfg->name, NULL);
-	if (fleet_refresh(ctx->fleet, h, ctx->refresh_timeout_ms, &err) < 0)
-		return lvd_raise(L, &err);
 	lua_settop(L, 1);
-	return 1;
+	return lvd_refresh(L, h, 1);
 }
 
 static int host_tostring(lua_State *L)

@@ -259,7 +259,9 @@ static void on_progress(void *ctx, const struct op_task *t, const struct vop_pro
 	lua_pushvalue(L, pc->fn);
 	lvd_push_progress(L, p, op_task_job(t));
 	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-		fprintf(stderr, "vdeck: on_progress: %s (the operation goes on)\n", lvd_error_string(L, -1));
+		char *m = x_asprintf("vdeck: on_progress: %s (the operation goes on)\n", lvd_error_string(L, -1));
+		lvd_write(L, 1, m, strlen(m));
+		free(m);
 		lua_pop(L, 1);
 		pc->failed = 1;
 	}
@@ -284,13 +286,14 @@ static void print_dry_run(lua_State *L, const struct op_def *def, const struct h
 		sb_append(&sb, ",\"call\":");
 		sb_append_json(&sb, out->call ? out->call : "");
 		sb_append(&sb, "}\n");
-		fputs(sb.buf, stdout);
+		lvd_write(L, 0, sb.buf, sb.len);
 		sb_free(&sb);
 	} else {
-		printf("# dry-run: %s on %s%s%s\n%s", def->name, h->cfg->name, dom ? "/" : "", dom ? dom : "",
-		       out->call ? out->call : "");
+		char *m = x_asprintf("# dry-run: %s on %s%s%s\n%s", def->name, h->cfg->name, dom ? "/" : "",
+				     dom ? dom : "", out->call ? out->call : "");
+		lvd_write(L, 0, m, strlen(m));
+		free(m);
 	}
-	fflush(stdout);
 }
 
 static void print_notes(lua_State *L, const char *notes)
@@ -299,7 +302,9 @@ static void print_notes(lua_State *L, const char *notes)
 		return;
 	for (const char *p = notes; *p;) {
 		size_t n = strcspn(p, "\n");
-		fprintf(stderr, "note: %.*s\n", (int)n, p);
+		char *m = x_asprintf("note: %.*s\n", (int)n, p);
+		lvd_write(L, 1, m, strlen(m));
+		free(m);
 		p += n + (p[n] == '\n');
 	}
 }
@@ -352,6 +357,69 @@ static struct op_args *new_args(lua_State *L)
 	return args;
 }
 
+/* What op_method returns once the operation finished (either way). */
+static int op_results(lua_State *L, const struct op_def *def, size_t hi, const char *dname, int async, int rc,
+		      struct op_outcome *out, const struct vd_err *err)
+{
+	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);
+	struct host *h = cluster_host_by_index(lctx_get(L)->cluster, hi);
+	if (rc < 0) {
+		op_outcome_free(out);
+		return lvd_raise(L, err);
+	}
+	print_notes(L, out->notes);
+	if (out->dry_run)
+		print_dry_run(L, def, h, dname, out);
+	if (async && out->job_id && !out->dry_run) {
+		lvd_push_task(L, out->job_id, 1);
+		op_outcome_free(out);
+		return 1;
+	}
+	if (!out->dry_run && !strcmp(def->name, "migrate") && rc == 0)
+		dh->host = out->new_host;   /* the handle follows the VM */
+	lvd_push_outcome(L, def, h->cfg->name, dname, out);
+	op_outcome_free(out);
+	return 1;
+}
+
+/* An operation in flight inside a TUI job (see lwait.c). */
+struct run_box {
+	struct op_run *run;
+	size_t         hi;
+	int            async;
+	char           dname[128];
+};
+
+static int run_box_gc(lua_State *L)
+{
+	struct run_box *b = lua_touserdata(L, 1);
+	op_run_free(&b->run);
+	return 0;
+}
+
+static int run_ready(void *ud)
+{
+	return op_run_step(((struct run_box *)ud)->run);
+}
+
+static void run_cancel(void *ud)
+{
+	op_run_abort(((struct run_box *)ud)->run);
+}
+
+static int run_finish(lua_State *L, int status, lua_KContext bi)
+{
+	(void)status;
+	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
+	struct run_box *b = lua_touserdata(L, (int)bi);
+	struct op_outcome out;
+	struct vd_err err;
+	err_clear(&err);
+	int rc = op_run_result(b->run, &out, &err);
+	op_run_free(&b->run);
+	return op_results(L, def, b->hi, b->dname, b->async, rc, &out, &err);
+}
+
 static int op_method(lua_State *L)
 {
 	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
@@ -372,25 +440,29 @@ static int op_method(lua_State *L)
 	char dname[128];
 	snprintf(dname, sizeof dname, "%s", d->info.name);
 	size_t hi = dh->host;
+	(void)h;
+	if (lvd_can_yield(L)) {
+		/* In a TUI job: step the operation from the loop, yielding meanwhile.
+		 * (An on_progress callback is not called here: the Jobs view shows
+		 * the progress of long operations.) */
+		struct run_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+		memset(b, 0, sizeof *b);
+		lua_newtable(L);
+		lua_pushcfunction(L, run_box_gc);
+		lua_setfield(L, -2, "__gc");
+		lua_setmetatable(L, -2);
+		int bi = lua_gettop(L);
+		b->hi = hi;
+		b->async = async;
+		snprintf(b->dname, sizeof b->dname, "%s", dname);
+		b->run = op_run_start(env, def, hi, dh->uuid, args, async, NULL, NULL);
+		if (op_run_step(b->run))
+			return run_finish(L, LUA_OK, bi);
+		return lvd_await(L, run_ready, run_cancel, b, bi, run_finish);
+	}
 	int rc = op_invoke(env, def, hi, dh->uuid, args, async, on_progress, &pc, &out, &err);
 	op_args_free(args);
-	if (rc < 0) {
-		op_outcome_free(&out);
-		return lvd_raise(L, &err);
-	}
-	print_notes(L, out.notes);
-	if (out.dry_run)
-		print_dry_run(L, def, h, dname, &out);
-	if (async && out.job_id && !out.dry_run) {
-		lvd_push_task(L, out.job_id, 1);
-		op_outcome_free(&out);
-		return 1;
-	}
-	if (!out.dry_run && !strcmp(def->name, "migrate") && rc == 0)
-		dh->host = out.new_host;   /* the handle follows the VM */
-	lvd_push_outcome(L, def, h->cfg->name, dname, &out);
-	op_outcome_free(&out);
-	return 1;
+	return op_results(L, def, hi, dname, async, rc, &out, &err);
 }
 
 /* h:create_bond{...} and every other OP_HOST entry of the table. */

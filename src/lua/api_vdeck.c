@@ -122,13 +122,7 @@ static int l_domain(lua_State *L)
 
 static int l_refresh(lua_State *L)
 {
-	struct lctx *ctx = lctx_get(L);
-	struct vd_err err;
-	err_clear(&err);
-	err_where(&err, "refresh", NULL, NULL);
-	if (fleet_refresh(ctx->fleet, NULL, ctx->refresh_timeout_ms, &err) < 0)
-		return lvd_raise(L, &err);
-	return 0;
+	return lvd_refresh(L, NULL, 0);
 }
 
 static int l_json(lua_State *L)

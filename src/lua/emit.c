@@ -195,8 +195,7 @@ int lvd_emit(lua_State *L)
 		free(keys);
 	}
 	sb_appendc(&sb, '\n');
-	fwrite(sb.buf, 1, sb.len, stdout);
-	fflush(stdout);
+	lvd_write(L, 0, sb.buf, sb.len);
 	sb_free(&sb);
 	return 0;
 }

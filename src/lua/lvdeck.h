@@ -21,6 +21,22 @@ struct lctx {
 	struct cluster    *cluster;
 	const struct vd_options *opts;
 	int                refresh_timeout_ms;
+	/* Set while a TUI job's coroutine runs (lwait.c): a call that would
+	 * block yields instead and records here what it waits for.  NULL: block. */
+	struct lvd_wait   *wait;
+	/* Where print, ctx.log, vdeck.emit and dry-run text go; NULL: stdout/stderr. */
+	void             (*out)(void *ud, int is_err, const char *s, size_t n);
+	void              *out_ud;
+	unsigned           job_id;   /* the TUI job running now (ctx.progress), 0 none */
+};
+
+/* What a suspended coroutine waits for: ready() advances the work without
+ * blocking and returns 1 once it finished; cancel() (may be NULL) asks it to
+ * stop early.  ud lives in a userdata on the coroutine's stack. */
+struct lvd_wait {
+	int  (*ready)(void *ud);
+	void (*cancel)(void *ud);
+	void  *ud;
 };
 
 struct host_handle { size_t index; };
@@ -66,12 +82,28 @@ struct vlua;
 /* The state behind a runtime (for lua/ files that extend vlua). */
 lua_State *vlua_state(struct vlua *vl);
 
+/* Coroutine-aware waiting (lwait.c).  lvd_can_yield: 1 inside a TUI job
+ * where a blocking call may yield.  lvd_await records the wait and yields;
+ * k runs (with k_ctx) once ready() said 1.  Never returns when it yields. */
+int  lvd_can_yield(lua_State *L);
+int  lvd_await(lua_State *L, int (*ready)(void *), void (*cancel)(void *), void *ud,
+	       lua_KContext k_ctx, lua_KFunction k);
+/* Script output (print, ctx.log, emit, dry-run text): the job log or stdio. */
+void lvd_write(lua_State *L, int is_err, const char *s, size_t n);
+/* Re-reads h (NULL: every host), yielding inside a job; returns the number
+ * of results: 0, or the handle at index 1 when ret_self (a domain handle is
+ * checked to still exist). */
+int  lvd_refresh(lua_State *L, struct host *h, int ret_self);
+/* print() through lvd_write. */
+int  lvd_print(lua_State *L);
+
 /* vdeck module table onto the stack. */
 int  luaopen_vdeck(lua_State *L);
 /* Runbook helpers (runbook.c). */
 int  lvd_runbook_decl(lua_State *L);
 int  lvd_is_runbook(lua_State *L, int idx);
 int  lvd_runbook_run(lua_State *L, int rb, int argc, char **argv);
+void lvd_runbook_prepare(lua_State *L, int rb, int argc, char **argv);
 void lvd_runbook_paths(struct strbuf *sb);
 
 #endif

@@ -60,8 +60,65 @@ static void follow(lua_State *L, int task_idx, struct op_task *t)
 	lua_pop(L, 1);
 }
 
+/* Waiting for tasks inside a TUI job: job ids polled from the loop. */
+struct tasks_wait {
+	struct op_env *env;
+	size_t         n;
+	unsigned       jobs[];
+};
+
+/* Index (1-based) of the first finished task, 0 none. */
+static size_t first_finished(struct tasks_wait *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		struct op_task *t = op_task_find(w->env, w->jobs[i]);
+		if (!t || (op_task_step(w->env, t, NULL, NULL, NULL) && op_task_refreshed(w->env, t)))
+			return i + 1;
+	}
+	return 0;
+}
+
+static int tasks_ready(void *ud)
+{
+	return first_finished(ud) != 0;
+}
+
+static void tasks_cancel(void *ud)
+{
+	struct tasks_wait *w = ud;
+	for (size_t i = 0; i < w->n; i++) {
+		struct op_task *t = op_task_find(w->env, w->jobs[i]);
+		if (t)
+			op_task_abort(t);
+	}
+}
+
+static struct tasks_wait *push_tasks_wait(lua_State *L, size_t n)
+{
+	struct tasks_wait *w = lua_newuserdatauv(L, sizeof *w + n * sizeof w->jobs[0], 0);
+	w->env = lvd_ops_env(L);
+	w->n = n;
+	return w;
+}
+
+static int task_wait_k(lua_State *L, int status, lua_KContext k);
+
 static int task_wait(lua_State *L)
 {
+	struct op_task *t = check_task(L, 1);
+	if (lvd_can_yield(L)) {
+		struct tasks_wait *w = push_tasks_wait(L, 1);
+		w->jobs[0] = op_task_job(t);
+		return lvd_await(L, tasks_ready, tasks_cancel, w, 0, task_wait_k);
+	}
+	return task_wait_k(L, LUA_OK, 0);
+}
+
+/* The task finished (or, outside a job, is waited for here). */
+static int task_wait_k(lua_State *L, int status, lua_KContext k)
+{
+	(void)status;
+	(void)k;
 	struct op_task *t = check_task(L, 1);
 	struct op_env *env = lvd_ops_env(L);
 	struct op_outcome out;
@@ -140,6 +197,13 @@ static int task_tostring(lua_State *L)
 	return 1;
 }
 
+static int wait_any_k(lua_State *L, int status, lua_KContext wi)
+{
+	(void)status;
+	lua_pushinteger(L, (lua_Integer)first_finished(lua_touserdata(L, (int)wi)));
+	return 1;
+}
+
 /* vdeck.wait_any{t1, t2, ...} → index of the first finished (pumping). */
 static int l_wait_any(lua_State *L)
 {
@@ -148,6 +212,16 @@ static int l_wait_any(lua_State *L)
 	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
 	if (n == 0)
 		return 0;
+	if (lvd_can_yield(L)) {
+		struct tasks_wait *w = push_tasks_wait(L, (size_t)n);
+		int wi = lua_gettop(L);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, 1, i);
+			w->jobs[i - 1] = op_task_job(check_task(L, -1));
+			lua_pop(L, 1);
+		}
+		return lvd_await(L, tasks_ready, tasks_cancel, w, wi, wait_any_k);
+	}
 	for (;;) {
 		for (lua_Integer i = 1; i <= n; i++) {
 			lua_rawgeti(L, 1, i);

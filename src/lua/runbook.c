@@ -229,15 +229,32 @@ static int ctx_log(lua_State *L)
 {
 	const char *name = lua_tostring(L, lua_upvalueindex(1));
 	int n = lua_gettop(L);
-	fprintf(stderr, "[%s]", name);
+	struct strbuf sb;
+	sb_init(&sb);
+	sb_appendf(&sb, "[%s]", name);
 	for (int i = 1; i <= n; i++)
-		fprintf(stderr, " %s", luaL_tolstring(L, i, NULL));
-	fputc('\n', stderr);
+		sb_appendf(&sb, " %s", luaL_tolstring(L, i, NULL));
+	sb_appendc(&sb, '\n');
+	lvd_write(L, 1, sb.buf, sb.len);
+	sb_free(&sb);
 	return 0;
 }
 
-/* Runs the runbook at rb with k=v arguments; leaves run()'s results. */
-int lvd_runbook_run(lua_State *L, int rb, int argc, char **argv)
+/* ctx.progress(fraction [, message]): the Jobs view's bar of a TUI job. */
+static int ctx_progress(lua_State *L)
+{
+	struct lctx *ctx = lctx_get(L);
+	double f = luaL_checknumber(L, 1);
+	const char *msg = luaL_optstring(L, 2, NULL);
+	struct job *j = ctx->job_id ? jobs_find(&ctx->cluster->jobs, ctx->job_id) : NULL;
+	if (j)
+		jobs_progress(&ctx->cluster->jobs, j, f < 0 ? -1 : f > 1 ? 1 : f, msg ? msg : j->message);
+	return 0;
+}
+
+/* Pushes run, ctx and params of the runbook at rb (3 values), ready for a
+ * call; raises a usage error when an argument is bad. */
+void lvd_runbook_prepare(lua_State *L, int rb, int argc, char **argv)
 {
 	rb = lua_absindex(L, rb);
 	struct lctx *ctx = lctx_get(L);
@@ -255,11 +272,26 @@ int lvd_runbook_run(lua_State *L, int rb, int argc, char **argv)
 	lua_setfield(L, -2, "emit");
 	lua_pushvalue(L, -3);
 	lua_setfield(L, -2, "name");
+	lua_pushcfunction(L, ctx_progress);
+	lua_setfield(L, -2, "progress");
 	int c = lua_gettop(L);
 	lua_getfield(L, rb, "run");
 	lua_pushvalue(L, c);
 	lua_pushvalue(L, params);
-	int base = lua_gettop(L) - 3;
+	/* name params ctx run ctx params -> run ctx params */
+	int base = params - 1, top = lua_gettop(L);
+	for (int i = 0; i < 3; i++)
+		lua_copy(L, top - 2 + i, base + i);
+	lua_settop(L, base + 2);
+	(void)c;
+}
+
+/* Runs the runbook at rb with k=v arguments; leaves run()'s results. */
+int lvd_runbook_run(lua_State *L, int rb, int argc, char **argv)
+{
+	rb = lua_absindex(L, rb);
+	int base = lua_gettop(L);
+	lvd_runbook_prepare(L, rb, argc, argv);
 	lua_call(L, 2, LUA_MULTRET);
 	return lua_gettop(L) - base;
 }

@@ -5,6 +5,7 @@
  * printed once, here, with a traceback only under -v. */
 #include "lua/vlua.h"
 #include "lua/lvdeck.h"
+#include "lua/vlua_priv.h"
 #include "core/log.h"
 #include "core/paths.h"
 #include "core/xalloc.h"
@@ -17,11 +18,6 @@
 #include <string.h>
 
 static lua_State *volatile interrupt_target;
-
-struct vlua {
-	lua_State  *L;
-	struct lctx ctx;
-};
 
 static int traceback(lua_State *L)
 {
@@ -55,6 +51,7 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	lua_State *L = vl->L;
 	luaL_openlibs(L);
 	lctx_set(L, &vl->ctx);
+	lua_register(L, "print", lvd_print);
 	lvd_error_register(L);
 	lvd_host_register(L);
 	lvd_domain_register(L);
@@ -82,6 +79,7 @@ void vlua_free(struct vlua **pvl)
 	if (interrupt_target == (*pvl)->L)
 		interrupt_target = NULL;
 	lua_close((*pvl)->L);
+	vlua_jobs_free(*pvl);
 	x_free(pvl);
 }
 

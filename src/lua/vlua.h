@@ -41,4 +41,31 @@ void vlua_interrupt(void);
 /* Runbooks found on the search path: prints a table (or JSON lines). */
 int  vlua_list_runbooks(struct vlua *vl, int json);
 
+/* ---- jobs: what the TUI runs without blocking its loop (vlua_job.c) ----
+ *
+ * A job is a coroutine on the runtime's state with a row in the cluster's
+ * job list (the Jobs view).  Where a script would block (an operation,
+ * refresh, h:run, t:wait) it yields, and vlua_jobs_step resumes it once the
+ * work finished; a long pure-Lua stretch yields every few milliseconds too.
+ * Inside a job print, ctx.log, vdeck.emit and dry-run text go to the job's
+ * log, never to the terminal.  All of this runs on the loop thread. */
+
+/* Starts the runbook file with k=v arguments.  Bad arguments fail here with
+ * err (nothing started, nothing changed).  *job_id names the job. */
+int  vlua_job_runbook(struct vlua *vl, const char *path, int argc, char **argv, unsigned *job_id,
+		      struct vd_err *err);
+/* Starts operation op (from the operation table) on domain dom of host with
+ * k=v arguments (booleans as true/false, sizes as "8G"). */
+int  vlua_job_op(struct vlua *vl, const char *op, const char *host, const char *dom, int argc, char **argv,
+		 unsigned *job_id, struct vd_err *err);
+/* Resumes the jobs whose wait is over (call after each fleet_pump);
+ * returns how many still run. */
+size_t vlua_jobs_step(struct vlua *vl);
+/* Cancels a running job: its long operation is aborted; an operation
+ * already sent is let finish (and audited), then the job stops there.
+ * -1 when job_id is not a running job of vl. */
+int  vlua_job_cancel(struct vlua *vl, unsigned job_id);
+/* The job's output so far (NULL: not a job of vl). */
+const char *vlua_job_log(struct vlua *vl, unsigned job_id);
+
 #endif

@@ -1,9 +1,9 @@
-/* opexec.c — the one path an operation takes from arguments to audit.
- *
- * Nothing reaches a host before validate() passed: the only calls made
- * earlier are reads (the snapshot list).  Every mutating operation that got
- * this far writes exactly one audit record, whatever its outcome. */
+/* opexec.c — what operations share once they run: the audit record, the
+ * snapshot list read for validation, and the tasks of long operations
+ * (start, per-host limit, poll, wait, abort).  The step-by-step path of one
+ * operation is op_run.c. */
 #include "ops/opexec.h"
+#include "ops/opexec_priv.h"
 #include "ops/audit.h"
 #include "ops/snapxml.h"
 #include "core/timeutil.h"
@@ -25,6 +25,8 @@ struct op_task {
 	char                domain[128];
 	double              started;
 	int                 finished, rc;
+	int                 refreshed;      /* the model was re-read after it finished */
+	double              refresh_since;
 	struct vd_err       err;
 };
 
@@ -78,7 +80,7 @@ static const char *user_name(void)
 	return pw ? pw->pw_name : "?";
 }
 
-static void audit(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
+void op_audit(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
 		  const char *args_json, const char *call, const char *result, const struct vd_err *e,
 		  double started)
 {
@@ -128,7 +130,7 @@ int op_list_snapshots(struct op_env *env, size_t host_index, const char *uuid,
 	return 0;
 }
 
-static size_t running_on(struct op_env *env, size_t host)
+size_t op_running_on(struct op_env *env, size_t host)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < env->ntasks; i++)
@@ -136,26 +138,11 @@ static size_t running_on(struct op_env *env, size_t host)
 	return n;
 }
 
-/* After a change: make the worker re-read domains and wait for the poll. */
-static void refresh_host(struct op_env *env, size_t index)
-{
-	struct host *h = cluster_host_by_index(env->cluster, index);
-	struct vd_err e;
-	err_clear(&e);
-	if (h)
-		fleet_refresh(env->fleet, h, env->refresh_timeout_ms, &e);
-}
-
-static int start_task(struct op_env *env, const struct op_def *def, size_t hi, const struct domain *d,
+int op_start_task(struct op_env *env, const struct op_def *def, size_t hi, const struct domain *d,
 		      const struct vop_request *req, const char *args_json, const char *call,
 		      double started, struct op_outcome *out, struct vd_err *err)
 {
 	struct host *h = cluster_host_by_index(env->cluster, hi);
-	/* Per-host limit: wait (keeping the model live) until a slot frees. */
-	while (running_on(env, hi) >= env->limit_per_host) {
-		fleet_pump(env->fleet, 200);
-		op_tasks_pump(env);
-	}
 	struct op_task *t = x_calloc(1, sizeof *t);
 	t->def = def;
 	t->host = t->dest = hi;
@@ -178,7 +165,7 @@ static int start_task(struct op_env *env, const struct op_def *def, size_t hi, c
 	if (!t->job) {
 		jobs_finish(&env->cluster->jobs, j, JOB_FAILED, err->msg);
 		env->reserved[t->dest] -= t->reserved;
-		audit(env, def, h->cfg->name, d->info.name, args_json, call, "failed", err, started);
+		op_audit(env, def, h->cfg->name, d->info.name, args_json, call, "failed", err, started);
 		task_free(t);
 		return -1;
 	}
@@ -188,102 +175,6 @@ static int start_task(struct op_env *env, const struct op_def *def, size_t hi, c
 	out->job_id = t->job_id;
 	out->new_host = t->dest;
 	return 0;
-}
-
-int op_invoke(struct op_env *env, const struct op_def *def, size_t hi, const char *uuid,
-	      struct op_args *args, int async, op_progress_fn progress, void *pctx,
-	      struct op_outcome *out, struct vd_err *err)
-{
-	double started = now_mono_s();
-	memset(out, 0, sizeof *out);
-	out->dry_run = env->opts->dry_run;
-	struct host *h = cluster_host_by_index(env->cluster, hi);
-	int host_op = def->target == OP_HOST;
-	struct domain *d = h && !host_op ? host_find_domain_uuid(h, uuid) : NULL;
-	err_where(err, def->name, h ? h->cfg->name : NULL, d ? d->info.name : NULL);
-	if (!h)
-		return err_set(err, VD_ESTALE, "no such host");
-	if (!d && !host_op)
-		return err_set(err, VD_ESTALE, "the domain is no longer on this host");
-	if (host_op && (def->flags & (OPF_LONG | OPF_SNAPSHOTS)))
-		return err_set(err, VD_EUNSUPPORTED, "host operations cannot be long or need snapshots");
-	const char *hname = h->cfg->name;
-	char dname[128];
-	snprintf(dname, sizeof dname, "%s", d ? d->info.name : "");
-	struct strbuf aj, notes, call;
-	sb_init(&aj);
-	sb_init(&notes);
-	sb_init(&call);
-	op_args_json(def, args, &aj);
-	struct op_snapshot *snaps = NULL;
-	size_t nsnaps = 0;
-	struct vop_request req = { 0 };
-	int rc = -1;
-	const char *result = "refused";
-	if ((def->flags & OPF_MUTATES) && env->opts->readonly) {
-		err_set(err, VD_EREFUSED, "--readonly: refusing to %s", def->summary);
-		goto audit_out;
-	}
-	if (op_args_finish(def, args, err) < 0)
-		goto audit_out;
-	if ((def->flags & OPF_SNAPSHOTS) && op_list_snapshots(env, hi, uuid, &snaps, &nsnaps, err) < 0) {
-		err_where(err, def->name, hname, dname[0] ? dname : NULL);
-		result = "failed";
-		goto audit_out;
-	}
-	/* The snapshot read pumped the loop: the domain may have moved. */
-	if (!host_op && !(d = host_find_domain_uuid(h, uuid))) {
-		err_set(err, VD_ESTALE, "the domain is no longer on this host");
-		goto audit_out;
-	}
-	struct op_ctx ctx = {
-		.def = def, .args = args, .cluster = env->cluster, .host = h, .dom = d,
-		.snaps = snaps, .nsnaps = nsnaps, .notes = &notes, .reserved = env->reserved,
-		.dry_run = env->opts->dry_run,
-	};
-	if (def->validate(&ctx, err) < 0 || def->build(&ctx, &req, err) < 0)
-		goto audit_out;
-	vop_describe(&req, &call);
-	out->call = x_strdup(call.buf);
-	if (req.kind == VOP_NODEDEV_CREATE)
-		snprintf(out->created, sizeof out->created, "%s", req.target);
-	if (env->opts->dry_run) {
-		rc = 0;
-		result = "dry-run";
-		if (req.kind == VOP_MIGRATE) {
-			struct host *dh = cluster_host(env->cluster, req.target);
-			out->new_host = dh ? (size_t)(dh - env->cluster->hosts) : hi;
-		}
-		goto audit_out;
-	}
-	if (def->flags & OPF_LONG) {
-		rc = start_task(env, def, hi, d, &req, aj.buf, call.buf, started, out, err);
-		if (rc == 0 && !async) {
-			struct op_task *t = op_task_find(env, out->job_id);
-			rc = op_task_wait(env, t, progress, pctx, out, err);
-		}
-		goto out;   /* the task writes its own audit record */
-	}
-	struct vop_result res = { 0 };
-	struct vop_call vc = { &req, &res };
-	rc = fleet_call(env->fleet, h, vop_call, &vc, err);
-	snprintf(out->message, sizeof out->message, "%s", res.message);
-	vop_result_free(&res);
-	err_where(err, def->name, hname, dname[0] ? dname : NULL);
-	result = rc == 0 ? "ok" : "failed";
-	/* No refresh: the worker re-reads the changed domain before it answers. */
-audit_out:
-	audit(env, def, hname, dname[0] ? dname : NULL, aj.buf, call.len ? call.buf : NULL, result,
-	      rc < 0 ? err : NULL, started);
-out:
-	if (notes.len)
-		out->notes = sb_detach(&notes);
-	op_snapshots_free(snaps, nsnaps);
-	vop_request_free(&req);
-	sb_free(&aj);
-	sb_free(&notes);
-	sb_free(&call);
-	return rc;
 }
 
 struct op_task *op_task_find(struct op_env *env, unsigned job_id)
@@ -304,7 +195,14 @@ static void progress_text(const struct vop_progress *p, char *buf, size_t len)
 		snprintf(buf, len, "%s", p->phase);
 }
 
-int op_task_poll(struct op_env *env, struct op_task *t, struct vop_progress *p, int *rc, struct vd_err *err)
+static void ignore_done(void *ctx, int rc, const struct vd_err *err)
+{
+	(void)ctx;
+	(void)rc;
+	(void)err;
+}
+
+int op_task_step(struct op_env *env, struct op_task *t, struct vop_progress *p, int *rc, struct vd_err *err)
 {
 	struct vop_progress local;
 	if (!p)
@@ -340,19 +238,43 @@ int op_task_poll(struct op_env *env, struct op_task *t, struct vop_progress *p, 
 	env->reserved[t->dest] -= t->reserved;
 	if (j)
 		jobs_finish(&env->cluster->jobs, j, jrc == 0 ? JOB_DONE : JOB_FAILED, jrc == 0 ? msg : t->err.msg);
-	/* The domain changed (or moved): re-read both ends. */
-	struct vd_err e;
-	err_clear(&e);
-	fleet_call(env->fleet, h, vop_mark_changed, NULL, &e);
-	refresh_host(env, t->host);
+	/* The domain changed (or moved): re-read both ends (without waiting;
+	 * the queue keeps the mark before the refresh). */
+	fleet_call_async(env->fleet, h, vop_mark_changed, NULL, ignore_done, NULL);
+	t->refresh_since = fleet_refresh_request(env->fleet, h);
 	if (t->dest != t->host)
-		refresh_host(env, t->dest);
-	audit(env, t->def, h->cfg->name, t->domain, t->args_json, t->call, jrc == 0 ? "ok" : "failed",
+		fleet_refresh_request(env->fleet, cluster_host_by_index(env->cluster, t->dest));
+	op_audit(env, t->def, h->cfg->name, t->domain, t->args_json, t->call, jrc == 0 ? "ok" : "failed",
 	      jrc < 0 ? &t->err : NULL, t->started);
 	if (rc)
 		*rc = t->rc;
 	if (err && t->rc < 0)
 		*err = t->err;
+	return 1;
+}
+
+int op_task_refreshed(struct op_env *env, struct op_task *t)
+{
+	if (!t->finished)
+		return 0;
+	if (t->refreshed)
+		return 1;
+	struct host *h = cluster_host_by_index(env->cluster, t->host);
+	struct host *d = cluster_host_by_index(env->cluster, t->dest);
+	if ((fleet_refresh_answered(env->fleet, h, t->refresh_since) &&
+	     fleet_refresh_answered(env->fleet, d, t->refresh_since)) ||
+	    now_mono_s() - t->refresh_since > env->refresh_timeout_ms / 1000.0)
+		t->refreshed = 1;
+	return t->refreshed;
+}
+
+int op_task_poll(struct op_env *env, struct op_task *t, struct vop_progress *p, int *rc, struct vd_err *err)
+{
+	if (!op_task_step(env, t, p, rc, err))
+		return 0;
+	/* Callers that block expect the model re-read once this says finished. */
+	while (!op_task_refreshed(env, t))
+		fleet_pump(env->fleet, 100);
 	return 1;
 }
 
@@ -374,15 +296,21 @@ int op_task_wait(struct op_env *env, struct op_task *t, op_progress_fn progress,
 	if (out) {
 		out->job_id = t->job_id;
 		out->new_host = t->dest;
-		struct vop_progress p;
-		vop_job_poll(t->job, &p, NULL, NULL);
-		if (rc == 0 && t->def && !strcmp(t->def->name, "migrate"))
-			snprintf(out->message, sizeof out->message, "migrated in %.1f s, downtime %llu ms",
-				 now_mono_s() - t->started, (unsigned long long)p.downtime_ms);
-		else if (rc == 0)
-			snprintf(out->message, sizeof out->message, "done in %.1f s", now_mono_s() - t->started);
+		if (rc == 0)
+			op_task_done_message(t, out->message, sizeof out->message);
 	}
 	return rc;
+}
+
+void op_task_done_message(const struct op_task *t, char *buf, size_t len)
+{
+	struct vop_progress p;
+	vop_job_poll(t->job, &p, NULL, NULL);
+	if (t->def && !strcmp(t->def->name, "migrate"))
+		snprintf(buf, len, "migrated in %.1f s, downtime %llu ms", now_mono_s() - t->started,
+			 (unsigned long long)p.downtime_ms);
+	else
+		snprintf(buf, len, "done in %.1f s", now_mono_s() - t->started);
 }
 
 void op_task_abort(struct op_task *t)
@@ -394,6 +322,15 @@ void op_task_abort(struct op_task *t)
 unsigned op_task_job(const struct op_task *t) { return t->job_id; }
 size_t op_task_new_host(const struct op_task *t) { return t->dest; }
 
+size_t op_tasks_step(struct op_env *env)
+{
+	size_t running = 0;
+	for (size_t i = 0; i < env->ntasks; i++)
+		if (!env->tasks[i]->finished)
+			running += !op_task_step(env, env->tasks[i], NULL, NULL, NULL);
+	return running;
+}
+
 size_t op_tasks_pump(struct op_env *env)
 {
 	size_t running = 0;
@@ -403,9 +340,3 @@ size_t op_tasks_pump(struct op_env *env)
 	return running;
 }
 
-void op_audit_record(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
-		     const char *args_json, const char *call, const char *result, const struct vd_err *e,
-		     double started)
-{
-	audit(env, def, host, domain, args_json, call, result, e, started);
-}

@@ -64,10 +64,22 @@ void op_outcome_free(struct op_outcome *out);
  * transport (conn/bond_apply.h); build ones as a libvirt request. */
 int  op_invoke_host(struct op_env *env, const struct op_def *def, size_t host_index, struct op_args *args,
 		    struct op_outcome *out, struct vd_err *err);
-/* One audit record (and event-log line) for an operation. */
-void op_audit_record(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
-		     const char *args_json, const char *call, const char *result, const struct vd_err *e,
-		     double started);
+/* The same path, one step at a time, for callers that must not block (a
+ * runbook coroutine in the TUI).  op_run_start takes over args (the
+ * caller's struct is left empty); op_run_step advances without waiting and
+ * returns 1 once finished (call it again after fleet_pump while it returns
+ * 0); op_run_result then gives what op_invoke would have returned.  Freeing
+ * a run whose host call is still in flight is safe (the call's buffers are
+ * released when it lands); a started long task goes on and is audited when
+ * op_tasks_step sees it end. */
+struct op_run;
+struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t host_index, const char *uuid,
+			    struct op_args *args, int async, op_progress_fn progress, void *pctx);
+int  op_run_step(struct op_run *r);
+int  op_run_result(struct op_run *r, struct op_outcome *out, struct vd_err *err);
+/* Aborts the long task the run waits for (it then finishes as failed). */
+void op_run_abort(struct op_run *r);
+void op_run_free(struct op_run **r);
 
 /* Reads and parses the domain's snapshots (allowed under --readonly). */
 int  op_list_snapshots(struct op_env *env, size_t host_index, const char *uuid,
@@ -84,5 +96,10 @@ unsigned op_task_job(const struct op_task *t);
 size_t op_task_new_host(const struct op_task *t);
 /* Polls every task once (finishing those done); returns how many still run. */
 size_t op_tasks_pump(struct op_env *env);
+/* Non-blocking forms: a finished task asks for the model re-read without
+ * waiting for it; op_task_refreshed says when it arrived (or timed out). */
+int  op_task_step(struct op_env *env, struct op_task *t, struct vop_progress *p, int *rc, struct vd_err *err);
+int  op_task_refreshed(struct op_env *env, struct op_task *t);
+size_t op_tasks_step(struct op_env *env);
 
 #endif

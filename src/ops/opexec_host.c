@@ -6,6 +6,7 @@
  * audit record whatever happened.  A build_change operation becomes a
  * host_change run with commit-confirm; a build one a libvirt request. */
 #include "ops/opexec.h"
+#include "ops/opexec_priv.h"
 #include "conn/bond_apply.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -97,7 +98,7 @@ int op_invoke_host(struct op_env *env, const struct op_def *def, size_t hi, stru
 		fleet_refresh(env->fleet, h, env->refresh_timeout_ms, &e);
 	}
 audit_out:
-	op_audit_record(env, def, hname, NULL, aj.buf, call.len ? call.buf : NULL, result, rc < 0 ? err : NULL,
+	op_audit(env, def, hname, NULL, aj.buf, call.len ? call.buf : NULL, result, rc < 0 ? err : NULL,
 			started);
 	if (notes.len)
 		out->notes = sb_detach(&notes);

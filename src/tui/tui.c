@@ -13,6 +13,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "lua/runbook_info.h"
+#include "lua/vlua.h"
 #include "repl/cmdline.h"
 #include "tui/tui_priv.h"
 
@@ -141,6 +142,22 @@ void tui_switch(struct tui *t, enum view_id v, int push)
 	t->dirty = 1;
 }
 
+void tui_jobs_started(struct tui *t, unsigned first, size_t n)
+{
+	t->job_log = 0;
+	tui_switch(t, V_JOBS, 1);
+	char key[32];
+	snprintf(key, sizeof key, "%u", first);
+	views[V_JOBS]->update(t);
+	table_reindex(&t->jobs_tb);
+	table_select_key(&t->jobs_tb, key);
+	if (n == 1)
+		tui_status(t, 0, "job %u started (Enter shows its log, x cancels)", first);
+	else
+		tui_status(t, 0, "%zu jobs started, %u..%u (Enter shows a log, x cancels)", n, first,
+			   first + (unsigned)n - 1);
+}
+
 void tui_back(struct tui *t)
 {
 	if (t->nback)
@@ -243,6 +260,10 @@ static void draw_help(struct tui *t)
 				 ACT_QUIT, ACT_NONE };
 	put_text(y++, x0 + 2, w - 4, "This view:", attr | A_BOLD, 0);
 	for (const enum action *a = v->help; a && *a != ACT_NONE && y < y0 + h - 1; a++, y++) {
+		if (t->opts->readonly && (*a == ACT_ACTIONS || *a == ACT_RUN || *a == ACT_CANCEL)) {
+			y--;   /* hidden: a read-only session runs nothing */
+			continue;
+		}
 		put_text(y, x0 + 4, 14, action_keys(*a, keys, sizeof keys), attr | A_BOLD, 0);
 		put_text(y, x0 + 19, w - 21, action_help(*a), attr, 0);
 	}
@@ -387,6 +408,8 @@ static void feed_cmdline(struct tui *t, int ch, int is_key)
 	t->dirty = 1;
 	if (!is_key && ch == 27) {
 		cmdline_cancel();
+		if (t->cmd_mode == 'A' || t->cmd_mode == 'Y')
+			actions_free(t);
 		if (t->cmd_mode == '/') {
 			struct table *tb = cur_table(t);
 			char msg[160];
@@ -419,11 +442,18 @@ static void feed_cmdline(struct tui *t, int ch, int is_key)
 		return;
 	}
 	t->cmd_mode = 0;
-	if (r == CMDLINE_CANCELLED)
+	if (r == CMDLINE_CANCELLED) {
+		if (mode == 'A' || mode == 'Y')
+			actions_free(t);
 		return;
+	}
 	char *line = cmdline_take();
 	if (mode == 'e') {
 		runbooks_edit_done(t, line);
+	} else if (mode == 'A') {
+		actions_args_done(t, line);
+	} else if (mode == 'Y') {
+		actions_yes_done(t, line);
 	} else if (mode == '/') {
 		struct table *tb = cur_table(t);
 		char msg[160];
@@ -571,6 +601,9 @@ static void tui_free(struct tui *t)
 	free(t->rb_values);
 	free(saved_filter);
 	saved_filter = NULL;
+	actions_free(t);
+	vlua_free(&t->vl);
+	vlua_free(&t->vl_dry);
 	if (t->bench)
 		fclose(t->bench);
 }
@@ -617,10 +650,26 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 	cmdline_setup(hist, tui_complete, &t);
 	free(hist);
 
+	/* The Lua runtime behind runbook and operation jobs; a second one
+	 * with dry_run forced for the Runbooks view's preview. */
+	struct vd_err verr;
+	err_clear(&verr);
+	t.dry_opts = *opts;
+	t.dry_opts.dry_run = 1;
+	t.vl = vlua_new(fleet, opts, &verr);
+	t.vl_dry = vlua_new(fleet, &t.dry_opts, &verr);
+	if (!t.vl || !t.vl_dry)
+		tui_status(&t, 1, "runbooks and operations disabled: %s", verr.msg);
+
 	double last_tick = 0, last_model_draw = 0;
 	unsigned seen_jobs = ~0u, seen_events = ~0u;
 	while (t.running && !sig_quit) {
 		fleet_pump(fleet, 0);
+		size_t jobs = 0;
+		if (t.vl)
+			jobs += vlua_jobs_step(t.vl);
+		if (t.vl_dry)
+			jobs += vlua_jobs_step(t.vl_dry);
 		double now = now_mono_s();
 		int model = t.c->generation != t.seen_gen || t.c->jobs.generation != seen_jobs ||
 			t.c->events.generation != seen_events;
@@ -640,6 +689,8 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 		int timeout = (int)((last_tick + 1.0 - now_mono_s()) * 1000) + 1;
 		if (model)
 			timeout = timeout > 200 ? 200 : timeout;
+		if (jobs)   /* what jobs wait for is polled (task progress, time slices) */
+			timeout = timeout > 20 ? 20 : timeout;
 		if (timeout < 0)
 			timeout = 0;
 		struct pollfd pfd[3] = {

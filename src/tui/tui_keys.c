@@ -43,6 +43,8 @@ static struct action_def defs[ACT_COUNT] = {
 	[ACT_VIEW_LOG] = { "log", "Log view", '5', { 0 } },
 	[ACT_RUN] = { "run", "run (asks for confirmation)", 'r', { 0 } },
 	[ACT_DRYRUN] = { "dry_run", "dry-run preview", 'd', { 0 } },
+	[ACT_ACTIONS] = { "actions", "operations on the selected or marked VMs", 'a', { 0 } },
+	[ACT_CANCEL] = { "cancel", "cancel the selected job", 'x', { 0 } },
 };
 
 static int defaults[ACT_COUNT];

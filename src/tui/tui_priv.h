@@ -14,6 +14,8 @@
 
 struct fleet;
 struct tui;
+struct op_def;
+struct vlua;
 
 /* ---- theme (tui_theme.c) ---- */
 enum tui_elem {
@@ -55,7 +57,7 @@ enum action {
 	ACT_NONE, ACT_QUIT, ACT_HELP, ACT_FILTER, ACT_COMMAND, ACT_SORT, ACT_REVERSE, ACT_ENTER, ACT_BACK,
 	ACT_NEXT_VIEW, ACT_MARK, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_TOP, ACT_BOTTOM, ACT_REDRAW,
 	ACT_VIEW_CLUSTER, ACT_VIEW_VMS, ACT_VIEW_RUNBOOKS, ACT_VIEW_JOBS, ACT_VIEW_LOG, ACT_RUN, ACT_DRYRUN,
-	ACT_COUNT
+	ACT_ACTIONS, ACT_CANCEL, ACT_COUNT
 };
 void keys_init(void);
 /* Applies keys.lua; msg gets a warning (unknown action or key name). */
@@ -124,6 +126,7 @@ const struct trow *table_selected(struct table *tb);
 void table_select_key(struct table *tb, const char *key);
 int  table_is_marked(const struct table *tb, const char *key);
 void table_toggle_mark(struct table *tb);
+void table_clear_marks(struct table *tb);
 /* Handles navigation actions; 1 when consumed. */
 int  table_key(struct table *tb, enum action a);
 void table_draw(struct tui *t, struct table *tb, int y0, int h);
@@ -203,6 +206,20 @@ struct tui {
 	size_t          rb_nvalues;
 	size_t          rb_field;
 	int             rb_editing;
+	unsigned        rb_preview;          /* dry-run job shown in the preview */
+	/* Jobs: runbooks and operations run as coroutines of vl (vl_dry for
+	 * dry-run previews, whose options force dry_run). */
+	struct vlua    *vl, *vl_dry;
+	struct vd_options dry_opts;
+	unsigned        job_log;             /* Jobs view: job whose log is shown, 0 the list */
+	int             job_log_scroll;
+	/* VMs view action menu (tui_actions.c). */
+	int             act_state;           /* 0 closed, 1 menu, 2 y/n confirmation */
+	size_t          act_sel;
+	const struct op_def *act_op;
+	char           *act_args;
+	char          **act_targets;         /* "host/vm" */
+	size_t          nact_targets;
 
 	/* Bench hook. */
 	FILE           *bench;
@@ -217,6 +234,14 @@ void tui_back(struct tui *t);
 /* view_runbooks.c */
 void runbooks_reload(struct tui *t);
 void runbooks_edit_done(struct tui *t, const char *line);
+/* tui_actions.c: the VMs view's operation menu. */
+int  actions_key(struct tui *t, enum action a, int ch);    /* 1 consumed */
+void actions_draw(struct tui *t, int y0, int h);
+void actions_args_done(struct tui *t, const char *line);
+void actions_yes_done(struct tui *t, const char *line);
+void actions_free(struct tui *t);
+/* Starts runbook or operation jobs; shows the error in the status line. */
+void tui_jobs_started(struct tui *t, unsigned first_job, size_t n);
 /* tui_cmd.c */
 void tui_command(struct tui *t, const char *line);
 char **tui_complete(void *ctx, const char *line, int start, int end);

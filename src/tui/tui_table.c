@@ -225,6 +225,13 @@ int table_is_marked(const struct table *tb, const char *key)
 	return 0;
 }
 
+void table_clear_marks(struct table *tb)
+{
+	for (size_t i = 0; i < tb->nmarks; i++)
+		free(tb->marks[i]);
+	tb->nmarks = 0;
+}
+
 void table_toggle_mark(struct table *tb)
 {
 	const struct trow *r = table_selected(tb);

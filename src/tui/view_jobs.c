@@ -1,6 +1,8 @@
 /* view_jobs.c — running and finished operations (cluster->jobs) with
- * progress bars. */
+ * progress bars; Enter shows a job's live log (runbooks and operations run
+ * from the TUI), x cancels a running one. */
 #include "tui/tui_priv.h"
+#include "lua/vlua.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -70,30 +72,124 @@ static void update(struct tui *t)
 	}
 }
 
+static const char *job_log_text(struct tui *t, unsigned id)
+{
+	const char *s = t->vl ? vlua_job_log(t->vl, id) : NULL;
+	if (!s && t->vl_dry)
+		s = vlua_job_log(t->vl_dry, id);
+	return s;
+}
+
+/* The log page: a header, then the lines, following the end unless scrolled. */
+static void draw_log(struct tui *t, int y0, int h)
+{
+	for (int y = y0; y < y0 + h; y++)
+		put_text(y, 0, COLS, "", theme_attr(EL_NORMAL), 1);
+	struct job *j = jobs_find(&t->c->jobs, t->job_log);
+	if (!j) {
+		put_text(y0, 0, COLS, "job gone", theme_attr(EL_DIM), 1);
+		return;
+	}
+	put_textf(y0, 0, COLS, theme_attr(EL_HEADER), " Job %u  %s  %s%s%s  %s  %s", j->id, j->kind, j->host,
+		  j->domain[0] ? "/" : "", j->domain, job_state_name(j->state), j->description);
+	double p = j->state == JOB_DONE ? 1.0 : j->progress;
+	if (p >= 0)
+		put_bar(y0 + 1, 1, COLS / 3, p, theme_attr(EL_BAR_USED), theme_attr(EL_BAR_FREE));
+	put_textf(y0 + 1, COLS / 3 + 2, COLS - COLS / 3 - 2, theme_attr(EL_DIM), "%s", j->message);
+	const char *log = job_log_text(t, j->id);
+	if (!log) {
+		put_text(y0 + 3, 2, COLS - 2, "(no log: this job was not started from the TUI)", theme_attr(EL_DIM), 0);
+		return;
+	}
+	size_t nl = 0;
+	for (const char *s = log; *s; s++)
+		nl += *s == '\n';
+	if (*log && log[strlen(log) - 1] != '\n')
+		nl++;
+	int rows = h - 3;
+	long first = (long)nl - rows - t->job_log_scroll;
+	if (first < 0)
+		first = 0;
+	const char *s = log;
+	for (long i = 0; i < first && *s; i++) {
+		const char *e = strchr(s, '\n');
+		s = e ? e + 1 : s + strlen(s);
+	}
+	for (int y = y0 + 3; y < y0 + h && *s; y++) {
+		const char *e = strchr(s, '\n');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		char line[512];
+		snprintf(line, sizeof line, "%.*s", (int)n, s);
+		int attr = !strncmp(line, "error:", 6) ? theme_attr(EL_CRIT) : !strncmp(line, "note:", 5) ? theme_attr(EL_WARN) :
+			theme_attr(EL_NORMAL);
+		put_text(y, 1, COLS - 1, line, attr, 1);
+		s += n + (e ? 1 : 0);
+	}
+}
+
 static void draw(struct tui *t, int y0, int h)
 {
+	if (t->job_log) {
+		draw_log(t, y0, h);
+		return;
+	}
 	table_draw(t, &t->jobs_tb, y0, h);
 	if (!t->c->jobs.n)
 		put_text(y0 + 2, 2, COLS - 4, "No jobs yet: migrations, merges and runbook runs appear here.",
 			 theme_attr(EL_DIM), 0);
 }
 
+static void cancel(struct tui *t, unsigned id)
+{
+	if (t->opts->readonly) {
+		tui_status(t, 1, "read-only session: nothing to cancel from here");
+		return;
+	}
+	if ((t->vl && vlua_job_cancel(t->vl, id) == 0) || (t->vl_dry && vlua_job_cancel(t->vl_dry, id) == 0))
+		tui_status(t, 0, "job %u: cancelling", id);
+	else
+		tui_status(t, 1, "job %u is not a running job of this session", id);
+}
+
 static int key(struct tui *t, enum action a, int ch)
 {
 	(void)ch;
+	if (t->job_log) {
+		switch (a) {
+		case ACT_BACK: t->job_log = 0; return 1;
+		case ACT_UP: t->job_log_scroll++; return 1;
+		case ACT_DOWN: if (t->job_log_scroll > 0) t->job_log_scroll--; return 1;
+		case ACT_PGUP: t->job_log_scroll += LINES / 2; return 1;
+		case ACT_PGDN: t->job_log_scroll = t->job_log_scroll > LINES / 2 ? t->job_log_scroll - LINES / 2 : 0; return 1;
+		case ACT_BOTTOM: t->job_log_scroll = 0; return 1;
+		case ACT_CANCEL: cancel(t, t->job_log); return 1;
+		default: return 0;
+		}
+	}
+	const struct trow *r = table_selected(&t->jobs_tb);
+	if (a == ACT_ENTER && r) {
+		t->job_log = t->c->jobs.items[r->ref].id;
+		t->job_log_scroll = 0;
+		return 1;
+	}
+	if (a == ACT_CANCEL && r) {
+		cancel(t, t->c->jobs.items[r->ref].id);
+		return 1;
+	}
 	return table_key(&t->jobs_tb, a);
 }
 
 static struct table *table(struct tui *t)
 {
-	return &t->jobs_tb;
+	return t->job_log ? NULL : &t->jobs_tb;
 }
 
 static const enum action help[] = {
-	ACT_FILTER, ACT_SORT, ACT_REVERSE, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_NONE,
+	ACT_ENTER, ACT_CANCEL, ACT_BACK, ACT_FILTER, ACT_SORT, ACT_REVERSE, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_NONE,
 };
 
 const struct view_ops view_jobs = {
 	.name = "jobs", .update = update, .draw = draw, .key = key, .table = table, .help = help,
-	.help_extra = "Newest first.  PROGRESS is ? when the operation reports none.",
+	.help_extra = "Newest first.  PROGRESS is ? when the operation reports none.\n"
+		      "Enter shows the job's live log (Up/Down scroll, Esc back); x cancels a running job.",
 };

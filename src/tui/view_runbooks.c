@@ -1,15 +1,17 @@
 /* view_runbooks.c — runbooks found on the search path, a form for the
  * parameters a runbook declares, a dry-run preview and a confirmation.
  *
- * TODO(runner): the TUI does not execute runbooks yet.  Running one needs
- * the Lua runtime to run it as a coroutine on the loop thread (operations
- * through fleet_call_async) so the screen keeps drawing; until that lands
- * a confirmed run is recorded as a cancelled job plus an audit event, and
- * the preview shows the equivalent `vdeck --exec` command line. */
+ * `d` runs the runbook with dry_run forced (a job of the TUI's dry-run
+ * runtime) and shows its output — the calls it would make — in the preview
+ * pane; `r` asks for confirmation, naming the runbook, its parameters and
+ * the marked VMs, then starts the job(s): one run, or one per marked VM when
+ * VMs are marked and the runbook takes a `domain` parameter.  The jobs run
+ * as coroutines (lua/vlua_job.c): the screen never waits for them. */
 #include "tui/tui_priv.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "lua/runbook_info.h"
+#include "lua/vlua.h"
 #include "repl/cmdline.h"
 
 #include <curses.h>
@@ -87,13 +89,52 @@ static void command_line(const struct tui *t, struct strbuf *sb)
 		}
 }
 
+static ssize_t domain_param(const struct tui *t);
+static size_t marked_targets(const struct tui *t);
+
 static const char *missing_param(const struct tui *t)
 {
 	const struct runbook_info *rb = &t->rbs[t->rb_cur];
 	for (size_t p = 0; p < rb->nparams; p++)
-		if (rb->params[p].required && !t->rb_values[p][0])
+		if (rb->params[p].required && !t->rb_values[p][0] &&
+		    !((ssize_t)p == domain_param(t) && marked_targets(t)))
 			return rb->params[p].name;
 	return NULL;
+}
+
+/* name=value words of the filled-in fields; override replaces param k. */
+static int form_argv(const struct tui *t, char **argv, int max, ssize_t k, const char *override)
+{
+	const struct runbook_info *rb = &t->rbs[t->rb_cur];
+	int n = 0;
+	for (size_t p = 0; p < rb->nparams && n < max; p++) {
+		const char *v = (ssize_t)p == k ? override : t->rb_values[p];
+		if (v && v[0])
+			argv[n++] = x_asprintf("%s=%s", rb->params[p].name, v);
+	}
+	return n;
+}
+
+static void free_argv(char **argv, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(argv[i]);
+}
+
+/* The runbook's first `domain` parameter, -1 none. */
+static ssize_t domain_param(const struct tui *t)
+{
+	const struct runbook_info *rb = &t->rbs[t->rb_cur];
+	for (size_t p = 0; p < rb->nparams; p++)
+		if (!strcmp(rb->params[p].type, "domain"))
+			return (ssize_t)p;
+	return -1;
+}
+
+/* Marked VMs the run applies to (0 when none or no domain parameter). */
+static size_t marked_targets(const struct tui *t)
+{
+	return domain_param(t) >= 0 ? t->vms_tb.nmarks : 0;
 }
 
 void runbooks_edit_done(struct tui *t, const char *line)
@@ -138,19 +179,44 @@ static void draw_form(struct tui *t, int y0, int h)
 	struct strbuf sb;
 	sb_init(&sb);
 	command_line(t, &sb);
+	size_t marked = marked_targets(t);
+	if (marked) {
+		char list[400] = "";
+		for (size_t i = 0; i < marked && strlen(list) + 2 < sizeof list; i++)
+			snprintf(list + strlen(list), sizeof list - strlen(list), " %s", t->vms_tb.marks[i]);
+		put_textf(y++, 0, COLS, theme_attr(EL_ACCENT), "Marked VMs (%s = each):%s",
+			  rb->params[domain_param(t)].name, list);
+	}
 	if (t->rb_form == RB_FORM) {
-		put_text(y++, 0, COLS, "Enter edits a value (enum: cycles), d dry-run preview, r run, Esc back",
-			 theme_attr(EL_DIM), 0);
+		int ro = t->opts->readonly && rb->mutating;
+		put_text(y++, 0, COLS, ro ? "Enter edits a value (enum: cycles), d dry-run preview, Esc back   [read-only session]" :
+			 "Enter edits a value (enum: cycles), d dry-run preview, r run, Esc back", theme_attr(EL_DIM), 0);
 	} else if (t->rb_form == RB_PREVIEW) {
-		put_text(y++, 0, COLS, "Dry-run preview", theme_attr(EL_HEADER), 0);
-		put_textf(y++, 2, COLS - 2, theme_attr(EL_NORMAL), "%s --dry-run", sb.buf);
-		put_text(y++, 2, COLS - 2, "TODO(runner): the TUI does not run runbooks yet; the line above prints every change",
-			 theme_attr(EL_WARN), 0);
-		put_text(y++, 2, COLS - 2, "the runbook would make (libvirt XML, host commands) and makes none.",
-			 theme_attr(EL_WARN), 0);
+		struct job *j = jobs_find(&t->c->jobs, t->rb_preview);
+		put_textf(y++, 0, COLS, theme_attr(EL_HEADER), "Dry-run preview%s%s — nothing is changed (Esc back)",
+			  j ? ": " : "", j ? job_state_name(j->state) : "");
+		const char *log = t->vl_dry ? vlua_job_log(t->vl_dry, t->rb_preview) : NULL;
+		/* the last lines that fit */
+		int rows = y0 + h - y;
+		size_t nl = 0;
+		for (const char *s = log; s && *s; s++)
+			nl += *s == '\n';
+		const char *s = log ? log : "";
+		for (long skip = (long)nl - rows; skip > 0 && *s; skip--) {
+			const char *e = strchr(s, '\n');
+			s = e ? e + 1 : s + strlen(s);
+		}
+		while (*s && y < y0 + h) {
+			const char *e = strchr(s, '\n');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			char line[512];
+			snprintf(line, sizeof line, "%.*s", (int)n, s);
+			put_text(y++, 2, COLS - 2, line, theme_attr(!strncmp(line, "error:", 6) ? EL_CRIT : EL_NORMAL), 0);
+			s += n + (e ? 1 : 0);
+		}
 	} else if (t->rb_form == RB_CONFIRM) {
-		put_textf(y++, 0, COLS, theme_attr(EL_CRIT), "Run %s? This may change the cluster.  y = run, any other key = no",
-			  rb->name);
+		put_textf(y++, 0, COLS, theme_attr(EL_CRIT), "Run %s%s? This may change the cluster.  y = run, any other key = no",
+			  rb->name, marked ? " on every marked VM" : "");
 		put_textf(y++, 2, COLS - 2, theme_attr(EL_NORMAL), "%s", sb.buf);
 	}
 	sb_free(&sb);
@@ -176,19 +242,62 @@ static void draw(struct tui *t, int y0, int h)
 	}
 }
 
-static void run_confirmed(struct tui *t)
+/* Starts one job (override: the domain parameter's value, or NULL). */
+static int start_one(struct tui *t, struct vlua *vl, const char *override, unsigned *id)
 {
 	const struct runbook_info *rb = &t->rbs[t->rb_cur];
-	struct strbuf sb;
-	sb_init(&sb);
-	command_line(t, &sb);
-	struct job *j = jobs_add(&t->c->jobs, "runbook", "", "", rb->name);
-	if (j)
-		jobs_finish(&t->c->jobs, j, JOB_CANCELLED, "not run: the TUI runbook runner is a TODO; use vdeck --exec");
-	eventlog_add(&t->c->events, EV_AUDIT, "", "runbook %s requested from the TUI (not run: runner TODO): %s",
-		     rb->name, sb.buf);
-	tui_status(t, 1, "runbook runner not wired into the TUI yet: run `%s` from a shell", sb.buf);
-	sb_free(&sb);
+	char *argv[64];
+	int argc = form_argv(t, argv, 64, override ? domain_param(t) : -1, override);
+	struct vd_err err;
+	err_clear(&err);
+	int rc = vlua_job_runbook(vl, rb->path, argc, argv, id, &err);
+	free_argv(argv, argc);
+	if (rc < 0)
+		tui_status(t, 1, "%s: %s", rb->name, err.msg);
+	return rc;
+}
+
+static void dry_run(struct tui *t)
+{
+	if (!t->vl_dry)
+		return;
+	const char *miss = missing_param(t);
+	if (miss) {
+		tui_status(t, 1, "parameter '%s' is required", miss);
+		return;
+	}
+	size_t marked = marked_targets(t);
+	unsigned id = 0;
+	if (start_one(t, t->vl_dry, marked ? t->vms_tb.marks[0] + strcspn(t->vms_tb.marks[0], "/") + 1 : NULL, &id) < 0)
+		return;
+	t->rb_preview = id;
+	t->rb_form = RB_PREVIEW;
+	if (marked > 1)
+		tui_status(t, 0, "preview shows the first of %zu marked VMs", marked);
+}
+
+static void run_confirmed(struct tui *t)
+{
+	if (!t->vl)
+		return;
+	size_t marked = marked_targets(t), started = 0;
+	unsigned first = 0, id = 0;
+	if (!marked) {
+		if (start_one(t, t->vl, NULL, &id) == 0)
+			first = id, started = 1;
+	}
+	for (size_t i = 0; i < marked; i++) {
+		const char *key = t->vms_tb.marks[i];
+		if (start_one(t, t->vl, key + strcspn(key, "/") + 1, &id) < 0)
+			break;
+		if (!first)
+			first = id;
+		started++;
+	}
+	if (started) {
+		t->rb_form = RB_FORM;
+		tui_jobs_started(t, first, started);
+	}
 }
 
 static int key(struct tui *t, enum action a, int ch)
@@ -206,11 +315,11 @@ static int key(struct tui *t, enum action a, int ch)
 	}
 	const struct runbook_info *rb = &t->rbs[t->rb_cur];
 	if (t->rb_form == RB_CONFIRM) {
+		t->rb_form = RB_FORM;
 		if (ch == 'y' || ch == 'Y')
 			run_confirmed(t);
 		else
 			tui_status(t, 0, "not run");
-		t->rb_form = RB_FORM;
 		return 1;
 	}
 	if (a == ACT_BACK) {
@@ -245,17 +354,13 @@ static int key(struct tui *t, enum action a, int ch)
 		return 1;
 	}
 	if (a == ACT_DRYRUN) {
-		const char *miss = missing_param(t);
-		if (miss)
-			tui_status(t, 1, "parameter '%s' is required", miss);
-		else
-			t->rb_form = RB_PREVIEW;
+		dry_run(t);
 		return 1;
 	}
 	if (a == ACT_RUN) {
 		const char *miss = missing_param(t);
 		if (t->opts->readonly && rb->mutating)
-			tui_status(t, 1, "--readonly: %s changes the cluster and is refused", rb->name);
+			tui_status(t, 1, "read-only session: %s changes the cluster and is refused (d previews)", rb->name);
 		else if (miss)
 			tui_status(t, 1, "parameter '%s' is required", miss);
 		else
@@ -277,5 +382,7 @@ static const enum action help[] = {
 const struct view_ops view_runbooks = {
 	.name = "runbooks", .update = update, .draw = draw, .key = key, .table = table, .help = help,
 	.help_extra = "Enter opens a runbook's parameter form; in the form Enter edits the value.\n"
+		      "d runs it with dry-run forced and shows what it would do; r asks, then runs it as a job.\n"
+		      "With VMs marked (VMs view, space), r runs it once per marked VM (its domain parameter).\n"
 		      "--readonly refuses runbooks that change the cluster.",
 };

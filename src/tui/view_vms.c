@@ -107,11 +107,13 @@ static void draw(struct tui *t, int y0, int h)
 		h--;
 	}
 	table_draw(t, &t->vms_tb, y0, h);
+	actions_draw(t, y0, h);
 }
 
 static int key(struct tui *t, enum action a, int ch)
 {
-	(void)ch;
+	if (actions_key(t, a, ch))
+		return 1;
 	if (a == ACT_ENTER) {
 		const struct trow *r = table_selected(&t->vms_tb);
 		if (!r)
@@ -132,7 +134,7 @@ static struct table *table(struct tui *t)
 }
 
 static const enum action help[] = {
-	ACT_ENTER, ACT_FILTER, ACT_SORT, ACT_REVERSE, ACT_MARK, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN,
+	ACT_ENTER, ACT_ACTIONS, ACT_FILTER, ACT_SORT, ACT_REVERSE, ACT_MARK, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN,
 	ACT_TOP, ACT_BOTTOM, ACT_NONE,
 };
 
@@ -145,5 +147,6 @@ const struct view_ops view_vms = {
 	.help = help,
 	.help_extra = ":vms @HOST shows one host's VMs, :vms /REGEX filters, :vms alone shows all.\n"
 		      "MEM = maximum, BALLOON = current balloon; NUMA = host nodes from pins, numatune\n"
-		      "or resident memory; dim rows = host down or data stale.",
+		      "or resident memory; dim rows = host down or data stale.\n"
+		      "Space marks rows: operations (a) apply to the marked VMs, else to the selected one.",
 };

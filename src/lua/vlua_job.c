@@ -1,0 +1,333 @@
+/* vlua_job.c — runbooks and operations run as coroutines for the TUI.
+ *
+ * Each job is a Lua thread anchored in the registry, with a row in
+ * cluster->jobs and a log.  vlua_jobs_step resumes a job when the work it
+ * yielded for is ready (lwait.c), or at once when it yielded only because
+ * its time slice (a count hook, ~20 ms) ran out; the loop thread therefore
+ * never waits on a script.  A cancelled job is not resumed again: when it
+ * waits on an operation already sent, that operation is let finish (so its
+ * audit record is written) and only then is the thread dropped. */
+#include "lua/vlua_priv.h"
+#include "lua/ops_lua.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_MAX (256 * 1024)
+#define SLICE_S 0.02
+
+struct vjob {
+	unsigned        id;
+	lua_State      *co;
+	int             ref;         /* registry reference of co, LUA_NOREF when done */
+	int             nargs;       /* arguments of the first resume */
+	int             waiting;     /* wait.ready must say 1 before resuming */
+	int             cancelled;
+	struct lvd_wait wait;
+	struct strbuf   log;
+	int             log_full;
+};
+
+static double slice_start;
+
+static void slice_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	if (now_mono_s() - slice_start > SLICE_S && lua_isyieldable(L))
+		lua_yield(L, 0);
+}
+
+static void job_out(void *ud, int is_err, const char *s, size_t n)
+{
+	(void)is_err;
+	struct vjob *j = ud;
+	if (j->log_full)
+		return;
+	if (j->log.len + n > LOG_MAX) {
+		sb_append(&j->log, "\n[log truncated]\n");
+		j->log_full = 1;
+		return;
+	}
+	sb_append_n(&j->log, s, n);
+}
+
+static struct vjob *find(struct vlua *vl, unsigned id)
+{
+	for (size_t i = 0; i < vl->njobs; i++)
+		if (vl->jobs[i]->id == id)
+			return vl->jobs[i];
+	return NULL;
+}
+
+/* The last non-empty line of the log, for the Jobs view's MESSAGE. */
+static void last_line(const struct vjob *j, char *buf, size_t len)
+{
+	const char *s = j->log.buf, *e = s + j->log.len;
+	while (e > s && (e[-1] == '\n' || e[-1] == ' '))
+		e--;
+	const char *b = e;
+	while (b > s && b[-1] != '\n')
+		b--;
+	snprintf(buf, len, "%.*s", (int)(e - b), b);
+}
+
+static void job_end(struct vlua *vl, struct vjob *j, enum job_state st, const char *msg)
+{
+	struct job *row = jobs_find(&vl->ctx.cluster->jobs, j->id);
+	if (row)
+		jobs_finish(&vl->ctx.cluster->jobs, row, st, msg);
+	if (j->ref != LUA_NOREF)
+		luaL_unref(vl->L, LUA_REGISTRYINDEX, j->ref);
+	j->ref = LUA_NOREF;
+	j->co = NULL;
+	j->waiting = 0;
+}
+
+/* Creates the job row and thread; the thread's stack gets the function
+ * and nargs arguments moved from the top of vl->L. */
+static struct vjob *job_new(struct vlua *vl, const char *kind, const char *host, const char *dom,
+			    const char *desc, int nargs)
+{
+	lua_State *L = vl->L;
+	struct vjob *j = x_calloc(1, sizeof *j);
+	sb_init(&j->log);
+	j->co = lua_newthread(L);
+	lua_insert(L, -(nargs + 2));
+	lua_xmove(L, j->co, nargs + 1);
+	j->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	j->nargs = nargs;
+	struct job *row = jobs_add(&vl->ctx.cluster->jobs, kind, host, dom, desc);
+	j->id = row->id;
+	jobs_progress(&vl->ctx.cluster->jobs, row, -1, "starting");
+	x_grow(&vl->jobs, &vl->jobs_cap, vl->njobs + 1, sizeof *vl->jobs);
+	vl->jobs[vl->njobs++] = j;
+	return j;
+}
+
+static void resume(struct vlua *vl, struct vjob *j)
+{
+	struct lctx *ctx = &vl->ctx;
+	memset(&j->wait, 0, sizeof j->wait);
+	ctx->wait = &j->wait;
+	ctx->out = job_out;
+	ctx->out_ud = j;
+	ctx->job_id = j->id;
+	lua_State *co = j->co;
+	struct job *before = jobs_find(&ctx->cluster->jobs, j->id);
+	char msg_before[sizeof before->message];
+	snprintf(msg_before, sizeof msg_before, "%s", before ? before->message : "");
+	slice_start = now_mono_s();
+	lua_sethook(co, slice_hook, LUA_MASKCOUNT, 1000);
+	int nres = 0, nargs = j->nargs;
+	j->nargs = 0;
+	int st = lua_resume(co, vl->L, nargs, &nres);
+	lua_sethook(co, NULL, 0, 0);
+	ctx->wait = NULL;
+	char msg[256];
+	if (st == LUA_YIELD) {
+		lua_pop(co, nres);
+		j->waiting = j->wait.ready != NULL;
+	} else if (st == LUA_OK) {
+		/* What run() returned is output, as with --exec. */
+		for (int i = lua_gettop(co) - nres + 1; i <= lua_gettop(co); i++) {
+			if (lua_isnil(co, i) || (lua_isboolean(co, i) && lua_toboolean(co, i)))
+				continue;
+			lua_pushcfunction(co, lvd_emit);
+			lua_pushvalue(co, i);
+			if (lua_pcall(co, 1, 0, 0) != LUA_OK)
+				lua_pop(co, 1);
+		}
+		last_line(j, msg, sizeof msg);
+		job_end(vl, j, JOB_DONE, msg[0] ? msg : "done");
+	} else {
+		snprintf(msg, sizeof msg, "%s", lvd_error_string(co, -1));
+		job_out(j, 1, "error: ", 7);
+		job_out(j, 1, msg, strlen(msg));
+		job_out(j, 1, "\n", 1);
+		job_end(vl, j, JOB_FAILED, msg);
+	}
+	ctx->out = NULL;
+	ctx->out_ud = NULL;
+	ctx->job_id = 0;
+	if (j->co) {
+		struct job *row = jobs_find(&ctx->cluster->jobs, j->id);
+		last_line(j, msg, sizeof msg);
+		/* the last output line, unless ctx.progress said something */
+		if (row && msg[0] && !strcmp(row->message, msg_before) && strcmp(row->message, msg))
+			jobs_progress(&ctx->cluster->jobs, row, row->progress, msg);
+	}
+}
+
+size_t vlua_jobs_step(struct vlua *vl)
+{
+	size_t running = 0;
+	/* Tasks started with async=true and never waited for still end here. */
+	op_tasks_step(lvd_ops_env(vl->L));
+	for (size_t i = 0; i < vl->njobs; i++) {
+		struct vjob *j = vl->jobs[i];
+		if (!j->co)
+			continue;
+		if (j->waiting && !j->wait.ready(j->wait.ud)) {
+			running++;
+			continue;
+		}
+		j->waiting = 0;
+		if (j->cancelled) {
+			job_end(vl, j, JOB_CANCELLED, "cancelled by the user");
+			continue;
+		}
+		resume(vl, j);
+		running += j->co != NULL;
+	}
+	return running;
+}
+
+int vlua_job_cancel(struct vlua *vl, unsigned id)
+{
+	struct vjob *j = find(vl, id);
+	if (!j || !j->co || j->cancelled)
+		return -1;
+	j->cancelled = 1;
+	job_out(j, 1, "cancelling\n", 11);
+	if (j->waiting && j->wait.cancel)
+		j->wait.cancel(j->wait.ud);
+	struct job *row = jobs_find(&vl->ctx.cluster->jobs, id);
+	if (row)
+		jobs_progress(&vl->ctx.cluster->jobs, row, row->progress, "cancelling");
+	return 0;
+}
+
+const char *vlua_job_log(struct vlua *vl, unsigned id)
+{
+	struct vjob *j = find(vl, id);
+	return j ? j->log.buf : NULL;
+}
+
+void vlua_jobs_free(struct vlua *vl)
+{
+	for (size_t i = 0; i < vl->njobs; i++) {
+		sb_free(&vl->jobs[i]->log);
+		free(vl->jobs[i]);
+	}
+	free(vl->jobs);
+	vl->jobs = NULL;
+	vl->njobs = vl->jobs_cap = 0;
+}
+
+/* ---- starting ---------------------------------------------------------- */
+
+struct rb_args {
+	const char *path;
+	int         argc;
+	char      **argv;
+};
+
+/* Protected: loads the runbook and leaves run, ctx, params and its name. */
+static int rb_prepare(lua_State *L)
+{
+	struct rb_args *a = lua_touserdata(L, 1);
+	lua_settop(L, 0);
+	struct vd_err e;
+	err_clear(&e);
+	if (luaL_loadfile(L, a->path) != LUA_OK) {
+		err_set(&e, VD_EUSAGE, "%s", lua_tostring(L, -1));
+		return lvd_raise(L, &e);
+	}
+	lua_call(L, 0, 1);
+	if (!lvd_is_runbook(L, 1)) {
+		err_set(&e, VD_EUSAGE, "%s does not return vdeck.runbook{...}", a->path);
+		return lvd_raise(L, &e);
+	}
+	lvd_runbook_prepare(L, 1, a->argc, a->argv);
+	lua_getfield(L, 1, "name");
+	lua_remove(L, 1);
+	return 4;
+}
+
+static void err_from_lua(lua_State *L, struct vd_err *err)
+{
+	err_set(err, lvd_error_exit(L, -1) == EXIT_USAGE ? VD_EUSAGE : VD_EINVAL, "%s", lvd_error_string(L, -1));
+	lua_settop(L, 0);
+}
+
+int vlua_job_runbook(struct vlua *vl, const char *path, int argc, char **argv, unsigned *job_id,
+		     struct vd_err *err)
+{
+	lua_State *L = vl->L;
+	lua_settop(L, 0);
+	struct rb_args a = { path, argc, argv };
+	lua_pushcfunction(L, rb_prepare);
+	lua_pushlightuserdata(L, &a);
+	if (lua_pcall(L, 1, 4, 0) != LUA_OK) {
+		err_from_lua(L, err);
+		return -1;
+	}
+	struct strbuf desc;
+	sb_init(&desc);
+	sb_append(&desc, lua_tostring(L, 4));
+	for (int i = 0; i < argc; i++)
+		sb_appendf(&desc, " %s", argv[i]);
+	lua_pop(L, 1);
+	struct vjob *j = job_new(vl, vl->ctx.opts->dry_run ? "dry-run" : "runbook", "", "", desc.buf, 2);
+	sb_free(&desc);
+	lua_settop(L, 0);
+	*job_id = j->id;
+	return 0;
+}
+
+/* The body of an operation job: d[op](d, opts), its result as output. */
+static const char op_body[] =
+	"local d, op, opts = ...\n"
+	"local r = d[op](d, opts)\n"
+	"if r.call then print(r.call) end\n"
+	"return (r.message and r.message ~= '' and r.message) or 'ok'\n";
+
+int vlua_job_op(struct vlua *vl, const char *op, const char *host, const char *dom, int argc, char **argv,
+		unsigned *job_id, struct vd_err *err)
+{
+	lua_State *L = vl->L;
+	const struct op_def *def = optable_find(op);
+	struct host *h = cluster_host(vl->ctx.cluster, host);
+	struct domain *d = h ? host_find_domain_name(h, dom) : NULL;
+	if (!def || def->target != OP_DOMAIN)
+		return err_set(err, VD_EINVAL, "%s: not an operation on a VM", op);
+	if (!d)
+		return err_set(err, VD_ENOTFOUND, "no VM %s on host %s", dom, host);
+	lua_settop(L, 0);
+	if (luaL_loadbuffer(L, op_body, sizeof op_body - 1, "=op") != LUA_OK) {
+		err_from_lua(L, err);
+		return -1;
+	}
+	lvd_push_domain(L, (size_t)(h - vl->ctx.cluster->hosts), d);
+	lua_pushstring(L, op);
+	lua_newtable(L);
+	struct strbuf desc;
+	sb_init(&desc);
+	sb_append(&desc, op);
+	for (int i = 0; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - argv[i]) : 0, argv[i]);
+		int ai = eq ? op_arg_index(def, name) : -1;
+		if (ai < 0) {
+			sb_free(&desc);
+			lua_settop(L, 0);
+			return err_set(err, VD_EUSAGE, "%s: unknown argument '%s'", op, argv[i]);
+		}
+		const char *v = eq + 1;
+		if (def->args[ai].type == OT_BOOLEAN)
+			lua_pushboolean(L, !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "on"));
+		else
+			lua_pushstring(L, v);
+		lua_setfield(L, -2, name);
+		sb_appendf(&desc, " %s", argv[i]);
+	}
+	struct vjob *j = job_new(vl, op, host, dom, desc.buf, 3);
+	sb_free(&desc);
+	lua_settop(L, 0);
+	*job_id = j->id;
+	return 0;
+}

@@ -25,6 +25,8 @@ return vdeck.runbook {
     { name = "keep", type = "integer", default = 0, min = 0 },
     { name = "disk_only", type = "boolean", default = false },
     { name = "description", type = "string" },
+    { name = "per_host", type = "integer", default = 2, min = 1, max = 16,
+      description = "snapshots in flight per host (hosts always run in parallel)" },
   },
   run = function(ctx, p)
     local list = targets(p)
@@ -32,26 +34,32 @@ return vdeck.runbook {
       vdeck.error { code = "usage", message = "give vm=, tag= or host=" }
     end
     local stamp = os.date("!%Y%m%dT%H%M%S")
-    local ok, failed, pruned = 0, {}, 0
-    for i, d in ipairs(list) do
-      local name = string.format("%s-%s-%d", p.prefix, stamp, i)
-      local good, err = pcall(d.snapshot, d, { name = name, disk_only = p.disk_only or nil,
-                                               description = p.description })
-      if good then
-        ok = ok + 1
-        if p.keep > 0 then
-          local mine = {}
-          for _, s in ipairs(d:snapshots()) do
-            if s.name:sub(1, #p.prefix + 1) == p.prefix .. "-" then mine[#mine + 1] = s end
-          end
-          for k = 1, #mine - p.keep do
-            local dg = pcall(d.delete_snapshot, d, mine[k].name)
-            if dg then pruned = pruned + 1 end
-          end
+    local index = {}
+    for i, d in ipairs(list) do index[d] = i end
+    -- One snapshot (and its pruning) per VM; hosts in parallel, per_host at a time.
+    local results = vdeck.each(list, function(d)
+      local name = string.format("%s-%s-%d", p.prefix, stamp, index[d])
+      d:snapshot { name = name, disk_only = p.disk_only or nil, description = p.description }
+      local pruned = 0
+      if p.keep > 0 then
+        local mine = {}
+        for _, s in ipairs(d:snapshots()) do
+          if s.name:sub(1, #p.prefix + 1) == p.prefix .. "-" then mine[#mine + 1] = s end
         end
+        for k = 1, #mine - p.keep do
+          if pcall(d.delete_snapshot, d, mine[k].name) then pruned = pruned + 1 end
+        end
+      end
+      return pruned
+    end, { per_host = p.per_host })
+    local ok, failed, pruned = 0, {}, 0
+    for i, r in ipairs(results) do
+      if r.ok then
+        ok = ok + 1
+        pruned = pruned + r.value
       else
-        failed[#failed + 1] = d.name .. ": " .. tostring(err)
-        ctx.log("failed", d.name, tostring(err))
+        failed[#failed + 1] = list[i].name .. ": " .. tostring(r.error)
+        ctx.log("failed", list[i].name, tostring(r.error))
       end
     end
     local r = { snapshots = ok, failed = #failed, pruned = pruned, errors = failed }

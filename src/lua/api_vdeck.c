@@ -170,6 +170,7 @@ static const luaL_Reg vdeck_funcs[] = {
 	{ "json", l_json },
 	{ "error", l_error },
 	{ "runbook", lvd_runbook_decl },
+	{ "each", lvd_each },
 	{ NULL, NULL },
 };
 

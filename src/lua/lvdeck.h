@@ -97,6 +97,9 @@ int  lvd_refresh(lua_State *L, struct host *h, int ret_self);
 /* print() through lvd_write. */
 int  lvd_print(lua_State *L);
 
+/* vdeck.each(items, fn, {per_host=, limit=}) (each.c). */
+int  lvd_each(lua_State *L);
+
 /* vdeck module table onto the stack. */
 int  luaopen_vdeck(lua_State *L);
 /* Runbook helpers (runbook.c). */

@@ -568,6 +568,12 @@ static void read_input(struct tui *t)
 static void load_keys(struct tui *t)
 {
 	keys_init();
+	const struct inventory *inv = t->c->inv;
+	if (inv && inv->nkeys) {
+		char msg[256];
+		if (keys_apply(inv->path ? inv->path : "inventory", inv->keys, inv->nkeys, msg, sizeof msg) < 0)
+			tui_status(t, 1, "%s", msg);
+	}
 	char *path = path_xdg("config", "keys.lua");
 	if (access(path, R_OK) == 0) {
 		char msg[256];

@@ -2,10 +2,12 @@
  * a primary key that keys.lua may remap (`return { quit = "x" }`) and
  * fixed alternates (F-keys, arrows) that always work. */
 #include "tui/tui_priv.h"
+#include "core/xalloc.h"
 #include "lua/keys_load.h"
 
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -138,6 +140,31 @@ const char *action_keys(enum action a, char *buf, size_t len)
 	return buf;
 }
 
+/* Remaps action = key pairs; source names them in the message. */
+int keys_apply(const char *source, const struct key_pair *pairs, size_t n, char *msg, size_t msglen)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		int a;
+		for (a = 1; a < ACT_COUNT && strcmp(defs[a].name, pairs[i].action); a++)
+			;
+		int k = key_from_name(pairs[i].key);
+		if (a == ACT_COUNT || k < 0) {
+			if (!rc)
+				snprintf(msg, msglen, "keys: %s: unknown %s '%s'", source,
+					 a == ACT_COUNT ? "action" : "key", a == ACT_COUNT ? pairs[i].action : pairs[i].key);
+			rc = -1;
+			continue;
+		}
+		/* A key taken from another action leaves that one to its alternates. */
+		for (int o = 1; o < ACT_COUNT; o++)
+			if (defs[o].key == k)
+				defs[o].key = 0;
+		defs[a].key = k;
+	}
+	return rc;
+}
+
 int keys_apply_file(const char *path, char *msg, size_t msglen)
 {
 	struct key_binding *b;
@@ -149,25 +176,11 @@ int keys_apply_file(const char *path, char *msg, size_t msglen)
 		snprintf(msg, msglen, "keys: %s", err.msg);
 		return -1;
 	}
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		int a;
-		for (a = 1; a < ACT_COUNT && strcmp(defs[a].name, b[i].action); a++)
-			;
-		int k = key_from_name(b[i].key);
-		if (a == ACT_COUNT || k < 0) {
-			if (!rc)
-				snprintf(msg, msglen, "keys: %s: unknown %s '%s'", path,
-					 a == ACT_COUNT ? "action" : "key", a == ACT_COUNT ? b[i].action : b[i].key);
-			rc = -1;
-			continue;
-		}
-		/* A key taken from another action leaves that one to its alternates. */
-		for (int o = 1; o < ACT_COUNT; o++)
-			if (defs[o].key == k)
-				defs[o].key = 0;
-		defs[a].key = k;
-	}
+	struct key_pair *pairs = x_calloc(n + 1, sizeof *pairs);
+	for (size_t i = 0; i < n; i++)
+		pairs[i] = (struct key_pair){ b[i].action, b[i].key };
+	int rc = keys_apply(path, pairs, n, msg, msglen);
+	free(pairs);
 	keys_free(b, n);
 	return rc;
 }

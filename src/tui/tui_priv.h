@@ -62,6 +62,8 @@ enum action {
 void keys_init(void);
 /* Applies keys.lua; msg gets a warning (unknown action or key name). */
 int  keys_apply_file(const char *path, char *msg, size_t msglen);
+/* The inventory's defaults{ keys = {...} }, applied before keys.lua. */
+int  keys_apply(const char *source, const struct key_pair *pairs, size_t n, char *msg, size_t msglen);
 enum action key_action(int ch);
 const char *action_name(enum action a);
 const char *action_help(enum action a);

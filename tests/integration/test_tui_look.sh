@@ -51,4 +51,17 @@ TUI_ENV="LANG=C.UTF-8" tui_start 120 40 --demo=2x6
 check "a broken keys.lua is reported on the status line" 'keys: .*keys.lua'
 keys q
 if wait_file "$TMP/rc" 10 && [ "$(cat "$TMP/rc")" = 0 ]; then ok "defaults still work"; else bad "defaults after a broken keys.lua"; fi
+tmux -L "$SOCK" kill-server 2>/dev/null
+
+# Keys remapped from the inventory: defaults { keys = { quit = "z" } }.
+rm -f "$XDG_CONFIG_HOME/vdeck/keys.lua"
+printf 'defaults { keys = { quit = "z" } }\nhost { name = "solo", transport = "none", libvirt = "test:///default" }\n' > "$TMP/inv.lua"
+SOCK=$SOCK-5
+TUI_ENV="LANG=C.UTF-8" tui_start 120 40 -c "$TMP/inv.lua"
+check "starts with the inventory" 'solo'
+keys q
+sleep 0.5
+if [ -f "$TMP/rc" ]; then bad "q no longer quits (inventory keys)"; else ok "q no longer quits (inventory keys)"; fi
+keys z
+if wait_file "$TMP/rc" 10 && [ "$(cat "$TMP/rc")" = 0 ]; then ok "z quits (remapped in the inventory)"; else bad "z quits" "$(screen)"; fi
 tui_summary

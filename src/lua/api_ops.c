@@ -386,6 +386,8 @@ static int op_method(lua_State *L)
 		print_dry_run(L, def, h, dname, &out);
 	if (async && out.job_id && !out.dry_run) {
 		lvd_push_task(L, out.job_id, 1);
+		if (fn_idx)
+			lvd_task_set_progress(L, -1, fn_idx);
 		op_outcome_free(&out);
 		return 1;
 	}

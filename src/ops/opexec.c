@@ -266,7 +266,13 @@ int op_invoke(struct op_env *env, const struct op_def *def, size_t hi, const cha
 	}
 	struct vop_result res = { 0 };
 	struct vop_call vc = { &req, &res };
-	rc = fleet_call(env->fleet, h, vop_call, &vc, err);
+	/* A new VM (restore_to) is defined on the host its build named. */
+	struct host *rh = req.kind == VOP_DEFINE ? cluster_host(env->cluster, req.target) : h;
+	if (!rh) {
+		err_set(err, VD_ESTALE, "host %s is no longer in the inventory", req.target);
+		goto audit_out;
+	}
+	rc = fleet_call(env->fleet, rh, vop_call, &vc, err);
 	snprintf(out->message, sizeof out->message, "%s", res.message);
 	vop_result_free(&res);
 	err_where(err, def->name, hname, dname[0] ? dname : NULL);
@@ -365,11 +371,20 @@ int op_task_wait(struct op_env *env, struct op_task *t, op_progress_fn progress,
 		struct vop_progress p;
 		if (op_task_poll(env, t, &p, &rc, err))
 			break;
-		if (progress && now_mono_s() - last >= 0.5 && p.valid) {
+		if (progress && now_mono_s() - last >= 0.25 && p.valid) {
 			last = now_mono_s();
 			progress(pctx, t, &p);
 		}
 		fleet_pump(env->fleet, 100);
+	}
+	/* Always a last report on success, however short the job was. */
+	if (progress && rc == 0) {
+		struct vop_progress p;
+		vop_job_poll(t->job, &p, NULL, NULL);
+		p.valid = 1;
+		p.fraction = 1;
+		snprintf(p.phase, sizeof p.phase, "done");
+		progress(pctx, t, &p);
 	}
 	if (out) {
 		out->job_id = t->job_id;

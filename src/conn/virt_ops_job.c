@@ -202,14 +202,17 @@ static int do_commit(struct vop_job *j, struct vd_err *err)
 		phase(j, "forgetting snapshots");
 		virDomainSnapshotPtr snap = virDomainSnapshotLookupByName(j->dom, r->drop_snapshots[i], 0);
 		int rc = snap ? virDomainSnapshotDelete(snap, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY) : -1;
-		if (snap)
-			virDomainSnapshotFree(snap);
 		if (rc < 0) {
+			/* before virDomainSnapshotFree, which clears the error */
 			char what[300];
 			snprintf(what, sizeof what, "merged %s, but deleting the metadata of snapshot '%.100s'",
 				 r->target, r->drop_snapshots[i]);
-			return virt_error(err, what);
+			virt_error(err, what);
 		}
+		if (snap)
+			virDomainSnapshotFree(snap);
+		if (rc < 0)
+			return -1;
 	}
 	struct vop_progress p = { .valid = 1, .fraction = 1 };
 	pthread_mutex_lock(&j->mu);

@@ -260,6 +260,43 @@ int merge_validate(const struct op_ctx *ctx, struct vd_err *err)
 	return 0;
 }
 
+/* Orders names so that a snapshot comes before its parent: libvirt 9.0
+ * fails a metadata-only delete of a parent whose child names a disk the
+ * persistent definition lacks (one attached live), but not the reverse. */
+static void children_first(char **names, size_t n, const struct op_ctx *ctx)
+{
+	for (size_t done = 0; done < n; done++) {
+		/* pick, among names[done..], one that is no remaining name's parent */
+		size_t pick = done;
+		for (size_t i = done; i < n; i++) {
+			int is_parent = 0;
+			for (size_t j = done; j < n && !is_parent; j++) {
+				const struct op_snapshot *c = op_find_snapshot(ctx, names[j]);
+				is_parent = j != i && c && c->parent && !strcmp(c->parent, names[i]);
+			}
+			if (!is_parent) {
+				pick = i;
+				break;
+			}
+		}
+		char *t = names[done];
+		names[done] = names[pick];
+		names[pick] = t;
+	}
+}
+
+/* The domain's disk runs on an overlay one of its external snapshots made. */
+static int on_overlay(const struct op_ctx *ctx, const char *target)
+{
+	const struct dom_disk *k = op_find_disk(ctx->dom, target);
+	for (size_t i = 0; k && k->source && i < ctx->nsnaps; i++)
+		for (size_t d = 0; ctx->snaps[i].external && d < ctx->snaps[i].ndisks; d++)
+			if (!strcmp(ctx->snaps[i].disk_targets[d], target) &&
+			    !strcmp(ctx->snaps[i].disk_sources[d], k->source))
+				return 1;
+	return 0;
+}
+
 int merge_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err *err)
 {
 	req->kind = VOP_BLOCK_COMMIT;
@@ -270,7 +307,8 @@ int merge_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err
 	req->bandwidth_mib = bw && bw->i > 0 ? (uint64_t)bw->i : 0;
 	/* The commit folds every overlay of the disk into its bottom base: the
 	 * external snapshots covering it no longer describe anything, and their
-	 * metadata would keep libvirt from migrating the VM. */
+	 * metadata would keep libvirt from migrating the VM.  One that also
+	 * covers a disk still on its overlay keeps it (that disk is merged later). */
 	const char *disk = merge_disk(ctx);
 	for (size_t i = 0; i < ctx->nsnaps; i++) {
 		const struct op_snapshot *s = &ctx->snaps[i];
@@ -279,12 +317,19 @@ int merge_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err
 			covers |= !strcmp(s->disk_targets[d], disk);
 		if (!covers)
 			continue;
+		const char *still = NULL;
+		for (size_t d = 0; d < s->ndisks; d++)
+			if (strcmp(s->disk_targets[d], disk) && on_overlay(ctx, s->disk_targets[d]))
+				still = s->disk_targets[d];
+		if (still) {
+			op_note(ctx, "snapshot '%s' keeps its metadata: %s is still on its overlay (merge it too)",
+				s->name, still);
+			continue;
+		}
 		req->drop_snapshots = x_realloc(req->drop_snapshots, (req->ndrop_snapshots + 1) * sizeof *req->drop_snapshots);
 		req->drop_snapshots[req->ndrop_snapshots++] = x_strdup(s->name);
-		if (s->ndisks > 1)
-			op_note(ctx, "snapshot '%s' also covers other disks; its metadata goes with the merge of %s "
-				"(their overlays stay in use)", s->name, disk);
 	}
+	children_first(req->drop_snapshots, req->ndrop_snapshots, ctx);
 	return 0;
 }
 

@@ -88,6 +88,14 @@ ok(i.state == "running", "refused revert left the VM running")
 -- libvirt refuses to migrate a VM with snapshot metadata: vdeck says so first
 good, err = pcall(d.migrate, d, { to = "dst", unsafe = true })
 ok(not good and tostring(err):find("snapshot") ~= nil, "migration of a VM with snapshots refused", err)
+-- ext1 and ext2 also cover vdb, still on its overlay: merging vdb drops both
+ok(#d:snapshots() == 2, "merges of vda kept the snapshots that cover vdb too", #d:snapshots())
+local vdb_base = img .. "/data<&'1.qcow2"
+r = d:merge { disk = "vdb" }
+local vdb
+for _, k in ipairs(d:disks()) do if k.target == "vdb" then vdb = k end end
+ok(r.ok and vdb and vdb.source == vdb_base, "merge of vdb pivoted it back to its base", vdb and vdb.source)
+ok(#d:snapshots() == 0, "then the snapshots' metadata is gone", #d:snapshots())
 i:delete_snapshot("after-add")
 ok(#i:snapshots() == 0, "internal snapshot deleted")
 -- live migration with progress

@@ -415,6 +415,15 @@ static void test_restore(void)
 	CHECK_STR(copy.drop_snapshots[0], "before & after");
 	vop_request_free(&copy);
 	vop_request_free(&req);
+	/* vdb still on the snapshot's overlay: the snapshot keeps its metadata */
+	struct dom_disk two[2] = { mine, { .target = "vdb", .source = "/img/data.before" } };
+	doms[0].info.disks = two;
+	doms[0].info.ndisks = 2;
+	sb_reset(&notes);
+	CHECK_INT(def->build(&ctx, &req, &err), 0);
+	CHECK_INT(req.ndrop_snapshots, 0);
+	CHECK(strstr(notes.buf, "keeps its metadata: vdb is still on its overlay") != NULL);
+	vop_request_free(&req);
 	op_args_free(&args);
 	sb_free(&sb);
 	sb_free(&make);

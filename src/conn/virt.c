@@ -454,7 +454,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		now[i] = &vh->doms[moved[slots[i]]];
 	free(moved);
 	free(slots);
-	if (count != vh->norder || memcmp(now, vh->order, count * sizeof *now))
+	if (count != vh->norder || (count && memcmp(now, vh->order, count * sizeof *now)))
 		vh->sent = 0;
 	free(vh->order);
 	vh->order = now;

@@ -27,7 +27,29 @@ void vop_request_free(struct vop_request *r)
 	free(r->alias_xpath);
 	free(r->dest_uri);
 	free(r->migrate_uri);
-	r->xml = r->alias_xpath = r->dest_uri = r->migrate_uri = NULL;
+	free(r->shell);
+	free(r->undo_shell);
+	for (size_t i = 0; i < r->ndrop_snapshots; i++)
+		free(r->drop_snapshots[i]);
+	free(r->drop_snapshots);
+	r->xml = r->alias_xpath = r->dest_uri = r->migrate_uri = r->shell = r->undo_shell = NULL;
+	r->drop_snapshots = NULL;
+	r->ndrop_snapshots = 0;
+}
+
+void vop_request_copy(struct vop_request *dst, const struct vop_request *src)
+{
+	*dst = *src;
+	dst->xml = x_strdup(src->xml);
+	dst->pre_xml = x_strdup(src->pre_xml);
+	dst->alias_xpath = x_strdup(src->alias_xpath);
+	dst->dest_uri = x_strdup(src->dest_uri);
+	dst->migrate_uri = x_strdup(src->migrate_uri);
+	dst->shell = x_strdup(src->shell);
+	dst->undo_shell = x_strdup(src->undo_shell);
+	dst->drop_snapshots = src->ndrop_snapshots ? x_calloc(src->ndrop_snapshots, sizeof *dst->drop_snapshots) : NULL;
+	for (size_t i = 0; i < src->ndrop_snapshots; i++)
+		dst->drop_snapshots[i] = x_strdup(src->drop_snapshots[i]);
 }
 
 void vop_result_free(struct vop_result *res)
@@ -149,6 +171,13 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, ", ");
 		quoted(sb, r->target);
 		sb_append(sb, ", VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)\n");
+		for (size_t i = 0; i < r->ndrop_snapshots; i++) {
+			sb_append(sb, "then virDomainSnapshotDelete(");
+			quoted(sb, r->dom_name);
+			sb_append(sb, "/");
+			quoted(sb, r->drop_snapshots[i]);
+			sb_append(sb, ", VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)\n");
+		}
 		break;
 	case VOP_MIGRATE: {
 		static const unsigned bits[] = { VOPF_MIG_LIVE, VOPF_MIG_PERSIST, VOPF_MIG_UNDEFINE, VOPF_MIG_UNSAFE, VOPF_MIG_P2P };
@@ -181,7 +210,19 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, ")\n");
 		break;
 	case VOP_DEFINE:
-		sb_append(sb, "virDomainDefineXML(xml)");
+		if (r->shell) {
+			sb_append(sb, "on ");
+			quoted(sb, r->target);
+			sb_append(sb, " over its shell transport (sh):\n");
+			sb_append(sb, r->shell);
+			if (r->undo_shell) {
+				sb_append(sb, "and if the define fails: ");
+				sb_append(sb, r->undo_shell);
+			}
+		}
+		sb_append(sb, "virDomainDefineXML(conn of ");
+		quoted(sb, r->target);
+		sb_append(sb, ", xml)");
 		sb_append(sb, (r->flags & VOPF_START) ? " then virDomainCreate\n" : "\n");
 		break;
 	case VOP_SNAPSHOT_LIST:
@@ -426,7 +467,8 @@ int vop_call(struct host_ctx *hc, void *arg, struct vd_err *err)
 		return -1;
 	virConnectPtr conn = virt_host_handle(vh);
 	if (!c->req->uuid[0]) {
-		int hrc = vop_run_host(conn, c->req, c->res, err);
+		int hrc = c->req->kind == VOP_DEFINE ? vop_run_define(hc, conn, c->req, c->res, err)
+						     : vop_run_host(conn, c->req, c->res, err);
 		host_ctx_changed(hc);
 		return hrc;
 	}

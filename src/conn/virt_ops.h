@@ -29,7 +29,8 @@ enum vop_kind {
 	VOP_BLOCK_COMMIT,      /* target = disk; active commit then pivot (long) */
 	VOP_MIGRATE,           /* dest_uri, bandwidth, max_downtime (long) */
 	VOP_ABORT_JOB,
-	VOP_DEFINE,            /* xml: a new persistent domain (restore_to) */
+	VOP_DEFINE,            /* xml: a new persistent domain (restore_to) on the host named by
+	                        * target, after running shell there; uuid empty */
 	VOP_SNAPSHOT_LIST,     /* read only: fills vop_result.snapshots */
 	/* host requests (uuid empty): */
 	VOP_NODEDEV_CREATE,    /* xml: an mdev; target = its uuid; VOPF_NODEDEV_DEFINE: persistent */
@@ -74,6 +75,14 @@ struct vop_request {
 	char         *migrate_uri;     /* owned, optional: data connection URI */
 	uint64_t      bandwidth_mib;   /* MiB/s, 0 = unlimited */
 	uint64_t      max_downtime_ms; /* 0 = libvirt default */
+	/* VOP_DEFINE: a sh script run over the host's shell transport first
+	 * (creating disk files), and one undoing it if the define fails. */
+	char         *shell;           /* owned */
+	char         *undo_shell;      /* owned */
+	/* VOP_BLOCK_COMMIT: snapshots whose metadata is deleted after the pivot
+	 * (their overlays of that disk are merged away). */
+	char        **drop_snapshots;  /* owned */
+	size_t        ndrop_snapshots;
 };
 
 struct vop_snapshot {
@@ -117,6 +126,11 @@ int  vop_call(struct host_ctx *hc, void *arg, struct vd_err *err);
 int  vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err);
 /* virt_ops_host.c: a host request (no domain) on conn (a virConnectPtr). */
 int  vop_run_host(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
+/* virt_ops_define.c: VOP_DEFINE on the worker of hc (its shell, then conn). */
+int  vop_run_define(struct host_ctx *hc, void *conn, const struct vop_request *req, struct vop_result *res,
+		    struct vd_err *err);
+/* Deep copy (a job keeps its own). */
+void vop_request_copy(struct vop_request *dst, const struct vop_request *src);
 
 /* Long requests on their own thread and connection (uri of the host). */
 struct vop_job;

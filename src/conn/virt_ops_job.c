@@ -4,8 +4,10 @@
  *
  * Progress is sampled from virDomainGetJobStats (migration: data processed
  * and remaining, dirty rate, expected downtime) or virDomainGetBlockJobInfo
- * (commit) into a mutex-guarded struct the loop thread copies with
- * vop_job_poll().  An abort request is honoured from the job's side. */
+ * (commit) every 100 ms into a mutex-guarded struct the loop thread copies
+ * with vop_job_poll(); a finished job's last progress is fraction 1, phase
+ * "done".  An abort request is honoured from the job's side.  After the
+ * pivot of a merge, the merged snapshots' metadata is deleted. */
 #include "conn/virt_ops.h"
 #include "conn/virt.h"
 #include "core/timeutil.h"
@@ -105,7 +107,7 @@ static void *sampler(void *arg)
 				virResetLastError();
 			aborted = 1;
 		}
-		sleep_ms(250);
+		sleep_ms(100);
 	}
 	return NULL;
 }
@@ -146,6 +148,7 @@ static int do_migrate(struct vop_job *j, virConnectPtr conn, struct vd_err *err)
 		if (read_job_stats(ddom, VIR_DOMAIN_JOB_STATS_COMPLETED, &p) < 0 &&
 		    read_job_stats(j->dom, VIR_DOMAIN_JOB_STATS_COMPLETED, &p) < 0)
 			virResetLastError();
+		p.valid = 1;
 		p.fraction = 1;
 		snprintf(p.phase, sizeof p.phase, "done");
 		set_progress(j, &p);
@@ -194,6 +197,23 @@ static int do_commit(struct vop_job *j, struct vd_err *err)
 		}
 		sleep_ms(100);
 	}
+	/* The merged snapshots' metadata: without it the VM migrates again. */
+	for (size_t i = 0; i < r->ndrop_snapshots; i++) {
+		phase(j, "forgetting snapshots");
+		virDomainSnapshotPtr snap = virDomainSnapshotLookupByName(j->dom, r->drop_snapshots[i], 0);
+		int rc = snap ? virDomainSnapshotDelete(snap, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY) : -1;
+		if (rc < 0) {
+			/* before virDomainSnapshotFree, which clears the error */
+			char what[300];
+			snprintf(what, sizeof what, "merged %s, but deleting the metadata of snapshot '%.100s'",
+				 r->target, r->drop_snapshots[i]);
+			virt_error(err, what);
+		}
+		if (snap)
+			virDomainSnapshotFree(snap);
+		if (rc < 0)
+			return -1;
+	}
 	struct vop_progress p = { .valid = 1, .fraction = 1 };
 	pthread_mutex_lock(&j->mu);
 	p.data_total = p.data_processed = j->p.data_total;
@@ -235,22 +255,13 @@ static void *job_main(void *arg)
 	return NULL;
 }
 
-static void copy_request(struct vop_request *dst, const struct vop_request *src)
-{
-	*dst = *src;
-	dst->xml = src->xml ? x_strdup(src->xml) : NULL;
-	dst->alias_xpath = src->alias_xpath ? x_strdup(src->alias_xpath) : NULL;
-	dst->dest_uri = src->dest_uri ? x_strdup(src->dest_uri) : NULL;
-	dst->migrate_uri = src->migrate_uri ? x_strdup(src->migrate_uri) : NULL;
-}
-
 struct vop_job *vop_job_start(const char *uri, const struct vop_request *req, struct vd_err *err)
 {
 	if (virt_global_init(err) < 0)
 		return NULL;
 	struct vop_job *j = x_calloc(1, sizeof *j);
 	pthread_mutex_init(&j->mu, NULL);
-	copy_request(&j->req, req);
+	vop_request_copy(&j->req, req);
 	j->uri = x_strdup(uri);
 	j->p.fraction = -1;
 	snprintf(j->p.phase, sizeof j->p.phase, "connecting");

@@ -358,8 +358,8 @@ static struct op_args *new_args(lua_State *L)
 }
 
 /* What op_method returns once the operation finished (either way). */
-static int op_results(lua_State *L, const struct op_def *def, size_t hi, const char *dname, int async, int rc,
-		      struct op_outcome *out, const struct vd_err *err)
+static int op_results(lua_State *L, const struct op_def *def, size_t hi, const char *dname, int async,
+		      int fn_idx, int rc, struct op_outcome *out, const struct vd_err *err)
 {
 	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);
 	struct host *h = cluster_host_by_index(lctx_get(L)->cluster, hi);
@@ -372,6 +372,8 @@ static int op_results(lua_State *L, const struct op_def *def, size_t hi, const c
 		print_dry_run(L, def, h, dname, out);
 	if (async && out->job_id && !out->dry_run) {
 		lvd_push_task(L, out->job_id, 1);
+		if (fn_idx)   /* t:wait() reports to the on_progress given here */
+			lvd_task_set_progress(L, -1, fn_idx);
 		op_outcome_free(out);
 		return 1;
 	}
@@ -417,7 +419,7 @@ static int run_finish(lua_State *L, int status, lua_KContext bi)
 	err_clear(&err);
 	int rc = op_run_result(b->run, &out, &err);
 	op_run_free(&b->run);
-	return op_results(L, def, b->hi, b->dname, b->async, rc, &out, &err);
+	return op_results(L, def, b->hi, b->dname, b->async, 0, rc, &out, &err);
 }
 
 static int op_method(lua_State *L)
@@ -462,7 +464,7 @@ static int op_method(lua_State *L)
 	}
 	int rc = op_invoke(env, def, hi, dh->uuid, args, async, on_progress, &pc, &out, &err);
 	op_args_free(args);
-	return op_results(L, def, hi, dname, async, rc, &out, &err);
+	return op_results(L, def, hi, dname, async, fn_idx, rc, &out, &err);
 }
 
 /* h:create_bond{...} and every other OP_HOST entry of the table. */

@@ -15,6 +15,8 @@ void lvd_push_progress(lua_State *L, const struct vop_progress *p, unsigned job)
 /* A task handle for job id; the domain handle at dom_idx (0: none) follows
  * a migrated VM when the task finishes. */
 void lvd_push_task(lua_State *L, unsigned job, int dom_idx);
+/* Keeps the function at fn_idx as the task's progress callback for t:wait(). */
+void lvd_task_set_progress(lua_State *L, int task_idx, int fn_idx);
 void lvd_push_outcome(lua_State *L, const struct op_def *def, const char *host, const char *dom,
 		      const struct op_outcome *out);
 /* vdeck.operations/jobs/wait_any/op_limit, d:snapshots(), the task type. */

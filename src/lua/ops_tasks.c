@@ -1,10 +1,12 @@
 /* ops_tasks.c — the Lua side of operations beyond the generated methods:
- * tasks of long operations (t:wait(), t:done(), t:progress(), t:abort()),
+ * tasks of long operations (t:wait([fn]), t:done(), t:progress(), t:abort();
+ * an on_progress given with async=true is kept and called by t:wait()),
  * d:snapshots() as a tree, vdeck.operations() (the table's metadata),
  * vdeck.jobs(), vdeck.wait_any{...} and vdeck.op_limit(n). */
 #include "lua/ops_lua.h"
 #include "core/xalloc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct task_handle { unsigned job; };
@@ -31,7 +33,7 @@ void lvd_push_progress(lua_State *L, const struct vop_progress *p, unsigned job)
 void lvd_push_task(lua_State *L, unsigned job, int dom_idx)
 {
 	dom_idx = dom_idx ? lua_absindex(L, dom_idx) : 0;
-	struct task_handle *th = lua_newuserdatauv(L, sizeof *th, 1);
+	struct task_handle *th = lua_newuserdatauv(L, sizeof *th, 2);
 	th->job = job;
 	if (dom_idx) {
 		lua_pushvalue(L, dom_idx);
@@ -103,6 +105,33 @@ static struct tasks_wait *push_tasks_wait(lua_State *L, size_t n)
 
 static int task_wait_k(lua_State *L, int status, lua_KContext k);
 
+void lvd_task_set_progress(lua_State *L, int task_idx, int fn_idx)
+{
+	task_idx = lua_absindex(L, task_idx);
+	lua_pushvalue(L, fn_idx);
+	lua_setiuservalue(L, task_idx, 2);
+}
+
+struct wait_progress {
+	lua_State *L;
+	int        fn, failed;
+};
+
+static void wait_progress(void *ctx, const struct op_task *t, const struct vop_progress *p)
+{
+	struct wait_progress *wp = ctx;
+	if (wp->failed)
+		return;
+	lua_pushvalue(wp->L, wp->fn);
+	lvd_push_progress(wp->L, p, op_task_job(t));
+	if (lua_pcall(wp->L, 1, 0, 0) != LUA_OK) {
+		fprintf(stderr, "vdeck: on_progress: %s (the operation goes on)\n", lvd_error_string(wp->L, -1));
+		lua_pop(wp->L, 1);
+		wp->failed = 1;
+	}
+}
+
+/* t:wait([fn]) — fn, else the on_progress given with async=true, gets progress. */
 static int task_wait(lua_State *L)
 {
 	struct op_task *t = check_task(L, 1);
@@ -121,11 +150,17 @@ static int task_wait_k(lua_State *L, int status, lua_KContext k)
 	(void)k;
 	struct op_task *t = check_task(L, 1);
 	struct op_env *env = lvd_ops_env(L);
+	if (!lua_isnoneornil(L, 2))
+		luaL_checktype(L, 2, LUA_TFUNCTION);
+	else
+		lua_getiuservalue(L, 1, 2);
+	struct wait_progress wp = { L, lua_gettop(L), 0 };
+	int have_fn = lua_isfunction(L, wp.fn);
 	struct op_outcome out;
 	memset(&out, 0, sizeof out);
 	struct vd_err err;
 	err_clear(&err);
-	int rc = op_task_wait(env, t, NULL, NULL, &out, &err);
+	int rc = op_task_wait(env, t, have_fn ? wait_progress : NULL, &wp, &out, &err);
 	if (rc < 0)
 		return lvd_raise(L, &err);
 	follow(L, 1, t);

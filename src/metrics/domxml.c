@@ -106,6 +106,12 @@ static void parse_disk(const xmlNode *n, struct dom_info *out)
 	attr(child(n, "target"), "bus", d->bus, sizeof d->bus);
 	attr(child(n, "driver"), "type", d->format, sizeof d->format);
 	d->shareable = child(n, "shareable") != NULL;
+	const xmlNode *bs = child(n, "backingStore"), *bsrc = child(bs, "source");
+	if (bsrc) {
+		d->backing = attr_dup(bsrc, "file");
+		if (!d->backing)
+			d->backing = attr_dup(bsrc, "dev");
+	}
 	const xmlNode *src = child(n, "source");
 	if (!src)
 		return;
@@ -243,8 +249,10 @@ void dom_info_free(struct dom_info *info)
 {
 	if (!info)
 		return;
-	for (size_t i = 0; i < info->ndisks; i++)
+	for (size_t i = 0; i < info->ndisks; i++) {
 		free(info->disks[i].source);
+		free(info->disks[i].backing);
+	}
 	for (size_t i = 0; i < info->nnics; i++)
 		free(info->nics[i].source);
 	free(info->disks);
@@ -266,8 +274,10 @@ void dom_info_copy(struct dom_info *dst, const struct dom_info *src)
 	COPY_ARRAY(nics, nnics);
 	COPY_ARRAY(pins, npins);
 	COPY_ARRAY(hostdevs, nhostdevs);
-	for (size_t i = 0; i < dst->ndisks; i++)
+	for (size_t i = 0; i < dst->ndisks; i++) {
 		dst->disks[i].source = x_strdup(src->disks[i].source);
+		dst->disks[i].backing = x_strdup(src->disks[i].backing);
+	}
 	for (size_t i = 0; i < dst->nnics; i++)
 		dst->nics[i].source = x_strdup(src->nics[i].source);
 }

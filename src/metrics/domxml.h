@@ -18,6 +18,7 @@ struct dom_disk {
 	char     bus[16];
 	char     format[16];   /* qcow2, raw */
 	char    *source;       /* file/dev path, pool/volume, or protocol:name */
+	char    *backing;      /* first file/dev of <backingStore> (the source's backing file), NULL none */
 	int      shareable;
 	char     sgio[16];
 	uint64_t capacity;     /* filled from pool volumes or block info; 0 = unknown */

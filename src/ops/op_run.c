@@ -70,7 +70,7 @@ static void box_done(void *ctx, int rc, const struct vd_err *err)
 		b->err = *err;
 }
 
-static void box_send(struct op_run *r, struct vop_request *req)
+static void box_send_to(struct op_run *r, struct vop_request *req, struct host *h)
 {
 	struct call_box *b = x_calloc(1, sizeof *b);
 	b->req = *req;
@@ -78,7 +78,12 @@ static void box_send(struct op_run *r, struct vop_request *req)
 	b->vc.req = &b->req;
 	b->vc.res = &b->res;
 	r->box = b;
-	fleet_call_async(r->env->fleet, cluster_host_by_index(r->env->cluster, r->hi), vop_call, &b->vc, box_done, b);
+	fleet_call_async(r->env->fleet, h, vop_call, &b->vc, box_done, b);
+}
+
+static void box_send(struct op_run *r, struct vop_request *req)
+{
+	box_send_to(r, req, cluster_host_by_index(r->env->cluster, r->hi));
 }
 
 static void box_free(struct call_box **pb)
@@ -218,7 +223,13 @@ static int step_prepare(struct op_run *r)
 		r->phase = PH_SLOT;
 		return 0;
 	}
-	box_send(r, &r->req);
+	/* A new VM (restore_to) is defined on the host its build named. */
+	struct host *target = r->req.kind == VOP_DEFINE ? cluster_host(env->cluster, r->req.target) : h;
+	if (!target) {
+		err_set(&r->err, VD_ESTALE, "host %s is no longer in the inventory", r->req.target);
+		return finish(r, -1, "failed");
+	}
+	box_send_to(r, &r->req, target);
 	r->phase = PH_CALL;
 	return 0;
 }
@@ -261,7 +272,7 @@ static int step_task(struct op_run *r)
 	memset(&p, 0, sizeof p);
 	int rc = 0;
 	if (!op_task_step(env, t, &p, &rc, &r->err)) {
-		if (r->progress && p.valid && now_mono_s() - r->last_progress >= 0.5) {
+		if (r->progress && p.valid && now_mono_s() - r->last_progress >= 0.25) {
 			r->last_progress = now_mono_s();
 			r->progress(r->pctx, t, &p);
 		}
@@ -269,6 +280,15 @@ static int step_task(struct op_run *r)
 	}
 	if (!op_task_refreshed(env, t))
 		return 0;
+	/* Always a last report on success, however short the job was. */
+	if (r->progress && rc == 0) {
+		struct vop_progress last;
+		memset(&last, 0, sizeof last);
+		last.valid = 1;
+		last.fraction = 1;
+		snprintf(last.phase, sizeof last.phase, "done");
+		r->progress(r->pctx, t, &last);
+	}
 	r->rc = rc;
 	r->out.job_id = op_task_job(t);
 	r->out.new_host = op_task_new_host(t);

@@ -4,9 +4,13 @@
  * mixing internal and external snapshots on one domain, reverting an
  * internal memory snapshot taken after a vCPU hot-add (QEMU 7.2 cannot load
  * it and leaves the domain shut off), reverting an external snapshot
- * (libvirt 9.0 cannot), and deleting or merging files another VM uses. */
+ * (libvirt 9.0 cannot), and deleting or merging files another VM uses or
+ * stands on (a VM restore_to built: its disks are backed by the snapshot's
+ * base files).  A merge also drops the metadata of the snapshots whose
+ * overlays it folds away, so the VM stays migratable. */
 #include "ops/op_impl.h"
 #include "ops/xml.h"
+#include "ops/xml_restore.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -151,8 +155,15 @@ int revert_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_er
 	return 0;
 }
 
-/* Another domain (anywhere in the cluster) that uses one of the snapshot's
- * files or an overlay restore_to built on them; NULL when none. */
+static int same_file(const char *a, const char *b)
+{
+	return a && b && *a && !strcmp(a, b);
+}
+
+/* Another domain (anywhere in the cluster) whose disk is one of the
+ * snapshot's files — an overlay it created, or the base that overlay
+ * stands on — or is backed by one (a VM restore_to built on it: libvirt
+ * reports each disk's backing file in <backingStore>); NULL when none. */
 static const struct domain *dependent_domain(const struct op_ctx *ctx, const struct op_snapshot *s,
 					     const char **file)
 {
@@ -163,12 +174,15 @@ static const struct domain *dependent_domain(const struct op_ctx *ctx, const str
 			if (!strcmp(o->info.uuid, ctx->dom->info.uuid))
 				continue;
 			for (size_t k = 0; k < o->info.ndisks; k++) {
-				const char *src = o->info.disks[k].source;
-				for (size_t f = 0; src && f < s->ndisks; f++) {
-					size_t n = strlen(s->disk_sources[f]);
-					if (!strncmp(src, s->disk_sources[f], n) &&
-					    (!src[n] || !strncmp(src + n, ".restore.", 9))) {
-						*file = s->disk_sources[f];
+				const struct dom_disk *dk = &o->info.disks[k];
+				for (size_t f = 0; f < s->ndisks; f++) {
+					const char *base = s->disk_bases ? s->disk_bases[f] : NULL;
+					const char *hit = same_file(dk->source, s->disk_sources[f]) ||
+							  same_file(dk->backing, s->disk_sources[f]) ? s->disk_sources[f]
+							: same_file(dk->source, base) || same_file(dk->backing, base) ? base
+							: NULL;
+					if (hit) {
+						*file = hit;
 						return o;
 					}
 				}
@@ -186,8 +200,9 @@ int delete_snapshot_validate(const struct op_ctx *ctx, struct vd_err *err)
 	const char *file = NULL;
 	const struct domain *o = dependent_domain(ctx, s, &file);
 	if (o && !op_flag(ctx, "force"))
-		return op_fail(ctx, err, VD_EREFUSED, "domain %s uses %s, a file of snapshot '%s'; deleting it "
-			       "would break that VM (force=true to delete anyway)", o->info.name, file, s->name);
+		return op_fail(ctx, err, VD_EREFUSED, "domain %s depends on %s, a file of snapshot '%s'; deleting "
+			       "the snapshot would break that VM (force=true to delete anyway)", o->info.name, file,
+			       s->name);
 	size_t kids = 0;
 	for (size_t i = 0; i < ctx->nsnaps; i++)
 		kids += ctx->snaps[i].parent && !strcmp(ctx->snaps[i].parent, s->name);
@@ -237,11 +252,48 @@ int merge_validate(const struct op_ctx *ctx, struct vd_err *err)
 		const char *file = NULL;
 		const struct domain *o = s->external ? dependent_domain(ctx, s, &file) : NULL;
 		if (o)
-			return op_fail(ctx, err, VD_EREFUSED, "domain %s uses %s from snapshot '%s'; merging would "
-				       "change that VM's base under it", o->info.name, file, s->name);
+			return op_fail(ctx, err, VD_EREFUSED, "domain %s depends on %s from snapshot '%s'; merging "
+				       "would change that VM's base under it", o->info.name, file, s->name);
 	}
 	if (!overlay)
 		return op_fail(ctx, err, VD_EINVAL, "disk %s has no external snapshot overlay to merge", disk);
+	return 0;
+}
+
+/* Orders names so that a snapshot comes before its parent: libvirt 9.0
+ * fails a metadata-only delete of a parent whose child names a disk the
+ * persistent definition lacks (one attached live), but not the reverse. */
+static void children_first(char **names, size_t n, const struct op_ctx *ctx)
+{
+	for (size_t done = 0; done < n; done++) {
+		/* pick, among names[done..], one that is no remaining name's parent */
+		size_t pick = done;
+		for (size_t i = done; i < n; i++) {
+			int is_parent = 0;
+			for (size_t j = done; j < n && !is_parent; j++) {
+				const struct op_snapshot *c = op_find_snapshot(ctx, names[j]);
+				is_parent = j != i && c && c->parent && !strcmp(c->parent, names[i]);
+			}
+			if (!is_parent) {
+				pick = i;
+				break;
+			}
+		}
+		char *t = names[done];
+		names[done] = names[pick];
+		names[pick] = t;
+	}
+}
+
+/* The domain's disk runs on an overlay one of its external snapshots made. */
+static int on_overlay(const struct op_ctx *ctx, const char *target)
+{
+	const struct dom_disk *k = op_find_disk(ctx->dom, target);
+	for (size_t i = 0; k && k->source && i < ctx->nsnaps; i++)
+		for (size_t d = 0; ctx->snaps[i].external && d < ctx->snaps[i].ndisks; d++)
+			if (!strcmp(ctx->snaps[i].disk_targets[d], target) &&
+			    !strcmp(ctx->snaps[i].disk_sources[d], k->source))
+				return 1;
 	return 0;
 }
 
@@ -253,20 +305,150 @@ int merge_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err
 	req->flags = VOPF_COMMIT_ACTIVE;
 	const struct op_value *bw = op_get(ctx, "bandwidth");
 	req->bandwidth_mib = bw && bw->i > 0 ? (uint64_t)bw->i : 0;
+	/* The commit folds every overlay of the disk into its bottom base: the
+	 * external snapshots covering it no longer describe anything, and their
+	 * metadata would keep libvirt from migrating the VM.  One that also
+	 * covers a disk still on its overlay keeps it (that disk is merged later). */
+	const char *disk = merge_disk(ctx);
+	for (size_t i = 0; i < ctx->nsnaps; i++) {
+		const struct op_snapshot *s = &ctx->snaps[i];
+		int covers = 0;
+		for (size_t d = 0; s->external && d < s->ndisks; d++)
+			covers |= !strcmp(s->disk_targets[d], disk);
+		if (!covers)
+			continue;
+		const char *still = NULL;
+		for (size_t d = 0; d < s->ndisks; d++)
+			if (strcmp(s->disk_targets[d], disk) && on_overlay(ctx, s->disk_targets[d]))
+				still = s->disk_targets[d];
+		if (still) {
+			op_note(ctx, "snapshot '%s' keeps its metadata: %s is still on its overlay (merge it too)",
+				s->name, still);
+			continue;
+		}
+		req->drop_snapshots = x_realloc(req->drop_snapshots, (req->ndrop_snapshots + 1) * sizeof *req->drop_snapshots);
+		req->drop_snapshots[req->ndrop_snapshots++] = x_strdup(s->name);
+	}
+	children_first(req->drop_snapshots, req->ndrop_snapshots, ctx);
 	return 0;
+}
+
+/* The new VM's host: host= or the domain's own. */
+static const struct host *restore_host(const struct op_ctx *ctx)
+{
+	const char *h = op_str(ctx, "host");
+	return h ? cluster_host((struct cluster *)ctx->cluster, h) : ctx->host;
+}
+
+/* The overlays restore_to creates, one per disk of the snapshot. */
+static struct restore_disk *restore_disks(const struct op_ctx *ctx, const struct op_snapshot *s)
+{
+	struct restore_disk *d = x_calloc(s->ndisks + 1, sizeof *d);
+	for (size_t i = 0; i < s->ndisks; i++) {
+		struct strbuf sb;
+		sb_init(&sb);
+		restore_overlay_path(s->disk_bases[i], op_str(ctx, "name"), s->disk_targets[i], &sb);
+		d[i] = (struct restore_disk){ s->disk_targets[i], sb_detach(&sb), s->disk_bases[i], s->disk_formats[i] };
+	}
+	return d;
+}
+
+static void restore_disks_free(struct restore_disk *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)d[i].file);
+	free(d);
+}
+
+/* Builds the definition and the shell steps; fails as validate should. */
+static int restore_plan(const struct op_ctx *ctx, const struct op_snapshot *s, struct strbuf *xml,
+			struct strbuf *make, struct strbuf *undo, struct vd_err *err)
+{
+	struct restore_disk *d = restore_disks(ctx, s);
+	struct restore_spec spec = { op_str(ctx, "name"), d, s->ndisks };
+	size_t dropped = 0;
+	int rc = xml_restore_domain(s->domain_xml, s->domain_xml ? strlen(s->domain_xml) : 0, &spec, xml,
+				    &dropped, err);
+	if (rc < 0)
+		op_fail(ctx, err, err->code, "snapshot '%s': %s", s->name, err->msg);
+	else if (make)
+		restore_shell(&spec, make, undo);
+	if (rc == 0 && dropped && make)
+		op_note(ctx, "%zu host device(s) (vGPU, LUN, PCI) left out: they belong to %s", dropped,
+			ctx->dom->info.name);
+	restore_disks_free(d, s->ndisks);
+	return rc;
 }
 
 int restore_to_validate(const struct op_ctx *ctx, struct vd_err *err)
 {
-	const struct op_snapshot *s = op_find_snapshot(ctx, op_str(ctx, "snapshot"));
+	const char *sname = op_str(ctx, "snapshot"), *name = op_str(ctx, "name");
+	const struct op_snapshot *s = op_find_snapshot(ctx, sname);
 	if (!s)
-		return op_fail(ctx, err, VD_ENOTFOUND, "no snapshot named '%s'", op_str(ctx, "snapshot"));
-	if (cluster_find_domain((struct cluster *)ctx->cluster, op_str(ctx, "name"), NULL))
-		return op_fail(ctx, err, VD_EINVAL, "a domain named '%s' already exists", op_str(ctx, "name"));
-	return op_fail(ctx, err, VD_EUNSUPPORTED, "restore_to is not implemented yet");
+		return op_fail(ctx, err, VD_ENOTFOUND, "no snapshot named '%s'", sname);
+	if (!s->external)
+		return op_fail(ctx, err, VD_EREFUSED, "'%s' is an internal snapshot: its data lives inside the "
+			       "qcow2 files of %s and cannot back another VM; take an external one "
+			       "(snapshot{name=..., disk_only=true}) and restore from that", s->name,
+			       ctx->dom->info.name);
+	if (!s->ndisks)
+		return op_fail(ctx, err, VD_EINVAL, "snapshot '%s' has no external disk", s->name);
+	for (size_t i = 0; i < s->ndisks; i++) {
+		if (!s->disk_bases[i][0] || s->disk_bases[i][0] != '/')
+			return op_fail(ctx, err, VD_EINVAL, "snapshot '%s' does not say which file disk %s was on "
+				       "(only file-backed disks can be restored)", s->name, s->disk_targets[i]);
+		if (!s->disk_formats[i][0])
+			return op_fail(ctx, err, VD_EINVAL, "snapshot '%s' does not give the format of %s", s->name,
+				       s->disk_bases[i]);
+	}
+	if (!*name || strchr(name, '/') || strlen(name) > 100)
+		return op_fail(ctx, err, VD_EINVAL, "VM name '%s' is empty, too long or has a '/'", name);
+	const struct host *t = restore_host(ctx);
+	if (!t)
+		return op_fail(ctx, err, VD_ENOTFOUND, "no host named '%s' in the inventory", op_str(ctx, "host"));
+	if (t->state != HOST_UP && t->state != HOST_DEGRADED)
+		return op_fail(ctx, err, VD_EUNREACH, "target host %s is %s", t->cfg->name, host_state_name(t->state));
+	if (t->cfg->transport == HT_NONE)
+		return op_fail(ctx, err, VD_EUNSUPPORTED, "host %s has no shell transport (transport = \"none\"): "
+			       "vdeck creates the new VM's overlays with qemu-img over it", t->cfg->name);
+	for (size_t i = 0; i < t->ndoms; i++)
+		if (!strcmp(t->doms[i].info.name, name))
+			return op_fail(ctx, err, VD_EINVAL, "%s already has a domain named '%s'", t->cfg->name, name);
+	if (cluster_find_domain((struct cluster *)ctx->cluster, name, NULL))
+		return op_fail(ctx, err, VD_EINVAL, "a domain named '%s' already exists", name);
+	struct strbuf xml;
+	sb_init(&xml);
+	int rc = restore_plan(ctx, s, &xml, NULL, NULL, err);
+	sb_free(&xml);
+	if (rc < 0)
+		return -1;
+	if (s->memory)
+		op_note(ctx, "the new VM boots from the disks as they were; the snapshot's memory state is not used");
+	if (t != ctx->host)
+		op_note(ctx, "the base files must be at the same paths on %s (shared storage)", t->cfg->name);
+	return 0;
 }
 
 int restore_to_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err *err)
 {
-	return op_fail(ctx, err, VD_EUNSUPPORTED, "restore_to is not implemented yet");
+	const struct op_snapshot *s = op_find_snapshot(ctx, op_str(ctx, "snapshot"));
+	struct strbuf xml, make, undo;
+	sb_init(&xml);
+	sb_init(&make);
+	sb_init(&undo);
+	if (restore_plan(ctx, s, &xml, &make, &undo, err) < 0) {
+		sb_free(&xml);
+		sb_free(&make);
+		sb_free(&undo);
+		return -1;
+	}
+	req->kind = VOP_DEFINE;
+	snprintf(req->dom_name, sizeof req->dom_name, "%s", op_str(ctx, "name"));
+	snprintf(req->target, sizeof req->target, "%s", restore_host(ctx)->cfg->name);
+	req->xml = sb_detach(&xml);
+	req->shell = sb_detach(&make);
+	req->undo_shell = sb_detach(&undo);
+	if (op_flag(ctx, "start"))
+		req->flags |= VOPF_START;
+	return 0;
 }

@@ -287,11 +287,20 @@ int op_task_wait(struct op_env *env, struct op_task *t, op_progress_fn progress,
 		struct vop_progress p;
 		if (op_task_poll(env, t, &p, &rc, err))
 			break;
-		if (progress && now_mono_s() - last >= 0.5 && p.valid) {
+		if (progress && now_mono_s() - last >= 0.25 && p.valid) {
 			last = now_mono_s();
 			progress(pctx, t, &p);
 		}
 		fleet_pump(env->fleet, 100);
+	}
+	/* Always a last report on success, however short the job was. */
+	if (progress && rc == 0) {
+		struct vop_progress p;
+		vop_job_poll(t->job, &p, NULL, NULL);
+		p.valid = 1;
+		p.fraction = 1;
+		snprintf(p.phase, sizeof p.phase, "done");
+		progress(pctx, t, &p);
 	}
 	if (out) {
 		out->job_id = t->job_id;

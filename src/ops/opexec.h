@@ -88,7 +88,9 @@ int  op_list_snapshots(struct op_env *env, size_t host_index, const char *uuid,
 /* Tasks by job id. poll: 1 finished (rc/err final, audit written), 0 running. */
 struct op_task *op_task_find(struct op_env *env, unsigned job_id);
 int  op_task_poll(struct op_env *env, struct op_task *t, struct vop_progress *p, int *rc, struct vd_err *err);
-/* Pumps the fleet until t finished; returns its rc. */
+/* Pumps the fleet until t finished; returns its rc.  progress (may be NULL)
+ * is called at most every 0.25 s while it runs, and once more with
+ * fraction 1 and phase "done" when it succeeded. */
 int  op_task_wait(struct op_env *env, struct op_task *t, op_progress_fn progress, void *pctx,
 		  struct op_outcome *out, struct vd_err *err);
 void op_task_abort(struct op_task *t);

@@ -402,9 +402,14 @@ void op_snapshots_free(struct op_snapshot *s, size_t n)
 		for (size_t d = 0; d < s[i].ndisks; d++) {
 			free(s[i].disk_sources[d]);
 			free(s[i].disk_targets[d]);
+			free(s[i].disk_bases[d]);
+			free(s[i].disk_formats[d]);
 		}
 		free(s[i].disk_sources);
 		free(s[i].disk_targets);
+		free(s[i].disk_bases);
+		free(s[i].disk_formats);
+		free(s[i].domain_xml);
 	}
 	free(s);
 }

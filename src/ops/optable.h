@@ -75,6 +75,9 @@ struct op_snapshot {
 	char   **disk_sources;     /* external: overlay files the snapshot created */
 	size_t   ndisks;
 	char   **disk_targets;
+	char   **disk_bases;       /* per disk: the file current when taken (the overlay's backing), may be "" */
+	char   **disk_formats;     /* per disk: that file's format ("qcow2", "raw"), may be "" */
+	char    *domain_xml;       /* the domain's inactive definition when taken, as <domain>; may be NULL */
 };
 
 struct op_ctx {

@@ -2,7 +2,11 @@
  * parent, state, whether memory is included, internal or external, the
  * overlay files external snapshots created, and whether the saved domain
  * had hot-added vCPUs (an enabled, hotpluggable <vcpus><vcpu>: QEMU 7.2
- * cannot load the memory state of such a snapshot).  libxml2, no I/O. */
+ * cannot load the memory state of such a snapshot).  For external
+ * snapshots also each overlay's base — the disk's file in the saved domain,
+ * i.e. the file that was current when the snapshot was taken — and the
+ * saved inactive definition (<inactiveDomain>, else <domain>), which
+ * restore_to turns into a new VM.  libxml2, no I/O. */
 #include "ops/snapxml.h"
 #include "core/xalloc.h"
 
@@ -71,6 +75,37 @@ static void read_disks(const xmlNode *disks, struct op_snapshot *s)
 	}
 }
 
+/* The disk of the saved domain with this target: its file and format. */
+static void read_base(const xmlNode *dom, const char *target, char **base, char **format)
+{
+	const xmlNode *devs = child(dom, "devices");
+	for (const xmlNode *d = devs ? devs->children : NULL; d; d = d->next) {
+		if (!is(d, "disk") || !prop_is(child(d, "target"), "dev", target))
+			continue;
+		const xmlNode *src = child(d, "source");
+		*base = prop(src, "file");
+		if (!*base)
+			*base = prop(src, "dev");
+		*format = prop(child(d, "driver"), "type");
+		break;
+	}
+	if (!*base)
+		*base = x_strdup("");
+	if (!*format)
+		*format = x_strdup("");
+}
+
+static char *dump_domain(xmlDoc *doc, xmlNode *dom)
+{
+	xmlNodeSetName(dom, (const xmlChar *)"domain");
+	xmlBuffer *buf = xmlBufferCreate();
+	char *out = NULL;
+	if (buf && xmlNodeDump(buf, doc, dom, 0, 0) > 0)
+		out = x_strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	return out;
+}
+
 static int hotplugged_vcpus(const xmlNode *dom)
 {
 	const xmlNode *vcpus = child(dom, "vcpus");
@@ -117,6 +152,16 @@ int snapxml_parse(const char *xml, size_t len, struct op_snapshot *out, struct v
 	free(msnap);
 	read_disks(child(root, "disks"), out);
 	out->vcpus_hotplugged = hotplugged_vcpus(child(root, "domain"));
+	const xmlNode *saved = child(root, "domain");
+	xmlNode *inactive = (xmlNode *)child(root, "inactiveDomain");
+	if (out->ndisks) {
+		out->disk_bases = x_calloc(out->ndisks, sizeof *out->disk_bases);
+		out->disk_formats = x_calloc(out->ndisks, sizeof *out->disk_formats);
+	}
+	for (size_t i = 0; i < out->ndisks; i++)
+		read_base(saved ? saved : inactive, out->disk_targets[i], &out->disk_bases[i], &out->disk_formats[i]);
+	if (inactive || saved)
+		out->domain_xml = dump_domain(doc, inactive ? inactive : (xmlNode *)saved);
 	xmlFreeDoc(doc);
 	return 0;
 }

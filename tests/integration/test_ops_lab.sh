@@ -88,17 +88,31 @@ ok(i.state == "running", "refused revert left the VM running")
 -- libvirt refuses to migrate a VM with snapshot metadata: vdeck says so first
 good, err = pcall(d.migrate, d, { to = "dst", unsafe = true })
 ok(not good and tostring(err):find("snapshot") ~= nil, "migration of a VM with snapshots refused", err)
+-- ext1 and ext2 also cover vdb, still on its overlay: merging vdb drops both
+ok(#d:snapshots() == 2, "merges of vda kept the snapshots that cover vdb too", #d:snapshots())
+local vdb_base = img .. "/data<&'1.qcow2"
+r = d:merge { disk = "vdb" }
+local vdb
+for _, k in ipairs(d:disks()) do if k.target == "vdb" then vdb = k end end
+ok(r.ok and vdb and vdb.source == vdb_base, "merge of vdb pivoted it back to its base", vdb and vdb.source)
+ok(#d:snapshots() == 0, "then the snapshots' metadata is gone", #d:snapshots())
 i:delete_snapshot("after-add")
 ok(#i:snapshots() == 0, "internal snapshot deleted")
 -- live migration with progress
-local seen = 0
-r = i:migrate { to = "dst", unsafe = true, on_progress = function(p) seen = seen + 1 end }
+-- (1 MiB/s keeps it running for seconds, so samples are taken however busy
+-- the machine is; the last report is always "done" at fraction 1)
+local seen, inflight, lastp = 0, 0, nil
+r = i:migrate { to = "dst", unsafe = true, bandwidth = 1,
+                on_progress = function(p) seen = seen + 1; lastp = p
+                  if p.phase == "migrating" then inflight = inflight + 1 end end }
 ok(r.ok and i.host == "dst", "migrated; the handle follows the VM to dst", i.host)
 ok(i.vcpus == 2, "hot-added vCPU came along", i.vcpus)
 local on_src = false
 for _, x in ipairs(vdeck.host("src"):domains()) do if x.name == "ivm" then on_src = true end end
 ok(not on_src, "ivm gone from src in the model")
-ok(seen >= 1, "progress reported during migration", seen)
+ok(inflight >= 1, "progress reported during migration", seen)
+ok(lastp and lastp.phase == "done" and lastp.fraction == 1, "last progress report is done at fraction 1",
+   lastp and lastp.phase)
 local mj
 for _, j in ipairs(vdeck.jobs()) do if j.kind == "migrate" then mj = j end end
 ok(mj and mj.state == "done" and mj.domain == "ivm", "migration job done in the job list", mj and mj.state)

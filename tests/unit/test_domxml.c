@@ -63,6 +63,40 @@ static void test_fixture(void)
 	dom_info_free(&copy);
 }
 
+/* A live disk on an overlay (libvirt 9.0 after a disk-only snapshot), a
+ * disk whose chain ends at once, and one without backing information. */
+static const char chain_xml[] =
+	"<domain type='qemu'><name>ovm</name><devices>"
+	"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+	"<source file='/img/ovm.ext1' index='2'/>"
+	"<backingStore type='file' index='1'><format type='qcow2'/><source file='/img/o&apos;vm.qcow2'/>"
+	"<backingStore type='file'><format type='raw'/><source file='/img/deeper.raw'/><backingStore/></backingStore>"
+	"</backingStore><target dev='vda' bus='virtio'/></disk>"
+	"<disk type='file' device='disk'><source file='/img/plain.qcow2'/><backingStore/><target dev='vdb'/></disk>"
+	"<disk type='block' device='disk'><source dev='/dev/sdc'/><backingStore type='block'><source dev='/dev/sdd'/></backingStore><target dev='vdc'/></disk>"
+	"<disk type='file' device='cdrom'><target dev='hdc'/></disk>"
+	"</devices></domain>";
+
+static void test_backing(void)
+{
+	struct dom_info d;
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(domxml_parse(chain_xml, sizeof chain_xml - 1, &d, &err), 0);
+	CHECK_INT(d.ndisks, 4);
+	CHECK_STR(d.disks[0].source, "/img/ovm.ext1");
+	CHECK(d.disks[0].backing && !strcmp(d.disks[0].backing, "/img/o'vm.qcow2"));
+	CHECK(d.disks[1].backing == NULL);
+	CHECK(d.disks[2].backing && !strcmp(d.disks[2].backing, "/dev/sdd"));
+	CHECK(d.disks[3].backing == NULL && d.disks[3].source == NULL);
+	struct dom_info copy;
+	dom_info_copy(&copy, &d);
+	dom_info_free(&d);
+	CHECK(copy.disks[0].backing && !strcmp(copy.disks[0].backing, "/img/o'vm.qcow2"));
+	CHECK(copy.disks[1].backing == NULL);
+	dom_info_free(&copy);
+}
+
 static void test_hostile(void)
 {
 	struct dom_info d;
@@ -140,6 +174,7 @@ static void test_corpus(void)
 int main(void)
 {
 	test_fixture();
+	test_backing();
 	test_hostile();
 	test_corpus();
 	return check_summary();

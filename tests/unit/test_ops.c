@@ -7,6 +7,7 @@
 #include "ops/optable.h"
 #include "ops/placement.h"
 #include "ops/snapxml.h"
+#include "ops/xml_restore.h"
 #include "ops/xml.h"
 #include "core/xalloc.h"
 
@@ -253,6 +254,184 @@ static void test_args_validate(void)
 	sb_free(&notes);
 }
 
+/* restore_to's pure parts: the snapshot's bases, the new definition and
+ * shell steps (golden), and validation against a two-host cluster; then the
+ * dependency a restored VM creates refuses delete and merge of the snapshot. */
+static void set_arg(const struct op_def *def, struct op_args *args, const char *name, const char *v)
+{
+	struct vd_err err;
+	err_clear(&err);
+	int i = op_arg_index(def, name);
+	CHECK(i >= 0);
+	if (i >= 0)
+		CHECK_INT(op_value_parse(&def->args[i], v, &args->v[i], &err), 0);
+}
+
+static void test_restore(void)
+{
+	size_t len;
+	char *xml = check_slurp(FIX "snap-restore.xml", &len);
+	struct op_snapshot *s = x_calloc(1, sizeof *s);
+	struct vd_err err;
+	err_clear(&err);
+	CHECK(xml != NULL);
+	CHECK_INT(snapxml_parse(xml, len, s, &err), 0);
+	free(xml);
+	CHECK_STR(s->name, "before & after");
+	CHECK_INT(s->ndisks, 2);
+	CHECK_STR(s->disk_sources[0], "/img/o'vm.before");
+	CHECK_STR(s->disk_bases[0], "/img/o'vm.qcow2");
+	CHECK_STR(s->disk_formats[0], "qcow2");
+	CHECK_STR(s->disk_bases[1], "/img/data & more.raw");
+	CHECK_STR(s->disk_formats[1], "raw");
+	CHECK(s->domain_xml && strstr(s->domain_xml, "<genid>") != NULL);   /* the inactive one */
+
+	struct strbuf sb, make, undo;
+	sb_init(&sb);
+	sb_init(&make);
+	sb_init(&undo);
+	restore_overlay_path("/img/o'vm.qcow2", "new <vm> & 'x'", "vda", &sb);
+	CHECK_STR(sb.buf, "/img/new__vm_____x_-vda.qcow2");
+	sb_reset(&sb);
+	struct restore_disk rd[2] = {
+		{ "vda", "/img/n'1-vda.qcow2", s->disk_bases[0], s->disk_formats[0] },
+		{ "vdb", "/img/n'1-vdb.qcow2", s->disk_bases[1], s->disk_formats[1] },
+	};
+	struct restore_spec spec = { "n'1 <&>", rd, 2 };
+	size_t dropped = 9;
+	CHECK_INT(xml_restore_domain(s->domain_xml, strlen(s->domain_xml), &spec, &sb, &dropped, &err), 0);
+	CHECK_INT(dropped, 1);
+	golden(FIX "restore-domain.xml", sb.buf);
+	restore_shell(&spec, &make, &undo);
+	golden(FIX "restore-shell.txt", make.buf);
+	CHECK_STR(undo.buf, "rm -f '/img/n'\\''1-vda.qcow2' '/img/n'\\''1-vdb.qcow2'\n");
+	/* a writable disk outside the snapshot would be shared: refused */
+	sb_reset(&sb);
+	spec.ndisks = 1;
+	CHECK_INT(xml_restore_domain(s->domain_xml, strlen(s->domain_xml), &spec, &sb, NULL, &err), -1);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK(strstr(err.msg, "disk vdb is writable") != NULL);
+	spec.ndisks = 2;
+	CHECK_INT(xml_restore_domain("<domainsnapshot/>", 17, &spec, &sb, NULL, &err), -1);
+	CHECK_INT(xml_restore_domain(NULL, 0, &spec, &sb, NULL, &err), -1);
+
+	/* validation against a cluster: src (local shell) and dst (no shell) */
+	struct host_config c1 = { .name = "src", .transport = HT_LOCAL }, c2 = { .name = "dst", .transport = HT_NONE };
+	struct host hs[2];
+	memset(hs, 0, sizeof hs);
+	hs[0].cfg = &c1;
+	hs[1].cfg = &c2;
+	hs[0].state = hs[1].state = HOST_UP;
+	struct domain doms[2] = { mkdom("o'vm", 1, 4, 1ull << 30), mkdom("other", 1, 4, 1ull << 30) };
+	hs[0].doms = doms;
+	hs[0].ndoms = 2;
+	struct cluster cl;
+	memset(&cl, 0, sizeof cl);
+	cl.hosts = hs;
+	cl.nhosts = 2;
+	const struct op_def *def = optable_find("restore_to");
+	struct op_args args;
+	memset(&args, 0, sizeof args);
+	struct strbuf notes;
+	sb_init(&notes);
+	struct op_ctx ctx = { .def = def, .args = &args, .cluster = &cl, .host = &hs[0], .dom = &doms[0],
+			      .snaps = s, .nsnaps = 1, .notes = &notes };
+	set_arg(def, &args, "snapshot", "nope");
+	set_arg(def, &args, "name", "other");
+	CHECK_INT(op_args_finish(def, &args, &err), 0);
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_INT(err.code, VD_ENOTFOUND);
+	op_args_free(&args);
+	set_arg(def, &args, "snapshot", "before & after");
+	set_arg(def, &args, "name", "other");
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK(strstr(err.msg, "already has a domain named 'other'") != NULL);
+	op_args_free(&args);
+	set_arg(def, &args, "snapshot", "before & after");
+	set_arg(def, &args, "name", "clone");
+	set_arg(def, &args, "host", "dst");
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_INT(err.code, VD_EUNSUPPORTED);
+	CHECK(strstr(err.msg, "no shell transport") != NULL);
+	c2.transport = HT_SSH;
+	hs[1].state = HOST_DOWN;
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_INT(err.code, VD_EUNREACH);
+	hs[1].state = HOST_UP;
+	CHECK_INT(def->validate(&ctx, &err), 0);
+	CHECK(strstr(notes.buf, "same paths on dst") != NULL);
+	struct vop_request req = { 0 };
+	CHECK_INT(def->build(&ctx, &req, &err), 0);
+	CHECK_INT(req.kind, VOP_DEFINE);
+	CHECK_STR(req.target, "dst");
+	CHECK_STR(req.uuid, "");
+	CHECK(req.xml && strstr(req.xml, "<name>clone</name>") != NULL);
+	CHECK(req.xml && strstr(req.xml, "<source file=\"/img/clone-vda.qcow2\"/>") != NULL);
+	sb_reset(&sb);
+	vop_describe(&req, &sb);
+	CHECK(strstr(sb.buf, "on \"dst\" over its shell transport") != NULL);
+	CHECK(strstr(sb.buf, "qemu-img create -q -f qcow2 -F 'qcow2' -b '/img/o'\\''vm.qcow2' '/img/clone-vda.qcow2'") != NULL);
+	CHECK(strstr(sb.buf, "virDomainDefineXML(conn of \"dst\", xml)\n<domain") != NULL);
+	vop_request_free(&req);
+	/* an internal snapshot cannot back a VM */
+	s->external = 0;
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK(strstr(err.msg, "internal snapshot") != NULL);
+	s->external = 1;
+	op_args_free(&args);
+
+	/* once a VM stands on the snapshot's base, delete and merge are refused */
+	struct dom_disk od = { .target = "vda", .source = "/img/clone-vda.qcow2", .backing = "/img/o'vm.qcow2" };
+	doms[1].info.disks = &od;
+	doms[1].info.ndisks = 1;
+	struct dom_disk mine = { .target = "vda", .source = "/img/o'vm.before", .backing = "/img/o'vm.qcow2" };
+	doms[0].info.disks = &mine;
+	doms[0].info.ndisks = 1;
+	def = optable_find("delete_snapshot");
+	ctx.def = def;
+	set_arg(def, &args, "name", "before & after");
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK(strstr(err.msg, "domain other depends on /img/o'vm.qcow2") != NULL);
+	op_args_free(&args);
+	def = optable_find("merge");
+	ctx.def = def;
+	set_arg(def, &args, "disk", "vda");
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK(strstr(err.msg, "merging would change that VM's base") != NULL);
+	/* without the dependent VM: allowed, and the snapshot's metadata goes too */
+	od.backing = "/img/elsewhere.qcow2";
+	CHECK_INT(def->validate(&ctx, &err), 0);
+	CHECK_INT(def->build(&ctx, &req, &err), 0);
+	CHECK_INT(req.ndrop_snapshots, 1);
+	CHECK_STR(req.drop_snapshots[0], "before & after");
+	sb_reset(&sb);
+	vop_describe(&req, &sb);
+	CHECK(strstr(sb.buf, "then virDomainSnapshotDelete(\"o'vm\"/\"before & after\", "
+		     "VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)") != NULL);
+	struct vop_request copy;
+	vop_request_copy(&copy, &req);
+	CHECK_STR(copy.drop_snapshots[0], "before & after");
+	vop_request_free(&copy);
+	vop_request_free(&req);
+	/* vdb still on the snapshot's overlay: the snapshot keeps its metadata */
+	struct dom_disk two[2] = { mine, { .target = "vdb", .source = "/img/data.before" } };
+	doms[0].info.disks = two;
+	doms[0].info.ndisks = 2;
+	sb_reset(&notes);
+	CHECK_INT(def->build(&ctx, &req, &err), 0);
+	CHECK_INT(req.ndrop_snapshots, 0);
+	CHECK(strstr(notes.buf, "keeps its metadata: vdb is still on its overlay") != NULL);
+	vop_request_free(&req);
+	op_args_free(&args);
+	sb_free(&sb);
+	sb_free(&make);
+	sb_free(&undo);
+	sb_free(&notes);
+	op_snapshots_free(s, 1);
+}
+
 static void test_placement(void)
 {
 	struct host_config c1 = { .name = "a" }, c2 = { .name = "b" }, c3 = { .name = "c" };
@@ -294,5 +473,6 @@ int main(void)
 	test_audit();
 	test_args_validate();
 	test_placement();
+	test_restore();
 	return check_summary();
 }

@@ -1,5 +1,6 @@
 /* op_common.c — helpers shared by the operations' validate/build pairs. */
 #include "ops/op_impl.h"
+#include "ops/xml.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -77,4 +78,20 @@ void op_note(const struct op_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 	sb_append(ctx->notes, buf);
 	sb_appendc(ctx->notes, '\n');
+}
+
+void op_detach_disk_request(const struct op_ctx *ctx, struct vop_request *req, char *disk_xml,
+			    const char *target)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	req->kind = VOP_DETACH_DEVICE;
+	op_req_domain(ctx, req);
+	req->xml = disk_xml;
+	req->flags = op_affect(ctx);
+	sb_append(&sb, "/domain/devices/disk[target/@dev=");
+	xml_xpath_literal(target, &sb);
+	sb_append(&sb, "]/alias/@name");
+	req->alias_xpath = sb_detach(&sb);
+	req->wait_ms = (int)(op_get(ctx, "timeout")->n * 1000);
 }

@@ -26,6 +26,10 @@ OP_CHANGE_FN(create_bond) OP_CHANGE_FN(delete_bond)
 /* LIVE/CONFIG from the live= and config= arguments; neither given means the
  * running definition when running, else the persistent one. */
 unsigned op_affect(const struct op_ctx *ctx);
+/* A detach of the disk whose XML is in disk_xml (taken), waiting for
+ * libvirt's device-removed event of the guest disk `target`. */
+void op_detach_disk_request(const struct op_ctx *ctx, struct vop_request *req, char *disk_xml,
+			    const char *target);
 int  op_dom_running(const struct domain *d);
 /* Fills uuid and dom_name of req from ctx->dom. */
 void op_req_domain(const struct op_ctx *ctx, struct vop_request *req);

@@ -308,16 +308,7 @@ int detach_lun_build(const struct op_ctx *ctx, struct vop_request *req, struct v
 	struct strbuf sb;
 	sb_init(&sb);
 	xml_lun_disk(&l, &sb);
-	req->kind = VOP_DETACH_DEVICE;
-	op_req_domain(ctx, req);
-	req->xml = sb_detach(&sb);
-	req->flags = op_affect(ctx);
-	sb_append(&sb, "/domain/devices/disk[target/@dev=");
-	xml_xpath_literal(k->target, &sb);
-	sb_append(&sb, "]/alias/@name");
-	req->alias_xpath = sb_detach(&sb);
-	req->wait_ms = (int)(op_get(ctx, "timeout")->n * 1000);
-	sb_free(&sb);
+	op_detach_disk_request(ctx, req, sb_detach(&sb), k->target);
 	return 0;
 }
 

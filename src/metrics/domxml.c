@@ -1,4 +1,5 @@
 /* domxml.c — libvirt domain XML into struct dom_info (libxml2, no I/O). */
+#include "metrics/xmlnode.h"
 #include "metrics/domxml.h"
 #include "core/xalloc.h"
 
@@ -9,51 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-static int is(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static const xmlNode *child(const xmlNode *n, const char *name)
-{
-	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
-		if (is(c, name))
-			return c;
-	return NULL;
-}
-
 /* Copies an attribute into buf (empty when absent). */
-static void attr(const xmlNode *n, const char *name, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	if (!n)
-		return;
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	if (v) {
-		snprintf(buf, len, "%s", (const char *)v);
-		xmlFree(v);
-	}
-}
-
-static char *attr_dup(const xmlNode *n, const char *name)
-{
-	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
-	char *out = v ? x_strdup((const char *)v) : NULL;
-	xmlFree(v);
-	return out;
-}
-
-static void text(const xmlNode *n, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	if (!n)
-		return;
-	xmlChar *v = xmlNodeGetContent(n);
-	if (v) {
-		snprintf(buf, len, "%s", (const char *)v);
-		xmlFree(v);
-	}
-}
 
 static uint64_t unit_factor(const char *unit)
 {
@@ -82,15 +39,15 @@ static uint64_t mem_bytes(const xmlNode *n)
 	char t[32], unit[16];
 	if (!n)
 		return 0;
-	text(n, t, sizeof t);
-	attr(n, "unit", unit, sizeof unit);
+	xml_text(n, t, sizeof t);
+	xml_attr(n, "unit", unit, sizeof unit);
 	return strtoull(t, NULL, 10) * unit_factor(unit);
 }
 
 static unsigned uint_text(const xmlNode *n)
 {
 	char t[32];
-	text(n, t, sizeof t);
+	xml_text(n, t, sizeof t);
 	return (unsigned)strtoul(t, NULL, 10);
 }
 
@@ -99,35 +56,35 @@ static void parse_disk(const xmlNode *n, struct dom_info *out)
 	x_grow(&out->disks, &(size_t){ out->ndisks }, out->ndisks + 1, sizeof *out->disks);
 	struct dom_disk *d = &out->disks[out->ndisks++];
 	memset(d, 0, sizeof *d);
-	attr(n, "type", d->type, sizeof d->type);
-	attr(n, "device", d->device, sizeof d->device);
-	attr(n, "sgio", d->sgio, sizeof d->sgio);
-	attr(child(n, "target"), "dev", d->target, sizeof d->target);
-	attr(child(n, "target"), "bus", d->bus, sizeof d->bus);
-	attr(child(n, "driver"), "type", d->format, sizeof d->format);
-	d->shareable = child(n, "shareable") != NULL;
-	const xmlNode *bs = child(n, "backingStore"), *bsrc = child(bs, "source");
+	xml_attr(n, "type", d->type, sizeof d->type);
+	xml_attr(n, "device", d->device, sizeof d->device);
+	xml_attr(n, "sgio", d->sgio, sizeof d->sgio);
+	xml_attr(xml_child(n, "target"), "dev", d->target, sizeof d->target);
+	xml_attr(xml_child(n, "target"), "bus", d->bus, sizeof d->bus);
+	xml_attr(xml_child(n, "driver"), "type", d->format, sizeof d->format);
+	d->shareable = xml_child(n, "shareable") != NULL;
+	const xmlNode *bs = xml_child(n, "backingStore"), *bsrc = xml_child(bs, "source");
 	if (bsrc) {
-		d->backing = attr_dup(bsrc, "file");
+		d->backing = xml_attr_dup(bsrc, "file");
 		if (!d->backing)
-			d->backing = attr_dup(bsrc, "dev");
+			d->backing = xml_attr_dup(bsrc, "dev");
 	}
-	const xmlNode *src = child(n, "source");
+	const xmlNode *src = xml_child(n, "source");
 	if (!src)
 		return;
 	if (!strcmp(d->type, "file"))
-		d->source = attr_dup(src, "file");
+		d->source = xml_attr_dup(src, "file");
 	else if (!strcmp(d->type, "block"))
-		d->source = attr_dup(src, "dev");
+		d->source = xml_attr_dup(src, "dev");
 	else if (!strcmp(d->type, "volume")) {
 		char pool[128], vol[256];
-		attr(src, "pool", pool, sizeof pool);
-		attr(src, "volume", vol, sizeof vol);
+		xml_attr(src, "pool", pool, sizeof pool);
+		xml_attr(src, "volume", vol, sizeof vol);
 		d->source = x_asprintf("%s/%s", pool, vol);
 	} else if (!strcmp(d->type, "network")) {
 		char proto[32], name[512];
-		attr(src, "protocol", proto, sizeof proto);
-		attr(src, "name", name, sizeof name);
+		xml_attr(src, "protocol", proto, sizeof proto);
+		xml_attr(src, "name", name, sizeof name);
 		d->source = x_asprintf("%s:%s", proto, name);
 	}
 }
@@ -137,17 +94,17 @@ static void parse_nic(const xmlNode *n, struct dom_info *out)
 	x_grow(&out->nics, &(size_t){ out->nnics }, out->nnics + 1, sizeof *out->nics);
 	struct dom_nic *c = &out->nics[out->nnics++];
 	memset(c, 0, sizeof *c);
-	attr(n, "type", c->type, sizeof c->type);
-	attr(child(n, "mac"), "address", c->mac, sizeof c->mac);
-	attr(child(n, "model"), "type", c->model, sizeof c->model);
-	attr(child(n, "target"), "dev", c->target, sizeof c->target);
-	const xmlNode *src = child(n, "source");
-	attr(src, "portgroup", c->portgroup, sizeof c->portgroup);
+	xml_attr(n, "type", c->type, sizeof c->type);
+	xml_attr(xml_child(n, "mac"), "address", c->mac, sizeof c->mac);
+	xml_attr(xml_child(n, "model"), "type", c->model, sizeof c->model);
+	xml_attr(xml_child(n, "target"), "dev", c->target, sizeof c->target);
+	const xmlNode *src = xml_child(n, "source");
+	xml_attr(src, "portgroup", c->portgroup, sizeof c->portgroup);
 	static const char *const keys[] = { "network", "bridge", "dev", "path" };
 	for (unsigned i = 0; src && i < 4 && !c->source; i++)
-		c->source = attr_dup(src, keys[i]);
+		c->source = xml_attr_dup(src, keys[i]);
 	char id[16];
-	attr(child(child(n, "vlan"), "tag"), "id", id, sizeof id);
+	xml_attr(xml_child(xml_child(n, "vlan"), "tag"), "id", id, sizeof id);
 	c->vlan = (unsigned)strtoul(id, NULL, 10);
 }
 
@@ -156,17 +113,17 @@ static void parse_hostdev(const xmlNode *n, struct dom_info *out)
 	x_grow(&out->hostdevs, &(size_t){ out->nhostdevs }, out->nhostdevs + 1, sizeof *out->hostdevs);
 	struct dom_hostdev *h = &out->hostdevs[out->nhostdevs++];
 	memset(h, 0, sizeof *h);
-	attr(n, "type", h->type, sizeof h->type);
-	attr(n, "model", h->model, sizeof h->model);
-	const xmlNode *src = child(n, "source");
-	attr(child(src, "address"), "uuid", h->uuid, sizeof h->uuid);
-	const xmlNode *a = child(src, "address");
+	xml_attr(n, "type", h->type, sizeof h->type);
+	xml_attr(n, "model", h->model, sizeof h->model);
+	const xmlNode *src = xml_child(n, "source");
+	xml_attr(xml_child(src, "address"), "uuid", h->uuid, sizeof h->uuid);
+	const xmlNode *a = xml_child(src, "address");
 	if (a && !h->uuid[0]) {
 		char dom[8], bus[8], slot[8], fn[8];
-		attr(a, "domain", dom, sizeof dom);
-		attr(a, "bus", bus, sizeof bus);
-		attr(a, "slot", slot, sizeof slot);
-		attr(a, "function", fn, sizeof fn);
+		xml_attr(a, "domain", dom, sizeof dom);
+		xml_attr(a, "bus", bus, sizeof bus);
+		xml_attr(a, "slot", slot, sizeof slot);
+		xml_attr(a, "function", fn, sizeof fn);
 		if (bus[0])
 			snprintf(h->address, sizeof h->address, "%s:%s:%s.%s", dom, bus, slot, fn);
 	}
@@ -175,21 +132,21 @@ static void parse_hostdev(const xmlNode *n, struct dom_info *out)
 static void parse_devices(const xmlNode *devs, struct dom_info *out)
 {
 	for (const xmlNode *c = devs ? devs->children : NULL; c; c = c->next) {
-		if (is(c, "disk"))
+		if (xml_is(c, "disk"))
 			parse_disk(c, out);
-		else if (is(c, "interface"))
+		else if (xml_is(c, "interface"))
 			parse_nic(c, out);
-		else if (is(c, "hostdev"))
+		else if (xml_is(c, "hostdev"))
 			parse_hostdev(c, out);
-		else if (is(c, "memory")) {
+		else if (xml_is(c, "memory")) {
 			char model[16];
-			attr(c, "model", model, sizeof model);
+			xml_attr(c, "model", model, sizeof model);
 			if (!strcmp(model, "dimm"))
 				out->dimms++;
-		} else if (is(c, "controller")) {
+		} else if (xml_is(c, "controller")) {
 			char type[16], model[32];
-			attr(c, "type", type, sizeof type);
-			attr(c, "model", model, sizeof model);
+			xml_attr(c, "type", type, sizeof type);
+			xml_attr(c, "model", model, sizeof model);
 			if (!strcmp(type, "scsi") && !strcmp(model, "virtio-scsi"))
 				out->scsi_controllers++;
 		}
@@ -206,41 +163,41 @@ int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_er
 	if (!doc)
 		return err_set(err, VD_EINVAL, "domain XML is not well-formed");
 	const xmlNode *root = xmlDocGetRootElement(doc);
-	if (!root || !is(root, "domain")) {
+	if (!root || !xml_is(root, "domain")) {
 		xmlFreeDoc(doc);
 		return err_set(err, VD_EINVAL, "XML root is not <domain>");
 	}
-	text(child(root, "name"), out->name, sizeof out->name);
-	text(child(root, "uuid"), out->uuid, sizeof out->uuid);
-	const xmlNode *vcpu = child(root, "vcpu");
+	xml_text(xml_child(root, "name"), out->name, sizeof out->name);
+	xml_text(xml_child(root, "uuid"), out->uuid, sizeof out->uuid);
+	const xmlNode *vcpu = xml_child(root, "vcpu");
 	out->max_vcpus = uint_text(vcpu);
 	char cur[16];
-	attr(vcpu, "current", cur, sizeof cur);
+	xml_attr(vcpu, "current", cur, sizeof cur);
 	out->vcpus = cur[0] ? (unsigned)strtoul(cur, NULL, 10) : out->max_vcpus;
-	out->max_memory = mem_bytes(child(root, "memory"));
-	out->memory = child(root, "currentMemory") ? mem_bytes(child(root, "currentMemory")) : out->max_memory;
-	const xmlNode *maxmem = child(root, "maxMemory");
+	out->max_memory = mem_bytes(xml_child(root, "memory"));
+	out->memory = xml_child(root, "currentMemory") ? mem_bytes(xml_child(root, "currentMemory")) : out->max_memory;
+	const xmlNode *maxmem = xml_child(root, "maxMemory");
 	out->hotplug_memory = mem_bytes(maxmem);
 	char slots[16];
-	attr(maxmem, "slots", slots, sizeof slots);
+	xml_attr(maxmem, "slots", slots, sizeof slots);
 	out->memory_slots = (unsigned)strtoul(slots, NULL, 10);
-	const xmlNode *nt = child(child(root, "numatune"), "memory");
-	attr(nt, "mode", out->numatune_mode, sizeof out->numatune_mode);
-	attr(nt, "nodeset", out->numatune_nodeset, sizeof out->numatune_nodeset);
-	for (const xmlNode *c = child(child(child(root, "cpu"), "numa"), "cell"); c; c = c->next)
-		if (is(c, "cell"))
+	const xmlNode *nt = xml_child(xml_child(root, "numatune"), "memory");
+	xml_attr(nt, "mode", out->numatune_mode, sizeof out->numatune_mode);
+	xml_attr(nt, "nodeset", out->numatune_nodeset, sizeof out->numatune_nodeset);
+	for (const xmlNode *c = xml_child(xml_child(xml_child(root, "cpu"), "numa"), "cell"); c; c = c->next)
+		if (xml_is(c, "cell"))
 			out->guest_numa_cells++;
-	for (const xmlNode *c = child(root, "cputune") ? child(root, "cputune")->children : NULL; c; c = c->next) {
-		if (!is(c, "vcpupin"))
+	for (const xmlNode *c = xml_child(root, "cputune") ? xml_child(root, "cputune")->children : NULL; c; c = c->next) {
+		if (!xml_is(c, "vcpupin"))
 			continue;
 		x_grow(&out->pins, &(size_t){ out->npins }, out->npins + 1, sizeof *out->pins);
 		struct dom_vcpupin *p = &out->pins[out->npins++];
 		char v[16];
-		attr(c, "vcpu", v, sizeof v);
+		xml_attr(c, "vcpu", v, sizeof v);
 		p->vcpu = (unsigned)strtoul(v, NULL, 10);
-		attr(c, "cpuset", p->cpuset, sizeof p->cpuset);
+		xml_attr(c, "cpuset", p->cpuset, sizeof p->cpuset);
 	}
-	parse_devices(child(root, "devices"), out);
+	parse_devices(xml_child(root, "devices"), out);
 	xmlFreeDoc(doc);
 	return 0;
 }

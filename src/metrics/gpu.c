@@ -1,5 +1,6 @@
 /* gpu.c — GPU / vGPU inventory from libvirt node device XML and the sysfs
  * mdev tree (libxml2 for the former, plain text for the latter; no I/O). */
+#include "metrics/xmlnode.h"
 #include "metrics/gpu.h"
 
 #include "core/err.h"
@@ -130,24 +131,11 @@ static struct gpu_mdev *mdev_get(struct gpu_inv *inv, const char *uuid)
 
 /* ---- libvirt node device XML ---------------------------------------- */
 
-static int is(const xmlNode *n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static const xmlNode *child(const xmlNode *n, const char *name)
-{
-	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
-		if (is(c, name))
-			return c;
-	return NULL;
-}
-
 /* The capability child of n with type='type'. */
 static const xmlNode *capability(const xmlNode *n, const char *type)
 {
 	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next) {
-		if (!is(c, "capability"))
+		if (!xml_is(c, "capability"))
 			continue;
 		xmlChar *t = xmlGetProp(c, (const xmlChar *)"type");
 		int match = t && !strcmp((const char *)t, type);
@@ -158,30 +146,10 @@ static const xmlNode *capability(const xmlNode *n, const char *type)
 	return NULL;
 }
 
-static void attr(const xmlNode *n, const char *name, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
-	if (v)
-		snprintf(buf, len, "%s", (const char *)v);
-	xmlFree(v);
-}
-
-static void text(const xmlNode *n, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
-	if (v) {
-		snprintf(buf, len, "%s", (const char *)v);
-		text_rtrim(buf);
-	}
-	xmlFree(v);
-}
-
 static unsigned num(const xmlNode *n)
 {
 	char t[32];
-	text(n, t, sizeof t);
+	xml_text(n, t, sizeof t);
 	return (unsigned)strtoul(t, NULL, 0);
 }
 
@@ -191,32 +159,32 @@ static void add_pci(struct gpu_inv *inv, const xmlNode *pci)
 	if (!types)
 		return;
 	char addr[16];
-	snprintf(addr, sizeof addr, "%04x:%02x:%02x.%x", num(child(pci, "domain")) & 0xffff,
-		 num(child(pci, "bus")) & 0xff, num(child(pci, "slot")) & 0xff, num(child(pci, "function")) & 0xf);
+	snprintf(addr, sizeof addr, "%04x:%02x:%02x.%x", num(xml_child(pci, "domain")) & 0xffff,
+		 num(xml_child(pci, "bus")) & 0xff, num(xml_child(pci, "slot")) & 0xff, num(xml_child(pci, "function")) & 0xf);
 	struct gpu_dev *g = gpu_get(inv, addr);
 	g->from |= GPU_FROM_LIBVIRT;
-	text(child(pci, "vendor"), g->vendor, sizeof g->vendor);
-	attr(child(pci, "vendor"), "id", g->vendor_id, sizeof g->vendor_id);
-	text(child(pci, "product"), g->product, sizeof g->product);
-	attr(child(pci, "product"), "id", g->product_id, sizeof g->product_id);
-	const xmlNode *numa = child(pci, "numa");
+	xml_text(xml_child(pci, "vendor"), g->vendor, sizeof g->vendor);
+	xml_attr(xml_child(pci, "vendor"), "id", g->vendor_id, sizeof g->vendor_id);
+	xml_text(xml_child(pci, "product"), g->product, sizeof g->product);
+	xml_attr(xml_child(pci, "product"), "id", g->product_id, sizeof g->product_id);
+	const xmlNode *numa = xml_child(pci, "numa");
 	if (numa) {
 		char node[16];
-		attr(numa, "node", node, sizeof node);
+		xml_attr(numa, "node", node, sizeof node);
 		if (node[0])
 			g->numa_node = atoi(node);
 	}
 	for (const xmlNode *c = types->children; c; c = c->next) {
-		if (!is(c, "type"))
+		if (!xml_is(c, "type"))
 			continue;
 		char id[64];
-		attr(c, "id", id, sizeof id);
+		xml_attr(c, "id", id, sizeof id);
 		if (!id[0])
 			continue;
 		struct gpu_type *t = type_get(g, id);
-		text(child(c, "name"), t->name, sizeof t->name);
-		text(child(c, "deviceAPI"), t->device_api, sizeof t->device_api);
-		const xmlNode *avail = child(c, "availableInstances");
+		xml_text(xml_child(c, "name"), t->name, sizeof t->name);
+		xml_text(xml_child(c, "deviceAPI"), t->device_api, sizeof t->device_api);
+		const xmlNode *avail = xml_child(c, "availableInstances");
 		if (avail)
 			t->available = (int)num(avail);
 	}
@@ -225,11 +193,11 @@ static void add_pci(struct gpu_inv *inv, const xmlNode *pci)
 static void add_mdev(struct gpu_inv *inv, const xmlNode *dev, const xmlNode *cap)
 {
 	char uuid[64], parent[64], type[64];
-	text(child(cap, "uuid"), uuid, sizeof uuid);
+	xml_text(xml_child(cap, "uuid"), uuid, sizeof uuid);
 	if (!gpu_uuid_valid(uuid))
 		return;
-	attr(child(cap, "type"), "id", type, sizeof type);
-	text(child(dev, "parent"), parent, sizeof parent);
+	xml_attr(xml_child(cap, "type"), "id", type, sizeof type);
+	xml_text(xml_child(dev, "parent"), parent, sizeof parent);
 	struct gpu_mdev *m = mdev_get(inv, uuid);
 	m->from |= GPU_FROM_LIBVIRT;
 	text_copy(m->type, sizeof m->type, type);
@@ -245,7 +213,7 @@ int gpu_nodedev_add(struct gpu_inv *inv, const char *xml, size_t len, struct vd_
 	if (!doc)
 		return err_set(err, VD_EINVAL, "node device XML does not parse");
 	const xmlNode *root = xmlDocGetRootElement(doc);
-	if (is(root, "device")) {
+	if (xml_is(root, "device")) {
 		const xmlNode *c;
 		if ((c = capability(root, "pci")))
 			add_pci(inv, c);

@@ -1,5 +1,6 @@
 /* lun.c — LUN discovery records and SAN pool volumes into struct lun_list
  * (text and libxml2 only, no I/O). */
+#include "metrics/xmlnode.h"
 #include "metrics/lun.h"
 
 #include "core/err.h"
@@ -211,39 +212,6 @@ void lun_list_finish(struct lun_list *l)
 
 /* ---- libvirt pools -------------------------------------------------- */
 
-static int is(const xmlNode *n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static const xmlNode *child(const xmlNode *n, const char *name)
-{
-	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
-		if (is(c, name))
-			return c;
-	return NULL;
-}
-
-static void attr(const xmlNode *n, const char *name, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
-	if (v)
-		snprintf(buf, len, "%s", (const char *)v);
-	xmlFree(v);
-}
-
-static void text(const xmlNode *n, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
-	if (v) {
-		snprintf(buf, len, "%s", (const char *)v);
-		text_rtrim(buf);
-	}
-	xmlFree(v);
-}
-
 static xmlDoc *parse(const char *xml, size_t len)
 {
 	if (!xml || len > 16u << 20)
@@ -268,7 +236,7 @@ int lun_pool_is_san(const char *pool_xml, size_t len)
 		return 0;
 	char type[32];
 	const xmlNode *root = xmlDocGetRootElement(doc);
-	attr(is(root, "pool") ? root : NULL, "type", type, sizeof type);
+	xml_attr(xml_is(root, "pool") ? root : NULL, "type", type, sizeof type);
 	xmlFreeDoc(doc);
 	return san_type(type);
 }
@@ -280,8 +248,8 @@ int lun_pool_volume_add(struct lun_list *l, const char *pool_xml, size_t plen,
 	int rc = 0;
 	const xmlNode *p = pd ? xmlDocGetRootElement(pd) : NULL, *v = vd ? xmlDocGetRootElement(vd) : NULL;
 	char type[32];
-	attr(is(p, "pool") ? p : NULL, "type", type, sizeof type);
-	if (!is(p, "pool") || !is(v, "volume")) {
+	xml_attr(xml_is(p, "pool") ? p : NULL, "type", type, sizeof type);
+	if (!xml_is(p, "pool") || !xml_is(v, "volume")) {
 		rc = err_set(err, VD_EINVAL, "pool or volume XML does not parse");
 		goto out;
 	}
@@ -289,25 +257,25 @@ int lun_pool_volume_add(struct lun_list *l, const char *pool_xml, size_t plen,
 		goto out;
 	struct lun *u = add(l);
 	text_copy(u->transport, sizeof u->transport, type);
-	text(child(p, "name"), u->pool, sizeof u->pool);
-	text(child(v, "name"), u->volume, sizeof u->volume);
-	text(child(child(v, "target"), "path"), u->path, sizeof u->path);
+	xml_text(xml_child(p, "name"), u->pool, sizeof u->pool);
+	xml_text(xml_child(v, "name"), u->volume, sizeof u->volume);
+	xml_text(xml_child(xml_child(v, "target"), "path"), u->path, sizeof u->path);
 	char key[128], cap[32], unit[16];
-	text(child(v, "key"), key, sizeof key);
+	xml_text(xml_child(v, "key"), key, sizeof key);
 	lun_wwn_normalise(key, u->wwn, sizeof u->wwn);
-	text(child(v, "capacity"), cap, sizeof cap);
-	attr(child(v, "capacity"), "unit", unit, sizeof unit);
+	xml_text(xml_child(v, "capacity"), cap, sizeof cap);
+	xml_attr(xml_child(v, "capacity"), "unit", unit, sizeof unit);
 	uint64_t c;
 	if (text_u64_full(cap, &c) == 0)
 		u->size = (!unit[0] || !strcmp(unit, "bytes") || !strcmp(unit, "B")) ? c : 0;
-	const xmlNode *src = child(p, "source");
+	const xmlNode *src = xml_child(p, "source");
 	if (!strcmp(type, "iscsi") || !strcmp(type, "iscsi-direct")) {
 		char host[64], port[16];
-		attr(child(src, "host"), "name", host, sizeof host);
-		attr(child(src, "host"), "port", port, sizeof port);
+		xml_attr(xml_child(src, "host"), "name", host, sizeof host);
+		xml_attr(xml_child(src, "host"), "port", port, sizeof port);
 		if (host[0])
 			snprintf(u->portal, sizeof u->portal, "%.40s:%s", host, port[0] ? port : "3260");
-		attr(child(src, "device"), "path", u->iqn, sizeof u->iqn);
+		xml_attr(xml_child(src, "device"), "path", u->iqn, sizeof u->iqn);
 		/* volumes are named unit:0:0:<lun> */
 		const char *colon = strrchr(u->volume, ':');
 		char *end;

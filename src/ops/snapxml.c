@@ -7,6 +7,7 @@
  * i.e. the file that was current when the snapshot was taken — and the
  * saved inactive definition (<inactiveDomain>, else <domain>), which
  * restore_to turns into a new VM.  libxml2, no I/O. */
+#include "metrics/xmlnode.h"
 #include "ops/snapxml.h"
 #include "core/xalloc.h"
 
@@ -15,19 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int is(const xmlNode *n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
-}
-
-static const xmlNode *child(const xmlNode *n, const char *name)
-{
-	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
-		if (is(c, name))
-			return c;
-	return NULL;
-}
 
 static char *prop(const xmlNode *n, const char *name)
 {
@@ -57,10 +45,10 @@ static void read_disks(const xmlNode *disks, struct op_snapshot *s)
 {
 	size_t cap = 0;
 	for (const xmlNode *d = disks ? disks->children : NULL; d; d = d->next) {
-		if (!is(d, "disk") || !prop_is(d, "snapshot", "external"))
+		if (!xml_is(d, "disk") || !prop_is(d, "snapshot", "external"))
 			continue;
 		s->external = 1;
-		const xmlNode *src = child(d, "source");
+		const xmlNode *src = xml_child(d, "source");
 		char *file = prop(src, "file");
 		if (!file)
 			file = prop(src, "dev");
@@ -78,15 +66,15 @@ static void read_disks(const xmlNode *disks, struct op_snapshot *s)
 /* The disk of the saved domain with this target: its file and format. */
 static void read_base(const xmlNode *dom, const char *target, char **base, char **format)
 {
-	const xmlNode *devs = child(dom, "devices");
+	const xmlNode *devs = xml_child(dom, "devices");
 	for (const xmlNode *d = devs ? devs->children : NULL; d; d = d->next) {
-		if (!is(d, "disk") || !prop_is(child(d, "target"), "dev", target))
+		if (!xml_is(d, "disk") || !prop_is(xml_child(d, "target"), "dev", target))
 			continue;
-		const xmlNode *src = child(d, "source");
+		const xmlNode *src = xml_child(d, "source");
 		*base = prop(src, "file");
 		if (!*base)
 			*base = prop(src, "dev");
-		*format = prop(child(d, "driver"), "type");
+		*format = prop(xml_child(d, "driver"), "type");
 		break;
 	}
 	if (!*base)
@@ -108,9 +96,9 @@ static char *dump_domain(xmlDoc *doc, xmlNode *dom)
 
 static int hotplugged_vcpus(const xmlNode *dom)
 {
-	const xmlNode *vcpus = child(dom, "vcpus");
+	const xmlNode *vcpus = xml_child(dom, "vcpus");
 	for (const xmlNode *v = vcpus ? vcpus->children : NULL; v; v = v->next)
-		if (is(v, "vcpu") && prop_is(v, "enabled", "yes") && prop_is(v, "hotpluggable", "yes"))
+		if (xml_is(v, "vcpu") && prop_is(v, "enabled", "yes") && prop_is(v, "hotpluggable", "yes"))
 			return 1;
 	return 0;
 }
@@ -123,24 +111,24 @@ int snapxml_parse(const char *xml, size_t len, struct op_snapshot *out, struct v
 	xmlDoc *doc = xmlReadMemory(xml, (int)len, "snapshot.xml", NULL,
 				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-	if (!is(root, "domainsnapshot")) {
+	if (!xml_is(root, "domainsnapshot")) {
 		xmlFreeDoc(doc);
 		return err_set(err, VD_EINVAL, "not a <domainsnapshot> document");
 	}
-	out->name = content(child(root, "name"));
+	out->name = content(xml_child(root, "name"));
 	if (!out->name) {
 		xmlFreeDoc(doc);
 		return err_set(err, VD_EINVAL, "snapshot without a <name>");
 	}
-	out->description = content(child(root, "description"));
-	out->parent = content(child(child(root, "parent"), "name"));
-	char *state = content(child(root, "state"));
+	out->description = content(xml_child(root, "description"));
+	out->parent = content(xml_child(xml_child(root, "parent"), "name"));
+	char *state = content(xml_child(root, "state"));
 	snprintf(out->state, sizeof out->state, "%s", state ? state : "");
 	free(state);
-	char *t = content(child(root, "creationTime"));
+	char *t = content(xml_child(root, "creationTime"));
 	out->created = t ? strtoll(t, NULL, 10) : 0;
 	free(t);
-	const xmlNode *mem = child(root, "memory");
+	const xmlNode *mem = xml_child(root, "memory");
 	char *msnap = prop(mem, "snapshot");
 	if (msnap) {
 		out->memory = strcmp(msnap, "no") != 0;
@@ -150,10 +138,10 @@ int snapxml_parse(const char *xml, size_t len, struct op_snapshot *out, struct v
 		out->memory = !strcmp(out->state, "running") || !strcmp(out->state, "paused");
 	}
 	free(msnap);
-	read_disks(child(root, "disks"), out);
-	out->vcpus_hotplugged = hotplugged_vcpus(child(root, "domain"));
-	const xmlNode *saved = child(root, "domain");
-	xmlNode *inactive = (xmlNode *)child(root, "inactiveDomain");
+	read_disks(xml_child(root, "disks"), out);
+	out->vcpus_hotplugged = hotplugged_vcpus(xml_child(root, "domain"));
+	const xmlNode *saved = xml_child(root, "domain");
+	xmlNode *inactive = (xmlNode *)xml_child(root, "inactiveDomain");
 	if (out->ndisks) {
 		out->disk_bases = x_calloc(out->ndisks, sizeof *out->disk_bases);
 		out->disk_formats = x_calloc(out->ndisks, sizeof *out->disk_formats);

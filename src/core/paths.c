@@ -71,17 +71,16 @@ const char *path_datadir(void)
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';
-		for (int up = 0; up < 2; up++) {
-			char *slash = strrchr(exe, '/');
-			if (!slash)
-				break;
-			*slash = '\0';
-			char probe[PATH_MAX + 16];
-			snprintf(probe, sizeof probe, "%s/lua/runbooks", exe);
-			if (is_dir(probe)) {
-				snprintf(dir, sizeof dir, "%s", exe);
+		*strrchr(exe, '/') = '\0';
+		/* A build tree (vdeck or build/vdeck-asan), or an installed
+		 * PREFIX/bin beside PREFIX/share/vdeck, wherever PREFIX is. */
+		static const char *const probes[] = { "%s", "%s/..", "%s/../share/vdeck" };
+		for (unsigned i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+			char base[PATH_MAX], probe[PATH_MAX + 32];
+			snprintf(base, sizeof base, probes[i], exe);
+			snprintf(probe, sizeof probe, "%s/lua/runbooks", base);
+			if (is_dir(probe) && realpath(base, dir))
 				return dir;
-			}
 		}
 	}
 	snprintf(dir, sizeof dir, "%s", VD_DATADIR);

@@ -117,6 +117,8 @@ if make -C "$root" -s install PREFIX="$tmp/prefix" >/dev/null 2>&1; then
 	[ -x "$tmp/prefix/bin/vdeck" ] && [ -f "$tmp/prefix/share/man/man1/vdeck.1" ] && [ -d "$tmp/prefix/share/vdeck/lua" ] \
 		&& ok "make install PREFIX=" || fail "make install PREFIX=" "missing files"
 	contains "installed binary runs" "$("$tmp/prefix/bin/vdeck" --version)" "vdeck"
+	contains "installed binary finds its runbooks under PREFIX/share" \
+		"$(cd / && "$tmp/prefix/bin/vdeck" --demo=1x1 --list-runbooks 2>&1)" "snapshot-create"
 	man -l "$tmp/prefix/share/man/man1/vdeck.1" >/dev/null 2>&1 || command -v man >/dev/null || true
 else
 	fail "make install PREFIX="

@@ -53,6 +53,10 @@ for suite in $suites; do
 		for t in build/tests-asan/test_*; do [ -x "$t" ] && run_one "asan/unit/${t##*/}" "$t"; done
 		for t in tests/lua/test_*.lua; do
 			[ -f "$t" ] && run_one "asan/lua/${t##*/}" sh tests/lib/run-lua-test.sh build/vdeck-asan "$t"
+		done
+		# The command line, operations, SSH and the console, under the sanitizers too.
+		for t in test_cli test_ops_cli test_ssh_metrics test_tui; do
+			run_one "asan/integration/$t.sh" env VDECK="$PWD/build/vdeck-asan" sh "tests/integration/$t.sh"
 		done ;;
 	fuzz)
 		[ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ] && run_one fuzz-smoke sh tests/fuzz/run.sh 3 ;;

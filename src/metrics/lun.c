@@ -139,9 +139,10 @@ int lun_parse_links(struct lun_list *l, const char *data, size_t n, struct vd_er
 			text_copy(u->portal, sizeof u->portal, tmp.portal);
 			text_copy(u->iqn, sizeof u->iqn, tmp.iqn);
 			u->lun = tmp.lun;
-		} else if (text_prefix(line, "/dev/disk/by-id/wwn-")) {
+		} else if (text_prefix(line, "/dev/disk/by-id/wwn-") && !strchr(line + 16, '/')) {
+			/* the link's own name, not a deeper path that merely starts so */
 			char w[80];
-			lun_wwn_normalise(base + 4, w, sizeof w);
+			lun_wwn_normalise(line + 20, w, sizeof w);
 			if (!w[0] || strlen(line) >= sizeof tmp.by_id)
 				continue;
 			struct lun *u = dev_get(l, dev);

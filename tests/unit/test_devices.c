@@ -222,6 +222,14 @@ static void test_pools(void)
 	CHECK_STR(pl.v[0].pool, "san");
 	CHECK_STR(pl.v[1].wwn, "6001405deadbeef00000000000000002");
 
+	/* Found by fuzz_lun: a deeper path under by-id/wwn-* read past its end. */
+	struct lun_list deep;
+	memset(&deep, 0, sizeof deep);
+	const char deep_links[] = "/dev/disk/by-id/wwn-h/ 5\n/dev/disk/by-id/wwn-0x5000c500a1b2c3d4/x ../../sdc\n";
+	lun_parse_links(&deep, deep_links, strlen(deep_links), &e);
+	CHECK_INT(deep.n, 0);
+	lun_list_free(&deep);
+
 	const char links[] = "/dev/disk/by-path/ip-10.0.0.5:3260-iscsi-iqn.2024-01.lab.vdeck:rdm-lun-1 ../../sdb\n"
 			     "garbage\n";
 	CHECK_INT(lun_parse_links(&host, links, strlen(links), &e), -1);

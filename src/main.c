@@ -238,7 +238,9 @@ static int run_mode(struct cli *cli, struct fleet *fleet)
 		cli->mode = MODE_SUMMARY;
 	if (cli->mode == MODE_TUI)
 		return tui_run(fleet, &cli->opts);
-	fleet_wait_initial(fleet, cli->opts.connect_timeout_ms + 2000);
+	/* Listing runbooks reads files only: no reason to wait for the hosts. */
+	if (cli->mode != MODE_LIST_RUNBOOKS)
+		fleet_wait_initial(fleet, cli->opts.connect_timeout_ms + 2000);
 	if (cli->mode == MODE_SUMMARY) {
 		summary_print(stdout, cluster);
 		return 0;

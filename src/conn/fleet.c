@@ -55,6 +55,7 @@ struct host_ctx {
 	struct collector   *collector;
 	int                 failures;     /* consecutive failed polls, for backoff */
 	int                 changed;
+	char                changed_uuid[37]; /* one domain changed ("": re-read all) */
 };
 
 struct fleet {
@@ -70,10 +71,20 @@ struct fleet {
 
 struct virt_host *host_ctx_virt(struct host_ctx *hc) { return hc->virt; }
 const struct host_config *host_ctx_config(struct host_ctx *hc) { return hc->cfg; }
-void host_ctx_changed(struct host_ctx *hc) { hc->changed = 1; virt_host_invalidate(hc->virt); }
+void host_ctx_changed(struct host_ctx *hc)
+{
+	hc->changed = 1;
+	hc->changed_uuid[0] = '\0';
+	virt_host_invalidate(hc->virt);
+}
 
 void host_ctx_changed_domain(struct host_ctx *hc, const char *uuid)
 {
+	/* A second domain in the same call: fall back to re-reading them all. */
+	if (hc->changed && strcmp(hc->changed_uuid, uuid ? uuid : ""))
+		hc->changed_uuid[0] = '\0';
+	else if (!hc->changed)
+		snprintf(hc->changed_uuid, sizeof hc->changed_uuid, "%s", uuid ? uuid : "");
 	hc->changed = 1;
 	virt_host_invalidate_domain(hc->virt, uuid);
 }
@@ -135,6 +146,26 @@ static void poll_host(struct host_ctx *hc, int full)
 	queue_push(&hc->fleet->results, &m->item);
 }
 
+/* After an operation on one domain: re-read that domain only (a full
+ * libvirt poll per snapshot made bulk runbooks list every domain of the
+ * host 3000 times).  -1 when the domain is gone: the caller polls. */
+static int reread_domain(struct host_ctx *hc, const char *uuid)
+{
+	struct message *m = x_calloc(1, sizeof *m);
+	m->kind = MSG_SNAPSHOT;
+	m->host = hc->index;
+	m->snap.t = now_mono_s();
+	struct vd_err err;
+	err_clear(&err);
+	if (virt_host_poll_domain(hc->virt, uuid, &m->snap, &err) < 0) {
+		host_snapshot_free(&m->snap);
+		free(m);
+		return -1;
+	}
+	queue_push(&hc->fleet->results, &m->item);
+	return 0;
+}
+
 static void run_call(struct host_ctx *hc, struct command *c)
 {
 	struct message *m = x_calloc(1, sizeof *m);
@@ -148,7 +179,10 @@ static void run_call(struct host_ctx *hc, struct command *c)
 	m->rc = c->fn(hc, c->arg, &m->err);
 	if (hc->changed) {
 		hc->changed = 0;
-		poll_host(hc, 0);   /* queued before the reply: applied first */
+		/* Queued before the reply, so applied first: the caller sees the change. */
+		if (!hc->changed_uuid[0] || reread_domain(hc, hc->changed_uuid) < 0)
+			poll_host(hc, 0);
+		hc->changed_uuid[0] = '\0';
 	}
 	queue_push(&hc->fleet->results, &m->item);
 }

@@ -366,22 +366,63 @@ static void read_stats(struct virt_host *vh, struct dom_stats *stats, double t)
 	virDomainStatsRecordListFree(recs);
 }
 
+static void domain_from_cache(struct domain *d, const struct cached_dom *c)
+{
+	dom_info_copy(&d->info, &c->info);
+	d->state = (enum dom_state)c->state;
+	d->id = c->id;
+	d->persistent = c->persistent;
+	d->snapshots = c->snapshots;
+	d->info.vcpus = c->vcpus;
+	d->info.memory = (uint64_t)c->mem_kib * 1024;
+	d->info.max_memory = (uint64_t)c->maxmem_kib * 1024;
+}
+
+int virt_host_poll_domain(struct virt_host *vh, const char *uuid, struct host_snapshot *s, struct vd_err *err)
+{
+	if (!vh->conn)
+		return err_set(err, VD_EUNREACH, "not connected");
+	struct cached_dom *c = NULL;
+	for (size_t i = 0; i < vh->ndoms && !c; i++)
+		if (!strcmp(vh->doms[i].uuid, uuid))
+			c = &vh->doms[i];
+	virDomainPtr dom = c ? virDomainLookupByUUIDString(vh->conn, uuid) : NULL;
+	virDomainInfo di;
+	if (!dom || virDomainGetInfo(dom, &di) < 0) {
+		if (dom)
+			virDomainFree(dom);
+		virResetLastError();
+		return err_set(err, VD_ENOTFOUND, "domain %s is gone", uuid);
+	}
+	int was_sent = vh->sent;
+	int rc = refresh_cached(vh, dom, c, &di, 0);
+	int id = (int)virDomainGetID(dom);
+	c->id = (id < 0 || di.state == VIR_DOMAIN_SHUTOFF) ? -1 : id;
+	virDomainFree(dom);
+	if (rc < 0) {
+		virResetLastError();
+		return err_set(err, VD_ELIBVIRT, "re-reading domain %s failed", uuid);
+	}
+	/* The model gets the new facts with this update: the next poll need
+	 * not send the whole list again for it. */
+	vh->sent = was_sent;
+	s->dom_update = 1;
+	s->doms = x_calloc(1, sizeof *s->doms);
+	s->ndoms = 1;
+	domain_from_cache(&s->doms[0], c);
+	s->libvirt_ok = 1;
+	s->shell_skipped = 1;
+	return 0;
+}
+
 /* Fills s->doms from the cache in list order. */
 static void send_domains(struct virt_host *vh, struct host_snapshot *s, struct dom_stats *stats)
 {
 	s->doms = x_calloc(vh->norder ? vh->norder : 1, sizeof *s->doms);
 	s->ndoms = vh->norder;
 	for (size_t i = 0; i < vh->norder; i++) {
-		const struct cached_dom *c = vh->order[i];
 		struct domain *d = &s->doms[i];
-		dom_info_copy(&d->info, &c->info);
-		d->state = (enum dom_state)c->state;
-		d->id = c->id;
-		d->persistent = c->persistent;
-		d->snapshots = c->snapshots;
-		d->info.vcpus = c->vcpus;
-		d->info.memory = (uint64_t)c->mem_kib * 1024;
-		d->info.max_memory = (uint64_t)c->maxmem_kib * 1024;
+		domain_from_cache(d, vh->order[i]);
 		d->stats = stats[i];
 	}
 	free(stats);

@@ -195,8 +195,33 @@ static void update_alerts(struct cluster *c, struct host *h)
 	h->nalerts = n;
 }
 
+/* One domain re-read after an operation: replace it in place, keeping its
+ * statistics; the host's poll bookkeeping is untouched (this was no poll). */
+static void apply_domain_update(struct cluster *c, struct host *h, struct host_snapshot *s)
+{
+	struct domain *nd = &s->doms[0];
+	struct domain *od = host_find_domain_uuid(h, nd->info.uuid);
+	if (od) {
+		nd->stats = od->stats;
+		domain_free(od);
+		*od = *nd;
+	} else {
+		h->doms = x_realloc(h->doms, (h->ndoms + 1) * sizeof *h->doms);
+		h->doms[h->ndoms++] = *nd;
+	}
+	free(s->doms);
+	s->doms = NULL;
+	s->ndoms = 0;
+	h->generation++;
+	c->generation++;
+}
+
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall)
 {
+	if (s->dom_update && s->ndoms == 1) {
+		apply_domain_update(c, h, s);
+		return;
+	}
 	enum host_state next = state_from(h, s);
 	note_state_change(c, h, next);
 	h->state = next;

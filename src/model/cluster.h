@@ -35,6 +35,7 @@ struct host_snapshot {
 	struct domain *doms;
 	size_t    ndoms;
 	int       doms_same;                  /* same domains as last time: only stats[] */
+	int       dom_update;                 /* one domain re-read after an operation */
 	struct dom_stats *stats;              /* ndoms entries, when doms_same */
 	struct host_metrics *metrics;         /* NULL when the shell side failed */
 	struct gpu_inv  gpus;                 /* libvirt node devices (libvirt_ok) */

@@ -9,20 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-	if (v && *v) {
-		lua_pushstring(L, v);
-		lua_setfield(L, -2, k);
-	}
-}
-
-static void set_int(lua_State *L, const char *k, long long v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
 static const char *source_name(unsigned from)
 {
 	return from == (GPU_FROM_LIBVIRT | GPU_FROM_SYSFS) ? "libvirt+sysfs" : from == GPU_FROM_SYSFS ? "sysfs" : "libvirt";
@@ -31,26 +17,26 @@ static const char *source_name(unsigned from)
 static void push_gpu(lua_State *L, const struct host *h, const struct gpu_inv *inv, const struct gpu_dev *g)
 {
 	lua_createtable(L, 0, 12);
-	set_str(L, "host", h->cfg->name);
-	set_str(L, "name", g->name);
-	set_str(L, "address", g->address);
-	set_str(L, "vendor", g->vendor);
-	set_str(L, "product", g->product);
-	set_str(L, "vendor_id", g->vendor_id);
-	set_str(L, "product_id", g->product_id);
+	lvd_set_str(L, "host", h->cfg->name);
+	lvd_set_str(L, "name", g->name);
+	lvd_set_str(L, "address", g->address);
+	lvd_set_str(L, "vendor", g->vendor);
+	lvd_set_str(L, "product", g->product);
+	lvd_set_str(L, "vendor_id", g->vendor_id);
+	lvd_set_str(L, "product_id", g->product_id);
 	if (g->numa_node >= 0)
-		set_int(L, "numa_node", g->numa_node);
-	set_str(L, "source", source_name(g->from));
+		lvd_set_int(L, "numa_node", g->numa_node);
+	lvd_set_str(L, "source", source_name(g->from));
 	lua_createtable(L, (int)g->ntypes, 0);
 	for (size_t i = 0; i < g->ntypes; i++) {
 		const struct gpu_type *t = &g->types[i];
 		lua_createtable(L, 0, 5);
-		set_str(L, "id", t->id);
-		set_str(L, "name", t->name);
-		set_str(L, "device_api", t->device_api);
-		set_str(L, "description", t->description);
+		lvd_set_str(L, "id", t->id);
+		lvd_set_str(L, "name", t->name);
+		lvd_set_str(L, "device_api", t->device_api);
+		lvd_set_str(L, "description", t->description);
 		if (t->available >= 0)
-			set_int(L, "available", t->available);
+			lvd_set_int(L, "available", t->available);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	lua_setfield(L, -2, "types");
@@ -61,13 +47,13 @@ static void push_gpu(lua_State *L, const struct host *h, const struct gpu_inv *i
 		if (strcmp(m->parent, g->address))
 			continue;
 		lua_createtable(L, 0, 4);
-		set_str(L, "uuid", m->uuid);
-		set_str(L, "type", m->type);
-		set_str(L, "parent", g->name);
+		lvd_set_str(L, "uuid", m->uuid);
+		lvd_set_str(L, "type", m->type);
+		lvd_set_str(L, "parent", g->name);
 		const struct domain *d = host_mdev_user(h, m->uuid);
 		if (d) {
-			set_str(L, "domain", d->info.name);
-			set_str(L, "domain_state", dom_state_name(d->state));
+			lvd_set_str(L, "domain", d->info.name);
+			lvd_set_str(L, "domain_state", dom_state_name(d->state));
 		}
 		lua_rawseti(L, -2, ++n);
 	}
@@ -113,12 +99,12 @@ static int vdeck_gpus(lua_State *L)
 				if (seen)
 					continue;
 				lua_createtable(L, 0, 6);
-				set_str(L, "host", h->cfg->name);
-				set_str(L, "type", ty->id);
-				set_str(L, "name", ty->name);
-				set_str(L, "device_api", ty->device_api);
+				lvd_set_str(L, "host", h->cfg->name);
+				lvd_set_str(L, "type", ty->id);
+				lvd_set_str(L, "name", ty->name);
+				lvd_set_str(L, "device_api", ty->device_api);
 				int free_n = gpu_inv_free_instances(&inv, ty->id);
-				set_int(L, "free", free_n < 0 ? 0 : free_n);
+				lvd_set_int(L, "free", free_n < 0 ? 0 : free_n);
 				lua_newtable(L);
 				int k = 0;
 				for (size_t x = g; x < inv.ngpus; x++) {
@@ -126,11 +112,11 @@ static int vdeck_gpus(lua_State *L)
 					if (!xt)
 						continue;
 					lua_createtable(L, 0, 4);
-					set_str(L, "name", inv.gpus[x].name);
-					set_str(L, "address", inv.gpus[x].address);
+					lvd_set_str(L, "name", inv.gpus[x].name);
+					lvd_set_str(L, "address", inv.gpus[x].address);
 					if (inv.gpus[x].numa_node >= 0)
-						set_int(L, "numa_node", inv.gpus[x].numa_node);
-					set_int(L, "available", xt->available < 0 ? 0 : xt->available);
+						lvd_set_int(L, "numa_node", inv.gpus[x].numa_node);
+					lvd_set_int(L, "available", xt->available < 0 ? 0 : xt->available);
 					lua_rawseti(L, -2, ++k);
 				}
 				lua_setfield(L, -2, "gpus");
@@ -162,10 +148,10 @@ static void push_users(lua_State *L, const struct cluster *c, const struct lun_i
 				if (!disk_lun_ident(h, &luns, &d->info.disks[k], &did) || !lun_ident_same(id, &did))
 					continue;
 				lua_createtable(L, 0, 5);
-				set_str(L, "host", h->cfg->name);
-				set_str(L, "domain", d->info.name);
-				set_str(L, "target", d->info.disks[k].target);
-				set_str(L, "device", d->info.disks[k].device);
+				lvd_set_str(L, "host", h->cfg->name);
+				lvd_set_str(L, "domain", d->info.name);
+				lvd_set_str(L, "target", d->info.disks[k].target);
+				lvd_set_str(L, "device", d->info.disks[k].device);
 				lua_pushboolean(L, d->info.disks[k].shareable);
 				lua_setfield(L, -2, "shareable");
 				lua_rawseti(L, -2, ++n);
@@ -178,21 +164,21 @@ static void push_users(lua_State *L, const struct cluster *c, const struct lun_i
 
 static void push_lun(lua_State *L, const struct lun *u)
 {
-	set_str(L, "path", u->path);
-	set_str(L, "dev", u->dev);
-	set_str(L, "by_id", u->by_id);
-	set_str(L, "wwn", u->wwn);
+	lvd_set_str(L, "path", u->path);
+	lvd_set_str(L, "dev", u->dev);
+	lvd_set_str(L, "by_id", u->by_id);
+	lvd_set_str(L, "wwn", u->wwn);
 	if (u->size)
-		set_int(L, "size", (long long)u->size);
-	set_str(L, "vendor", u->vendor);
-	set_str(L, "model", u->model);
-	set_str(L, "transport", u->transport);
-	set_str(L, "portal", u->portal);
-	set_str(L, "iqn", u->iqn);
+		lvd_set_int(L, "size", (long long)u->size);
+	lvd_set_str(L, "vendor", u->vendor);
+	lvd_set_str(L, "model", u->model);
+	lvd_set_str(L, "transport", u->transport);
+	lvd_set_str(L, "portal", u->portal);
+	lvd_set_str(L, "iqn", u->iqn);
 	if (u->lun >= 0)
-		set_int(L, "lun", u->lun);
-	set_str(L, "pool", u->pool);
-	set_str(L, "volume", u->volume);
+		lvd_set_int(L, "lun", u->lun);
+	lvd_set_str(L, "pool", u->pool);
+	lvd_set_str(L, "volume", u->volume);
 }
 
 /* h:luns() → { { path, wwn, size, vendor, model, transport, portal, iqn,
@@ -262,11 +248,11 @@ static int vdeck_luns(lua_State *L)
 					char key[400];
 					lun_ident_key(&id, key, sizeof key);
 					lua_createtable(L, 0, 12);
-					set_str(L, "id", key);
+					lvd_set_str(L, "id", key);
 					if (u)
 						push_lun(L, u);
 					else if (id.iscsi[0])
-						set_str(L, "transport", "iscsi");
+						lvd_set_str(L, "transport", "iscsi");
 					lua_newtable(L);
 					lua_setfield(L, -2, "hosts");
 					push_users(L, c, &id);
@@ -277,8 +263,8 @@ static int vdeck_luns(lua_State *L)
 					lua_rawgeti(L, out, (lua_Integer)j + 1);
 					lua_getfield(L, -1, "hosts");
 					lua_createtable(L, 0, 2);
-					set_str(L, "host", h->cfg->name);
-					set_str(L, "path", u->path);
+					lvd_set_str(L, "host", h->cfg->name);
+					lvd_set_str(L, "path", u->path);
 					lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
 					lua_pop(L, 2);
 				}

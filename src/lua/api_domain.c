@@ -27,20 +27,6 @@ void lvd_push_domain(lua_State *L, size_t host, const struct domain *d)
 	luaL_setmetatable(L, DOMAIN_MT);
 }
 
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-	if (v && *v) {
-		lua_pushstring(L, v);
-		lua_setfield(L, -2, k);
-	}
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
 static int dom_index(lua_State *L)
 {
 	struct host *h;
@@ -72,17 +58,17 @@ static int dom_disks(lua_State *L)
 	for (size_t n = 0; n < d->info.ndisks; n++) {
 		const struct dom_disk *k = &d->info.disks[n];
 		lua_createtable(L, 0, 10);
-		set_str(L, "target", k->target);
-		set_str(L, "source", k->source);
-		set_str(L, "device", k->device);
-		set_str(L, "type", k->type);
-		set_str(L, "bus", k->bus);
-		set_str(L, "format", k->format);
-		set_int(L, "capacity", (lua_Integer)k->capacity);
-		set_int(L, "allocation", (lua_Integer)k->allocation);
+		lvd_set_str(L, "target", k->target);
+		lvd_set_str(L, "source", k->source);
+		lvd_set_str(L, "device", k->device);
+		lvd_set_str(L, "type", k->type);
+		lvd_set_str(L, "bus", k->bus);
+		lvd_set_str(L, "format", k->format);
+		lvd_set_int(L, "capacity", (lua_Integer)k->capacity);
+		lvd_set_int(L, "allocation", (lua_Integer)k->allocation);
 		lua_pushboolean(L, k->shareable);
 		lua_setfield(L, -2, "shareable");
-		set_str(L, "sgio", k->sgio);
+		lvd_set_str(L, "sgio", k->sgio);
 		lua_rawseti(L, -2, (lua_Integer)n + 1);
 	}
 	return 1;
@@ -95,14 +81,14 @@ static int dom_nics(lua_State *L)
 	for (size_t n = 0; n < d->info.nnics; n++) {
 		const struct dom_nic *c = &d->info.nics[n];
 		lua_createtable(L, 0, 7);
-		set_str(L, "mac", c->mac);
-		set_str(L, "type", c->type);
-		set_str(L, "model", c->model);
-		set_str(L, "source", c->source);
-		set_str(L, "portgroup", c->portgroup);
-		set_str(L, "target", c->target);
+		lvd_set_str(L, "mac", c->mac);
+		lvd_set_str(L, "type", c->type);
+		lvd_set_str(L, "model", c->model);
+		lvd_set_str(L, "source", c->source);
+		lvd_set_str(L, "portgroup", c->portgroup);
+		lvd_set_str(L, "target", c->target);
 		if (c->vlan)
-			set_int(L, "vlan", c->vlan);
+			lvd_set_int(L, "vlan", c->vlan);
 		lua_rawseti(L, -2, (lua_Integer)n + 1);
 	}
 	return 1;
@@ -114,8 +100,8 @@ static int dom_vcpu_pins(lua_State *L)
 	lua_createtable(L, (int)d->info.npins, 0);
 	for (size_t n = 0; n < d->info.npins; n++) {
 		lua_createtable(L, 0, 2);
-		set_int(L, "vcpu", d->info.pins[n].vcpu);
-		set_str(L, "cpuset", d->info.pins[n].cpuset);
+		lvd_set_int(L, "vcpu", d->info.pins[n].vcpu);
+		lvd_set_str(L, "cpuset", d->info.pins[n].cpuset);
 		lua_rawseti(L, -2, (lua_Integer)n + 1);
 	}
 	return 1;
@@ -129,8 +115,8 @@ static int dom_numatune(lua_State *L)
 		return 1;
 	}
 	lua_createtable(L, 0, 2);
-	set_str(L, "mode", d->info.numatune_mode[0] ? d->info.numatune_mode : "strict");
-	set_str(L, "nodeset", d->info.numatune_nodeset);
+	lvd_set_str(L, "mode", d->info.numatune_mode[0] ? d->info.numatune_mode : "strict");
+	lvd_set_str(L, "nodeset", d->info.numatune_nodeset);
 	return 1;
 }
 
@@ -142,22 +128,22 @@ static int dom_stats(lua_State *L)
 	lua_pushnumber(L, s->cpu_util);
 	lua_setfield(L, -2, "cpu_util");
 	lua_createtable(L, 0, 3);
-	set_int(L, "current", (lua_Integer)(s->balloon_current ? s->balloon_current : d->info.memory));
-	set_int(L, "maximum", (lua_Integer)(s->balloon_maximum ? s->balloon_maximum : d->info.max_memory));
+	lvd_set_int(L, "current", (lua_Integer)(s->balloon_current ? s->balloon_current : d->info.memory));
+	lvd_set_int(L, "maximum", (lua_Integer)(s->balloon_maximum ? s->balloon_maximum : d->info.max_memory));
 	if (s->balloon_usable)
-		set_int(L, "usable", (lua_Integer)s->balloon_usable);
+		lvd_set_int(L, "usable", (lua_Integer)s->balloon_usable);
 	lua_setfield(L, -2, "balloon");
 	lua_createtable(L, 0, 4);
-	set_int(L, "rd_bytes", (lua_Integer)s->rd_bytes);
-	set_int(L, "wr_bytes", (lua_Integer)s->wr_bytes);
+	lvd_set_int(L, "rd_bytes", (lua_Integer)s->rd_bytes);
+	lvd_set_int(L, "wr_bytes", (lua_Integer)s->wr_bytes);
 	lua_pushnumber(L, s->rd_bps);
 	lua_setfield(L, -2, "rd_bps");
 	lua_pushnumber(L, s->wr_bps);
 	lua_setfield(L, -2, "wr_bps");
 	lua_setfield(L, -2, "disks");
 	lua_createtable(L, 0, 4);
-	set_int(L, "rx_bytes", (lua_Integer)s->rx_bytes);
-	set_int(L, "tx_bytes", (lua_Integer)s->tx_bytes);
+	lvd_set_int(L, "rx_bytes", (lua_Integer)s->rx_bytes);
+	lvd_set_int(L, "tx_bytes", (lua_Integer)s->tx_bytes);
 	lua_pushnumber(L, s->rx_bps);
 	lua_setfield(L, -2, "rx_bps");
 	lua_pushnumber(L, s->tx_bps);
@@ -210,14 +196,14 @@ static int dom_eq(lua_State *L)
 void lvd_push_domain_table(lua_State *L, const struct host *h, const struct domain *d)
 {
 	lua_createtable(L, 0, 10);
-	set_str(L, "name", d->info.name);
-	set_str(L, "uuid", d->info.uuid);
-	set_str(L, "host", h->cfg->name);
-	set_str(L, "state", dom_state_name(d->state));
-	set_int(L, "vcpus", d->info.vcpus);
-	set_int(L, "max_vcpus", d->info.max_vcpus);
-	set_int(L, "memory", (lua_Integer)d->info.memory);
-	set_int(L, "max_memory", (lua_Integer)d->info.max_memory);
+	lvd_set_str(L, "name", d->info.name);
+	lvd_set_str(L, "uuid", d->info.uuid);
+	lvd_set_str(L, "host", h->cfg->name);
+	lvd_set_str(L, "state", dom_state_name(d->state));
+	lvd_set_int(L, "vcpus", d->info.vcpus);
+	lvd_set_int(L, "max_vcpus", d->info.max_vcpus);
+	lvd_set_int(L, "memory", (lua_Integer)d->info.memory);
+	lvd_set_int(L, "max_memory", (lua_Integer)d->info.max_memory);
 }
 
 static const luaL_Reg dom_methods[] = {

@@ -9,28 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_int(lua_State *L, const char *k, long long v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void set_num(lua_State *L, const char *k, double v)
-{
-	if (v < 0)
-		return;   /* unknown yet */
-	lua_pushnumber(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-	if (v && *v) {
-		lua_pushstring(L, v);
-		lua_setfield(L, -2, k);
-	}
-}
-
 /* The metrics of h, or raise: a host never read has none. */
 static const struct host_metrics *need_metrics(lua_State *L, struct host *h, const char *op)
 {
@@ -46,9 +24,9 @@ static void push_hugepages(lua_State *L, const struct hugepage_pool *p, size_t n
 	lua_createtable(L, (int)n, 0);
 	for (size_t i = 0; i < n; i++) {
 		lua_createtable(L, 0, 3);
-		set_int(L, "page_size", (long long)p[i].page_size);
-		set_int(L, "total", (long long)p[i].nr);
-		set_int(L, "free", (long long)p[i].free);
+		lvd_set_int(L, "page_size", (long long)p[i].page_size);
+		lvd_set_int(L, "total", (long long)p[i].nr);
+		lvd_set_int(L, "free", (long long)p[i].free);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 }
@@ -61,7 +39,7 @@ static int host_numa(lua_State *L)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct numa_node *n = &t->nodes[i];
 		lua_createtable(L, 0, 8);
-		set_int(L, "id", n->id);
+		lvd_set_int(L, "id", n->id);
 		lua_createtable(L, (int)n->ncpus, 0);
 		for (size_t c = 0; c < n->ncpus; c++) {
 			lua_pushinteger(L, n->cpus[c]);
@@ -69,8 +47,8 @@ static int host_numa(lua_State *L)
 		}
 		lua_setfield(L, -2, "cpus");
 		if (n->has_meminfo) {
-			set_int(L, "mem_total", (long long)n->mem.mem_total);
-			set_int(L, "mem_free", (long long)n->mem.mem_free);
+			lvd_set_int(L, "mem_total", (long long)n->mem.mem_total);
+			lvd_set_int(L, "mem_free", (long long)n->mem.mem_free);
 		}
 		push_hugepages(L, n->hugepages, n->nhugepages);
 		lua_setfield(L, -2, "hugepages");
@@ -80,7 +58,7 @@ static int host_numa(lua_State *L)
 			lua_rawseti(L, -2, (lua_Integer)d + 1);
 		}
 		lua_setfield(L, -2, "distance");
-		set_num(L, "cpu_util", n->cpu_util);
+		lvd_set_num(L, "cpu_util", n->cpu_util);
 		lua_pushboolean(L, n->implicit);
 		lua_setfield(L, -2, "implicit");
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -93,26 +71,26 @@ static int host_mem(lua_State *L)
 	struct host *h = lvd_check_host(L, 1);
 	const struct host_metrics *m = need_metrics(L, h, "mem");
 	lua_createtable(L, 0, 10);
-	set_int(L, "total", (long long)m->mem.total);
-	set_int(L, "free", (long long)m->mem.free);
-	set_int(L, "available", (long long)m->mem.available);
-	set_int(L, "cached", (long long)m->mem.cached);
-	set_int(L, "swap_total", (long long)m->mem.swap_total);
-	set_int(L, "swap_free", (long long)m->mem.swap_free);
-	set_num(L, "swap_in_rate", m->swap_in_rate);
-	set_num(L, "swap_out_rate", m->swap_out_rate);
+	lvd_set_int(L, "total", (long long)m->mem.total);
+	lvd_set_int(L, "free", (long long)m->mem.free);
+	lvd_set_int(L, "available", (long long)m->mem.available);
+	lvd_set_int(L, "cached", (long long)m->mem.cached);
+	lvd_set_int(L, "swap_total", (long long)m->mem.swap_total);
+	lvd_set_int(L, "swap_free", (long long)m->mem.swap_free);
+	lvd_set_num(L, "swap_in_rate", m->swap_in_rate);
+	lvd_set_num(L, "swap_out_rate", m->swap_out_rate);
 	lua_createtable(L, 0, 6);
-	set_int(L, "run", (long long)m->ksm.run);
-	set_int(L, "pages_shared", (long long)m->ksm.pages_shared);
-	set_int(L, "pages_sharing", (long long)m->ksm.pages_sharing);
-	set_int(L, "full_scans", (long long)m->ksm.full_scans);
-	set_int(L, "merge_across_nodes", (long long)m->ksm.merge_across_nodes);
-	set_int(L, "saved", (long long)m->ksm.saved);
+	lvd_set_int(L, "run", (long long)m->ksm.run);
+	lvd_set_int(L, "pages_shared", (long long)m->ksm.pages_shared);
+	lvd_set_int(L, "pages_sharing", (long long)m->ksm.pages_sharing);
+	lvd_set_int(L, "full_scans", (long long)m->ksm.full_scans);
+	lvd_set_int(L, "merge_across_nodes", (long long)m->ksm.merge_across_nodes);
+	lvd_set_int(L, "saved", (long long)m->ksm.saved);
 	lua_setfield(L, -2, "ksm");
 	push_hugepages(L, m->hugepages, m->nhugepages);
 	lua_setfield(L, -2, "hugepages");
 	if (m->has_cpu)
-		set_num(L, "cpu_util", m->cpu_total.util);
+		lvd_set_num(L, "cpu_util", m->cpu_total.util);
 	return 1;
 }
 
@@ -124,10 +102,10 @@ static void push_coalesce(lua_State *L, const struct coalesce *c)
 	if (c->supported) {
 		if (c->adaptive_rx >= 0) { lua_pushboolean(L, c->adaptive_rx); lua_setfield(L, -2, "adaptive_rx"); }
 		if (c->adaptive_tx >= 0) { lua_pushboolean(L, c->adaptive_tx); lua_setfield(L, -2, "adaptive_tx"); }
-		if (c->rx_usecs >= 0) set_int(L, "rx_usecs", c->rx_usecs);
-		if (c->rx_frames >= 0) set_int(L, "rx_frames", c->rx_frames);
-		if (c->tx_usecs >= 0) set_int(L, "tx_usecs", c->tx_usecs);
-		if (c->tx_frames >= 0) set_int(L, "tx_frames", c->tx_frames);
+		if (c->rx_usecs >= 0) lvd_set_int(L, "rx_usecs", c->rx_usecs);
+		if (c->rx_frames >= 0) lvd_set_int(L, "rx_frames", c->rx_frames);
+		if (c->tx_usecs >= 0) lvd_set_int(L, "tx_usecs", c->tx_usecs);
+		if (c->tx_frames >= 0) lvd_set_int(L, "tx_frames", c->tx_frames);
 	}
 }
 
@@ -139,29 +117,29 @@ static int host_nics(lua_State *L)
 	for (size_t i = 0; i < m->nnics; i++) {
 		const struct nic *n = &m->nics[i];
 		lua_createtable(L, 0, 22);
-		set_str(L, "name", n->name);
-		set_str(L, "operstate", n->operstate);
+		lvd_set_str(L, "name", n->name);
+		lvd_set_str(L, "operstate", n->operstate);
 		if (n->speed_mbps > 0)
-			set_int(L, "speed", n->speed_mbps * 1000000LL);   /* bits/s */
+			lvd_set_int(L, "speed", n->speed_mbps * 1000000LL);   /* bits/s */
 		if (n->mtu >= 0)
-			set_int(L, "mtu", n->mtu);
-		set_int(L, "rx_bytes", (long long)n->rx_bytes);
-		set_int(L, "tx_bytes", (long long)n->tx_bytes);
-		set_int(L, "rx_packets", (long long)n->rx_packets);
-		set_int(L, "tx_packets", (long long)n->tx_packets);
-		set_int(L, "rx_drops", (long long)n->rx_dropped);
-		set_int(L, "tx_drops", (long long)n->tx_dropped);
-		set_int(L, "rx_errors", (long long)n->rx_errors);
-		set_int(L, "tx_errors", (long long)n->tx_errors);
-		set_num(L, "rx_bps", n->rx_bps);
-		set_num(L, "tx_bps", n->tx_bps);
-		set_num(L, "rx_pps", n->rx_pps);
-		set_num(L, "tx_pps", n->tx_pps);
+			lvd_set_int(L, "mtu", n->mtu);
+		lvd_set_int(L, "rx_bytes", (long long)n->rx_bytes);
+		lvd_set_int(L, "tx_bytes", (long long)n->tx_bytes);
+		lvd_set_int(L, "rx_packets", (long long)n->rx_packets);
+		lvd_set_int(L, "tx_packets", (long long)n->tx_packets);
+		lvd_set_int(L, "rx_drops", (long long)n->rx_dropped);
+		lvd_set_int(L, "tx_drops", (long long)n->tx_dropped);
+		lvd_set_int(L, "rx_errors", (long long)n->rx_errors);
+		lvd_set_int(L, "tx_errors", (long long)n->tx_errors);
+		lvd_set_num(L, "rx_bps", n->rx_bps);
+		lvd_set_num(L, "tx_bps", n->tx_bps);
+		lvd_set_num(L, "rx_pps", n->rx_pps);
+		lvd_set_num(L, "tx_pps", n->tx_pps);
 		if (n->sriov_totalvfs >= 0 && n->physical) {
-			set_int(L, "sriov_numvfs", n->sriov_numvfs);
-			set_int(L, "sriov_totalvfs", n->sriov_totalvfs);
+			lvd_set_int(L, "sriov_numvfs", n->sriov_numvfs);
+			lvd_set_int(L, "sriov_totalvfs", n->sriov_totalvfs);
 		}
-		set_str(L, "bond", n->bond_master);
+		lvd_set_str(L, "bond", n->bond_master);
 		lua_pushboolean(L, n->physical);
 		lua_setfield(L, -2, "physical");
 		if (n->coalesce.parsed) {
@@ -199,45 +177,45 @@ static int host_bonds(lua_State *L)
 	for (size_t i = 0; i < m->nbonds; i++) {
 		const struct bond *b = &m->bonds[i];
 		lua_createtable(L, 0, 10);
-		set_str(L, "name", b->name);
-		set_str(L, "mode", b->mode);
-		set_str(L, "lacp_rate", b->lacp_rate);
-		set_str(L, "mii_status", b->mii_status);
+		lvd_set_str(L, "name", b->name);
+		lvd_set_str(L, "mode", b->mode);
+		lvd_set_str(L, "lacp_rate", b->lacp_rate);
+		lvd_set_str(L, "mii_status", b->mii_status);
 		if (b->aggregator_id >= 0)
-			set_int(L, "aggregator_id", b->aggregator_id);
+			lvd_set_int(L, "aggregator_id", b->aggregator_id);
 		if (b->num_ports >= 0)
-			set_int(L, "aggregator_ports", b->num_ports);
+			lvd_set_int(L, "aggregator_ports", b->num_ports);
 		if (b->actor_key >= 0)
-			set_int(L, "actor_key", b->actor_key);
+			lvd_set_int(L, "actor_key", b->actor_key);
 		if (b->partner_key >= 0)
-			set_int(L, "partner_key", b->partner_key);
-		set_str(L, "partner_mac", b->partner_mac);
-		set_str(L, "backend", b->ovs ? "ovs" : "kernel");
-		set_str(L, "bridge", b->bridge);
+			lvd_set_int(L, "partner_key", b->partner_key);
+		lvd_set_str(L, "partner_mac", b->partner_mac);
+		lvd_set_str(L, "backend", b->ovs ? "ovs" : "kernel");
+		lvd_set_str(L, "bridge", b->bridge);
 		lua_pushboolean(L, b->is_8023ad);
 		lua_setfield(L, -2, "lacp");
-		set_str(L, "active_port", b->active_port);
+		lvd_set_str(L, "active_port", b->active_port);
 		lua_createtable(L, (int)b->nports, 0);
 		for (size_t p = 0; p < b->nports; p++) {
 			const struct bond_port *bp = &b->ports[p];
 			lua_createtable(L, 0, 12);
-			set_str(L, "name", bp->name);
-			set_str(L, "mii_status", bp->mii_status);
+			lvd_set_str(L, "name", bp->name);
+			lvd_set_str(L, "mii_status", bp->mii_status);
 			if (bp->speed_mbps > 0)
-				set_int(L, "speed", bp->speed_mbps * 1000000LL);
-			set_int(L, "link_failures", (long long)bp->link_failures);
+				lvd_set_int(L, "speed", bp->speed_mbps * 1000000LL);
+			lvd_set_int(L, "link_failures", (long long)bp->link_failures);
 			if (bp->aggregator_id >= 0)
-				set_int(L, "aggregator_id", bp->aggregator_id);
-			set_str(L, "actor_churn", bp->actor_churn);
-			set_str(L, "partner_churn", bp->partner_churn);
+				lvd_set_int(L, "aggregator_id", bp->aggregator_id);
+			lvd_set_str(L, "actor_churn", bp->actor_churn);
+			lvd_set_str(L, "partner_churn", bp->partner_churn);
 			if (bp->actor_port_state >= 0)
-				set_int(L, "actor_port_state", bp->actor_port_state);
+				lvd_set_int(L, "actor_port_state", bp->actor_port_state);
 			if (bp->partner_port_state >= 0)
-				set_int(L, "partner_port_state", bp->partner_port_state);
-			set_str(L, "partner_mac", bp->partner_mac);
+				lvd_set_int(L, "partner_port_state", bp->partner_port_state);
+			lvd_set_str(L, "partner_mac", bp->partner_mac);
 			if (bp->partner_key >= 0)
-				set_int(L, "partner_key", bp->partner_key);
-			set_str(L, "lacp_state", bp->lacp_state);
+				lvd_set_int(L, "partner_key", bp->partner_key);
+			lvd_set_str(L, "lacp_state", bp->lacp_state);
 			lua_pushboolean(L, bp->problems != 0);
 			lua_setfield(L, -2, "alert");
 			push_problems(L, bp->problems);
@@ -257,9 +235,9 @@ static int host_alerts(lua_State *L)
 	lua_Integer n = 0;
 	if (h->state == HOST_DOWN || h->state == HOST_DEGRADED) {
 		lua_createtable(L, 0, 3);
-		set_str(L, "severity", h->state == HOST_DOWN ? "crit" : "warn");
-		set_str(L, "kind", h->state == HOST_DOWN ? "host_down" : "host_degraded");
-		set_str(L, "message", h->libvirt_error ? h->libvirt_error : h->shell_error);
+		lvd_set_str(L, "severity", h->state == HOST_DOWN ? "crit" : "warn");
+		lvd_set_str(L, "kind", h->state == HOST_DOWN ? "host_down" : "host_degraded");
+		lvd_set_str(L, "message", h->libvirt_error ? h->libvirt_error : h->shell_error);
 		lua_rawseti(L, -2, ++n);
 	}
 	if (!h->metrics)
@@ -268,11 +246,11 @@ static int host_alerts(lua_State *L)
 	size_t count = host_metrics_alerts(h->metrics, &alerts);
 	for (size_t i = 0; i < count; i++) {
 		lua_createtable(L, 0, 3);
-		set_str(L, "severity", alert_severity_name(alerts[i].severity));
-		set_str(L, "kind", alerts[i].kind);
-		set_str(L, "message", alerts[i].message);
-		set_str(L, "bond", alerts[i].bond);
-		set_str(L, "port", alerts[i].port);
+		lvd_set_str(L, "severity", alert_severity_name(alerts[i].severity));
+		lvd_set_str(L, "kind", alerts[i].kind);
+		lvd_set_str(L, "message", alerts[i].message);
+		lvd_set_str(L, "bond", alerts[i].bond);
+		lvd_set_str(L, "port", alerts[i].port);
 		lua_rawseti(L, -2, ++n);
 	}
 	free(alerts);

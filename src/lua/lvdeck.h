@@ -64,6 +64,12 @@ void lvd_push_domain(lua_State *L, size_t host, const struct domain *d);
 struct host *lvd_check_host(lua_State *L, int idx);
 struct domain *lvd_check_domain(lua_State *L, int idx, struct host **host_out);
 
+/* Fields of the table on top of the stack (ltable.c): a NULL or empty
+ * string, or a negative (unknown) number, leaves the field out. */
+void lvd_set_str(lua_State *L, const char *k, const char *v);
+void lvd_set_int(lua_State *L, const char *k, long long v);
+void lvd_set_num(lua_State *L, const char *k, double v);
+
 /* vdeck.emit and the JSON encoder. */
 void lvd_to_json(lua_State *L, int idx, struct strbuf *sb, int depth);
 int  lvd_emit(lua_State *L);

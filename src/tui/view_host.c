@@ -6,6 +6,7 @@
 #include "core/units.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
+#include "model/devices.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -302,6 +303,39 @@ static void bonds(struct page *p, const struct host *h)
 	}
 }
 
+/* GPUs with their vGPU types (free instances), then the mdevs and the VM
+ * using each: what vgpu-assign chooses from. */
+static void gpus(struct page *p, const struct host *h)
+{
+	struct gpu_inv inv;
+	memset(&inv, 0, sizeof inv);
+	host_gpus(h, &inv);
+	if (inv.ngpus) {
+		heading(p, "GPUs");
+		char text[320];
+		for (size_t i = 0; i < inv.ngpus; i++) {
+			const struct gpu_dev *g = &inv.gpus[i];
+			snprintf(text, sizeof text, "%s  %s %s  NUMA node %d", g->address, g->vendor, g->product,
+				 g->numa_node);
+			line(p, 1, theme_attr(EL_ACCENT), text);
+			for (size_t k = 0; k < g->ntypes; k++) {
+				const struct gpu_type *ty = &g->types[k];
+				snprintf(text, sizeof text, "%-18s %-22s %-10s free %d", ty->id, ty->name,
+					 ty->device_api, ty->available);
+				line(p, 4, theme_attr(ty->available > 0 ? EL_NORMAL : EL_DIM), text);
+			}
+		}
+		for (size_t i = 0; i < inv.nmdevs; i++) {
+			const struct gpu_mdev *m = &inv.mdevs[i];
+			const struct domain *d = host_mdev_user(h, m->uuid);
+			snprintf(text, sizeof text, "mdev %s  %-16s on %s  VM %s", m->uuid, m->type, m->parent,
+				 d ? d->info.name : "-");
+			line(p, 1, theme_attr(EL_NORMAL), text);
+		}
+	}
+	gpu_inv_free(&inv);
+}
+
 static void memory(struct tui *t, struct page *p, const struct host *h)
 {
 	(void)t;
@@ -420,6 +454,7 @@ static void draw(struct tui *t, int y0, int hgt)
 	numa_map(t, &p, h);
 	alerts(&p, h);
 	bonds(&p, h);
+	gpus(&p, h);
 	nics(t, &p, h);
 	memory(t, &p, h);
 	vms(&p, h);

@@ -53,6 +53,8 @@ struct virt_host {
 	size_t            norder, ordercap;
 	int               sent;
 	int               stats_unsupported;   /* the driver has no bulk stats */
+	struct host_snapshot node;             /* node facts, re-read with the volumes */
+	int               node_valid;
 	struct gpu_inv    gpus;       /* node devices, re-read every few polls */
 	struct lun_list   san_luns;   /* SAN pool volumes, idem */
 };
@@ -111,6 +113,7 @@ struct virt_host *virt_host_new(const char *uri)
 static void drop_connection(struct virt_host *vh)
 {
 	vh->sent = 0;
+	vh->node_valid = 0;
 	vh->stats_unsupported = 0;
 	if (vh->conn) {
 		virConnectClose(vh->conn);
@@ -189,8 +192,21 @@ void virt_host_free(struct virt_host **pvh)
 	x_free(pvh);
 }
 
-static void read_node(struct virt_host *vh, struct host_snapshot *s)
+/* Node facts hardly change: read on connect and with the volumes, copied
+ * into every snapshot. */
+static void read_node(struct virt_host *vh, struct host_snapshot *s, int refresh)
 {
+	if (vh->node_valid && !refresh) {
+		s->cpus = vh->node.cpus;
+		s->cpu_mhz = vh->node.cpu_mhz;
+		s->numa_cells = vh->node.numa_cells;
+		s->memory = vh->node.memory;
+		memcpy(s->cpu_model, vh->node.cpu_model, sizeof s->cpu_model);
+		memcpy(s->libvirt_version, vh->node.libvirt_version, sizeof s->libvirt_version);
+		memcpy(s->hypervisor, vh->node.hypervisor, sizeof s->hypervisor);
+		memcpy(s->hostname, vh->node.hostname, sizeof s->hostname);
+		return;
+	}
 	virNodeInfo ni;
 	if (virNodeGetInfo(vh->conn, &ni) == 0) {
 		s->cpus = ni.cpus;
@@ -209,6 +225,14 @@ static void read_node(struct virt_host *vh, struct host_snapshot *s)
 	snprintf(s->hostname, sizeof s->hostname, "%s", hn ? hn : "");
 	free(hn);
 	virResetLastError();
+	vh->node = (struct host_snapshot){
+		.cpus = s->cpus, .cpu_mhz = s->cpu_mhz, .numa_cells = s->numa_cells, .memory = s->memory,
+	};
+	memcpy(vh->node.cpu_model, s->cpu_model, sizeof s->cpu_model);
+	memcpy(vh->node.libvirt_version, s->libvirt_version, sizeof s->libvirt_version);
+	memcpy(vh->node.hypervisor, s->hypervisor, sizeof s->hypervisor);
+	memcpy(vh->node.hostname, s->hostname, sizeof s->hostname);
+	vh->node_valid = 1;
 }
 
 static void read_volumes(struct virt_host *vh)
@@ -334,36 +358,54 @@ static void stats_into(struct dom_stats *s, virDomainStatsRecordPtr rec, double 
 }
 
 /* Bulk statistics into stats[], aligned with vh->order. */
-static void read_stats(struct virt_host *vh, struct dom_stats *stats, double t)
+/* One call for every domain's state, sizes and counters.  A remote host
+ * answers it in one round trip; per-domain calls would cost two per VM per
+ * poll.  NULL (and *n = 0) where the driver has no such call. */
+static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n)
 {
+	*n = 0;
 	if (vh->stats_unsupported)
-		return;
+		return NULL;
 	virDomainStatsRecordPtr *recs = NULL;
-	unsigned groups = VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
+	unsigned groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
 			  VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
-	int n = virConnectGetAllDomainStats(vh->conn, groups, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
-	if (n < 0) {
+	int got = virConnectGetAllDomainStats(vh->conn, groups, &recs, 0);
+	if (got < 0) {
 		virResetLastError();
 		vh->stats_unsupported = 1;
-		return;
+		return NULL;
 	}
-	int useful = 0;
+	*n = got;
+	return recs;
+}
+
+static virDomainStatsRecordPtr record_of(virDomainStatsRecordPtr *recs, int n, const unsigned char *raw)
+{
 	for (int i = 0; i < n; i++) {
-		unsigned char raw[VIR_UUID_BUFLEN];
-		if (virDomainGetUUID(recs[i]->dom, raw) < 0)
-			continue;
-		for (size_t d = 0; d < vh->norder; d++) {
-			if (!memcmp(vh->order[d]->raw, raw, VIR_UUID_BUFLEN)) {
-				stats_into(&stats[d], recs[i], t);
-				useful |= stats[d].valid;
-				break;
-			}
-		}
+		unsigned char r[VIR_UUID_BUFLEN];
+		if (virDomainGetUUID(recs[i]->dom, r) == 0 && !memcmp(r, raw, VIR_UUID_BUFLEN))
+			return recs[i];
 	}
-	/* The test driver answers with the state group only: stop asking. */
-	if (n > 0 && !useful)
-		vh->stats_unsupported = 1;
-	virDomainStatsRecordListFree(recs);
+	return NULL;
+}
+
+/* What virDomainGetInfo would say, from a bulk record; 0 when it has it all. */
+static int info_from_record(virDomainStatsRecordPtr rec, virDomainInfo *di)
+{
+	unsigned have = 0;
+	memset(di, 0, sizeof *di);
+	for (int i = 0; rec && i < rec->nparams; i++) {
+		const virTypedParameter *p = &rec->params[i];
+		unsigned long long v = p->type == VIR_TYPED_PARAM_ULLONG ? p->value.ul :
+				       p->type == VIR_TYPED_PARAM_UINT ? p->value.ui :
+				       p->type == VIR_TYPED_PARAM_INT ? (unsigned long long)p->value.i : 0;
+		if (!strcmp(p->field, "state.state")) { di->state = (unsigned char)v; have |= 1; }
+		else if (!strcmp(p->field, "vcpu.current")) { di->nrVirtCpu = (unsigned short)v; have |= 2; }
+		else if (!strcmp(p->field, "balloon.current")) { di->memory = (unsigned long)v; have |= 4; }
+		else if (!strcmp(p->field, "balloon.maximum")) { di->maxMem = (unsigned long)v; have |= 8; }
+		else if (!strcmp(p->field, "cpu.time")) di->cpuTime = v;
+	}
+	return have == 15 ? 0 : -1;
 }
 
 static void domain_from_cache(struct domain *d, const struct cached_dom *c)
@@ -439,8 +481,10 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		drop_connection(vh);
 		return -1;
 	}
-	read_node(vh, s);
 	int sizes_changed = 0;
+	read_node(vh, s, vh->polls % VOLUME_REFRESH_POLLS == 0);
+	int nrecs = 0;
+	virDomainStatsRecordPtr *recs = fetch_stats(vh, &nrecs);
 	if (vh->polls % DEVICE_REFRESH_POLLS == 0 || vh->invalid)
 		virt_read_devices(vh->conn, &vh->gpus, &vh->san_luns);
 	gpu_inv_copy(&s->gpus, &vh->gpus);
@@ -456,13 +500,20 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	size_t count = 0;
 	struct cached_dom **now = x_calloc((size_t)n + 1, sizeof *now);
 	size_t *slots = x_calloc((size_t)n + 1, sizeof *slots);
+	virDomainStatsRecordPtr *rec_of = x_calloc((size_t)n + 1, sizeof *rec_of);
 	for (int i = 0; i < n; i++) {
 		unsigned char raw[VIR_UUID_BUFLEN];
 		virDomainInfo di;
-		if (virDomainGetUUID(doms[i], raw) < 0 || virDomainGetInfo(doms[i], &di) < 0) {
+		if (virDomainGetUUID(doms[i], raw) < 0) {
+			virResetLastError();
+			continue;
+		}
+		virDomainStatsRecordPtr rec = record_of(recs, nrecs, raw);
+		if (info_from_record(rec, &di) < 0 && virDomainGetInfo(doms[i], &di) < 0) {
 			virResetLastError();   /* vanished between list and info */
 			continue;
 		}
+		rec_of[count] = rec;
 		struct cached_dom *c = cache_lookup(vh, doms[i], raw);
 		if (refresh_cached(vh, doms[i], c, &di, sizes_changed) < 0 && !c->info.name[0]) {
 			virResetLastError();
@@ -502,9 +553,25 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	vh->norder = count;
 
 	struct dom_stats *stats = x_calloc(count ? count : 1, sizeof *stats);
-	for (size_t i = 0; i < count; i++)
+	int useful = 0;
+	for (size_t i = 0; i < count; i++) {
 		stats[i].t = s->t;
-	read_stats(vh, stats, s->t);
+		if (rec_of[i] && vh->order[i]->state == VIR_DOMAIN_RUNNING) {
+			stats_into(&stats[i], rec_of[i], s->t);
+			useful |= stats[i].valid;
+		}
+	}
+	/* The test driver answers with the state group only: stop asking. */
+	if (nrecs > 0 && !useful && count && !vh->stats_unsupported) {
+		int any_running = 0;
+		for (size_t i = 0; i < count; i++)
+			any_running |= vh->order[i]->state == VIR_DOMAIN_RUNNING;
+		if (any_running)
+			vh->stats_unsupported = 1;
+	}
+	free(rec_of);
+	if (recs)
+		virDomainStatsRecordListFree(recs);
 	if (vh->sent) {
 		s->doms_same = 1;
 		s->stats = stats;

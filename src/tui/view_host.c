@@ -454,10 +454,10 @@ static void draw(struct tui *t, int y0, int hgt)
 	numa_map(t, &p, h);
 	alerts(&p, h);
 	bonds(&p, h);
-	gpus(&p, h);
 	nics(t, &p, h);
 	memory(t, &p, h);
 	vms(&p, h);
+	gpus(&p, h);
 	last_height = p.y;
 }
 

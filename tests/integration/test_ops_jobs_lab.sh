@@ -14,20 +14,8 @@ LAB_LIB=$(cd "$(dirname "$0")/../lib" && pwd)
 . "$LAB_LIB/lab-libvirtd.sh"
 VDECK=${VDECK:-$(cd "$(dirname "$0")/../.." && pwd)/vdeck}
 
-if ! why=$(lab_libvirtd_available); then
-	lab_skip "jobs lab: $why"
-	lab_summary
-	exit $?
-fi
-lab_init jobslab
+lab_pair_or_skip jobslab "jobs lab"
 [ -n "${LAB_KEEP_AUDIT:-}" ] && lab_defer "cp $LAB_ROOT/state/vdeck/audit.jsonl $LAB_KEEP_AUDIT"
-T0=$(lab_now)
-if ! lab_migration_pair_start src dst; then
-	lab_fail "two lab daemons up"
-	lab_summary
-	exit 1
-fi
-lab_pass "two lab daemons up ($(lab_elapsed "$T0") s)"
 lab_vm_define "$LAB_MIG_SRC_URI" jvm || { lab_fail "VM started"; lab_summary; exit 1; }
 # a bridge for NICs in both daemons' network namespaces (the NIC that
 # stays must find its bridge on the migration target too)
@@ -109,13 +97,7 @@ HAVE_BRIDGE=$HAVE_BRIDGE timeout 100 "$VDECK" -c "$LAB_ROOT/cluster.lua" --no-lo
 	>"$LAB_ROOT/out" 2>&1
 rc=$?
 echo "# vdeck ran $(lab_elapsed "$t") s, exit $rc"
-grep -v '^ok - \|^not ok - ' "$LAB_ROOT/out" | sed 's/^/# /'
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) lab_pass "${line#ok - }" ;;
-	"not ok - "*) lab_fail "${line#not ok - }" ;;
-	esac
-done <"$LAB_ROOT/out"
+lab_tap_results "$LAB_ROOT/out"
 lab_check "vdeck exited 0" test "$rc" = 0
 lab_check "virsh: jvm runs on dst" sh -c "timeout 10 virsh -q -c '$LAB_MIG_DST_URI' domstate jvm | grep -qx running"
 lab_check "audit holds abort_job ok" grep -q '"operation":"abort_job".*"result":"ok"' "$XDG_STATE_HOME/vdeck/audit.jsonl"

@@ -10,19 +10,7 @@ LAB_LIB=$(cd "$(dirname "$0")/../lib" && pwd)
 . "$LAB_LIB/lab-libvirtd.sh"
 VDECK=${VDECK:-$(cd "$(dirname "$0")/../.." && pwd)/vdeck}
 
-if ! why=$(lab_libvirtd_available); then
-	lab_skip "ops lab: $why"
-	lab_summary
-	exit $?
-fi
-lab_init opslab
-T0=$(lab_now)
-if ! lab_migration_pair_start src dst; then
-	lab_fail "two lab daemons up"
-	lab_summary
-	exit 1
-fi
-lab_pass "two lab daemons up ($(lab_elapsed "$T0") s)"
+lab_pair_or_skip opslab "ops lab"
 lab_vm_define "$LAB_MIG_SRC_URI" ovm && lab_vm_define "$LAB_MIG_SRC_URI" ivm ||
 	{ lab_fail "VMs started"; lab_summary; exit 1; }
 timeout 30 qemu-img create -q -f qcow2 "$LAB_ROOT/images/data<&'1.qcow2" 64M
@@ -123,13 +111,7 @@ IMAGES=$LAB_ROOT/images timeout 120 "$VDECK" -c "$LAB_ROOT/cluster.lua" --no-loc
 	>"$LAB_ROOT/out" 2>&1
 rc=$?
 echo "# vdeck ran $(lab_elapsed "$t") s, exit $rc"
-grep -v '^ok - \|^not ok - ' "$LAB_ROOT/out" | sed 's/^/# /'
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) lab_pass "${line#ok - }" ;;
-	"not ok - "*) lab_fail "${line#not ok - }" ;;
-	esac
-done <"$LAB_ROOT/out"
+lab_tap_results "$LAB_ROOT/out"
 lab_check "vdeck exited 0" test "$rc" = 0
 lab_check "virsh agrees: ivm runs on dst" sh -c \
 	"timeout 10 virsh -q -c '$LAB_MIG_DST_URI' domstate ivm | grep -qx running"

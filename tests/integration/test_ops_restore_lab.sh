@@ -16,19 +16,7 @@ LAB_LIB=$(cd "$(dirname "$0")/../lib" && pwd)
 . "$LAB_LIB/lab-libvirtd.sh"
 VDECK=${VDECK:-$(cd "$(dirname "$0")/../.." && pwd)/vdeck}
 
-if ! why=$(lab_libvirtd_available); then
-	lab_skip "restore lab: $why"
-	lab_summary
-	exit $?
-fi
-lab_init rstlab
-T0=$(lab_now)
-if ! lab_migration_pair_start src dst; then
-	lab_fail "two lab daemons up"
-	lab_summary
-	exit 1
-fi
-lab_pass "two lab daemons up ($(lab_elapsed "$T0") s)"
+lab_pair_or_skip rstlab "restore lab"
 lab_vm_define "$LAB_MIG_SRC_URI" rvm && lab_vm_define "$LAB_MIG_SRC_URI" mvm &&
 	lab_vm_define "$LAB_MIG_SRC_URI" ivm || { lab_fail "VMs started"; lab_summary; exit 1; }
 IMG=$LAB_ROOT/images
@@ -108,13 +96,7 @@ IMAGES=$IMG timeout 90 "$VDECK" -c "$LAB_ROOT/cluster.lua" --no-lock --exec "$LA
 	>"$LAB_ROOT/out" 2>&1
 rc=$?
 echo "# vdeck ran $(lab_elapsed "$t") s, exit $rc"
-grep -v '^ok - \|^not ok - ' "$LAB_ROOT/out" | sed 's/^/# /'
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) lab_pass "${line#ok - }" ;;
-	"not ok - "*) lab_fail "${line#not ok - }" ;;
-	esac
-done <"$LAB_ROOT/out"
+lab_tap_results "$LAB_ROOT/out"
 lab_check "vdeck exited 0" test "$rc" = 0
 for c in clone1 clone2; do
 	lab_check "qemu-img: $c-vda.qcow2 is backed by rvm.qcow2" sh -c \

@@ -10,19 +10,12 @@ LAB_LIB=$(cd "$(dirname "$0")/../lib" && pwd)
 . "$LAB_LIB/lab-tgtd.sh"
 VDECK=${VDECK:-$(cd "$(dirname "$0")/../.." && pwd)/vdeck}
 
-T0=$(lab_now)
-if ! why=$(lab_libvirtd_available) || ! why=$(lab_tgtd_available); then
+if ! why=$(lab_tgtd_available); then
 	lab_skip "rdm lab: $why"
 	lab_summary
 	exit $?
 fi
-lab_init rdmlab
-if ! lab_migration_pair_start src dst; then
-	lab_fail "two lab daemons up"
-	lab_summary
-	exit 1
-fi
-lab_pass "two lab daemons up ($(lab_elapsed "$T0") s)"
+lab_pair_or_skip rdmlab "rdm lab"
 lab_vm_define "$LAB_MIG_SRC_URI" rvm || { lab_fail "VM started"; lab_summary; exit 1; }
 # the portal is the source namespace's address, reachable from both daemons
 if lab_tgtd_start rlun "$LAB_MIG_SRC_ADDR" "$LAB_MIG_SRC"; then
@@ -75,13 +68,7 @@ t=$(lab_now)
 timeout 120 "$VDECK" -c "$LAB_ROOT/cluster.lua" --no-lock --exec "$LAB_ROOT/rdm.lua" >"$LAB_ROOT/out" 2>&1
 rc=$?
 echo "# vdeck ran $(lab_elapsed "$t") s, exit $rc"
-grep -v '^ok - \|^not ok - ' "$LAB_ROOT/out" | sed 's/^/# /'
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) lab_pass "${line#ok - }" ;;
-	"not ok - "*) lab_fail "${line#not ok - }" ;;
-	esac
-done <"$LAB_ROOT/out"
+lab_tap_results "$LAB_ROOT/out"
 lab_check "vdeck exited 0" test "$rc" = 0
 lab_check "virsh agrees: rvm runs on dst" sh -c \
 	"timeout 10 virsh -q -c '$LAB_MIG_DST_URI' domstate rvm | grep -qx running"
@@ -89,13 +76,7 @@ lab_check "the LUN was real SCSI passthrough on dst (scsi-block)" sh -c \
 	"timeout 10 virsh -q -c '$LAB_MIG_DST_URI' qemu-monitor-command rvm --hmp 'info qtree' | grep -q 'scsi-block'"
 timeout 60 "$VDECK" -c "$LAB_ROOT/cluster.lua" --no-lock --exec "$LAB_ROOT/detach.lua" >"$LAB_ROOT/out2" 2>&1
 rc=$?
-grep -v '^ok - \|^not ok - ' "$LAB_ROOT/out2" | sed 's/^/# /'
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) lab_pass "${line#ok - }" ;;
-	"not ok - "*) lab_fail "${line#not ok - }" ;;
-	esac
-done <"$LAB_ROOT/out2"
+lab_tap_results "$LAB_ROOT/out2"
 lab_check "second vdeck run exited 0" test "$rc" = 0
 lab_check "audit holds attach_lun and migrate" sh -c \
 	"grep -q '\"operation\":\"attach_lun\".*\"result\":\"ok\"' '$XDG_STATE_HOME/vdeck/audit.jsonl' && \

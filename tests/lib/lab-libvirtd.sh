@@ -303,3 +303,33 @@ lab_migration_pair_stop() {
 	timeout 10 ip netns del "$(lab_netns "$LAB_MIG_DST")" 2>/dev/null
 	return 0
 }
+
+# lab_pair_or_skip TAG WHAT — the two-daemon lab for a test, or its SKIP
+# (machine cannot run it) / FAIL (daemons did not come up), then exit.
+lab_pair_or_skip() {
+	if ! _why=$(lab_libvirtd_available); then
+		lab_skip "$2: $_why"
+		lab_summary
+		exit $?
+	fi
+	lab_init "$1"
+	T0=$(lab_now)   # the test's own total is measured from here
+	if ! lab_migration_pair_start src dst; then
+		lab_fail "two lab daemons up"
+		lab_summary
+		exit 1
+	fi
+	lab_pass "two lab daemons up ($(lab_elapsed "$T0") s)"
+}
+
+# lab_tap_results FILE — the "ok - X" / "not ok - X" lines a vdeck test
+# script printed become passes and failures; other lines are shown as notes.
+lab_tap_results() {
+	grep -v '^ok - \|^not ok - ' "$1" | sed 's/^/# /'
+	while IFS= read -r _line; do
+		case $_line in
+		"ok - "*) lab_pass "${_line#ok - }" ;;
+		"not ok - "*) lab_fail "${_line#not ok - }" ;;
+		esac
+	done <"$1"
+}

@@ -74,6 +74,16 @@ static void value(struct reader *r, const char *path)
 	sb_free(&data);
 }
 
+/* The value files named in files[] below dir (dir carries the root). */
+static void values_in(struct reader *r, const char *dir, const char *const *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *p = x_asprintf("%s/%s", dir, files[i]);
+		value(r, p);
+		free(p);
+	}
+}
+
 static void each(struct reader *r, const char *pattern, void (*fn)(struct reader *, const char *))
 {
 	char *full = x_asprintf("%s%s", r->root, pattern);
@@ -103,11 +113,7 @@ static void node_dir(struct reader *r, const char *d)
 	if (!is_dir(d))
 		return;
 	const char *rel = d + r->rootlen;
-	for (int i = 0; i < 2; i++) {
-		char *p = x_asprintf("%s/%s", d, files[i]);
-		value(r, p);
-		free(p);
-	}
+	values_in(r, d, files, sizeof files / sizeof files[0]);
 	char *pat = x_asprintf("%s/hugepages/*/nr_hugepages", rel);
 	each(r, pat, value);
 	free(pat);
@@ -134,11 +140,7 @@ static void net_dir(struct reader *r, const char *d)
 	};
 	if (!is_dir(d))
 		return;
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char *p = x_asprintf("%s/%s", d, files[i]);
-		value(r, p);
-		free(p);
-	}
+	values_in(r, d, files, sizeof files / sizeof files[0]);
 	char *dev = x_asprintf("%s/device", d);
 	if (access(dev, F_OK) == 0)
 		mark(r, dev);
@@ -188,11 +190,7 @@ static void mdev_type_dir(struct reader *r, const char *t)
 	static const char *const files[] = { "name", "available_instances", "device_api", "description" };
 	if (!is_dir(t))
 		return;
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char *p = x_asprintf("%s/%s", t, files[i]);
-		value(r, p);
-		free(p);
-	}
+	values_in(r, t, files, sizeof files / sizeof files[0]);
 }
 
 static void mdev_bus_dir(struct reader *r, const char *d)
@@ -200,11 +198,7 @@ static void mdev_bus_dir(struct reader *r, const char *d)
 	static const char *const files[] = { "numa_node", "vendor", "device" };
 	if (!is_dir(d))
 		return;
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char *p = x_asprintf("%s/%s", d, files[i]);
-		value(r, p);
-		free(p);
-	}
+	values_in(r, d, files, sizeof files / sizeof files[0]);
 	char *pat = x_asprintf("%s/mdev_supported_types/*", d + r->rootlen);
 	each(r, pat, mdev_type_dir);
 	free(pat);
@@ -242,11 +236,7 @@ static void block_dir(struct reader *r, const char *b)
 	static const char *const files[] = { "size", "device/vendor", "device/model", "device/wwid" };
 	if (!is_dir(b))
 		return;
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char *p = x_asprintf("%s/%s", b, files[i]);
-		value(r, p);
-		free(p);
-	}
+	values_in(r, b, files, sizeof files / sizeof files[0]);
 }
 
 static void devices(struct reader *r)

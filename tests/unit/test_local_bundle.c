@@ -1,0 +1,137 @@
+/* test_local_bundle.c — the in-process reader of a local host and the
+ * remote poll script must say the same thing: both run on generated demo
+ * host trees (and the per-VM NUMA fixture), both are parsed, and every
+ * metric is compared. */
+#include "check.h"
+
+#include "conn/local_bundle.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+#include "demo/demo.h"
+#include "metrics/bundle.h"
+#include "metrics/host_metrics.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void run_script(const char *sysroot, struct strbuf *out)
+{
+	char *script = bundle_script(sysroot, NULL);
+	char path[] = "/tmp/vdeck-bundle-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, script, strlen(script)) < 0) {
+		check_failed++;
+		free(script);
+		return;
+	}
+	close(fd);
+	char *cmd = x_asprintf("sh %s", path);
+	FILE *p = popen(cmd, "r");
+	char buf[8192];
+	size_t n;
+	while (p && (n = fread(buf, 1, sizeof buf, p)) > 0)
+		sb_append_n(out, buf, n);
+	if (p)
+		pclose(p);
+	unlink(path);
+	free(cmd);
+	free(script);
+}
+
+static void parse(const struct strbuf *b, struct host_metrics *m)
+{
+	struct vd_err err;
+	err_clear(&err);
+	memset(m, 0, sizeof *m);
+	CHECK_INT(host_metrics_parse(b->buf, b->len, 1.0, m, &err), 0);
+}
+
+/* Returns how many VMs the per-VM NUMA record named (both sides agree). */
+static size_t compare(const char *sysroot)
+{
+	struct strbuf a, b;
+	sb_init(&a);
+	sb_init(&b);
+	run_script(sysroot, &a);
+	local_bundle(sysroot, &b);
+	struct host_metrics ma, mb;
+	parse(&a, &ma);
+	parse(&b, &mb);
+	CHECK_STR(ma.kernel, mb.kernel);
+	CHECK_INT(ma.numa.n, mb.numa.n);
+	for (size_t i = 0; i < ma.numa.n && i < mb.numa.n; i++) {
+		CHECK_INT(ma.numa.nodes[i].ncpus, mb.numa.nodes[i].ncpus);
+		CHECK_INT(ma.numa.nodes[i].mem.mem_total, mb.numa.nodes[i].mem.mem_total);
+		CHECK_INT(ma.numa.nodes[i].ndistance, mb.numa.nodes[i].ndistance);
+		CHECK_INT(ma.numa.nodes[i].nhugepages, mb.numa.nodes[i].nhugepages);
+	}
+	CHECK_INT(ma.mem.total, mb.mem.total);
+	CHECK_INT(ma.mem.available, mb.mem.available);
+	CHECK_INT(ma.vm.pswpin, mb.vm.pswpin);
+	CHECK_INT(ma.ksm.pages_sharing, mb.ksm.pages_sharing);
+	CHECK_INT(ma.ksm.run, mb.ksm.run);
+	CHECK_INT(ma.nhugepages, mb.nhugepages);
+	CHECK_INT(ma.ncpus, mb.ncpus);
+	CHECK_INT(ma.nnics, mb.nnics);
+	for (size_t i = 0; i < ma.nnics && i < mb.nnics; i++) {
+		CHECK_STR(ma.nics[i].name, mb.nics[i].name);
+		CHECK_STR(ma.nics[i].operstate, mb.nics[i].operstate);
+		CHECK_INT(ma.nics[i].rx_bytes, mb.nics[i].rx_bytes);
+		CHECK_INT(ma.nics[i].sriov_totalvfs, mb.nics[i].sriov_totalvfs);
+		CHECK_STR(ma.nics[i].bond_master, mb.nics[i].bond_master);
+	}
+	CHECK_INT(ma.nbonds, mb.nbonds);
+	for (size_t i = 0; i < ma.nbonds && i < mb.nbonds; i++)
+		CHECK_INT(ma.bonds[i].nports, mb.bonds[i].nports);
+	CHECK_INT(ma.nvm_numa, mb.nvm_numa);
+	for (size_t i = 0; i < ma.nvm_numa && i < mb.nvm_numa; i++) {
+		CHECK_STR(ma.vm_numa[i].name, mb.vm_numa[i].name);
+		for (unsigned k = 0; k < VM_NUMA_MAX_NODES; k++)
+			CHECK_INT(ma.vm_numa[i].bytes[k], mb.vm_numa[i].bytes[k]);
+	}
+	CHECK_INT(ma.nerrors, 0);
+	CHECK_INT(mb.nerrors, 0);
+	if (ma.has_mem)   /* a whole host tree: the comparison compared something */
+		CHECK(ma.numa.n >= 2 && ma.nnics >= 4 && ma.nbonds >= 1 && ma.ncpus >= 8);
+	size_t vms = ma.nvm_numa;
+	host_metrics_free(&ma);
+	host_metrics_free(&mb);
+	sb_free(&a);
+	sb_free(&b);
+	return vms;
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/vdeck-lb-XXXXXX";
+	if (!mkdtemp(dir))
+		return 1;
+	struct demo_spec spec = { 4, 12, 7 };
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(demo_generate(dir, &spec, &err), 0);
+	for (unsigned i = 0; i < spec.hosts; i++) {
+		char name[32];
+		demo_host_name(i, spec.hosts, name, sizeof name);
+		char *root = x_asprintf("%s/hosts/%s/root", dir, name);
+		compare(root);
+		free(root);
+	}
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	/* per-VM NUMA placement: pid files and numa_maps */
+	char cwd[4096];
+	if (getcwd(cwd, sizeof cwd)) {
+		char *root = x_asprintf("%s/tests/fixtures/sysroot-vmnuma", cwd);
+		CHECK_INT(compare(root), 1);
+		free(root);
+	}
+	return check_summary();
+}

@@ -238,8 +238,9 @@ static int run_mode(struct cli *cli, struct fleet *fleet)
 		cli->mode = MODE_SUMMARY;
 	if (cli->mode == MODE_TUI)
 		return tui_run(fleet, &cli->opts);
-	/* Listing runbooks reads files only: no reason to wait for the hosts. */
-	if (cli->mode != MODE_LIST_RUNBOOKS)
+	/* The summary and --check report every host's first answer; scripts
+	 * wait for a host only when they read it (lua/lwait.c). */
+	if (cli->mode == MODE_SUMMARY || cli->mode == MODE_CHECK)
 		fleet_wait_initial(fleet, cli->opts.connect_timeout_ms + 2000);
 	if (cli->mode == MODE_SUMMARY) {
 		summary_print(stdout, cluster);

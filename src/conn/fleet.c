@@ -313,36 +313,6 @@ static int host_answered_since(const struct host *h, double t)
 	return h->polls > 0 && h->last_poll_mono >= t;
 }
 
-int fleet_refresh(struct fleet *f, struct host *h, int timeout_ms, struct vd_err *err)
-{
-	struct cluster *c = f->cluster;
-	double t = now_mono_s();
-	for (size_t i = 0; i < c->nhosts; i++)
-		if (!h || &c->hosts[i] == h)
-			send_command(&f->workers[i], CMD_REFRESH, NULL, NULL, NULL, NULL);
-	int64_t deadline = now_ms() + timeout_ms;
-	for (;;) {
-		size_t missing = 0;
-		for (size_t i = 0; i < c->nhosts; i++)
-			if ((!h || &c->hosts[i] == h) && !host_answered_since(&c->hosts[i], t))
-				missing++;
-		if (!missing)
-			break;
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
-			err_set(err, VD_ETIMEOUT, "%zu host(s) did not answer within %d ms", missing, timeout_ms);
-			return -1;
-		}
-		fleet_pump(f, (int)(left < 100 ? left : 100));
-	}
-	if (h && h->state == HOST_DOWN) {
-		err_where(err, "refresh", h->cfg->name, NULL);
-		return err_set(err, VD_EUNREACH, "%s", h->libvirt_error ? h->libvirt_error :
-			       h->shell_error ? h->shell_error : "host is down");
-	}
-	return 0;
-}
-
 double fleet_refresh_request(struct fleet *f, struct host *h)
 {
 	double t = now_mono_s();
@@ -381,31 +351,6 @@ void fleet_call_async(struct fleet *f, struct host *h, host_call_fn fn, void *ar
 	size_t i = (size_t)(h - f->cluster->hosts);
 	atomic_fetch_add(&f->pending_calls, 1);
 	send_command(&f->workers[i], CMD_CALL, fn, arg, done, ctx);
-}
-
-struct sync_call {
-	int           finished;
-	int           rc;
-	struct vd_err err;
-};
-
-static void sync_done(void *ctx, int rc, const struct vd_err *err)
-{
-	struct sync_call *sc = ctx;
-	sc->finished = 1;
-	sc->rc = rc;
-	sc->err = *err;
-}
-
-int fleet_call(struct fleet *f, struct host *h, host_call_fn fn, void *arg, struct vd_err *err)
-{
-	struct sync_call sc = { 0 };
-	fleet_call_async(f, h, fn, arg, sync_done, &sc);
-	while (!sc.finished)
-		fleet_pump(f, 200);
-	if (sc.rc < 0 && err)
-		*err = sc.err;
-	return sc.rc;
 }
 
 unsigned fleet_calls_pending(const struct fleet *f)

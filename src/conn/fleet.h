@@ -32,20 +32,19 @@ struct cluster *fleet_cluster(struct fleet *f);
 int  fleet_fd(const struct fleet *f);
 /* Applies waiting results, waiting up to timeout_ms for the first. */
 int  fleet_pump(struct fleet *f, int timeout_ms);
-/* Asks for a fresh poll of h (NULL: all) and pumps until each answered or
- * timeout; returns -1 with err naming the hosts that did not answer. */
-int  fleet_refresh(struct fleet *f, struct host *h, int timeout_ms, struct vd_err *err);
-/* The same without waiting (for coroutines): asks for the poll and returns
- * the time to pass to fleet_refresh_answered, which is 1 once every asked
- * host (h, or all when NULL) answered after it. */
+/* Asks for a fresh poll of h (NULL: all) without waiting: returns the time
+ * to pass to fleet_refresh_answered, which is 1 once every asked host (h, or
+ * all when NULL) answered after it.  Waiting is the caller's (a task of the
+ * scheduler, lua/sched.c). */
 double fleet_refresh_request(struct fleet *f, struct host *h);
 int  fleet_refresh_answered(const struct fleet *f, const struct host *h, double since);
-/* Waits until every host finished its first poll or was marked down. */
+/* For --check and the summary, which run no Lua: pumps until every host
+ * finished its first poll or was marked down. */
 void fleet_wait_initial(struct fleet *f, int timeout_ms);
+/* Queues fn on h's worker; done runs on the loop thread (in fleet_pump)
+ * once it returned.  There is no waiting form: see lua/sched.c. */
 void fleet_call_async(struct fleet *f, struct host *h, host_call_fn fn, void *arg,
 		      host_done_fn done, void *ctx);
-/* Synchronous form: pumps (so the model stays live) until fn finished. */
-int  fleet_call(struct fleet *f, struct host *h, host_call_fn fn, void *arg, struct vd_err *err);
 /* Calls still running (for the Jobs view and clean shutdown). */
 unsigned fleet_calls_pending(const struct fleet *f);
 

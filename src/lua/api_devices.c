@@ -289,8 +289,11 @@ void lvd_devices_register(lua_State *L)
 	luaL_getmetatable(L, HOST_MT);
 	lua_getfield(L, -1, "methods");
 	luaL_setfuncs(L, host_methods, 0);
+	static const char *const readers[] = { "gpus", "luns", NULL };
+	lvd_wait_for_answer(L, -1, readers);
 	lua_pop(L, 2);
 	lua_getglobal(L, "vdeck");
 	luaL_setfuncs(L, vdeck_funcs, 0);
+	lvd_wait_for_answer(L, -1, readers);
 	lua_pop(L, 1);
 }

@@ -3,6 +3,7 @@
  * A handle holds only the host's index in the inventory, which never changes
  * during a run, so it can never dangle. */
 #include "lua/lvdeck.h"
+#include "lua/sched.h"
 
 #include <string.h>
 
@@ -31,9 +32,39 @@ static void push_tags(lua_State *L, const struct host_config *cfg)
 	}
 }
 
-/* Fields first, then methods: h.name, h:domains(). */
+/* Fields the inventory gives, known before the host answers. */
+static int inventory_field(const char *k)
+{
+	static const char *const keys[] = { "name", "uri", "address", "transport", "sysroot", "tags", NULL };
+	for (const char *const *p = keys; *p; p++)
+		if (!strcmp(k, *p))
+			return 1;
+	return 0;
+}
+
+static int host_field(lua_State *L, int status, lua_KContext kctx);
+
+/* Fields first, then methods: h.name, h:domains().  A field the host's
+ * answer fills (state, cpus, memory, ...) waits for its first answer, as
+ * h:domains() does, where the caller can wait: never 0 for "not yet". */
 static int host_index(lua_State *L)
 {
+	struct host *h = lvd_check_host(L, 1);
+	const char *k = luaL_checkstring(L, 2);
+	lua_settop(L, 2);
+	if (!host_domains_settled(h) && !inventory_field(k) && sched_can_wait(L) &&
+	    (!luaL_getmetafield(L, 1, "methods") || lua_getfield(L, -1, k) == LUA_TNIL)) {
+		lua_settop(L, 2);
+		return lvd_await_hosts(L, h, NULL, 0, host_field);
+	}
+	lua_settop(L, 2);
+	return host_field(L, LUA_OK, 0);
+}
+
+static int host_field(lua_State *L, int status, lua_KContext kctx)
+{
+	(void)status;
+	(void)kctx;
 	struct host *h = lvd_check_host(L, 1);
 	const char *k = luaL_checkstring(L, 2);
 	const struct host_config *cfg = h->cfg;
@@ -64,7 +95,12 @@ static int host_index(lua_State *L)
 			lua_pushnumber(L, h->last_poll_wall);
 		else
 			lua_pushnil(L);
-	} else if (!strcmp(k, "vm_count")) lua_pushinteger(L, (lua_Integer)h->ndoms);
+	} else if (!strcmp(k, "vm_count")) {
+		if (h->libvirt_polls)   /* unknown until libvirt answered: nil, never 0 */
+			lua_pushinteger(L, (lua_Integer)h->ndoms);
+		else
+			lua_pushnil(L);
+	}
 	else {
 		luaL_getmetafield(L, 1, "methods");
 		lua_getfield(L, -1, k);
@@ -72,9 +108,13 @@ static int host_index(lua_State *L)
 	return 1;
 }
 
-static int host_domains(lua_State *L)
+static int host_domains_k(lua_State *L, int status, lua_KContext k)
 {
+	(void)status;
+	(void)k;
 	struct host *h = lvd_check_host(L, 1);
+	if (!h->libvirt_polls)
+		return lvd_raise_unreachable(L, h, "domains");
 	size_t index = (size_t)(h - lctx_get(L)->cluster->hosts);
 	lua_createtable(L, (int)h->ndoms, 0);
 	for (size_t i = 0; i < h->ndoms; i++) {
@@ -82,6 +122,14 @@ static int host_domains(lua_State *L)
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	return 1;
+}
+
+/* h:domains(): waits for the host's first answer; unknown is an error. */
+static int host_domains(lua_State *L)
+{
+	struct host *h = lvd_check_host(L, 1);
+	lua_settop(L, 1);
+	return lvd_await_hosts(L, h, NULL, 0, host_domains_k);
 }
 
 static int host_refresh(lua_State *L)

@@ -1,8 +1,7 @@
 /* api_metrics.c — host metrics as Lua tables (h:numa, h:mem, h:nics,
- * h:bonds, h:alerts) and h:run.  Sizes in bytes, rates per second; a rate
+ * h:bonds, h:alerts).  Sizes in bytes, rates per second; a rate
  * not yet known (first poll) is nil rather than a misleading zero. */
 #include "lua/lvdeck.h"
-#include "conn/host_run.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
 
@@ -257,105 +256,9 @@ static int host_alerts(lua_State *L)
 	return 1;
 }
 
-/* h:run in flight: owned by a userdata, or by the done callback once the
- * userdata was collected first (a cancelled job). */
-struct run_box {
-	struct host_run r;
-	char           *cmd;
-	int             done, rc, orphan;
-	struct vd_err   err;
-};
-
-static void run_box_release(struct run_box *b)
-{
-	sb_free(&b->r.out);
-	sb_free(&b->r.err);
-	free(b->cmd);
-	free(b);
-}
-
-static void run_done(void *ctx, int rc, const struct vd_err *err)
-{
-	struct run_box *b = ctx;
-	if (b->orphan) {
-		run_box_release(b);
-		return;
-	}
-	b->done = 1;
-	b->rc = rc;
-	if (rc < 0 && err)
-		b->err = *err;
-}
-
-static int run_box_gc(lua_State *L)
-{
-	struct run_box **pb = lua_touserdata(L, 1);
-	if (*pb && (*pb)->done)
-		run_box_release(*pb);
-	else if (*pb)
-		(*pb)->orphan = 1;
-	*pb = NULL;
-	return 0;
-}
-
-static int run_ready(void *ud)
-{
-	return (*(struct run_box **)ud)->done;
-}
-
-static int run_results(lua_State *L, int status, lua_KContext bi)
-{
-	(void)status;
-	struct run_box *b = *(struct run_box **)lua_touserdata(L, (int)bi);
-	if (b->rc < 0) {
-		struct host *h = lvd_check_host(L, 1);
-		err_where(&b->err, "run", h->cfg->name, NULL);
-		return lvd_raise(L, &b->err);
-	}
-	lua_pushlstring(L, b->r.out.buf, b->r.out.len);
-	lua_pushlstring(L, b->r.err.buf, b->r.err.len);
-	lua_pushinteger(L, b->r.status);
-	return 3;
-}
-
-/* h:run(cmd, {timeout=seconds}) → stdout, stderr, status */
-static int host_run(lua_State *L)
-{
-	struct host *h = lvd_check_host(L, 1);
-	const char *cmd = luaL_checkstring(L, 2);
-	int timeout_ms = 30000;
-	if (lua_istable(L, 3)) {
-		lua_getfield(L, 3, "timeout");
-		if (!lua_isnil(L, -1))
-			timeout_ms = (int)(luaL_checknumber(L, -1) * 1000);
-		lua_pop(L, 1);
-	}
-	struct run_box **pb = lua_newuserdatauv(L, sizeof *pb, 0);
-	*pb = NULL;
-	lua_newtable(L);
-	lua_pushcfunction(L, run_box_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
-	int bi = lua_gettop(L);
-	struct run_box *b = x_calloc(1, sizeof *b);
-	*pb = b;
-	b->cmd = x_strdup(cmd);
-	b->r.cmd = b->cmd;
-	b->r.timeout_ms = timeout_ms;
-	sb_init(&b->r.out);
-	sb_init(&b->r.err);
-	err_clear(&b->err);
-	fleet_call_async(lctx_get(L)->fleet, h, host_run_call, &b->r, run_done, b);
-	if (lvd_can_yield(L))
-		return lvd_await(L, run_ready, NULL, pb, bi, run_results);
-	while (!b->done)
-		fleet_pump(lctx_get(L)->fleet, 200);
-	return run_results(L, LUA_OK, bi);
-}
-
 static const luaL_Reg metric_methods[] = {
 	{ "numa", host_numa }, { "mem", host_mem }, { "nics", host_nics },
-	{ "bonds", host_bonds }, { "alerts", host_alerts }, { "run", host_run },
+	{ "bonds", host_bonds }, { "alerts", host_alerts },
 	{ NULL, NULL },
 };
 
@@ -364,5 +267,7 @@ void lvd_metrics_register(lua_State *L)
 	luaL_getmetatable(L, HOST_MT);
 	lua_getfield(L, -1, "methods");
 	luaL_setfuncs(L, metric_methods, 0);
+	static const char *const readers[] = { "numa", "mem", "nics", "bonds", "alerts", NULL };
+	lvd_wait_for_answer(L, -1, readers);
 	lua_pop(L, 2);
 }

@@ -12,6 +12,7 @@
  * are methods of host handles and have no domain. */
 #include "lua/lvdeck.h"
 #include "lua/ops_lua.h"
+#include "lua/sched.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 
@@ -244,29 +245,6 @@ static void push_callback(lua_State *L, const struct op_def *def, int first, int
 	lua_pushnil(L);
 }
 
-struct progress_ctx {
-	lua_State *L;
-	int        fn;      /* stack index of the Lua function, 0 none */
-	int        failed;
-};
-
-static void on_progress(void *ctx, const struct op_task *t, const struct vop_progress *p)
-{
-	struct progress_ctx *pc = ctx;
-	if (!pc->fn || pc->failed)
-		return;
-	lua_State *L = pc->L;
-	lua_pushvalue(L, pc->fn);
-	lvd_push_progress(L, p, op_task_job(t));
-	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-		char *m = x_asprintf("vdeck: on_progress: %s (the operation goes on)\n", lvd_error_string(L, -1));
-		lvd_write(L, 1, m, strlen(m));
-		free(m);
-		lua_pop(L, 1);
-		pc->failed = 1;
-	}
-}
-
 static void print_dry_run(lua_State *L, const struct op_def *def, const struct host *h, const char *dom,
 			  const struct op_outcome *out)
 {
@@ -357,39 +335,14 @@ static struct op_args *new_args(lua_State *L)
 	return args;
 }
 
-/* What op_method returns once the operation finished (either way). */
-static int op_results(lua_State *L, const struct op_def *def, size_t hi, const char *dname, int async,
-		      int fn_idx, int rc, struct op_outcome *out, const struct vd_err *err)
-{
-	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);
-	struct host *h = cluster_host_by_index(lctx_get(L)->cluster, hi);
-	if (rc < 0) {
-		op_outcome_free(out);
-		return lvd_raise(L, err);
-	}
-	print_notes(L, out->notes);
-	if (out->dry_run)
-		print_dry_run(L, def, h, dname, out);
-	if (async && out->job_id && !out->dry_run) {
-		lvd_push_task(L, out->job_id, 1);
-		if (fn_idx)   /* t:wait() reports to the on_progress given here */
-			lvd_task_set_progress(L, -1, fn_idx);
-		op_outcome_free(out);
-		return 1;
-	}
-	if (!out->dry_run && !strcmp(def->name, "migrate") && rc == 0)
-		dh->host = out->new_host;   /* the handle follows the VM */
-	lvd_push_outcome(L, def, h->cfg->name, dname, out);
-	op_outcome_free(out);
-	return 1;
-}
-
-/* An operation in flight inside a TUI job (see lwait.c). */
+/* An operation in flight: the run, and what its results need. */
 struct run_box {
-	struct op_run *run;
-	size_t         hi;
-	int            async;
-	char           dname[128];
+	struct op_run       *run;
+	const struct op_def *def;
+	size_t               hi;
+	int                  async;
+	int                  fn_idx;      /* on_progress on the stack, 0 none */
+	char                 dname[128];
 };
 
 static int run_box_gc(lua_State *L)
@@ -399,9 +352,11 @@ static int run_box_gc(lua_State *L)
 	return 0;
 }
 
+/* Ready when finished, or when a progress report waits for on_progress. */
 static int run_ready(void *ud)
 {
-	return op_run_step(((struct run_box *)ud)->run);
+	struct run_box *b = ud;
+	return op_run_step(b->run) || (b->fn_idx && op_run_progress_due(b->run));
 }
 
 static void run_cancel(void *ud)
@@ -409,65 +364,125 @@ static void run_cancel(void *ud)
 	op_run_abort(((struct run_box *)ud)->run);
 }
 
-static int run_finish(lua_State *L, int status, lua_KContext bi)
+/* What an operation returns once it finished (either way): the outcome
+ * table; a task for async long operations; stdout, stderr and status for
+ * a command (h:run). */
+static int run_results(lua_State *L, struct run_box *b)
 {
-	(void)status;
-	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
-	struct run_box *b = lua_touserdata(L, (int)bi);
 	struct op_outcome out;
 	struct vd_err err;
 	err_clear(&err);
 	int rc = op_run_result(b->run, &out, &err);
 	op_run_free(&b->run);
-	return op_results(L, def, b->hi, b->dname, b->async, 0, rc, &out, &err);
+	const struct op_def *def = b->def;
+	struct host *h = cluster_host_by_index(lctx_get(L)->cluster, b->hi);
+	print_notes(L, out.notes);
+	if (rc < 0) {
+		op_outcome_free(&out);
+		return lvd_raise(L, &err);
+	}
+	const char *dname = def->target == OP_DOMAIN ? b->dname : NULL;
+	if (out.dry_run)
+		print_dry_run(L, def, h, dname, &out);
+	if (def->build_command) {
+		lua_pushstring(L, out.cmd_out ? out.cmd_out : "");
+		lua_pushstring(L, out.cmd_err ? out.cmd_err : "");
+		lua_pushinteger(L, out.cmd_status);
+		op_outcome_free(&out);
+		return 3;
+	}
+	if (b->async && out.job_id && !out.dry_run) {
+		lvd_push_task(L, out.job_id, 1);
+		if (b->fn_idx)   /* t:wait() reports to the on_progress given here */
+			lvd_task_set_progress(L, -1, b->fn_idx);
+		op_outcome_free(&out);
+		return 1;
+	}
+	if (!out.dry_run && !strcmp(def->name, "migrate") && rc == 0)
+		((struct dom_handle *)luaL_checkudata(L, 1, DOMAIN_MT))->host = out.new_host;   /* the handle follows the VM */
+	lvd_push_outcome(L, def, h->cfg->name, dname, &out);
+	op_outcome_free(&out);
+	return 1;
 }
 
+static int run_k(lua_State *L, int status, lua_KContext bi)
+{
+	(void)status;
+	struct run_box *b = lua_touserdata(L, (int)bi);
+	struct vop_progress p;
+	if (b->fn_idx && op_run_progress(b->run, &p)) {
+		/* on_progress runs in the task: it may print, or even wait. */
+		lua_pushvalue(L, b->fn_idx);
+		lvd_push_progress(L, &p, op_run_job(b->run));
+		lua_callk(L, 1, 0, bi, run_k);
+		return run_k(L, LUA_OK, bi);
+	}
+	if (!op_run_step(b->run))
+		return sched_await(L, run_ready, run_cancel, b, bi, run_k);
+	return run_results(L, b);
+}
+
+/* Starts def on the host (uuid NULL) or the domain and awaits the end. */
+static int run_op(lua_State *L, const struct op_def *def, size_t hi, const char *uuid, const char *dname,
+		  struct op_args *args, int async, int fn_idx)
+{
+	struct run_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	memset(b, 0, sizeof *b);
+	lua_newtable(L);
+	lua_pushcfunction(L, run_box_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_setmetatable(L, -2);
+	int bi = lua_gettop(L);
+	b->def = def;
+	b->hi = hi;
+	b->async = async;
+	b->fn_idx = fn_idx;
+	snprintf(b->dname, sizeof b->dname, "%s", dname ? dname : "");
+	b->run = op_run_start(lvd_ops_env(L), def, hi, uuid, args, async);
+	return run_k(L, LUA_OK, bi);
+}
+
+/* Whether def reads other hosts than the domain's (a target host). */
+static int reads_cluster(const struct op_def *def)
+{
+	for (size_t i = 0; i < def->nargs; i++)
+		if (def->args[i].type == OT_HOST)
+			return 1;
+	return 0;
+}
+
+/* k: the arguments' userdata index, and on_progress's (0 none) << 16. */
+static int op_method_k(lua_State *L, int status, lua_KContext k)
+{
+	(void)status;
+	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
+	struct domain *d = lvd_check_domain(L, 1, NULL);   /* it may have gone while we waited */
+	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);
+	struct op_args *args = lua_touserdata(L, (int)(k & 0xffff));
+	return run_op(L, def, dh->host, dh->uuid, d->info.name, args, (int)(k >> 32), (int)((k >> 16) & 0xffff));
+}
+
+/* d:set_vcpus(...) and every other OP_DOMAIN entry of the table.  An
+ * operation that picks or names a target host first waits for every host's
+ * first answer: a host not heard from yet is no place to choose from. */
 static int op_method(lua_State *L)
 {
 	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
-	struct host *h;
-	struct domain *d = lvd_check_domain(L, 1, &h);
-	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);
+	lvd_check_domain(L, 1, NULL);
 	int nargs = lua_gettop(L);
 	struct op_args *args = new_args(L);
+	int ai = lua_gettop(L);
 	int async = 0;
 	read_args(L, def, 2, nargs, args, &async);
 	push_callback(L, def, 2, nargs);
 	int fn_idx = lua_isnil(L, -1) ? 0 : lua_gettop(L);
-	struct op_env *env = lvd_ops_env(L);
-	struct progress_ctx pc = { L, fn_idx, 0 };
-	struct op_outcome out;
-	struct vd_err err;
-	err_clear(&err);
-	char dname[128];
-	snprintf(dname, sizeof dname, "%s", d->info.name);
-	size_t hi = dh->host;
-	(void)h;
-	if (lvd_can_yield(L)) {
-		/* In a TUI job: step the operation from the loop, yielding meanwhile.
-		 * (An on_progress callback is not called here: the Jobs view shows
-		 * the progress of long operations.) */
-		struct run_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-		memset(b, 0, sizeof *b);
-		lua_newtable(L);
-		lua_pushcfunction(L, run_box_gc);
-		lua_setfield(L, -2, "__gc");
-		lua_setmetatable(L, -2);
-		int bi = lua_gettop(L);
-		b->hi = hi;
-		b->async = async;
-		snprintf(b->dname, sizeof b->dname, "%s", dname);
-		b->run = op_run_start(env, def, hi, dh->uuid, args, async, NULL, NULL);
-		if (op_run_step(b->run))
-			return run_finish(L, LUA_OK, bi);
-		return lvd_await(L, run_ready, run_cancel, b, bi, run_finish);
-	}
-	int rc = op_invoke(env, def, hi, dh->uuid, args, async, on_progress, &pc, &out, &err);
-	op_args_free(args);
-	return op_results(L, def, hi, dname, async, fn_idx, rc, &out, &err);
+	lua_KContext k = (lua_KContext)ai | ((lua_KContext)fn_idx << 16) | ((lua_KContext)async << 32);
+	if (reads_cluster(def))
+		return lvd_await_hosts(L, NULL, NULL, k, op_method_k);
+	return op_method_k(L, LUA_OK, k);
 }
 
-/* h:create_bond{...} and every other OP_HOST entry of the table. */
+/* h:create_bond{...}, h:run(cmd) and every other OP_HOST entry. */
 static int op_host_method(lua_State *L)
 {
 	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
@@ -476,24 +491,8 @@ static int op_host_method(lua_State *L)
 	struct op_args *args = new_args(L);
 	int async = 0;
 	read_args(L, def, 2, nargs, args, &async);
-	struct op_env *env = lvd_ops_env(L);
-	struct op_outcome out;
-	struct vd_err err;
-	err_clear(&err);
-	size_t hi = (size_t)(h - env->cluster->hosts);
-	int rc = op_invoke_host(env, def, hi, args, &out, &err);
-	op_args_free(args);
-	if (rc < 0) {
-		print_notes(L, out.notes);
-		op_outcome_free(&out);
-		return lvd_raise(L, &err);
-	}
-	print_notes(L, out.notes);
-	if (out.dry_run)
-		print_dry_run(L, def, h, NULL, &out);
-	lvd_push_outcome(L, def, h->cfg->name, NULL, &out);
-	op_outcome_free(&out);
-	return 1;
+	size_t hi = (size_t)(h - lctx_get(L)->cluster->hosts);
+	return run_op(L, def, hi, NULL, NULL, args, async, 0);
 }
 
 void lvd_ops_register(lua_State *L)

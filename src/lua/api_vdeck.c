@@ -6,9 +6,11 @@
 #include <regex.h>
 #include <string.h>
 
-/* A filter is a glob string (name or tag), or a table { name=, tag=, state=, host= }. */
+/* A filter is a glob string (name or tag), or a table { name=, tag=, state=,
+ * host= }; vdeck.domains also takes partial = true there. */
 struct filter {
 	const char *name, *tag, *state, *host;
+	int         partial;
 };
 
 static void read_filter(lua_State *L, int idx, struct filter *f)
@@ -27,12 +29,15 @@ static void read_filter(lua_State *L, int idx, struct filter *f)
 	while (lua_next(L, idx)) {
 		lua_pop(L, 1);
 		const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-		int ok = 0;
+		int ok = !strcmp(k, "partial");
 		for (unsigned i = 0; i < 4; i++)
 			ok |= !strcmp(k, keys[i]);
 		if (!ok)
-			luaL_error(L, "filter: unknown field '%s' (name, tag, state, host)", k);
+			luaL_error(L, "filter: unknown field '%s' (name, tag, state, host, partial)", k);
 	}
+	lua_getfield(L, idx, "partial");
+	f->partial = lua_toboolean(L, -1);
+	lua_pop(L, 1);
 	for (unsigned i = 0; i < 4; i++) {
 		lua_getfield(L, idx, keys[i]);
 		*slots[i] = luaL_optstring(L, -1, NULL);
@@ -53,8 +58,10 @@ static int host_passes(const struct host *h, const struct filter *f, int name_or
 	return 1;
 }
 
-static int l_hosts(lua_State *L)
+static int hosts_k(lua_State *L, int status, lua_KContext k)
 {
+	(void)status;
+	(void)k;
 	struct lctx *ctx = lctx_get(L);
 	struct filter f;
 	read_filter(L, 1, &f);
@@ -72,6 +79,18 @@ static int l_hosts(lua_State *L)
 	return 1;
 }
 
+/* vdeck.hosts([filter]): a state filter first waits for each host's first
+ * answer ("connecting" is not a state to select on). */
+static int l_hosts(lua_State *L)
+{
+	struct filter f;
+	lua_settop(L, 1);
+	read_filter(L, 1, &f);
+	if (f.state)
+		return lvd_await_hosts(L, NULL, NULL, 0, hosts_k);
+	return hosts_k(L, LUA_OK, 0);
+}
+
 static int l_host(lua_State *L)
 {
 	struct lctx *ctx = lctx_get(L);
@@ -83,17 +102,78 @@ static int l_host(lua_State *L)
 	return 1;
 }
 
-static int l_domains(lua_State *L)
+/* Raises an unreachable error naming the hosts in `missing` (a list). */
+static int raise_missing(lua_State *L, int missing, const char *what)
 {
+	struct lctx *ctx = lctx_get(L);
+	struct strbuf sb;
+	sb_init(&sb);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, missing);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, missing, i);
+		const struct host *h = cluster_host(ctx->cluster, lua_tostring(L, -1));
+		lua_pop(L, 1);
+		const char *cause = h->libvirt_error ? h->libvirt_error : h->shell_error ? h->shell_error
+			: h->state == HOST_DOWN ? "host is down" : "no answer yet";
+		sb_appendf(&sb, "%s%s (%s)", i > 1 ? ", " : "", h->cfg->name, cause);
+	}
+	struct vd_err e;
+	err_clear(&e);
+	if (n == 1) {
+		lua_rawgeti(L, missing, 1);
+		err_where(&e, what, lua_tostring(L, -1), NULL);
+		lua_pop(L, 1);
+	}
+	err_set(&e, VD_EUNREACH, "%s: %s did not answer", n == 1 ? "1 host" : lua_pushfstring(L, "%d hosts", (int)n), sb.buf);
+	sb_free(&sb);
+	return lvd_raise(L, &e);
+}
+
+/* The names of the wanted hosts whose domains are unknown, as a list. */
+static void push_missing(lua_State *L, const unsigned char *want)
+{
+	struct lctx *ctx = lctx_get(L);
+	lua_newtable(L);
+	lua_Integer n = 0;
+	for (size_t i = 0; i < ctx->cluster->nhosts; i++) {
+		if (want && !want[i])
+			continue;
+		if (ctx->cluster->hosts[i].libvirt_polls == 0) {
+			lua_pushstring(L, ctx->cluster->hosts[i].cfg->name);
+			lua_rawseti(L, -2, ++n);
+		}
+	}
+}
+
+/* Hosts a domain filter looks at, as a per-host mask in a userdata. */
+static unsigned char *filter_hosts(lua_State *L, const struct filter *f)
+{
+	struct lctx *ctx = lctx_get(L);
+	struct filter hf = { .tag = f->tag, .host = f->host };
+	unsigned char *want = lua_newuserdatauv(L, ctx->cluster->nhosts + 1, 0);
+	for (size_t i = 0; i < ctx->cluster->nhosts; i++)
+		want[i] = (unsigned char)host_passes(&ctx->cluster->hosts[i], &hf, 0);
+	return want;
+}
+
+/* Stack: 1 filter, 2 host mask (then the wait). */
+static int domains_k(lua_State *L, int status, lua_KContext k)
+{
+	(void)status;
+	(void)k;
 	struct lctx *ctx = lctx_get(L);
 	struct filter f;
 	read_filter(L, 1, &f);
-	struct filter hf = { .tag = f.tag, .host = f.host };
+	const unsigned char *want = lua_touserdata(L, 2);
+	push_missing(L, want);
+	int missing = lua_gettop(L);
+	if (lua_rawlen(L, missing) && !f.partial)
+		return raise_missing(L, missing, "domains");
 	lua_newtable(L);
 	lua_Integer n = 0;
 	for (size_t i = 0; i < ctx->cluster->nhosts; i++) {
 		struct host *h = &ctx->cluster->hosts[i];
-		if (!host_passes(h, &hf, 0))
+		if (!want[i])
 			continue;
 		for (size_t j = 0; j < h->ndoms; j++) {
 			const struct domain *d = &h->doms[j];
@@ -105,19 +185,53 @@ static int l_domains(lua_State *L)
 			lua_rawseti(L, -2, ++n);
 		}
 	}
-	return 1;
+	if (!f.partial)
+		return 1;
+	lua_pushvalue(L, missing);
+	return 2;
 }
 
-static int l_domain(lua_State *L)
+/* vdeck.domains([filter]): waits for the hosts it looks at to answer; a
+ * host that did not is an error, or with partial = true a second result
+ * listing the hosts left out. */
+static int l_domains(lua_State *L)
 {
+	struct filter f;
+	lua_settop(L, 1);
+	read_filter(L, 1, &f);
+	unsigned char *want = filter_hosts(L, &f);
+	return lvd_await_hosts(L, NULL, want, 0, domains_k);
+}
+
+/* Stack: 1 name. */
+static int domain_k(lua_State *L, int status, lua_KContext k)
+{
+	(void)status;
+	(void)k;
 	struct lctx *ctx = lctx_get(L);
 	const char *name = luaL_checkstring(L, 1);
 	struct host *h = NULL;
 	struct domain *d = cluster_find_domain(ctx->cluster, name, &h);
-	if (!d)
-		return lvd_raisef(L, VD_ENOTFOUND, "domain", NULL, name, "no such domain on any host");
-	lvd_push_domain(L, (size_t)(h - ctx->cluster->hosts), d);
-	return 1;
+	if (d) {
+		lvd_push_domain(L, (size_t)(h - ctx->cluster->hosts), d);
+		return 1;
+	}
+	push_missing(L, NULL);
+	if (lua_rawlen(L, -1))
+		return raise_missing(L, lua_gettop(L), "domain");
+	return lvd_raisef(L, VD_ENOTFOUND, "domain", NULL, name, "no such domain on any host");
+}
+
+/* vdeck.domain(name): found at once when a host that answered has it; else
+ * waits for the others before saying it does not exist. */
+static int l_domain(lua_State *L)
+{
+	struct lctx *ctx = lctx_get(L);
+	const char *name = luaL_checkstring(L, 1);
+	lua_settop(L, 1);
+	if (cluster_find_domain(ctx->cluster, name, NULL))
+		return domain_k(L, LUA_OK, 0);
+	return lvd_await_hosts(L, NULL, NULL, 0, domain_k);
 }
 
 static int l_refresh(lua_State *L)

@@ -1,29 +1,40 @@
 /* each.c — vdeck.each(items, fn, { per_host =, limit = }): run fn(item) for
  * many items at once, a bounded number per host.
  *
- * Each item runs as its own coroutine.  The bindings that would block
- * (operations, refresh, h:run) already know how to yield inside a TUI job
- * (lwait.c); here the same wait slot is given to each coroutine in turn,
- * and this function is their scheduler: start items while their host has a
- * free slot, pump the fleet, resume those whose work finished.  Workers are
- * one per host, so the hosts really do progress in parallel while this
- * (the loop) thread only dispatches.  Inside a TUI job, where the job itself
- * is a coroutine, the items simply run one after another. */
+ * Each item runs as a task of the scheduler (sched.h), a child of the
+ * calling task: its waits are the scheduler's, so items on different hosts
+ * progress in parallel while the caller awaits "an item ended", then starts
+ * the next ones the limits allow.  The same code serves a console job and
+ * --exec.  The result lists { ok, value | error } per item, in order, and
+ * says per host how many items ran and ended well (coverage) and which
+ * hosts could not be reached. */
 #include "lua/lvdeck.h"
+#include "lua/sched.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum item_state { IT_PENDING, IT_RUNNING, IT_DONE };
+struct each_group;
 
-struct item {
-	lua_State      *co;
-	int             ref;       /* keeps co alive */
-	int             host;      /* index for the per-host limit, -1 none */
-	enum item_state state;
-	int             waiting;
-	struct lvd_wait wait;
+struct each_item {
+	struct each_group *g;
+	lua_Integer        index;     /* 1-based */
+	int                host;      /* index for the per-host limit, -1 none */
+	struct sched_task *task;      /* while it runs */
+	int                started, ended;
+};
+
+struct each_group {
+	struct sched     *s;
+	lua_State        *L;          /* the main state: items end on the loop */
+	int               items_ref, fn_ref, results_ref;
+	lua_Integer       n, next, ended;
+	lua_Integer       per_host, limit, running;
+	int              *busy;       /* per host: items running */
+	size_t            nhosts;
+	struct each_item *items;
+	int               woken;      /* an item ended since the caller last looked */
 };
 
 static int item_host(lua_State *L, int idx)
@@ -35,62 +46,181 @@ static int item_host(lua_State *L, int idx)
 	return hh ? (int)hh->index : -1;
 }
 
+static void group_release(struct each_group *g)
+{
+	int *refs[] = { &g->items_ref, &g->fn_ref, &g->results_ref };
+	for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+		if (*refs[i] != LUA_NOREF)
+			luaL_unref(g->L, LUA_REGISTRYINDEX, *refs[i]);
+		*refs[i] = LUA_NOREF;
+	}
+	free(g->busy);
+	free(g->items);
+	g->busy = NULL;
+	g->items = NULL;
+}
+
+static int group_gc(lua_State *L)
+{
+	group_release(lua_touserdata(L, 1));
+	return 0;
+}
+
 /* results[i] = { ok = true, value = ... } or { ok = false, error = err } */
-static void store(lua_State *L, int results, lua_Integer i, int ok, lua_State *from, int nres)
+static void item_end(void *ud, lua_State *co, int status, int nres)
 {
+	struct each_item *it = ud;
+	struct each_group *g = it->g;
+	lua_State *L = g->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, g->results_ref);
 	lua_createtable(L, 0, 2);
-	lua_pushboolean(L, ok);
+	lua_pushboolean(L, status == LUA_OK);
 	lua_setfield(L, -2, "ok");
-	if (nres > 0) {
-		lua_xmove(from, L, 1);   /* top of from: the first result or the error */
-		lua_setfield(L, -2, ok ? "value" : "error");
+	if (status != LUA_OK || nres > 0) {
+		if (status == LUA_OK)
+			lua_settop(co, lua_gettop(co) - nres + 1);   /* the first result */
+		lua_xmove(co, L, 1);
+		lua_setfield(L, -2, status == LUA_OK ? "value" : "error");
 	}
-	lua_rawseti(L, results, i);
-}
-
-static void resume(lua_State *L, struct lctx *ctx, struct item *it, int nargs, int results, lua_Integer i,
-		   int *running, int *per_host_running)
-{
-	memset(&it->wait, 0, sizeof it->wait);
-	ctx->wait = &it->wait;
-	int nres = 0;
-	int st = lua_resume(it->co, L, nargs, &nres);
-	ctx->wait = NULL;
-	if (st == LUA_YIELD) {
-		lua_pop(it->co, nres);
-		it->waiting = it->wait.ready != NULL;
-		return;
-	}
-	if (st == LUA_OK) {
-		if (nres > 1)
-			lua_pop(it->co, nres - 1);
-		store(L, results, i, 1, it->co, nres);
-	} else {
-		store(L, results, i, 0, it->co, 1);
-	}
-	it->state = IT_DONE;
-	luaL_unref(L, LUA_REGISTRYINDEX, it->ref);
-	it->co = NULL;
-	(*running)--;
+	lua_rawseti(L, -2, it->index);
+	lua_pop(L, 1);
+	it->ended = 1;
+	it->task = NULL;
+	g->ended++;
+	g->running--;
 	if (it->host >= 0)
-		per_host_running[it->host]--;
+		g->busy[it->host]--;
+	g->woken = 1;
 }
 
-static int sequential(lua_State *L, lua_Integer n)
+/* Starts what the limits allow, in order, skipping full hosts. */
+static void start_items(lua_State *L, struct each_group *g)
 {
-	lua_createtable(L, (int)n, 0);
-	int results = lua_gettop(L);
-	for (lua_Integer i = 1; i <= n; i++) {
-		lua_pushvalue(L, 2);
-		lua_rawgeti(L, 1, i);
-		int ok = lua_pcall(L, 1, 1, 0) == LUA_OK;
-		lua_createtable(L, 0, 2);
-		lua_pushboolean(L, ok);
-		lua_setfield(L, -2, "ok");
-		lua_insert(L, -2);
-		lua_setfield(L, -2, ok ? "value" : "error");
-		lua_rawseti(L, results, i);
+	struct sched_task *self = sched_current(g->s);
+	struct sched_spawn_opts o = {
+		.sink = *sched_task_sink(self), .job_id = sched_task_job(self), .on_end = item_end,
+	};
+	while (g->next < g->n && g->items[g->next].started)
+		g->next++;
+	for (lua_Integer i = g->next; i < g->n && g->running < g->limit; i++) {
+		struct each_item *it = &g->items[i];
+		if (it->started || (it->host >= 0 && g->busy[it->host] >= g->per_host))
+			continue;
+		it->started = 1;
+		g->running++;
+		if (it->host >= 0)
+			g->busy[it->host]++;
+		o.end_ud = it;
+		lua_rawgeti(L, LUA_REGISTRYINDEX, g->fn_ref);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, g->items_ref);
+		lua_rawgeti(L, -1, i + 1);
+		lua_remove(L, -2);
+		it->task = sched_spawn(g->s, L, 1, &o);
 	}
+}
+
+static int group_ready(void *ud)
+{
+	struct each_group *g = ud;
+	return g->woken || g->ended == g->n;
+}
+
+static void group_cancel(void *ud)
+{
+	struct each_group *g = ud;
+	g->next = g->n;   /* start nothing more */
+	for (lua_Integer i = 0; i < g->n; i++) {
+		struct each_item *it = &g->items[i];
+		if (!it->started) {
+			it->started = it->ended = 1;
+			g->ended++;
+		} else if (it->task) {
+			sched_cancel(it->task, "cancelled");
+		}
+	}
+}
+
+static void bump(lua_State *L, int tbl, const char *key)
+{
+	lua_getfield(L, tbl, key);
+	lua_Integer v = lua_tointeger(L, -1) + 1;
+	lua_pop(L, 1);
+	lua_pushinteger(L, v);
+	lua_setfield(L, tbl, key);
+}
+
+/* Whether results[i] failed because its host could not be reached. */
+static int item_unreachable(lua_State *L, int results, lua_Integer i, int *ok)
+{
+	lua_rawgeti(L, results, i);
+	lua_getfield(L, -1, "ok");
+	*ok = lua_toboolean(L, -1);
+	lua_getfield(L, -2, "error");
+	int down = 0;
+	if (lua_istable(L, -1)) {
+		lua_getfield(L, -1, "code");
+		down = lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), err_code_name(VD_EUNREACH));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 3);
+	return down;
+}
+
+/* results.coverage[host] = { items =, ok =, failed = [, unreachable = true] };
+ * results.unreachable = the hosts whose items failed because the host did
+ * not answer, in order of first appearance. */
+static void add_coverage(lua_State *L, int results, struct each_group *g)
+{
+	struct lctx *ctx = lctx_get(L);
+	lua_newtable(L);
+	int cov = lua_gettop(L);
+	lua_newtable(L);
+	int unreach = lua_gettop(L);
+	lua_Integer nunreach = 0;
+	for (lua_Integer i = 0; i < g->n; i++) {
+		int h = g->items[i].host;
+		if (h < 0)
+			continue;
+		const char *name = ctx->cluster->hosts[h].cfg->name;
+		int ok;
+		int down = item_unreachable(L, results, i + 1, &ok);
+		if (lua_getfield(L, cov, name) != LUA_TTABLE) {
+			lua_pop(L, 1);
+			lua_createtable(L, 0, 4);
+			lua_pushinteger(L, 0);
+			lua_setfield(L, -2, "ok");
+			lua_pushinteger(L, 0);
+			lua_setfield(L, -2, "failed");
+			lua_pushvalue(L, -1);
+			lua_setfield(L, cov, name);
+		}
+		int e = lua_gettop(L);
+		bump(L, e, "items");
+		bump(L, e, ok ? "ok" : "failed");
+		if (down && lua_getfield(L, e, "unreachable") == LUA_TNIL) {
+			lua_pushboolean(L, 1);
+			lua_setfield(L, e, "unreachable");
+			lua_pushstring(L, name);
+			lua_rawseti(L, unreach, ++nunreach);
+		}
+		lua_settop(L, unreach);
+	}
+	lua_setfield(L, results, "unreachable");
+	lua_setfield(L, results, "coverage");
+}
+
+static int each_k(lua_State *L, int status, lua_KContext gi)
+{
+	(void)status;
+	struct each_group *g = lua_touserdata(L, (int)gi);
+	g->woken = 0;
+	if (g->ended < g->n) {
+		start_items(L, g);
+		return sched_await(L, group_ready, group_cancel, g, gi, each_k);
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, g->results_ref);
+	add_coverage(L, lua_gettop(L), g);
+	group_release(g);
 	return 1;
 }
 
@@ -108,62 +238,41 @@ int lvd_each(lua_State *L)
 	}
 	luaL_argcheck(L, per_host >= 1 && limit >= 1, 3, "per_host and limit must be at least 1");
 	lua_settop(L, 2);
-	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
 	struct lctx *ctx = lctx_get(L);
-	if (ctx->wait)
-		return sequential(L, n);   /* already a coroutine of a TUI job */
-	lua_createtable(L, (int)n, 0);
-	int results = lua_gettop(L);
-	struct item *items = x_calloc((size_t)n + 1, sizeof *items);
-	int *busy = x_calloc(ctx->cluster->nhosts + 1, sizeof *busy);
-	for (lua_Integer i = 0; i < n; i++) {
+	if (!sched_current(ctx->sched))
+		return luaL_error(L, "vdeck.each: no task of the scheduler is running");
+	struct each_group *g = lua_newuserdatauv(L, sizeof *g, 0);
+	memset(g, 0, sizeof *g);
+	g->items_ref = g->fn_ref = g->results_ref = LUA_NOREF;
+	lua_newtable(L);
+	lua_pushcfunction(L, group_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_setmetatable(L, -2);
+	int gi = lua_gettop(L);
+	g->s = ctx->sched;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+	g->L = lua_tothread(L, -1);
+	lua_pop(L, 1);
+	g->n = (lua_Integer)lua_rawlen(L, 1);
+	g->per_host = per_host;
+	g->limit = limit;
+	g->nhosts = ctx->cluster->nhosts;
+	g->busy = x_calloc(g->nhosts + 1, sizeof *g->busy);
+	g->items = x_calloc((size_t)g->n + 1, sizeof *g->items);
+	for (lua_Integer i = 0; i < g->n; i++) {
 		lua_rawgeti(L, 1, i + 1);
-		items[i].host = item_host(L, -1);
-		if ((size_t)items[i].host >= ctx->cluster->nhosts)
-			items[i].host = -1;
+		g->items[i].g = g;
+		g->items[i].index = i + 1;
+		g->items[i].host = item_host(L, -1);
+		if ((size_t)g->items[i].host >= g->nhosts)
+			g->items[i].host = -1;
 		lua_pop(L, 1);
 	}
-	int running = 0;
-	lua_Integer done = 0, first_pending = 0;
-	while (done < n) {
-		/* Start what the limits allow, in order, skipping full hosts. */
-		for (lua_Integer i = first_pending; i < n && running < limit; i++) {
-			struct item *it = &items[i];
-			if (it->state != IT_PENDING || (it->host >= 0 && busy[it->host] >= per_host))
-				continue;
-			it->co = lua_newthread(L);
-			it->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-			it->state = IT_RUNNING;
-			running++;
-			if (it->host >= 0)
-				busy[it->host]++;
-			lua_pushvalue(L, 2);
-			lua_rawgeti(L, 1, i + 1);
-			lua_xmove(L, it->co, 2);
-			resume(L, ctx, it, 1, results, i + 1, &running, busy);
-		}
-		while (first_pending < n && items[first_pending].state != IT_PENDING)
-			first_pending++;
-		/* Resume every item whose work is done (or that yielded bare). */
-		int progressed = 0;
-		for (lua_Integer i = 0; i < n; i++) {
-			struct item *it = &items[i];
-			if (it->state != IT_RUNNING)
-				continue;
-			if (it->waiting && !it->wait.ready(it->wait.ud))
-				continue;
-			it->waiting = 0;
-			resume(L, ctx, it, 0, results, i + 1, &running, busy);
-			progressed = 1;
-		}
-		done = 0;
-		for (lua_Integer i = 0; i < n; i++)
-			done += items[i].state == IT_DONE;
-		if (done < n && !progressed)
-			fleet_pump(ctx->fleet, 20);
-	}
-	free(items);
-	free(busy);
-	lua_settop(L, results);
-	return 1;
+	lua_pushvalue(L, 1);
+	g->items_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushvalue(L, 2);
+	g->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_createtable(L, (int)g->n, 2);
+	g->results_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return each_k(L, LUA_OK, gi);
 }

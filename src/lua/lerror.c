@@ -39,7 +39,7 @@ void lvd_error_register(lua_State *L)
 	lua_pop(L, 1);
 }
 
-int lvd_raise(lua_State *L, const struct vd_err *err)
+void lvd_push_error(lua_State *L, const struct vd_err *err)
 {
 	lua_createtable(L, 0, 6);
 	set_field(L, "op", err->op);
@@ -52,6 +52,11 @@ int lvd_raise(lua_State *L, const struct vd_err *err)
 		lua_setfield(L, -2, "libvirt_code");
 	}
 	luaL_setmetatable(L, ERROR_MT);
+}
+
+int lvd_raise(lua_State *L, const struct vd_err *err)
+{
+	lvd_push_error(L, err);
 	return lua_error(L);
 }
 

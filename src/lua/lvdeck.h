@@ -21,22 +21,7 @@ struct lctx {
 	struct cluster    *cluster;
 	const struct vd_options *opts;
 	int                refresh_timeout_ms;
-	/* Set while a TUI job's coroutine runs (lwait.c): a call that would
-	 * block yields instead and records here what it waits for.  NULL: block. */
-	struct lvd_wait   *wait;
-	/* Where print, ctx.log, vdeck.emit and dry-run text go; NULL: stdout/stderr. */
-	void             (*out)(void *ud, int is_err, const char *s, size_t n);
-	void              *out_ud;
-	unsigned           job_id;   /* the TUI job running now (ctx.progress), 0 none */
-};
-
-/* What a suspended coroutine waits for: ready() advances the work without
- * blocking and returns 1 once it finished; cancel() (may be NULL) asks it to
- * stop early.  ud lives in a userdata on the coroutine's stack. */
-struct lvd_wait {
-	int  (*ready)(void *ud);
-	void (*cancel)(void *ud);
-	void  *ud;
+	struct sched      *sched;    /* every chunk runs as one of its tasks (sched.h) */
 };
 
 struct host_handle { size_t index; };
@@ -45,6 +30,8 @@ struct dom_handle  { size_t host; char uuid[37]; char name[128]; };
 struct lctx *lctx_get(lua_State *L);
 void lctx_set(lua_State *L, struct lctx *ctx);
 
+/* Pushes the vdeck error table built from err. */
+void lvd_push_error(lua_State *L, const struct vd_err *err);
 /* Raises a vdeck error table built from err (never returns). */
 int  lvd_raise(lua_State *L, const struct vd_err *err);
 /* Raises a vdeck error from op/host/domain/code/format. */
@@ -88,15 +75,21 @@ struct vlua;
 /* The state behind a runtime (for lua/ files that extend vlua). */
 lua_State *vlua_state(struct vlua *vl);
 
-/* Coroutine-aware waiting (lwait.c).  lvd_can_yield: 1 inside a TUI job
- * where a blocking call may yield.  lvd_await records the wait and yields;
- * k runs (with k_ctx) once ready() said 1.  Never returns when it yields. */
-int  lvd_can_yield(lua_State *L);
-int  lvd_await(lua_State *L, int (*ready)(void *), void (*cancel)(void *), void *ud,
-	       lua_KContext k_ctx, lua_KFunction k);
-/* Script output (print, ctx.log, emit, dry-run text): the job log or stdio. */
+/* Waits (yields) until host h — else every host marked in want (per host
+ * index), else all — settled its domain list (host_domains_settled), then
+ * continues with k on the stack as the caller left it; k runs at once when
+ * that is already so (lwait.c). */
+int  lvd_await_hosts(lua_State *L, const struct host *h, const unsigned char *want, lua_KContext k_ctx,
+		     lua_KFunction k);
+/* Wraps the functions named in the table at tbl so that they first wait for
+ * the host given as their first argument (any other: every host) to answer. */
+void lvd_wait_for_answer(lua_State *L, int tbl, const char *const *names);
+/* Raises an unreachable error (exit 3) for h, whose domains are unknown. */
+int  lvd_raise_unreachable(lua_State *L, const struct host *h, const char *op);
+/* Script output (print, ctx.log, emit, dry-run text): the running task's
+ * sink (a console job's log) or stdio. */
 void lvd_write(lua_State *L, int is_err, const char *s, size_t n);
-/* Re-reads h (NULL: every host), yielding inside a job; returns the number
+/* Re-reads h (NULL: every host), yielding while it waits; returns the number
  * of results: 0, or the handle at index 1 when ret_self (a domain handle is
  * checked to still exist). */
 int  lvd_refresh(lua_State *L, struct host *h, int ret_self);
@@ -111,7 +104,6 @@ int  luaopen_vdeck(lua_State *L);
 /* Runbook helpers (runbook.c). */
 int  lvd_runbook_decl(lua_State *L);
 int  lvd_is_runbook(lua_State *L, int idx);
-int  lvd_runbook_run(lua_State *L, int rb, int argc, char **argv);
 void lvd_runbook_prepare(lua_State *L, int rb, int argc, char **argv);
 void lvd_runbook_paths(struct strbuf *sb);
 

@@ -4,6 +4,8 @@
  * d:snapshots() as a tree, vdeck.operations() (the table's metadata),
  * vdeck.jobs(), vdeck.wait_any{...} and vdeck.op_limit(n). */
 #include "lua/ops_lua.h"
+#include "lua/sched.h"
+#include "core/timeutil.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -62,19 +64,26 @@ static void follow(lua_State *L, int task_idx, struct op_task *t)
 	lua_pop(L, 1);
 }
 
-/* Waiting for tasks inside a TUI job: job ids polled from the loop. */
+/* Waiting for tasks: job ids polled from the loop. */
 struct tasks_wait {
 	struct op_env *env;
 	size_t         n;
 	unsigned       jobs[];
 };
 
+/* Whether t ended and the model was re-read after it. */
+static int task_finished(struct op_env *env, struct op_task *t, struct vop_progress *p, int *rc,
+			 struct vd_err *err)
+{
+	return op_task_step(env, t, p, rc, err) && op_task_refreshed(env, t);
+}
+
 /* Index (1-based) of the first finished task, 0 none. */
 static size_t first_finished(struct tasks_wait *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
 		struct op_task *t = op_task_find(w->env, w->jobs[i]);
-		if (!t || (op_task_step(w->env, t, NULL, NULL, NULL) && op_task_refreshed(w->env, t)))
+		if (!t || task_finished(w->env, t, NULL, NULL, NULL))
 			return i + 1;
 	}
 	return 0;
@@ -103,8 +112,6 @@ static struct tasks_wait *push_tasks_wait(lua_State *L, size_t n)
 	return w;
 }
 
-static int task_wait_k(lua_State *L, int status, lua_KContext k);
-
 void lvd_task_set_progress(lua_State *L, int task_idx, int fn_idx)
 {
 	task_idx = lua_absindex(L, task_idx);
@@ -112,67 +119,100 @@ void lvd_task_set_progress(lua_State *L, int task_idx, int fn_idx)
 	lua_setiuservalue(L, task_idx, 2);
 }
 
-struct wait_progress {
-	lua_State *L;
-	int        fn, failed;
+/* t:wait([fn]) while it runs: the task, and the progress fn gets. */
+struct one_wait {
+	struct op_env      *env;
+	unsigned            job;
+	int                 have_fn, due, finished, rc, reported_last;
+	double              last;
+	struct vop_progress p;
+	struct vd_err       err;
 };
 
-static void wait_progress(void *ctx, const struct op_task *t, const struct vop_progress *p)
+static int one_ready(void *ud)
 {
-	struct wait_progress *wp = ctx;
-	if (wp->failed)
-		return;
-	lua_pushvalue(wp->L, wp->fn);
-	lvd_push_progress(wp->L, p, op_task_job(t));
-	if (lua_pcall(wp->L, 1, 0, 0) != LUA_OK) {
-		fprintf(stderr, "vdeck: on_progress: %s (the operation goes on)\n", lvd_error_string(wp->L, -1));
-		lua_pop(wp->L, 1);
-		wp->failed = 1;
+	struct one_wait *w = ud;
+	struct op_task *t = op_task_find(w->env, w->job);
+	struct vop_progress p;
+	memset(&p, 0, sizeof p);
+	if (!t || task_finished(w->env, t, &p, &w->rc, &w->err)) {
+		w->finished = 1;
+		return 1;
 	}
+	if (w->have_fn && p.valid && now_mono_s() - w->last >= 0.25) {
+		w->p = p;
+		w->due = 1;
+	}
+	return w->due;
+}
+
+static void one_cancel(void *ud)
+{
+	struct one_wait *w = ud;
+	struct op_task *t = op_task_find(w->env, w->job);
+	if (t)
+		op_task_abort(t);
+}
+
+/* Stack: 1 task, 2 fn or nil, 3 the one_wait. */
+static int task_wait_k(lua_State *L, int status, lua_KContext k)
+{
+	(void)status;
+	(void)k;
+	struct one_wait *w = lua_touserdata(L, 3);
+	if (!w->finished && !one_ready(w))
+		return sched_await(L, one_ready, one_cancel, w, 0, task_wait_k);
+	if (w->finished && w->rc == 0 && w->have_fn && !w->reported_last) {
+		/* Always a last report on success, however short the job was. */
+		memset(&w->p, 0, sizeof w->p);
+		w->p.valid = 1;
+		w->p.fraction = 1;
+		snprintf(w->p.phase, sizeof w->p.phase, "done");
+		w->due = 1;
+		w->reported_last = 1;
+	}
+	if (w->due) {
+		w->due = 0;
+		w->last = now_mono_s();
+		lua_pushvalue(L, 2);
+		lvd_push_progress(L, &w->p, w->job);
+		lua_callk(L, 1, 0, 0, task_wait_k);
+		return task_wait_k(L, LUA_OK, 0);
+	}
+	struct op_task *t = check_task(L, 1);
+	if (w->rc < 0)
+		return lvd_raise(L, &w->err);
+	follow(L, 1, t);
+	char msg[256];
+	op_task_done_message(t, msg, sizeof msg);
+	lua_createtable(L, 0, 3);
+	lua_pushboolean(L, 1);
+	lua_setfield(L, -2, "ok");
+	lua_pushinteger(L, op_task_job(t));
+	lua_setfield(L, -2, "job");
+	lua_pushstring(L, msg);
+	lua_setfield(L, -2, "message");
+	return 1;
 }
 
 /* t:wait([fn]) — fn, else the on_progress given with async=true, gets progress. */
 static int task_wait(lua_State *L)
 {
 	struct op_task *t = check_task(L, 1);
-	if (lvd_can_yield(L)) {
-		struct tasks_wait *w = push_tasks_wait(L, 1);
-		w->jobs[0] = op_task_job(t);
-		return lvd_await(L, tasks_ready, tasks_cancel, w, 0, task_wait_k);
-	}
-	return task_wait_k(L, LUA_OK, 0);
-}
-
-/* The task finished (or, outside a job, is waited for here). */
-static int task_wait_k(lua_State *L, int status, lua_KContext k)
-{
-	(void)status;
-	(void)k;
-	struct op_task *t = check_task(L, 1);
-	struct op_env *env = lvd_ops_env(L);
 	if (!lua_isnoneornil(L, 2))
 		luaL_checktype(L, 2, LUA_TFUNCTION);
-	else
+	lua_settop(L, 2);
+	if (lua_isnil(L, 2)) {
 		lua_getiuservalue(L, 1, 2);
-	struct wait_progress wp = { L, lua_gettop(L), 0 };
-	int have_fn = lua_isfunction(L, wp.fn);
-	struct op_outcome out;
-	memset(&out, 0, sizeof out);
-	struct vd_err err;
-	err_clear(&err);
-	int rc = op_task_wait(env, t, have_fn ? wait_progress : NULL, &wp, &out, &err);
-	if (rc < 0)
-		return lvd_raise(L, &err);
-	follow(L, 1, t);
-	lua_createtable(L, 0, 3);
-	lua_pushboolean(L, 1);
-	lua_setfield(L, -2, "ok");
-	lua_pushinteger(L, op_task_job(t));
-	lua_setfield(L, -2, "job");
-	lua_pushstring(L, out.message);
-	lua_setfield(L, -2, "message");
-	op_outcome_free(&out);
-	return 1;
+		lua_replace(L, 2);
+	}
+	struct one_wait *w = lua_newuserdatauv(L, sizeof *w, 0);
+	memset(w, 0, sizeof *w);
+	w->env = lvd_ops_env(L);
+	w->job = op_task_job(t);
+	w->have_fn = lua_isfunction(L, 2);
+	err_clear(&w->err);
+	return task_wait_k(L, LUA_OK, 0);
 }
 
 /* t:done() → false while running; true, or false plus the error when finished. */
@@ -182,7 +222,7 @@ static int task_done(lua_State *L)
 	int rc = 0;
 	struct vd_err err;
 	err_clear(&err);
-	if (!op_task_poll(lvd_ops_env(L), t, NULL, &rc, &err)) {
+	if (!task_finished(lvd_ops_env(L), t, NULL, &rc, &err)) {
 		lua_pushboolean(L, 0);
 		return 1;
 	}
@@ -201,7 +241,8 @@ static int task_progress(lua_State *L)
 {
 	struct op_task *t = check_task(L, 1);
 	struct vop_progress p;
-	op_task_poll(lvd_ops_env(L), t, &p, NULL, NULL);
+	memset(&p, 0, sizeof p);
+	op_task_step(lvd_ops_env(L), t, &p, NULL, NULL);
 	lvd_push_progress(L, &p, op_task_job(t));
 	return 1;
 }
@@ -239,38 +280,21 @@ static int wait_any_k(lua_State *L, int status, lua_KContext wi)
 	return 1;
 }
 
-/* vdeck.wait_any{t1, t2, ...} → index of the first finished (pumping). */
+/* vdeck.wait_any{t1, t2, ...} → index of the first finished. */
 static int l_wait_any(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	struct op_env *env = lvd_ops_env(L);
 	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
 	if (n == 0)
 		return 0;
-	if (lvd_can_yield(L)) {
-		struct tasks_wait *w = push_tasks_wait(L, (size_t)n);
-		int wi = lua_gettop(L);
-		for (lua_Integer i = 1; i <= n; i++) {
-			lua_rawgeti(L, 1, i);
-			w->jobs[i - 1] = op_task_job(check_task(L, -1));
-			lua_pop(L, 1);
-		}
-		return lvd_await(L, tasks_ready, tasks_cancel, w, wi, wait_any_k);
+	struct tasks_wait *w = push_tasks_wait(L, (size_t)n);
+	int wi = lua_gettop(L);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, 1, i);
+		w->jobs[i - 1] = op_task_job(check_task(L, -1));
+		lua_pop(L, 1);
 	}
-	for (;;) {
-		for (lua_Integer i = 1; i <= n; i++) {
-			lua_rawgeti(L, 1, i);
-			struct op_task *t = check_task(L, -1);
-			int done = op_task_poll(env, t, NULL, NULL, NULL);
-			lua_pop(L, 1);
-			if (done) {
-				lua_pushinteger(L, i);
-				return 1;
-			}
-		}
-		fleet_pump(env->fleet, 100);
-		op_tasks_pump(env);
-	}
+	return sched_await(L, tasks_ready, tasks_cancel, w, wi, wait_any_k);
 }
 
 static int l_op_limit(lua_State *L)
@@ -344,7 +368,7 @@ static int l_operations(lua_State *L)
 static int l_jobs(lua_State *L)
 {
 	struct op_env *env = lvd_ops_env(L);
-	op_tasks_pump(env);
+	op_tasks_step(env);
 	const struct job_list *jl = &env->cluster->jobs;
 	lua_createtable(L, (int)jl->n, 0);
 	for (size_t i = 0; i < jl->n; i++) {
@@ -371,20 +395,53 @@ static int l_jobs(lua_State *L)
 	return 1;
 }
 
+/* A read of the snapshot list in flight. */
+struct snaps_box { struct op_run *run; };
+
+static int snaps_gc(lua_State *L)
+{
+	op_run_free(&((struct snaps_box *)lua_touserdata(L, 1))->run);
+	return 0;
+}
+
+static int snaps_ready(void *ud)
+{
+	return op_run_step(((struct snaps_box *)ud)->run);
+}
+
+static int dom_snapshots_k(lua_State *L, int status, lua_KContext bi);
+
 /* d:snapshots() → list ordered by creation, each with its parent and children. */
 static int dom_snapshots(lua_State *L)
 {
-	struct host *h;
-	lvd_check_domain(L, 1, &h);
+	lvd_check_domain(L, 1, NULL);
 	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);
-	struct op_snapshot *s = NULL;
-	size_t n = 0;
+	lua_settop(L, 1);
+	struct snaps_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+	b->run = NULL;
+	lua_newtable(L);
+	lua_pushcfunction(L, snaps_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_setmetatable(L, -2);
+	b->run = op_run_start_snapshots(lvd_ops_env(L), dh->host, dh->uuid);
+	return sched_await(L, snaps_ready, NULL, b, 2, dom_snapshots_k);
+}
+
+static int dom_snapshots_k(lua_State *L, int status, lua_KContext bi)
+{
+	(void)status;
+	struct snaps_box *b = lua_touserdata(L, (int)bi);
+	struct op_outcome out;
 	struct vd_err err;
 	err_clear(&err);
-	if (op_list_snapshots(lvd_ops_env(L), dh->host, dh->uuid, &s, &n, &err) < 0) {
-		err_where(&err, "snapshots", h->cfg->name, dh->name);
+	int rc = op_run_result(b->run, &out, &err);
+	op_run_free(&b->run);
+	if (rc < 0) {
+		op_outcome_free(&out);
 		return lvd_raise(L, &err);
 	}
+	struct op_snapshot *s = out.snapshots;
+	size_t n = out.nsnapshots;
 	/* order by creation time, then name (stable across runs) */
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0 && (s[j].created < s[j - 1].created ||
@@ -428,7 +485,7 @@ static int dom_snapshots(lua_State *L)
 		lua_setfield(L, -2, "children");
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
-	op_snapshots_free(s, n);
+	op_outcome_free(&out);
 	return 1;
 }
 

@@ -6,6 +6,7 @@
  * that hosts and domains exist) before run() is called, and a bad value
  * exits 2 with nothing changed. */
 #include "lua/lvdeck.h"
+#include "lua/sched.h"
 #include "core/paths.h"
 #include "core/units.h"
 
@@ -246,7 +247,9 @@ static int ctx_progress(lua_State *L)
 	struct lctx *ctx = lctx_get(L);
 	double f = luaL_checknumber(L, 1);
 	const char *msg = luaL_optstring(L, 2, NULL);
-	struct job *j = ctx->job_id ? jobs_find(&ctx->cluster->jobs, ctx->job_id) : NULL;
+	struct sched_task *t = sched_current(ctx->sched);
+	unsigned id = t ? sched_task_job(t) : 0;
+	struct job *j = id ? jobs_find(&ctx->cluster->jobs, id) : NULL;
 	if (j)
 		jobs_progress(&ctx->cluster->jobs, j, f < 0 ? -1 : f > 1 ? 1 : f, msg ? msg : j->message);
 	return 0;
@@ -284,16 +287,6 @@ void lvd_runbook_prepare(lua_State *L, int rb, int argc, char **argv)
 		lua_copy(L, top - 2 + i, base + i);
 	lua_settop(L, base + 2);
 	(void)c;
-}
-
-/* Runs the runbook at rb with k=v arguments; leaves run()'s results. */
-int lvd_runbook_run(lua_State *L, int rb, int argc, char **argv)
-{
-	rb = lua_absindex(L, rb);
-	int base = lua_gettop(L);
-	lvd_runbook_prepare(L, rb, argc, argv);
-	lua_call(L, 2, LUA_MULTRET);
-	return lua_gettop(L) - base;
 }
 
 void lvd_runbook_paths(struct strbuf *sb)

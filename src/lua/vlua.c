@@ -1,11 +1,15 @@
 /* vlua.c — the Lua state behind --exec, -e, the REPL and the TUI's runbooks.
  *
  * Scripts are the operator's own code and get Lua's whole standard library;
- * `vdeck` is a global and also what require "vdeck" returns.  Errors are
- * printed once, here, with a traceback only under -v. */
+ * `vdeck` is a global and also what require "vdeck" returns.  Every chunk
+ * runs as a task of the state's scheduler (sched.h), driven here by
+ * sched_run until it ended, so a script waits for hosts exactly as a
+ * console job does.  Errors are printed once, here, with a traceback only
+ * under -v. */
 #include "lua/vlua.h"
 #include "lua/lvdeck.h"
 #include "lua/vlua_priv.h"
+#include "lua/sched.h"
 #include "core/log.h"
 #include "core/paths.h"
 #include "core/xalloc.h"
@@ -17,14 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static lua_State *volatile interrupt_target;
-
-static int traceback(lua_State *L)
-{
-	if (log_get_level() >= LOG_DEBUG && lua_type(L, 1) == LUA_TSTRING)
-		luaL_traceback(L, L, lua_tostring(L, 1), 1);
-	return 1;   /* keep error tables intact */
-}
 
 static void set_package_path(lua_State *L)
 {
@@ -50,6 +46,7 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	vl->ctx.refresh_timeout_ms = (opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000) + 5000;
 	lua_State *L = vl->L;
 	luaL_openlibs(L);
+	vl->ctx.sched = sched_new(L, fleet);
 	lctx_set(L, &vl->ctx);
 	lua_register(L, "print", lvd_print);
 	lvd_error_register(L);
@@ -63,7 +60,6 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	lvd_devices_register(L);
 	lvd_ops_register(L);
 	set_package_path(L);
-	interrupt_target = L;
 	return vl;
 }
 
@@ -76,137 +72,207 @@ void vlua_free(struct vlua **pvl)
 {
 	if (!*pvl)
 		return;
-	if (interrupt_target == (*pvl)->L)
-		interrupt_target = NULL;
+	/* Tasks first: their coroutines' userdata are then collected by close. */
+	sched_free(&(*pvl)->ctx.sched);
 	lua_close((*pvl)->L);
 	vlua_jobs_free(*pvl);
 	x_free(pvl);
 }
 
-static int report(lua_State *L, int status)
+/* How a chunk's task ended, for the face that runs it. */
+struct chunk_end {
+	int            ended, rc;
+	int            skip_true;   /* scripts and runbooks: `return true` is no output */
+	struct strbuf *repl;        /* the REPL: results described here, not emitted */
+};
+
+static int report(lua_State *co, int status)
 {
 	if (status == LUA_OK)
 		return EXIT_OK;
-	int code = lvd_error_exit(L, -1);
-	if (lua_istable(L, -1)) {
-		lua_getfield(L, -1, "message");
-		if (lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), "interrupted"))
+	int code = lvd_error_exit(co, -1);
+	if (lua_istable(co, -1)) {
+		lua_getfield(co, -1, "message");
+		if (lua_isstring(co, -1) && !strcmp(lua_tostring(co, -1), "interrupted"))
 			code = EXIT_INTERRUPTED;
-		lua_pop(L, 1);
+		lua_pop(co, 1);
 	}
-	fprintf(stderr, "vdeck: %s\n", lvd_error_string(L, -1));
-	lua_settop(L, 0);
+	fprintf(stderr, "vdeck: %s\n", lvd_error_string(co, -1));
+	if (log_get_level() >= LOG_DEBUG) {
+		luaL_traceback(co, co, NULL, 0);
+		fprintf(stderr, "%s\n", lua_tostring(co, -1));
+	}
 	return code;
 }
 
-/* Emits what a script or runbook returned, so `return {...}` is output. */
-static void emit_results(lua_State *L, int base)
+static void describe(lua_State *L, int idx, struct strbuf *out);
+
+/* Emits what a chunk returned, so `return {...}` is output. */
+static void chunk_ended(void *ud, lua_State *co, int status, int nres)
 {
-	for (int i = base + 1; i <= lua_gettop(L); i++) {
-		if (lua_isnil(L, i) || (lua_isboolean(L, i) && lua_toboolean(L, i)))
+	struct chunk_end *e = ud;
+	e->ended = 1;
+	if (status != LUA_OK) {
+		if (e->repl) {
+			sb_appendf(e->repl, "error: %s\n", lvd_error_string(co, -1));
+			e->rc = EXIT_FAILED;
+		} else {
+			e->rc = report(co, status);
+		}
+		return;
+	}
+	int top = lua_gettop(co);
+	for (int i = top - nres + 1; i <= top; i++) {
+		if (e->repl) {
+			describe(co, i, e->repl);
+			sb_append(e->repl, i < top ? "\t" : "\n");
 			continue;
-		lua_pushcfunction(L, lvd_emit);
-		lua_pushvalue(L, i);
-		lua_call(L, 1, 0);
+		}
+		if (lua_isnil(co, i) || (e->skip_true && lua_isboolean(co, i) && lua_toboolean(co, i)))
+			continue;
+		lua_pushcfunction(co, lvd_emit);
+		lua_pushvalue(co, i);
+		if (lua_pcall(co, 1, 0, 0) != LUA_OK) {
+			e->rc = report(co, LUA_ERRRUN);
+			lua_pop(co, 1);
+		}
 	}
 }
 
-struct run_args {
-	const char *path;
-	int         argc;
-	char      **argv;
-};
-
-/* Protected body of vlua_run_file: load, run, and run a returned runbook. */
-static int run_file_body(lua_State *L)
+/* Runs the function and nargs arguments on top of L as a task, to its end. */
+static void run_task(struct vlua *vl, int nargs, struct chunk_end *e)
 {
-	struct run_args *ra = lua_touserdata(L, 1);
-	lua_settop(L, 0);
-	if (luaL_loadfile(L, ra->path) != LUA_OK) {
+	struct sched_spawn_opts o = { .on_end = chunk_ended, .end_ud = e };
+	sched_spawn(vl->ctx.sched, vl->L, nargs, &o);
+	sched_run(vl->ctx.sched, &e->ended);
+	lua_settop(vl->L, 0);
+}
+
+/* rt.load(path): the script's chunk, or a usage error. */
+static int rt_load(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	if (luaL_loadfile(L, path) != LUA_OK) {
 		struct vd_err e;
 		err_clear(&e);
 		err_set(&e, VD_EUSAGE, "%s", lua_tostring(L, -1));
 		return lvd_raise(L, &e);
 	}
-	/* arg table and ... carry the raw k=v words, as lua(1) does. */
-	lua_createtable(L, ra->argc, 1);
-	lua_pushstring(L, ra->path);
-	lua_rawseti(L, -2, 0);
-	for (int i = 0; i < ra->argc; i++) {
-		lua_pushstring(L, ra->argv[i]);
-		lua_rawseti(L, -2, i + 1);
+	return 1;
+}
+
+/* rt.args(path, ...): the arg table carries the raw k=v words, as lua(1)'s. */
+static int rt_args(lua_State *L)
+{
+	int n = lua_gettop(L);
+	lua_createtable(L, n - 1, 1);
+	for (int i = 1; i <= n; i++) {
+		lua_pushvalue(L, i);
+		lua_rawseti(L, -2, i - 1);
 	}
 	lua_setglobal(L, "arg");
-	for (int i = 0; i < ra->argc; i++)
-		lua_pushstring(L, ra->argv[i]);
-	lua_call(L, ra->argc, LUA_MULTRET);
-	if (lua_gettop(L) >= 1 && lvd_is_runbook(L, 1)) {
-		int nres = lvd_runbook_run(L, 1, ra->argc, ra->argv);
-		emit_results(L, lua_gettop(L) - nres);
-	} else {
-		emit_results(L, 0);
-	}
 	return 0;
 }
+
+static int rt_is_runbook(lua_State *L)
+{
+	lua_pushboolean(L, lvd_is_runbook(L, 1));
+	return 1;
+}
+
+static int settled_k(lua_State *L, int status, lua_KContext k)
+{
+	(void)L;
+	(void)status;
+	(void)k;
+	return 0;
+}
+
+/* rt.settle(rb): a runbook with a domain parameter resolves it against every
+ * host, so it first waits for each host's first answer (or its timeout). */
+static int rt_settle(lua_State *L)
+{
+	lua_getfield(L, 1, "params");
+	int has_domain = 0;
+	lua_Integer n = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
+	for (lua_Integer i = 1; i <= n && !has_domain; i++) {
+		lua_rawgeti(L, -1, i);
+		lua_getfield(L, -1, "type");
+		has_domain = lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), "domain");
+		lua_pop(L, 2);
+	}
+	lua_pop(L, 1);
+	return has_domain ? lvd_await_hosts(L, NULL, NULL, 0, settled_k) : 0;
+}
+
+/* rt.prepare(rb, k=v...): run, ctx, params — or a usage error. */
+static int rt_prepare(lua_State *L)
+{
+	int argc = lua_gettop(L) - 1;
+	/* The words stay on the stack; the array is collected even if this raises. */
+	char **argv = lua_newuserdatauv(L, ((size_t)argc + 1) * sizeof *argv, 0);
+	for (int i = 0; i < argc; i++)
+		argv[i] = (char *)luaL_checkstring(L, i + 2);
+	argv[argc] = NULL;
+	int base = lua_gettop(L);
+	lvd_runbook_prepare(L, 1, argc, argv);
+	return lua_gettop(L) - base;
+}
+
+/* The body of --exec: load, run, and run a returned runbook. */
+static const char exec_body[] =
+	"local rt, path = ...\n"
+	"local chunk = rt.load(path)\n"
+	"rt.args(path, select(3, ...))\n"
+	"local r = table.pack(chunk(select(3, ...)))\n"
+	"if r.n >= 1 and rt.is_runbook(r[1]) then\n"
+	"  rt.settle(r[1])\n"
+	"  local run, ctx, params = rt.prepare(r[1], select(3, ...))\n"
+	"  return run(ctx, params)\n"
+	"end\n"
+	"return table.unpack(r, 1, r.n)\n";
 
 int vlua_run_file(struct vlua *vl, const char *path, int argc, char **argv)
 {
 	lua_State *L = vl->L;
-	struct run_args ra = { path, argc, argv };
-	lua_pushcfunction(L, traceback);
-	lua_pushcfunction(L, run_file_body);
-	lua_pushlightuserdata(L, &ra);
-	int status = lua_pcall(L, 1, 0, 1);
-	int rc = report(L, status);
 	lua_settop(L, 0);
-	return rc;
+	if (luaL_loadbuffer(L, exec_body, sizeof exec_body - 1, "=exec") != LUA_OK) {
+		fprintf(stderr, "vdeck: %s\n", lua_tostring(L, -1));
+		lua_settop(L, 0);
+		return EXIT_FAILED;
+	}
+	static const luaL_Reg rt[] = {
+		{ "load", rt_load }, { "args", rt_args }, { "is_runbook", rt_is_runbook },
+		{ "settle", rt_settle }, { "prepare", rt_prepare }, { NULL, NULL },
+	};
+	luaL_newlib(L, rt);
+	lua_pushstring(L, path);
+	for (int i = 0; i < argc; i++)
+		lua_pushstring(L, argv[i]);
+	struct chunk_end e = { .skip_true = 1 };
+	run_task(vl, argc + 2, &e);
+	return e.rc;
 }
 
-/* From a signal handler: the running script stops at its next hook with an
- * "interrupted" error (lua_sethook is async-signal-safe, as lua.c relies on). */
-
-static void interrupt_hook(lua_State *L, lua_Debug *ar)
-{
-	(void)ar;
-	lua_sethook(L, NULL, 0, 0);
-	struct vd_err e;
-	err_clear(&e);
-	err_set(&e, VD_EINVAL, "interrupted");
-	lvd_raise(L, &e);
-}
-
+/* From a signal handler: the running script stops at its next instruction
+ * count, and a script waiting for a host is cancelled. */
 void vlua_interrupt(void)
 {
-	if (interrupt_target)
-		lua_sethook(interrupt_target, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+	sched_interrupt();
 }
-
 
 int vlua_run_string(struct vlua *vl, const char *code, const char *name)
 {
 	lua_State *L = vl->L;
-	lua_pushcfunction(L, traceback);
-	int status = luaL_loadbuffer(L, code, strlen(code), name);
-	if (status != LUA_OK) {
+	lua_settop(L, 0);
+	if (luaL_loadbuffer(L, code, strlen(code), name) != LUA_OK) {
 		fprintf(stderr, "vdeck: %s\n", lua_tostring(L, -1));
 		lua_settop(L, 0);
 		return EXIT_USAGE;
 	}
-	status = lua_pcall(L, 0, LUA_MULTRET, 1);
-	if (status == LUA_OK) {
-		int n = lua_gettop(L);
-		for (int i = 2; i <= n; i++) {
-			if (lua_isnil(L, i))
-				continue;
-			lua_pushcfunction(L, lvd_emit);
-			lua_pushvalue(L, i);
-			if (lua_pcall(L, 1, 0, 0) != LUA_OK)
-				status = LUA_ERRRUN;
-		}
-	}
-	int rc = report(L, status);
-	lua_settop(L, 0);
-	return rc;
+	struct chunk_end e = { 0 };
+	run_task(vl, 0, &e);
+	return e.rc;
 }
 
 /* ---- REPL support ---------------------------------------------------- */
@@ -237,7 +303,6 @@ int vlua_repl_eval(struct vlua *vl, const char *chunk, struct strbuf *out)
 {
 	lua_State *L = vl->L;
 	lua_settop(L, 0);
-	lua_pushcfunction(L, traceback);
 	/* Try "return <chunk>" first so that expressions print their value. */
 	char *ret = x_asprintf("return %s;", chunk);
 	int status = luaL_loadbuffer(L, ret, strlen(ret), "=repl");
@@ -250,18 +315,13 @@ int vlua_repl_eval(struct vlua *vl, const char *chunk, struct strbuf *out)
 			return 1;
 		}
 	}
-	if (status == LUA_OK)
-		status = lua_pcall(L, 0, LUA_MULTRET, 1);
 	if (status != LUA_OK) {
 		sb_appendf(out, "error: %s\n", lvd_error_string(L, -1));
-	} else {
-		int n = lua_gettop(L);
-		for (int i = 2; i <= n; i++) {
-			describe(L, i, out);
-			sb_append(out, i < n ? "\t" : "\n");
-		}
+		lua_settop(L, 0);
+		return 0;
 	}
-	lua_settop(L, 0);
+	struct chunk_end e = { .repl = out };
+	run_task(vl, 0, &e);
 	return 0;
 }
 

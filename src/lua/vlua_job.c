@@ -1,15 +1,13 @@
-/* vlua_job.c — runbooks and operations run as coroutines for the TUI.
+/* vlua_job.c — runbooks and operations run as console jobs.
  *
- * Each job is a Lua thread anchored in the registry, with a row in
- * cluster->jobs and a log.  vlua_jobs_step resumes a job when the work it
- * yielded for is ready (lwait.c), or at once when it yielded only because
- * its time slice (a count hook, ~20 ms) ran out; the loop thread therefore
- * never waits on a script.  A cancelled job is not resumed again: when it
- * waits on an operation already sent, that operation is let finish (so its
- * audit record is written) and only then is the thread dropped. */
+ * A job is a task of the runtime's scheduler (sched.h) with a row in
+ * cluster->jobs and a log: its print, ctx.log, vdeck.emit and dry-run text
+ * go to the log, never to the terminal.  vlua_jobs_step is the scheduler's
+ * step, called from the console's loop after each fleet_pump, so the loop
+ * thread never waits on a script or a host. */
 #include "lua/vlua_priv.h"
 #include "lua/ops_lua.h"
-#include "core/timeutil.h"
+#include "lua/sched.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -17,27 +15,27 @@
 #include <string.h>
 
 #define LOG_MAX (256 * 1024)
-#define SLICE_S 0.02
 
 struct vjob {
-	unsigned        id;
-	lua_State      *co;
-	int             ref;         /* registry reference of co, LUA_NOREF when done */
-	int             nargs;       /* arguments of the first resume */
-	int             waiting;     /* wait.ready must say 1 before resuming */
-	int             cancelled;
-	struct lvd_wait wait;
-	struct strbuf   log;
-	int             log_full;
+	struct vlua       *vl;
+	unsigned           id;
+	struct sched_task *task;        /* NULL once ended */
+	int                cancelled;
+	struct strbuf      log;
+	int                log_full;
+	char               shown[256];  /* the log line last put in the job's MESSAGE */
 };
 
-static double slice_start;
-
-static void slice_hook(lua_State *L, lua_Debug *ar)
+/* The last non-empty line of the log, for the Jobs view's MESSAGE. */
+static void last_line(const struct vjob *j, char *buf, size_t len)
 {
-	(void)ar;
-	if (now_mono_s() - slice_start > SLICE_S && lua_isyieldable(L))
-		lua_yield(L, 0);
+	const char *s = j->log.buf, *e = s + j->log.len;
+	while (e > s && (e[-1] == '\n' || e[-1] == ' '))
+		e--;
+	const char *b = e;
+	while (b > s && b[-1] != '\n')
+		b--;
+	snprintf(buf, len, "%.*s", (int)(e - b), b);
 }
 
 static void job_out(void *ud, int is_err, const char *s, size_t n)
@@ -52,6 +50,17 @@ static void job_out(void *ud, int is_err, const char *s, size_t n)
 		return;
 	}
 	sb_append_n(&j->log, s, n);
+	/* The last output line is the job's message, unless ctx.progress
+	 * said something since. */
+	struct job_list *jl = &j->vl->ctx.cluster->jobs;
+	struct job *row = jobs_find(jl, j->id);
+	char line[sizeof j->shown];
+	last_line(j, line, sizeof line);
+	if (row && row->state == JOB_RUNNING && line[0] && (!row->message[0] || !strcmp(row->message, j->shown) ||
+							    !strcmp(row->message, "starting"))) {
+		jobs_progress(jl, row, row->progress, line);
+		snprintf(j->shown, sizeof j->shown, "%s", line);
+	}
 }
 
 static struct vjob *find(struct vlua *vl, unsigned id)
@@ -62,76 +71,14 @@ static struct vjob *find(struct vlua *vl, unsigned id)
 	return NULL;
 }
 
-/* The last non-empty line of the log, for the Jobs view's MESSAGE. */
-static void last_line(const struct vjob *j, char *buf, size_t len)
+/* The task ended: what run() returned is output, as with --exec. */
+static void job_ended(void *ud, lua_State *co, int status, int nres)
 {
-	const char *s = j->log.buf, *e = s + j->log.len;
-	while (e > s && (e[-1] == '\n' || e[-1] == ' '))
-		e--;
-	const char *b = e;
-	while (b > s && b[-1] != '\n')
-		b--;
-	snprintf(buf, len, "%.*s", (int)(e - b), b);
-}
-
-static void job_end(struct vlua *vl, struct vjob *j, enum job_state st, const char *msg)
-{
-	struct job *row = jobs_find(&vl->ctx.cluster->jobs, j->id);
-	if (row)
-		jobs_finish(&vl->ctx.cluster->jobs, row, st, msg);
-	if (j->ref != LUA_NOREF)
-		luaL_unref(vl->L, LUA_REGISTRYINDEX, j->ref);
-	j->ref = LUA_NOREF;
-	j->co = NULL;
-	j->waiting = 0;
-}
-
-/* Creates the job row and thread; the thread's stack gets the function
- * and nargs arguments moved from the top of vl->L. */
-static struct vjob *job_new(struct vlua *vl, const char *kind, const char *host, const char *dom,
-			    const char *desc, int nargs)
-{
-	lua_State *L = vl->L;
-	struct vjob *j = x_calloc(1, sizeof *j);
-	sb_init(&j->log);
-	j->co = lua_newthread(L);
-	lua_insert(L, -(nargs + 2));
-	lua_xmove(L, j->co, nargs + 1);
-	j->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	j->nargs = nargs;
-	struct job *row = jobs_add(&vl->ctx.cluster->jobs, kind, host, dom, desc);
-	j->id = row->id;
-	jobs_progress(&vl->ctx.cluster->jobs, row, -1, "starting");
-	x_grow(&vl->jobs, &vl->jobs_cap, vl->njobs + 1, sizeof *vl->jobs);
-	vl->jobs[vl->njobs++] = j;
-	return j;
-}
-
-static void resume(struct vlua *vl, struct vjob *j)
-{
-	struct lctx *ctx = &vl->ctx;
-	memset(&j->wait, 0, sizeof j->wait);
-	ctx->wait = &j->wait;
-	ctx->out = job_out;
-	ctx->out_ud = j;
-	ctx->job_id = j->id;
-	lua_State *co = j->co;
-	struct job *before = jobs_find(&ctx->cluster->jobs, j->id);
-	char msg_before[sizeof before->message];
-	snprintf(msg_before, sizeof msg_before, "%s", before ? before->message : "");
-	slice_start = now_mono_s();
-	lua_sethook(co, slice_hook, LUA_MASKCOUNT, 1000);
-	int nres = 0, nargs = j->nargs;
-	j->nargs = 0;
-	int st = lua_resume(co, vl->L, nargs, &nres);
-	lua_sethook(co, NULL, 0, 0);
-	ctx->wait = NULL;
+	struct vjob *j = ud;
+	struct job_list *jl = &j->vl->ctx.cluster->jobs;
+	j->task = NULL;
 	char msg[256];
-	if (st == LUA_YIELD) {
-		lua_pop(co, nres);
-		j->waiting = j->wait.ready != NULL;
-	} else if (st == LUA_OK) {
-		/* What run() returned is output, as with --exec. */
+	if (status == LUA_OK) {
 		for (int i = lua_gettop(co) - nres + 1; i <= lua_gettop(co); i++) {
 			if (lua_isnil(co, i) || (lua_isboolean(co, i) && lua_toboolean(co, i)))
 				continue;
@@ -141,59 +88,55 @@ static void resume(struct vlua *vl, struct vjob *j)
 				lua_pop(co, 1);
 		}
 		last_line(j, msg, sizeof msg);
-		job_end(vl, j, JOB_DONE, msg[0] ? msg : "done");
-	} else {
-		snprintf(msg, sizeof msg, "%s", lvd_error_string(co, -1));
+		struct job *row = jobs_find(jl, j->id);
+		if (row)
+			jobs_finish(jl, row, JOB_DONE, msg[0] ? msg : "done");
+		return;
+	}
+	snprintf(msg, sizeof msg, "%s", j->cancelled ? "cancelled by the user" : lvd_error_string(co, -1));
+	if (!j->cancelled) {
 		job_out(j, 1, "error: ", 7);
 		job_out(j, 1, msg, strlen(msg));
 		job_out(j, 1, "\n", 1);
-		job_end(vl, j, JOB_FAILED, msg);
 	}
-	ctx->out = NULL;
-	ctx->out_ud = NULL;
-	ctx->job_id = 0;
-	if (j->co) {
-		struct job *row = jobs_find(&ctx->cluster->jobs, j->id);
-		last_line(j, msg, sizeof msg);
-		/* the last output line, unless ctx.progress said something */
-		if (row && msg[0] && !strcmp(row->message, msg_before) && strcmp(row->message, msg))
-			jobs_progress(&ctx->cluster->jobs, row, row->progress, msg);
-	}
+	struct job *row = jobs_find(jl, j->id);
+	if (row)
+		jobs_finish(jl, row, j->cancelled ? JOB_CANCELLED : JOB_FAILED, msg);
+}
+
+/* Creates the job row and its task, which gets the function and nargs
+ * arguments on top of vl->L. */
+static struct vjob *job_new(struct vlua *vl, const char *kind, const char *host, const char *dom,
+			    const char *desc, int nargs)
+{
+	struct vjob *j = x_calloc(1, sizeof *j);
+	j->vl = vl;
+	sb_init(&j->log);
+	struct job *row = jobs_add(&vl->ctx.cluster->jobs, kind, host, dom, desc);
+	j->id = row->id;
+	jobs_progress(&vl->ctx.cluster->jobs, row, -1, "starting");
+	struct sched_spawn_opts o = {
+		.sink = { job_out, j }, .job_id = j->id, .on_end = job_ended, .end_ud = j,
+	};
+	j->task = sched_spawn(vl->ctx.sched, vl->L, nargs, &o);
+	x_grow(&vl->jobs, &vl->jobs_cap, vl->njobs + 1, sizeof *vl->jobs);
+	vl->jobs[vl->njobs++] = j;
+	return j;
 }
 
 size_t vlua_jobs_step(struct vlua *vl)
 {
-	size_t running = 0;
-	/* Tasks started with async=true and never waited for still end here. */
-	op_tasks_step(lvd_ops_env(vl->L));
-	for (size_t i = 0; i < vl->njobs; i++) {
-		struct vjob *j = vl->jobs[i];
-		if (!j->co)
-			continue;
-		if (j->waiting && !j->wait.ready(j->wait.ud)) {
-			running++;
-			continue;
-		}
-		j->waiting = 0;
-		if (j->cancelled) {
-			job_end(vl, j, JOB_CANCELLED, "cancelled by the user");
-			continue;
-		}
-		resume(vl, j);
-		running += j->co != NULL;
-	}
-	return running;
+	return sched_step(vl->ctx.sched);
 }
 
 int vlua_job_cancel(struct vlua *vl, unsigned id)
 {
 	struct vjob *j = find(vl, id);
-	if (!j || !j->co || j->cancelled)
+	if (!j || !j->task || j->cancelled)
 		return -1;
 	j->cancelled = 1;
 	job_out(j, 1, "cancelling\n", 11);
-	if (j->waiting && j->wait.cancel)
-		j->wait.cancel(j->wait.ud);
+	sched_cancel(j->task, "cancelled by the user");
 	struct job *row = jobs_find(&vl->ctx.cluster->jobs, id);
 	if (row)
 		jobs_progress(&vl->ctx.cluster->jobs, row, row->progress, "cancelling");

@@ -216,6 +216,11 @@ static void apply_domain_update(struct cluster *c, struct host *h, struct host_s
 	c->generation++;
 }
 
+int host_domains_settled(const struct host *h)
+{
+	return h->libvirt_polls > 0 || h->libvirt_error || h->state == HOST_DOWN;
+}
+
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall)
 {
 	if (s->dom_update && s->ndoms == 1) {
@@ -232,6 +237,7 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 		free(s->shell_error);
 	s->libvirt_error = s->shell_error = NULL;
 	if (s->libvirt_ok) {
+		h->libvirt_polls++;
 		memcpy(h->libvirt_version, s->libvirt_version, sizeof h->libvirt_version);
 		memcpy(h->hypervisor, s->hypervisor, sizeof h->hypervisor);
 		memcpy(h->hostname, s->hostname, sizeof h->hostname);

@@ -62,6 +62,7 @@ struct host {
 	double    last_poll_wall;             /* Unix time of the last applied poll */
 	double    last_poll_mono;
 	unsigned  polls;                      /* applied polls so far */
+	unsigned  libvirt_polls;              /* of which libvirt answered: doms is known once > 0 */
 	unsigned  generation;                 /* bumps on every change */
 };
 
@@ -82,6 +83,10 @@ struct host *cluster_host_by_index(struct cluster *c, size_t i);
 struct domain *cluster_find_domain(struct cluster *c, const char *name, struct host **host_out);
 struct domain *host_find_domain_uuid(struct host *h, const char *uuid);
 struct domain *host_find_domain_name(struct host *h, const char *name);
+/* 1 once the host said something about its domains: libvirt answered (the
+ * list is known), failed with an error, or the host was marked down.
+ * Until then an empty list means "not yet", never "none". */
+int host_domains_settled(const struct host *h);
 size_t cluster_domain_count(const struct cluster *c);
 /* Takes ownership of the snapshot's contents and frees what it replaces. */
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall);

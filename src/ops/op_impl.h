@@ -23,6 +23,10 @@ OP_FN(migrate) OP_FN(abort_job)
 OP_CHANGE_FN(create_bond) OP_CHANGE_FN(delete_bond)
 #undef OP_CHANGE_FN
 
+/* h:run (ops/op_command.c). */
+int run_validate(const struct op_ctx *ctx, struct vd_err *err);
+int run_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+
 /* LIVE/CONFIG from the live= and config= arguments; neither given means the
  * running definition when running, else the persistent one. */
 unsigned op_affect(const struct op_ctx *ctx);

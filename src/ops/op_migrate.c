@@ -30,7 +30,10 @@ int migrate_validate(const struct op_ctx *ctx, struct vd_err *err)
 	sb_init(&why);
 	const struct host *t = target_host(ctx, &why, err);
 	if (!t) {
-		op_fail(ctx, err, err->code, "%s", err->msg);
+		/* op_fail writes err->msg: pass a copy, not the buffer itself. */
+		char msg[sizeof err->msg];
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		op_fail(ctx, err, err->code, "%s", msg);
 		sb_free(&why);
 		return -1;
 	}

@@ -1,18 +1,23 @@
-/* op_run.c — the one path an operation takes from arguments to audit, as a
- * small state machine so that it can be driven without blocking:
+/* op_run.c — the one path every call to a host takes, from arguments to
+ * audit, as a small state machine that never waits:
  *
  *   --readonly refusal → defaults → [snapshot list] → validate → build →
  *   dry-run (describe only) | host call (answered after the worker re-read
- *   what changed) | long task → audit.
+ *   what changed) | long task → [refresh] → audit.
  *
- * Nothing reaches a host before validate() passed: the only call made
- * earlier is a read (the snapshot list).  Every mutating operation that got
- * this far writes exactly one audit record, whatever its outcome (a long
- * task writes its own).  op_invoke drives the machine to the end, pumping
- * the fleet; a coroutine calls op_run_step after each pump instead. */
+ * A host call is whatever the operation built: a libvirt request, a
+ * commit-confirm change of the host's configuration, or a command on the
+ * host's shell.  Reads (d:snapshots()) take the same path and stop after the
+ * snapshot list.  Nothing reaches a host before validate() passed: the only
+ * call made earlier is a read.  Every mutating operation that got this far
+ * writes exactly one audit record, whatever its outcome (a long task writes
+ * its own).  The caller steps the machine after each fleet_pump — in
+ * practice a coroutine of the scheduler (lua/sched.c) whose await calls
+ * op_run_step until it says finished. */
 #include "ops/opexec.h"
 #include "ops/opexec_priv.h"
 #include "ops/snapxml.h"
+#include "conn/host_run.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 
@@ -20,48 +25,69 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum phase { PH_SNAPS, PH_PREPARE, PH_SLOT, PH_TASK, PH_CALL, PH_DONE };
+enum phase { PH_SNAPS, PH_PREPARE, PH_SLOT, PH_TASK, PH_CALL, PH_REFRESH, PH_DONE };
+
+enum call_kind { CALL_VIRT, CALL_CHANGE, CALL_COMMAND };
 
 /* A host call in flight: owns what the worker reads and writes, so that it
  * outlives a run freed early (then the done callback frees it). */
 struct call_box {
-	struct vop_request req;
-	struct vop_result  res;
-	struct vop_call    vc;
-	int                done, rc, orphan;
-	struct vd_err      err;
+	enum call_kind             kind;
+	struct vop_request         req;
+	struct vop_result          res;
+	struct vop_call            vc;
+	struct host_change         chg;
+	struct host_change_result  chres;
+	struct host_change_call    hcc;
+	struct op_command          cmd;
+	struct host_run            run;
+	int                        done, rc, orphan;
+	struct vd_err              err;
 };
 
 struct op_run {
 	struct op_env       *env;
-	const struct op_def *def;
+	const struct op_def *def;       /* NULL: the snapshot list only */
+	const char          *name;      /* operation name for errors */
 	size_t               hi;
 	char                 uuid[37], hname[64], dname[128];
 	struct op_args       args;
 	int                  async;
-	op_progress_fn       progress;
-	void                *pctx;
-	double               started, last_progress;
+	double               started, last_progress, refresh_since;
 	enum phase           phase;
 	struct strbuf        aj, notes, call;
 	struct op_snapshot  *snaps;
 	size_t               nsnaps;
 	struct vop_request   req;
+	struct host_change   chg;
+	struct op_command    cmd;
 	struct call_box     *box;
 	unsigned             task_job;
 	int                  audit_due, rc;
 	const char          *result;
 	struct vd_err        err;
 	struct op_outcome    out;
+	struct vop_progress  progress;
+	int                  progress_due;
 };
+
+static void box_release(struct call_box *b)
+{
+	vop_request_free(&b->req);
+	vop_result_free(&b->res);
+	host_change_free(&b->chg);
+	sb_free(&b->chres.log);
+	free(b->cmd.cmd);
+	sb_free(&b->run.out);
+	sb_free(&b->run.err);
+	free(b);
+}
 
 static void box_done(void *ctx, int rc, const struct vd_err *err)
 {
 	struct call_box *b = ctx;
 	if (b->orphan) {
-		vop_request_free(&b->req);
-		vop_result_free(&b->res);
-		free(b);
+		box_release(b);
 		return;
 	}
 	b->done = 1;
@@ -70,20 +96,48 @@ static void box_done(void *ctx, int rc, const struct vd_err *err)
 		b->err = *err;
 }
 
-static void box_send_to(struct op_run *r, struct vop_request *req, struct host *h)
+static struct call_box *box_new(enum call_kind kind)
 {
 	struct call_box *b = x_calloc(1, sizeof *b);
-	b->req = *req;
-	memset(req, 0, sizeof *req);
-	b->vc.req = &b->req;
-	b->vc.res = &b->res;
-	r->box = b;
-	fleet_call_async(r->env->fleet, h, vop_call, &b->vc, box_done, b);
+	b->kind = kind;
+	sb_init(&b->chres.log);
+	sb_init(&b->run.out);
+	sb_init(&b->run.err);
+	return b;
 }
 
-static void box_send(struct op_run *r, struct vop_request *req)
+/* Sends what r built (taking it over) to host h. */
+static void box_send(struct op_run *r, enum call_kind kind, struct host *h)
 {
-	box_send_to(r, req, cluster_host_by_index(r->env->cluster, r->hi));
+	struct call_box *b = box_new(kind);
+	host_call_fn fn = NULL;
+	void *arg = NULL;
+	switch (kind) {
+	case CALL_VIRT:
+		b->req = r->req;
+		memset(&r->req, 0, sizeof r->req);
+		b->vc = (struct vop_call){ &b->req, &b->res };
+		fn = vop_call;
+		arg = &b->vc;
+		break;
+	case CALL_CHANGE:
+		b->chg = r->chg;
+		memset(&r->chg, 0, sizeof r->chg);
+		b->hcc = (struct host_change_call){ &b->chg, &b->chres };
+		fn = host_change_call;
+		arg = &b->hcc;
+		break;
+	case CALL_COMMAND:
+		b->cmd = r->cmd;
+		memset(&r->cmd, 0, sizeof r->cmd);
+		b->run.cmd = b->cmd.cmd;
+		b->run.timeout_ms = b->cmd.timeout_ms;
+		fn = host_run_call;
+		arg = &b->run;
+		break;
+	}
+	r->box = b;
+	fleet_call_async(r->env->fleet, h, fn, arg, box_done, b);
 }
 
 static void box_free(struct call_box **pb)
@@ -96,60 +150,80 @@ static void box_free(struct call_box **pb)
 		b->orphan = 1;
 		return;
 	}
-	vop_request_free(&b->req);
-	vop_result_free(&b->res);
-	free(b);
+	box_release(b);
 }
 
 static int finish(struct op_run *r, int rc, const char *result)
 {
 	r->rc = rc;
 	r->result = result;
-	r->audit_due = 1;
+	r->audit_due = r->def && (r->def->flags & OPF_MUTATES);
 	r->phase = PH_DONE;
 	return 1;
 }
 
-struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t hi, const char *uuid,
-			    struct op_args *args, int async, op_progress_fn progress, void *pctx)
+static struct op_run *run_new(struct op_env *env, const struct op_def *def, const char *name, size_t hi,
+			      const char *uuid)
 {
 	struct op_run *r = x_calloc(1, sizeof *r);
 	r->env = env;
 	r->def = def;
+	r->name = name;
 	r->hi = hi;
 	snprintf(r->uuid, sizeof r->uuid, "%s", uuid ? uuid : "");
-	r->args = *args;
-	memset(args, 0, sizeof *args);
-	r->async = async;
-	r->progress = progress;
-	r->pctx = pctx;
 	r->started = now_mono_s();
 	r->out.dry_run = env->opts->dry_run;
 	r->result = "refused";
 	r->rc = -1;
+	r->phase = PH_DONE;
 	err_clear(&r->err);
 	sb_init(&r->aj);
 	sb_init(&r->notes);
 	sb_init(&r->call);
-	struct host *h = cluster_host_by_index(env->cluster, hi);
+	return r;
+}
+
+/* Resolves host and domain into r's names; 0, or -1 with r->err set. */
+static int resolve(struct op_run *r, int need_domain)
+{
+	struct host *h = cluster_host_by_index(r->env->cluster, r->hi);
+	struct domain *d = h && need_domain ? host_find_domain_uuid(h, r->uuid) : NULL;
+	err_where(&r->err, r->name, h ? h->cfg->name : NULL, d ? d->info.name : NULL);
+	if (!h)
+		return err_set(&r->err, VD_ESTALE, "no such host");
+	if (need_domain && !d)
+		return err_set(&r->err, VD_ESTALE, "the domain is no longer on this host");
+	snprintf(r->hname, sizeof r->hname, "%s", h->cfg->name);
+	snprintf(r->dname, sizeof r->dname, "%s", d ? d->info.name : "");
+	return 0;
+}
+
+static void send_snapshot_list(struct op_run *r)
+{
+	r->req = (struct vop_request){ .kind = VOP_SNAPSHOT_LIST };
+	snprintf(r->req.uuid, sizeof r->req.uuid, "%s", r->uuid);
+	box_send(r, CALL_VIRT, cluster_host_by_index(r->env->cluster, r->hi));
+	r->phase = PH_SNAPS;
+}
+
+struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t hi, const char *uuid,
+			    struct op_args *args, int async)
+{
+	struct op_run *r = run_new(env, def, def->name, hi, uuid);
+	r->args = *args;
+	memset(args, 0, sizeof *args);
+	r->async = async;
 	int host_op = def->target == OP_HOST;
-	struct domain *d = h && !host_op ? host_find_domain_uuid(h, uuid) : NULL;
-	err_where(&r->err, def->name, h ? h->cfg->name : NULL, d ? d->info.name : NULL);
-	r->phase = PH_DONE;
-	if (!h) {
-		err_set(&r->err, VD_ESTALE, "no such host");
-		return r;
-	}
-	if (!d && !host_op) {
-		err_set(&r->err, VD_ESTALE, "the domain is no longer on this host");
-		return r;   /* nothing to audit: no domain */
-	}
+	if (resolve(r, !host_op) < 0)
+		return r;   /* nothing to audit: no such object */
 	if (host_op && (def->flags & (OPF_LONG | OPF_SNAPSHOTS))) {
 		err_set(&r->err, VD_EUNSUPPORTED, "host operations cannot be long or need snapshots");
 		return r;
 	}
-	snprintf(r->hname, sizeof r->hname, "%s", h->cfg->name);
-	snprintf(r->dname, sizeof r->dname, "%s", d ? d->info.name : "");
+	if (!def->build + !def->build_change + !def->build_command != 2) {
+		err_set(&r->err, VD_EUNSUPPORTED, "%s has no single way to run (table error)", def->name);
+		return r;
+	}
 	op_args_json(def, &r->args, &r->aj);
 	if ((def->flags & OPF_MUTATES) && env->opts->readonly) {
 		err_set(&r->err, VD_EREFUSED, "--readonly: refusing to %s", def->summary);
@@ -160,14 +234,18 @@ struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t
 		finish(r, -1, "refused");
 		return r;
 	}
-	if (def->flags & OPF_SNAPSHOTS) {
-		struct vop_request req = { .kind = VOP_SNAPSHOT_LIST };
-		snprintf(req.uuid, sizeof req.uuid, "%s", uuid);
-		box_send(r, &req);
-		r->phase = PH_SNAPS;
-	} else {
+	if (def->flags & OPF_SNAPSHOTS)
+		send_snapshot_list(r);
+	else
 		r->phase = PH_PREPARE;
-	}
+	return r;
+}
+
+struct op_run *op_run_start_snapshots(struct op_env *env, size_t hi, const char *uuid)
+{
+	struct op_run *r = run_new(env, NULL, "snapshots", hi, uuid);
+	if (resolve(r, 1) == 0)
+		send_snapshot_list(r);
 	return r;
 }
 
@@ -190,11 +268,40 @@ static void take_snapshots(struct op_run *r)
 	r->nsnaps = k;
 }
 
+/* Builds what the operation sends, and its description; 0 or -1. */
+static int build(struct op_run *r, const struct op_ctx *ctx, enum call_kind *kind)
+{
+	const struct op_def *def = r->def;
+	if (def->build_change) {
+		*kind = CALL_CHANGE;
+		if (ctx->host->cfg->transport == HT_NONE)
+			return err_set(&r->err, VD_EUNSUPPORTED, "host has no shell transport (transport = \"none\")");
+		if (def->build_change(ctx, &r->chg, &r->err) < 0)
+			return -1;
+		host_change_describe(&r->chg, &r->call);
+		return 0;
+	}
+	if (def->build_command) {
+		*kind = CALL_COMMAND;
+		if (def->build_command(ctx, &r->cmd, &r->err) < 0)
+			return -1;
+		sb_append(&r->call, "sh -c ");
+		sb_append_shell(&r->call, r->cmd.cmd);
+		sb_appendc(&r->call, '\n');
+		return 0;
+	}
+	*kind = CALL_VIRT;
+	if (def->build(ctx, &r->req, &r->err) < 0)
+		return -1;
+	vop_describe(&r->req, &r->call);
+	return 0;
+}
+
 static int step_prepare(struct op_run *r)
 {
 	struct op_env *env = r->env;
 	struct host *h = cluster_host_by_index(env->cluster, r->hi);
-	/* The snapshot read pumped the loop: the domain may have moved. */
+	/* The snapshot read took a while: the domain may have moved. */
 	int host_op = r->def->target == OP_HOST;
 	struct domain *d = host_op ? NULL : host_find_domain_uuid(h, r->uuid);
 	if (!d && !host_op) {
@@ -206,14 +313,14 @@ static int step_prepare(struct op_run *r)
 		.snaps = r->snaps, .nsnaps = r->nsnaps, .notes = &r->notes, .reserved = env->reserved,
 		.dry_run = env->opts->dry_run,
 	};
-	if (r->def->validate(&ctx, &r->err) < 0 || r->def->build(&ctx, &r->req, &r->err) < 0)
+	enum call_kind kind;
+	if (r->def->validate(&ctx, &r->err) < 0 || build(r, &ctx, &kind) < 0)
 		return finish(r, -1, "refused");
-	vop_describe(&r->req, &r->call);
 	r->out.call = x_strdup(r->call.buf);
-	if (r->req.kind == VOP_NODEDEV_CREATE)
+	if (kind == CALL_VIRT && r->req.kind == VOP_NODEDEV_CREATE)
 		snprintf(r->out.created, sizeof r->out.created, "%s", r->req.target);
 	if (env->opts->dry_run) {
-		if (r->req.kind == VOP_MIGRATE) {
+		if (kind == CALL_VIRT && r->req.kind == VOP_MIGRATE) {
 			struct host *dh = cluster_host(env->cluster, r->req.target);
 			r->out.new_host = dh ? (size_t)(dh - env->cluster->hosts) : r->hi;
 		}
@@ -224,12 +331,12 @@ static int step_prepare(struct op_run *r)
 		return 0;
 	}
 	/* A new VM (restore_to) is defined on the host its build named. */
-	struct host *target = r->req.kind == VOP_DEFINE ? cluster_host(env->cluster, r->req.target) : h;
+	struct host *target = kind == CALL_VIRT && r->req.kind == VOP_DEFINE ? cluster_host(env->cluster, r->req.target) : h;
 	if (!target) {
 		err_set(&r->err, VD_ESTALE, "host %s is no longer in the inventory", r->req.target);
 		return finish(r, -1, "failed");
 	}
-	box_send_to(r, &r->req, target);
+	box_send(r, kind, target);
 	r->phase = PH_CALL;
 	return 0;
 }
@@ -258,6 +365,13 @@ static int step_slot(struct op_run *r)
 	return 0;
 }
 
+static void report_progress(struct op_run *r, const struct vop_progress *p)
+{
+	r->progress = *p;
+	r->progress_due = 1;
+	r->last_progress = now_mono_s();
+}
+
 static int step_task(struct op_run *r)
 {
 	struct op_env *env = r->env;
@@ -272,22 +386,20 @@ static int step_task(struct op_run *r)
 	memset(&p, 0, sizeof p);
 	int rc = 0;
 	if (!op_task_step(env, t, &p, &rc, &r->err)) {
-		if (r->progress && p.valid && now_mono_s() - r->last_progress >= 0.25) {
-			r->last_progress = now_mono_s();
-			r->progress(r->pctx, t, &p);
-		}
+		if (p.valid && now_mono_s() - r->last_progress >= 0.25)
+			report_progress(r, &p);
 		return 0;
 	}
 	if (!op_task_refreshed(env, t))
 		return 0;
 	/* Always a last report on success, however short the job was. */
-	if (r->progress && rc == 0) {
+	if (rc == 0) {
 		struct vop_progress last;
 		memset(&last, 0, sizeof last);
 		last.valid = 1;
 		last.fraction = 1;
 		snprintf(last.phase, sizeof last.phase, "done");
-		r->progress(r->pctx, t, &last);
+		report_progress(r, &last);
 	}
 	r->rc = rc;
 	r->out.job_id = op_task_job(t);
@@ -298,6 +410,30 @@ static int step_task(struct op_run *r)
 	return 1;
 }
 
+/* What the box brought back, into the outcome. */
+static void take_reply(struct op_run *r, struct call_box *b)
+{
+	switch (b->kind) {
+	case CALL_VIRT:
+		snprintf(r->out.message, sizeof r->out.message, "%s", b->res.message);
+		break;
+	case CALL_CHANGE:
+		if (b->rc == 0)
+			snprintf(r->out.message, sizeof r->out.message, "%s%s", b->chres.outcome,
+				 !strcmp(b->chres.outcome, "trial") ? ": applied; the host rolls it back unless confirmed" : "");
+		if (b->chres.log.len) {
+			sb_append(&r->notes, "host log:\n");
+			sb_append(&r->notes, b->chres.log.buf);
+		}
+		break;
+	case CALL_COMMAND:
+		r->out.cmd_out = sb_detach(&b->run.out);
+		r->out.cmd_err = sb_detach(&b->run.err);
+		r->out.cmd_status = b->run.status;
+		break;
+	}
+}
+
 static int step_call(struct op_run *r)
 {
 	if (!r->box->done)
@@ -306,27 +442,49 @@ static int step_call(struct op_run *r)
 	if (r->phase == PH_SNAPS) {
 		if (b->rc < 0) {
 			r->err = b->err;
-			err_where(&r->err, r->def->name, r->hname, r->dname);
+			err_where(&r->err, r->name, r->hname, r->dname);
 			box_free(&r->box);
 			return finish(r, -1, "failed");
 		}
 		take_snapshots(r);
 		box_free(&r->box);
+		if (!r->def) {   /* the read was all that was asked */
+			r->out.snapshots = r->snaps;
+			r->out.nsnapshots = r->nsnaps;
+			r->snaps = NULL;
+			r->nsnaps = 0;
+			return finish(r, 0, "ok");
+		}
 		r->phase = PH_PREPARE;
 		return step_prepare(r);
 	}
 	r->rc = b->rc;
 	if (b->rc < 0)
 		r->err = b->err;
-	snprintf(r->out.message, sizeof r->out.message, "%s", b->res.message);
-	err_where(&r->err, r->def->name, r->hname, r->dname);
+	take_reply(r, b);
+	err_where(&r->err, r->name, r->hname, r->dname);
 	r->result = r->rc == 0 ? "ok" : "failed";
+	enum call_kind kind = b->kind;
 	box_free(&r->box);
-	/* No refresh to wait for: the worker re-read what changed before it
-	 * answered, and that snapshot was applied before this reply. */
-	r->audit_due = 1;
-	r->phase = PH_DONE;
-	return 1;
+	if (kind == CALL_CHANGE) {
+		/* A change of the host's own configuration shows in its files:
+		 * answer once the host was polled again (or the wait timed out). */
+		r->refresh_since = fleet_refresh_request(r->env->fleet, cluster_host_by_index(r->env->cluster, r->hi));
+		r->phase = PH_REFRESH;
+		return 0;
+	}
+	/* Otherwise no refresh to wait for: the worker re-read what changed
+	 * before it answered, and that snapshot was applied before this reply. */
+	return finish(r, r->rc, r->result);
+}
+
+static int step_refresh(struct op_run *r)
+{
+	struct host *h = cluster_host_by_index(r->env->cluster, r->hi);
+	if (!fleet_refresh_answered(r->env->fleet, h, r->refresh_since) &&
+	    now_mono_s() - r->refresh_since < r->env->refresh_timeout_ms / 1000.0)
+		return 0;
+	return finish(r, r->rc, r->result);
 }
 
 int op_run_step(struct op_run *r)
@@ -340,19 +498,40 @@ int op_run_step(struct op_run *r)
 		case PH_PREPARE: done = step_prepare(r); break;
 		case PH_SLOT: done = step_slot(r); break;
 		case PH_TASK: done = step_task(r); break;
+		case PH_REFRESH: done = step_refresh(r); break;
 		case PH_DONE: done = 1; break;
 		}
 		if (done || r->phase == PH_DONE) {
 			if (r->audit_due) {
 				r->audit_due = 0;
-				op_audit(r->env, r->def, r->hname, r->dname, r->aj.buf, r->call.len ? r->call.buf : NULL,
-					 r->result, r->rc < 0 ? &r->err : NULL, r->started);
+				op_audit(r->env, r->def, r->hname, r->dname[0] ? r->dname : NULL, r->aj.buf,
+					 r->call.len ? r->call.buf : NULL, r->result, r->rc < 0 ? &r->err : NULL,
+					 r->started);
 			}
 			return 1;
 		}
 		if (r->phase == before)
 			return 0;   /* waiting */
 	}
+}
+
+int op_run_progress_due(const struct op_run *r)
+{
+	return r->progress_due;
+}
+
+int op_run_progress(struct op_run *r, struct vop_progress *p)
+{
+	if (!r->progress_due)
+		return 0;
+	r->progress_due = 0;
+	*p = r->progress;
+	return 1;
+}
+
+unsigned op_run_job(const struct op_run *r)
+{
+	return r->task_job;
 }
 
 int op_run_result(struct op_run *r, struct op_outcome *out, struct vd_err *err)
@@ -384,20 +563,10 @@ void op_run_free(struct op_run **pr)
 	op_outcome_free(&r->out);
 	op_snapshots_free(r->snaps, r->nsnaps);
 	vop_request_free(&r->req);
+	host_change_free(&r->chg);
+	free(r->cmd.cmd);
 	sb_free(&r->aj);
 	sb_free(&r->notes);
 	sb_free(&r->call);
 	free(r);
-}
-
-int op_invoke(struct op_env *env, const struct op_def *def, size_t hi, const char *uuid,
-	      struct op_args *args, int async, op_progress_fn progress, void *pctx,
-	      struct op_outcome *out, struct vd_err *err)
-{
-	struct op_run *r = op_run_start(env, def, hi, uuid, args, async, progress, pctx);
-	while (!op_run_step(r))
-		fleet_pump(env->fleet, 100);
-	int rc = op_run_result(r, out, err);
-	op_run_free(&r);
-	return rc;
 }

@@ -1,11 +1,9 @@
 /* opexec.c — what operations share once they run: the audit record, the
- * snapshot list read for validation, and the tasks of long operations
- * (start, per-host limit, poll, wait, abort).  The step-by-step path of one
+ * tasks of long operations (start, per-host limit, poll, abort).  The step-by-step path of one
  * operation is op_run.c. */
 #include "ops/opexec.h"
 #include "ops/opexec_priv.h"
 #include "ops/audit.h"
-#include "ops/snapxml.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 
@@ -67,6 +65,8 @@ void op_outcome_free(struct op_outcome *out)
 {
 	free(out->call);
 	free(out->notes);
+	free(out->cmd_out);
+	free(out->cmd_err);
 	op_snapshots_free(out->snapshots, out->nsnapshots);
 	memset(out, 0, sizeof *out);
 }
@@ -97,37 +97,6 @@ void op_audit(struct op_env *env, const struct op_def *def, const char *host, co
 		eventlog_add(&env->cluster->events, EV_ERROR, host, "%s", aerr.msg);
 	eventlog_add(&env->cluster->events, EV_AUDIT, host, "%s %s: %s%s%s", def->name, domain ? domain : "",
 		     result, e ? ": " : "", e ? e->msg : "");
-}
-
-/* Reads the snapshot list on the host's worker and parses it. */
-int op_list_snapshots(struct op_env *env, size_t host_index, const char *uuid,
-		      struct op_snapshot **out, size_t *n, struct vd_err *err)
-{
-	struct host *h = cluster_host_by_index(env->cluster, host_index);
-	struct vop_request req = { .kind = VOP_SNAPSHOT_LIST };
-	snprintf(req.uuid, sizeof req.uuid, "%s", uuid);
-	struct vop_result res = { 0 };
-	struct vop_call call = { &req, &res };
-	*out = NULL;
-	*n = 0;
-	if (fleet_call(env->fleet, h, vop_call, &call, err) < 0)
-		return -1;
-	struct op_snapshot *s = x_calloc(res.nsnapshots + 1, sizeof *s);
-	size_t k = 0;
-	for (size_t i = 0; i < res.nsnapshots; i++) {
-		struct vd_err perr;
-		err_clear(&perr);
-		if (snapxml_parse(res.snapshots[i].xml, strlen(res.snapshots[i].xml), &s[k], &perr) < 0)
-			continue;
-		s[k].current = res.snapshots[i].current;
-		if (!s[k].parent && res.snapshots[i].parent)
-			s[k].parent = x_strdup(res.snapshots[i].parent);
-		k++;
-	}
-	vop_result_free(&res);
-	*out = s;
-	*n = k;
-	return 0;
 }
 
 size_t op_running_on(struct op_env *env, size_t host)
@@ -268,49 +237,6 @@ int op_task_refreshed(struct op_env *env, struct op_task *t)
 	return t->refreshed;
 }
 
-int op_task_poll(struct op_env *env, struct op_task *t, struct vop_progress *p, int *rc, struct vd_err *err)
-{
-	if (!op_task_step(env, t, p, rc, err))
-		return 0;
-	/* Callers that block expect the model re-read once this says finished. */
-	while (!op_task_refreshed(env, t))
-		fleet_pump(env->fleet, 100);
-	return 1;
-}
-
-int op_task_wait(struct op_env *env, struct op_task *t, op_progress_fn progress, void *pctx,
-		 struct op_outcome *out, struct vd_err *err)
-{
-	int rc = 0;
-	double last = 0;
-	for (;;) {
-		struct vop_progress p;
-		if (op_task_poll(env, t, &p, &rc, err))
-			break;
-		if (progress && now_mono_s() - last >= 0.25 && p.valid) {
-			last = now_mono_s();
-			progress(pctx, t, &p);
-		}
-		fleet_pump(env->fleet, 100);
-	}
-	/* Always a last report on success, however short the job was. */
-	if (progress && rc == 0) {
-		struct vop_progress p;
-		vop_job_poll(t->job, &p, NULL, NULL);
-		p.valid = 1;
-		p.fraction = 1;
-		snprintf(p.phase, sizeof p.phase, "done");
-		progress(pctx, t, &p);
-	}
-	if (out) {
-		out->job_id = t->job_id;
-		out->new_host = t->dest;
-		if (rc == 0)
-			op_task_done_message(t, out->message, sizeof out->message);
-	}
-	return rc;
-}
-
 void op_task_done_message(const struct op_task *t, char *buf, size_t len)
 {
 	struct vop_progress p;
@@ -339,13 +265,3 @@ size_t op_tasks_step(struct op_env *env)
 			running += !op_task_step(env, env->tasks[i], NULL, NULL, NULL);
 	return running;
 }
-
-size_t op_tasks_pump(struct op_env *env)
-{
-	size_t running = 0;
-	for (size_t i = 0; i < env->ntasks; i++)
-		if (!env->tasks[i]->finished)
-			running += !op_task_poll(env, env->tasks[i], NULL, NULL, NULL);
-	return running;
-}
-

@@ -16,7 +16,5 @@ size_t op_running_on(struct op_env *env, size_t host);
 int  op_start_task(struct op_env *env, const struct op_def *def, size_t hi, const struct domain *d,
 		   const struct vop_request *req, const char *args_json, const char *call,
 		   double started, struct op_outcome *out, struct vd_err *err);
-/* "migrated in 3.1 s, downtime 20 ms" / "done in 1.2 s" for a finished task. */
-void op_task_done_message(const struct op_task *t, char *buf, size_t len);
 
 #endif

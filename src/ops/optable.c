@@ -25,6 +25,10 @@ static const char *const devices[] = { "disk", "lun", "cdrom", NULL };
 static const char *const caches[] = { "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL };
 static const char *const nic_models[] = { "virtio", "e1000", "e1000e", "rtl8139", NULL };
 
+static const struct op_arg a_run[] = {
+	{ "command", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "sh command line", NULL },
+	{ "timeout", OT_NUMBER, 0, "30", "seconds before the command is given up", NULL },
+};
 static const struct op_arg a_set_vcpus[] = {
 	{ "count", OT_INTEGER, OAF_REQUIRED | OAF_POSITIONAL, NULL, "number of vCPUs", NULL },
 	LIVE_CONFIG,
@@ -179,7 +183,7 @@ static const struct op_arg a_delete_bond[] = {
 	CONFIRM_ARGS,
 };
 
-#define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL }
+#define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL, NULL }
 #define M OPF_MUTATES
 
 static const struct op_def table[] = {
@@ -199,7 +203,7 @@ static const struct op_def table[] = {
 	ENTRY(restore_to, OP_DOMAIN, "a new VM built from a snapshot's disks", a_restore_to, M | OPF_SNAPSHOTS),
 	ENTRY(migrate, OP_DOMAIN, "live-migrate to another host", a_migrate, M | OPF_LIVE | OPF_LONG | OPF_SNAPSHOTS),
 	{ "abort_job", OP_DOMAIN, "abort the running migration or block job", NULL, 0, M,
-	  abort_job_validate, abort_job_build, NULL },
+	  abort_job_validate, abort_job_build, NULL, NULL },
 	/* vGPU and RDM (issue 7) */
 	ENTRY(create_mdev, OP_HOST, "create a vGPU (mediated device) on a GPU", a_create_mdev, M),
 	ENTRY(remove_mdev, OP_HOST, "remove a vGPU (mediated device)", a_remove_mdev, M | OPF_DESTRUCTIVE),
@@ -209,9 +213,13 @@ static const struct op_def table[] = {
 	ENTRY(detach_lun, OP_DOMAIN, "detach a raw LUN", a_detach_lun, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
 	/* LACP bonds (issue 7) */
 	{ "create_bond", OP_HOST, "create a bond on host uplinks (commit-confirm)", ARGS(a_create_bond),
-	  M | OPF_DESTRUCTIVE, create_bond_validate, NULL, create_bond_build_change },
+	  M | OPF_DESTRUCTIVE, create_bond_validate, NULL, create_bond_build_change, NULL },
 	{ "delete_bond", OP_HOST, "delete a bond on host uplinks (commit-confirm)", ARGS(a_delete_bond),
-	  M | OPF_DESTRUCTIVE, delete_bond_validate, NULL, delete_bond_build_change },
+	  M | OPF_DESTRUCTIVE, delete_bond_validate, NULL, delete_bond_build_change, NULL },
+	/* An ad-hoc command: anything may change, so it is refused under
+	 * --readonly, printed under --dry-run and audited like the others. */
+	{ "run", OP_HOST, "run a command on the host's shell", ARGS(a_run), M,
+	  run_validate, NULL, NULL, run_build_command },
 };
 
 const struct op_def *optable_find(const char *name)

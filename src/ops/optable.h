@@ -93,6 +93,12 @@ struct op_ctx {
 	int                      dry_run;    /* nothing will run: an earlier step's result may be absent */
 };
 
+/* A command for the host's shell (h:run), built by build_command. */
+struct op_command {
+	char *cmd;          /* owned */
+	int   timeout_ms;
+};
+
 struct op_def {
 	const char          *name;
 	enum op_target       target;
@@ -106,6 +112,8 @@ struct op_def {
 	 * shell transport, with commit-confirm (conn/bond_apply.h), set this
 	 * instead of build. */
 	int (*build_change)(const struct op_ctx *ctx, struct host_change *chg, struct vd_err *err);
+	/* Host operations that run a command on the host's shell set this. */
+	int (*build_command)(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
 };
 
 const struct op_def *optable_find(const char *name);

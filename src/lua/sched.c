@@ -1,0 +1,253 @@
+/* sched.c — the one scheduler (see sched.h).
+ *
+ * Tasks are Lua threads anchored in the registry.  sched_step resumes a task
+ * when the work it awaited is ready, or at once when it yielded only because
+ * its time slice (a count hook, ~20 ms) ran out, so a long stretch of pure
+ * Lua never holds the console's loop either.  A cancelled task is not
+ * resumed again: when it waits on an operation already sent, that operation
+ * is let finish (so its audit record is written) and only then does the
+ * task end.  Everything here runs on the loop thread. */
+#include "lua/sched.h"
+#include "lua/lvdeck.h"
+#include "lua/ops_lua.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLICE_S 0.02
+
+struct sched_task {
+	struct sched           *s;
+	lua_State              *co;        /* NULL once ended */
+	int                     ref;       /* keeps co alive */
+	int                     nargs;     /* arguments of the first resume */
+	int                     started, waiting, cancelled;
+	char                    why[64];
+	int                   (*ready)(void *ud);
+	void                  (*cancel)(void *ud);
+	void                   *ud;
+	struct sched_spawn_opts o;
+};
+
+struct sched {
+	lua_State          *L;
+	struct fleet       *fleet;
+	struct sched_task **tasks;
+	size_t              n, cap;
+	struct sched_task  *current;
+	int                 stepping, runnable, cancelled_all;
+};
+
+static volatile sig_atomic_t interrupted;
+static double slice_start;
+static struct sched *running_sched;   /* whose task the hook is watching */
+
+struct sched *sched_new(lua_State *L, struct fleet *fleet)
+{
+	struct sched *s = x_calloc(1, sizeof *s);
+	s->L = L;
+	s->fleet = fleet;
+	return s;
+}
+
+static void task_free(struct sched *s, struct sched_task *t)
+{
+	if (t->co)
+		luaL_unref(s->L, LUA_REGISTRYINDEX, t->ref);
+	free(t);
+}
+
+void sched_free(struct sched **ps)
+{
+	struct sched *s = *ps;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		task_free(s, s->tasks[i]);
+	free(s->tasks);
+	x_free(ps);
+}
+
+struct sched *sched_of(lua_State *L) { return lctx_get(L)->sched; }
+struct sched_task *sched_current(struct sched *s) { return s ? s->current : NULL; }
+const struct sched_sink *sched_task_sink(const struct sched_task *t) { return &t->o.sink; }
+unsigned sched_task_job(const struct sched_task *t) { return t->o.job_id; }
+
+struct sched_task *sched_spawn(struct sched *s, lua_State *L, int nargs, const struct sched_spawn_opts *o)
+{
+	struct sched_task *t = x_calloc(1, sizeof *t);
+	t->s = s;
+	t->o = *o;
+	t->nargs = nargs;
+	t->co = lua_newthread(L);
+	lua_insert(L, -(nargs + 2));
+	lua_xmove(L, t->co, nargs + 1);
+	t->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	x_grow(&s->tasks, &s->cap, s->n + 1, sizeof *s->tasks);
+	s->tasks[s->n++] = t;
+	s->runnable++;
+	return t;
+}
+
+/* Runs every ~1000 instructions of a task: the time slice and ^C. */
+static void task_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	if (interrupted)
+		lvd_raisef(L, VD_EINVAL, NULL, NULL, NULL, "interrupted");
+	struct sched *s = running_sched;
+	if (s && s->current && s->current->co == L && now_mono_s() - slice_start > SLICE_S && lua_isyieldable(L))
+		lua_yield(L, 0);
+}
+
+static void end_task(struct sched *s, struct sched_task *t, int status, int nres)
+{
+	s->current = t;   /* on_end's output goes to the task's sink */
+	if (t->o.on_end)
+		t->o.on_end(t->o.end_ud, t->co, status, nres);
+	s->current = NULL;
+	luaL_unref(s->L, LUA_REGISTRYINDEX, t->ref);
+	t->co = NULL;
+}
+
+static void resume(struct sched *s, struct sched_task *t)
+{
+	t->waiting = 0;
+	t->ready = NULL;
+	t->cancel = NULL;
+	t->ud = NULL;
+	int nargs = t->started ? 0 : t->nargs;
+	t->started = 1;
+	s->current = t;
+	running_sched = s;
+	slice_start = now_mono_s();
+	lua_sethook(t->co, task_hook, LUA_MASKCOUNT, 1000);
+	int nres = 0;
+	int st = lua_resume(t->co, s->L, nargs, &nres);
+	lua_sethook(t->co, NULL, 0, 0);
+	s->current = NULL;
+	running_sched = NULL;
+	if (st == LUA_YIELD) {
+		lua_pop(t->co, nres);
+		t->waiting = t->ready != NULL;
+		return;
+	}
+	end_task(s, t, st, nres);
+}
+
+/* A cancelled task ends with an error without being resumed. */
+static void end_cancelled(struct sched *s, struct sched_task *t)
+{
+	struct vd_err e;
+	err_clear(&e);
+	err_set(&e, VD_EINVAL, "%s", t->why);
+	lvd_push_error(t->co, &e);
+	end_task(s, t, LUA_ERRRUN, 0);
+}
+
+size_t sched_step(struct sched *s)
+{
+	if (s->stepping)
+		return s->n;
+	s->stepping = 1;
+	/* Long operations started with async=true and never waited for end here. */
+	op_tasks_step(lvd_ops_env(s->L));
+	s->runnable = 0;
+	/* Tasks spawned during the step (vdeck.each items) run in it too. */
+	for (size_t i = 0; i < s->n; i++) {
+		struct sched_task *t = s->tasks[i];
+		if (!t->co)
+			continue;
+		if (t->waiting && !t->ready(t->ud))
+			continue;
+		t->waiting = 0;
+		if (t->cancelled)
+			end_cancelled(s, t);
+		else
+			resume(s, t);
+		if (t->co && !t->waiting)
+			s->runnable++;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->tasks[i]->co)
+			s->tasks[k++] = s->tasks[i];
+		else
+			task_free(s, s->tasks[i]);
+	}
+	s->n = k;
+	s->stepping = 0;
+	return s->n;
+}
+
+void sched_run(struct sched *s, const int *until)
+{
+	while (!*until) {
+		if (interrupted && !s->cancelled_all)
+			sched_cancel_all(s, "interrupted");
+		if (!sched_step(s) || *until)
+			break;
+		/* Replies wake the pump at once; the timeout bounds how late a
+		 * deadline or a polled job's progress is seen. */
+		fleet_pump(s->fleet, s->runnable ? 0 : 20);
+	}
+}
+
+void sched_cancel(struct sched_task *t, const char *why)
+{
+	if (!t->co || t->cancelled)
+		return;
+	t->cancelled = 1;
+	snprintf(t->why, sizeof t->why, "%s", why);
+	if (t->waiting && t->cancel)
+		t->cancel(t->ud);
+}
+
+void sched_cancel_all(struct sched *s, const char *why)
+{
+	s->cancelled_all = 1;
+	for (size_t i = 0; i < s->n; i++)
+		sched_cancel(s->tasks[i], why);
+}
+
+int sched_can_wait(lua_State *L)
+{
+	struct sched_task *t = sched_current(sched_of(L));
+	return t && t->co == L && lua_isyieldable(L);
+}
+
+int sched_await(lua_State *L, int (*ready)(void *ud), void (*cancel)(void *ud), void *ud,
+		lua_KContext k_ctx, lua_KFunction k)
+{
+	if (ready(ud))
+		return k(L, LUA_OK, k_ctx);
+	struct sched *s = sched_of(L);
+	struct sched_task *t = sched_current(s);
+	const char *why = !t ? "no task of the scheduler is running"
+		: t->co != L ? "inside a coroutine of the script's own (run such work with vdeck.each)"
+		: !lua_isyieldable(L) ? "inside a metamethod or a C function such as table.sort's comparator"
+		: NULL;
+	if (why) {
+		if (cancel)
+			cancel(ud);
+		return lvd_raisef(L, VD_EUNSUPPORTED, NULL, NULL, NULL, "cannot wait for a host here: %s", why);
+	}
+	t->ready = ready;
+	t->cancel = cancel;
+	t->ud = ud;
+	return lua_yieldk(L, 0, k_ctx, k);
+}
+
+void sched_interrupt(void)
+{
+	interrupted = 1;
+}
+
+int sched_interrupted(void)
+{
+	return interrupted;
+}

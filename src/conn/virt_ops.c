@@ -66,144 +66,143 @@ void vop_result_free(struct vop_result *res)
 
 /* ---- describe ------------------------------------------------------- */
 
-static void flag_names(struct strbuf *sb, unsigned flags, const unsigned *bits, const char *const *names)
-{
-	int any = 0;
-	for (size_t i = 0; names[i]; i++) {
-		if (flags & bits[i]) {
-			sb_appendf(sb, "%s%s", any ? "|" : "", names[i]);
-			any = 1;
-		}
-	}
-	if (!any)
-		sb_append(sb, "0");
-}
-
-static void affect(struct strbuf *sb, unsigned flags)
-{
-	static const unsigned bits[] = { VOPF_LIVE, VOPF_CONFIG };
-	static const char *const names[] = { "VIR_DOMAIN_AFFECT_LIVE", "VIR_DOMAIN_AFFECT_CONFIG", NULL };
-	flag_names(sb, flags, bits, names);
-}
-
 static void quoted(struct strbuf *sb, const char *s)
 {
 	sb_append_json(sb, s ? s : "");
+}
+
+/* "virX(": the call's name from the table. */
+static void call_open(struct strbuf *sb, enum vop_api api)
+{
+	sb_append(sb, vop_apis[api].name);
+	sb_append(sb, "(");
+}
+
+/* ", FLAGS)": the flags the runner passes, by libvirt's names. */
+static void call_close(struct strbuf *sb, enum vop_api api, const struct vop_request *r)
+{
+	sb_append(sb, ", ");
+	vop_flags(api, r, sb);
+	sb_append(sb, ")");
+}
+
+/* virX("dom", xml, FLAGS) and a newline. */
+static void xml_call(struct strbuf *sb, enum vop_api api, const struct vop_request *r)
+{
+	call_open(sb, api);
+	quoted(sb, r->dom_name);
+	sb_append(sb, ", xml");
+	call_close(sb, api, r);
+	sb_append(sb, "\n");
+}
+
+/* virX("dom"/"snapshot", FLAGS) and a newline. */
+static void snapshot_call(struct strbuf *sb, enum vop_api api, const struct vop_request *r, const char *snap)
+{
+	call_open(sb, api);
+	quoted(sb, r->dom_name);
+	sb_append(sb, "/");
+	quoted(sb, snap);
+	call_close(sb, api, r);
+	sb_append(sb, "\n");
+}
+
+static void describe_migrate(const struct vop_request *r, struct strbuf *sb)
+{
+	call_open(sb, VOPA_MIGRATE);
+	quoted(sb, r->dom_name);
+	sb_append(sb, ", dconn=");
+	quoted(sb, r->dest_uri);
+	sb_append(sb, ", {");
+	int n = 0;
+	if (r->bandwidth_mib)
+		sb_appendf(sb, "%s=%llu", VIR_MIGRATE_PARAM_BANDWIDTH, (unsigned long long)r->bandwidth_mib), n++;
+	if (r->migrate_uri) {
+		sb_appendf(sb, "%s%s=", n++ ? ", " : "", VIR_MIGRATE_PARAM_URI);
+		quoted(sb, r->migrate_uri);
+	}
+	sb_append(sb, "}");
+	call_close(sb, VOPA_MIGRATE, r);
+	sb_append(sb, "\n");
+	if (r->max_downtime_ms)
+		sb_appendf(sb, "with virDomainMigrateSetMaxDowntime(%llu ms) once the job runs\n",
+			   (unsigned long long)r->max_downtime_ms);
+}
+
+static void describe_commit(const struct vop_request *r, struct strbuf *sb)
+{
+	call_open(sb, VOPA_BLOCK_COMMIT);
+	quoted(sb, r->dom_name);
+	sb_append(sb, ", ");
+	quoted(sb, r->target);
+	sb_appendf(sb, ", NULL, NULL, %llu", (unsigned long long)r->bandwidth_mib);
+	call_close(sb, VOPA_BLOCK_COMMIT, r);
+	sb_append(sb, "\nthen poll virDomainGetBlockJobInfo until ready, and\n");
+	call_open(sb, VOPA_BLOCK_PIVOT);
+	quoted(sb, r->dom_name);
+	sb_append(sb, ", ");
+	quoted(sb, r->target);
+	call_close(sb, VOPA_BLOCK_PIVOT, r);
+	sb_append(sb, "\n");
+	for (size_t i = 0; i < r->ndrop_snapshots; i++) {
+		sb_append(sb, "then ");
+		snapshot_call(sb, VOPA_SNAPSHOT_FORGET, r, r->drop_snapshots[i]);
+	}
 }
 
 void vop_describe(const struct vop_request *r, struct strbuf *sb)
 {
 	switch (r->kind) {
 	case VOP_SET_VCPUS:
-		sb_append(sb, "virDomainSetVcpusFlags(");
+		call_open(sb, VOPA_SET_VCPUS);
 		quoted(sb, r->dom_name);
-		sb_appendf(sb, ", %llu, ", (unsigned long long)r->value);
-		affect(sb, r->flags);
-		sb_append(sb, ")\n");
+		sb_appendf(sb, ", %llu", (unsigned long long)r->value);
+		call_close(sb, VOPA_SET_VCPUS, r);
+		sb_append(sb, "\n");
 		break;
 	case VOP_SET_MEMORY:
-		sb_append(sb, "virDomainSetMemoryFlags(");
+		call_open(sb, VOPA_SET_MEMORY);
 		quoted(sb, r->dom_name);
-		sb_appendf(sb, ", %llu /* KiB */, ", (unsigned long long)(r->value / 1024));
-		affect(sb, r->flags);
-		sb_append(sb, ")\n");
+		sb_appendf(sb, ", %llu /* KiB */", (unsigned long long)(r->value / 1024));
+		call_close(sb, VOPA_SET_MEMORY, r);
+		sb_append(sb, "\n");
 		break;
 	case VOP_ATTACH_DEVICE:
-	case VOP_DETACH_DEVICE:
-		if (r->kind == VOP_ATTACH_DEVICE && r->pre_xml) {
-			sb_append(sb, "virDomainAttachDeviceFlags(");
-			quoted(sb, r->dom_name);
-			sb_append(sb, ", xml, ");
-			affect(sb, r->flags);
-			sb_append(sb, ")\n");
+		if (r->pre_xml) {
+			xml_call(sb, VOPA_ATTACH_DEVICE, r);
 			sb_append(sb, r->pre_xml);
 		}
-		sb_append(sb, r->kind == VOP_ATTACH_DEVICE ? "virDomainAttachDeviceFlags(" : "virDomainDetachDeviceFlags(");
-		quoted(sb, r->dom_name);
-		sb_append(sb, ", xml, ");
-		affect(sb, r->flags);
-		sb_append(sb, ")\n");
-		if (r->kind == VOP_DETACH_DEVICE && (r->flags & VOPF_LIVE))
+		xml_call(sb, VOPA_ATTACH_DEVICE, r);
+		break;
+	case VOP_DETACH_DEVICE:
+		xml_call(sb, VOPA_DETACH_DEVICE, r);
+		if (r->flags & VOPF_LIVE)
 			sb_appendf(sb, "then wait up to %d ms for VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED\n", r->wait_ms);
 		break;
 	case VOP_BLOCK_RESIZE:
-		sb_append(sb, "virDomainBlockResize(");
+		call_open(sb, VOPA_BLOCK_RESIZE);
 		quoted(sb, r->dom_name);
 		sb_append(sb, ", ");
 		quoted(sb, r->target);
-		sb_appendf(sb, ", %llu, VIR_DOMAIN_BLOCK_RESIZE_BYTES)\n", (unsigned long long)r->value);
+		sb_appendf(sb, ", %llu", (unsigned long long)r->value);
+		call_close(sb, VOPA_BLOCK_RESIZE, r);
+		sb_append(sb, "\n");
 		break;
-	case VOP_SNAPSHOT_CREATE: {
-		static const unsigned bits[] = { VOPF_DISK_ONLY, VOPF_ATOMIC };
-		static const char *const names[] = { "VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY",
-						     "VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC", NULL };
-		sb_append(sb, "virDomainSnapshotCreateXML(");
-		quoted(sb, r->dom_name);
-		sb_append(sb, ", xml, ");
-		flag_names(sb, r->flags, bits, names);
-		sb_append(sb, ")\n");
+	case VOP_SNAPSHOT_CREATE:
+		xml_call(sb, VOPA_SNAPSHOT_CREATE, r);
 		break;
-	}
 	case VOP_SNAPSHOT_REVERT:
-		sb_append(sb, "virDomainRevertToSnapshot(");
-		quoted(sb, r->dom_name);
-		sb_append(sb, "/");
-		quoted(sb, r->target);
-		sb_append(sb, (r->flags & VOPF_START) ? ", VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)\n" : ", 0)\n");
+		snapshot_call(sb, VOPA_SNAPSHOT_REVERT, r, r->target);
 		break;
 	case VOP_SNAPSHOT_DELETE:
-		sb_append(sb, "virDomainSnapshotDelete(");
-		quoted(sb, r->dom_name);
-		sb_append(sb, "/");
-		quoted(sb, r->target);
-		sb_append(sb, (r->flags & VOPF_CHILDREN) ? ", VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN)\n" : ", 0)\n");
+		snapshot_call(sb, VOPA_SNAPSHOT_DELETE, r, r->target);
 		break;
 	case VOP_BLOCK_COMMIT:
-		sb_append(sb, "virDomainBlockCommit(");
-		quoted(sb, r->dom_name);
-		sb_append(sb, ", ");
-		quoted(sb, r->target);
-		sb_appendf(sb, ", NULL, NULL, %llu, VIR_DOMAIN_BLOCK_COMMIT_ACTIVE)\n",
-			   (unsigned long long)r->bandwidth_mib);
-		sb_append(sb, "then poll virDomainGetBlockJobInfo until ready, and\n");
-		sb_append(sb, "virDomainBlockJobAbort(");
-		quoted(sb, r->dom_name);
-		sb_append(sb, ", ");
-		quoted(sb, r->target);
-		sb_append(sb, ", VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)\n");
-		for (size_t i = 0; i < r->ndrop_snapshots; i++) {
-			sb_append(sb, "then virDomainSnapshotDelete(");
-			quoted(sb, r->dom_name);
-			sb_append(sb, "/");
-			quoted(sb, r->drop_snapshots[i]);
-			sb_append(sb, ", VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)\n");
-		}
+		describe_commit(r, sb);
 		break;
-	case VOP_MIGRATE: {
-		static const unsigned bits[] = { VOPF_MIG_LIVE, VOPF_MIG_PERSIST, VOPF_MIG_UNDEFINE, VOPF_MIG_UNSAFE, VOPF_MIG_P2P };
-		static const char *const names[] = { "VIR_MIGRATE_LIVE", "VIR_MIGRATE_PERSIST_DEST",
-						     "VIR_MIGRATE_UNDEFINE_SOURCE", "VIR_MIGRATE_UNSAFE",
-						     "VIR_MIGRATE_PEER2PEER", NULL };
-		sb_append(sb, "virDomainMigrate3(");
-		quoted(sb, r->dom_name);
-		sb_append(sb, ", dconn=");
-		quoted(sb, r->dest_uri);
-		sb_append(sb, ", {");
-		int n = 0;
-		if (r->bandwidth_mib)
-			sb_appendf(sb, "%s=%llu", VIR_MIGRATE_PARAM_BANDWIDTH, (unsigned long long)r->bandwidth_mib), n++;
-		if (r->migrate_uri) {
-			sb_appendf(sb, "%s%s=", n++ ? ", " : "", VIR_MIGRATE_PARAM_URI);
-			quoted(sb, r->migrate_uri);
-		}
-		sb_append(sb, "}, ");
-		flag_names(sb, r->flags, bits, names);
-		sb_append(sb, ")\n");
-		if (r->max_downtime_ms)
-			sb_appendf(sb, "with virDomainMigrateSetMaxDowntime(%llu ms) once the job runs\n",
-				   (unsigned long long)r->max_downtime_ms);
+	case VOP_MIGRATE:
+		describe_migrate(r, sb);
 		break;
-	}
 	case VOP_ABORT_JOB:
 		sb_append(sb, "virDomainAbortJob(");
 		quoted(sb, r->dom_name);
@@ -226,14 +225,19 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, (r->flags & VOPF_START) ? " then virDomainCreate\n" : "\n");
 		break;
 	case VOP_SNAPSHOT_LIST:
-		sb_append(sb, "virDomainListAllSnapshots(");
+		call_open(sb, VOPA_SNAPSHOT_LIST);
 		quoted(sb, r->dom_name);
-		sb_append(sb, ", 0)\n");
+		call_close(sb, VOPA_SNAPSHOT_LIST, r);
+		sb_append(sb, "\n");
 		break;
-	case VOP_NODEDEV_CREATE:
-		sb_append(sb, (r->flags & VOPF_NODEDEV_DEFINE) ? "virNodeDeviceDefineXML(xml, 0) then virNodeDeviceCreate\n"
-			      : "virNodeDeviceCreateXML(xml, 0)\n");
+	case VOP_NODEDEV_CREATE: {
+		enum vop_api api = (r->flags & VOPF_NODEDEV_DEFINE) ? VOPA_NODEDEV_DEFINE : VOPA_NODEDEV_CREATE;
+		call_open(sb, api);
+		sb_append(sb, "xml");
+		call_close(sb, api, r);
+		sb_append(sb, api == VOPA_NODEDEV_DEFINE ? " then virNodeDeviceCreate\n" : "\n");
 		break;
+	}
 	case VOP_NODEDEV_REMOVE:
 		sb_append(sb, "virNodeDeviceDestroy(mdev ");
 		quoted(sb, r->target);
@@ -298,8 +302,6 @@ static void find_alias(virDomainPtr dom, const char *xpath, char *out, size_t le
 static int detach_and_wait(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r,
 			   struct vop_result *res, struct vd_err *err)
 {
-	unsigned flags = ((r->flags & VOPF_LIVE) ? VIR_DOMAIN_AFFECT_LIVE : 0) |
-			 ((r->flags & VOPF_CONFIG) ? VIR_DOMAIN_AFFECT_CONFIG : 0);
 	int live = (r->flags & VOPF_LIVE) && virDomainIsActive(dom) == 1;
 	struct removal_wait *w = NULL;
 	int cb = -1;
@@ -318,7 +320,7 @@ static int detach_and_wait(virConnectPtr conn, virDomainPtr dom, const struct vo
 		}
 	}
 	int rc = 0;
-	if (virDomainDetachDeviceFlags(dom, r->xml, flags) < 0) {
+	if (virDomainDetachDeviceFlags(dom, r->xml, vop_flags(VOPA_DETACH_DEVICE, r, NULL)) < 0) {
 		rc = virt_error(err, "detaching the device");
 	} else if (w) {
 		struct timespec ts;
@@ -352,10 +354,11 @@ static int detach_and_wait(virConnectPtr conn, virDomainPtr dom, const struct vo
 
 /* ---- snapshots ------------------------------------------------------ */
 
-static int list_snapshots(virDomainPtr dom, struct vop_result *res, struct vd_err *err)
+static int list_snapshots(virDomainPtr dom, const struct vop_request *r, struct vop_result *res,
+			  struct vd_err *err)
 {
 	virDomainSnapshotPtr *snaps = NULL;
-	int n = virDomainListAllSnapshots(dom, &snaps, 0);
+	int n = virDomainListAllSnapshots(dom, &snaps, vop_flags(VOPA_SNAPSHOT_LIST, r, NULL));
 	if (n < 0)
 		return virt_error(err, "listing snapshots");
 	res->snapshots = x_calloc((size_t)n + 1, sizeof *res->snapshots);
@@ -394,35 +397,33 @@ static virDomainSnapshotPtr snapshot_named(virDomainPtr dom, const char *name, s
 static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r, struct vop_result *res,
 	       struct vd_err *err)
 {
-	unsigned affect_flags = ((r->flags & VOPF_LIVE) ? VIR_DOMAIN_AFFECT_LIVE : 0) |
-				((r->flags & VOPF_CONFIG) ? VIR_DOMAIN_AFFECT_CONFIG : 0);
 	virDomainSnapshotPtr snap;
 	int rc;
 	switch (r->kind) {
 	case VOP_SET_VCPUS:
-		if (virDomainSetVcpusFlags(dom, (unsigned)r->value, affect_flags) < 0)
+		if (virDomainSetVcpusFlags(dom, (unsigned)r->value, vop_flags(VOPA_SET_VCPUS, r, NULL)) < 0)
 			return virt_error(err, "setting vCPUs");
 		return 0;
 	case VOP_SET_MEMORY:
-		if (virDomainSetMemoryFlags(dom, (unsigned long)(r->value / 1024), affect_flags) < 0)
+		if (virDomainSetMemoryFlags(dom, (unsigned long)(r->value / 1024),
+					    vop_flags(VOPA_SET_MEMORY, r, NULL)) < 0)
 			return virt_error(err, "setting memory");
 		return 0;
 	case VOP_ATTACH_DEVICE:
-		if (r->pre_xml && virDomainAttachDeviceFlags(dom, r->pre_xml, affect_flags) < 0)
+		if (r->pre_xml &&
+		    virDomainAttachDeviceFlags(dom, r->pre_xml, vop_flags(VOPA_ATTACH_DEVICE, r, NULL)) < 0)
 			return virt_error(err, "attaching the controller");
-		if (virDomainAttachDeviceFlags(dom, r->xml, affect_flags) < 0)
+		if (virDomainAttachDeviceFlags(dom, r->xml, vop_flags(VOPA_ATTACH_DEVICE, r, NULL)) < 0)
 			return virt_error(err, "attaching the device");
 		return 0;
 	case VOP_DETACH_DEVICE:
 		return detach_and_wait(conn, dom, r, res, err);
 	case VOP_BLOCK_RESIZE:
-		if (virDomainBlockResize(dom, r->target, r->value, VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0)
+		if (virDomainBlockResize(dom, r->target, r->value, vop_flags(VOPA_BLOCK_RESIZE, r, NULL)) < 0)
 			return virt_error(err, "resizing the disk");
 		return 0;
 	case VOP_SNAPSHOT_CREATE:
-		snap = virDomainSnapshotCreateXML(dom, r->xml,
-						  ((r->flags & VOPF_DISK_ONLY) ? VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY : 0) |
-						  ((r->flags & VOPF_ATOMIC) ? VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC : 0));
+		snap = virDomainSnapshotCreateXML(dom, r->xml, vop_flags(VOPA_SNAPSHOT_CREATE, r, NULL));
 		if (!snap)
 			return virt_error(err, "creating the snapshot");
 		virDomainSnapshotFree(snap);
@@ -430,7 +431,7 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 	case VOP_SNAPSHOT_REVERT:
 		if (!(snap = snapshot_named(dom, r->target, err)))
 			return -1;
-		rc = virDomainRevertToSnapshot(snap, (r->flags & VOPF_START) ? VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING : 0);
+		rc = virDomainRevertToSnapshot(snap, vop_flags(VOPA_SNAPSHOT_REVERT, r, NULL));
 		if (rc < 0)
 			virt_error(err, "reverting to the snapshot");
 		virDomainSnapshotFree(snap);
@@ -438,7 +439,7 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 	case VOP_SNAPSHOT_DELETE:
 		if (!(snap = snapshot_named(dom, r->target, err)))
 			return -1;
-		rc = virDomainSnapshotDelete(snap, (r->flags & VOPF_CHILDREN) ? VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN : 0);
+		rc = virDomainSnapshotDelete(snap, vop_flags(VOPA_SNAPSHOT_DELETE, r, NULL));
 		if (rc < 0)
 			virt_error(err, "deleting the snapshot");
 		virDomainSnapshotFree(snap);
@@ -448,7 +449,7 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 			return virt_error(err, "aborting the job");
 		return 0;
 	case VOP_SNAPSHOT_LIST:
-		return list_snapshots(dom, res, err);
+		return list_snapshots(dom, r, res, err);
 	case VOP_BLOCK_COMMIT:
 	case VOP_MIGRATE:
 	case VOP_DEFINE:

@@ -7,7 +7,8 @@
  * migration never blocks other work on its host and reports progress while
  * it runs.  vop_describe() renders a request exactly as it would be sent: the
  * API call with libvirt's flag names, then the XML; that text is dry-run's
- * output and the audit record's "call". */
+ * output and the audit record's "call".  Both take a call's name and flags
+ * from one table (vop_apis, virt_ops_calls.c). */
 #ifndef VD_VIRT_OPS_H
 #define VD_VIRT_OPS_H
 
@@ -35,9 +36,11 @@ enum vop_kind {
 	/* host requests (uuid empty): */
 	VOP_NODEDEV_CREATE,    /* xml: an mdev; target = its uuid; VOPF_NODEDEV_DEFINE: persistent */
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
+	/* (test_vop_flags walks the kinds up to the last one, VOP_NODEDEV_REMOVE) */
 };
 
-/* Request flags; vop_describe and the runners map them to libvirt's. */
+/* Request flags: which libvirt flags a call passes is the table's business
+ * (vop_apis below); the bits are contiguous so VOPF_ALL covers them all. */
 enum {
 	VOPF_LIVE          = 1u << 0,
 	VOPF_CONFIG        = 1u << 1,
@@ -48,12 +51,9 @@ enum {
 	VOPF_MIG_PERSIST   = 1u << 6,
 	VOPF_MIG_UNDEFINE  = 1u << 7,
 	VOPF_MIG_UNSAFE    = 1u << 8,
-	VOPF_MIG_P2P       = 1u << 9,
-	VOPF_COMMIT_ACTIVE = 1u << 10,
-	VOPF_REVERT_FORCE  = 1u << 11,
-	VOPF_NO_METADATA   = 1u << 12,  /* snapshot without libvirt metadata (never used) */
-	VOPF_START         = 1u << 13,  /* VOP_DEFINE: start the new domain */
-	VOPF_NODEDEV_DEFINE = 1u << 14, /* VOP_NODEDEV_CREATE: define (persistent), then start */
+	VOPF_START         = 1u << 9,   /* VOP_DEFINE: start the new domain; VOP_SNAPSHOT_REVERT: running */
+	VOPF_NODEDEV_DEFINE = 1u << 10, /* VOP_NODEDEV_CREATE: define (persistent), then start */
+	VOPF_ALL           = (1u << 11) - 1,   /* every bit above */
 };
 
 struct vop_request {
@@ -110,10 +110,45 @@ struct vop_progress {
 	char     phase[32];             /* "migrating", "committing", "pivoting", ... */
 };
 
+/* The libvirt calls whose flags a request decides, one row each in
+ * virt_ops_calls.c.  vop_describe prints a row's name and flag names, and the
+ * runners pass vop_flags() of the same row, so dry-run cannot show one thing
+ * while another is sent.  Look-ups and polls on the way (finding the
+ * snapshot or mdev, job progress) and calls that have no flags to choose
+ * (virNodeDeviceCreate, virNodeDeviceUndefine, virDomainMigrateSetMaxDowntime:
+ * libvirt defines none) have no row. */
+enum vop_api {
+	VOPA_SET_VCPUS, VOPA_SET_MEMORY, VOPA_ATTACH_DEVICE, VOPA_DETACH_DEVICE, VOPA_BLOCK_RESIZE,
+	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST,
+	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
+	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
+	VOPA_COUNT
+};
+
+/* One libvirt flag: passed when the request has any bit of `when` (0: always). */
+struct vop_flag_row {
+	unsigned    when;
+	unsigned    value;
+	const char *name;         /* libvirt's name of value; NULL ends a list */
+};
+
+struct vop_api_row {
+	enum vop_kind       kind;      /* the request that makes the call */
+	const char         *name;      /* libvirt's function */
+	int                 on_abort;  /* made only when the job is aborted: dry-run does not show it */
+	struct vop_flag_row flags[6];
+};
+
+extern const struct vop_api_row vop_apis[VOPA_COUNT];
+
+/* The libvirt flags call api passes for request r; when names is not NULL,
+ * their names are appended as libvirt spells them ("A|B", "0" for none). */
+unsigned vop_flags(enum vop_api api, const struct vop_request *r, struct strbuf *names);
+
 void vop_request_free(struct vop_request *r);
 void vop_result_free(struct vop_result *res);
 
-/* Renders r as the API call(s) with libvirt's flag names, then any XML. */
+/* Renders r as the API call(s) with libvirt's flag names (vop_flags), then any XML. */
 void vop_describe(const struct vop_request *r, struct strbuf *sb);
 
 /* host_call_fn: runs arg (a struct vop_call) on the host's worker. */

@@ -38,14 +38,14 @@ int vop_run_host(void *opaque, const struct vop_request *r, struct vop_result *r
 	switch (r->kind) {
 	case VOP_NODEDEV_CREATE:
 		if (r->flags & VOPF_NODEDEV_DEFINE) {
-			if (!(dev = virNodeDeviceDefineXML(conn, r->xml, 0)))
+			if (!(dev = virNodeDeviceDefineXML(conn, r->xml, vop_flags(VOPA_NODEDEV_DEFINE, r, NULL))))
 				return virt_error(err, "defining the mdev");
 			if (virNodeDeviceCreate(dev, 0) < 0) {
 				virt_error(err, "starting the defined mdev (it stays defined)");
 				virNodeDeviceFree(dev);
 				return -1;
 			}
-		} else if (!(dev = virNodeDeviceCreateXML(conn, r->xml, 0))) {
+		} else if (!(dev = virNodeDeviceCreateXML(conn, r->xml, vop_flags(VOPA_NODEDEV_CREATE, r, NULL)))) {
 			return virt_error(err, "creating the mdev");
 		}
 		snprintf(res->message, sizeof res->message, "mdev %s created as %s", r->target,

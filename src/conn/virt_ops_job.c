@@ -125,15 +125,11 @@ static int do_migrate(struct vop_job *j, virConnectPtr conn, struct vd_err *err)
 		virTypedParamsAddULLong(&params, &n, &max, VIR_MIGRATE_PARAM_BANDWIDTH, r->bandwidth_mib);
 	if (r->migrate_uri)
 		virTypedParamsAddString(&params, &n, &max, VIR_MIGRATE_PARAM_URI, r->migrate_uri);
-	unsigned flags = ((r->flags & VOPF_MIG_LIVE) ? VIR_MIGRATE_LIVE : 0) |
-			 ((r->flags & VOPF_MIG_PERSIST) ? VIR_MIGRATE_PERSIST_DEST : 0) |
-			 ((r->flags & VOPF_MIG_UNDEFINE) ? VIR_MIGRATE_UNDEFINE_SOURCE : 0) |
-			 ((r->flags & VOPF_MIG_UNSAFE) ? VIR_MIGRATE_UNSAFE : 0);
 	phase(j, "starting");
 	atomic_store(&j->running, 1);
 	pthread_t t;
 	int have_sampler = pthread_create(&t, NULL, sampler, j) == 0;
-	virDomainPtr ddom = virDomainMigrate3(j->dom, dconn, params, (unsigned)n, flags);
+	virDomainPtr ddom = virDomainMigrate3(j->dom, dconn, params, (unsigned)n, vop_flags(VOPA_MIGRATE, r, NULL));
 	int rc = 0;
 	if (!ddom)
 		rc = virt_error(err, atomic_load(&j->abort) ? "migration (aborted)" : "migration");
@@ -163,13 +159,13 @@ static int do_commit(struct vop_job *j, struct vd_err *err)
 {
 	const struct vop_request *r = &j->req;
 	if (virDomainBlockCommit(j->dom, r->target, NULL, NULL, r->bandwidth_mib,
-				 VIR_DOMAIN_BLOCK_COMMIT_ACTIVE) < 0)
+				 vop_flags(VOPA_BLOCK_COMMIT, r, NULL)) < 0)
 		return virt_error(err, "starting the block commit");
 	phase(j, "committing");
 	int pivot_tries = 0;
 	for (;;) {
 		if (atomic_load(&j->abort)) {
-			if (virDomainBlockJobAbort(j->dom, r->target, 0) < 0)
+			if (virDomainBlockJobAbort(j->dom, r->target, vop_flags(VOPA_BLOCK_CANCEL, r, NULL)) < 0)
 				virResetLastError();
 			return err_set(err, VD_EINVAL, "merge aborted; %s still uses its overlay", r->target);
 		}
@@ -188,7 +184,7 @@ static int do_commit(struct vop_job *j, struct vd_err *err)
 		set_progress(j, &p);
 		if (info.end > 0 && info.cur == info.end) {
 			phase(j, "pivoting");
-			if (virDomainBlockJobAbort(j->dom, r->target, VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT) == 0)
+			if (virDomainBlockJobAbort(j->dom, r->target, vop_flags(VOPA_BLOCK_PIVOT, r, NULL)) == 0)
 				break;
 			/* Not ready yet (mirror still converging): try again shortly. */
 			if (++pivot_tries > 100)
@@ -201,7 +197,7 @@ static int do_commit(struct vop_job *j, struct vd_err *err)
 	for (size_t i = 0; i < r->ndrop_snapshots; i++) {
 		phase(j, "forgetting snapshots");
 		virDomainSnapshotPtr snap = virDomainSnapshotLookupByName(j->dom, r->drop_snapshots[i], 0);
-		int rc = snap ? virDomainSnapshotDelete(snap, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY) : -1;
+		int rc = snap ? virDomainSnapshotDelete(snap, vop_flags(VOPA_SNAPSHOT_FORGET, r, NULL)) : -1;
 		if (rc < 0) {
 			/* before virDomainSnapshotFree, which clears the error */
 			char what[300];

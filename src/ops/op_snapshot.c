@@ -302,7 +302,6 @@ int merge_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err
 	req->kind = VOP_BLOCK_COMMIT;
 	op_req_domain(ctx, req);
 	snprintf(req->target, sizeof req->target, "%s", merge_disk(ctx));
-	req->flags = VOPF_COMMIT_ACTIVE;
 	const struct op_value *bw = op_get(ctx, "bandwidth");
 	req->bandwidth_mib = bw && bw->i > 0 ? (uint64_t)bw->i : 0;
 	/* The commit folds every overlay of the disk into its bottom base: the

@@ -75,7 +75,7 @@ check: deps-test
 	@$(MAKE) --no-print-directory -j2 vdeck build/vdeck-asan $(UNIT_BINS) $(UNIT_ASAN)
 	@sh tests/run-all.sh
 
-check-layers:
+check-layers: vdeck
 	@sh tools/check-layers.sh
 
 check-unit: $(UNIT_BINS)

@@ -14,7 +14,7 @@
 #include "core/xalloc.h"
 #include "lua/runbook_info.h"
 #include "lua/vlua.h"
-#include "repl/cmdline.h"
+#include "tui/cmdline.h"
 #include "tui/tui_priv.h"
 
 #include <curses.h>

@@ -13,7 +13,7 @@
 #include "core/xalloc.h"
 #include "lua/vlua.h"
 #include "ops/optable.h"
-#include "repl/cmdline.h"
+#include "tui/cmdline.h"
 
 #include <curses.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
 #include "core/xalloc.h"
 #include "lua/runbook_info.h"
 #include "lua/vlua.h"
-#include "repl/cmdline.h"
+#include "tui/cmdline.h"
 
 #include <curses.h>
 #include <stdio.h>

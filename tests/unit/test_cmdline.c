@@ -1,7 +1,7 @@
 /* test_cmdline.c — the readline callback wrapper the TUI's `:` line uses:
  * editing keys, accept/cancel, history recall and completion. */
 #include "check.h"
-#include "repl/cmdline.h"
+#include "tui/cmdline.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * the rest of an escape sequence is already there.  Readline's own
  * drawing, terminal preparation and signal handling are all switched off:
  * the caller paints rl_line_buffer and rl_point itself. */
-#include "repl/cmdline.h"
+#include "tui/cmdline.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 

@@ -637,6 +637,7 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 		return EXIT_FAILURE;
 	}
 	install_signals();
+	tui_log_capture(&t);
 	cbreak();
 	noecho();
 	nonl();
@@ -721,9 +722,11 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 			char b[16];
 			(void)!read(sig_pipe[0], b, sizeof b);
 		}
+		tui_log_drain(&t);
 	}
 	cmdline_shutdown();
 	endwin();
+	tui_log_release(&t);
 	restore_signals();
 	int rc = sig_quit ? 128 + sig_quit : 0;
 	tui_free(&t);

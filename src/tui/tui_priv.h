@@ -1,6 +1,7 @@
 /* tui_priv.h — what the console's files share: the state of one TUI run,
  * the view contract, the table widget, drawing helpers and key actions.
- * Everything here runs on the loop thread, which owns the model. */
+ * Everything here runs on the loop thread, which owns the model (only
+ * tui_log.c's sink is called from other threads). */
 #ifndef VD_TUI_PRIV_H
 #define VD_TUI_PRIV_H
 
@@ -13,6 +14,7 @@
 #include "model/cluster.h"
 
 struct fleet;
+struct log_queue;
 struct tui;
 struct vlua;
 
@@ -199,6 +201,7 @@ struct tui {
 	 * dry-run previews, whose options force dry_run). */
 	struct vlua    *vl, *vl_dry;
 	struct vd_options dry_opts;
+	struct log_queue *logq;              /* vd_log lines for the Log view (tui_log.c) */
 
 	/* Bench hook. */
 	FILE           *bench;
@@ -213,6 +216,12 @@ void tui_status(struct tui *t, int err, const char *fmt, ...) __attribute__((for
 void tui_switch(struct tui *t, enum view_id v, int push);
 /* Asks on the command line, text pre-filled; p's functions get ctx. */
 void tui_prompt(struct tui *t, const char *question, const char *text, const struct prompt *p, void *ctx);
+/* tui_log.c: while the console owns the terminal, vd_log lines become
+ * events of the Log view instead of text over the screen. */
+void tui_log_capture(struct tui *t);
+void tui_log_drain(struct tui *t);
+/* Back to stderr; lines not drained yet are written there. */
+void tui_log_release(struct tui *t);
 /* Entry points of views that others open. */
 void host_view_open(struct tui *t, size_t host_index);
 /* Restricts the VMs view to one host (NULL: all) and rebuilds its rows. */

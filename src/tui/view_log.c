@@ -1,5 +1,5 @@
 /* view_log.c — alerts, host state changes and the audit trail from
- * cluster->events, newest first. */
+ * cluster->events, and the console's own log lines (-v), newest first. */
 #include "tui/tui_priv.h"
 
 #include <curses.h>

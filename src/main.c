@@ -61,7 +61,7 @@ static const char usage_text[] =
 "      --accept-new-hostkeys  record unknown SSH host keys (never changed ones)\n"
 "      --connect-timeout S  seconds before a silent host is shown down (default 10)\n"
 "      --theme NAME         TUI theme (default, light, mono)\n"
-"  -v, --verbose            more diagnostics (repeat for debug)\n"
+"  -v, --verbose            more diagnostics (repeat for debug; the console's Log view)\n"
 "  -q, --quiet              errors only\n"
 "  -h, --help               this text\n"
 "  -V, --version            version\n"

@@ -131,6 +131,7 @@ int virt_host_connect(struct virt_host *vh, struct vd_err *err)
 	/* Remote drivers only: notices a cut host in seconds, not minutes. */
 	if (virConnectSetKeepAlive(vh->conn, 5, 3) < 0)
 		virResetLastError();
+	log_info("libvirt: connected to %s", vh->uri);
 	return 0;
 }
 

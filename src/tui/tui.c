@@ -12,7 +12,6 @@
 #include "core/paths.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "lua/runbook_info.h"
 #include "lua/vlua.h"
 #include "tui/cmdline.h"
 #include "tui/tui_priv.h"
@@ -117,6 +116,16 @@ static void restore_signals(void)
 }
 
 /* ---- helpers the views call ---- */
+void *view_state(struct tui *t, enum view_id v)
+{
+	return t->view_state[v];
+}
+
+struct table *tui_table(struct tui *t)
+{
+	return views[t->view]->table ? views[t->view]->table(t) : NULL;
+}
+
 void tui_status(struct tui *t, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -142,23 +151,7 @@ void tui_switch(struct tui *t, enum view_id v, int push)
 	t->dirty = 1;
 }
 
-void tui_jobs_started(struct tui *t, unsigned first, size_t n)
-{
-	t->job_log = 0;
-	tui_switch(t, V_JOBS, 1);
-	char key[32];
-	snprintf(key, sizeof key, "%u", first);
-	views[V_JOBS]->update(t);
-	table_reindex(&t->jobs_tb);
-	table_select_key(&t->jobs_tb, key);
-	if (n == 1)
-		tui_status(t, 0, "job %u started (Enter shows its log, x cancels)", first);
-	else
-		tui_status(t, 0, "%zu jobs started, %u..%u (Enter shows a log, x cancels)", n, first,
-			   first + (unsigned)n - 1);
-}
-
-void tui_back(struct tui *t)
+static void tui_back(struct tui *t)
 {
 	if (t->nback)
 		t->view = t->back[--t->nback];
@@ -170,7 +163,7 @@ void tui_back(struct tui *t)
 /* ---- drawing ---- */
 static size_t view_rows(struct tui *t)
 {
-	struct table *tb = views[t->view]->table ? views[t->view]->table(t) : NULL;
+	struct table *tb = tui_table(t);
 	return tb ? tb->nidx : 0;
 }
 
@@ -207,7 +200,7 @@ static void draw_title(struct tui *t)
 static void draw_bottom(struct tui *t)
 {
 	int y = LINES - 1;
-	if (t->cmd_mode) {
+	if (t->cmd_mode != CMD_NONE) {
 		int attr = theme_attr(EL_CMDLINE);
 		const char *prompt = cmdline_prompt(), *text = cmdline_text();
 		int pw = text_width(prompt);
@@ -232,7 +225,7 @@ static void draw_bottom(struct tui *t)
 		put_text(y, 0, COLS, t->status, theme_attr(t->status_err ? EL_CRIT : EL_STATUS), 1);
 		return;
 	}
-	struct table *tb = views[t->view]->table ? views[t->view]->table(t) : NULL;
+	struct table *tb = tui_table(t);
 	char hint[256], k1[16], k2[16], k3[16], k4[16], k5[16];
 	snprintf(hint, sizeof hint, " %s help  %s filter  %s command  %s sort  Tab views  %s quit%s%s",
 		 action_keys(ACT_HELP, k1, sizeof k1), action_keys(ACT_FILTER, k2, sizeof k2),
@@ -351,20 +344,13 @@ static void draw(struct tui *t)
 }
 
 /* ---- input ---- */
-static struct table *cur_table(struct tui *t)
-{
-	return views[t->view]->table ? views[t->view]->table(t) : NULL;
-}
-
-static char *saved_filter;
-
-static void begin_cmd(struct tui *t, int mode)
+static void begin_cmd(struct tui *t, enum cmd_mode mode)
 {
 	t->cmd_mode = mode;
-	if (mode == '/') {
-		struct table *tb = cur_table(t);
-		free(saved_filter);
-		saved_filter = x_strdup(tb && tb->filter ? tb->filter : "");
+	if (mode == CMD_FILTER) {
+		struct table *tb = tui_table(t);
+		free(t->saved_filter);
+		t->saved_filter = x_strdup(tb && tb->filter ? tb->filter : "");
 		cmdline_begin("/");
 	} else {
 		cmdline_begin(":");
@@ -372,9 +358,35 @@ static void begin_cmd(struct tui *t, int mode)
 	t->dirty = 1;
 }
 
+void tui_prompt(struct tui *t, const char *question, const char *text, const struct prompt *p, void *ctx)
+{
+	cmdline_begin(question);
+	for (const char *s = text ? text : ""; *s; s++)
+		cmdline_feed((unsigned char)*s);
+	t->cmd_mode = CMD_PROMPT;
+	t->prompt = p;
+	t->prompt_ctx = ctx;
+	t->dirty = 1;
+}
+
+/* Ends the command line; a prompt's owner hears of the answer or the
+ * cancellation after, so it may ask again. */
+static void end_cmd(struct tui *t, int cancelled, const char *line)
+{
+	const struct prompt *p = t->cmd_mode == CMD_PROMPT ? t->prompt : NULL;
+	void *ctx = t->prompt_ctx;
+	t->cmd_mode = CMD_NONE;
+	t->prompt = NULL;
+	t->prompt_ctx = NULL;
+	if (p && cancelled && p->cancel)
+		p->cancel(t, ctx);
+	else if (p && !cancelled)
+		p->done(t, ctx, line);
+}
+
 static void live_filter(struct tui *t)
 {
-	struct table *tb = cur_table(t);
+	struct table *tb = tui_table(t);
 	char msg[160];
 	if (tb && table_set_filter(tb, cmdline_text(), msg, sizeof msg) == 0)
 		t->status[0] = '\0';
@@ -408,15 +420,13 @@ static void feed_cmdline(struct tui *t, int ch, int is_key)
 	t->dirty = 1;
 	if (!is_key && ch == 27) {
 		cmdline_cancel();
-		if (t->cmd_mode == 'A' || t->cmd_mode == 'Y')
-			actions_free(t);
-		if (t->cmd_mode == '/') {
-			struct table *tb = cur_table(t);
+		if (t->cmd_mode == CMD_FILTER) {
+			struct table *tb = tui_table(t);
 			char msg[160];
 			if (tb)
-				table_set_filter(tb, saved_filter, msg, sizeof msg);
+				table_set_filter(tb, t->saved_filter, msg, sizeof msg);
 		}
-		t->cmd_mode = 0;
+		end_cmd(t, 1, NULL);
 		return;
 	}
 	int k = cmdline_key(ch, is_key);
@@ -435,31 +445,24 @@ static void feed_cmdline(struct tui *t, int ch, int is_key)
 	} else {
 		r = cmdline_feed(k);
 	}
-	int mode = t->cmd_mode;
+	enum cmd_mode mode = t->cmd_mode;
 	if (r == CMDLINE_EDITING) {
-		if (mode == '/')
+		if (mode == CMD_FILTER)
 			live_filter(t);
 		return;
 	}
-	t->cmd_mode = 0;
 	if (r == CMDLINE_CANCELLED) {
-		if (mode == 'A' || mode == 'Y')
-			actions_free(t);
+		end_cmd(t, 1, NULL);
 		return;
 	}
 	char *line = cmdline_take();
-	if (mode == 'e') {
-		runbooks_edit_done(t, line);
-	} else if (mode == 'A') {
-		actions_args_done(t, line);
-	} else if (mode == 'Y') {
-		actions_yes_done(t, line);
-	} else if (mode == '/') {
-		struct table *tb = cur_table(t);
+	end_cmd(t, 0, line);
+	if (mode == CMD_FILTER) {
+		struct table *tb = tui_table(t);
 		char msg[160];
 		if (tb && table_set_filter(tb, line, msg, sizeof msg) < 0)
 			tui_status(t, 1, "%s", msg);
-	} else if (line) {
+	} else if (mode == CMD_COMMAND && line) {
 		tui_command(t, line);
 	}
 	free(line);
@@ -470,7 +473,7 @@ static void handle_mouse(struct tui *t)
 	MEVENT ev;
 	if (getmouse(&ev) != OK)
 		return;
-	struct table *tb = cur_table(t);
+	struct table *tb = tui_table(t);
 	t->dirty = 1;
 	if (ev.bstate & BUTTON4_PRESSED) {
 		if (tb)
@@ -503,7 +506,7 @@ static void handle_key(struct tui *t, int ch, int is_key)
 		handle_mouse(t);
 		return;
 	}
-	if (t->cmd_mode) {
+	if (t->cmd_mode != CMD_NONE) {
 		feed_cmdline(t, ch, is_key);
 		return;
 	}
@@ -526,12 +529,12 @@ static void handle_key(struct tui *t, int ch, int is_key)
 	case ACT_QUIT: t->running = 0; break;
 	case ACT_HELP: t->help = 1; break;
 	case ACT_FILTER:
-		if (cur_table(t))
-			begin_cmd(t, '/');
+		if (tui_table(t))
+			begin_cmd(t, CMD_FILTER);
 		else
 			tui_status(t, 0, "this view has no rows to filter");
 		break;
-	case ACT_COMMAND: begin_cmd(t, ':'); break;
+	case ACT_COMMAND: begin_cmd(t, CMD_COMMAND); break;
 	case ACT_BACK: tui_back(t); break;
 	case ACT_NEXT_VIEW: {
 		size_t n = sizeof cycle / sizeof cycle[0], i;
@@ -590,24 +593,24 @@ static void open_bench(struct tui *t)
 		t->bench = fopen(p, "a");
 }
 
+static void views_init(struct tui *t)
+{
+	for (int v = 0; v < V_COUNT; v++) {
+		t->view_state[v] = x_calloc(1, views[v]->state_size ? views[v]->state_size : 1);
+		if (views[v]->init)
+			views[v]->init(t, t->view_state[v]);
+	}
+}
+
 static void tui_free(struct tui *t)
 {
-	table_free(&t->cluster_tb);
-	table_free(&t->vms_tb);
-	table_free(&t->jobs_tb);
-	table_free(&t->log_tb);
-	table_free(&t->rb_tb);
+	for (int v = 0; v < V_COUNT; v++) {
+		if (t->view_state[v] && views[v]->fini)
+			views[v]->fini(t->view_state[v]);
+		x_free(&t->view_state[v]);
+	}
 	free(t->hist);
-	free(t->nics);
-	free(t->vms_host);
-	if (t->rbs)
-		runbook_info_free(t->rbs, t->nrbs);
-	for (size_t i = 0; t->rb_values && i < t->rb_nvalues; i++)
-		free(t->rb_values[i]);
-	free(t->rb_values);
-	free(saved_filter);
-	saved_filter = NULL;
-	actions_free(t);
+	free(t->saved_filter);
 	vlua_free(&t->vl);
 	vlua_free(&t->vl_dry);
 	if (t->bench)
@@ -634,6 +637,7 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 		return EXIT_FAILURE;
 	}
 	install_signals();
+	tui_log_capture(&t);
 	cbreak();
 	noecho();
 	nonl();
@@ -655,6 +659,7 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 	char *hist = path_xdg("state", "tui_history");
 	cmdline_setup(hist, tui_complete, &t);
 	free(hist);
+	views_init(&t);
 
 	/* The Lua runtime behind runbook and operation jobs; a second one
 	 * with dry_run forced for the Runbooks view's preview. */
@@ -717,9 +722,11 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 			char b[16];
 			(void)!read(sig_pipe[0], b, sizeof b);
 		}
+		tui_log_drain(&t);
 	}
 	cmdline_shutdown();
 	endwin();
+	tui_log_release(&t);
 	restore_signals();
 	int rc = sig_quit ? 128 + sig_quit : 0;
 	tui_free(&t);

@@ -13,12 +13,27 @@
 #include "core/xalloc.h"
 #include "lua/vlua.h"
 #include "ops/optable.h"
-#include "tui/cmdline.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum actions_state {
+	ACTIONS_CLOSED,
+	ACTIONS_MENU,      /* choosing an operation */
+	ACTIONS_CONFIRM,   /* y/n over the VMs (a destructive one asks on the command line) */
+};
+
+struct actions_menu {
+	enum actions_state  state;
+	struct table       *vms;        /* whose marks, else selection, are the targets */
+	size_t              sel;        /* menu line */
+	const struct op_def *op;
+	char               *args;       /* "name=value ..." as typed */
+	char              **targets;    /* "host/vm" */
+	size_t              ntargets;
+};
 
 /* The i-th operation offered (domain operations that change something). */
 static const struct op_def *menu_at(size_t i)
@@ -42,49 +57,65 @@ static size_t menu_count(void)
 	return n;
 }
 
-static void free_targets(struct tui *t)
+static void free_targets(struct actions_menu *m)
 {
-	for (size_t i = 0; i < t->nact_targets; i++)
-		free(t->act_targets[i]);
-	free(t->act_targets);
-	t->act_targets = NULL;
-	t->nact_targets = 0;
+	for (size_t i = 0; i < m->ntargets; i++)
+		free(m->targets[i]);
+	free(m->targets);
+	m->targets = NULL;
+	m->ntargets = 0;
 }
 
-void actions_free(struct tui *t)
+/* Back to closed, forgetting the targets and arguments. */
+static void close_menu(struct actions_menu *m)
 {
-	free_targets(t);
-	free(t->act_args);
-	t->act_args = NULL;
-	t->act_state = 0;
+	free_targets(m);
+	free(m->args);
+	m->args = NULL;
+	m->state = ACTIONS_CLOSED;
 }
 
-static void collect_targets(struct tui *t)
+struct actions_menu *actions_new(struct table *vms)
 {
-	free_targets(t);
-	struct table *tb = &t->vms_tb;
+	struct actions_menu *m = x_calloc(1, sizeof *m);
+	m->vms = vms;
+	return m;
+}
+
+void actions_free(struct actions_menu **pm)
+{
+	if (!*pm)
+		return;
+	close_menu(*pm);
+	x_free(pm);
+}
+
+static void collect_targets(struct actions_menu *m)
+{
+	free_targets(m);
+	struct table *tb = m->vms;
 	if (tb->nmarks) {
-		t->act_targets = x_calloc(tb->nmarks, sizeof *t->act_targets);
+		m->targets = x_calloc(tb->nmarks, sizeof *m->targets);
 		for (size_t i = 0; i < tb->nmarks; i++)
-			t->act_targets[t->nact_targets++] = x_strdup(tb->marks[i]);
+			m->targets[m->ntargets++] = x_strdup(tb->marks[i]);
 		return;
 	}
 	const struct trow *r = table_selected(tb);
 	if (r) {
-		t->act_targets = x_calloc(1, sizeof *t->act_targets);
-		t->act_targets[t->nact_targets++] = x_strdup(r->key);
+		m->targets = x_calloc(1, sizeof *m->targets);
+		m->targets[m->ntargets++] = x_strdup(r->key);
 	}
 }
 
-static void targets_text(const struct tui *t, char *buf, size_t len)
+static void targets_text(const struct actions_menu *m, char *buf, size_t len)
 {
-	if (t->nact_targets == 1) {
-		snprintf(buf, len, "%s", t->act_targets[0]);
+	if (m->ntargets == 1) {
+		snprintf(buf, len, "%s", m->targets[0]);
 		return;
 	}
-	size_t n = (size_t)snprintf(buf, len, "%zu VMs:", t->nact_targets);
-	for (size_t i = 0; i < t->nact_targets && n + 2 < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, " %s", t->act_targets[i]);
+	size_t n = (size_t)snprintf(buf, len, "%zu VMs:", m->ntargets);
+	for (size_t i = 0; i < m->ntargets && n + 2 < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, " %s", m->targets[i]);
 }
 
 /* Splits "a=1 b=2" into words (no quoting: values have no spaces). */
@@ -96,24 +127,24 @@ static size_t split_words(char *s, char **words, size_t max)
 	return n;
 }
 
-static void start_jobs(struct tui *t)
+static void start_jobs(struct tui *t, struct actions_menu *m)
 {
-	char *args = x_strdup(t->act_args ? t->act_args : "");
+	char *args = x_strdup(m->args ? m->args : "");
 	char *words[OP_MAX_ARGS];
 	int nw = (int)split_words(args, words, OP_MAX_ARGS);
 	unsigned first = 0;
 	size_t started = 0;
-	for (size_t i = 0; i < t->nact_targets; i++) {
+	for (size_t i = 0; i < m->ntargets; i++) {
 		char host[64];
-		const char *key = t->act_targets[i], *slash = strchr(key, '/');
+		const char *key = m->targets[i], *slash = strchr(key, '/');
 		if (!slash)
 			continue;
 		snprintf(host, sizeof host, "%.*s", (int)(slash - key), key);
 		unsigned id = 0;
 		struct vd_err err;
 		err_clear(&err);
-		if (vlua_job_op(t->vl, t->act_op->name, host, slash + 1, nw, words, &id, &err) < 0) {
-			tui_status(t, 1, "%s on %s: %s", t->act_op->name, key, err.msg);
+		if (vlua_job_op(t->vl, m->op->name, host, slash + 1, nw, words, &id, &err) < 0) {
+			tui_status(t, 1, "%s on %s: %s", m->op->name, key, err.msg);
 			break;
 		}
 		if (!first)
@@ -123,110 +154,118 @@ static void start_jobs(struct tui *t)
 	free(args);
 	if (started)
 		tui_jobs_started(t, first, started);
-	table_clear_marks(&t->vms_tb);
-	actions_free(t);
+	table_clear_marks(m->vms);
+	close_menu(m);
 }
 
-static void ask_confirmation(struct tui *t)
+static void cancelled(struct tui *t, void *ctx)
 {
-	if (t->act_op->flags & OPF_DESTRUCTIVE) {
+	(void)t;
+	close_menu(ctx);
+}
+
+static void yes_done(struct tui *t, void *ctx, const char *line)
+{
+	struct actions_menu *m = ctx;
+	if (m->op && line && !strcmp(line, "yes")) {
+		start_jobs(t, m);
+	} else {
+		tui_status(t, 0, "%s not run (type yes to confirm)", m->op ? m->op->name : "operation");
+		close_menu(m);
+	}
+}
+
+static const struct prompt yes_prompt = { .done = yes_done, .cancel = cancelled };
+
+static void ask_confirmation(struct tui *t, struct actions_menu *m)
+{
+	if (m->op->flags & OPF_DESTRUCTIVE) {
 		char tg[200], prompt[320];
-		targets_text(t, tg, sizeof tg);
-		snprintf(prompt, sizeof prompt, "%s is destructive (%s) on %s — type yes to go on: ", t->act_op->name,
-			 t->act_op->summary, tg);
-		cmdline_begin(prompt);
-		t->cmd_mode = 'Y';
-		t->act_state = 0;
+		targets_text(m, tg, sizeof tg);
+		snprintf(prompt, sizeof prompt, "%s is destructive (%s) on %s — type yes to go on: ", m->op->name,
+			 m->op->summary, tg);
+		m->state = ACTIONS_CLOSED;
+		tui_prompt(t, prompt, NULL, &yes_prompt, m);
 		return;
 	}
-	t->act_state = 2;
+	m->state = ACTIONS_CONFIRM;
 }
 
-void actions_args_done(struct tui *t, const char *line)
+static void args_done(struct tui *t, void *ctx, const char *line)
 {
-	if (!t->act_op)
+	struct actions_menu *m = ctx;
+	if (!m->op)
 		return;
-	free(t->act_args);
-	t->act_args = x_strdup(line ? line : "");
-	ask_confirmation(t);
+	free(m->args);
+	m->args = x_strdup(line ? line : "");
+	ask_confirmation(t, m);
 	t->dirty = 1;
 }
 
-void actions_yes_done(struct tui *t, const char *line)
-{
-	if (t->act_op && line && !strcmp(line, "yes")) {
-		start_jobs(t);
-	} else {
-		tui_status(t, 0, "%s not run (type yes to confirm)", t->act_op ? t->act_op->name : "operation");
-		actions_free(t);
-	}
-}
+static const struct prompt args_prompt = { .done = args_done, .cancel = cancelled };
 
-static void choose(struct tui *t)
+static void choose(struct tui *t, struct actions_menu *m)
 {
-	t->act_op = menu_at(t->act_sel);
-	if (!t->act_op)
+	m->op = menu_at(m->sel);
+	if (!m->op)
 		return;
-	collect_targets(t);
-	if (!t->nact_targets) {
+	collect_targets(m);
+	if (!m->ntargets) {
 		tui_status(t, 1, "no VM selected");
-		actions_free(t);
+		close_menu(m);
 		return;
 	}
 	/* One prompt for the arguments; required ones are pre-filled. */
 	struct strbuf sb;
 	sb_init(&sb);
 	int any = 0;
-	for (size_t i = 0; i < t->act_op->nargs; i++) {
-		const struct op_arg *a = &t->act_op->args[i];
+	for (size_t i = 0; i < m->op->nargs; i++) {
+		const struct op_arg *a = &m->op->args[i];
 		if (a->type == OT_CALLBACK)
 			continue;
 		any = 1;
 		if (a->flags & OAF_REQUIRED)
 			sb_appendf(&sb, "%s%s=", sb.len ? " " : "", a->name);
 	}
-	t->act_state = 0;
+	m->state = ACTIONS_CLOSED;
 	if (!any) {
-		free(t->act_args);
-		t->act_args = x_strdup("");
-		ask_confirmation(t);
+		free(m->args);
+		m->args = x_strdup("");
+		ask_confirmation(t, m);
 		sb_free(&sb);
 		return;
 	}
 	char prompt[200];
-	snprintf(prompt, sizeof prompt, "%s (name=value ...): ", t->act_op->name);
-	cmdline_begin(prompt);
-	for (const char *s = sb.buf; *s; s++)
-		cmdline_feed((unsigned char)*s);
-	t->cmd_mode = 'A';
+	snprintf(prompt, sizeof prompt, "%s (name=value ...): ", m->op->name);
+	tui_prompt(t, prompt, sb.buf, &args_prompt, m);
 	sb_free(&sb);
 }
 
-int actions_key(struct tui *t, enum action a, int ch)
+int actions_key(struct tui *t, struct actions_menu *m, enum action a, int ch)
 {
-	if (t->act_state == 2) {
+	if (m->state == ACTIONS_CONFIRM) {
 		if (ch == 'y' || ch == 'Y')
-			start_jobs(t);
+			start_jobs(t, m);
 		else {
-			tui_status(t, 0, "%s not run", t->act_op ? t->act_op->name : "operation");
-			actions_free(t);
+			tui_status(t, 0, "%s not run", m->op ? m->op->name : "operation");
+			close_menu(m);
 		}
 		return 1;
 	}
-	if (t->act_state == 1) {
+	if (m->state == ACTIONS_MENU) {
 		size_t n = menu_count();
-		if (a == ACT_UP && t->act_sel > 0)
-			t->act_sel--;
-		else if (a == ACT_DOWN && t->act_sel + 1 < n)
-			t->act_sel++;
+		if (a == ACT_UP && m->sel > 0)
+			m->sel--;
+		else if (a == ACT_DOWN && m->sel + 1 < n)
+			m->sel++;
 		else if (a == ACT_TOP)
-			t->act_sel = 0;
+			m->sel = 0;
 		else if (a == ACT_BOTTOM)
-			t->act_sel = n ? n - 1 : 0;
+			m->sel = n ? n - 1 : 0;
 		else if (a == ACT_ENTER)
-			choose(t);
+			choose(t, m);
 		else if (a == ACT_BACK || a == ACT_ACTIONS || a == ACT_QUIT)
-			actions_free(t);
+			close_menu(m);
 		return 1;
 	}
 	if (a == ACT_ACTIONS) {
@@ -234,8 +273,8 @@ int actions_key(struct tui *t, enum action a, int ch)
 			tui_status(t, 1, "read-only session: operations are disabled (--readonly)");
 			return 1;
 		}
-		t->act_state = 1;
-		t->act_sel = 0;
+		m->state = ACTIONS_MENU;
+		m->sel = 0;
 		return 1;
 	}
 	return 0;
@@ -247,22 +286,22 @@ static void flags_text(unsigned f, char *buf, size_t len)
 		 f & OPF_LONG ? "long " : "", f & OPF_DESTRUCTIVE ? "DESTRUCTIVE" : "");
 }
 
-void actions_draw(struct tui *t, int y0, int h)
+void actions_draw(const struct actions_menu *m, int y0, int h)
 {
-	if (!t->act_state)
+	if (m->state == ACTIONS_CLOSED)
 		return;
 	int attr = theme_attr(EL_HELP);
-	if (t->act_state == 2) {
+	if (m->state == ACTIONS_CONFIRM) {
 		char tg[300], line[512];
-		targets_text(t, tg, sizeof tg);
-		snprintf(line, sizeof line, "Apply %s %s to %s?  y = run, any other key = no", t->act_op->name,
-			 t->act_args ? t->act_args : "", tg);
+		targets_text(m, tg, sizeof tg);
+		snprintf(line, sizeof line, "Apply %s %s to %s?  y = run, any other key = no", m->op->name,
+			 m->args ? m->args : "", tg);
 		int w = COLS - 4;
 		for (int r = -2; r < 2; r++)
 			put_text(y0 + h / 2 + r, 2, w, "", attr, 1);
 		put_box(y0 + h / 2 - 2, 2, 4, w, "Confirm", attr);
 		put_text(y0 + h / 2 - 1, 4, w - 4, line, attr | A_BOLD, 1);
-		put_text(y0 + h / 2, 4, w - 4, t->act_op->summary, attr, 1);
+		put_text(y0 + h / 2, 4, w - 4, m->op->summary, attr, 1);
 		return;
 	}
 	size_t n = menu_count();
@@ -272,7 +311,7 @@ void actions_draw(struct tui *t, int y0, int h)
 	int x0 = (COLS - w) / 2, by = y0 + 1;
 	for (int r = 0; r < bh; r++)
 		put_text(by + r, x0, w, "", attr, 1);
-	struct table *tb = &t->vms_tb;
+	const struct table *tb = m->vms;
 	char title[96];
 	if (tb->nmarks)
 		snprintf(title, sizeof title, "Operations on %zu marked VMs (Enter chooses, Esc closes)", tb->nmarks);
@@ -285,6 +324,6 @@ void actions_draw(struct tui *t, int y0, int h)
 		flags_text(d->flags, fl, sizeof fl);
 		snprintf(line, sizeof line, " %-16s %-44.44s %s", d->name, d->summary, fl);
 		put_text(by + 1 + (int)i, x0 + 1, w - 2, line,
-			 i == t->act_sel ? theme_attr(EL_SELECTED) : (d->flags & OPF_DESTRUCTIVE) ? theme_attr(EL_WARN) : attr, 1);
+			 i == m->sel ? theme_attr(EL_SELECTED) : (d->flags & OPF_DESTRUCTIVE) ? theme_attr(EL_WARN) : attr, 1);
 	}
 }

@@ -27,9 +27,7 @@ static void cmd_host(struct tui *t, const char *arg)
 {
 	for (size_t i = 0; i < t->c->nhosts; i++)
 		if (!strcmp(t->c->hosts[i].cfg->name, arg)) {
-			t->host_index = i;
-			t->host_scroll = 0;
-			tui_switch(t, V_HOST, 1);
+			host_view_open(t, i);
 			return;
 		}
 	tui_status(t, 1, "no host '%s'", arg);
@@ -37,21 +35,18 @@ static void cmd_host(struct tui *t, const char *arg)
 
 static void cmd_vms(struct tui *t, const char *arg)
 {
-	free(t->vms_host);
-	t->vms_host = NULL;
-	t->vms_gen = t->c->generation - 1;
+	struct table *tb = view_vms.table(t);
 	char msg[160];
-	if (!t->vms_tb.cols)   /* make sure the table exists before filtering */
-		view_vms.update(t);
+	vms_view_restrict(t, NULL);
 	if (arg[0] == '@') {
 		if (!cluster_host(t->c, arg + 1)) {
 			tui_status(t, 1, "no host '%s'", arg + 1);
 			return;
 		}
-		t->vms_host = x_strdup(arg + 1);
-		table_set_filter(&t->vms_tb, NULL, msg, sizeof msg);
+		vms_view_restrict(t, arg + 1);
+		table_set_filter(tb, NULL, msg, sizeof msg);
 	} else if (arg[0] == '/') {
-		if (table_set_filter(&t->vms_tb, arg + 1, msg, sizeof msg) < 0) {
+		if (table_set_filter(tb, arg + 1, msg, sizeof msg) < 0) {
 			tui_status(t, 1, "%s", msg);
 			return;
 		}
@@ -59,7 +54,7 @@ static void cmd_vms(struct tui *t, const char *arg)
 		tui_status(t, 1, "usage: vms [@HOST | /REGEX]");
 		return;
 	} else {
-		table_set_filter(&t->vms_tb, NULL, msg, sizeof msg);
+		table_set_filter(tb, NULL, msg, sizeof msg);
 	}
 	tui_switch(t, V_VMS, 1);
 }
@@ -72,18 +67,13 @@ static void cmd_vm(struct tui *t, const char *arg)
 		tui_status(t, 1, "no VM '%s'", arg);
 		return;
 	}
-	snprintf(t->vm_host, sizeof t->vm_host, "%s", h->cfg->name);
-	snprintf(t->vm_name, sizeof t->vm_name, "%s", d->info.name);
-	t->vm_scroll = 0;
-	tui_switch(t, V_VM, 1);
+	vm_view_open(t, h->cfg->name, d->info.name);
 }
 
 static void cmd_runbooks(struct tui *t, const char *arg)
 {
 	(void)arg;
-	runbooks_reload(t);
-	t->rb_form = 0;
-	tui_switch(t, V_RUNBOOKS, 1);
+	runbooks_view_open(t);
 }
 
 static void cmd_jobs(struct tui *t, const char *arg)
@@ -110,21 +100,9 @@ static void cmd_help(struct tui *t, const char *arg)
 	t->help = 1;
 }
 
-static struct table *view_table(struct tui *t)
-{
-	switch (t->view) {
-	case V_CLUSTER: return &t->cluster_tb;
-	case V_VMS: return &t->vms_tb;
-	case V_JOBS: return &t->jobs_tb;
-	case V_LOG: return &t->log_tb;
-	case V_RUNBOOKS: return t->rb_form ? NULL : &t->rb_tb;
-	default: return NULL;
-	}
-}
-
 static void cmd_filter(struct tui *t, const char *arg)
 {
-	struct table *tb = view_table(t);
+	struct table *tb = tui_table(t);
 	char msg[160];
 	if (!tb)
 		tui_status(t, 1, "this view has no rows to filter");
@@ -134,7 +112,7 @@ static void cmd_filter(struct tui *t, const char *arg)
 
 static void cmd_sort(struct tui *t, const char *arg)
 {
-	struct table *tb = view_table(t);
+	struct table *tb = tui_table(t);
 	if (!tb || !tb->cols) {
 		tui_status(t, 1, "this view has no columns to sort");
 		return;
@@ -256,7 +234,7 @@ char **tui_complete(void *ctx, const char *line, int start, int end)
 		cand(&c, "", "mono");
 		break;
 	case ARG_COLUMN: {
-		struct table *tb = view_table(t);
+		struct table *tb = tui_table(t);
 		for (int i = 0; tb && tb->cols && i < tb->ncols; i++)
 			cand(&c, "", tb->cols[i].name);
 		break;

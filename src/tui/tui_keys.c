@@ -75,11 +75,6 @@ enum action key_action(int ch)
 	return ACT_NONE;
 }
 
-const char *action_name(enum action a)
-{
-	return defs[a].name;
-}
-
 const char *action_help(enum action a)
 {
 	return defs[a].help;
@@ -92,7 +87,7 @@ static const struct { const char *name; int key; } named[] = {
 	{ "Backspace", KEY_BACKSPACE }, { "Delete", KEY_DC },
 };
 
-int key_from_name(const char *name)
+static int key_from_name(const char *name)
 {
 	if (!name || !*name)
 		return -1;

@@ -1,6 +1,7 @@
 /* tui_priv.h — what the console's files share: the state of one TUI run,
  * the view contract, the table widget, drawing helpers and key actions.
- * Everything here runs on the loop thread, which owns the model. */
+ * Everything here runs on the loop thread, which owns the model (only
+ * tui_log.c's sink is called from other threads). */
 #ifndef VD_TUI_PRIV_H
 #define VD_TUI_PRIV_H
 
@@ -13,8 +14,8 @@
 #include "model/cluster.h"
 
 struct fleet;
+struct log_queue;
 struct tui;
-struct op_def;
 struct vlua;
 
 /* ---- theme (tui_theme.c) ---- */
@@ -65,11 +66,9 @@ int  keys_apply_file(const char *path, char *msg, size_t msglen);
 /* The inventory's defaults{ keys = {...} }, applied before keys.lua. */
 int  keys_apply(const char *source, const struct key_pair *pairs, size_t n, char *msg, size_t msglen);
 enum action key_action(int ch);
-const char *action_name(enum action a);
 const char *action_help(enum action a);
 /* "q / F10" for the help screen. */
 const char *action_keys(enum action a, char *buf, size_t len);
-int  key_from_name(const char *name);
 
 /* ---- table widget (tui_table.c) ---- */
 enum { TC_RIGHT = 1, TC_NUM = 2, TC_CUSTOM = 4 };
@@ -119,15 +118,12 @@ struct trow *table_add(struct table *tb, const char *key, size_t ref);
 void row_cell(struct table *tb, struct trow *r, int col, double num, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void row_done(struct table *tb, struct trow *r);
-const char *row_get(const struct trow *r, int col, char *buf, size_t len);
 /* -1 with msg on a bad regex (the old filter stays). */
 int  table_set_filter(struct table *tb, const char *text, char *msg, size_t msglen);
 void table_set_sort(struct table *tb, int col, int rev);
 void table_reindex(struct table *tb);
 const struct trow *table_selected(struct table *tb);
 void table_select_key(struct table *tb, const char *key);
-int  table_is_marked(const struct table *tb, const char *key);
-void table_toggle_mark(struct table *tb);
 void table_clear_marks(struct table *tb);
 /* Handles navigation actions; 1 when consumed. */
 int  table_key(struct table *tb, enum action a);
@@ -140,6 +136,12 @@ enum view_id { V_CLUSTER, V_HOST, V_VMS, V_VM, V_RUNBOOKS, V_JOBS, V_LOG, V_COUN
 
 struct view_ops {
 	const char *name;
+	/* The view's own state (a struct private to its file): state_size
+	 * bytes, zeroed, made when the console starts; init fills it, fini
+	 * frees what it holds.  view_state() hands it out. */
+	size_t state_size;
+	void (*init)(struct tui *t, void *state);
+	void (*fini)(void *state);
 	/* Rebuilds what it shows from the model when needed. */
 	void (*update)(struct tui *t);
 	void (*draw)(struct tui *t, int y0, int h);
@@ -160,11 +162,18 @@ struct host_hist {
 	unsigned polls;
 };
 
-/* NIC history of the host shown in the Host view. */
-struct nic_hist {
-	char  name[32];
-	float rx[HIST_LEN], tx[HIST_LEN];
-	size_t n;
+/* What the bottom line is reading. */
+enum cmd_mode {
+	CMD_NONE,
+	CMD_COMMAND,      /* a `:` command */
+	CMD_FILTER,       /* `/`: the current table's filter, applied as typed */
+	CMD_PROMPT,       /* a view's question (tui_prompt) */
+};
+
+/* What a view does with the answer to its question (tui_prompt). */
+struct prompt {
+	void (*done)(struct tui *t, void *ctx, const char *line);   /* line may be NULL */
+	void (*cancel)(struct tui *t, void *ctx);                    /* Esc; may be NULL */
 };
 
 struct tui {
@@ -174,76 +183,60 @@ struct tui {
 	enum view_id    view;
 	enum view_id    back[16];
 	int             nback;
-	int             running, exit_code;
+	void           *view_state[V_COUNT];
+	int             running;
 	int             dirty;               /* redraw wanted */
 	int             help;                /* help overlay shown */
-	int             cmd_mode;            /* 0 none, ':' command, '/' filter */
+	enum cmd_mode   cmd_mode;
+	char           *saved_filter;        /* CMD_FILTER: restored by Esc */
+	const struct prompt *prompt;         /* CMD_PROMPT */
+	void           *prompt_ctx;
 	char            status[256];         /* one-line message */
 	int             status_err;
 	double          status_t;
 	struct host_hist *hist;              /* per host index */
 	unsigned        seen_gen;
-	int             rows, cols;
 	double          now_wall, now_mono;
-
-	/* Views' own state. */
-	struct table    cluster_tb, vms_tb, jobs_tb, log_tb, rb_tb;
-	unsigned        cluster_gen, vms_gen, jobs_gen, log_gen;
-	char           *vms_host;            /* :vms @HOST */
-	size_t          host_index;          /* Host view */
-	int             host_scroll;
-	struct nic_hist *nics;
-	size_t          nnics;
-	unsigned        nics_polls;
-	size_t          nics_host;
-	char            vm_host[64], vm_name[128];   /* VM view */
-	int             vm_scroll;
-	/* Runbooks view. */
-	struct runbook_info *rbs;
-	size_t          nrbs;
-	int             rb_loaded;
-	int             rb_form;             /* 0 list, 1 form, 2 preview, 3 confirm */
-	size_t          rb_cur;
-	char          **rb_values;
-	size_t          rb_nvalues;
-	size_t          rb_field;
-	int             rb_editing;
-	unsigned        rb_preview;          /* dry-run job shown in the preview */
 	/* Jobs: runbooks and operations run as coroutines of vl (vl_dry for
 	 * dry-run previews, whose options force dry_run). */
 	struct vlua    *vl, *vl_dry;
 	struct vd_options dry_opts;
-	unsigned        job_log;             /* Jobs view: job whose log is shown, 0 the list */
-	int             job_log_scroll;
-	/* VMs view action menu (tui_actions.c). */
-	int             act_state;           /* 0 closed, 1 menu, 2 y/n confirmation */
-	size_t          act_sel;
-	const struct op_def *act_op;
-	char           *act_args;
-	char          **act_targets;         /* "host/vm" */
-	size_t          nact_targets;
+	struct log_queue *logq;              /* vd_log lines for the Log view (tui_log.c) */
 
 	/* Bench hook. */
 	FILE           *bench;
 	int             bench_full_done;
-	size_t          last_rows;
 };
 
 /* tui.c */
+void *view_state(struct tui *t, enum view_id v);
+/* The table the current view shows, NULL on a page. */
+struct table *tui_table(struct tui *t);
 void tui_status(struct tui *t, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void tui_switch(struct tui *t, enum view_id v, int push);
-void tui_back(struct tui *t);
-/* view_runbooks.c */
-void runbooks_reload(struct tui *t);
-void runbooks_edit_done(struct tui *t, const char *line);
-/* tui_actions.c: the VMs view's operation menu. */
-int  actions_key(struct tui *t, enum action a, int ch);    /* 1 consumed */
-void actions_draw(struct tui *t, int y0, int h);
-void actions_args_done(struct tui *t, const char *line);
-void actions_yes_done(struct tui *t, const char *line);
-void actions_free(struct tui *t);
-/* Starts runbook or operation jobs; shows the error in the status line. */
+/* Asks on the command line, text pre-filled; p's functions get ctx. */
+void tui_prompt(struct tui *t, const char *question, const char *text, const struct prompt *p, void *ctx);
+/* tui_log.c: while the console owns the terminal, vd_log lines become
+ * events of the Log view instead of text over the screen. */
+void tui_log_capture(struct tui *t);
+void tui_log_drain(struct tui *t);
+/* Back to stderr; lines not drained yet are written there. */
+void tui_log_release(struct tui *t);
+/* Entry points of views that others open. */
+void host_view_open(struct tui *t, size_t host_index);
+/* Restricts the VMs view to one host (NULL: all) and rebuilds its rows. */
+void vms_view_restrict(struct tui *t, const char *host);
+void vm_view_open(struct tui *t, const char *host, const char *name);
+/* Rescans the runbooks and shows their list. */
+void runbooks_view_open(struct tui *t);
+/* Shows started jobs in the Jobs view, the first one selected. */
 void tui_jobs_started(struct tui *t, unsigned first_job, size_t n);
+/* tui_actions.c: the VMs view's operation menu over the VMs table. */
+struct actions_menu;
+struct actions_menu *actions_new(struct table *vms);
+void actions_free(struct actions_menu **pm);
+int  actions_key(struct tui *t, struct actions_menu *m, enum action a, int ch);    /* 1 consumed */
+void actions_draw(const struct actions_menu *m, int y0, int h);
 /* tui_cmd.c */
 void tui_command(struct tui *t, const char *line);
 char **tui_complete(void *ctx, const char *line, int start, int end);

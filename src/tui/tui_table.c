@@ -94,7 +94,7 @@ void row_done(struct table *tb, struct trow *r)
 	r->text = x_strndup(build.buf, build.len);
 }
 
-const char *row_get(const struct trow *r, int col, char *buf, size_t len)
+static const char *row_get(const struct trow *r, int col, char *buf, size_t len)
 {
 	const char *s = r->text + r->off[col];
 	const char *e = strchr(s, SEP);
@@ -217,7 +217,7 @@ void table_select_key(struct table *tb, const char *key)
 		}
 }
 
-int table_is_marked(const struct table *tb, const char *key)
+static int table_is_marked(const struct table *tb, const char *key)
 {
 	for (size_t i = 0; i < tb->nmarks; i++)
 		if (!strcmp(tb->marks[i], key))
@@ -232,7 +232,7 @@ void table_clear_marks(struct table *tb)
 	tb->nmarks = 0;
 }
 
-void table_toggle_mark(struct table *tb)
+static void table_toggle_mark(struct table *tb)
 {
 	const struct trow *r = table_selected(tb);
 	if (!r)

@@ -26,6 +26,16 @@ static const struct tcol cols[C_N] = {
 	[C_NOTE] = { "NOTE", 10, 0 },
 };
 
+struct cluster_view {
+	struct table tb;
+};
+
+static struct table *table(struct tui *t)
+{
+	struct cluster_view *v = view_state(t, V_CLUSTER);
+	return &v->tb;
+}
+
 static void draw_hist(struct tui *t, const struct trow *r, int col, int y, int x, int w, int attr)
 {
 	(void)col;
@@ -41,13 +51,23 @@ static void draw_hist(struct tui *t, const struct trow *r, int col, int y, int x
 	put_spark(y, x, w, use_cpu ? hh->cpu : hh->net, hh->n, use_cpu ? 100.0 : 0, a);
 }
 
+static void init(struct tui *t, void *state)
+{
+	(void)t;
+	struct cluster_view *v = state;
+	table_init(&v->tb, cols, C_N, C_HOST);
+	v->tb.draw_cell = draw_hist;
+}
+
+static void fini(void *state)
+{
+	struct cluster_view *v = state;
+	table_free(&v->tb);
+}
+
 static void update(struct tui *t)
 {
-	struct table *tb = &t->cluster_tb;
-	if (!tb->cols) {
-		table_init(tb, cols, C_N, C_HOST);
-		tb->draw_cell = draw_hist;
-	}
+	struct table *tb = table(t);
 	/* 128 rows: cheap enough to rebuild every frame, which keeps ages live. */
 	table_clear(tb);
 	for (size_t i = 0; i < t->c->nhosts; i++) {
@@ -115,27 +135,19 @@ static void update(struct tui *t)
 
 static void draw(struct tui *t, int y0, int h)
 {
-	table_draw(t, &t->cluster_tb, y0, h);
+	table_draw(t, table(t), y0, h);
 }
 
 static int key(struct tui *t, enum action a, int ch)
 {
 	(void)ch;
 	if (a == ACT_ENTER) {
-		const struct trow *r = table_selected(&t->cluster_tb);
-		if (r) {
-			t->host_index = r->ref;
-			t->host_scroll = 0;
-			tui_switch(t, V_HOST, 1);
-		}
+		const struct trow *r = table_selected(table(t));
+		if (r)
+			host_view_open(t, r->ref);
 		return 1;
 	}
-	return table_key(&t->cluster_tb, a);
-}
-
-static struct table *table(struct tui *t)
-{
-	return &t->cluster_tb;
+	return table_key(table(t), a);
 }
 
 static const enum action help[] = {
@@ -145,6 +157,9 @@ static const enum action help[] = {
 
 const struct view_ops view_cluster = {
 	.name = "cluster",
+	.state_size = sizeof(struct cluster_view),
+	.init = init,
+	.fini = fini,
 	.update = update,
 	.draw = draw,
 	.key = key,

@@ -13,6 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* NIC history of the host shown. */
+struct nic_hist {
+	char  name[32];
+	float rx[HIST_LEN], tx[HIST_LEN];
+	size_t n;
+};
+
+struct host_view {
+	size_t           host;             /* index in the cluster */
+	int              scroll, height;   /* page lines: first shown, all */
+	struct nic_hist *nics;
+	size_t           nnics;
+	unsigned         nics_polls;
+	size_t           nics_host;
+};
+
 struct page {
 	int y0, h, y;        /* y: next line in page coordinates */
 	int scroll;
@@ -42,28 +58,28 @@ static void heading(struct page *p, const char *text)
 	p->y++;
 }
 
-static void nic_hist_update(struct tui *t, const struct host *h)
+static void nic_hist_update(struct host_view *v, const struct host *h)
 {
-	if (t->nics_host != t->host_index) {
-		free(t->nics);
-		t->nics = NULL;
-		t->nnics = 0;
-		t->nics_host = t->host_index;
-		t->nics_polls = 0;
+	if (v->nics_host != v->host) {
+		free(v->nics);
+		v->nics = NULL;
+		v->nnics = 0;
+		v->nics_host = v->host;
+		v->nics_polls = 0;
 	}
-	if (!h->metrics || h->polls == t->nics_polls)
+	if (!h->metrics || h->polls == v->nics_polls)
 		return;
-	t->nics_polls = h->polls;
+	v->nics_polls = h->polls;
 	const struct host_metrics *m = h->metrics;
 	for (size_t i = 0; i < m->nnics; i++) {
 		const struct nic *n = &m->nics[i];
 		struct nic_hist *nh = NULL;
-		for (size_t k = 0; k < t->nnics; k++)
-			if (!strcmp(t->nics[k].name, n->name))
-				nh = &t->nics[k];
+		for (size_t k = 0; k < v->nnics; k++)
+			if (!strcmp(v->nics[k].name, n->name))
+				nh = &v->nics[k];
 		if (!nh) {
-			t->nics = x_realloc(t->nics, (t->nnics + 1) * sizeof *t->nics);
-			nh = &t->nics[t->nnics++];
+			v->nics = x_realloc(v->nics, (v->nnics + 1) * sizeof *v->nics);
+			nh = &v->nics[v->nnics++];
 			memset(nh, 0, sizeof *nh);
 			snprintf(nh->name, sizeof nh->name, "%s", n->name);
 		}
@@ -78,11 +94,11 @@ static void nic_hist_update(struct tui *t, const struct host *h)
 	}
 }
 
-static const struct nic_hist *nic_hist_of(const struct tui *t, const char *name)
+static const struct nic_hist *nic_hist_of(const struct host_view *v, const char *name)
 {
-	for (size_t k = 0; k < t->nnics; k++)
-		if (!strcmp(t->nics[k].name, name))
-			return &t->nics[k];
+	for (size_t k = 0; k < v->nnics; k++)
+		if (!strcmp(v->nics[k].name, name))
+			return &v->nics[k];
 	return NULL;
 }
 
@@ -233,7 +249,7 @@ static void numa_map(struct tui *t, struct page *p, const struct host *h)
 	}
 }
 
-static void nics(struct tui *t, struct page *p, const struct host *h)
+static void nics(const struct host_view *v, struct page *p, const struct host *h)
 {
 	const struct host_metrics *m = h->metrics;
 	if (!m || !m->nnics)
@@ -259,7 +275,7 @@ static void nics(struct tui *t, struct page *p, const struct host *h)
 		int down = n->physical && strcmp(n->operstate, "up") && n->operstate[0];
 		int r = row(p, p->y);
 		line(p, 0, theme_attr(down ? EL_WARN : EL_NORMAL), text);
-		const struct nic_hist *nh = nic_hist_of(t, n->name);
+		const struct nic_hist *nh = nic_hist_of(v, n->name);
 		if (r >= 0 && nh && COLS > 110) {
 			float sum[HIST_LEN];
 			for (size_t k = 0; k < nh->n; k++)
@@ -413,17 +429,30 @@ static void alerts(struct page *p, const struct host *h)
 	free(a);
 }
 
-static int last_height;
+static void fini(void *state)
+{
+	struct host_view *v = state;
+	free(v->nics);
+}
+
+void host_view_open(struct tui *t, size_t host_index)
+{
+	struct host_view *v = view_state(t, V_HOST);
+	v->host = host_index;
+	v->scroll = 0;
+	tui_switch(t, V_HOST, 1);
+}
 
 static void draw(struct tui *t, int y0, int hgt)
 {
-	if (t->host_index >= t->c->nhosts) {
+	struct host_view *v = view_state(t, V_HOST);
+	if (v->host >= t->c->nhosts) {
 		put_text(y0, 0, COLS, "no such host", theme_attr(EL_CRIT), 0);
 		return;
 	}
-	struct host *h = &t->c->hosts[t->host_index];
-	nic_hist_update(t, h);
-	struct page p = { .y0 = y0, .h = hgt, .y = 0, .scroll = t->host_scroll };
+	struct host *h = &t->c->hosts[v->host];
+	nic_hist_update(v, h);
+	struct page p = { .y0 = y0, .h = hgt, .y = 0, .scroll = v->scroll };
 	char text[512], b1[32], age[16];
 	double a = host_age(t, h);
 	int stale = host_is_stale(t, h);
@@ -454,38 +483,37 @@ static void draw(struct tui *t, int y0, int hgt)
 	numa_map(t, &p, h);
 	alerts(&p, h);
 	bonds(&p, h);
-	nics(t, &p, h);
+	nics(v, &p, h);
 	memory(t, &p, h);
 	vms(&p, h);
 	gpus(&p, h);
-	last_height = p.y;
+	v->height = p.y;
 }
 
 static int key(struct tui *t, enum action a, int ch)
 {
 	(void)ch;
+	struct host_view *v = view_state(t, V_HOST);
 	int page = LINES - 4;
 	switch (a) {
-	case ACT_UP: t->host_scroll--; break;
-	case ACT_DOWN: t->host_scroll++; break;
-	case ACT_PGUP: t->host_scroll -= page; break;
-	case ACT_PGDN: t->host_scroll += page; break;
-	case ACT_TOP: t->host_scroll = 0; break;
-	case ACT_BOTTOM: t->host_scroll = last_height - page; break;
+	case ACT_UP: v->scroll--; break;
+	case ACT_DOWN: v->scroll++; break;
+	case ACT_PGUP: v->scroll -= page; break;
+	case ACT_PGDN: v->scroll += page; break;
+	case ACT_TOP: v->scroll = 0; break;
+	case ACT_BOTTOM: v->scroll = v->height - page; break;
 	case ACT_ENTER:
-		if (t->host_index < t->c->nhosts) {
-			free(t->vms_host);
-			t->vms_host = x_strdup(t->c->hosts[t->host_index].cfg->name);
-			t->vms_gen = t->c->generation - 1;
+		if (v->host < t->c->nhosts) {
+			vms_view_restrict(t, t->c->hosts[v->host].cfg->name);
 			tui_switch(t, V_VMS, 1);
 		}
 		return 1;
 	default: return 0;
 	}
-	if (t->host_scroll > last_height - 3)
-		t->host_scroll = last_height - 3;
-	if (t->host_scroll < 0)
-		t->host_scroll = 0;
+	if (v->scroll > v->height - 3)
+		v->scroll = v->height - 3;
+	if (v->scroll < 0)
+		v->scroll = 0;
 	return 1;
 }
 
@@ -494,7 +522,7 @@ static const enum action help[] = {
 };
 
 const struct view_ops view_host = {
-	.name = "host", .draw = draw, .key = key, .help = help,
+	.name = "host", .state_size = sizeof(struct host_view), .fini = fini, .draw = draw, .key = key, .help = help,
 	.help_extra = "Enter lists this host's VMs.  VMs sit on a node by their vCPU pins, numatune\n"
 		      "nodeset, or resident memory per node.  Red bond ports are alerts.",
 };

@@ -22,6 +22,12 @@ static const struct tcol cols[C_N] = {
 	[C_MESSAGE] = { "MESSAGE", 20, 0 },
 };
 
+struct jobs_view {
+	struct table tb;
+	unsigned     log;          /* job whose log is shown, 0 the list */
+	int          log_scroll;   /* lines up from the end */
+};
+
 static void draw_progress(struct tui *t, const struct trow *r, int col, int y, int x, int w, int attr)
 {
 	(void)t;
@@ -36,14 +42,25 @@ static void draw_progress(struct tui *t, const struct trow *r, int col, int y, i
 	put_text(y, x + w - 4, 4, pct, attr, 0);
 }
 
+static void init(struct tui *t, void *state)
+{
+	(void)t;
+	struct jobs_view *v = state;
+	table_init(&v->tb, cols, C_N, C_ID);
+	v->tb.sort_rev = 1;
+	v->tb.draw_cell = draw_progress;
+}
+
+static void fini(void *state)
+{
+	struct jobs_view *v = state;
+	table_free(&v->tb);
+}
+
 static void update(struct tui *t)
 {
-	struct table *tb = &t->jobs_tb;
-	if (!tb->cols) {
-		table_init(tb, cols, C_N, C_ID);
-		tb->sort_rev = 1;
-		tb->draw_cell = draw_progress;
-	}
+	struct jobs_view *v = view_state(t, V_JOBS);
+	struct table *tb = &v->tb;
 	/* Few rows: rebuilt every frame so running times stay live. */
 	table_clear(tb);
 	const struct job_list *jl = &t->c->jobs;
@@ -72,6 +89,23 @@ static void update(struct tui *t)
 	}
 }
 
+void tui_jobs_started(struct tui *t, unsigned first, size_t n)
+{
+	struct jobs_view *v = view_state(t, V_JOBS);
+	v->log = 0;
+	tui_switch(t, V_JOBS, 1);
+	char key[32];
+	snprintf(key, sizeof key, "%u", first);
+	update(t);
+	table_reindex(&v->tb);
+	table_select_key(&v->tb, key);
+	if (n == 1)
+		tui_status(t, 0, "job %u started (Enter shows its log, x cancels)", first);
+	else
+		tui_status(t, 0, "%zu jobs started, %u..%u (Enter shows a log, x cancels)", n, first,
+			   first + (unsigned)n - 1);
+}
+
 static const char *job_log_text(struct tui *t, unsigned id)
 {
 	const char *s = t->vl ? vlua_job_log(t->vl, id) : NULL;
@@ -81,11 +115,11 @@ static const char *job_log_text(struct tui *t, unsigned id)
 }
 
 /* The log page: a header, then the lines, following the end unless scrolled. */
-static void draw_log(struct tui *t, int y0, int h)
+static void draw_log(struct tui *t, const struct jobs_view *v, int y0, int h)
 {
 	for (int y = y0; y < y0 + h; y++)
 		put_text(y, 0, COLS, "", theme_attr(EL_NORMAL), 1);
-	struct job *j = jobs_find(&t->c->jobs, t->job_log);
+	struct job *j = jobs_find(&t->c->jobs, v->log);
 	if (!j) {
 		put_text(y0, 0, COLS, "job gone", theme_attr(EL_DIM), 1);
 		return;
@@ -107,7 +141,7 @@ static void draw_log(struct tui *t, int y0, int h)
 	if (*log && log[strlen(log) - 1] != '\n')
 		nl++;
 	int rows = h - 3;
-	long first = (long)nl - rows - t->job_log_scroll;
+	long first = (long)nl - rows - v->log_scroll;
 	if (first < 0)
 		first = 0;
 	const char *s = log;
@@ -129,11 +163,12 @@ static void draw_log(struct tui *t, int y0, int h)
 
 static void draw(struct tui *t, int y0, int h)
 {
-	if (t->job_log) {
-		draw_log(t, y0, h);
+	struct jobs_view *v = view_state(t, V_JOBS);
+	if (v->log) {
+		draw_log(t, v, y0, h);
 		return;
 	}
-	table_draw(t, &t->jobs_tb, y0, h);
+	table_draw(t, &v->tb, y0, h);
 	if (!t->c->jobs.n)
 		put_text(y0 + 2, 2, COLS - 4, "No jobs yet: migrations, merges and runbook runs appear here.",
 			 theme_attr(EL_DIM), 0);
@@ -154,34 +189,36 @@ static void cancel(struct tui *t, unsigned id)
 static int key(struct tui *t, enum action a, int ch)
 {
 	(void)ch;
-	if (t->job_log) {
+	struct jobs_view *v = view_state(t, V_JOBS);
+	if (v->log) {
 		switch (a) {
-		case ACT_BACK: t->job_log = 0; return 1;
-		case ACT_UP: t->job_log_scroll++; return 1;
-		case ACT_DOWN: if (t->job_log_scroll > 0) t->job_log_scroll--; return 1;
-		case ACT_PGUP: t->job_log_scroll += LINES / 2; return 1;
-		case ACT_PGDN: t->job_log_scroll = t->job_log_scroll > LINES / 2 ? t->job_log_scroll - LINES / 2 : 0; return 1;
-		case ACT_BOTTOM: t->job_log_scroll = 0; return 1;
-		case ACT_CANCEL: cancel(t, t->job_log); return 1;
+		case ACT_BACK: v->log = 0; return 1;
+		case ACT_UP: v->log_scroll++; return 1;
+		case ACT_DOWN: if (v->log_scroll > 0) v->log_scroll--; return 1;
+		case ACT_PGUP: v->log_scroll += LINES / 2; return 1;
+		case ACT_PGDN: v->log_scroll = v->log_scroll > LINES / 2 ? v->log_scroll - LINES / 2 : 0; return 1;
+		case ACT_BOTTOM: v->log_scroll = 0; return 1;
+		case ACT_CANCEL: cancel(t, v->log); return 1;
 		default: return 0;
 		}
 	}
-	const struct trow *r = table_selected(&t->jobs_tb);
+	const struct trow *r = table_selected(&v->tb);
 	if (a == ACT_ENTER && r) {
-		t->job_log = t->c->jobs.items[r->ref].id;
-		t->job_log_scroll = 0;
+		v->log = t->c->jobs.items[r->ref].id;
+		v->log_scroll = 0;
 		return 1;
 	}
 	if (a == ACT_CANCEL && r) {
 		cancel(t, t->c->jobs.items[r->ref].id);
 		return 1;
 	}
-	return table_key(&t->jobs_tb, a);
+	return table_key(&v->tb, a);
 }
 
 static struct table *table(struct tui *t)
 {
-	return t->job_log ? NULL : &t->jobs_tb;
+	struct jobs_view *v = view_state(t, V_JOBS);
+	return v->log ? NULL : &v->tb;
 }
 
 static const enum action help[] = {
@@ -189,7 +226,7 @@ static const enum action help[] = {
 };
 
 const struct view_ops view_jobs = {
-	.name = "jobs", .update = update, .draw = draw, .key = key, .table = table, .help = help,
+	.name = "jobs", .state_size = sizeof(struct jobs_view), .init = init, .fini = fini, .update = update, .draw = draw, .key = key, .table = table, .help = help,
 	.help_extra = "Newest first.  PROGRESS is ? when the operation reports none.\n"
 		      "Enter shows the job's live log (Up/Down scroll, Esc back); x cancels a running job.",
 };

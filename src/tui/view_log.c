@@ -1,5 +1,5 @@
 /* view_log.c — alerts, host state changes and the audit trail from
- * cluster->events, newest first. */
+ * cluster->events, and the console's own log lines (-v), newest first. */
 #include "tui/tui_priv.h"
 
 #include <curses.h>
@@ -16,16 +16,38 @@ static const struct tcol cols[C_N] = {
 	[C_TEXT] = { "EVENT", 40, 0 },
 };
 
+struct log_view {
+	struct table tb;
+	unsigned     gen;    /* events.generation the rows show */
+};
+
+static struct table *table(struct tui *t)
+{
+	struct log_view *v = view_state(t, V_LOG);
+	return &v->tb;
+}
+
+static void init(struct tui *t, void *state)
+{
+	struct log_view *v = state;
+	table_init(&v->tb, cols, C_N, C_TIME);
+	v->tb.sort_rev = 1;
+	v->gen = t->c->events.generation - 1;   /* not built yet */
+}
+
+static void fini(void *state)
+{
+	struct log_view *v = state;
+	table_free(&v->tb);
+}
+
 static void update(struct tui *t)
 {
-	struct table *tb = &t->log_tb;
-	if (!tb->cols) {
-		table_init(tb, cols, C_N, C_TIME);
-		tb->sort_rev = 1;
-	} else if (t->log_gen == t->c->events.generation) {
+	struct log_view *v = view_state(t, V_LOG);
+	struct table *tb = &v->tb;
+	if (v->gen == t->c->events.generation)
 		return;
-	}
-	t->log_gen = t->c->events.generation;
+	v->gen = t->c->events.generation;
 	table_clear(tb);
 	const struct eventlog *log = &t->c->events;
 	for (size_t i = 0; i < log->n; i++) {
@@ -49,18 +71,13 @@ static void update(struct tui *t)
 
 static void draw(struct tui *t, int y0, int h)
 {
-	table_draw(t, &t->log_tb, y0, h);
+	table_draw(t, table(t), y0, h);
 }
 
 static int key(struct tui *t, enum action a, int ch)
 {
 	(void)ch;
-	return table_key(&t->log_tb, a);
-}
-
-static struct table *table(struct tui *t)
-{
-	return &t->log_tb;
+	return table_key(table(t), a);
 }
 
 static const enum action help[] = {
@@ -68,6 +85,6 @@ static const enum action help[] = {
 };
 
 const struct view_ops view_log = {
-	.name = "log", .update = update, .draw = draw, .key = key, .table = table, .help = help,
+	.name = "log", .state_size = sizeof(struct log_view), .init = init, .fini = fini, .update = update, .draw = draw, .key = key, .table = table, .help = help,
 	.help_extra = "Newest first.  Red: alerts and errors; yellow: warnings; accent: audit records.",
 };

@@ -12,7 +12,6 @@
 #include "core/xalloc.h"
 #include "lua/runbook_info.h"
 #include "lua/vlua.h"
-#include "tui/cmdline.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -26,20 +25,67 @@ static const struct tcol cols[C_N] = {
 	[C_DESC] = { "DESCRIPTION", 30, 0 },
 };
 
-enum { RB_LIST, RB_FORM, RB_PREVIEW, RB_CONFIRM };
+/* What the view shows. */
+enum rb_mode {
+	RB_LIST,      /* the runbooks found */
+	RB_FORM,      /* one runbook's parameters */
+	RB_PREVIEW,   /* the form over a dry run's output */
+	RB_CONFIRM,   /* the form, asking y/n before the run */
+};
 
-void runbooks_reload(struct tui *t)
+struct runbooks_view {
+	struct table         tb;
+	struct runbook_info *rbs;
+	size_t               nrbs;
+	int                  loaded;
+	enum rb_mode         mode;
+	size_t               cur;        /* runbook of the form */
+	char               **values;     /* the form's values, one per parameter */
+	size_t               nvalues;
+	size_t               field;      /* selected parameter */
+	unsigned             preview;    /* dry-run job shown in the preview */
+};
+
+static struct runbooks_view *self(struct tui *t)
 {
-	if (t->rbs)
-		runbook_info_free(t->rbs, t->nrbs);
-	t->nrbs = runbook_info_list(&t->rbs);
-	t->rb_loaded = 1;
-	struct table *tb = &t->rb_tb;
-	if (!tb->cols)
-		table_init(tb, cols, C_N, C_NAME);
+	return view_state(t, V_RUNBOOKS);
+}
+
+static void init(struct tui *t, void *state)
+{
+	(void)t;
+	struct runbooks_view *v = state;
+	table_init(&v->tb, cols, C_N, C_NAME);
+}
+
+static void free_values(struct runbooks_view *v)
+{
+	for (size_t i = 0; i < v->nvalues; i++)
+		free(v->values[i]);
+	free(v->values);
+	v->values = NULL;
+	v->nvalues = 0;
+}
+
+static void fini(void *state)
+{
+	struct runbooks_view *v = state;
+	table_free(&v->tb);
+	if (v->rbs)
+		runbook_info_free(v->rbs, v->nrbs);
+	free_values(v);
+}
+
+static void reload(struct runbooks_view *v)
+{
+	if (v->rbs)
+		runbook_info_free(v->rbs, v->nrbs);
+	v->nrbs = runbook_info_list(&v->rbs);
+	v->loaded = 1;
+	struct table *tb = &v->tb;
 	table_clear(tb);
-	for (size_t i = 0; i < t->nrbs; i++) {
-		const struct runbook_info *rb = &t->rbs[i];
+	for (size_t i = 0; i < v->nrbs; i++) {
+		const struct runbook_info *rb = &v->rbs[i];
 		struct trow *r = table_add(tb, rb->name, i);
 		struct strbuf sb;
 		sb_init(&sb);
@@ -56,61 +102,61 @@ void runbooks_reload(struct tui *t)
 	}
 }
 
-static void free_values(struct tui *t)
+void runbooks_view_open(struct tui *t)
 {
-	for (size_t i = 0; i < t->rb_nvalues; i++)
-		free(t->rb_values[i]);
-	free(t->rb_values);
-	t->rb_values = NULL;
-	t->rb_nvalues = 0;
+	struct runbooks_view *v = self(t);
+	reload(v);
+	v->mode = RB_LIST;
+	tui_switch(t, V_RUNBOOKS, 1);
 }
 
-static void open_form(struct tui *t, size_t i)
+static void open_form(struct runbooks_view *v, size_t i)
 {
-	free_values(t);
-	t->rb_cur = i;
-	const struct runbook_info *rb = &t->rbs[i];
-	t->rb_nvalues = rb->nparams;
-	t->rb_values = x_calloc(rb->nparams + 1, sizeof *t->rb_values);
+	free_values(v);
+	v->cur = i;
+	const struct runbook_info *rb = &v->rbs[i];
+	v->nvalues = rb->nparams;
+	v->values = x_calloc(rb->nparams + 1, sizeof *v->values);
 	for (size_t p = 0; p < rb->nparams; p++)
-		t->rb_values[p] = x_strdup(rb->params[p].def ? rb->params[p].def : "");
-	t->rb_field = 0;
-	t->rb_form = RB_FORM;
+		v->values[p] = x_strdup(rb->params[p].def ? rb->params[p].def : "");
+	v->field = 0;
+	v->mode = RB_FORM;
 }
 
-static void command_line(const struct tui *t, struct strbuf *sb)
+static void command_line(const struct runbooks_view *v, struct strbuf *sb)
 {
-	const struct runbook_info *rb = &t->rbs[t->rb_cur];
+	const struct runbook_info *rb = &v->rbs[v->cur];
 	sb_appendf(sb, "vdeck --exec %s", rb->name);
 	for (size_t p = 0; p < rb->nparams; p++)
-		if (t->rb_values[p][0]) {
+		if (v->values[p][0]) {
 			sb_appendf(sb, " %s=", rb->params[p].name);
-			sb_append_shell(sb, t->rb_values[p]);
+			sb_append_shell(sb, v->values[p]);
 		}
 }
 
-static ssize_t domain_param(const struct tui *t);
-static size_t marked_targets(const struct tui *t);
+static ssize_t domain_param(const struct runbooks_view *v);
+static size_t marked_targets(struct tui *t);
 
-static const char *missing_param(const struct tui *t)
+static const char *missing_param(struct tui *t)
 {
-	const struct runbook_info *rb = &t->rbs[t->rb_cur];
+	const struct runbooks_view *v = self(t);
+	const struct runbook_info *rb = &v->rbs[v->cur];
 	for (size_t p = 0; p < rb->nparams; p++)
-		if (rb->params[p].required && !t->rb_values[p][0] &&
-		    !((ssize_t)p == domain_param(t) && marked_targets(t)))
+		if (rb->params[p].required && !v->values[p][0] &&
+		    !((ssize_t)p == domain_param(v) && marked_targets(t)))
 			return rb->params[p].name;
 	return NULL;
 }
 
 /* name=value words of the filled-in fields; override replaces param k. */
-static int form_argv(const struct tui *t, char **argv, int max, ssize_t k, const char *override)
+static int form_argv(const struct runbooks_view *v, char **argv, int max, ssize_t k, const char *override)
 {
-	const struct runbook_info *rb = &t->rbs[t->rb_cur];
+	const struct runbook_info *rb = &v->rbs[v->cur];
 	int n = 0;
 	for (size_t p = 0; p < rb->nparams && n < max; p++) {
-		const char *v = (ssize_t)p == k ? override : t->rb_values[p];
-		if (v && v[0])
-			argv[n++] = x_asprintf("%s=%s", rb->params[p].name, v);
+		const char *val = (ssize_t)p == k ? override : v->values[p];
+		if (val && val[0])
+			argv[n++] = x_asprintf("%s=%s", rb->params[p].name, val);
 	}
 	return n;
 }
@@ -122,38 +168,50 @@ static void free_argv(char **argv, int n)
 }
 
 /* The runbook's first `domain` parameter, -1 none. */
-static ssize_t domain_param(const struct tui *t)
+static ssize_t domain_param(const struct runbooks_view *v)
 {
-	const struct runbook_info *rb = &t->rbs[t->rb_cur];
+	const struct runbook_info *rb = &v->rbs[v->cur];
 	for (size_t p = 0; p < rb->nparams; p++)
 		if (!strcmp(rb->params[p].type, "domain"))
 			return (ssize_t)p;
 	return -1;
 }
 
-/* Marked VMs the run applies to (0 when none or no domain parameter). */
-static size_t marked_targets(const struct tui *t)
+/* The VMs marked in the VMs view: "host/vm" keys. */
+static const struct table *vms_marked(struct tui *t)
 {
-	return domain_param(t) >= 0 ? t->vms_tb.nmarks : 0;
+	return view_vms.table(t);
 }
 
-void runbooks_edit_done(struct tui *t, const char *line)
+/* Marked VMs the run applies to (0 when none or no domain parameter). */
+static size_t marked_targets(struct tui *t)
 {
-	if (t->rb_form != RB_FORM || t->rb_field >= t->rb_nvalues)
-		return;
-	free(t->rb_values[t->rb_field]);
-	t->rb_values[t->rb_field] = x_strdup(line ? line : "");
+	return domain_param(self(t)) >= 0 ? vms_marked(t)->nmarks : 0;
 }
+
+static void edit_done(struct tui *t, void *ctx, const char *line)
+{
+	(void)t;
+	struct runbooks_view *v = ctx;
+	if (v->mode != RB_FORM || v->field >= v->nvalues)
+		return;
+	free(v->values[v->field]);
+	v->values[v->field] = x_strdup(line ? line : "");
+}
+
+static const struct prompt edit_prompt = { .done = edit_done };
 
 static void update(struct tui *t)
 {
-	if (!t->rb_loaded)
-		runbooks_reload(t);
+	struct runbooks_view *v = self(t);
+	if (!v->loaded)
+		reload(v);
 }
 
 static void draw_form(struct tui *t, int y0, int h)
 {
-	const struct runbook_info *rb = &t->rbs[t->rb_cur];
+	const struct runbooks_view *v = self(t);
+	const struct runbook_info *rb = &v->rbs[v->cur];
 	int y = y0;
 	char text[512];
 	snprintf(text, sizeof text, "Runbook %s — %s", rb->name, rb->description);
@@ -164,38 +222,38 @@ static void draw_form(struct tui *t, int y0, int h)
 	for (size_t p = 0; p < rb->nparams && y < y0 + h - 6; p++) {
 		const struct runbook_param *rp = &rb->params[p];
 		char vals[128] = "";
-		for (size_t v = 0; rp->values && rp->values[v] && strlen(vals) + 20 < sizeof vals; v++)
-			snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%s", v ? "|" : " [", rp->values[v]);
+		for (size_t i = 0; rp->values && rp->values[i] && strlen(vals) + 20 < sizeof vals; i++)
+			snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%s", i ? "|" : " [", rp->values[i]);
 		if (vals[0])
 			strcat(vals, "]");
 		snprintf(text, sizeof text, "  %-20.20s %-9.9s %-25.25s %s%s%s", rp->name, rp->type,
-			 t->rb_values[p][0] ? t->rb_values[p] : rp->required ? "(required)" : "",
+			 v->values[p][0] ? v->values[p] : rp->required ? "(required)" : "",
 			 rp->description ? rp->description : "", vals, rp->required ? " *" : "");
-		put_text(y++, 0, COLS, text, theme_attr(p == t->rb_field && t->rb_form == RB_FORM ? EL_SELECTED : EL_NORMAL), 1);
+		put_text(y++, 0, COLS, text, theme_attr(p == v->field && v->mode == RB_FORM ? EL_SELECTED : EL_NORMAL), 1);
 	}
 	if (!rb->nparams)
 		put_text(y++, 2, COLS - 2, "(no parameters)", theme_attr(EL_DIM), 0);
 	y++;
 	struct strbuf sb;
 	sb_init(&sb);
-	command_line(t, &sb);
+	command_line(v, &sb);
 	size_t marked = marked_targets(t);
 	if (marked) {
 		char list[400] = "";
 		for (size_t i = 0; i < marked && strlen(list) + 2 < sizeof list; i++)
-			snprintf(list + strlen(list), sizeof list - strlen(list), " %s", t->vms_tb.marks[i]);
+			snprintf(list + strlen(list), sizeof list - strlen(list), " %s", vms_marked(t)->marks[i]);
 		put_textf(y++, 0, COLS, theme_attr(EL_ACCENT), "Marked VMs (%s = each):%s",
-			  rb->params[domain_param(t)].name, list);
+			  rb->params[domain_param(v)].name, list);
 	}
-	if (t->rb_form == RB_FORM) {
+	if (v->mode == RB_FORM) {
 		int ro = t->opts->readonly && rb->mutating;
 		put_text(y++, 0, COLS, ro ? "Enter edits a value (enum: cycles), d dry-run preview, Esc back   [read-only session]" :
 			 "Enter edits a value (enum: cycles), d dry-run preview, r run, Esc back", theme_attr(EL_DIM), 0);
-	} else if (t->rb_form == RB_PREVIEW) {
-		struct job *j = jobs_find(&t->c->jobs, t->rb_preview);
+	} else if (v->mode == RB_PREVIEW) {
+		struct job *j = jobs_find(&t->c->jobs, v->preview);
 		put_textf(y++, 0, COLS, theme_attr(EL_HEADER), "Dry-run preview%s%s — nothing is changed (Esc back)",
 			  j ? ": " : "", j ? job_state_name(j->state) : "");
-		const char *log = t->vl_dry ? vlua_job_log(t->vl_dry, t->rb_preview) : NULL;
+		const char *log = t->vl_dry ? vlua_job_log(t->vl_dry, v->preview) : NULL;
 		/* the last lines that fit */
 		int rows = y0 + h - y;
 		size_t nl = 0;
@@ -214,7 +272,7 @@ static void draw_form(struct tui *t, int y0, int h)
 			put_text(y++, 2, COLS - 2, line, theme_attr(!strncmp(line, "error:", 6) ? EL_CRIT : EL_NORMAL), 0);
 			s += n + (e ? 1 : 0);
 		}
-	} else if (t->rb_form == RB_CONFIRM) {
+	} else if (v->mode == RB_CONFIRM) {
 		put_textf(y++, 0, COLS, theme_attr(EL_CRIT), "Run %s%s? This may change the cluster.  y = run, any other key = no",
 			  rb->name, marked ? " on every marked VM" : "");
 		put_textf(y++, 2, COLS - 2, theme_attr(EL_NORMAL), "%s", sb.buf);
@@ -224,14 +282,15 @@ static void draw_form(struct tui *t, int y0, int h)
 
 static void draw(struct tui *t, int y0, int h)
 {
-	if (t->rb_form != RB_LIST && t->rb_cur < t->nrbs) {
+	struct runbooks_view *v = self(t);
+	if (v->mode != RB_LIST && v->cur < v->nrbs) {
 		for (int y = y0; y < y0 + h; y++)
 			put_text(y, 0, COLS, "", theme_attr(EL_NORMAL), 1);
 		draw_form(t, y0, h);
 		return;
 	}
-	table_draw(t, &t->rb_tb, y0, h);
-	if (!t->nrbs) {
+	table_draw(t, &v->tb, y0, h);
+	if (!v->nrbs) {
 		struct strbuf sb;
 		sb_init(&sb);
 		put_text(y0 + 2, 2, COLS - 4, "No runbooks found.  Runbooks are *.lua files returning vdeck.runbook{...} in",
@@ -245,9 +304,10 @@ static void draw(struct tui *t, int y0, int h)
 /* Starts one job (override: the domain parameter's value, or NULL). */
 static int start_one(struct tui *t, struct vlua *vl, const char *override, unsigned *id)
 {
-	const struct runbook_info *rb = &t->rbs[t->rb_cur];
+	const struct runbooks_view *v = self(t);
+	const struct runbook_info *rb = &v->rbs[v->cur];
 	char *argv[64];
-	int argc = form_argv(t, argv, 64, override ? domain_param(t) : -1, override);
+	int argc = form_argv(v, argv, 64, override ? domain_param(v) : -1, override);
 	struct vd_err err;
 	err_clear(&err);
 	int rc = vlua_job_runbook(vl, rb->path, argc, argv, id, &err);
@@ -259,6 +319,7 @@ static int start_one(struct tui *t, struct vlua *vl, const char *override, unsig
 
 static void dry_run(struct tui *t)
 {
+	struct runbooks_view *v = self(t);
 	if (!t->vl_dry)
 		return;
 	const char *miss = missing_param(t);
@@ -267,17 +328,19 @@ static void dry_run(struct tui *t)
 		return;
 	}
 	size_t marked = marked_targets(t);
+	const char *first = marked ? vms_marked(t)->marks[0] : NULL;
 	unsigned id = 0;
-	if (start_one(t, t->vl_dry, marked ? t->vms_tb.marks[0] + strcspn(t->vms_tb.marks[0], "/") + 1 : NULL, &id) < 0)
+	if (start_one(t, t->vl_dry, first ? first + strcspn(first, "/") + 1 : NULL, &id) < 0)
 		return;
-	t->rb_preview = id;
-	t->rb_form = RB_PREVIEW;
+	v->preview = id;
+	v->mode = RB_PREVIEW;
 	if (marked > 1)
 		tui_status(t, 0, "preview shows the first of %zu marked VMs", marked);
 }
 
 static void run_confirmed(struct tui *t)
 {
+	struct runbooks_view *v = self(t);
 	if (!t->vl)
 		return;
 	size_t marked = marked_targets(t), started = 0;
@@ -287,7 +350,7 @@ static void run_confirmed(struct tui *t)
 			first = id, started = 1;
 	}
 	for (size_t i = 0; i < marked; i++) {
-		const char *key = t->vms_tb.marks[i];
+		const char *key = vms_marked(t)->marks[i];
 		if (start_one(t, t->vl, key + strcspn(key, "/") + 1, &id) < 0)
 			break;
 		if (!first)
@@ -295,27 +358,28 @@ static void run_confirmed(struct tui *t)
 		started++;
 	}
 	if (started) {
-		t->rb_form = RB_FORM;
+		v->mode = RB_FORM;
 		tui_jobs_started(t, first, started);
 	}
 }
 
 static int key(struct tui *t, enum action a, int ch)
 {
-	if (t->rb_form == RB_LIST) {
+	struct runbooks_view *v = self(t);
+	if (v->mode == RB_LIST) {
 		if (a == ACT_ENTER) {
-			const struct trow *r = table_selected(&t->rb_tb);
-			if (r && !t->rbs[r->ref].error)
-				open_form(t, r->ref);
+			const struct trow *r = table_selected(&v->tb);
+			if (r && !v->rbs[r->ref].error)
+				open_form(v, r->ref);
 			else if (r)
-				tui_status(t, 1, "%s: %s", t->rbs[r->ref].name, t->rbs[r->ref].error);
+				tui_status(t, 1, "%s: %s", v->rbs[r->ref].name, v->rbs[r->ref].error);
 			return 1;
 		}
-		return table_key(&t->rb_tb, a);
+		return table_key(&v->tb, a);
 	}
-	const struct runbook_info *rb = &t->rbs[t->rb_cur];
-	if (t->rb_form == RB_CONFIRM) {
-		t->rb_form = RB_FORM;
+	const struct runbook_info *rb = &v->rbs[v->cur];
+	if (v->mode == RB_CONFIRM) {
+		v->mode = RB_FORM;
 		if (ch == 'y' || ch == 'Y')
 			run_confirmed(t);
 		else
@@ -323,34 +387,31 @@ static int key(struct tui *t, enum action a, int ch)
 		return 1;
 	}
 	if (a == ACT_BACK) {
-		t->rb_form = t->rb_form == RB_PREVIEW ? RB_FORM : RB_LIST;
+		v->mode = v->mode == RB_PREVIEW ? RB_FORM : RB_LIST;
 		return 1;
 	}
-	if (a == ACT_UP && t->rb_field > 0) {
-		t->rb_field--;
+	if (a == ACT_UP && v->field > 0) {
+		v->field--;
 		return 1;
 	}
-	if (a == ACT_DOWN && t->rb_field + 1 < rb->nparams) {
-		t->rb_field++;
+	if (a == ACT_DOWN && v->field + 1 < rb->nparams) {
+		v->field++;
 		return 1;
 	}
-	if (a == ACT_ENTER && t->rb_form == RB_FORM && t->rb_field < rb->nparams) {
-		const struct runbook_param *rp = &rb->params[t->rb_field];
+	if (a == ACT_ENTER && v->mode == RB_FORM && v->field < rb->nparams) {
+		const struct runbook_param *rp = &rb->params[v->field];
 		if (rp->values && rp->values[0]) {
-			size_t v = 0;
-			while (rp->values[v] && strcmp(rp->values[v], t->rb_values[t->rb_field]))
-				v++;
-			v = rp->values[v] && rp->values[v + 1] ? v + 1 : 0;
-			free(t->rb_values[t->rb_field]);
-			t->rb_values[t->rb_field] = x_strdup(rp->values[v]);
+			size_t i = 0;
+			while (rp->values[i] && strcmp(rp->values[i], v->values[v->field]))
+				i++;
+			i = rp->values[i] && rp->values[i + 1] ? i + 1 : 0;
+			free(v->values[v->field]);
+			v->values[v->field] = x_strdup(rp->values[i]);
 			return 1;
 		}
 		char prompt[80];
 		snprintf(prompt, sizeof prompt, "%s = ", rp->name);
-		cmdline_begin(prompt);
-		for (const char *s = t->rb_values[t->rb_field]; *s; s++)
-			cmdline_feed((unsigned char)*s);
-		t->cmd_mode = 'e';
+		tui_prompt(t, prompt, v->values[v->field], &edit_prompt, v);
 		return 1;
 	}
 	if (a == ACT_DRYRUN) {
@@ -364,7 +425,7 @@ static int key(struct tui *t, enum action a, int ch)
 		else if (miss)
 			tui_status(t, 1, "parameter '%s' is required", miss);
 		else
-			t->rb_form = RB_CONFIRM;
+			v->mode = RB_CONFIRM;
 		return 1;
 	}
 	return 0;
@@ -372,7 +433,8 @@ static int key(struct tui *t, enum action a, int ch)
 
 static struct table *table(struct tui *t)
 {
-	return t->rb_form == RB_LIST ? &t->rb_tb : NULL;
+	struct runbooks_view *v = self(t);
+	return v->mode == RB_LIST ? &v->tb : NULL;
 }
 
 static const enum action help[] = {
@@ -380,7 +442,7 @@ static const enum action help[] = {
 };
 
 const struct view_ops view_runbooks = {
-	.name = "runbooks", .update = update, .draw = draw, .key = key, .table = table, .help = help,
+	.name = "runbooks", .state_size = sizeof(struct runbooks_view), .init = init, .fini = fini, .update = update, .draw = draw, .key = key, .table = table, .help = help,
 	.help_extra = "Enter opens a runbook's parameter form; in the form Enter edits the value.\n"
 		      "d runs it with dry-run forced and shows what it would do; r asks, then runs it as a job.\n"
 		      "With VMs marked (VMs view, space), r runs it once per marked VM (its domain parameter).\n"

@@ -7,7 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static int last_height;
+struct vm_view {
+	char host[64], name[128];
+	int  scroll, height;   /* page lines: first shown, all */
+};
+
+void vm_view_open(struct tui *t, const char *host, const char *name)
+{
+	struct vm_view *v = view_state(t, V_VM);
+	snprintf(v->host, sizeof v->host, "%s", host);
+	snprintf(v->name, sizeof v->name, "%s", name);
+	v->scroll = 0;
+	tui_switch(t, V_VM, 1);
+}
 
 static void out(int *y, int y0, int h, int scroll, int x, int attr, const char *text)
 {
@@ -19,15 +31,16 @@ static void out(int *y, int y0, int h, int scroll, int x, int attr, const char *
 
 static void draw(struct tui *t, int y0, int h)
 {
-	struct host *host = cluster_host(t->c, t->vm_host);
-	struct domain *d = host ? host_find_domain_name(host, t->vm_name) : NULL;
+	struct vm_view *v = view_state(t, V_VM);
+	struct host *host = cluster_host(t->c, v->host);
+	struct domain *d = host ? host_find_domain_name(host, v->name) : NULL;
 	if (!d) {
 		char msg[256];
-		snprintf(msg, sizeof msg, "VM %s on %s is gone (Esc goes back)", t->vm_name, t->vm_host);
+		snprintf(msg, sizeof msg, "VM %s on %s is gone (Esc goes back)", v->name, v->host);
 		put_text(y0 + 1, 2, COLS - 4, msg, theme_attr(EL_WARN), 0);
 		return;
 	}
-	int y = 0, s = t->vm_scroll, N = theme_attr(EL_NORMAL), H = theme_attr(EL_HEADER);
+	int y = 0, s = v->scroll, N = theme_attr(EL_NORMAL), H = theme_attr(EL_HEADER);
 	char text[512], b1[32], b2[32], b3[32], b4[32], b5[32], nodes[64];
 	numa_mask_text(dom_numa_mask(host, d), nodes, sizeof nodes);
 	snprintf(text, sizeof text, "%s on %s  %s  id %d  %s  uuid %s", d->info.name, host->cfg->name,
@@ -94,32 +107,33 @@ static void draw(struct tui *t, int y0, int h)
 			out(&y, y0, h, s, 4, N, text);
 		}
 	}
-	last_height = y;
+	v->height = y;
 }
 
 static int key(struct tui *t, enum action a, int ch)
 {
 	(void)ch;
+	struct vm_view *v = view_state(t, V_VM);
 	int page = LINES - 4;
 	switch (a) {
-	case ACT_UP: t->vm_scroll--; break;
-	case ACT_DOWN: t->vm_scroll++; break;
-	case ACT_PGUP: t->vm_scroll -= page; break;
-	case ACT_PGDN: t->vm_scroll += page; break;
-	case ACT_TOP: t->vm_scroll = 0; break;
-	case ACT_BOTTOM: t->vm_scroll = last_height - page; break;
+	case ACT_UP: v->scroll--; break;
+	case ACT_DOWN: v->scroll++; break;
+	case ACT_PGUP: v->scroll -= page; break;
+	case ACT_PGDN: v->scroll += page; break;
+	case ACT_TOP: v->scroll = 0; break;
+	case ACT_BOTTOM: v->scroll = v->height - page; break;
 	default: return 0;
 	}
-	if (t->vm_scroll > last_height - 3)
-		t->vm_scroll = last_height - 3;
-	if (t->vm_scroll < 0)
-		t->vm_scroll = 0;
+	if (v->scroll > v->height - 3)
+		v->scroll = v->height - 3;
+	if (v->scroll < 0)
+		v->scroll = 0;
 	return 1;
 }
 
 static const enum action help[] = { ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_BACK, ACT_NONE };
 
 const struct view_ops view_vm = {
-	.name = "vm", .draw = draw, .key = key, .help = help,
+	.name = "vm", .state_size = sizeof(struct vm_view), .draw = draw, .key = key, .help = help,
 	.help_extra = "USE = allocation against capacity (thin provisioning).",
 };

@@ -27,6 +27,46 @@ static const struct tcol cols[C_N] = {
 	[C_NET] = { "NET b/s", 10, TC_RIGHT | TC_NUM },
 };
 
+struct vms_view {
+	struct table         tb;
+	char                *host;       /* :vms @HOST, NULL all */
+	/* Rows follow the model at most once a second (or at once when forced
+	 * by gen = generation - 1), so keystrokes only re-filter. */
+	unsigned             gen;
+	double               built;      /* when the rows were last rebuilt */
+	struct actions_menu *menu;
+};
+
+static struct table *table(struct tui *t)
+{
+	struct vms_view *v = view_state(t, V_VMS);
+	return &v->tb;
+}
+
+static void init(struct tui *t, void *state)
+{
+	struct vms_view *v = state;
+	table_init(&v->tb, cols, C_N, C_NAME);
+	v->gen = t->c->generation - 1;
+	v->menu = actions_new(&v->tb);
+}
+
+static void fini(void *state)
+{
+	struct vms_view *v = state;
+	actions_free(&v->menu);
+	table_free(&v->tb);
+	free(v->host);
+}
+
+void vms_view_restrict(struct tui *t, const char *host)
+{
+	struct vms_view *v = view_state(t, V_VMS);
+	free(v->host);
+	v->host = host ? x_strdup(host) : NULL;
+	v->gen = t->c->generation - 1;
+}
+
 static int dom_elem(enum dom_state s)
 {
 	switch (s) {
@@ -39,22 +79,17 @@ static int dom_elem(enum dom_state s)
 
 static void update(struct tui *t)
 {
-	struct table *tb = &t->vms_tb;
-	/* Rows follow the model at most once a second (or at once when forced
-	 * by vms_gen = generation - 1), so keystrokes only re-filter. */
-	static double last;
-	if (!tb->cols)
-		table_init(tb, cols, C_N, C_NAME);
-	else if (t->vms_gen == t->c->generation ||
-		 (t->vms_gen + 1 != t->c->generation && t->now_mono - last < 1.0))
+	struct vms_view *v = view_state(t, V_VMS);
+	struct table *tb = &v->tb;
+	if (v->gen == t->c->generation || (v->gen + 1 != t->c->generation && t->now_mono - v->built < 1.0))
 		return;
-	last = t->now_mono;
-	t->vms_gen = t->c->generation;
+	v->built = t->now_mono;
+	v->gen = t->c->generation;
 	table_clear(tb);
 	char a[32], key[200], nodes[64];
 	for (size_t i = 0; i < t->c->nhosts; i++) {
 		struct host *h = &t->c->hosts[i];
-		if (t->vms_host && strcmp(t->vms_host, h->cfg->name))
+		if (v->host && strcmp(v->host, h->cfg->name))
 			continue;
 		for (size_t k = 0; k < h->ndoms; k++) {
 			const struct domain *d = &h->doms[k];
@@ -99,38 +134,34 @@ static void update(struct tui *t)
 
 static void draw(struct tui *t, int y0, int h)
 {
-	if (t->vms_host) {
+	struct vms_view *v = view_state(t, V_VMS);
+	if (v->host) {
 		char b[128];
-		snprintf(b, sizeof b, " VMs on %s (:vms for all) ", t->vms_host);
+		snprintf(b, sizeof b, " VMs on %s (:vms for all) ", v->host);
 		put_text(y0, 0, COLS, b, theme_attr(EL_ACCENT), 1);
 		y0++;
 		h--;
 	}
-	table_draw(t, &t->vms_tb, y0, h);
-	actions_draw(t, y0, h);
+	table_draw(t, &v->tb, y0, h);
+	actions_draw(v->menu, y0, h);
 }
 
 static int key(struct tui *t, enum action a, int ch)
 {
-	if (actions_key(t, a, ch))
+	struct vms_view *v = view_state(t, V_VMS);
+	if (actions_key(t, v->menu, a, ch))
 		return 1;
 	if (a == ACT_ENTER) {
-		const struct trow *r = table_selected(&t->vms_tb);
+		const struct trow *r = table_selected(&v->tb);
 		if (!r)
 			return 1;
 		const char *slash = strchr(r->key, '/');
-		snprintf(t->vm_host, sizeof t->vm_host, "%.*s", (int)(slash - r->key), r->key);
-		snprintf(t->vm_name, sizeof t->vm_name, "%s", slash + 1);
-		t->vm_scroll = 0;
-		tui_switch(t, V_VM, 1);
+		char host[64];
+		snprintf(host, sizeof host, "%.*s", (int)(slash - r->key), r->key);
+		vm_view_open(t, host, slash + 1);
 		return 1;
 	}
-	return table_key(&t->vms_tb, a);
-}
-
-static struct table *table(struct tui *t)
-{
-	return &t->vms_tb;
+	return table_key(&v->tb, a);
 }
 
 static const enum action help[] = {
@@ -140,6 +171,9 @@ static const enum action help[] = {
 
 const struct view_ops view_vms = {
 	.name = "vms",
+	.state_size = sizeof(struct vms_view),
+	.init = init,
+	.fini = fini,
 	.update = update,
 	.draw = draw,
 	.key = key,

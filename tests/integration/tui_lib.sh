@@ -34,12 +34,15 @@ tui_cleanup() {
 }
 
 # tui_start COLS ROWS ARGS...: runs vdeck in a fresh session; its exit
-# status lands in $TMP/rc and `stty -a` after it in $TMP/stty.
+# status lands in $TMP/rc and `stty -a` after it in $TMP/stty.  Its stderr
+# goes to $TMP/stderr, or with TUI_STDERR=tty to the pane, as a user has it.
 tui_start() {
 	cols=$1 rows=$2; shift 2
 	rm -f "$TMP/rc" "$TMP/stty"
+	stderr="2>'$TMP/stderr'"
+	[ "${TUI_STDERR:-}" = tty ] && stderr=
 	printf '%s\n' "cd '$PWD' || exit 1" \
-		"'$VDECK' $* 2>'$TMP/stderr'" \
+		"'$VDECK' $* $stderr" \
 		"echo \$? > '$TMP/rc.tmp'; stty -a > '$TMP/stty' 2>&1; mv '$TMP/rc.tmp' '$TMP/rc'" \
 		"sleep 60" > "$TMP/run.sh"
 	tmux -L "$SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" "env ${TUI_ENV:-} sh '$TMP/run.sh'"

@@ -60,7 +60,8 @@ return vdeck.runbook {
           confirm_timeout = p.confirm_timeout })
         if not ok then
           ctx.emit { host = h.name, done = done, skipped = skipped, failed = h.name }
-          vdeck.error { message = h.name .. ": " .. (type(r) == "table" and r.message or tostring(r)) ..
+          vdeck.error { code = type(r) == "table" and r.code or nil,   -- unreachable stays exit 3
+                        message = h.name .. ": " .. (type(r) == "table" and r.message or tostring(r)) ..
                         " (stopped; done: " .. (#done > 0 and table.concat(done, ", ") or "none") .. ")" }
         end
         if not r.dry_run and p.settle > 0 then

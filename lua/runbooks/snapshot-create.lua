@@ -1,17 +1,20 @@
 -- snapshot-create: snapshot one VM, every VM of a tag, or every VM of a
--- host; keep only the newest `keep` snapshots carrying the prefix.
+-- host; keep only the newest `keep` snapshots carrying the prefix.  A host
+-- that does not answer is never "a host without VMs": with tag= the others
+-- are snapshotted and the run then ends with exit 3 naming it; with host=
+-- or vm= on such a host it ends so at once.
 local function targets(p)
-  local list = {}
+  local list, missing = {}, {}
   if p.vm then list[1] = vdeck.domain(p.vm) end
   if p.host then
     for _, d in ipairs(vdeck.host(p.host):domains()) do list[#list + 1] = d end
   end
   if p.tag then
-    for _, h in ipairs(vdeck.hosts { tag = p.tag }) do
-      for _, d in ipairs(h:domains()) do list[#list + 1] = d end
-    end
+    local doms
+    doms, missing = vdeck.domains { tag = p.tag, partial = true }
+    for _, d in ipairs(doms) do list[#list + 1] = d end
   end
-  return list
+  return list, missing
 end
 
 return vdeck.runbook {
@@ -29,8 +32,8 @@ return vdeck.runbook {
       description = "snapshots in flight per host (hosts always run in parallel)" },
   },
   run = function(ctx, p)
-    local list = targets(p)
-    if #list == 0 then
+    local list, missing = targets(p)
+    if #list == 0 and #missing == 0 then
       vdeck.error { code = "usage", message = "give vm=, tag= or host=" }
     end
     local stamp = os.date("!%Y%m%dT%H%M%S")
@@ -62,7 +65,17 @@ return vdeck.runbook {
         ctx.log("failed", list[i].name, tostring(r.error))
       end
     end
-    local r = { snapshots = ok, failed = #failed, pruned = pruned, errors = failed }
+    -- Coverage: every host the targets were on, and every host that did not answer.
+    local unreachable = {}
+    for _, h in ipairs(missing) do unreachable[#unreachable + 1] = h end
+    for _, h in ipairs(results.unreachable) do unreachable[#unreachable + 1] = h end
+    local r = { vms = #list, snapshots = ok, failed = #failed, pruned = pruned, errors = failed,
+                hosts = results.coverage, unreachable = unreachable }
+    if #unreachable > 0 then
+      ctx.emit(r)
+      vdeck.error { code = "unreachable", message = #unreachable .. " host(s) did not answer, their VMs have no "
+                    .. "snapshot: " .. table.concat(unreachable, ", ") }
+    end
     if #failed > 0 then
       ctx.emit(r)
       vdeck.error { message = #failed .. " snapshot(s) failed" }

@@ -70,7 +70,6 @@ struct fleet {
 };
 
 struct virt_host *host_ctx_virt(struct host_ctx *hc) { return hc->virt; }
-const struct host_config *host_ctx_config(struct host_ctx *hc) { return hc->cfg; }
 void host_ctx_changed(struct host_ctx *hc)
 {
 	hc->changed = 1;

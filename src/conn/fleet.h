@@ -53,7 +53,6 @@ struct virt_host *host_ctx_virt(struct host_ctx *hc);
 struct transport *host_ctx_transport(struct host_ctx *hc, struct vd_err *err);
 /* A new transport to the host, beside the worker's own (caller closes it). */
 struct transport *host_ctx_transport_new(struct host_ctx *hc, struct vd_err *err);
-const struct host_config *host_ctx_config(struct host_ctx *hc);
 /* Marks the host for a re-read of every domain's XML; the call's reply then
  * follows a fresh libvirt poll, so the model shows the change when the
  * caller gets the answer. */

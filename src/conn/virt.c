@@ -135,11 +135,6 @@ int virt_host_connect(struct virt_host *vh, struct vd_err *err)
 	return 0;
 }
 
-int virt_host_connected(const struct virt_host *vh)
-{
-	return vh->conn && virConnectIsAlive(vh->conn) == 1;
-}
-
 void *virt_host_handle(struct virt_host *vh)
 {
 	return vh->conn;

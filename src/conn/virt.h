@@ -16,7 +16,6 @@ int  virt_global_init(struct vd_err *err);
 
 struct virt_host *virt_host_new(const char *uri);
 int  virt_host_connect(struct virt_host *vh, struct vd_err *err);
-int  virt_host_connected(const struct virt_host *vh);
 /* Fills the libvirt half of s (node, domains with stats). On failure the
  * connection is dropped so the next poll reconnects. */
 int  virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err *err);

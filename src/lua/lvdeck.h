@@ -71,9 +71,6 @@ void lvd_metrics_register(lua_State *L);
 /* Adds h:gpus, h:luns, vdeck.gpus, vdeck.luns (api_devices.c). */
 void lvd_devices_register(lua_State *L);
 
-struct vlua;
-/* The state behind a runtime (for lua/ files that extend vlua). */
-lua_State *vlua_state(struct vlua *vl);
 
 /* Waits (yields) until host h — else every host marked in want (per host
  * index), else all — settled its domain list (host_domains_settled), then

@@ -207,7 +207,7 @@ void sched_cancel(struct sched_task *t, const char *why)
 		t->cancel(t->ud);
 }
 
-void sched_cancel_all(struct sched *s, const char *why)
+static void sched_cancel_all(struct sched *s, const char *why)
 {
 	s->cancelled_all = 1;
 	for (size_t i = 0; i < s->n; i++)
@@ -247,7 +247,3 @@ void sched_interrupt(void)
 	interrupted = 1;
 }
 
-int sched_interrupted(void)
-{
-	return interrupted;
-}

@@ -52,8 +52,6 @@ void sched_run(struct sched *s, const int *until);
  * long operation is aborted), an operation already sent is let finish
  * (and audited), then the task ends with an error "why" at once. */
 void sched_cancel(struct sched_task *t, const char *why);
-/* Cancels every task (^C in a headless run). */
-void sched_cancel_all(struct sched *s, const char *why);
 
 /* For bindings: waits for ready(ud) to say 1, then continues with k
  * (lua_yieldk's continuation).  ud lives on the coroutine's stack (a
@@ -74,6 +72,5 @@ unsigned sched_task_job(const struct sched_task *t);
 /* Async-signal-safe: the running script stops at its next instruction
  * count with an "interrupted" error, and sched_run cancels every task. */
 void sched_interrupt(void);
-int  sched_interrupted(void);
 
 #endif

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static void set_package_path(lua_State *L)
 {
 	lua_getglobal(L, "package");
@@ -61,11 +60,6 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	lvd_ops_register(L);
 	set_package_path(L);
 	return vl;
-}
-
-lua_State *vlua_state(struct vlua *vl)
-{
-	return vl->L;
 }
 
 void vlua_free(struct vlua **pvl)

@@ -94,14 +94,6 @@ struct domain *cluster_find_domain(struct cluster *c, const char *name, struct h
 	return NULL;
 }
 
-size_t cluster_domain_count(const struct cluster *c)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < c->nhosts; i++)
-		n += c->hosts[i].ndoms;
-	return n;
-}
-
 static void replace_str(char **dst, char *src)
 {
 	free(*dst);

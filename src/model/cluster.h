@@ -87,7 +87,6 @@ struct domain *host_find_domain_name(struct host *h, const char *name);
  * list is known), failed with an error, or the host was marked down.
  * Until then an empty list means "not yet", never "none". */
 int host_domains_settled(const struct host *h);
-size_t cluster_domain_count(const struct cluster *c);
 /* Takes ownership of the snapshot's contents and frees what it replaces. */
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall);
 /* Marks a host down with an error (worker could not poll at all). */

@@ -143,6 +143,11 @@ void runbooks_edit_done(struct tui *t, const char *line)
 		return;
 	free(t->rb_values[t->rb_field]);
 	t->rb_values[t->rb_field] = x_strdup(line ? line : "");
+	/* said at once; the run refuses it the same way (lua/runbook.c) */
+	struct vd_err err;
+	err_clear(&err);
+	if (line && *line && runbook_param_check(&t->rbs[t->rb_cur].params[t->rb_field], line, &err) < 0)
+		tui_status(t, 1, "%s", err.msg);
 }
 
 static void update(struct tui *t)
@@ -332,6 +337,10 @@ static int key(struct tui *t, enum action a, int ch)
 	}
 	if (a == ACT_DOWN && t->rb_field + 1 < rb->nparams) {
 		t->rb_field++;
+		return 1;
+	}
+	if (a == ACT_TOP || a == ACT_BOTTOM) {
+		t->rb_field = a == ACT_TOP || !rb->nparams ? 0 : rb->nparams - 1;
 		return 1;
 	}
 	if (a == ACT_ENTER && t->rb_form == RB_FORM && t->rb_field < rb->nparams) {

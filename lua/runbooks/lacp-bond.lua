@@ -10,12 +10,6 @@ local function targets(p)
   vdeck.error { code = "usage", message = "give host= or tag=" }
 end
 
-local function split(s)
-  local l = {}
-  for w in tostring(s):gmatch("[^,%s]+") do l[#l + 1] = w end
-  return l
-end
-
 local function find_bond(h, name)
   for _, b in ipairs(h:bonds()) do if b.name == name then return b end end
 end
@@ -37,7 +31,7 @@ return vdeck.runbook {
     { name = "host", type = "host" },
     { name = "tag", type = "string" },
     { name = "name", type = "string", default = "bond0" },
-    { name = "ports", type = "string", required = true },        -- "ens2f0,ens2f1"
+    { name = "ports", type = "list", required = true },          -- ports=ens2f0,ens2f1
     { name = "mode", type = "enum", values = { "802.3ad", "active-backup", "balance-xor" }, default = "802.3ad" },
     { name = "lacp_rate", type = "enum", values = { "fast", "slow" } },
     { name = "xmit_hash_policy", type = "enum", values = { "layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4" } },
@@ -55,7 +49,7 @@ return vdeck.runbook {
       else
         ctx.log(h.name .. ": creating " .. p.name)
         local ok, r = pcall(h.create_bond, h, {
-          name = p.name, ports = split(p.ports), mode = p.mode, lacp_rate = p.lacp_rate,
+          name = p.name, ports = p.ports, mode = p.mode, lacp_rate = p.lacp_rate,
           xmit_hash_policy = p.xmit_hash_policy, backend = p.backend, bridge = p.bridge,
           confirm_timeout = p.confirm_timeout })
         if not ok then

@@ -17,7 +17,7 @@ return vdeck.runbook {
     { name = "lun", type = "integer", default = 0, min = 0 },
     { name = "target", type = "string" },
     { name = "shareable", type = "boolean", default = false },
-    { name = "sgio", type = "string" },
+    { name = "sgio", type = "enum", values = { "filtered", "unfiltered" } },
   },
   run = function(ctx, p)
     local d = vdeck.domain(p.vm)

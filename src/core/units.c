@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 int size_parse(const char *text, uint64_t *bytes)
@@ -14,12 +15,21 @@ int size_parse(const char *text, uint64_t *bytes)
 		return -1;
 	while (isspace((unsigned char)*text))
 		text++;
-	if (!isdigit((unsigned char)*text) && *text != '.')
+	/* decimal digits with at most one point: strtod alone would also take
+	 * "1e3", "0x10", "inf" */
+	size_t digits = strspn(text, "0123456789");
+	size_t len = digits;
+	if (text[len] == '.') {
+		size_t frac = strspn(text + len + 1, "0123456789");
+		digits += frac;
+		len += 1 + frac;
+	}
+	if (!digits)
 		return -1;
 	errno = 0;
 	char *end;
 	double v = strtod(text, &end);
-	if (errno || end == text || v < 0)
+	if (errno || end != text + len)
 		return -1;
 	while (isspace((unsigned char)*end))
 		end++;
@@ -37,9 +47,9 @@ int size_parse(const char *text, uint64_t *bytes)
 	if (mult > 1 && *end && strcasecmp(end, "i") && strcasecmp(end, "ib") && strcasecmp(end, "b"))
 		return -1;
 	double r = v * mult;
-	if (r >= 18446744073709551615.0)
-		return -1;
-	*bytes = (uint64_t)llround(r);
+	if (r >= 18446744073709551616.0)   /* 2^64 */
+		return -2;
+	*bytes = (uint64_t)(r + 0.5);
 	return 0;
 }
 

@@ -13,7 +13,6 @@
 #include "lua/lvdeck.h"
 #include "lua/ops_lua.h"
 #include "lua/sched.h"
-#include "core/units.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -60,41 +59,37 @@ static void convert(lua_State *L, const struct op_def *def, const struct op_arg 
 	err_clear(&e);
 	switch (a->type) {
 	case OT_INTEGER:
-		if (!lua_isinteger(L, idx)) {
-			if (t == LUA_TNUMBER || t == LUA_TSTRING) {
-				lua_Number n = lua_tonumber(L, idx);
-				if (!lua_isnumber(L, idx) || n != (lua_Number)(lua_Integer)n)
-					arg_error(L, def, "argument '%s' must be an integer, not %s", a->name, lua_tostring(L, idx));
-				v->i = (int64_t)n;
-				break;
-			}
-			arg_error(L, def, "argument '%s' must be an integer, not a %s", a->name, luaL_typename(L, idx));
-		}
-		v->i = lua_tointeger(L, idx);
-		break;
 	case OT_NUMBER:
-		if (!lua_isnumber(L, idx))
-			arg_error(L, def, "argument '%s' must be a number, not a %s", a->name, luaL_typename(L, idx));
-		v->n = lua_tonumber(L, idx);
+	case OT_SIZE:
+		/* text ("8G", "2.5") by the one parser; numbers within the same bounds */
+		if (t == LUA_TSTRING) {
+			if (op_value_parse(a, lua_tostring(L, idx), v, &e) < 0) {
+				err_where(&e, def->name, NULL, NULL);
+				lvd_raise(L, &e);
+			}
+			return;
+		}
+		if (t != LUA_TNUMBER)
+			lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "argument '%s' must be %s, not a %s", a->name,
+				   a->type == OT_INTEGER ? "an integer" : a->type == OT_NUMBER ? "a number" :
+				   "a size (bytes or \"8G\")", luaL_typename(L, idx));
+		if (a->type == OT_NUMBER) {
+			v->n = lua_tonumber(L, idx);
+		} else {
+			int whole = 0;
+			v->i = lua_tointegerx(L, idx, &whole);
+			if (!whole)
+				arg_error(L, def, "argument '%s' must be a whole number, not %s", a->name, lua_tostring(L, idx));
+		}
+		if (op_value_check(a, v, &e) < 0) {
+			err_where(&e, def->name, NULL, NULL);
+			lvd_raise(L, &e);
+		}
 		break;
 	case OT_BOOLEAN:
 		if (t != LUA_TBOOLEAN)
 			arg_error(L, def, "argument '%s' must be a boolean, not a %s", a->name, luaL_typename(L, idx));
 		v->b = lua_toboolean(L, idx);
-		break;
-	case OT_SIZE:
-		if (lua_isinteger(L, idx)) {
-			if (lua_tointeger(L, idx) < 0)
-				arg_error(L, def, "argument '%s' must not be negative%s", a->name, "");
-			v->i = lua_tointeger(L, idx);
-		} else if (t == LUA_TSTRING) {
-			uint64_t b;
-			if (size_parse(lua_tostring(L, idx), &b) < 0 || b > INT64_MAX)
-				arg_error(L, def, "argument '%s': '%s' is not a size (e.g. 512M, 8G)", a->name, lua_tostring(L, idx));
-			v->i = (int64_t)b;
-		} else {
-			arg_error(L, def, "argument '%s' must be a size (bytes or \"8G\"), not a %s", a->name, luaL_typename(L, idx));
-		}
 		break;
 	case OT_HOST:
 		if (t == LUA_TUSERDATA && luaL_testudata(L, idx, HOST_MT)) {
@@ -142,6 +137,7 @@ static void convert(lua_State *L, const struct op_def *def, const struct op_arg 
 		return;
 	case OT_ENUM:
 	case OT_STRING:
+	case OT_DOMAIN:
 		if (t != LUA_TSTRING && t != LUA_TNUMBER)
 			arg_error(L, def, "argument '%s' must be a string, not a %s", a->name, luaL_typename(L, idx));
 		if (a->type == OT_ENUM) {

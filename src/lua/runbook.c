@@ -2,25 +2,21 @@
  *
  * A runbook file returns vdeck.runbook{ name, description, params, run }.
  * Its declared params are the single source for `--exec FILE k=v` parsing,
- * `--list-runbooks` and the TUI form; they are validated (types, ranges,
- * that hosts and domains exist) before run() is called, and a bad value
- * exits 2 with nothing changed. */
+ * `--list-runbooks` and the TUI form.  A param is declared with the types
+ * of operation arguments and parsed by the same code (ops/value.c: strict
+ * text, min/max); the declaration itself (bounds, default) is checked when
+ * the file is loaded.  Values are validated, and hosts and domains looked
+ * up, before run() is called: a bad value exits 2 with nothing changed. */
 #include "lua/lvdeck.h"
 #include "lua/sched.h"
 #include "core/paths.h"
-#include "core/units.h"
+#include "ops/value.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define RUNBOOK_MT "vdeck.runbook"
-
-static const char *const param_types[] = {
-	"string", "integer", "number", "boolean", "size", "host", "domain", "hosts", "enum", NULL,
-};
 
 static int usage_error(lua_State *L, const char *rb, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int usage_error(lua_State *L, const char *rb, const char *fmt, ...)
@@ -35,27 +31,107 @@ static int usage_error(lua_State *L, const char *rb, const char *fmt, ...)
 	return lvd_raise(L, &e);
 }
 
+/* A param declaration read as an operation argument (ops/value.h), so that
+ * its values are parsed and bounded by the same code.  The strings are
+ * borrowed from DECL_SLOTS values read_decl pushes (min and max converted
+ * to text in place): pop them after use. */
+#define DECL_SLOTS 5
+#define DECL_MAX_VALUES 64
+
+struct param_decl {
+	struct op_arg arg;
+	const char   *values[DECL_MAX_VALUES + 1];
+};
+
+/* Reads the declaration at index decl; NULL, or what is wrong with it
+ * (then the stack is left for the caller to raise). */
+static const char *read_decl(lua_State *L, int decl, struct param_decl *pd)
+{
+	memset(pd, 0, sizeof *pd);
+	lua_getfield(L, decl, "name");
+	lua_getfield(L, decl, "type");
+	lua_getfield(L, decl, "min");
+	lua_getfield(L, decl, "max");
+	lua_getfield(L, decl, "values");
+	int top = lua_gettop(L);
+	if (lua_type(L, top - 4) != LUA_TSTRING)
+		return "needs a string 'name'";
+	pd->arg.name = lua_tostring(L, top - 4);
+	const char *type = lua_isnil(L, top - 3) ? "string" : lua_tostring(L, top - 3);
+	if (!type || op_type_parse(type, &pd->arg.type) < 0)   /* one more value: the caller raises */
+		return lua_pushfstring(L, "has an unknown type '%s' (string, integer, number, boolean, size, host, "
+				       "domain, enum, list)", type ? type : luaL_typename(L, top - 3));
+	for (int k = 0; k < 2; k++) {
+		int t = lua_type(L, top - 2 + k);
+		if (t == LUA_TNIL)
+			continue;
+		if (t != LUA_TNUMBER && t != LUA_TSTRING)
+			return "has a min or max that is neither a number nor text";
+		*(k ? &pd->arg.max : &pd->arg.min) = lua_tostring(L, top - 2 + k);
+	}
+	if (lua_istable(L, top)) {
+		size_t n = lua_rawlen(L, top);
+		if (n > DECL_MAX_VALUES)
+			return "has too many values";
+		for (size_t v = 0; v < n; v++) {
+			/* a string kept by the values table on the stack */
+			int t = lua_rawgeti(L, top, (lua_Integer)v + 1);
+			pd->values[v] = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+			lua_pop(L, 1);
+			if (!pd->values[v])
+				return "has 'values' that are not all strings";
+		}
+		pd->arg.values = pd->values;
+	}
+	return NULL;
+}
+
+/* Raises unless text parses as b (a bound or the default of param). */
+static void check_decl_text(lua_State *L, const char *param, const struct op_arg *b, const char *text)
+{
+	struct op_value v;
+	struct vd_err e;
+	err_clear(&e);
+	if (op_value_parse(b, text, &v, &e) < 0)
+		luaL_error(L, "runbook: param '%s': %s", param, e.msg);
+	free(v.s);
+}
+
+/* Types, enum values, bounds and the default of one declared param. */
 static void check_param_decl(lua_State *L, int p, lua_Integer i)
 {
 	if (!lua_istable(L, p))
 		luaL_error(L, "runbook: params[%d] must be a table", (int)i);
-	lua_getfield(L, p, "name");
-	if (lua_type(L, -1) != LUA_TSTRING)
-		luaL_error(L, "runbook: params[%d] needs a string 'name'", (int)i);
-	lua_getfield(L, p, "type");
-	const char *t = luaL_optstring(L, -1, "string");
-	int ok = 0;
-	for (const char *const *k = param_types; *k; k++)
-		ok |= !strcmp(*k, t);
-	if (!ok)
-		luaL_error(L, "runbook: param '%s' has unknown type '%s'", lua_tostring(L, -2), t);
-	if (!strcmp(t, "enum")) {
-		lua_getfield(L, p, "values");
-		if (!lua_istable(L, -1))
-			luaL_error(L, "runbook: enum param '%s' needs 'values'", lua_tostring(L, -3));
-		lua_pop(L, 1);
+	struct param_decl pd;
+	const char *bad = read_decl(L, p, &pd);
+	if (bad)
+		luaL_error(L, "runbook: param '%s' %s", pd.arg.name ? pd.arg.name : lua_pushfstring(L, "[%d]", (int)i), bad);
+	const struct op_arg *a = &pd.arg;
+	if (a->type == OT_ENUM && !pd.values[0])
+		luaL_error(L, "runbook: enum param '%s' needs 'values'", a->name);
+	int numeric = a->type == OT_INTEGER || a->type == OT_NUMBER || a->type == OT_SIZE;
+	if ((a->min || a->max) && !numeric)
+		luaL_error(L, "runbook: param '%s': min and max apply to integer, number and size", a->name);
+	struct op_arg bound = *a;
+	bound.min = NULL;
+	bound.name = "min";
+	if (a->min)
+		check_decl_text(L, a->name, &bound, a->min);   /* also: min <= max */
+	bound.max = NULL;
+	bound.name = "max";
+	if (a->max)
+		check_decl_text(L, a->name, &bound, a->max);
+	lua_getfield(L, p, "default");
+	int t = lua_type(L, -1);
+	if (t == LUA_TBOOLEAN || t == LUA_TNUMBER || t == LUA_TSTRING) {
+		struct op_arg def = *a;
+		def.name = "default";
+		check_decl_text(L, a->name, &def, t == LUA_TBOOLEAN ? (lua_toboolean(L, -1) ? "true" : "false")
+									: lua_tostring(L, -1));
+	} else if (t != LUA_TNIL && !(t == LUA_TTABLE && a->type == OT_LIST)) {
+		luaL_error(L, "runbook: param '%s': default of the wrong type (%s)", a->name, luaL_typename(L, -1));
 	}
-	lua_pop(L, 2);
+	lua_pop(L, DECL_SLOTS + 1);
 }
 
 /* vdeck.runbook{...}: validates the declaration and marks it. */
@@ -98,77 +174,57 @@ int lvd_is_runbook(lua_State *L, int idx)
 	return same;
 }
 
-static int parse_bool(const char *v, int *out)
-{
-	static const char *const yes[] = { "1", "true", "yes", "on", NULL };
-	static const char *const no[] = { "0", "false", "no", "off", NULL };
-	for (const char *const *p = yes; *p; p++)
-		if (!strcmp(v, *p))
-			return *out = 1, 0;
-	for (const char *const *p = no; *p; p++)
-		if (!strcmp(v, *p))
-			return *out = 0, 0;
-	return -1;
-}
-
-/* Converts text (or a default value already on the stack) to the param's
- * type and pushes it; raises a usage error naming the param on failure. */
-static void push_converted(lua_State *L, const char *rb, int decl, const char *pname, const char *type,
-			   const char *text)
+/* Parses text as the param declared at decl (ops/value.c) and pushes the
+ * value; raises a usage error naming the param on failure. */
+static void push_converted(lua_State *L, const char *rb, int decl, const char *text)
 {
 	struct lctx *ctx = lctx_get(L);
-	if (!strcmp(type, "integer") || !strcmp(type, "number")) {
-		char *end;
-		errno = 0;
-		double v = strtod(text, &end);
-		if (errno || end == text || *end || (!strcmp(type, "integer") && v != (double)(long long)v))
-			usage_error(L, rb, "parameter %s: '%s' is not %s", pname, text,
-				    !strcmp(type, "integer") ? "an integer" : "a number");
-		lua_getfield(L, decl, "min");
-		if (!lua_isnil(L, -1) && v < lua_tonumber(L, -1))
-			usage_error(L, rb, "parameter %s: %s is below the minimum %s", pname, text, lua_tostring(L, -1));
-		lua_getfield(L, decl, "max");
-		if (!lua_isnil(L, -1) && v > lua_tonumber(L, -1))
-			usage_error(L, rb, "parameter %s: %s is above the maximum %s", pname, text, lua_tostring(L, -1));
-		lua_pop(L, 2);
-		if (!strcmp(type, "integer"))
-			lua_pushinteger(L, (lua_Integer)v);
-		else
-			lua_pushnumber(L, v);
-	} else if (!strcmp(type, "boolean")) {
-		int b = 0;
-		if (parse_bool(text, &b) < 0)
-			usage_error(L, rb, "parameter %s: '%s' is not a boolean (true/false)", pname, text);
-		lua_pushboolean(L, b);
-	} else if (!strcmp(type, "size")) {
-		uint64_t bytes;
-		if (size_parse(text, &bytes) < 0)
-			usage_error(L, rb, "parameter %s: '%s' is not a size (e.g. 512M, 8G)", pname, text);
-		lua_pushinteger(L, (lua_Integer)bytes);
-	} else if (!strcmp(type, "host")) {
-		if (!cluster_host(ctx->cluster, text))
-			usage_error(L, rb, "parameter %s: no host named '%s' in the inventory", pname, text);
-		lua_pushstring(L, text);
-	} else if (!strcmp(type, "domain")) {
-		if (!cluster_find_domain(ctx->cluster, text, NULL))
-			usage_error(L, rb, "parameter %s: no domain named '%s' on any host", pname, text);
-		lua_pushstring(L, text);
-	} else if (!strcmp(type, "enum")) {
-		lua_getfield(L, decl, "values");
-		int ok = 0;
-		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-		for (lua_Integer i = 1; i <= n && !ok; i++) {
-			lua_rawgeti(L, -1, i);
-			ok = lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), text);
-			lua_pop(L, 1);
+	struct param_decl pd;
+	const char *bad = read_decl(L, decl, &pd);
+	if (bad)
+		usage_error(L, rb, "parameter %s %s", pd.arg.name ? pd.arg.name : "?", bad);
+	struct op_value v;
+	struct vd_err e;
+	err_clear(&e);
+	if (op_value_parse(&pd.arg, text, &v, &e) < 0)
+		usage_error(L, rb, "parameter %s", e.msg);
+	lua_pop(L, DECL_SLOTS);
+	switch (pd.arg.type) {
+	case OT_INTEGER:
+	case OT_SIZE:
+		lua_pushinteger(L, v.i);
+		break;
+	case OT_NUMBER:
+		lua_pushnumber(L, v.n);
+		break;
+	case OT_BOOLEAN:
+		lua_pushboolean(L, v.b);
+		break;
+	case OT_LIST: {
+		lua_newtable(L);
+		lua_Integer n = 0;
+		for (const char *s = v.s; *s;) {
+			size_t len = strcspn(s, " ");
+			lua_pushlstring(L, s, len);
+			lua_rawseti(L, -2, ++n);
+			s += len + (s[len] == ' ');
 		}
-		lua_pop(L, 1);
-		if (!ok)
-			usage_error(L, rb, "parameter %s: '%s' is not one of the allowed values", pname, text);
-		lua_pushstring(L, text);
-	} else {
-		lua_pushstring(L, text);
+		break;
 	}
+	default:
+		lua_pushstring(L, v.s);
+	}
+	free(v.s);
+	if (pd.arg.type != OT_HOST && pd.arg.type != OT_DOMAIN)
+		return;
+	const char *name = lua_tostring(L, -1);
+	lua_getfield(L, decl, "name");
+	const char *pname = lua_tostring(L, -1);
+	if (pd.arg.type == OT_HOST && !cluster_host(ctx->cluster, name))
+		usage_error(L, rb, "parameter %s: no host named '%s' in the inventory", pname, name);
+	if (pd.arg.type == OT_DOMAIN && !cluster_find_domain(ctx->cluster, name, NULL))
+		usage_error(L, rb, "parameter %s: no domain named '%s' on any host", pname, name);
+	lua_pop(L, 1);
 }
 
 /* Builds the params table from k=v arguments and the declarations. */
@@ -192,11 +248,8 @@ static void build_params(lua_State *L, int rb, const char *rbname, int argc, cha
 			const char *pname = lua_tostring(L, -1);
 			if (strlen(pname) == klen && !strncmp(pname, argv[a], klen)) {
 				found = 1;
-				lua_getfield(L, decl, "type");
-				const char *type = luaL_optstring(L, -1, "string");
-				push_converted(L, rbname, decl, pname, type, eq + 1);
+				push_converted(L, rbname, decl, eq + 1);
 				lua_setfield(L, params, pname);
-				lua_pop(L, 1);
 			}
 			lua_pop(L, 2);
 		}
@@ -211,7 +264,12 @@ static void build_params(lua_State *L, int rb, const char *rbname, int argc, cha
 		lua_getfield(L, params, pname);
 		if (lua_isnil(L, -1)) {
 			lua_getfield(L, decl, "default");
-			if (!lua_isnil(L, -1)) {
+			if (lua_type(L, -1) == LUA_TSTRING) {
+				/* text defaults ("8G", "a,b") are typed like arguments */
+				push_converted(L, rbname, decl, lua_tostring(L, -1));
+				lua_setfield(L, params, pname);
+				lua_pop(L, 1);
+			} else if (!lua_isnil(L, -1)) {
 				lua_setfield(L, params, pname);
 			} else {
 				lua_pop(L, 1);

@@ -5,6 +5,7 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "lua/lvdeck.h"
+#include "ops/value.h"
 
 #include <dirent.h>
 #include <lualib.h>
@@ -59,6 +60,11 @@ static void read_params(lua_State *L, int rb, struct runbook_info *info)
 				rp->type = x_strdup("string");
 			rp->description = field_str(L, p, "description");
 			rp->def = field_str(L, p, "default");
+			rp->min = field_str(L, p, "min");
+			rp->max = field_str(L, p, "max");
+			enum op_type t;
+			if (op_type_parse(rp->type, &t) < 0 && !info->error)
+				info->error = x_asprintf("param '%s' has unknown type '%s'", rp->name, rp->type);
 			lua_getfield(L, p, "required");
 			rp->required = lua_toboolean(L, -1);
 			lua_pop(L, 1);
@@ -167,6 +173,8 @@ void runbook_info_free(struct runbook_info *rb, size_t n)
 			free(rp->type);
 			free(rp->description);
 			free(rp->def);
+			free(rp->min);
+			free(rp->max);
 			for (size_t v = 0; rp->values && rp->values[v]; v++)
 				free(rp->values[v]);
 			free(rp->values);
@@ -174,4 +182,17 @@ void runbook_info_free(struct runbook_info *rb, size_t n)
 		free(rb[i].params);
 	}
 	free(rb);
+}
+
+int runbook_param_check(const struct runbook_param *rp, const char *text, struct vd_err *err)
+{
+	struct op_arg a = { .name = rp->name, .values = (const char *const *)rp->values, .min = rp->min,
+			    .max = rp->max };
+	if (op_type_parse(rp->type, &a.type) < 0)
+		return err_set(err, VD_EUSAGE, "%s: unknown type '%s'", rp->name, rp->type);
+	struct op_value v;
+	if (op_value_parse(&a, text, &v, err) < 0)
+		return -1;
+	free(v.s);
+	return 0;
 }

@@ -6,10 +6,13 @@
 
 #include <stddef.h>
 
+#include "core/err.h"
+
 struct runbook_param {
 	char *name, *type, *description;
 	char *def;             /* default as text, NULL when none */
 	char **values;         /* enum values, NULL-terminated; NULL otherwise */
+	char *min, *max;       /* bounds as text, NULL when none */
 	int   required;
 };
 
@@ -25,5 +28,9 @@ struct runbook_info {
  * found twice keeps the first.  Sorted by name. */
 size_t runbook_info_list(struct runbook_info **out);
 void runbook_info_free(struct runbook_info *rb, size_t n);
+/* Whether text is a valid value of the param (type, enum values, bounds;
+ * the same parser as `--exec NAME k=v`), naming the param when not.
+ * Hosts and domains are looked up only when the runbook starts. */
+int  runbook_param_check(const struct runbook_param *rp, const char *text, struct vd_err *err);
 
 #endif

@@ -184,6 +184,8 @@ size_t sched_step(struct sched *s)
 	return s->n;
 }
 
+static void sched_cancel_all(struct sched *s, const char *why);
+
 void sched_run(struct sched *s, const int *until)
 {
 	while (!*until) {

@@ -260,11 +260,20 @@ int vlua_job_op(struct vlua *vl, const char *op, const char *host, const char *d
 			lua_settop(L, 0);
 			return err_set(err, VD_EUSAGE, "%s: unknown argument '%s'", op, argv[i]);
 		}
-		const char *v = eq + 1;
+		struct op_value pv;
+		if (op_value_parse(&def->args[ai], eq + 1, &pv, err) < 0) {
+			sb_free(&desc);
+			lua_settop(L, 0);
+			err_where(err, op, host, dom);
+			err->code = VD_EUSAGE;
+			return -1;
+		}
+		free(pv.s);
+		/* the op method parses the text again; a boolean must arrive as one */
 		if (def->args[ai].type == OT_BOOLEAN)
-			lua_pushboolean(L, !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "on"));
+			lua_pushboolean(L, pv.b);
 		else
-			lua_pushstring(L, v);
+			lua_pushstring(L, eq + 1);
 		lua_setfield(L, -2, name);
 		sb_appendf(&desc, " %s", argv[i]);
 	}

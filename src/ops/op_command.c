@@ -4,7 +4,6 @@
 #include "ops/op_impl.h"
 #include "core/xalloc.h"
 
-#include <math.h>
 #include <string.h>
 
 int run_validate(const struct op_ctx *ctx, struct vd_err *err)
@@ -14,9 +13,6 @@ int run_validate(const struct op_ctx *ctx, struct vd_err *err)
 		return op_fail(ctx, err, VD_EINVAL, "an empty command");
 	if (strlen(cmd) > 64 * 1024)
 		return op_fail(ctx, err, VD_EINVAL, "the command is longer than 64 KiB");
-	double t = op_get(ctx, "timeout")->n;
-	if (!isfinite(t) || t <= 0 || t > 86400)
-		return op_fail(ctx, err, VD_EINVAL, "timeout must be between 0 and 86400 seconds, not %g", t);
 	if (ctx->host->cfg->transport == HT_NONE)
 		return op_fail(ctx, err, VD_EUNSUPPORTED, "host has no shell transport (transport = \"none\")");
 	return 0;

@@ -12,8 +12,6 @@ int set_vcpus_validate(const struct op_ctx *ctx, struct vd_err *err)
 {
 	int64_t n = op_get(ctx, "count")->i;
 	const struct dom_info *i = &ctx->dom->info;
-	if (n < 1)
-		return op_fail(ctx, err, VD_EINVAL, "vCPU count must be at least 1, not %lld", (long long)n);
 	if (i->max_vcpus && (uint64_t)n > i->max_vcpus)
 		return op_fail(ctx, err, VD_EINVAL, "%lld vCPUs is above the domain's maximum of %u "
 			       "(raise <vcpu> in the definition and restart)", (long long)n, i->max_vcpus);

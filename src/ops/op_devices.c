@@ -144,9 +144,6 @@ int attach_nic_validate(const struct op_ctx *ctx, struct vd_err *err)
 		return op_fail(ctx, err, VD_EINVAL, "%s is a multicast MAC address", mac);
 	if (mac && op_find_nic(ctx->dom, mac))
 		return op_fail(ctx, err, VD_EINVAL, "the domain already has a NIC with MAC %s", mac);
-	const struct op_value *vlan = op_get(ctx, "vlan");
-	if (vlan && (vlan->i < 1 || vlan->i > 4094))
-		return op_fail(ctx, err, VD_EINVAL, "VLAN %lld is outside 1-4094", (long long)vlan->i);
 	if (op_str(ctx, "portgroup") && br)
 		return op_fail(ctx, err, VD_EINVAL, "portgroup= applies to network= only");
 	return live_ok(ctx, err);

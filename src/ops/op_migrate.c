@@ -64,11 +64,6 @@ int migrate_validate(const struct op_ctx *ctx, struct vd_err *err)
 	if (ctx->nsnaps)
 		return op_fail(ctx, err, VD_EREFUSED, "the domain has %zu snapshot(s) and libvirt will not migrate "
 			       "snapshot metadata; delete or merge them first ('%s'...)", ctx->nsnaps, ctx->snaps[0].name);
-	const struct op_value *bw = op_get(ctx, "bandwidth"), *dt = op_get(ctx, "max_downtime");
-	if (bw && bw->i < 1)
-		return op_fail(ctx, err, VD_EINVAL, "bandwidth must be at least 1 MiB/s");
-	if (dt && dt->i < 1)
-		return op_fail(ctx, err, VD_EINVAL, "max_downtime must be at least 1 ms");
 	return 0;
 }
 

@@ -6,17 +6,17 @@
 #include "ops/optable.h"
 #include "ops/op_impl.h"
 #include "ops/op_impl_gpu.h"
-#include "core/units.h"
 #include "core/xalloc.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ARGS(a) a, sizeof a / sizeof a[0]
 #define LIVE_CONFIG \
-	{ "live", OT_BOOLEAN, 0, NULL, "change the running domain (default: when running)", NULL }, \
-	{ "config", OT_BOOLEAN, 0, NULL, "change the persistent definition (default: when shut off)", NULL }
+	{ "live", OT_BOOLEAN, 0, NULL, "change the running domain (default: when running)", NULL, NULL, NULL }, \
+	{ "config", OT_BOOLEAN, 0, NULL, "change the persistent definition (default: when shut off)", NULL, NULL, NULL }
+#define RELEASE_TIMEOUT \
+	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL, "0", "3600" }
 
 static const char *const buses[] = { "virtio", "scsi", "sata", "ide", "usb", NULL };
 static const char *const disk_types[] = { "file", "block", NULL };
@@ -26,137 +26,137 @@ static const char *const caches[] = { "default", "none", "writethrough", "writeb
 static const char *const nic_models[] = { "virtio", "e1000", "e1000e", "rtl8139", NULL };
 
 static const struct op_arg a_run[] = {
-	{ "command", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "sh command line", NULL },
-	{ "timeout", OT_NUMBER, 0, "30", "seconds before the command is given up", NULL },
+	{ "command", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "sh command line", NULL, NULL, NULL },
+	{ "timeout", OT_NUMBER, 0, "30", "seconds before the command is given up", NULL, "0.001", "86400" },
 };
 static const struct op_arg a_set_vcpus[] = {
-	{ "count", OT_INTEGER, OAF_REQUIRED | OAF_POSITIONAL, NULL, "number of vCPUs", NULL },
+	{ "count", OT_INTEGER, OAF_REQUIRED | OAF_POSITIONAL, NULL, "number of vCPUs", NULL, "1", NULL },
 	LIVE_CONFIG,
 };
 static const struct op_arg a_set_memory[] = {
-	{ "size", OT_SIZE, OAF_REQUIRED | OAF_POSITIONAL, NULL, "balloon target (e.g. 2G)", NULL },
+	{ "size", OT_SIZE, OAF_REQUIRED | OAF_POSITIONAL, NULL, "balloon target (e.g. 2G)", NULL, NULL, NULL },
 	LIVE_CONFIG,
 };
 static const struct op_arg a_dimm[] = {
-	{ "size", OT_SIZE, OAF_REQUIRED | OAF_POSITIONAL, NULL, "DIMM size (e.g. 256M)", NULL },
-	{ "node", OT_INTEGER, 0, "0", "guest NUMA node", NULL },
+	{ "size", OT_SIZE, OAF_REQUIRED | OAF_POSITIONAL, NULL, "DIMM size (e.g. 256M)", NULL, NULL, NULL },
+	{ "node", OT_INTEGER, 0, "0", "guest NUMA node", NULL, "0", NULL },
 	LIVE_CONFIG,
-	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+	RELEASE_TIMEOUT,
 };
 static const struct op_arg a_attach_disk[] = {
-	{ "source", OT_STRING, OAF_REQUIRED, NULL, "image file or block device", NULL },
-	{ "target", OT_STRING, OAF_REQUIRED, NULL, "guest device name (vdb, sdc)", NULL },
-	{ "type", OT_ENUM, 0, "file", "source type", disk_types },
-	{ "bus", OT_ENUM, 0, "virtio", "bus", buses },
-	{ "format", OT_ENUM, 0, "raw", "image format", formats },
-	{ "device", OT_ENUM, 0, "disk", "device kind", devices },
-	{ "cache", OT_ENUM, 0, NULL, "cache mode", caches },
-	{ "readonly", OT_BOOLEAN, 0, NULL, "read-only", NULL },
-	{ "shareable", OT_BOOLEAN, 0, NULL, "shared with other VMs", NULL },
-	{ "serial", OT_STRING, 0, NULL, "serial number the guest sees", NULL },
+	{ "source", OT_STRING, OAF_REQUIRED, NULL, "image file or block device", NULL, NULL, NULL },
+	{ "target", OT_STRING, OAF_REQUIRED, NULL, "guest device name (vdb, sdc)", NULL, NULL, NULL },
+	{ "type", OT_ENUM, 0, "file", "source type", disk_types, NULL, NULL },
+	{ "bus", OT_ENUM, 0, "virtio", "bus", buses, NULL, NULL },
+	{ "format", OT_ENUM, 0, "raw", "image format", formats, NULL, NULL },
+	{ "device", OT_ENUM, 0, "disk", "device kind", devices, NULL, NULL },
+	{ "cache", OT_ENUM, 0, NULL, "cache mode", caches, NULL, NULL },
+	{ "readonly", OT_BOOLEAN, 0, NULL, "read-only", NULL, NULL, NULL },
+	{ "shareable", OT_BOOLEAN, 0, NULL, "shared with other VMs", NULL, NULL, NULL },
+	{ "serial", OT_STRING, 0, NULL, "serial number the guest sees", NULL, NULL, NULL },
 	LIVE_CONFIG,
 };
 static const struct op_arg a_detach_disk[] = {
-	{ "target", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name (vdb)", NULL },
+	{ "target", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name (vdb)", NULL, NULL, NULL },
 	LIVE_CONFIG,
-	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+	RELEASE_TIMEOUT,
 };
 static const struct op_arg a_resize_disk[] = {
-	{ "target", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name (vda)", NULL },
-	{ "size", OT_SIZE, OAF_REQUIRED | OAF_POSITIONAL, NULL, "new size, larger than the current", NULL },
+	{ "target", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name (vda)", NULL, NULL, NULL },
+	{ "size", OT_SIZE, OAF_REQUIRED | OAF_POSITIONAL, NULL, "new size, larger than the current", NULL, NULL, NULL },
 };
 static const struct op_arg a_attach_nic[] = {
-	{ "network", OT_STRING, 0, NULL, "libvirt network", NULL },
-	{ "bridge", OT_STRING, 0, NULL, "host bridge (instead of network)", NULL },
-	{ "model", OT_ENUM, 0, "virtio", "NIC model", nic_models },
-	{ "mac", OT_STRING, 0, NULL, "MAC address (default: libvirt picks)", NULL },
-	{ "portgroup", OT_STRING, 0, NULL, "network portgroup", NULL },
-	{ "vlan", OT_INTEGER, 0, NULL, "VLAN tag", NULL },
+	{ "network", OT_STRING, 0, NULL, "libvirt network", NULL, NULL, NULL },
+	{ "bridge", OT_STRING, 0, NULL, "host bridge (instead of network)", NULL, NULL, NULL },
+	{ "model", OT_ENUM, 0, "virtio", "NIC model", nic_models, NULL, NULL },
+	{ "mac", OT_STRING, 0, NULL, "MAC address (default: libvirt picks)", NULL, NULL, NULL },
+	{ "portgroup", OT_STRING, 0, NULL, "network portgroup", NULL, NULL, NULL },
+	{ "vlan", OT_INTEGER, 0, NULL, "VLAN tag", NULL, "1", "4094" },
 	LIVE_CONFIG,
 };
 static const struct op_arg a_detach_nic[] = {
-	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL },
+	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL, NULL, NULL },
 	LIVE_CONFIG,
-	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+	RELEASE_TIMEOUT,
 };
 static const struct op_arg a_snapshot[] = {
-	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "snapshot name", NULL },
-	{ "description", OT_STRING, 0, NULL, "free text", NULL },
-	{ "memory", OT_BOOLEAN, 0, NULL, "include memory state (default: when running and not disk_only)", NULL },
-	{ "disk_only", OT_BOOLEAN, 0, NULL, "external overlays of the disks, no memory", NULL },
-	{ "external", OT_BOOLEAN, 0, NULL, "external files instead of qcow2-internal (default: disk_only)", NULL },
-	{ "memory_file", OT_STRING, 0, NULL, "external memory file (default beside the first disk)", NULL },
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "snapshot name", NULL, NULL, NULL },
+	{ "description", OT_STRING, 0, NULL, "free text", NULL, NULL, NULL },
+	{ "memory", OT_BOOLEAN, 0, NULL, "include memory state (default: when running and not disk_only)", NULL, NULL, NULL },
+	{ "disk_only", OT_BOOLEAN, 0, NULL, "external overlays of the disks, no memory", NULL, NULL, NULL },
+	{ "external", OT_BOOLEAN, 0, NULL, "external files instead of qcow2-internal (default: disk_only)", NULL, NULL, NULL },
+	{ "memory_file", OT_STRING, 0, NULL, "external memory file (default beside the first disk)", NULL, NULL, NULL },
 };
 static const struct op_arg a_revert[] = {
-	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "snapshot name", NULL },
-	{ "running", OT_BOOLEAN, 0, NULL, "start the domain after reverting (default: as snapshotted)", NULL },
-	{ "force", OT_BOOLEAN, 0, NULL, "revert even where vdeck knows it is unsafe", NULL },
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "snapshot name", NULL, NULL, NULL },
+	{ "running", OT_BOOLEAN, 0, NULL, "start the domain after reverting (default: as snapshotted)", NULL, NULL, NULL },
+	{ "force", OT_BOOLEAN, 0, NULL, "revert even where vdeck knows it is unsafe", NULL, NULL, NULL },
 };
 static const struct op_arg a_delete_snapshot[] = {
-	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "snapshot name", NULL },
-	{ "children", OT_BOOLEAN, 0, NULL, "also delete its descendants", NULL },
-	{ "force", OT_BOOLEAN, 0, NULL, "delete even when other VMs use its files", NULL },
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "snapshot name", NULL, NULL, NULL },
+	{ "children", OT_BOOLEAN, 0, NULL, "also delete its descendants", NULL, NULL, NULL },
+	{ "force", OT_BOOLEAN, 0, NULL, "delete even when other VMs use its files", NULL, NULL, NULL },
 };
 static const struct op_arg a_merge[] = {
-	{ "disk", OT_STRING, OAF_POSITIONAL, NULL, "disk target (default: every disk with an overlay)", NULL },
-	{ "bandwidth", OT_INTEGER, 0, NULL, "MiB/s limit", NULL },
-	{ "on_progress", OT_CALLBACK, 0, NULL, "function(progress) called while it runs", NULL },
-	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL },
+	{ "disk", OT_STRING, OAF_POSITIONAL, NULL, "disk target (default: every disk with an overlay)", NULL, NULL, NULL },
+	{ "bandwidth", OT_INTEGER, 0, NULL, "MiB/s limit", NULL, "1", NULL },
+	{ "on_progress", OT_CALLBACK, 0, NULL, "function(progress) called while it runs", NULL, NULL, NULL },
+	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL, NULL, NULL },
 };
 static const struct op_arg a_restore_to[] = {
-	{ "snapshot", OT_STRING, OAF_REQUIRED, NULL, "external snapshot whose disks to use", NULL },
-	{ "name", OT_STRING, OAF_REQUIRED, NULL, "name of the new VM", NULL },
-	{ "host", OT_HOST, 0, NULL, "host of the new VM (default: the same host)", NULL },
-	{ "start", OT_BOOLEAN, 0, NULL, "start the new VM", NULL },
+	{ "snapshot", OT_STRING, OAF_REQUIRED, NULL, "external snapshot whose disks to use", NULL, NULL, NULL },
+	{ "name", OT_STRING, OAF_REQUIRED, NULL, "name of the new VM", NULL, NULL, NULL },
+	{ "host", OT_HOST, 0, NULL, "host of the new VM (default: the same host)", NULL, NULL, NULL },
+	{ "start", OT_BOOLEAN, 0, NULL, "start the new VM", NULL, NULL, NULL },
 };
 static const struct op_arg a_migrate[] = {
-	{ "to", OT_HOST, OAF_POSITIONAL, NULL, "target host (default: best free memory and NUMA fit)", NULL },
-	{ "live", OT_BOOLEAN, 0, "true", "live migration (false: paused)", NULL },
-	{ "bandwidth", OT_INTEGER, 0, NULL, "MiB/s limit", NULL },
-	{ "max_downtime", OT_INTEGER, 0, NULL, "ms of pause allowed at the switch-over", NULL },
-	{ "persistent", OT_BOOLEAN, 0, "true", "define on the target, undefine on the source", NULL },
-	{ "unsafe", OT_BOOLEAN, 0, NULL, "allow disks without cache=none (shared storage)", NULL },
-	{ "migrate_uri", OT_STRING, 0, NULL, "data connection URI (tcp://ADDR)", NULL },
-	{ "on_progress", OT_CALLBACK, 0, NULL, "function(progress) called while it runs", NULL },
-	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL },
+	{ "to", OT_HOST, OAF_POSITIONAL, NULL, "target host (default: best free memory and NUMA fit)", NULL, NULL, NULL },
+	{ "live", OT_BOOLEAN, 0, "true", "live migration (false: paused)", NULL, NULL, NULL },
+	{ "bandwidth", OT_INTEGER, 0, NULL, "MiB/s limit", NULL, "1", NULL },
+	{ "max_downtime", OT_INTEGER, 0, NULL, "ms of pause allowed at the switch-over", NULL, "1", NULL },
+	{ "persistent", OT_BOOLEAN, 0, "true", "define on the target, undefine on the source", NULL, NULL, NULL },
+	{ "unsafe", OT_BOOLEAN, 0, NULL, "allow disks without cache=none (shared storage)", NULL, NULL, NULL },
+	{ "migrate_uri", OT_STRING, 0, NULL, "data connection URI (tcp://ADDR)", NULL, NULL, NULL },
+	{ "on_progress", OT_CALLBACK, 0, NULL, "function(progress) called while it runs", NULL, NULL, NULL },
+	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL, NULL, NULL },
 };
 
 static const char *const sgio_modes[] = { "filtered", "unfiltered", NULL };
 static const struct op_arg a_create_mdev[] = {
-	{ "parent", OT_STRING, OAF_REQUIRED, NULL, "GPU: node device name (pci_0000_3b_00_0) or PCI address", NULL },
-	{ "type", OT_STRING, OAF_REQUIRED, NULL, "vGPU (mdev) type id (nvidia-63)", NULL },
-	{ "uuid", OT_STRING, 0, NULL, "UUID of the new mdev (default: a random one)", NULL },
-	{ "persistent", OT_BOOLEAN, 0, NULL, "define it (survives a reboot) instead of a transient one", NULL },
+	{ "parent", OT_STRING, OAF_REQUIRED, NULL, "GPU: node device name (pci_0000_3b_00_0) or PCI address", NULL, NULL, NULL },
+	{ "type", OT_STRING, OAF_REQUIRED, NULL, "vGPU (mdev) type id (nvidia-63)", NULL, NULL, NULL },
+	{ "uuid", OT_STRING, 0, NULL, "UUID of the new mdev (default: a random one)", NULL, NULL, NULL },
+	{ "persistent", OT_BOOLEAN, 0, NULL, "define it (survives a reboot) instead of a transient one", NULL, NULL, NULL },
 };
 static const struct op_arg a_remove_mdev[] = {
-	{ "uuid", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "UUID of the mdev", NULL },
+	{ "uuid", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "UUID of the mdev", NULL, NULL, NULL },
 };
 static const struct op_arg a_attach_mdev[] = {
-	{ "uuid", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "UUID of an mdev on the domain's host", NULL },
+	{ "uuid", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "UUID of an mdev on the domain's host", NULL, NULL, NULL },
 	LIVE_CONFIG,
 };
 static const struct op_arg a_detach_mdev[] = {
-	{ "uuid", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "UUID of the domain's mdev", NULL },
+	{ "uuid", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "UUID of the domain's mdev", NULL, NULL, NULL },
 	LIVE_CONFIG,
-	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+	RELEASE_TIMEOUT,
 };
 static const struct op_arg a_attach_lun[] = {
-	{ "path", OT_STRING, 0, NULL, "block device of the LUN on the host (/dev/disk/by-path/...)", NULL },
-	{ "pool", OT_STRING, 0, NULL, "SAN storage pool (iscsi, iscsi-direct, scsi, mpath) ...", NULL },
-	{ "volume", OT_STRING, 0, NULL, "... and its volume (unit:0:0:1)", NULL },
-	{ "iscsi_portal", OT_STRING, 0, NULL, "iscsi = { portal = HOST[:PORT] } QEMU connects to", NULL },
-	{ "iscsi_iqn", OT_STRING, 0, NULL, "iscsi = { iqn = target name }", NULL },
-	{ "iscsi_lun", OT_INTEGER, 0, NULL, "iscsi = { lun = number } (default 0)", NULL },
-	{ "sgio", OT_ENUM, 0, NULL, "SG_IO filtering of SCSI commands (block LUNs)", sgio_modes },
-	{ "shareable", OT_BOOLEAN, 0, NULL, "shared with other VMs (clustered databases)", NULL },
-	{ "readonly", OT_BOOLEAN, 0, NULL, "read-only", NULL },
-	{ "target", OT_STRING, 0, NULL, "guest SCSI disk name (default: the first free sdX)", NULL },
+	{ "path", OT_STRING, 0, NULL, "block device of the LUN on the host (/dev/disk/by-path/...)", NULL, NULL, NULL },
+	{ "pool", OT_STRING, 0, NULL, "SAN storage pool (iscsi, iscsi-direct, scsi, mpath) ...", NULL, NULL, NULL },
+	{ "volume", OT_STRING, 0, NULL, "... and its volume (unit:0:0:1)", NULL, NULL, NULL },
+	{ "iscsi_portal", OT_STRING, 0, NULL, "iscsi = { portal = HOST[:PORT] } QEMU connects to", NULL, NULL, NULL },
+	{ "iscsi_iqn", OT_STRING, 0, NULL, "iscsi = { iqn = target name }", NULL, NULL, NULL },
+	{ "iscsi_lun", OT_INTEGER, 0, NULL, "iscsi = { lun = number } (default 0)", NULL, "0", NULL },
+	{ "sgio", OT_ENUM, 0, NULL, "SG_IO filtering of SCSI commands (block LUNs)", sgio_modes, NULL, NULL },
+	{ "shareable", OT_BOOLEAN, 0, NULL, "shared with other VMs (clustered databases)", NULL, NULL, NULL },
+	{ "readonly", OT_BOOLEAN, 0, NULL, "read-only", NULL, NULL, NULL },
+	{ "target", OT_STRING, 0, NULL, "guest SCSI disk name (default: the first free sdX)", NULL, NULL, NULL },
 	LIVE_CONFIG,
 };
 static const struct op_arg a_detach_lun[] = {
-	{ "target", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name of the LUN (sdb)", NULL },
+	{ "target", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name of the LUN (sdb)", NULL, NULL, NULL },
 	LIVE_CONFIG,
-	{ "timeout", OT_NUMBER, 0, "10", "seconds to wait for the guest to release the device", NULL },
+	RELEASE_TIMEOUT,
 };
 
 static const char *const bond_modes[] = { "802.3ad", "active-backup", "balance-xor", NULL };
@@ -164,22 +164,22 @@ static const char *const lacp_rates[] = { "fast", "slow", NULL };
 static const char *const xmit_policies[] = { "layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4", NULL };
 static const char *const bond_backends[] = { "auto", "ovs", "iproute2", NULL };
 #define CONFIRM_ARGS \
-	{ "confirm_timeout", OT_INTEGER, 0, "30", "seconds the host waits for vdeck's confirm before it rolls back", NULL }, \
-	{ "commit", OT_BOOLEAN, 0, "true", "false: a trial, never confirmed: the host rolls back after confirm_timeout", NULL }
+	{ "confirm_timeout", OT_INTEGER, 0, "30", "seconds the host waits for vdeck's confirm before it rolls back", NULL, "5", "3600" }, \
+	{ "commit", OT_BOOLEAN, 0, "true", "false: a trial, never confirmed: the host rolls back after confirm_timeout", NULL, NULL, NULL }
 static const struct op_arg a_create_bond[] = {
-	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "bond name (bond0)", NULL },
-	{ "ports", OT_LIST, OAF_REQUIRED, NULL, "member NICs ({\"ens2f0\", \"ens2f1\"})", NULL },
-	{ "mode", OT_ENUM, 0, "802.3ad", "bonding mode", bond_modes },
-	{ "lacp_rate", OT_ENUM, 0, NULL, "LACPDU rate (802.3ad; default: the backend's, slow)", lacp_rates },
-	{ "xmit_hash_policy", OT_ENUM, 0, NULL, "transmit hash (OVS: layer2 = balance-slb, layer3+4 = balance-tcp)", xmit_policies },
-	{ "miimon", OT_INTEGER, 0, NULL, "link monitoring interval in ms (iproute2 default 100)", NULL },
-	{ "backend", OT_ENUM, 0, "auto", "auto: OVS when the ports are in an OVS bridge, else iproute2", bond_backends },
-	{ "bridge", OT_STRING, 0, NULL, "OVS bridge (default: the ports' bridge)", NULL },
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "bond name (bond0)", NULL, NULL, NULL },
+	{ "ports", OT_LIST, OAF_REQUIRED, NULL, "member NICs ({\"ens2f0\", \"ens2f1\"})", NULL, NULL, NULL },
+	{ "mode", OT_ENUM, 0, "802.3ad", "bonding mode", bond_modes, NULL, NULL },
+	{ "lacp_rate", OT_ENUM, 0, NULL, "LACPDU rate (802.3ad; default: the backend's, slow)", lacp_rates, NULL, NULL },
+	{ "xmit_hash_policy", OT_ENUM, 0, NULL, "transmit hash (OVS: layer2 = balance-slb, layer3+4 = balance-tcp)", xmit_policies, NULL, NULL },
+	{ "miimon", OT_INTEGER, 0, NULL, "link monitoring interval in ms (iproute2 default 100)", NULL, "0", "100000" },
+	{ "backend", OT_ENUM, 0, "auto", "auto: OVS when the ports are in an OVS bridge, else iproute2", bond_backends, NULL, NULL },
+	{ "bridge", OT_STRING, 0, NULL, "OVS bridge (default: the ports' bridge)", NULL, NULL, NULL },
 	CONFIRM_ARGS,
 };
 static const struct op_arg a_delete_bond[] = {
-	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "bond name", NULL },
-	{ "backend", OT_ENUM, 0, "auto", "expected backend (auto: as the host reports the bond)", bond_backends },
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "bond name", NULL, NULL, NULL },
+	{ "backend", OT_ENUM, 0, "auto", "expected backend (auto: as the host reports the bond)", bond_backends, NULL, NULL },
 	CONFIRM_ARGS,
 };
 
@@ -240,13 +240,6 @@ size_t optable_count(void)
 	return sizeof table / sizeof table[0];
 }
 
-const char *op_type_name(enum op_type t)
-{
-	static const char *const names[] = { "string", "integer", "number", "boolean", "size", "host",
-					     "enum", "function", "list" };
-	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
-}
-
 int op_arg_index(const struct op_def *def, const char *name)
 {
 	for (size_t i = 0; i < def->nargs; i++)
@@ -271,70 +264,6 @@ const char *op_str(const struct op_ctx *ctx, const char *name)
 {
 	const struct op_value *v = op_get(ctx, name);
 	return v ? v->s : NULL;
-}
-
-int op_value_parse(const struct op_arg *a, const char *text, struct op_value *v, struct vd_err *err)
-{
-	char *end;
-	memset(v, 0, sizeof *v);
-	switch (a->type) {
-	case OT_INTEGER:
-		errno = 0;
-		v->i = strtoll(text, &end, 10);
-		if (errno || end == text || *end)
-			return err_set(err, VD_EINVAL, "%s: '%s' is not an integer", a->name, text);
-		break;
-	case OT_NUMBER:
-		errno = 0;
-		v->n = strtod(text, &end);
-		if (errno || end == text || *end)
-			return err_set(err, VD_EINVAL, "%s: '%s' is not a number", a->name, text);
-		break;
-	case OT_BOOLEAN:
-		if (!strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "yes"))
-			v->b = 1;
-		else if (strcmp(text, "false") && strcmp(text, "0") && strcmp(text, "no"))
-			return err_set(err, VD_EINVAL, "%s: '%s' is not a boolean", a->name, text);
-		break;
-	case OT_SIZE: {
-		uint64_t b;
-		if (size_parse(text, &b) < 0 || b > INT64_MAX)
-			return err_set(err, VD_EINVAL, "%s: '%s' is not a size (e.g. 512M, 8G)", a->name, text);
-		v->i = (int64_t)b;
-		break;
-	}
-	case OT_ENUM: {
-		int ok = 0;
-		for (const char *const *p = a->values; p && *p; p++)
-			ok |= !strcmp(*p, text);
-		if (!ok)
-			return err_set(err, VD_EINVAL, "%s: '%s' is not one of the allowed values", a->name, text);
-		v->s = x_strdup(text);
-		break;
-	}
-	case OT_CALLBACK:
-		return err_set(err, VD_EINVAL, "%s: a function cannot be given as text", a->name);
-	case OT_LIST: {
-		struct strbuf sb;
-		sb_init(&sb);
-		for (const char *p = text; *p;) {
-			size_t n = strcspn(p, ", \t\n");
-			if (n) {
-				if (sb.len)
-					sb_appendc(&sb, ' ');
-				sb_append_n(&sb, p, n);
-			}
-			p += n + (p[n] != '\0');
-		}
-		v->s = sb_detach(&sb);
-		sb_free(&sb);
-		break;
-	}
-	default:
-		v->s = x_strdup(text);
-	}
-	v->set = 1;
-	return 0;
 }
 
 int op_args_finish(const struct op_def *def, struct op_args *args, struct vd_err *err)

@@ -5,7 +5,8 @@
  * the audit record, REPL completion and the TUI's action menu.  validate()
  * and build() only read the model and the facts fetched for them; they never
  * talk to a host, so nothing is changed when they fail.  Adding an
- * operation is one entry here plus its builder. */
+ * operation is one entry here plus its builder; argument types, their
+ * parsing and bounds are ops/value.h. */
 #ifndef VD_OPTABLE_H
 #define VD_OPTABLE_H
 
@@ -17,28 +18,9 @@
 #include "core/err.h"
 #include "core/strbuf.h"
 #include "model/cluster.h"
+#include "ops/value.h"
 
 enum op_target { OP_DOMAIN, OP_HOST };
-
-enum op_type {
-	OT_STRING, OT_INTEGER, OT_NUMBER, OT_BOOLEAN, OT_SIZE, OT_HOST, OT_ENUM,
-	OT_CALLBACK,   /* a Lua function (progress); never reaches validate/build */
-	OT_LIST,       /* names: a Lua table of strings, or "a,b" as text; kept as "a b" */
-};
-
-enum {
-	OAF_REQUIRED   = 1u << 0,
-	OAF_POSITIONAL = 1u << 1,   /* may be given before the options table */
-};
-
-struct op_arg {
-	const char         *name;
-	enum op_type        type;
-	unsigned            flags;
-	const char         *def;      /* default as text (parsed by type), NULL none */
-	const char         *doc;
-	const char *const  *values;   /* OT_ENUM: NULL-terminated */
-};
 
 enum {
 	OPF_MUTATES     = 1u << 0,   /* refused under --readonly; audited */
@@ -50,14 +32,6 @@ enum {
 };
 
 #define OP_MAX_ARGS 16
-
-struct op_value {
-	int      set;
-	int      b;
-	int64_t  i;      /* integer, size (bytes) */
-	double   n;
-	char    *s;      /* string, host, enum (owned) */
-};
 
 struct op_args {
 	struct op_value v[OP_MAX_ARGS];
@@ -120,15 +94,12 @@ const struct op_def *optable_find(const char *name);
 /* i-th operation, NULL past the end. */
 const struct op_def *optable_at(size_t i);
 size_t optable_count(void);
-const char *op_type_name(enum op_type t);
 
 /* Argument access by name; NULL when the op has no such argument. */
 int  op_arg_index(const struct op_def *def, const char *name);
 const struct op_value *op_get(const struct op_ctx *ctx, const char *name);
 int  op_flag(const struct op_ctx *ctx, const char *name);        /* boolean, 0 if unset */
 const char *op_str(const struct op_ctx *ctx, const char *name);  /* NULL if unset */
-/* Parses text as the argument's type into v (defaults, --exec k=v). */
-int  op_value_parse(const struct op_arg *a, const char *text, struct op_value *v, struct vd_err *err);
 /* Fills unset arguments from their defaults; fails naming a missing required one. */
 int  op_args_finish(const struct op_def *def, struct op_args *args, struct vd_err *err);
 void op_args_free(struct op_args *args);

@@ -191,12 +191,16 @@ static size_t marked_targets(struct tui *t)
 
 static void edit_done(struct tui *t, void *ctx, const char *line)
 {
-	(void)t;
 	struct runbooks_view *v = ctx;
 	if (v->mode != RB_FORM || v->field >= v->nvalues)
 		return;
 	free(v->values[v->field]);
 	v->values[v->field] = x_strdup(line ? line : "");
+	/* said at once; the run refuses it the same way (lua/runbook.c) */
+	struct vd_err err;
+	err_clear(&err);
+	if (line && *line && runbook_param_check(&v->rbs[v->cur].params[v->field], line, &err) < 0)
+		tui_status(t, 1, "%s", err.msg);
 }
 
 static const struct prompt edit_prompt = { .done = edit_done };
@@ -396,6 +400,10 @@ static int key(struct tui *t, enum action a, int ch)
 	}
 	if (a == ACT_DOWN && v->field + 1 < rb->nparams) {
 		v->field++;
+		return 1;
+	}
+	if (a == ACT_TOP || a == ACT_BOTTOM) {
+		v->field = a == ACT_TOP || !rb->nparams ? 0 : rb->nparams - 1;
 		return 1;
 	}
 	if (a == ACT_ENTER && v->mode == RB_FORM && v->field < rb->nparams) {

@@ -78,6 +78,50 @@ run --exec vcpu-set vm="$vm" count=abc
 check "runbook: bad integer exits 2" rc 2
 run --exec vcpu-set vm="$vm"
 check "runbook: missing param exits 2" rc 2
+
+# strict values (ops/value.c): exit 2 naming the parameter, nothing run
+bad_value() { # name expected-message runbook k=v...
+	bv_name=$1 bv_msg=$2; shift 2
+	run --dry-run --exec "$@"
+	check "runbook: $bv_name exits 2" rc 2
+	check "runbook: $bv_name names the parameter" has "$bv_msg"
+	check "runbook: $bv_name runs nothing" sh -c "! grep -q 'dry-run' '$tmp/out'"
+}
+bad_value "count=2.5" "parameter count: '2.5' is not an integer" vcpu-set vm="$vm" count=2.5
+bad_value "count=1e3" "parameter count: '1e3' is not an integer" vcpu-set vm="$vm" count=1e3
+bad_value "count=nan" "parameter count: 'nan' is not an integer" vcpu-set vm="$vm" count=nan
+bad_value "count=0" "parameter count: 0 is below the minimum 1" vcpu-set vm="$vm" count=0
+bad_value "live=flase" "parameter live: 'flase' is not a boolean" vcpu-set vm="$vm" count=1 live=flase
+bad_value "size=10000P" "parameter size: '10000P' is too large" memory-set vm="$vm" size=10000P
+bad_value "size=0x10G" "parameter size: '0x10G' is not a size" memory-set vm="$vm" size=0x10G
+bad_value "concurrency=17" "parameter concurrency: 17 is above the maximum 16" evacuate-host host=cna01 concurrency=17
+bad_value "sgio=bogus" "parameter sgio: 'bogus' is not one of filtered, unfiltered" rdm-attach vm="$vm" path=/dev/sdz sgio=bogus
+mkdir -p "$tmp/rb"
+cat > "$tmp/rb/typed.lua" <<'LUA'
+return vdeck.runbook {
+  name = "typed", description = "typed params (test)",
+  params = {
+    { name = "ratio", type = "number", min = 0, max = 1 },
+    { name = "size", type = "size", max = "1T", default = "8G" },
+    { name = "ports", type = "list" },
+  },
+  run = function(ctx, p)
+    return { ratio = p.ratio, size = p.size, ports = p.ports and table.concat(p.ports, "+") }
+  end,
+}
+LUA
+bad_value "ratio=nan" "parameter ratio: 'nan' is not a finite number" "$tmp/rb/typed.lua" ratio=nan
+bad_value "ratio=inf" "parameter ratio: 'inf' is not a finite number" "$tmp/rb/typed.lua" ratio=inf
+bad_value "ratio=1.5" "parameter ratio: 1.5 is above the maximum 1" "$tmp/rb/typed.lua" ratio=1.5
+bad_value "size beyond max" "parameter size: 2T is above the maximum 1T" "$tmp/rb/typed.lua" size=2T
+run --exec "$tmp/rb/typed.lua" ratio=0.25 ports=eth1,eth2
+check "runbook: typed values reach run()" has 'ports=eth1+eth2 ratio=0.25 size=8589934592'
+printf 'return vdeck.runbook { name = "b", params = { { name = "n", type = "integer", min = 1, default = 0 } }, run = function() end }\n' > "$tmp/rb/bad-default.lua"
+run --exec "$tmp/rb/bad-default.lua"
+check "runbook: a default outside its bounds is refused" has "param 'n': default: 0 is below the minimum 1"
+printf 'return vdeck.runbook { name = "b", params = { { name = "n", type = "hosts" } }, run = function() end }\n' > "$tmp/rb/bad-type.lua"
+run --exec "$tmp/rb/bad-type.lua"
+check "runbook: an unknown param type is refused" has "param 'n' has an unknown type"
 run --exec vcpu-set vm="$vm" count=1
 check "runbook vcpu-set runs" rc 0
 check "runbook vcpu-set reports the new count" has "after=1"

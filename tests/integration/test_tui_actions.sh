@@ -74,6 +74,11 @@ NEW=$((BEFORE - 1))
 
 open_runbook vcpu-set
 form_set 0 "$VM"
+# a bad value is said when typed, and a preview of it runs nothing
+form_set 1 "2.5"
+check "the form refuses count=2.5 at once" "count: '2\\.5' is not an integer" 5
+keys d
+check "dry-run of count=2.5 is refused, naming the parameter" "parameter count: '2\\.5' is not an integer" 5
 form_set 1 "$NEW"
 keys d
 check "dry-run preview shows the call" "virDomainSetVcpusFlags\\(\"$VM\", $NEW" 10

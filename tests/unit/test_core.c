@@ -87,6 +87,15 @@ static void test_units(void)
 	CHECK_INT(size_parse("", &b), -1);
 	CHECK_INT(size_parse("G", &b), -1);
 	CHECK_INT(size_parse("5Gx", &b), -1);
+	/* decimal only: strtod would take an exponent, hex, inf */
+	CHECK_INT(size_parse("1e3G", &b), -1);
+	CHECK_INT(size_parse("0x10G", &b), -1);
+	CHECK_INT(size_parse("inf", &b), -1);
+	CHECK_INT(size_parse(".5K", &b), 0);
+	CHECK_INT(b, 512);
+	CHECK_INT(size_parse("16383P", &b), 0);   /* past 2^63: no llround overflow */
+	CHECK(b == 16383ULL << 50);
+	CHECK_INT(size_parse("16384P", &b), -2);  /* 2^64 */
 	char buf[32];
 	CHECK_STR(size_format(8ULL << 30, buf, sizeof buf), "8.0G");
 	CHECK_STR(size_format(100, buf, sizeof buf), "100B");

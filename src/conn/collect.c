@@ -47,6 +47,7 @@ struct collector *collector_new(const struct inventory *inv, const struct host_c
 		.connect_timeout_ms = connect_timeout_ms,
 		.io_timeout_ms = connect_timeout_ms,
 		.keepalive_s = -1,
+		.cancel_fd = -1,
 	};
 	if (cfg->transport == HT_SSH)
 		col->script = bundle_function(POLL_FN, cfg->sysroot, NULL);

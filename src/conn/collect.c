@@ -26,13 +26,13 @@ struct collector {
 	struct transport         *tr;
 	char                     *script;
 	/* demo hosts: counters advance with time, as a real host's do */
-	const char               *demo_dir;
+	char                     *demo_dir;   /* own copy: the inventory may go first */
 	struct demo_spec          demo;
 	double                    started;
 };
 
 struct collector *collector_new(const struct inventory *inv, const struct host_config *cfg,
-				int accept_new_hostkeys, int connect_timeout_ms)
+				int accept_new_hostkeys, int connect_timeout_ms, int cancel_fd)
 {
 	struct collector *col = x_calloc(1, sizeof *col);
 	col->cfg = cfg;
@@ -47,11 +47,12 @@ struct collector *collector_new(const struct inventory *inv, const struct host_c
 		.connect_timeout_ms = connect_timeout_ms,
 		.io_timeout_ms = connect_timeout_ms,
 		.keepalive_s = -1,
+		.cancel_fd = cancel_fd,
 	};
 	if (cfg->transport == HT_SSH)
 		col->script = bundle_function(POLL_FN, cfg->sysroot, NULL);
 	if (cfg->demo_index >= 0 && inv->demo_dir) {
-		col->demo_dir = inv->demo_dir;
+		col->demo_dir = x_strdup(inv->demo_dir);
 		col->demo = (struct demo_spec){ inv->demo_hosts, inv->demo_vms, inv->demo_seed };
 	}
 	col->started = now_mono_s();
@@ -130,5 +131,6 @@ void collector_free(struct collector **pcol)
 		return;
 	transport_close(&col->tr);
 	free(col->script);
+	free(col->demo_dir);
 	x_free(pcol);
 }

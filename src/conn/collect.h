@@ -10,8 +10,10 @@
 struct collector;
 struct transport;
 
+/* cfg must outlive the collector; cancel_fd (-1: none), once readable,
+ * ends every network wait of its transports at once. */
 struct collector *collector_new(const struct inventory *inv, const struct host_config *cfg,
-				int accept_new_hostkeys, int connect_timeout_ms);
+				int accept_new_hostkeys, int connect_timeout_ms, int cancel_fd);
 /* Fills the shell half of s: shell_used, shell_ok, shell_error, metrics, rtt. */
 void collector_poll(struct collector *col, struct host_snapshot *s);
 /* The open transport (connecting if needed), for h:run() and host operations. */

@@ -3,7 +3,15 @@
  * A worker loops: poll when due (or when asked), run queued host calls,
  * sleep on its command queue until the next deadline.  Failures back off
  * exponentially up to a minute.  The loop thread drains the shared result
- * queue in fleet_pump(), applies snapshots to the model and completes calls. */
+ * queue in fleet_pump(), applies snapshots to the model and completes calls.
+ *
+ * Stopping never waits on a host: fleet_stop() writes each worker's cancel
+ * eventfd, which every SSH wait also polls, so a connect or a half-read
+ * reply ends at once; a worker still inside libvirt (whose calls cannot be
+ * interrupted) after STOP_WAIT_MS is left to finish on its own.  Each
+ * worker holds a reference on the fleet, which owns the worker's own copy
+ * of its host's configuration and the results queue: the last one out
+ * frees them, so the model and inventory can go while a worker is stuck. */
 #include "conn/fleet.h"
 #include "conn/collect.h"
 #include "conn/virt.h"
@@ -13,13 +21,17 @@
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #define BACKOFF_MAX_MS 60000
+#define STOP_WAIT_MS   500    /* how long exit waits for all workers together */
 
 enum cmd_kind { CMD_REFRESH, CMD_CALL, CMD_STOP };
 
@@ -48,8 +60,10 @@ struct message {
 struct host_ctx {
 	struct fleet       *fleet;
 	size_t              index;
-	struct host_config *cfg;
+	struct host_config  cfg;          /* own copy: the inventory may be freed first */
 	pthread_t           thread;
+	int                 running;      /* thread started and not joined */
+	int                 cancel_fd;    /* eventfd, readable once the fleet stops */
 	struct queue        cmds;
 	struct virt_host   *virt;
 	struct collector   *collector;
@@ -59,7 +73,9 @@ struct host_ctx {
 };
 
 struct fleet {
-	struct cluster   *cluster;
+	atomic_int        refs;           /* the loop thread's, and one per running worker */
+	atomic_int        stopping;
+	struct cluster   *cluster;        /* loop thread only */
 	struct fleet_opts opts;
 	struct queue      results;
 	struct host_ctx  *workers;
@@ -100,7 +116,7 @@ struct transport *host_ctx_transport_new(struct host_ctx *hc, struct vd_err *err
 
 static int interval_ms(const struct host_ctx *hc)
 {
-	return hc->cfg->interval_ms > 0 ? hc->cfg->interval_ms : 2000;
+	return hc->cfg.interval_ms > 0 ? hc->cfg.interval_ms : 2000;
 }
 
 /* The shell side knows QEMU processes by domain name; the libvirt side
@@ -173,7 +189,12 @@ static void run_call(struct host_ctx *hc, struct command *c)
 	m->done = c->done;
 	m->ctx = c->ctx;
 	err_clear(&m->err);
-	err_where(&m->err, NULL, hc->cfg->name, NULL);
+	err_where(&m->err, NULL, hc->cfg.name, NULL);
+	if (atomic_load(&hc->fleet->stopping)) {
+		m->rc = err_set(&m->err, VD_EUNREACH, "not run: vdeck is exiting");
+		queue_push(&hc->fleet->results, &m->item);
+		return;
+	}
 	/* Calls need libvirt; connect lazily so a first call does not wait a poll. */
 	m->rc = c->fn(hc, c->arg, &m->err);
 	if (hc->changed) {
@@ -186,13 +207,16 @@ static void run_call(struct host_ctx *hc, struct command *c)
 	queue_push(&hc->fleet->results, &m->item);
 }
 
+static void fleet_release(struct fleet *f);
+
 static void *worker_main(void *arg)
 {
 	struct host_ctx *hc = arg;
+	struct fleet *f = hc->fleet;
 	int64_t next_poll = now_ms();
-	for (;;) {
+	while (!atomic_load(&f->stopping)) {
 		int64_t now = now_ms();
-		if (hc->fleet->opts.poll && now >= next_poll) {
+		if (f->opts.poll && now >= next_poll) {
 			poll_host(hc, 1);
 			int delay = interval_ms(hc);
 			for (int i = 0; i < hc->failures && delay < BACKOFF_MAX_MS; i++)
@@ -200,14 +224,14 @@ static void *worker_main(void *arg)
 			next_poll = now_ms() + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
 			continue;
 		}
-		int wait = hc->fleet->opts.poll ? (int)(next_poll - now) : -1;
+		int wait = f->opts.poll ? (int)(next_poll - now) : -1;
 		struct command *c = (struct command *)queue_pop(&hc->cmds, wait);
 		if (!c)
 			continue;
 		enum cmd_kind kind = c->kind;
 		if (kind == CMD_CALL) {
-			run_call(hc, c);
-		} else if (kind == CMD_REFRESH) {
+			run_call(hc, c);   /* answers "not run" once the fleet stops */
+		} else if (kind == CMD_REFRESH && !atomic_load(&f->stopping)) {
 			poll_host(hc, 1);
 			next_poll = now_ms() + interval_ms(hc);
 		}
@@ -215,6 +239,10 @@ static void *worker_main(void *arg)
 		if (kind == CMD_STOP)
 			break;
 	}
+	/* The network resources end with the thread that used them. */
+	virt_host_free(&hc->virt);
+	collector_free(&hc->collector);
+	fleet_release(f);
 	return NULL;
 }
 
@@ -226,39 +254,86 @@ static void send_command(struct host_ctx *hc, enum cmd_kind kind, host_call_fn f
 	queue_push(&hc->cmds, &c->item);
 }
 
+/* Frees what the loop thread and the workers shared, once neither uses it. */
+static void fleet_free(struct fleet *f)
+{
+	struct queue_item *it;
+	for (size_t i = 0; i < f->nworkers; i++) {
+		struct host_ctx *hc = &f->workers[i];
+		virt_host_free(&hc->virt);     /* a worker that never started */
+		collector_free(&hc->collector);
+		while ((it = queue_pop(&hc->cmds, 0)))
+			free(it);
+		queue_destroy(&hc->cmds);
+		close(hc->cancel_fd);
+		host_config_free(&hc->cfg);
+	}
+	/* Left by workers that finished after fleet_stop: no one to tell. */
+	while ((it = queue_pop(&f->results, 0))) {
+		struct message *m = (struct message *)it;
+		if (m->kind == MSG_SNAPSHOT)
+			host_snapshot_free(&m->snap);
+		free(m);
+	}
+	queue_destroy(&f->results);
+	free(f->workers);
+	free(f->asked);
+	free(f);
+}
+
+static void fleet_release(struct fleet *f)
+{
+	if (atomic_fetch_sub(&f->refs, 1) == 1)
+		fleet_free(f);
+}
+
 struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, struct vd_err *err)
 {
 	if (virt_global_init(err) < 0)
 		return NULL;
 	struct fleet *f = x_calloc(1, sizeof *f);
+	atomic_init(&f->refs, 1);
+	atomic_init(&f->stopping, 0);
 	f->cluster = c;
 	f->opts = *opts;
 	if (f->opts.connect_timeout_ms <= 0)
 		f->opts.connect_timeout_ms = 10000;
 	queue_init(&f->results);
-	f->nworkers = c->nhosts;
 	f->workers = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->workers);
 	f->asked = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->asked);
 	f->started = now_mono_s();
 	atomic_init(&f->pending_calls, 0);
+	for (size_t i = 0; i < c->nhosts; i++) {
+		struct host_ctx *hc = &f->workers[i];
+		hc->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (hc->cancel_fd < 0) {
+			err_set(err, VD_EIO, "cannot create a worker's eventfd: %s", strerror(errno));
+			fleet_release(f);
+			return NULL;
+		}
+		f->nworkers = i + 1;
+		hc->fleet = f;
+		hc->index = i;
+		host_config_copy(&hc->cfg, c->hosts[i].cfg);
+		queue_init(&hc->cmds);
+		hc->virt = virt_host_new(hc->cfg.libvirt_uri);
+		hc->collector = collector_new(c->inv, &hc->cfg, opts->accept_new_hostkeys,
+					      f->opts.connect_timeout_ms, hc->cancel_fd);
+	}
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1u << 20);
-	for (size_t i = 0; i < c->nhosts; i++) {
+	for (size_t i = 0; i < f->nworkers; i++) {
 		struct host_ctx *hc = &f->workers[i];
-		hc->fleet = f;
-		hc->index = i;
-		hc->cfg = c->hosts[i].cfg;
-		queue_init(&hc->cmds);
-		hc->virt = virt_host_new(hc->cfg->libvirt_uri);
-		hc->collector = collector_new(c->inv, hc->cfg, opts->accept_new_hostkeys, f->opts.connect_timeout_ms);
+		atomic_fetch_add(&f->refs, 1);
 		if (pthread_create(&hc->thread, &attr, worker_main, hc) != 0) {
+			atomic_fetch_sub(&f->refs, 1);
 			pthread_attr_destroy(&attr);
-			f->nworkers = i;
+			err_set(err, VD_EIO, "cannot start a worker thread for host %s", hc->cfg.name);
 			fleet_stop(&f);
-			err_set(err, VD_EIO, "cannot start a worker thread for host %s", c->hosts[i].cfg->name);
 			return NULL;
 		}
+		hc->running = 1;
 	}
 	pthread_attr_destroy(&attr);
 	return f;
@@ -360,38 +435,68 @@ unsigned fleet_calls_pending(const struct fleet *f)
 struct cluster *fleet_cluster(struct fleet *f) { return f->cluster; }
 int fleet_fd(const struct fleet *f) { return queue_fd(&f->results); }
 
+/* Calls that will not run and replies not yet applied: their done
+ * callbacks still run (on this, the loop thread), so whoever waits on one,
+ * or an orphaned request that frees itself there, is not left hanging. */
+static void complete_leftovers(struct fleet *f)
+{
+	struct queue_item *it;
+	for (size_t i = 0; i < f->nworkers; i++) {
+		struct host_ctx *hc = &f->workers[i];
+		while ((it = queue_pop(&hc->cmds, 0))) {
+			struct command *c = (struct command *)it;
+			if (c->kind == CMD_CALL) {
+				struct vd_err err;
+				err_clear(&err);
+				err_where(&err, NULL, hc->cfg.name, NULL);
+				err_set(&err, VD_EUNREACH, "not run: vdeck is exiting");
+				atomic_fetch_sub(&f->pending_calls, 1);
+				if (c->done)
+					c->done(c->ctx, -1, &err);
+			}
+			free(c);
+		}
+	}
+	while ((it = queue_pop(&f->results, 0))) {
+		struct message *m = (struct message *)it;
+		if (m->kind == MSG_SNAPSHOT) {   /* the model is not updated any more */
+			host_snapshot_free(&m->snap);
+			free(m);
+		} else {
+			apply(f, m);
+		}
+	}
+}
+
 void fleet_stop(struct fleet **pf)
 {
 	struct fleet *f = *pf;
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->nworkers; i++)
-		send_command(&f->workers[i], CMD_STOP, NULL, NULL, NULL, NULL);
+	*pf = NULL;
+	atomic_store(&f->stopping, 1);
 	for (size_t i = 0; i < f->nworkers; i++) {
 		struct host_ctx *hc = &f->workers[i];
-		/* A worker stuck in a network call must not hold up exit. */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 2;
-		if (pthread_timedjoin_np(hc->thread, NULL, &ts) != 0) {
-			pthread_detach(hc->thread);
+		if (!hc->running)
 			continue;
-		}
-		virt_host_free(&hc->virt);
-		collector_free(&hc->collector);
-		struct queue_item *it;
-		while ((it = queue_pop(&hc->cmds, 0)))
-			free(it);
-		queue_destroy(&hc->cmds);
+		eventfd_write(hc->cancel_fd, 1);   /* ends any SSH wait at once */
+		send_command(hc, CMD_STOP, NULL, NULL, NULL, NULL);
 	}
-	struct queue_item *it;
-	while ((it = queue_pop(&f->results, 0))) {
-		struct message *m = (struct message *)it;
-		if (m->kind == MSG_SNAPSHOT)
-			host_snapshot_free(&m->snap);
-		free(m);
+	/* One deadline for all: a worker inside libvirt cannot be woken, and
+	 * holds its reference until it comes back on its own. */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += STOP_WAIT_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	for (size_t i = 0; i < f->nworkers; i++) {
+		struct host_ctx *hc = &f->workers[i];
+		if (!hc->running)
+			continue;
+		if (pthread_timedjoin_np(hc->thread, NULL, &until) != 0)
+			pthread_detach(hc->thread);
+		hc->running = 0;
 	}
-	free(f->workers);
-	free(f->asked);
-	x_free(pf);
+	complete_leftovers(f);
+	fleet_release(f);
 }

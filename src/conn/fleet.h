@@ -26,6 +26,11 @@ typedef int (*host_call_fn)(struct host_ctx *hc, void *arg, struct vd_err *err);
 typedef void (*host_done_fn)(void *ctx, int rc, const struct vd_err *err);
 
 struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, struct vd_err *err);
+/* Stops every worker within half a second, whatever the hosts do: SSH waits
+ * are cancelled; a worker stuck in libvirt finishes later on its own, with
+ * its own copy of what it reads, so c and its inventory may be freed right
+ * after.  Calls that did not run, and replies not yet applied, get their
+ * done callbacks here; snapshots are no longer applied. */
 void fleet_stop(struct fleet **f);
 struct cluster *fleet_cluster(struct fleet *f);
 /* Readable when results wait: poll() it beside stdin. */

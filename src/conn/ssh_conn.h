@@ -3,7 +3,8 @@
  * One ssh_conn is one TCP socket plus one libssh2 session in non-blocking
  * mode; every libssh2 call that returns EAGAIN is retried after ssh_wait(),
  * which polls the socket in the direction libssh2 is blocked on, until a
- * deadline.  Nothing here ever blocks without a bound. */
+ * deadline or until the cancel fd turns readable (the worker is stopping).
+ * Nothing here ever blocks without a bound. */
 #ifndef VD_SSH_CONN_H
 #define VD_SSH_CONN_H
 
@@ -20,6 +21,7 @@
 struct ssh_conn {
 	LIBSSH2_CHANNEL *poll_ch;      /* the long-lived poll shell (ssh_poll.c) */
 	int              fd;
+	int              cancel_fd;    /* -1: none */
 	LIBSSH2_SESSION *session;
 	/* Channels of timed-out commands: our close is sent, the server's
 	 * comes when the command ends; freed later, or with the session. */
@@ -47,14 +49,17 @@ void ssh_channel_finish_or_park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int64_t
 void ssh_reap_parked(struct ssh_conn *c);
 
 /* Waits until the socket is ready for what libssh2 is blocked on; 0 to
- * retry, -1 when the deadline (now_ms() clock) has passed. */
+ * retry, -1 when the deadline (now_ms() clock) has passed or the wait was
+ * cancelled. */
 int  ssh_wait(struct ssh_conn *c, int64_t deadline);
 /* The last libssh2 error as text ("unknown" if none). */
 const char *ssh_last_error(struct ssh_conn *c);
 
-/* ssh_sock.c: non-blocking TCP connect bounded by timeout_ms; the socket
- * (non-blocking, close-on-exec) or -1 with VD_EUNREACH. */
-int  ssh_tcp_connect(const char *address, int port, int timeout_ms, struct vd_err *err);
+/* ssh_sock.c: non-blocking TCP connect bounded by timeout_ms and ended
+ * early when cancel_fd (-1: none) turns readable; the socket (non-blocking,
+ * close-on-exec) or -1 with VD_EUNREACH. */
+int  ssh_tcp_connect(const char *address, int port, int timeout_ms, int cancel_fd,
+		     struct vd_err *err);
 
 /* ssh_hostkey.c: reads the known_hosts file (missing = empty) into out. */
 int  ssh_known_hosts_read(const char *path, struct strbuf *out, struct vd_err *err);

@@ -28,19 +28,21 @@ int ssh_wait(struct ssh_conn *c, int64_t deadline)
 {
 	int64_t left = deadline - now_ms();
 	int dir = libssh2_session_block_directions(c->session), next = 0;
-	struct pollfd pf = { .fd = c->fd };
+	struct pollfd pf[2] = { { .fd = c->fd }, { .fd = c->cancel_fd, .events = POLLIN } };
 	if (left <= 0)
 		return -1;
 	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
-		pf.events |= POLLIN;
+		pf[0].events |= POLLIN;
 	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
-		pf.events |= POLLOUT;
-	if (!pf.events)
+		pf[0].events |= POLLOUT;
+	if (!pf[0].events)
 		left = left > 10 ? 10 : left;  /* nothing to wait for: just yield */
 	if (c->keepalive_s > 0)
 		libssh2_keepalive_send(c->session, &next);
-	if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
+	if (poll(pf, c->cancel_fd >= 0 ? 2 : 1, (int)left) < 0 && errno != EINTR)
 		return -1;
+	if (pf[1].revents)
+		return -1;   /* cancelled: every wait from now on fails at once */
 	return 0;
 }
 
@@ -84,12 +86,13 @@ struct ssh_conn *ssh_conn_open(const struct transport_params *p, struct vd_err *
 	sb_init(&known);
 	c = x_calloc(1, sizeof *c);
 	c->fd = -1;
+	c->cancel_fd = p->cancel_fd;
 	snprintf(c->host_name, sizeof c->host_name, "%s", p->host_name ? p->host_name : p->address);
 	c->io_timeout_ms = p->io_timeout_ms;
 	c->keepalive_s = p->keepalive_s;
 	if (ssh_known_hosts_read(p->known_hosts, &known, err) < 0)
 		goto fail;
-	if ((c->fd = ssh_tcp_connect(p->address, p->port, p->connect_timeout_ms, err)) < 0)
+	if ((c->fd = ssh_tcp_connect(p->address, p->port, p->connect_timeout_ms, p->cancel_fd, err)) < 0)
 		goto fail;
 	c->session = libssh2_session_init_ex(NULL, NULL, NULL, c);
 	if (!c->session) {

@@ -3,7 +3,8 @@
  * A blocking connect() to a host whose packets are dropped waits for the
  * kernel's SYN retries (minutes); here the socket is non-blocking and the
  * wait is a poll() bounded by the connect timeout, shared by every address
- * the name resolves to. */
+ * the name resolves to.  The cancel fd, polled beside it, ends the wait at
+ * once when the worker stops. */
 #include "conn/ssh_conn.h"
 
 #include <errno.h>
@@ -18,8 +19,9 @@
 
 #include "core/timeutil.h"
 
-/* 0 connected, -1 failed (errno set; ETIMEDOUT at the deadline). */
-static int try_addr(const struct addrinfo *ai, int64_t deadline, int *fd_out)
+/* 0 connected, -1 failed (errno set; ETIMEDOUT at the deadline,
+ * ECANCELED when cancel_fd turned readable). */
+static int try_addr(const struct addrinfo *ai, int64_t deadline, int cancel_fd, int *fd_out)
 {
 	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			ai->ai_protocol);
@@ -31,14 +33,19 @@ static int try_addr(const struct addrinfo *ai, int64_t deadline, int *fd_out)
 		if (errno != EINPROGRESS)
 			goto fail;
 		for (;;) {
-			struct pollfd pf = { .fd = fd, .events = POLLOUT };
+			struct pollfd pf[2] = { { .fd = fd, .events = POLLOUT },
+						{ .fd = cancel_fd, .events = POLLIN } };
 			int64_t left = deadline - now_ms();
 			int r;
 			if (left <= 0) {
 				errno = ETIMEDOUT;
 				goto fail;
 			}
-			r = poll(&pf, 1, (int)left);
+			r = poll(pf, cancel_fd >= 0 ? 2 : 1, (int)left);
+			if (r > 0 && pf[1].revents) {
+				errno = ECANCELED;
+				goto fail;
+			}
 			if (r > 0)
 				break;
 			if (r < 0 && errno != EINTR)
@@ -61,7 +68,8 @@ fail:
 	return -1;
 }
 
-int ssh_tcp_connect(const char *address, int port, int timeout_ms, struct vd_err *err)
+int ssh_tcp_connect(const char *address, int port, int timeout_ms, int cancel_fd,
+		    struct vd_err *err)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_NUMERICSERV }, *res = NULL;
@@ -73,10 +81,10 @@ int ssh_tcp_connect(const char *address, int port, int timeout_ms, struct vd_err
 	if (rc != 0)
 		return err_set(err, VD_EUNREACH, "cannot resolve %s: %s", address, gai_strerror(rc));
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		if (try_addr(ai, deadline, &fd) == 0)
+		if (try_addr(ai, deadline, cancel_fd, &fd) == 0)
 			break;
 		last = errno;
-		if (last == ETIMEDOUT)
+		if (last == ETIMEDOUT || last == ECANCELED)
 			break;
 	}
 	freeaddrinfo(res);

@@ -26,6 +26,8 @@ struct transport_params {
 	int connect_timeout_ms;     /* TCP connect; 5000 when <= 0 */
 	int io_timeout_ms;          /* handshake, auth, and exec by default; 10000 when <= 0 */
 	int keepalive_s;            /* SSH keepalive interval; 0: off, < 0: 15 */
+	int cancel_fd;              /* once readable, every SSH wait gives up at once
+				     * (the fleet is stopping); -1: none */
 };
 
 enum transport_kind { TRANSPORT_NONE, TRANSPORT_LOCAL, TRANSPORT_SSH };

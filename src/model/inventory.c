@@ -23,7 +23,23 @@ const struct host_config *inventory_find(const struct inventory *inv, const char
 	return NULL;
 }
 
-static void host_config_free(struct host_config *h)
+void host_config_copy(struct host_config *dst, const struct host_config *src)
+{
+	*dst = *src;
+	dst->name = x_strdup(src->name);
+	dst->address = x_strdup(src->address);
+	dst->libvirt_uri = x_strdup(src->libvirt_uri);
+	dst->sysroot = x_strdup(src->sysroot);
+	dst->tags = src->ntags ? x_calloc(src->ntags, sizeof *dst->tags) : NULL;
+	for (size_t i = 0; i < src->ntags; i++)
+		dst->tags[i] = x_strdup(src->tags[i]);
+	dst->ssh.user = x_strdup(src->ssh.user);
+	dst->ssh.identity = x_strdup(src->ssh.identity);
+	dst->ssh.known_hosts = x_strdup(src->ssh.known_hosts);
+	dst->source = x_strdup(src->source);
+}
+
+void host_config_free(struct host_config *h)
 {
 	free(h->name);
 	free(h->address);

@@ -52,6 +52,10 @@ struct inventory {
 struct host_config *inventory_add(struct inventory *inv);
 const struct host_config *inventory_find(const struct inventory *inv, const char *name);
 void inventory_free(struct inventory *inv);
+/* A deep copy, for a reader that may outlive the inventory; free the
+ * copy's contents with host_config_free (h itself is not freed). */
+void host_config_copy(struct host_config *dst, const struct host_config *src);
+void host_config_free(struct host_config *h);
 const char *transport_name(enum host_transport t);
 int  host_has_tag(const struct host_config *h, const char *tag);
 /* --hosts: comma-separated globs matched against names and tags. */

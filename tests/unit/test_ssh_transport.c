@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -77,7 +78,7 @@ static struct transport_params params(const char *kh)
 	struct transport_params p = {
 		.host_name = "sshtest", .address = "127.0.0.1", .port = port, .user = env_user,
 		.identity = env_key, .known_hosts = kh, .connect_timeout_ms = 2000,
-		.io_timeout_ms = 5000, .keepalive_s = 5,
+		.io_timeout_ms = 5000, .keepalive_s = 5, .cancel_fd = -1,
 	};
 	return p;
 }
@@ -382,6 +383,103 @@ static void test_unreachable(void)
 	close(lfd);
 }
 
+/* Writes the cancel eventfd 200 ms after the thread starts. */
+static void *cancel_later(void *v)
+{
+	usleep(200000);
+	eventfd_write(*(int *)v, 1);
+	return NULL;
+}
+
+/* Starts a thread that cancels p's waits in 200 ms; cancel_join ends it. */
+static void cancel_soon(struct transport_params *p, pthread_t *th)
+{
+	p->cancel_fd = eventfd(0, EFD_CLOEXEC);
+	pthread_create(th, NULL, cancel_later, &p->cancel_fd);
+}
+
+static void cancel_join(struct transport_params *p, pthread_t th)
+{
+	pthread_join(th, NULL);
+	close(p->cancel_fd);
+	p->cancel_fd = -1;
+}
+
+/* The cancel fd ends a wait at once, however long its own timeout: a
+ * connect whose SYN is dropped, a silent handshake, a command that never
+ * finishes and a poll reply cut half-way. */
+static void test_cancel(void)
+{
+	struct transport_params p = params(env_kh);
+	struct vd_err err = { 0 };
+	struct strbuf out;
+	pthread_t th;
+	int st, fillers[4], ssh_port = p.port;
+	int64_t t0;
+	sb_init(&out);
+	p.connect_timeout_ms = p.io_timeout_ms = 10000;
+
+	int lfd = silent_listener(0, &p.port);
+	for (int i = 0; i < 4; i++) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)p.port),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fillers[i], (struct sockaddr *)&a, sizeof a);
+	}
+	usleep(50000);
+	cancel_soon(&p, &th);
+	t0 = now_ms();
+	CHECK(transport_open(TRANSPORT_SSH, &p, &err) == NULL);
+	CHECK(now_ms() - t0 < 1500);
+	CHECK_INT(err.code, VD_EUNREACH);
+	cancel_join(&p, th);
+	for (int i = 0; i < 4; i++)
+		close(fillers[i]);
+	close(lfd);
+
+	lfd = silent_listener(16, &p.port);
+	cancel_soon(&p, &th);
+	err_clear(&err);
+	t0 = now_ms();
+	CHECK(transport_open(TRANSPORT_SSH, &p, &err) == NULL);
+	CHECK(now_ms() - t0 < 1500);
+	CHECK(strstr(err.msg, "handshake") != NULL);
+	cancel_join(&p, th);
+	close(lfd);
+
+	p.port = ssh_port;
+	p.cancel_fd = eventfd(0, EFD_CLOEXEC);
+	struct transport *t = transport_open(TRANSPORT_SSH, &p, &err);
+	CHECK(t != NULL);
+	if (t) {
+		pthread_create(&th, NULL, cancel_later, &p.cancel_fd);
+		t0 = now_ms();
+		CHECK_INT(run(t, "echo started; sleep 8", 0, &out, &out, &st, &err), -1);
+		CHECK(now_ms() - t0 < 1500);
+		pthread_join(th, NULL);
+		transport_close(&t);
+	}
+	close(p.cancel_fd);
+
+	p.cancel_fd = eventfd(0, EFD_CLOEXEC);
+	t = transport_open(TRANSPORT_SSH, &p, &err);
+	CHECK(t != NULL);
+	if (t) {
+		pthread_create(&th, NULL, cancel_later, &p.cancel_fd);
+		sb_reset(&out);
+		t0 = now_ms();
+		CHECK_INT(transport_poll(t, "half() { printf 'part of a reply'; sleep 8; }\n", "half",
+					 0, &out, &err), -1);
+		CHECK(now_ms() - t0 < 1500);
+		pthread_join(th, NULL);
+		t0 = now_ms();
+		transport_close(&t);
+		CHECK(now_ms() - t0 < 500);
+	}
+	close(p.cancel_fd);
+	sb_free(&out);
+}
+
 /* The server side of a live session dies: exec fails, is_connected drops. */
 static void test_server_dies(void)
 {
@@ -539,7 +637,7 @@ static void test_local_and_none(void)
 	CHECK_INT(transport_kind_parse("telnet"), -1);
 	CHECK_STR(transport_kind_name(TRANSPORT_LOCAL), "local");
 	/* bad ssh parameters */
-	struct transport_params bad = { .host_name = "x", .address = "" };
+	struct transport_params bad = { .host_name = "x", .address = "", .cancel_fd = -1 };
 	err_clear(&err);
 	CHECK(transport_open(TRANSPORT_SSH, &bad, &err) == NULL);
 	CHECK_INT(err.code, VD_EINVAL);
@@ -567,6 +665,7 @@ int main(void)
 		test_auth();
 		test_threads();
 		test_unreachable();
+		test_cancel();
 		test_server_dies();
 		sshd_down();
 	}

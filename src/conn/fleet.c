@@ -80,7 +80,6 @@ struct fleet {
 	struct queue      results;
 	struct host_ctx  *workers;
 	size_t            nworkers;
-	atomic_uint       pending_calls;
 	double           *asked;          /* per host: when a refresh was requested */
 	double            started;
 };
@@ -302,7 +301,6 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 	f->workers = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->workers);
 	f->asked = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->asked);
 	f->started = now_mono_s();
-	atomic_init(&f->pending_calls, 0);
 	for (size_t i = 0; i < c->nhosts; i++) {
 		struct host_ctx *hc = &f->workers[i];
 		hc->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -346,7 +344,6 @@ static void apply(struct fleet *f, struct message *m)
 		host_apply_snapshot(c, &c->hosts[m->host], &m->snap, now_wall_s());
 		host_snapshot_free(&m->snap);
 	} else {
-		atomic_fetch_sub(&f->pending_calls, 1);
 		if (m->done)
 			m->done(m->ctx, m->rc, &m->err);
 	}
@@ -423,13 +420,7 @@ void fleet_call_async(struct fleet *f, struct host *h, host_call_fn fn, void *ar
 		      host_done_fn done, void *ctx)
 {
 	size_t i = (size_t)(h - f->cluster->hosts);
-	atomic_fetch_add(&f->pending_calls, 1);
 	send_command(&f->workers[i], CMD_CALL, fn, arg, done, ctx);
-}
-
-unsigned fleet_calls_pending(const struct fleet *f)
-{
-	return atomic_load(&((struct fleet *)f)->pending_calls);
 }
 
 struct cluster *fleet_cluster(struct fleet *f) { return f->cluster; }
@@ -450,7 +441,6 @@ static void complete_leftovers(struct fleet *f)
 				err_clear(&err);
 				err_where(&err, NULL, hc->cfg.name, NULL);
 				err_set(&err, VD_EUNREACH, "not run: vdeck is exiting");
-				atomic_fetch_sub(&f->pending_calls, 1);
 				if (c->done)
 					c->done(c->ctx, -1, &err);
 			}

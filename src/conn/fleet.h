@@ -50,8 +50,6 @@ void fleet_wait_initial(struct fleet *f, int timeout_ms);
  * once it returned.  There is no waiting form: see lua/sched.c. */
 void fleet_call_async(struct fleet *f, struct host *h, host_call_fn fn, void *arg,
 		      host_done_fn done, void *ctx);
-/* Calls still running (for the Jobs view and clean shutdown). */
-unsigned fleet_calls_pending(const struct fleet *f);
 
 /* For host_call_fn implementations in conn/. */
 struct virt_host *host_ctx_virt(struct host_ctx *hc);

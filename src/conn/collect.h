@@ -9,8 +9,12 @@
 
 struct collector;
 struct transport;
+struct transport_class;
 
-struct collector *collector_new(const struct inventory *inv, const struct host_config *cfg,
+/* The host's transport class follows its inventory transport; hosts with
+ * transport = local use `local` when given (a platform's simulated hosts),
+ * else this machine's. */
+struct collector *collector_new(const struct host_config *cfg, const struct transport_class *local,
 				int accept_new_hostkeys, int connect_timeout_ms);
 /* Fills the shell half of s: shell_used, shell_ok, shell_error, metrics, rtt. */
 void collector_poll(struct collector *col, struct host_snapshot *s);

@@ -252,7 +252,8 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		hc->cfg = c->hosts[i].cfg;
 		queue_init(&hc->cmds);
 		hc->virt = virt_host_new(hc->cfg->libvirt_uri);
-		hc->collector = collector_new(c->inv, hc->cfg, opts->accept_new_hostkeys, f->opts.connect_timeout_ms);
+		hc->collector = collector_new(hc->cfg, opts->local_transport, opts->accept_new_hostkeys,
+					      f->opts.connect_timeout_ms);
 		if (pthread_create(&hc->thread, &attr, worker_main, hc) != 0) {
 			pthread_attr_destroy(&attr);
 			f->nworkers = i;

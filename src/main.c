@@ -8,7 +8,7 @@
 #include "core/options.h"
 #include "core/paths.h"
 #include "core/xalloc.h"
-#include "demo/demo_inventory.h"
+#include "demo/demo_platform.h"
 #include "exec/lock.h"
 #include "exec/summary.h"
 #include "lua/inventory_load.h"
@@ -185,16 +185,19 @@ static void local_inventory(struct inventory *inv)
 	inv->interval_ms = 2000;
 }
 
-static int load_inventory(const struct cli *cli, struct inventory *inv)
+/* --demo: the simulated cluster supplies the inventory and, through
+ * *demo, the transport of its hosts. */
+static int load_inventory(const struct cli *cli, struct inventory *inv, struct demo **demo)
 {
 	struct vd_err err;
 	err_clear(&err);
 	if (cli->is_demo) {
 		struct demo_spec spec;
-		if (demo_parse_spec(cli->demo, &spec, &err) < 0 || demo_inventory(&spec, inv, &err) < 0) {
+		if (demo_parse_spec(cli->demo, &spec, &err) < 0 || !(*demo = demo_new(&spec, &err))) {
 			fprintf(stderr, "vdeck: --demo: %s\n", err.msg);
 			return -1;
 		}
+		demo_inventory(*demo, inv);
 		return 0;
 	}
 	const char *path = cli->config ? cli->config : getenv("VDECK_CONFIG");
@@ -293,13 +296,14 @@ int main(int argc, char **argv)
 		}
 	}
 	struct inventory inv;
-	if (load_inventory(&cli, &inv) < 0) {
+	struct demo *demo = NULL;
+	if (load_inventory(&cli, &inv, &demo) < 0) {
 		free(script);
 		return EXIT_USAGE;
 	}
 	if (cli.opts.hosts && inventory_filter(&inv, cli.opts.hosts) == 0) {
 		fprintf(stderr, "vdeck: --hosts %s matches no host\n", cli.opts.hosts);
-		demo_cleanup(&inv);
+		demo_free(&demo);
 		inventory_free(&inv);
 		free(script);
 		return EXIT_USAGE;
@@ -321,6 +325,7 @@ int main(int argc, char **argv)
 		.connect_timeout_ms = cli.opts.connect_timeout_ms,
 		.accept_new_hostkeys = cli.opts.accept_new_hostkeys,
 		.poll = 1,
+		.local_transport = demo ? demo_transport(demo) : NULL,
 	};
 	struct vd_err err;
 	err_clear(&err);
@@ -334,7 +339,7 @@ int main(int argc, char **argv)
 		fleet_stop(&fleet);
 	}
 	cluster_free(&cluster);
-	demo_cleanup(&inv);
+	demo_free(&demo);
 	inventory_free(&inv);
 	free(script);
 	if (lock_fd >= 0)

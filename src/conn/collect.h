@@ -9,10 +9,13 @@
 
 struct collector;
 struct transport;
+struct transport_class;
 
-/* cfg must outlive the collector; cancel_fd (-1: none), once readable,
- * ends every network wait of its transports at once. */
-struct collector *collector_new(const struct inventory *inv, const struct host_config *cfg,
+/* The host's transport class follows its inventory transport; hosts with
+ * transport = local use `local` when given (a platform's simulated hosts),
+ * else this machine's.  cfg must outlive the collector; cancel_fd (-1:
+ * none), once readable, ends every network wait of its transports at once. */
+struct collector *collector_new(const struct host_config *cfg, const struct transport_class *local,
 				int accept_new_hostkeys, int connect_timeout_ms, int cancel_fd);
 /* Fills the shell half of s: shell_used, shell_ok, shell_error, metrics, rtt. */
 void collector_poll(struct collector *col, struct host_snapshot *s);

@@ -315,7 +315,7 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		host_config_copy(&hc->cfg, c->hosts[i].cfg);
 		queue_init(&hc->cmds);
 		hc->virt = virt_host_new(hc->cfg.libvirt_uri);
-		hc->collector = collector_new(c->inv, &hc->cfg, opts->accept_new_hostkeys,
+		hc->collector = collector_new(&hc->cfg, opts->local_transport, opts->accept_new_hostkeys,
 					      f->opts.connect_timeout_ms, hc->cancel_fd);
 	}
 	pthread_attr_t attr;

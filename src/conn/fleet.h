@@ -13,11 +13,15 @@
 
 struct fleet;
 struct host_ctx;   /* a worker's own resources, passed to host calls */
+struct transport_class;
 
 struct fleet_opts {
 	int connect_timeout_ms;    /* a host silent this long is shown down */
 	int accept_new_hostkeys;
 	int poll;                  /* 0: connect and read once per refresh only */
+	/* Serves the hosts with transport = local: NULL for this machine; a
+	 * platform that simulates its hosts passes its own class. */
+	const struct transport_class *local_transport;
 };
 
 /* Runs on the host's worker thread. */

@@ -1,7 +1,7 @@
 /* local_bundle.h — the poll bundle of a local host, read in-process.
  *
  * Produces the same text as running bundle_script() with sh, without
- * forking: the console's own machine (and every demo host) costs a few
+ * forking: a host read through its sysroot on this machine costs a few
  * hundred small reads per poll, no processes. */
 #ifndef VD_LOCAL_BUNDLE_H
 #define VD_LOCAL_BUNDLE_H

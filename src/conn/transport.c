@@ -1,39 +1,97 @@
-/* transport.c — one front for the none, local and ssh shell transports.
+/* transport.c — the front every transport call goes through, and conn's
+ * own three classes: none, local and ssh.
  *
- * Fills the defaults (port 22, timeouts, keepalive, $USER), validates the
- * parameters, and dispatches.  The error record always names the host. */
+ * The front names the host in every error record and checks arguments;
+ * the classes do the work.  Local polls read the sysroot in-process
+ * (local_bundle.c); SSH polls run the bundle script, built once per
+ * connection for the host's sysroot, in the session's poll shell. */
 #include "conn/transport.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn/local_bundle.h"
 #include "conn/local_exec.h"
 #include "conn/ssh_conn.h"
 #include "core/xalloc.h"
+#include "metrics/bundle.h"
+
+#define POLL_FN "vdeck_poll"
 
 struct transport {
-	enum transport_kind kind;
-	char               *host_name;
-	struct ssh_conn    *ssh;       /* TRANSPORT_SSH only */
+	const struct transport_class *cls;
+	void                         *state;
+	char                         *host_name;
 };
 
-static const char *const kind_names[] = { "none", "local", "ssh" };
+/* none: libvirt only. */
 
-const char *transport_kind_name(enum transport_kind kind)
+static int none_open(const struct transport_class *cls, const struct transport_params *p, void **state,
+		     struct vd_err *err)
 {
-	return (unsigned)kind < 3 ? kind_names[kind] : "?";
+	(void)cls, (void)p, (void)err;
+	*state = NULL;
+	return 0;
 }
 
-int transport_kind_parse(const char *name)
+static int none_exec(void *state, const char *cmd, int timeout_ms, struct strbuf *out,
+		     struct strbuf *errout, int *exit_status, struct vd_err *err)
 {
-	for (int i = 0; name && i < 3; i++)
-		if (strcmp(name, kind_names[i]) == 0)
-			return i;
-	return -1;
+	(void)state, (void)cmd, (void)timeout_ms, (void)out, (void)errout, (void)exit_status;
+	return err_set(err, VD_EUNSUPPORTED, "host has no shell transport (transport = none)");
 }
 
-static struct ssh_conn *open_ssh(const struct transport_params *in, struct vd_err *err)
+static int none_poll(void *state, int timeout_ms, struct strbuf *out, struct vd_err *err)
+{
+	return none_exec(state, NULL, timeout_ms, out, NULL, NULL, err);
+}
+
+static void none_close(void *state)
+{
+	(void)state;
+}
+
+const struct transport_class transport_none = {
+	.open = none_open, .exec = none_exec, .poll = none_poll, .close = none_close,
+};
+
+/* local: this machine, its files under the sysroot. */
+
+static int local_open(const struct transport_class *cls, const struct transport_params *p, void **state,
+		      struct vd_err *err)
+{
+	(void)cls, (void)err;
+	*state = x_strdup(p && p->sysroot ? p->sysroot : "/");
+	return 0;
+}
+
+static int local_exec_cmd(void *state, const char *cmd, int timeout_ms, struct strbuf *out,
+			  struct strbuf *errout, int *exit_status, struct vd_err *err)
+{
+	(void)state;
+	return local_exec(cmd, timeout_ms, out, errout, exit_status, err);
+}
+
+static int local_poll(void *state, int timeout_ms, struct strbuf *out, struct vd_err *err)
+{
+	(void)timeout_ms, (void)err;
+	local_bundle(state, out);
+	return 0;
+}
+
+const struct transport_class transport_local = {
+	.open = local_open, .exec = local_exec_cmd, .poll = local_poll, .close = free,
+};
+
+/* ssh: one libssh2 session. */
+
+struct ssh_state {
+	struct ssh_conn *conn;
+	char            *script;   /* bundle_function(POLL_FN, sysroot) */
+};
+
+static struct ssh_conn *connect_ssh(const struct transport_params *in, struct vd_err *err)
 {
 	struct transport_params p = *in;
 	if (!p.address || !*p.address) {
@@ -63,28 +121,72 @@ static struct ssh_conn *open_ssh(const struct transport_params *in, struct vd_er
 	return ssh_conn_open(&p, err);
 }
 
-struct transport *transport_open(enum transport_kind kind, const struct transport_params *p,
+static int ssh_open(const struct transport_class *cls, const struct transport_params *p, void **state,
+		    struct vd_err *err)
+{
+	(void)cls;
+	if (!p)
+		return err_set(err, VD_EINVAL, "ssh transport needs parameters");
+	struct ssh_conn *conn = connect_ssh(p, err);
+	if (!conn)
+		return -1;
+	struct ssh_state *s = x_calloc(1, sizeof *s);
+	s->conn = conn;
+	s->script = bundle_function(POLL_FN, p->sysroot, NULL);
+	*state = s;
+	return 0;
+}
+
+static int ssh_exec(void *state, const char *cmd, int timeout_ms, struct strbuf *out,
+		    struct strbuf *errout, int *exit_status, struct vd_err *err)
+{
+	struct ssh_state *s = state;
+	return ssh_conn_exec(s->conn, cmd, timeout_ms, out, errout, exit_status, err);
+}
+
+static int ssh_poll(void *state, int timeout_ms, struct strbuf *out, struct vd_err *err)
+{
+	struct ssh_state *s = state;
+	return ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, out, err);
+}
+
+static int ssh_is_connected(const void *state)
+{
+	const struct ssh_state *s = state;
+	return s->conn->connected;
+}
+
+static void ssh_close(void *state)
+{
+	struct ssh_state *s = state;
+	ssh_conn_close(&s->conn);
+	free(s->script);
+	free(s);
+}
+
+const struct transport_class transport_ssh = {
+	.open = ssh_open, .exec = ssh_exec, .poll = ssh_poll,
+	.is_connected = ssh_is_connected, .close = ssh_close,
+};
+
+/* The front. */
+
+struct transport *transport_open(const struct transport_class *cls, const struct transport_params *p,
 				 struct vd_err *err)
 {
-	struct transport *t;
 	const char *name = p && p->host_name ? p->host_name : p && p->address ? p->address : "local";
 	err_where(err, "connect", name, NULL);
-	if ((unsigned)kind > TRANSPORT_SSH) {
-		err_set(err, VD_EINVAL, "unknown transport kind %d", (int)kind);
+	if (!cls) {
+		err_set(err, VD_EINVAL, "no transport class");
 		return NULL;
 	}
-	t = x_calloc(1, sizeof *t);
-	t->kind = kind;
+	void *state;
+	if (cls->open(cls, p, &state, err) < 0)
+		return NULL;
+	struct transport *t = x_calloc(1, sizeof *t);
+	t->cls = cls;
+	t->state = state;
 	t->host_name = x_strdup(name);
-	if (kind == TRANSPORT_SSH) {
-		if (!p) {
-			err_set(err, VD_EINVAL, "ssh transport needs parameters");
-			transport_close(&t);
-			return NULL;
-		}
-		if (!(t->ssh = open_ssh(p, err)))
-			transport_close(&t);
-	}
 	return t;
 }
 
@@ -96,46 +198,20 @@ int transport_exec(struct transport *t, const char *cmd, int timeout_ms, struct 
 	err_where(err, "exec", t->host_name, NULL);
 	if (!cmd)
 		return err_set(err, VD_EINVAL, "no command to run");
-	switch (t->kind) {
-	case TRANSPORT_SSH:
-		return ssh_conn_exec(t->ssh, cmd, timeout_ms, out, errout, exit_status, err);
-	case TRANSPORT_LOCAL:
-		return local_exec(cmd, timeout_ms, out, errout, exit_status, err);
-	case TRANSPORT_NONE:
-		break;
-	}
-	return err_set(err, VD_EUNSUPPORTED, "host has no shell transport (transport = none)");
+	return t->cls->exec(t->state, cmd, timeout_ms, out, errout, exit_status, err);
 }
 
-int transport_poll(struct transport *t, const char *fn_def, const char *fn_name, int timeout_ms,
-		   struct strbuf *out, struct vd_err *err)
+int transport_poll(struct transport *t, int timeout_ms, struct strbuf *out, struct vd_err *err)
 {
 	err_where(err, "poll", t->host_name, NULL);
-	if (t->kind == TRANSPORT_SSH)
-		return ssh_conn_poll(t->ssh, fn_def, fn_name, timeout_ms, out, err);
-	struct strbuf cmd;
-	sb_init(&cmd);
-	sb_appendf(&cmd, "%s%s\n", fn_def, fn_name);
-	int status = 0;
-	int rc = transport_exec(t, cmd.buf, timeout_ms, out, NULL, &status, err);
-	sb_free(&cmd);
-	if (rc == 0 && status != 0)
-		rc = err_set(err, VD_ESSH, "poll exited %d", status);
-	return rc;
+	return t->cls->poll(t->state, timeout_ms, out, err);
 }
 
 int transport_is_connected(const struct transport *t)
 {
 	if (!t)
 		return 0;
-	if (t->kind == TRANSPORT_SSH)
-		return t->ssh && t->ssh->connected;
-	return 1;
-}
-
-enum transport_kind transport_kind_of(const struct transport *t)
-{
-	return t->kind;
+	return !t->cls->is_connected || t->cls->is_connected(t->state);
 }
 
 void transport_close(struct transport **tp)
@@ -143,7 +219,7 @@ void transport_close(struct transport **tp)
 	struct transport *t = *tp;
 	if (!t)
 		return;
-	ssh_conn_close(&t->ssh);
+	t->cls->close(t->state);
 	x_free(&t->host_name);
 	x_free(tp);
 }

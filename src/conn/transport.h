@@ -1,10 +1,14 @@
-/* transport.h — a host's shell transport: run one command, get its output.
+/* transport.h — a host's shell transport: run one command, or read the
+ * host's poll bundle.
  *
  * Used by per-host worker threads: each worker owns its transport and every
  * call blocks that worker only, never bounded by anything but the timeouts
- * given here.  Kinds: SSH (one persistent libssh2 session; strict host-key
- * checking against an OpenSSH known_hosts file), LOCAL (`sh -c` on this
- * machine) and NONE (libvirt only: every exec fails with VD_EUNSUPPORTED).
+ * given here.  A transport is an instance of a class (a table of functions,
+ * htop's platform split): conn/ has SSH (one persistent libssh2 session;
+ * strict host-key checking against an OpenSSH known_hosts file), local
+ * (`sh -c` on this machine, polls read in-process) and none (libvirt only:
+ * every call fails with VD_EUNSUPPORTED).  A platform that simulates hosts
+ * fills the same table and is handed to the fleet; nothing here knows it.
  *
  * Reconnecting is the caller's job: after a transport failure exec returns
  * -1 with VD_EUNREACH or VD_ESSH and transport_is_connected() turns false;
@@ -18,6 +22,7 @@
 struct transport_params {
 	const char *host_name;      /* inventory name, for messages */
 	const char *address;        /* hostname or IP */
+	const char *sysroot;        /* prefix of the polled /proc and /sys; NULL: "/" */
 	int port;                   /* 22 when <= 0 */
 	const char *user;           /* NULL: $USER */
 	const char *identity;       /* private key path, "~" expanded; NULL: agent only */
@@ -30,16 +35,31 @@ struct transport_params {
 				     * (the fleet is stopping); -1: none */
 };
 
-enum transport_kind { TRANSPORT_NONE, TRANSPORT_LOCAL, TRANSPORT_SSH };
+/* What a transport implements.  open fills *state, which every other
+ * function gets back; ctx is the class's own (a platform's simulation).
+ * The contracts are those of the transport_* functions below. */
+struct transport_class {
+	void *ctx;
+	int  (*open)(const struct transport_class *cls, const struct transport_params *p, void **state,
+		     struct vd_err *err);
+	int  (*exec)(void *state, const char *cmd, int timeout_ms, struct strbuf *out,
+		     struct strbuf *errout, int *exit_status, struct vd_err *err);
+	int  (*poll)(void *state, int timeout_ms, struct strbuf *out, struct vd_err *err);
+	int  (*is_connected)(const void *state);   /* NULL: always */
+	void (*close)(void *state);
+};
+
+extern const struct transport_class transport_none, transport_local, transport_ssh;
 
 struct transport;
 
-/* Opens (for SSH: connects, verifies the host key, authenticates).  Returns
- * NULL with err set: VD_EUNREACH (resolve, refused, connect or handshake
- * timeout), VD_EREFUSED (host key unknown, changed or revoked), VD_ESSH
- * (protocol or authentication failure), VD_EIO (known_hosts unreadable or
- * unwritable), VD_EINVAL (bad parameters). */
-struct transport *transport_open(enum transport_kind kind, const struct transport_params *p,
+/* Opens (for SSH: connects, verifies the host key, authenticates); p may
+ * be NULL for none and local.  Returns NULL with err set: VD_EUNREACH
+ * (resolve, refused, connect or handshake timeout), VD_EREFUSED (host key
+ * unknown, changed or revoked), VD_ESSH (protocol or authentication
+ * failure), VD_EIO (known_hosts unreadable or unwritable), VD_EINVAL (bad
+ * parameters). */
+struct transport *transport_open(const struct transport_class *cls, const struct transport_params *p,
 				 struct vd_err *err);
 
 /* Runs cmd; appends its stdout/stderr to out/errout (either may be NULL) and
@@ -50,17 +70,14 @@ struct transport *transport_open(enum transport_kind kind, const struct transpor
 int transport_exec(struct transport *t, const char *cmd, int timeout_ms, struct strbuf *out,
 		   struct strbuf *errout, int *exit_status, struct vd_err *err);
 
-/* Runs the shell function fn_name defined by fn_def and appends its stdout
- * to out.  SSH keeps one remote shell per session that learns fn_def once
- * (a poll is then one line in, the output back); local runs both at once. */
-int transport_poll(struct transport *t, const char *fn_def, const char *fn_name, int timeout_ms,
-		   struct strbuf *out, struct vd_err *err);
+/* Appends the host's poll bundle (metrics/bundle.h: every /proc and /sys
+ * file the metrics need, under the sysroot).  SSH keeps one remote shell
+ * per session that learns the bundle script once (a poll is then one line
+ * in, the output back); local reads the files in-process.  Errors as for
+ * transport_exec. */
+int transport_poll(struct transport *t, int timeout_ms, struct strbuf *out, struct vd_err *err);
 
 int  transport_is_connected(const struct transport *t);
-enum transport_kind transport_kind_of(const struct transport *t);
-/* "none", "local", "ssh"; and back (-1 for an unknown name). */
-const char *transport_kind_name(enum transport_kind kind);
-int  transport_kind_parse(const char *name);
 void transport_close(struct transport **t);
 
 #endif

@@ -7,7 +7,8 @@
  * and DIR/hosts/cnaNN/root/ (proc/ and sys/ files in the kernel's own
  * formats, read through the same code path as a real host's sysroot).
  * Everything is a pure function of (spec, host index, t): two runs with the
- * same seed write the same bytes. */
+ * same seed write the same bytes.  demo_platform.h makes a running cluster
+ * of it. */
 #ifndef VD_DEMO_H
 #define VD_DEMO_H
 

@@ -11,7 +11,6 @@ struct host_config *inventory_add(struct inventory *inv)
 	x_grow(&inv->hosts, &inv->cap, inv->nhosts + 1, sizeof *inv->hosts);
 	struct host_config *h = &inv->hosts[inv->nhosts++];
 	memset(h, 0, sizeof *h);
-	h->demo_index = -1;
 	return h;
 }
 
@@ -66,7 +65,6 @@ void inventory_free(struct inventory *inv)
 		free(inv->keys[i].key);
 	}
 	free(inv->keys);
-	free(inv->demo_dir);
 	memset(inv, 0, sizeof *inv);
 }
 

@@ -1,7 +1,8 @@
 /* inventory.h — the cluster as the operator declared it.
  *
- * Filled by the Lua inventory loader (lua/inventory.c) or by the demo
- * generator; read by everything else.  Plain data, no behaviour. */
+ * Filled by the Lua inventory loader (lua/inventory_load.c), by main.c
+ * (the local host alone), or by a platform that simulates hosts; read by
+ * everything else.  Plain data, no behaviour. */
 #ifndef VD_INVENTORY_H
 #define VD_INVENTORY_H
 
@@ -27,7 +28,6 @@ struct host_config {
 	struct ssh_settings ssh;
 	int    interval_ms;
 	char  *source;          /* "FILE:LINE" where declared, for messages */
-	int    demo_index;      /* demo hosts: index into the generated tree; -1 otherwise */
 };
 
 /* A TUI key remapping declared in the inventory: action = "key". */
@@ -39,14 +39,12 @@ struct key_pair {
 struct inventory {
 	struct host_config *hosts;
 	size_t nhosts, cap;
-	char  *path;            /* file it came from, NULL for demo/local */
+	char  *path;            /* file it came from; NULL when not read from a file */
 	char  *theme;
 	struct key_pair *keys;  /* defaults { keys = { quit = "x" } } */
 	size_t nkeys;
 	int    interval_ms;     /* default poll interval */
 	int    connect_timeout_ms;
-	char  *demo_dir;        /* generated demo tree, removed at exit */
-	unsigned demo_hosts, demo_vms, demo_seed;   /* the spec it was generated from */
 };
 
 struct host_config *inventory_add(struct inventory *inv);

@@ -429,7 +429,7 @@ static void test_cancel(void)
 	usleep(50000);
 	cancel_soon(&p, &th);
 	t0 = now_ms();
-	CHECK(transport_open(TRANSPORT_SSH, &p, &err) == NULL);
+	CHECK(transport_open(&transport_ssh, &p, &err) == NULL);
 	CHECK(now_ms() - t0 < 1500);
 	CHECK_INT(err.code, VD_EUNREACH);
 	cancel_join(&p, th);
@@ -441,7 +441,7 @@ static void test_cancel(void)
 	cancel_soon(&p, &th);
 	err_clear(&err);
 	t0 = now_ms();
-	CHECK(transport_open(TRANSPORT_SSH, &p, &err) == NULL);
+	CHECK(transport_open(&transport_ssh, &p, &err) == NULL);
 	CHECK(now_ms() - t0 < 1500);
 	CHECK(strstr(err.msg, "handshake") != NULL);
 	cancel_join(&p, th);
@@ -449,7 +449,7 @@ static void test_cancel(void)
 
 	p.port = ssh_port;
 	p.cancel_fd = eventfd(0, EFD_CLOEXEC);
-	struct transport *t = transport_open(TRANSPORT_SSH, &p, &err);
+	struct transport *t = transport_open(&transport_ssh, &p, &err);
 	CHECK(t != NULL);
 	if (t) {
 		pthread_create(&th, NULL, cancel_later, &p.cancel_fd);
@@ -461,15 +461,25 @@ static void test_cancel(void)
 	}
 	close(p.cancel_fd);
 
+	/* A half-read poll reply: the host's meminfo is a FIFO nobody writes,
+	 * so the poll prints its first sections and then waits for ever. */
+	char root[] = "/tmp/vdeck-half-XXXXXX";
+	CHECK(mkdtemp(root) != NULL);
+	char path[256];
+	snprintf(path, sizeof path, "%s/proc", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/proc/meminfo", root);
+	CHECK(mkfifo(path, 0644) == 0);
+	chmod(root, 0755);
+	p.sysroot = root;
 	p.cancel_fd = eventfd(0, EFD_CLOEXEC);
-	t = transport_open(TRANSPORT_SSH, &p, &err);
+	t = transport_open(&transport_ssh, &p, &err);
 	CHECK(t != NULL);
 	if (t) {
 		pthread_create(&th, NULL, cancel_later, &p.cancel_fd);
 		sb_reset(&out);
 		t0 = now_ms();
-		CHECK_INT(transport_poll(t, "half() { printf 'part of a reply'; sleep 8; }\n", "half",
-					 0, &out, &err), -1);
+		CHECK_INT(transport_poll(t, 0, &out, &err), -1);
 		CHECK(now_ms() - t0 < 1500);
 		pthread_join(th, NULL);
 		t0 = now_ms();
@@ -477,6 +487,11 @@ static void test_cancel(void)
 		CHECK(now_ms() - t0 < 500);
 	}
 	close(p.cancel_fd);
+	p.sysroot = NULL;
+	unlink(path);
+	snprintf(path, sizeof path, "%s/proc", root);
+	rmdir(path);
+	rmdir(root);
 	sb_free(&out);
 }
 

@@ -241,23 +241,19 @@ static int run_mode(struct cli *cli, struct fleet *fleet)
 		cli->mode = MODE_SUMMARY;
 	if (cli->mode == MODE_TUI)
 		return tui_run(fleet, &cli->opts);
-	/* The summary and --check report every host's first answer; scripts
-	 * wait for a host only when they read it (lua/lwait.c). */
-	if (cli->mode == MODE_SUMMARY || cli->mode == MODE_CHECK)
-		fleet_wait_initial(fleet, cli->opts.connect_timeout_ms + 2000);
-	if (cli->mode == MODE_SUMMARY) {
-		summary_print(stdout, cluster);
-		return 0;
-	}
-	if (cli->mode == MODE_CHECK)
-		return check_print(stdout, cluster, cli->opts.json);
 	struct vlua *vl = vlua_new(fleet, &cli->opts, &err);
 	if (!vl) {
 		fprintf(stderr, "vdeck: %s\n", err.msg);
 		return EXIT_FAILED;
 	}
 	int rc = EXIT_OK;
+	/* The summary and --check report every host's first answer; scripts
+	 * wait for a host only when they read it (lua/lwait.c). */
+	if (cli->mode == MODE_SUMMARY || cli->mode == MODE_CHECK)
+		vlua_settle(vl);
 	switch (cli->mode) {
+	case MODE_SUMMARY: summary_print(stdout, cluster); break;
+	case MODE_CHECK: rc = check_print(stdout, cluster, cli->opts.json); break;
 	case MODE_LIST_RUNBOOKS: rc = vlua_list_runbooks(vl, cli->opts.json); break;
 	case MODE_REPL: rc = repl_run(vl, fleet); break;
 	case MODE_EVAL: rc = vlua_run_string(vl, cli->script, "=(command line)"); break;

@@ -401,21 +401,6 @@ int fleet_refresh_answered(const struct fleet *f, const struct host *h, double s
 	return 1;
 }
 
-void fleet_wait_initial(struct fleet *f, int timeout_ms)
-{
-	int64_t deadline = now_ms() + timeout_ms;
-	for (;;) {
-		size_t waiting = 0;
-		for (size_t i = 0; i < f->cluster->nhosts; i++)
-			if (f->cluster->hosts[i].polls == 0 && f->cluster->hosts[i].state != HOST_DOWN)
-				waiting++;
-		int64_t left = deadline - now_ms();
-		if (!waiting || left <= 0)
-			return;
-		fleet_pump(f, (int)(left < 100 ? left : 100));
-	}
-}
-
 void fleet_call_async(struct fleet *f, struct host *h, host_call_fn fn, void *arg,
 		      host_done_fn done, void *ctx)
 {

@@ -47,9 +47,6 @@ int  fleet_pump(struct fleet *f, int timeout_ms);
  * scheduler, lua/sched.c). */
 double fleet_refresh_request(struct fleet *f, struct host *h);
 int  fleet_refresh_answered(const struct fleet *f, const struct host *h, double since);
-/* For --check and the summary, which run no Lua: pumps until every host
- * finished its first poll or was marked down. */
-void fleet_wait_initial(struct fleet *f, int timeout_ms);
 /* Queues fn on h's worker; done runs on the loop thread (in fleet_pump)
  * once it returned.  There is no waiting form: see lua/sched.c. */
 void fleet_call_async(struct fleet *f, struct host *h, host_call_fn fn, void *arg,

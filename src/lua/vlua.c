@@ -248,6 +248,19 @@ int vlua_run_file(struct vlua *vl, const char *path, int argc, char **argv)
 	return e.rc;
 }
 
+static int settle_body(lua_State *L)
+{
+	return lvd_await_hosts(L, NULL, NULL, 0, settled_k);
+}
+
+void vlua_settle(struct vlua *vl)
+{
+	lua_settop(vl->L, 0);
+	lua_pushcfunction(vl->L, settle_body);
+	struct chunk_end e = { 0 };
+	run_task(vl, 0, &e);
+}
+
 /* From a signal handler: the running script stops at its next instruction
  * count, and a script waiting for a host is cancelled. */
 void vlua_interrupt(void)

@@ -25,6 +25,10 @@ void vlua_free(struct vlua **vl);
 /* Runs a script or runbook file with k=v arguments; prints errors on stderr;
  * returns an enum vd_exit. */
 int  vlua_run_file(struct vlua *vl, const char *path, int argc, char **argv);
+/* Waits (running the scheduler) until every host answered its first poll
+ * or was marked down after the connect timeout: for --check and the
+ * summary, which report every host. */
+void vlua_settle(struct vlua *vl);
 /* Runs a one-liner (-e). */
 int  vlua_run_string(struct vlua *vl, const char *code, const char *name);
 

@@ -4,7 +4,8 @@
  * Its declared params are the single source for `--exec FILE k=v` parsing,
  * `--list-runbooks` and the TUI form; they are validated (types, ranges,
  * that hosts and domains exist) before run() is called, and a bad value
- * exits 2 with nothing changed. */
+ * exits 2 with nothing changed (a VM not found while a host has not
+ * answered exits 3: it may be there). */
 #include "lua/lvdeck.h"
 #include "lua/sched.h"
 #include "core/paths.h"
@@ -111,6 +112,32 @@ static int parse_bool(const char *v, int *out)
 	return -1;
 }
 
+/* Raises for a domain parameter naming a VM no host has: a usage error
+ * when every host answered, else "unreachable" naming the hosts whose
+ * domains are unknown (the VM may be on one of them). */
+static void unknown_domain(lua_State *L, const char *rb, const char *pname, const char *text)
+{
+	struct lctx *ctx = lctx_get(L);
+	struct strbuf silent;
+	sb_init(&silent);
+	for (size_t i = 0; i < ctx->cluster->nhosts; i++) {
+		const struct host *h = &ctx->cluster->hosts[i];
+		if (h->libvirt_polls == 0)
+			sb_appendf(&silent, "%s%s", silent.len ? ", " : "", h->cfg->name);
+	}
+	if (!silent.len) {
+		sb_free(&silent);
+		usage_error(L, rb, "parameter %s: no domain named '%s' on any host", pname, text);
+	}
+	struct vd_err e;
+	err_clear(&e);
+	err_where(&e, rb, NULL, NULL);
+	err_set(&e, VD_EUNREACH, "parameter %s: no domain named '%s' on the hosts that answered; did not answer: %s",
+		pname, text, silent.buf);
+	sb_free(&silent);
+	lvd_raise(L, &e);
+}
+
 /* Converts text (or a default value already on the stack) to the param's
  * type and pushes it; raises a usage error naming the param on failure. */
 static void push_converted(lua_State *L, const char *rb, int decl, const char *pname, const char *type,
@@ -151,7 +178,7 @@ static void push_converted(lua_State *L, const char *rb, int decl, const char *p
 		lua_pushstring(L, text);
 	} else if (!strcmp(type, "domain")) {
 		if (!cluster_find_domain(ctx->cluster, text, NULL))
-			usage_error(L, rb, "parameter %s: no domain named '%s' on any host", pname, text);
+			unknown_domain(L, rb, pname, text);
 		lua_pushstring(L, text);
 	} else if (!strcmp(type, "enum")) {
 		lua_getfield(L, decl, "values");

@@ -398,6 +398,10 @@ static int key(struct tui *t, enum action a, int ch)
 		v->field++;
 		return 1;
 	}
+	if ((a == ACT_TOP || a == ACT_BOTTOM) && rb->nparams) {
+		v->field = a == ACT_TOP ? 0 : rb->nparams - 1;
+		return 1;
+	}
 	if (a == ACT_ENTER && v->mode == RB_FORM && v->field < rb->nparams) {
 		const struct runbook_param *rp = &rb->params[v->field];
 		if (rp->values && rp->values[0]) {
@@ -438,7 +442,7 @@ static struct table *table(struct tui *t)
 }
 
 static const enum action help[] = {
-	ACT_ENTER, ACT_DRYRUN, ACT_RUN, ACT_BACK, ACT_FILTER, ACT_SORT, ACT_UP, ACT_DOWN, ACT_NONE,
+	ACT_ENTER, ACT_DRYRUN, ACT_RUN, ACT_BACK, ACT_FILTER, ACT_SORT, ACT_UP, ACT_DOWN, ACT_TOP, ACT_BOTTOM, ACT_NONE,
 };
 
 const struct view_ops view_runbooks = {

@@ -6,7 +6,8 @@
  * of operation arguments and parsed by the same code (ops/value.c: strict
  * text, min/max); the declaration itself (bounds, default) is checked when
  * the file is loaded.  Values are validated, and hosts and domains looked
- * up, before run() is called: a bad value exits 2 with nothing changed. */
+ * up, before run() is called: a bad value exits 2 with nothing changed (a VM
+ * not found while a host has not answered exits 3: it may be there). */
 #include "lua/lvdeck.h"
 #include "lua/sched.h"
 #include "core/paths.h"
@@ -174,6 +175,32 @@ int lvd_is_runbook(lua_State *L, int idx)
 	return same;
 }
 
+/* Raises for a domain parameter naming a VM no host has: a usage error
+ * when every host answered, else "unreachable" naming the hosts whose
+ * domains are unknown (the VM may be on one of them). */
+static void unknown_domain(lua_State *L, const char *rb, const char *pname, const char *text)
+{
+	struct lctx *ctx = lctx_get(L);
+	struct strbuf silent;
+	sb_init(&silent);
+	for (size_t i = 0; i < ctx->cluster->nhosts; i++) {
+		const struct host *h = &ctx->cluster->hosts[i];
+		if (h->libvirt_polls == 0)
+			sb_appendf(&silent, "%s%s", silent.len ? ", " : "", h->cfg->name);
+	}
+	if (!silent.len) {
+		sb_free(&silent);
+		usage_error(L, rb, "parameter %s: no domain named '%s' on any host", pname, text);
+	}
+	struct vd_err e;
+	err_clear(&e);
+	err_where(&e, rb, NULL, NULL);
+	err_set(&e, VD_EUNREACH, "parameter %s: no domain named '%s' on the hosts that answered; did not answer: %s",
+		pname, text, silent.buf);
+	sb_free(&silent);
+	lvd_raise(L, &e);
+}
+
 /* Parses text as the param declared at decl (ops/value.c) and pushes the
  * value; raises a usage error naming the param on failure. */
 static void push_converted(lua_State *L, const char *rb, int decl, const char *text)
@@ -223,7 +250,7 @@ static void push_converted(lua_State *L, const char *rb, int decl, const char *t
 	if (pd.arg.type == OT_HOST && !cluster_host(ctx->cluster, name))
 		usage_error(L, rb, "parameter %s: no host named '%s' in the inventory", pname, name);
 	if (pd.arg.type == OT_DOMAIN && !cluster_find_domain(ctx->cluster, name, NULL))
-		usage_error(L, rb, "parameter %s: no domain named '%s' on any host", pname, name);
+		unknown_domain(L, rb, pname, name);
 	lua_pop(L, 1);
 }
 

@@ -182,21 +182,41 @@ static int settled_k(lua_State *L, int status, lua_KContext k)
 	return 0;
 }
 
-/* rt.settle(rb): a runbook with a domain parameter resolves it against every
- * host, so it first waits for each host's first answer (or its timeout). */
+/* 1 when one of the k=v words at stack slots first..last gives the
+ * parameter pname a VM that no host that answered has (yet). */
+static int names_unseen_domain(lua_State *L, const char *pname, int first, int last)
+{
+	struct lctx *ctx = lctx_get(L);
+	size_t len = strlen(pname);
+	for (int i = first; i <= last; i++) {
+		const char *word = lua_tostring(L, i);
+		if (word && !strncmp(word, pname, len) && word[len] == '=' &&
+		    !cluster_find_domain(ctx->cluster, word + len + 1, NULL))
+			return 1;
+	}
+	return 0;
+}
+
+/* rt.settle(rb, k=v...): a domain parameter is resolved against every host,
+ * so when one is given a VM that no host that answered has, it first waits
+ * for each host's first answer (or its timeout).  Otherwise the runbook
+ * starts at once: it does not wait on hosts it may never touch. */
 static int rt_settle(lua_State *L)
 {
+	int nargs = lua_gettop(L);
 	lua_getfield(L, 1, "params");
-	int has_domain = 0;
-	lua_Integer n = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
-	for (lua_Integer i = 1; i <= n && !has_domain; i++) {
-		lua_rawgeti(L, -1, i);
+	int decls = lua_gettop(L), wait = 0;
+	lua_Integer n = lua_istable(L, decls) ? (lua_Integer)lua_rawlen(L, decls) : 0;
+	for (lua_Integer i = 1; i <= n && !wait; i++) {
+		lua_rawgeti(L, decls, i);
 		lua_getfield(L, -1, "type");
-		has_domain = lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), "domain");
-		lua_pop(L, 2);
+		lua_getfield(L, -2, "name");
+		if (lua_isstring(L, -2) && !strcmp(lua_tostring(L, -2), "domain") && lua_isstring(L, -1))
+			wait = names_unseen_domain(L, lua_tostring(L, -1), 2, nargs);
+		lua_pop(L, 3);
 	}
-	lua_pop(L, 1);
-	return has_domain ? lvd_await_hosts(L, NULL, NULL, 0, settled_k) : 0;
+	lua_settop(L, nargs);
+	return wait ? lvd_await_hosts(L, NULL, NULL, 0, settled_k) : 0;
 }
 
 /* rt.prepare(rb, k=v...): run, ctx, params — or a usage error. */
@@ -220,7 +240,7 @@ static const char exec_body[] =
 	"rt.args(path, select(3, ...))\n"
 	"local r = table.pack(chunk(select(3, ...)))\n"
 	"if r.n >= 1 and rt.is_runbook(r[1]) then\n"
-	"  rt.settle(r[1])\n"
+	"  rt.settle(r[1], select(3, ...))\n"
 	"  local run, ctx, params = rt.prepare(r[1], select(3, ...))\n"
 	"  return run(ctx, params)\n"
 	"end\n"

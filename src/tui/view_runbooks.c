@@ -446,7 +446,7 @@ static struct table *table(struct tui *t)
 }
 
 static const enum action help[] = {
-	ACT_ENTER, ACT_DRYRUN, ACT_RUN, ACT_BACK, ACT_FILTER, ACT_SORT, ACT_UP, ACT_DOWN, ACT_NONE,
+	ACT_ENTER, ACT_DRYRUN, ACT_RUN, ACT_BACK, ACT_FILTER, ACT_SORT, ACT_UP, ACT_DOWN, ACT_TOP, ACT_BOTTOM, ACT_NONE,
 };
 
 const struct view_ops view_runbooks = {

@@ -478,17 +478,31 @@ static int op_method(lua_State *L)
 	return op_method_k(L, LUA_OK, k);
 }
 
-/* h:create_bond{...}, h:run(cmd) and every other OP_HOST entry. */
+/* k: the arguments' userdata index, and async << 32. */
+static int op_host_method_k(lua_State *L, int status, lua_KContext k)
+{
+	(void)status;
+	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
+	struct host *h = lvd_check_host(L, 1);
+	struct op_args *args = lua_touserdata(L, (int)(k & 0xffff));
+	size_t hi = (size_t)(h - lctx_get(L)->cluster->hosts);
+	return run_op(L, def, hi, NULL, NULL, args, (int)(k >> 32), 0);
+}
+
+/* h:create_bond{...}, h:run(cmd) and every other OP_HOST entry.  It is
+ * validated against what the host said, so it first waits for the host's
+ * first answer (an operation that reads other hosts, for all of them). */
 static int op_host_method(lua_State *L)
 {
 	const struct op_def *def = lua_touserdata(L, lua_upvalueindex(1));
 	struct host *h = lvd_check_host(L, 1);
 	int nargs = lua_gettop(L);
 	struct op_args *args = new_args(L);
+	int ai = lua_gettop(L);
 	int async = 0;
 	read_args(L, def, 2, nargs, args, &async);
-	size_t hi = (size_t)(h - lctx_get(L)->cluster->hosts);
-	return run_op(L, def, hi, NULL, NULL, args, async, 0);
+	lua_KContext k = (lua_KContext)ai | ((lua_KContext)async << 32);
+	return lvd_await_hosts(L, reads_cluster(def) ? NULL : h, NULL, k, op_host_method_k);
 }
 
 void lvd_ops_register(lua_State *L)

@@ -17,8 +17,12 @@ cleanup() {
 }
 trap cleanup EXIT
 export XDG_STATE_HOME="$tmp/state" XDG_CONFIG_HOME="$tmp/config" XDG_RUNTIME_DIR="$tmp/run"
-if ! sshd_start >/dev/null 2>&1; then
-	skip "sshd cannot run here"
+sshd_start >/dev/null 2>"$tmp/sshd.err"; rc=$?
+if [ $rc -eq 77 ]; then
+	skip "sshd cannot run here: $(cat "$tmp/sshd.err")"
+	finish; exit $?
+elif [ $rc -ne 0 ]; then
+	fail "sshd_start" "exit $rc: $(cat "$tmp/sshd.err")"
 	finish; exit $?
 fi
 

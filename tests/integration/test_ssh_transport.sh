@@ -9,13 +9,16 @@ ok() { pass=$((pass + 1)); }
 no() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 . tests/lib/sshd.sh
-sshd_start
+errf=$(mktemp)
+sshd_start 2>"$errf"
 rc=$?
+why=$(cat "$errf"); rm -f "$errf"
 if [ $rc -eq 77 ]; then
+	echo "SKIP sshd cannot run here: $why"
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
-[ $rc -eq 0 ] || { no "sshd_start failed ($rc)"; echo "$pass passed, $fail failed"; exit 1; }
+[ $rc -eq 0 ] || { no "sshd_start failed ($rc): $why"; echo "$pass passed, $fail failed"; exit 1; }
 
 for v in SSHD_PORT SSHD_USER SSHD_KEY SSHD_KNOWN_HOSTS SSHD_DIR SSHD_PID; do
 	eval "val=\$$v"

@@ -71,6 +71,8 @@ demo: deps
 	@$(MAKE) --no-print-directory vdeck
 	./vdeck --demo
 
+# Strict (a skip fails unless tests/allowed-skips lists the test) when
+# VDECK_STRICT=1 or CI=true, as in CI (.ci/run): see tests/run-all.sh.
 check: deps-test
 	@$(MAKE) --no-print-directory -j2 vdeck build/vdeck-asan $(UNIT_BINS) $(UNIT_ASAN)
 	@sh tests/run-all.sh

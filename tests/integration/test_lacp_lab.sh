@@ -19,11 +19,11 @@ LAB_LIB=$root/tests/lib
 VDECK=${VDECK:-$root/vdeck}
 
 if ! why=$(lab_ovs_available); then
-	echo "SKIP $why"
-	echo "0 passed, 0 failed, 1 skipped"
-	exit 0
+	lab_skip "lacp lab: $why"
+	lab_summary
+	exit $?
 fi
-[ -x /usr/sbin/sshd ] || { echo "SKIP no sshd"; echo "0 passed, 0 failed, 1 skipped"; exit 0; }
+[ -x /usr/sbin/sshd ] || { lab_skip "lacp lab: no /usr/sbin/sshd (openssh-server)"; lab_summary; exit $?; }
 lab_init lacp || exit 1
 started=$(lab_now)
 tmp=$LAB_ROOT/t

@@ -40,8 +40,8 @@ d:attach_disk { source = img .. "/data<&'1.qcow2", target = "vdb", format = "qco
 local found
 for _, k in ipairs(d:disks()) do if k.target == "vdb" then found = k end end
 ok(found and found.source == img .. "/data<&'1.qcow2", "disk attached with its exact source")
-d:resize_disk("vdb", "96M")
-ok(true, "online resize accepted")
+local rs = d:resize_disk("vdb", "96M")
+ok(rs.ok and not rs.dry_run, "online resize accepted (virsh checks the size below)", rs.message)
 -- unplug without a guest: never reported done without the event
 local good, err = pcall(d.detach_disk, d, "vdb", { timeout = 2 })
 ok(not good and tostring(err):find("device%-removed") ~= nil, "detach waits for device-removed and says so", err)

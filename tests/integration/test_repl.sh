@@ -11,9 +11,10 @@ export XDG_STATE_HOME="$tmp/state" XDG_CONFIG_HOME="$tmp/config" XDG_RUNTIME_DIR
 
 out=$(printf 'return 1 + 2\nlocal t = {\n  a = 1 }\nreturn #vdeck.hosts()\nx = vdeck.domain("nope")\n' |
 	"$VDECK" --demo=2x4 --repl 2>&1)
-contains "expression value printed" "$out" "3"
+# whole lines: the echoed input holds the digits too
+echo "$out" | grep -qxF 3 && ok "expression value printed" || fail "expression value printed" "$out"
 contains "multi-line chunk accepted" "$out" ">> "
-contains "host count" "$out" "2"
+echo "$out" | grep -qxF 2 && ok "host count" || fail "host count" "$out"
 contains "errors printed, shell continues" "$out" "error: domain: nope: no such domain"
 [ -s "$tmp/state/vdeck/history" ] && ok "history file written" || fail "history file written"
 contains "history holds the multi-line chunk" "$(cat "$tmp/state/vdeck/history" 2>/dev/null)" "a = 1 }"

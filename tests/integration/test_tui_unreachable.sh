@@ -5,7 +5,7 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/integration/tui_lib.sh
 tui_setup
 if ! command -v python3 >/dev/null 2>&1; then
-	echo "SKIP python3 is needed for the silent listener"; echo "0 passed, 0 failed, 1 skipped"; exit 0
+	skip "python3 is needed for the silent listener"; tui_summary; exit $?
 fi
 
 # A listener that accepts connections and never writes a byte.

@@ -1,13 +1,14 @@
 #!/bin/sh
 # sshd.sh — a private OpenSSH sshd on 127.0.0.1 for tests.
 #
-# Sourced:  . tests/lib/sshd.sh; sshd_start || skip; ...; sshd_stop
+# Sourced:  . tests/lib/sshd.sh; sshd_start (77: skip, other: fail); ...; sshd_stop
 #   sshd_start exports SSHD_DIR, SSHD_PORT, SSHD_PID, SSHD_USER, SSHD_KEY
 #   (private user key), SSHD_HOST_PUB (server's public key file),
 #   SSHD_KNOWN_HOSTS (holds "[127.0.0.1]:PORT ssh-ed25519 ..."), and
 #   SSHD_AGENT_SOCK / SSHD_AGENT_PID (an ssh-agent holding SSHD_KEY; empty
 #   when ssh-agent is missing).  It installs an EXIT trap calling sshd_stop
-#   unless SSHD_NO_TRAP is set.  Returns 77 when sshd cannot run here.
+#   unless SSHD_NO_TRAP is set.  Returns 77 when sshd cannot run here,
+#   saying why on stderr (the caller prints its SKIP line).
 # Run:      sh tests/lib/sshd.sh start    prints those variables as K=V lines;
 #           the daemon stays (bounded by `timeout`, SSHD_LIFETIME s, default 300)
 #           sh tests/lib/sshd.sh stop DIR
@@ -67,8 +68,8 @@ CONF
 }
 
 sshd_start() {
-	[ -x "$SSHD_BIN" ] && command -v ssh-keygen >/dev/null || { echo "SKIP sshd or ssh-keygen missing" >&2; return 77; }
-	sshd__user || { echo "SKIP cannot create test user $SSHD_TEST_USER" >&2; return 77; }
+	[ -x "$SSHD_BIN" ] && command -v ssh-keygen >/dev/null || { echo "sshd.sh: $SSHD_BIN or ssh-keygen missing (openssh-server, openssh-client)" >&2; return 77; }
+	sshd__user || { echo "sshd.sh: cannot create the test user $SSHD_TEST_USER" >&2; return 77; }
 	[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
 	SSHD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vdeck-sshd.XXXXXX") || return 1
 	chmod 755 "$SSHD_DIR"

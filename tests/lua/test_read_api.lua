@@ -85,8 +85,11 @@ t.ok(alpha == vd.domain("alpha"), "domain handles compare equal")
 t.ok(tostring(alpha):find("alpha") ~= nil, "domain tostring")
 t.eq(vd.json({ b = 1, a = { 1, 2 }, s = "x\"y" }), '{"a":[1,2],"b":1,"s":"x\\"y"}', "json encoder, sorted keys")
 
-a:refresh()
-t.ok(true, "host refresh returns")
+local polled = a.last_poll
+t.ok(a:refresh() == a, "host refresh returns the host")
+t.ok(a.last_poll > polled, "after a fresh poll", string.format("last_poll %.6f, was %.6f", a.last_poll, polled))
 t.raises(function() dead:refresh() end, "refresh of a down host raises", "hv%-dead")
-vd.refresh = vd.refresh  -- exists
+local b, b_polled = vd.host("hv-b"), vd.host("hv-b").last_poll
+t.eq(select("#", vd.refresh()), 0, "vdeck.refresh() returns with one host down")
+t.ok(b.last_poll > b_polled, "vdeck.refresh() polled every host that is up")
 t.done()

@@ -134,8 +134,9 @@ static void check_sysfs(const struct host_metrics *m, const char *who)
 	u = lun_find(&m->luns, "/dev/sda");
 	CHECK(u && !strcmp(u->transport, "scsi") && !strcmp(u->path, "/dev/disk/by-id/wwn-0x5000c500a1b2c3d4"));
 	CHECK(lun_find(&m->luns, "/dev/sdd") == NULL);
-	CHECK(lun_find_iscsi(&m->luns, "iqn.2024-01.lab.vdeck:rdm", 1) == lun_find(&m->luns, "sdb") ||
-	      lun_find_iscsi(&m->luns, "iqn.2024-01.lab.vdeck:rdm", 1) != NULL);
+	u = lun_find_iscsi(&m->luns, "iqn.2024-01.lab.vdeck:rdm", 1);
+	CHECK(u != NULL && u == lun_find(&m->luns, "/dev/sdb"));
+	CHECK(lun_find_iscsi(&m->luns, "iqn.2024-01.lab.vdeck:rdm", 2) == NULL);
 }
 
 static void test_sysroot(void)

@@ -1,10 +1,8 @@
-/* test_domxml.c — domain XML parsing on a fixture, on the shared corpus,
- * and on hostile input. */
+/* test_domxml.c — domain XML parsing on a fixture and on hostile input
+ * (the shared corpus's domain XML: test_metrics_corpus.c). */
 #include "check.h"
 
 #include "metrics/domxml.h"
-
-#include <dirent.h>
 
 static const char xml[] =
 	"<domain type='kvm'><name>db &amp; co</name><uuid>11111111-2222-3333-4444-555555555555</uuid>"
@@ -117,65 +115,10 @@ static void test_hostile(void)
 	}
 }
 
-/* Every domain XML of the shared corpus parses and has a name. */
-static void test_corpus(void)
-{
-	const char *corpus = check_corpus();
-	if (!corpus) {
-		printf("SKIP corpus domain XML: ../shared/corpus not present\n");
-		return;
-	}
-	const char *dirs[] = { "libvirt-domain/qemuxml2argvdata", "libvirt-domain/qemuxml2xmloutdata",
-			       "libvirt-domain/hotsos-openstack", "libvirt-domain/virt-manager",
-			       "libvirt-domain/libvirt-upstream" };
-	int parsed = 0, failed = 0;
-	for (unsigned i = 0; i < 5; i++) {
-		char path[512];
-		snprintf(path, sizeof path, "%s/%s", corpus, dirs[i]);
-		DIR *d = opendir(path);
-		if (!d)
-			continue;
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			size_t n = strlen(e->d_name);
-			if (n < 5 || strcmp(e->d_name + n - 4, ".xml"))
-				continue;
-			char file[1024];
-			snprintf(file, sizeof file, "%s/%s", path, e->d_name);
-			size_t len;
-			char *text = check_slurp(file, &len);
-			if (!text || !strstr(text, "<domain")) {
-				free(text);
-				continue;
-			}
-			struct dom_info info;
-			struct vd_err err;
-			err_clear(&err);
-			if (domxml_parse(text, len, &info, &err) == 0) {
-				parsed++;
-				if (!info.name[0] && strstr(text, "<name>")) {
-					failed++;
-					fprintf(stderr, "no name parsed from %s\n", file);
-				}
-				dom_info_free(&info);
-			} else if (strncmp(text, "<domain", 7) == 0) {
-				failed++;
-				fprintf(stderr, "%s: %s\n", file, err.msg);
-			}
-			free(text);
-		}
-		closedir(d);
-	}
-	CHECK(parsed > 10);
-	CHECK_INT(failed, 0);
-	printf("corpus: %d domain XML files parsed\n", parsed);
-}
-
 int main(void)
 {
 	test_fixture();
 	test_backing();
 	test_hostile();
-	test_corpus();
 	return check_summary();
 }

@@ -2,14 +2,17 @@
  * shared corpus: every sysfs NUMA tree (true node count, CPU lists,
  * memory), node_exporter's end-to-end expectations for NUMA memory,
  * bonding and KSM (inputs read from its ttar archive), every
- * /proc/net/bonding capture (failed and churned ports flagged) and every
- * `ethtool -c` capture.  The test does the I/O; the parsers get text. */
+ * /proc/net/bonding capture (failed and churned ports flagged), every
+ * `ethtool -c` capture and every domain XML.  The test does the I/O; the
+ * parsers get text.  The only unit test that needs the corpus, which is not
+ * part of the repository: without it the whole test is one skip. */
 #include "check.h"
 
 #include "core/err.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "metrics/bonding.h"
+#include "metrics/domxml.h"
 #include "metrics/ethtool.h"
 #include "metrics/host_metrics.h"
 
@@ -456,6 +459,58 @@ static void test_ethtool(void)
 	CHECK(files >= 7);
 }
 
+/* Every domain XML of the corpus parses and has a name. */
+static void test_domain_xml(void)
+{
+	const char *dirs[] = { "libvirt-domain/qemuxml2argvdata", "libvirt-domain/qemuxml2xmloutdata",
+			       "libvirt-domain/hotsos-openstack", "libvirt-domain/virt-manager",
+			       "libvirt-domain/libvirt-upstream" };
+	int parsed = 0, failed = 0;
+	for (unsigned i = 0; i < 5; i++) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", corpus, dirs[i]);
+		DIR *d = opendir(path);
+		CHECK(d != NULL);
+		if (!d) {
+			fprintf(stderr, "corpus folder %s missing\n", path);
+			continue;
+		}
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			size_t n = strlen(e->d_name);
+			if (n < 5 || strcmp(e->d_name + n - 4, ".xml"))
+				continue;
+			char file[1024];
+			snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+			size_t len;
+			char *text = check_slurp(file, &len);
+			if (!text || !strstr(text, "<domain")) {
+				free(text);
+				continue;
+			}
+			struct dom_info info;
+			struct vd_err err;
+			err_clear(&err);
+			if (domxml_parse(text, len, &info, &err) == 0) {
+				parsed++;
+				if (!info.name[0] && strstr(text, "<name>")) {
+					failed++;
+					fprintf(stderr, "no name parsed from %s\n", file);
+				}
+				dom_info_free(&info);
+			} else if (strncmp(text, "<domain", 7) == 0) {
+				failed++;
+				fprintf(stderr, "%s: %s\n", file, err.msg);
+			}
+			free(text);
+		}
+		closedir(d);
+	}
+	CHECK(parsed > 10);
+	CHECK_INT(failed, 0);
+	printf("corpus: %d domain XML files parsed\n", parsed);
+}
+
 int main(void)
 {
 	char probe[1024];
@@ -463,13 +518,13 @@ int main(void)
 	if (corpus)
 		snprintf(probe, sizeof(probe), "%s/sysfs-numa", corpus);
 	if (!corpus || access(probe, R_OK) != 0) {
-		printf("SKIP metrics corpus tests: no shared corpus (set VD_CORPUS)\n");
-		printf("0 passed, 0 failed, 1 skipped\n");
-		return 0;
+		SKIP("metrics corpus tests: no shared corpus (../shared/corpus, or set VD_CORPUS)");
+		return check_summary();
 	}
 	test_numa_trees();
 	test_node_exporter_e2e();
 	test_bonding();
 	test_ethtool();
+	test_domain_xml();
 	return check_summary();
 }

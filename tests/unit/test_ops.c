@@ -17,25 +17,6 @@
 
 #define FIX "tests/fixtures/ops/"
 
-static void golden(const char *file, const char *got)
-{
-	size_t len;
-	char *want = check_slurp(file, &len);
-	if (getenv("VDECK_UPDATE_GOLDEN")) {
-		FILE *f = fopen(file, "w");
-		fputs(got, f);
-		fclose(f);
-	}
-	CHECK(want != NULL);
-	if (want && strcmp(want, got)) {
-		fprintf(stderr, "golden %s differs; got:\n%s", file, got);
-		check_failed++;
-	} else if (want) {
-		check_passed++;
-	}
-	free(want);
-}
-
 static void test_xml(void)
 {
 	struct strbuf sb;
@@ -44,40 +25,40 @@ static void test_xml(void)
 			      .target = "vdb", .bus = "virtio", .format = "qcow2", .cache = "none",
 			      .readonly = 1, .shareable = 1, .serial = "S/N <1>&'\"" };
 	xml_disk(&d, &sb);
-	golden(FIX "disk.xml", sb.buf);
+	check_golden(FIX "disk.xml", sb.buf);
 	sb_reset(&sb);
 	struct xml_disk b = { .type = "block", .device = "lun", .source = "/dev/disk/by-path/ip-1:3260-iscsi-x-lun-1",
 			      .target = "sdb", .bus = "scsi" };
 	xml_disk(&b, &sb);
-	golden(FIX "disk-block.xml", sb.buf);
+	check_golden(FIX "disk-block.xml", sb.buf);
 	sb_reset(&sb);
 	struct xml_nic n = { .network = "prod<&'\">", .model = "virtio", .mac = "52:54:00:00:00:01",
 			     .portgroup = "pg\"1\"", .vlan = 100 };
 	xml_nic(&n, &sb);
-	golden(FIX "nic.xml", sb.buf);
+	check_golden(FIX "nic.xml", sb.buf);
 	sb_reset(&sb);
 	struct xml_nic br = { .bridge = "br0&'", .model = "e1000" };
 	xml_nic(&br, &sb);
-	golden(FIX "nic-bridge.xml", sb.buf);
+	check_golden(FIX "nic-bridge.xml", sb.buf);
 	sb_reset(&sb);
 	struct xml_dimm m = { 262144, 1 };
 	xml_dimm(&m, &sb);
-	golden(FIX "dimm.xml", sb.buf);
+	check_golden(FIX "dimm.xml", sb.buf);
 	sb_reset(&sb);
 	struct xml_snapshot s = { .name = "pre <upgrade> & 'x' \"y\"", .description = "a&b<c>", .memory = 1 };
 	xml_snapshot(&s, &sb);
-	golden(FIX "snapshot-internal.xml", sb.buf);
+	check_golden(FIX "snapshot-internal.xml", sb.buf);
 	sb_reset(&sb);
 	const char *disks[] = { "vda", "vdb" }, *skip[] = { "hdc" };
 	struct xml_snapshot e = { .name = "ext", .memory = 0, .external = 1, .disks = disks, .ndisks = 2,
 				  .skip = skip, .nskip = 1 };
 	xml_snapshot(&e, &sb);
-	golden(FIX "snapshot-disk-only.xml", sb.buf);
+	check_golden(FIX "snapshot-disk-only.xml", sb.buf);
 	sb_reset(&sb);
 	struct xml_snapshot em = { .name = "ext-mem", .memory = 1, .external = 1, .memory_file = "/img/vm'1.mem",
 				   .disks = disks, .ndisks = 1 };
 	xml_snapshot(&em, &sb);
-	golden(FIX "snapshot-external-memory.xml", sb.buf);
+	check_golden(FIX "snapshot-external-memory.xml", sb.buf);
 	sb_reset(&sb);
 	xml_xpath_literal("it's \"x\"", &sb);
 	CHECK_STR(sb.buf, "concat('it',\"'\",'s \"x\"','')");
@@ -301,9 +282,9 @@ static void test_restore(void)
 	size_t dropped = 9;
 	CHECK_INT(xml_restore_domain(s->domain_xml, strlen(s->domain_xml), &spec, &sb, &dropped, &err), 0);
 	CHECK_INT(dropped, 1);
-	golden(FIX "restore-domain.xml", sb.buf);
+	check_golden(FIX "restore-domain.xml", sb.buf);
 	restore_shell(&spec, &make, &undo);
-	golden(FIX "restore-shell.txt", make.buf);
+	check_golden(FIX "restore-shell.txt", make.buf);
 	CHECK_STR(undo.buf, "rm -f '/img/n'\\''1-vda.qcow2' '/img/n'\\''1-vdb.qcow2'\n");
 	/* a writable disk outside the snapshot would be shared: refused */
 	sb_reset(&sb);

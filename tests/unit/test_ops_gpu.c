@@ -12,39 +12,6 @@
 
 #define FIX "tests/fixtures/ops/"
 
-static char *slurp(const char *file)
-{
-	FILE *f = fopen(file, "r");
-	if (!f)
-		return NULL;
-	struct strbuf sb;
-	sb_init(&sb);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_append_n(&sb, buf, n);
-	fclose(f);
-	return sb_detach(&sb);
-}
-
-static void golden(const char *file, const char *got)
-{
-	if (getenv("VDECK_UPDATE_GOLDEN")) {
-		FILE *f = fopen(file, "w");
-		fputs(got, f);
-		fclose(f);
-	}
-	char *want = slurp(file);
-	CHECK(want != NULL);
-	if (want && strcmp(want, got)) {
-		fprintf(stderr, "golden %s differs; got:\n%s", file, got);
-		check_failed++;
-	} else if (want) {
-		check_passed++;
-	}
-	free(want);
-}
-
 int main(void)
 {
 	struct strbuf sb;
@@ -52,28 +19,28 @@ int main(void)
 	struct xml_mdev m = { .parent = "pci_0000_3b_00_0", .type = "nvidia-63<&'\">",
 			      .uuid = "4b20d080-1b54-4048-85b3-a6a62d165c01" };
 	xml_mdev_nodedev(&m, &sb);
-	golden(FIX "mdev-nodedev.xml", sb.buf);
+	check_golden(FIX "mdev-nodedev.xml", sb.buf);
 	sb_reset(&sb);
 	xml_mdev_hostdev("4b20d080-1b54-4048-85b3-a6a62d165c01", "vfio-pci", &sb);
-	golden(FIX "mdev-hostdev.xml", sb.buf);
+	check_golden(FIX "mdev-hostdev.xml", sb.buf);
 
 	sb_reset(&sb);
 	struct xml_lun b = { .path = "/dev/disk/by-path/ip-10.0.0.5:3260-iscsi-iqn.2024-01.x:<&'\">-lun-1",
 			     .target = "sdb", .sgio = "unfiltered", .shareable = 1 };
 	xml_lun_disk(&b, &sb);
-	golden(FIX "lun-block.xml", sb.buf);
+	check_golden(FIX "lun-block.xml", sb.buf);
 	sb_reset(&sb);
 	struct xml_lun v = { .pool = "san", .volume = "unit:0:0:1", .target = "sdc", .sgio = "filtered", .readonly = 1 };
 	xml_lun_disk(&v, &sb);
-	golden(FIX "lun-volume.xml", sb.buf);
+	check_golden(FIX "lun-volume.xml", sb.buf);
 	sb_reset(&sb);
 	struct xml_lun n = { .iscsi_host = "127.0.0.1", .iscsi_port = 3260,
 			     .iscsi_name = "iqn.2024-01.lab.vdeck:rdm/1", .target = "sda" };
 	xml_lun_disk(&n, &sb);
-	golden(FIX "lun-iscsi.xml", sb.buf);
+	check_golden(FIX "lun-iscsi.xml", sb.buf);
 	sb_reset(&sb);
 	xml_scsi_controller(&sb);
-	golden(FIX "scsi-controller.xml", sb.buf);
+	check_golden(FIX "scsi-controller.xml", sb.buf);
 
 	/* dry-run text of the requests */
 	struct vop_request r = { .kind = VOP_NODEDEV_CREATE, .flags = VOPF_NODEDEV_DEFINE };

@@ -232,26 +232,40 @@ static void test_host_alerts(const char *suffix, const char *eth2_state, const c
 	sb_free(&sb);
 }
 
+/* Junk parses into nothing it does not say: no bond or member without a
+ * name, an out-of-range key stays unknown, every string stays terminated. */
 static void test_hostile(void)
 {
-	const char *junk[] = {
-		"---- ----\n", "---- x ----\nmember :\nmember: : :\nslave y:\n  may_enable: true\n",
-		"---- b ----\nmember: a: current attached\n  partner key: 99999999999999\n  partner sys_id: "
-		"0123456789012345678901234567890123456789\n", "\n\n\n", "Bridge\n    Port\n        Interface\n",
-		"    Bridge \"\n        Port \"\n            Interface \"\n",
+	static const struct { const char *text; size_t bonds, ifaces; } junk[] = {
+		{ "---- ----\n", 0, 0 },
+		{ "---- x ----\nmember :\nmember: : :\nslave y:\n  may_enable: true\n", 1, 0 },
+		{ "---- b ----\nmember: a: current attached\n  partner key: 99999999999999\n  partner sys_id: "
+		  "0123456789012345678901234567890123456789\n", 1, 0 },
+		{ "\n\n\n", 0, 0 },
+		{ "Bridge\n    Port\n        Interface\n", 0, 0 },
+		{ "    Bridge \"\n        Port \"\n            Interface \"\n", 0, 1 },
 	};
 	for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+		const char *s = junk[i].text;
 		struct bond *v = NULL;
 		size_t n = 0, cap = 0;
-		parse_ovs_bonds(junk[i], strlen(junk[i]), junk[i], strlen(junk[i]), &v, &n, &cap);
-		for (size_t k = 0; k < n; k++)
+		CHECK_INT(parse_ovs_bonds(s, strlen(s), s, strlen(s), &v, &n, &cap), junk[i].bonds);
+		CHECK_INT(n, junk[i].bonds);
+		for (size_t k = 0; k < n; k++) {
+			CHECK(v[k].name[0] != '\0');
+			CHECK(v[k].partner_key >= -1 && v[k].partner_key <= 65535);
+			CHECK(v[k].actor_key >= -1 && v[k].actor_key <= 65535);
+			CHECK(memchr(v[k].partner_mac, '\0', sizeof v[k].partner_mac) != NULL);
+			CHECK_INT(v[k].nports, 1);
+			for (size_t j = 0; j < v[k].nports; j++)
+				CHECK(v[k].ports[j].name[0] != '\0');
 			bond_free(&v[k]);
+		}
 		free(v);
 		struct ovs_iface *f = NULL;
-		parse_ovs_vsctl_show(junk[i], strlen(junk[i]), &f);
+		CHECK_INT(parse_ovs_vsctl_show(s, strlen(s), &f), junk[i].ifaces);
 		free(f);
 	}
-	CHECK(1);
 }
 
 int main(void)

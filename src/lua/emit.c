@@ -195,7 +195,7 @@ int lvd_emit(lua_State *L)
 		free(keys);
 	}
 	sb_appendc(&sb, '\n');
-	lvd_write(L, 0, sb.buf, sb.len);
+	lvd_write(L, ctx->opts->json ? LVD_JSON : LVD_OUT, sb.buf, sb.len);
 	sb_free(&sb);
 	return 0;
 }

@@ -1,9 +1,11 @@
 /* log.c — leveled, thread-safe diagnostics. */
 #include "core/log.h"
+#include "core/safe_text.h"
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static enum log_level current = LOG_WARN;
 static void (*sink_fn)(enum log_level, const char *, void *);
@@ -32,9 +34,15 @@ void vd_log(enum log_level lvl, const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&lock);
-	if (sink_fn)
-		sink_fn(lvl, line, sink_ctx);
-	else
-		fprintf(stderr, "vdeck: %s: %s\n", tags[lvl], line);
+	if (sink_fn) {
+		sink_fn(lvl, line, sink_ctx);   /* the console draws it through put_text */
+	} else {
+		/* One line, whatever a host put in it. */
+		struct strbuf safe;
+		sb_init(&safe);
+		sb_append_safe(&safe, line, strlen(line), 0);
+		fprintf(stderr, "vdeck: %s: %s\n", tags[lvl], safe.buf);
+		sb_free(&safe);
+	}
 	pthread_mutex_unlock(&lock);
 }

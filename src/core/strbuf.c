@@ -110,8 +110,13 @@ void sb_append_json(struct strbuf *sb, const char *s)
 		case '\r': sb_append(sb, "\\r"); break;
 		case '\t': sb_append(sb, "\\t"); break;
 		default:
-			if (*p < 0x20)
+			/* Every control stays escaped, DEL and C1 too (U+0080-U+009F
+			 * arrive as C2 80-9F): the output is exact and still safe
+			 * to print on a terminal. */
+			if (*p < 0x20 || *p == 0x7f)
 				sb_appendf(sb, "\\u%04x", *p);
+			else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+				sb_appendf(sb, "\\u%04x", *++p);
 			else
 				sb_appendc(sb, (char)*p);
 		}

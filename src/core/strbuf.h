@@ -23,7 +23,8 @@ void  sb_appendc(struct strbuf *sb, char c);
 void  sb_appendf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Escapes < > & ' " so the text is safe in XML content and attributes. */
 void  sb_append_xml(struct strbuf *sb, const char *s);
-/* Appends s as a JSON string literal, quotes included. */
+/* Appends s as a JSON string literal, quotes included; every control
+ * character (C0, DEL, C1) is escaped, so the literal is terminal-safe. */
 void  sb_append_json(struct strbuf *sb, const char *s);
 /* Appends s quoted for a POSIX shell (single quotes). */
 void  sb_append_shell(struct strbuf *sb, const char *s);

@@ -1,5 +1,9 @@
-/* summary.c — the cluster summary and the --check table. */
+/* summary.c — the cluster summary and the --check table.
+ *
+ * Kernel releases, versions and errors come from the hosts: the tables show
+ * them through sb_append_safe, the JSON lines escaped and exact. */
 #include "exec/summary.h"
+#include "core/safe_text.h"
 #include "core/strbuf.h"
 #include "core/units.h"
 #include "metrics/host_metrics.h"
@@ -7,6 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* s with its control characters made visible, in sb (reused per field). */
+static const char *safe(struct strbuf *sb, const char *s)
+{
+	sb_reset(sb);
+	sb_append_safe(sb, s, strlen(s), 0);
+	return sb->buf;
+}
 
 static unsigned running(const struct host *h)
 {
@@ -19,6 +31,9 @@ static unsigned running(const struct host *h)
 void summary_print(FILE *out, const struct cluster *c)
 {
 	size_t up = 0, vms = 0, run = 0;
+	struct strbuf name, note;
+	sb_init(&name);
+	sb_init(&note);
 	fprintf(out, "%-12s %-10s %5s %8s %6s %6s  %s\n", "HOST", "STATE", "CPUS", "MEMORY", "VMS", "RUN", "NOTE");
 	for (size_t i = 0; i < c->nhosts; i++) {
 		const struct host *h = &c->hosts[i];
@@ -26,11 +41,14 @@ void summary_print(FILE *out, const struct cluster *c)
 		up += h->state == HOST_UP;
 		vms += h->ndoms;
 		run += running(h);
-		const char *note = h->libvirt_error ? h->libvirt_error : h->shell_error ? h->shell_error : "";
-		fprintf(out, "%-12s %-10s %5u %8s %6zu %6u  %.60s\n", h->cfg->name, host_state_name(h->state),
-			h->cpus, size_format(h->memory, mem, sizeof mem), h->ndoms, running(h), note);
+		const char *why = h->libvirt_error ? h->libvirt_error : h->shell_error ? h->shell_error : "";
+		fprintf(out, "%-12s %-10s %5u %8s %6zu %6u  %.60s\n", safe(&name, h->cfg->name),
+			host_state_name(h->state), h->cpus, size_format(h->memory, mem, sizeof mem), h->ndoms,
+			running(h), safe(&note, why));
 	}
 	fprintf(out, "%zu hosts (%zu up), %zu VMs (%zu running)\n", c->nhosts, up, vms, run);
+	sb_free(&name);
+	sb_free(&note);
 }
 
 /* The host's alerts as "N" and the worst one, for --check. */
@@ -49,6 +67,9 @@ static size_t alerts_of(const struct host *h, char *worst, size_t len)
 int check_print(FILE *out, const struct cluster *c, int json)
 {
 	int down = 0;
+	struct strbuf f[4];   /* name, libvirt version, kernel, error: as shown */
+	for (int i = 0; i < 4; i++)
+		sb_init(&f[i]);
 	if (!json)
 		fprintf(out, "%-12s %-10s %8s %-10s %-24s %6s %s\n", "HOST", "STATE", "RTT_MS", "LIBVIRT", "KERNEL",
 			"ALERTS", "ERROR");
@@ -78,10 +99,13 @@ int check_print(FILE *out, const struct cluster *c, int json)
 			fprintf(out, "%s\n", sb.buf);
 			sb_free(&sb);
 		} else {
-			fprintf(out, "%-12s %-10s %8.1f %-10s %-24s %6zu %.70s\n", h->cfg->name, host_state_name(h->state),
-				h->rtt_ms, h->libvirt_version[0] ? h->libvirt_version : "-", kernel[0] ? kernel : "-",
-				nalerts, error[0] ? error : worst);
+			fprintf(out, "%-12s %-10s %8.1f %-10s %-24s %6zu %.70s\n", safe(&f[0], h->cfg->name),
+				host_state_name(h->state), h->rtt_ms,
+				safe(&f[1], h->libvirt_version[0] ? h->libvirt_version : "-"),
+				safe(&f[2], kernel[0] ? kernel : "-"), nalerts, safe(&f[3], error[0] ? error : worst));
 		}
 	}
+	for (int i = 0; i < 4; i++)
+		sb_free(&f[i]);
 	return down ? 3 : 0;
 }

@@ -41,6 +41,8 @@ static int dom_index(lua_State *L)
 	else if (!strcmp(k, "max_vcpus")) lua_pushinteger(L, i->max_vcpus);
 	else if (!strcmp(k, "memory")) lua_pushinteger(L, (lua_Integer)i->memory);
 	else if (!strcmp(k, "max_memory")) lua_pushinteger(L, (lua_Integer)i->max_memory);
+	else if (!strcmp(k, "hotplug_max_memory")) lua_pushinteger(L, (lua_Integer)i->hotplug_memory);
+	else if (!strcmp(k, "memory_slots")) lua_pushinteger(L, i->memory_slots);
 	else if (!strcmp(k, "id")) { if (d->id >= 0) lua_pushinteger(L, d->id); else lua_pushnil(L); }
 	else if (!strcmp(k, "persistent")) lua_pushboolean(L, d->persistent);
 	else if (!strcmp(k, "snapshot_count")) lua_pushinteger(L, d->snapshots);
@@ -195,7 +197,7 @@ static int dom_eq(lua_State *L)
 
 void lvd_push_domain_table(lua_State *L, const struct host *h, const struct domain *d)
 {
-	lua_createtable(L, 0, 10);
+	lua_createtable(L, 0, 12);
 	lvd_set_str(L, "name", d->info.name);
 	lvd_set_str(L, "uuid", d->info.uuid);
 	lvd_set_str(L, "host", h->cfg->name);
@@ -204,6 +206,8 @@ void lvd_push_domain_table(lua_State *L, const struct host *h, const struct doma
 	lvd_set_int(L, "max_vcpus", d->info.max_vcpus);
 	lvd_set_int(L, "memory", (lua_Integer)d->info.memory);
 	lvd_set_int(L, "max_memory", (lua_Integer)d->info.max_memory);
+	lvd_set_int(L, "hotplug_max_memory", (lua_Integer)d->info.hotplug_memory);
+	lvd_set_int(L, "memory_slots", d->info.memory_slots);
 }
 
 static const luaL_Reg dom_methods[] = {

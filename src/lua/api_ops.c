@@ -260,12 +260,12 @@ static void print_dry_run(lua_State *L, const struct op_def *def, const struct h
 		sb_append(&sb, ",\"call\":");
 		sb_append_json(&sb, out->call ? out->call : "");
 		sb_append(&sb, "}\n");
-		lvd_write(L, 0, sb.buf, sb.len);
+		lvd_write(L, LVD_JSON, sb.buf, sb.len);
 		sb_free(&sb);
 	} else {
 		char *m = x_asprintf("# dry-run: %s on %s%s%s\n%s", def->name, h->cfg->name, dom ? "/" : "",
 				     dom ? dom : "", out->call ? out->call : "");
-		lvd_write(L, 0, m, strlen(m));
+		lvd_write(L, LVD_OUT, m, strlen(m));
 		free(m);
 	}
 }
@@ -277,7 +277,7 @@ static void print_notes(lua_State *L, const char *notes)
 	for (const char *p = notes; *p;) {
 		size_t n = strcspn(p, "\n");
 		char *m = x_asprintf("note: %.*s\n", (int)n, p);
-		lvd_write(L, 1, m, strlen(m));
+		lvd_write(L, LVD_ERR, m, strlen(m));
 		free(m);
 		p += n + (p[n] == '\n');
 	}

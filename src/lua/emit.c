@@ -37,6 +37,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Numbers read back as the same value: integers exactly, a float that
+ * holds an integer below 2^53 as that integer, any other float with the
+ * fewest digits (15 to 17) that round-trip; NaN and infinities as null. */
 static void number_json(lua_State *L, int idx, struct strbuf *sb)
 {
 	if (lua_isinteger(L, idx)) {
@@ -44,12 +47,21 @@ static void number_json(lua_State *L, int idx, struct strbuf *sb)
 		return;
 	}
 	double v = lua_tonumber(L, idx);
-	if (!isfinite(v))
+	if (!isfinite(v)) {
 		sb_append(sb, "null");
-	else if (v == floor(v) && fabs(v) < 1e15)
+		return;
+	}
+	if (v == floor(v) && fabs(v) <= 9007199254740992.0) {
 		sb_appendf(sb, "%.0f", v);
-	else
-		sb_appendf(sb, "%.6g", v);
+		return;
+	}
+	char buf[32];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	sb_append(sb, buf);
 }
 
 static void object_json(lua_State *L, int idx, struct strbuf *sb, int depth)
@@ -195,7 +207,7 @@ int lvd_emit(lua_State *L)
 		free(keys);
 	}
 	sb_appendc(&sb, '\n');
-	lvd_write(L, 0, sb.buf, sb.len);
+	lvd_write(L, ctx->opts->json ? LVD_JSON : LVD_OUT, sb.buf, sb.len);
 	sb_free(&sb);
 	return 0;
 }

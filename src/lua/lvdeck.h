@@ -84,8 +84,11 @@ void lvd_wait_for_answer(lua_State *L, int tbl, const char *const *names);
 /* Raises an unreachable error (exit 3) for h, whose domains are unknown. */
 int  lvd_raise_unreachable(lua_State *L, const struct host *h, const char *op);
 /* Script output (print, ctx.log, emit, dry-run text): the running task's
- * sink (a console job's log) or stdio. */
-void lvd_write(lua_State *L, int is_err, const char *s, size_t n);
+ * sink (a console job's log) or stdio.  Text has its control characters
+ * made visible (core/safe_text.h: it may quote a host); LVD_JSON is
+ * written exactly, as sb_append_json already escaped it. */
+enum lvd_stream { LVD_OUT, LVD_ERR, LVD_JSON };
+void lvd_write(lua_State *L, enum lvd_stream to, const char *s, size_t n);
 /* Re-reads h (NULL: every host), yielding while it waits; returns the number
  * of results: 0, or the handle at index 1 when ret_self (a domain handle is
  * checked to still exist). */

@@ -8,6 +8,7 @@
  * raise an "unreachable" error naming the host and the cause (exit 3). */
 #include "lua/lvdeck.h"
 #include "lua/sched.h"
+#include "core/safe_text.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 
@@ -15,17 +16,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-void lvd_write(lua_State *L, int is_err, const char *s, size_t n)
+void lvd_write(lua_State *L, enum lvd_stream to, const char *s, size_t n)
 {
+	struct strbuf safe;
+	sb_init(&safe);
+	if (to != LVD_JSON) {
+		sb_append_safe(&safe, s, n, SAFE_TEXT_LINES);
+		s = safe.buf;
+		n = safe.len;
+	}
+	int is_err = to == LVD_ERR;
 	struct sched_task *t = sched_current(sched_of(L));
 	const struct sched_sink *sink = t ? sched_task_sink(t) : NULL;
 	if (sink && sink->write) {
 		sink->write(sink->ud, is_err, s, n);
-		return;
+	} else {
+		FILE *f = is_err ? stderr : stdout;
+		fwrite(s, 1, n, f);
+		fflush(f);
 	}
-	FILE *f = is_err ? stderr : stdout;
-	fwrite(s, 1, n, f);
-	fflush(f);
+	sb_free(&safe);
 }
 
 int lvd_print(lua_State *L)
@@ -42,7 +52,7 @@ int lvd_print(lua_State *L)
 		lua_pop(L, 1);
 	}
 	sb_appendc(&sb, '\n');
-	lvd_write(L, 0, sb.buf, sb.len);
+	lvd_write(L, LVD_OUT, sb.buf, sb.len);
 	sb_free(&sb);
 	return 0;
 }

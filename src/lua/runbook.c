@@ -321,7 +321,7 @@ static int ctx_log(lua_State *L)
 	for (int i = 1; i <= n; i++)
 		sb_appendf(&sb, " %s", luaL_tolstring(L, i, NULL));
 	sb_appendc(&sb, '\n');
-	lvd_write(L, 1, sb.buf, sb.len);
+	lvd_write(L, LVD_ERR, sb.buf, sb.len);
 	sb_free(&sb);
 	return 0;
 }

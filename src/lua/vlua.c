@@ -12,6 +12,7 @@
 #include "lua/sched.h"
 #include "core/log.h"
 #include "core/paths.h"
+#include "core/safe_text.h"
 #include "core/xalloc.h"
 
 #include <ctype.h>
@@ -91,10 +92,14 @@ static int report(lua_State *co, int status)
 			code = EXIT_INTERRUPTED;
 		lua_pop(co, 1);
 	}
-	fprintf(stderr, "vdeck: %s\n", lvd_error_string(co, -1));
+	/* The message may quote a host (a libvirt error, a VM name). */
+	fputs("vdeck: ", stderr);
+	safe_text_fputs(lvd_error_string(co, -1), stderr);
+	fputc('\n', stderr);
 	if (log_get_level() >= LOG_DEBUG) {
 		luaL_traceback(co, co, NULL, 0);
-		fprintf(stderr, "%s\n", lua_tostring(co, -1));
+		safe_text_fputs(lua_tostring(co, -1), stderr);
+		fputc('\n', stderr);
 	}
 	return code;
 }

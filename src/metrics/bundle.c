@@ -3,8 +3,9 @@
  * Cost on the host: one `sh`.  Single-line sysfs values are read with the
  * `read` builtin (no fork); multi-line /proc files go through one `awk`
  * for all of them (a `cat` per file only when awk is missing); ethtool runs
- * once per physical NIC, only when installed; the Open vSwitch status (three
- * commands) only where an OVS database socket exists. */
+ * once per physical NIC, only when installed (looked for in the sbin
+ * directories too); the Open vSwitch status (three commands) only where an
+ * OVS database socket exists. */
 #include "metrics/bundle.h"
 
 #include "core/strbuf.h"
@@ -12,9 +13,13 @@
 
 #include <string.h>
 
-/* Shell functions: v = single-line values, m = multi-line files. */
+/* Shell functions: v = single-line values, m = multi-line files.  The sbin
+ * directories go on PATH (once: the script is also a function the
+ * long-lived remote shell runs every poll) because a non-root login's PATH
+ * lacks them, and ethtool lives in /usr/sbin. */
 static const char script_head[] =
 	"export LC_ALL=C R\n"
+	"for d in /usr/local/sbin /usr/sbin /sbin; do case :$PATH: in *:$d:*) ;; *) PATH=${PATH:+$PATH:}$d;; esac; done\n"
 	"v() { for f do [ -r \"$f\" ] || continue; l=\n"
 	"  { IFS= read -r l <\"$f\"; } 2>/dev/null || [ -n \"$l\" ] || continue\n"
 	"  printf '\\036F %s\\n%s\\n' \"${f#\"$R\"}\" \"$l\"; done; }\n"

@@ -7,6 +7,7 @@
 #include "repl/repl.h"
 #include "conn/fleet.h"
 #include "core/paths.h"
+#include "core/safe_text.h"
 #include "core/strbuf.h"
 #include "lua/vlua.h"
 
@@ -89,7 +90,7 @@ int repl_run(struct vlua *vl, struct fleet *fleet)
 		if (vlua_repl_eval(vl, chunk.buf, &out) == 1)
 			continue;   /* incomplete: keep reading */
 		add_history(chunk.buf);
-		fputs(out.buf, stdout);
+		safe_text_fputs(out.buf, stdout);   /* results quote hosts: no raw escapes */
 		fflush(stdout);
 		sb_reset(&chunk);
 	}

@@ -2,6 +2,7 @@
  * bars, sparklines and boxes, in UTF-8 block characters or their ASCII
  * fallback when the locale is not UTF-8. */
 #include "tui/tui_priv.h"
+#include "core/safe_text.h"
 
 #include <curses.h>
 #include <stdarg.h>
@@ -57,10 +58,25 @@ static size_t fit(const char *s, int w, int *cols)
 	return i;
 }
 
+/* s as the console shows it.  Names, kernels and log lines come from
+ * hosts: curses would move the cursor on \n, \r or \b and pass C1
+ * controls to the terminal, so every string is measured and drawn with its
+ * controls made visible.  One buffer: only the loop thread draws. */
+static const char *shown(const char *s)
+{
+	static struct strbuf safe;
+	if (!safe.buf)
+		sb_init(&safe);
+	sb_reset(&safe);
+	if (s)
+		sb_append_safe(&safe, s, strlen(s), 0);
+	return safe.buf;
+}
+
 int text_width(const char *s)
 {
 	int c;
-	fit(s, 1 << 20, &c);
+	fit(shown(s), 1 << 20, &c);
 	return c;
 }
 
@@ -70,10 +86,11 @@ int put_text(int y, int x, int w, const char *s, int attr, int pad)
 		return 0;
 	if (x + w > COLS)
 		w = COLS - x;
+	const char *t = shown(s);
 	int cols;
-	size_t n = fit(s ? s : "", w, &cols);
+	size_t n = fit(t, w, &cols);
 	attrset(attr);
-	mvaddnstr(y, x, s ? s : "", (int)n);
+	mvaddnstr(y, x, t, (int)n);
 	if (pad)
 		for (int i = cols; i < w; i++)
 			addch(' ');

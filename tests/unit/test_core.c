@@ -3,6 +3,7 @@
 
 #include "core/err.h"
 #include "core/queue.h"
+#include "core/safe_text.h"
 #include "core/strbuf.h"
 #include "core/units.h"
 #include "core/xalloc.h"
@@ -59,6 +60,10 @@ static void test_strbuf(void)
 	sb_append_json(&sb, "q\"\\\n\x01");
 	CHECK_STR(sb.buf, "\"q\\\"\\\\\\n\\u0001\"");
 	sb_reset(&sb);
+	/* DEL and C1 controls (as UTF-8) escaped too; other UTF-8 as is. */
+	sb_append_json(&sb, "\x1b]0;t\x07\x7f\xc2\x9b" "2J\xc3\xa9\xe2\x96\x88");
+	CHECK_STR(sb.buf, "\"\\u001b]0;t\\u0007\\u007f\\u009b2J\xc3\xa9\xe2\x96\x88\"");
+	sb_reset(&sb);
 	sb_append_shell(&sb, "it's");
 	CHECK_STR(sb.buf, "'it'\\''s'");
 	sb_reset(&sb);
@@ -69,6 +74,49 @@ static void test_strbuf(void)
 	CHECK(strncmp(s, "0,1,2,", 6) == 0);
 	free(s);
 	sb_free(&sb);
+}
+
+/* s through sb_append_safe, as a fresh string in a static buffer. */
+static const char *safe(const char *s, size_t n, unsigned flags)
+{
+	static struct strbuf sb;
+	sb_free(&sb);
+	sb_append_safe(&sb, s, n, flags);
+	return sb.buf;
+}
+
+static void test_safe_text(void)
+{
+#define SAFE(lit, flags) safe(lit, sizeof lit - 1, flags)
+	/* OSC (retitle) and CSI (clear screen) become visible text. */
+	CHECK_STR(SAFE("\x1b]0;pwned\x07\x1b[2J6.1.0", 0), "\\x1b]0;pwned\\x07\\x1b[2J6.1.0");
+	CHECK_STR(SAFE("plain text: 6.1.0-18-amd64", 0), "plain text: 6.1.0-18-amd64");
+	/* Line-oriented output keeps \n and \t; a cell gets a space and \x0a. */
+	CHECK_STR(SAFE("a\tb\nc\r", SAFE_TEXT_LINES), "a\tb\nc\\x0d");
+	CHECK_STR(SAFE("a\tb\nc", 0), "a b\\x0ac");
+	CHECK_STR(SAFE("\b\x7f", 0), "\\x08\\x7f");
+	CHECK_STR(SAFE("a\0b", 0), "a\\x00b");   /* a NUL inside a Lua string */
+	/* C1: raw bytes, and as UTF-8 (U+009B is an 8-bit CSI to xterm). */
+	CHECK_STR(SAFE("\x9b" "2J\x9d" "0;t\x9c", 0), "\\x9b2J\\x9d0;t\\x9c");
+	CHECK_STR(SAFE("\xc2\x9b" "2J\xc2\x85", 0), "\\u009b2J\\u0085");
+	/* Valid UTF-8 passes: é, █ (E2 96 88: continuation bytes in 0x80-0x9f), 😀. */
+	CHECK_STR(SAFE("\xc3\xa9\xe2\x96\x88\xf0\x9f\x98\x80", 0), "\xc3\xa9\xe2\x96\x88\xf0\x9f\x98\x80");
+	/* Invalid UTF-8 never passes raw: overlong ESC, truncated, lone bytes, surrogate. */
+	CHECK_STR(SAFE("\xc0\x9b", 0), "\\xc0\\x9b");
+	CHECK_STR(SAFE("\xe2\x96", 0), "\\xe2\\x96");
+	CHECK_STR(SAFE("\xff\xa0", 0), "\\xff\\xa0");
+	CHECK_STR(SAFE("\xed\xa0\x80", 0), "\\xed\\xa0\\x80");
+	CHECK_STR(SAFE("\xf4\x90\x80\x80", 0), "\\xf4\\x90\\x80\\x80");
+	/* No byte of any input comes out as a control or a C1 lead. */
+	char all[256];
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)i;
+	const unsigned char *out = (const unsigned char *)safe(all, sizeof all, SAFE_TEXT_LINES);
+	int clean = 1;
+	for (const unsigned char *p = out; *p; p++)
+		clean &= (*p >= 0x20 && *p < 0x7f) || *p == '\n' || *p == '\t';
+	CHECK(clean);
+#undef SAFE
 }
 
 static void test_units(void)
@@ -139,6 +187,7 @@ int main(void)
 {
 	test_queue();
 	test_strbuf();
+	test_safe_text();
 	test_units();
 	test_err();
 	test_matching();

@@ -1,7 +1,8 @@
 /* test_local_bundle.c — the in-process reader of a local host and the
  * remote poll script must say the same thing: both run on generated demo
  * host trees (and the per-VM NUMA fixture), both are parsed, and every
- * metric is compared. */
+ * metric is compared.  Also: the script finds tools in the sbin
+ * directories. */
 #include "check.h"
 
 #include "conn/local_bundle.h"
@@ -109,8 +110,32 @@ static size_t compare(const char *sysroot)
 	return vms;
 }
 
+/* A non-root SSH login's PATH lacks the sbin directories, where ethtool
+ * lives: the poll function adds them, once however often it runs in the
+ * same long-lived shell. */
+static void test_sbin_on_path(void)
+{
+	char *fn = bundle_function("poll", "/nonexistent-sysroot", NULL);
+	struct strbuf cmd;
+	sb_init(&cmd);
+	sb_append(&cmd, "env -i PATH=/usr/bin:/bin sh -c ");
+	char *body = x_asprintf("%spoll >/dev/null; poll >/dev/null; printf '%%s\\n' \"$PATH\"", fn);
+	sb_append_shell(&cmd, body);
+	FILE *p = popen(cmd.buf, "r");
+	char line[512] = "";
+	if (!p || !fgets(line, sizeof line, p))
+		check_failed++;
+	if (p)
+		pclose(p);
+	CHECK_STR(line, "/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin\n");
+	free(body);
+	free(fn);
+	sb_free(&cmd);
+}
+
 int main(void)
 {
+	test_sbin_on_path();
 	char dir[] = "/tmp/vdeck-lb-XXXXXX";
 	if (!mkdtemp(dir))
 		return 1;

@@ -322,13 +322,7 @@ void lvd_push_outcome(lua_State *L, const struct op_def *def, const char *host, 
 /* Pushes a userdata holding struct op_args whose __gc frees its strings. */
 static struct op_args *new_args(lua_State *L)
 {
-	struct op_args *args = lua_newuserdatauv(L, sizeof *args, 0);
-	memset(args, 0, sizeof *args);
-	lua_newtable(L);
-	lua_pushcfunction(L, args_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
-	return args;
+	return lvd_new_owner(L, sizeof(struct op_args), args_gc);
 }
 
 /* An operation in flight: the run, and what its results need. */
@@ -422,12 +416,7 @@ static int run_k(lua_State *L, int status, lua_KContext bi)
 static int run_op(lua_State *L, const struct op_def *def, size_t hi, const char *uuid, const char *dname,
 		  struct op_args *args, int async, int fn_idx)
 {
-	struct run_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	memset(b, 0, sizeof *b);
-	lua_newtable(L);
-	lua_pushcfunction(L, run_box_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
+	struct run_box *b = lvd_new_owner(L, sizeof *b, run_box_gc);
 	int bi = lua_gettop(L);
 	b->def = def;
 	b->hi = hi;

@@ -241,13 +241,8 @@ int lvd_each(lua_State *L)
 	struct lctx *ctx = lctx_get(L);
 	if (!sched_current(ctx->sched))
 		return luaL_error(L, "vdeck.each: no task of the scheduler is running");
-	struct each_group *g = lua_newuserdatauv(L, sizeof *g, 0);
-	memset(g, 0, sizeof *g);
+	struct each_group *g = lvd_new_owner(L, sizeof *g, group_gc);
 	g->items_ref = g->fn_ref = g->results_ref = LUA_NOREF;
-	lua_newtable(L);
-	lua_pushcfunction(L, group_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
 	int gi = lua_gettop(L);
 	g->s = ctx->sched;
 	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);

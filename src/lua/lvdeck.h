@@ -56,6 +56,9 @@ struct domain *lvd_check_domain(lua_State *L, int idx, struct host **host_out);
 void lvd_set_str(lua_State *L, const char *k, const char *v);
 void lvd_set_int(lua_State *L, const char *k, long long v);
 void lvd_set_num(lua_State *L, const char *k, double v);
+/* Pushes a zeroed userdata of size bytes whose __gc is gc: the owner of C
+ * state that must be released however the Lua side ends (ltable.c). */
+void *lvd_new_owner(lua_State *L, size_t size, lua_CFunction gc);
 
 /* vdeck.emit and the JSON encoder. */
 void lvd_to_json(lua_State *L, int idx, struct strbuf *sb, int depth);

@@ -417,12 +417,7 @@ static int dom_snapshots(lua_State *L)
 	lvd_check_domain(L, 1, NULL);
 	struct dom_handle *dh = luaL_checkudata(L, 1, DOMAIN_MT);
 	lua_settop(L, 1);
-	struct snaps_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-	b->run = NULL;
-	lua_newtable(L);
-	lua_pushcfunction(L, snaps_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
+	struct snaps_box *b = lvd_new_owner(L, sizeof *b, snaps_gc);
 	b->run = op_run_start_snapshots(lvd_ops_env(L), dh->host, dh->uuid);
 	return sched_await(L, snaps_ready, NULL, b, 2, dom_snapshots_k);
 }

@@ -130,6 +130,9 @@ int  table_key(struct table *tb, enum action a);
 void table_draw(struct tui *t, struct table *tb, int y0, int h);
 void table_click(struct table *tb, int y);
 void table_scroll(struct table *tb, int delta);
+/* A free-form page (Host, VM views) of height lines: moves *scroll for the
+ * scrolling actions; 1 when a was one of them. */
+int  page_key(int *scroll, int height, enum action a);
 
 /* ---- views ---- */
 enum view_id { V_CLUSTER, V_HOST, V_VMS, V_VM, V_RUNBOOKS, V_JOBS, V_LOG, V_COUNT };

@@ -356,3 +356,22 @@ void table_draw(struct tui *t, struct table *tb, int y0, int h)
 			 tb->nidx, tb->nmarks);
 	put_text(y0, COLS - text_width(posbuf), text_width(posbuf), posbuf, hdr, 0);
 }
+
+int page_key(int *scroll, int height, enum action a)
+{
+	int page = LINES - 4;
+	switch (a) {
+	case ACT_UP: (*scroll)--; break;
+	case ACT_DOWN: (*scroll)++; break;
+	case ACT_PGUP: *scroll -= page; break;
+	case ACT_PGDN: *scroll += page; break;
+	case ACT_TOP: *scroll = 0; break;
+	case ACT_BOTTOM: *scroll = height - page; break;
+	default: return 0;
+	}
+	if (*scroll > height - 3)
+		*scroll = height - 3;
+	if (*scroll < 0)
+		*scroll = 0;
+	return 1;
+}

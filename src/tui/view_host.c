@@ -494,27 +494,14 @@ static int key(struct tui *t, enum action a, int ch)
 {
 	(void)ch;
 	struct host_view *v = view_state(t, V_HOST);
-	int page = LINES - 4;
-	switch (a) {
-	case ACT_UP: v->scroll--; break;
-	case ACT_DOWN: v->scroll++; break;
-	case ACT_PGUP: v->scroll -= page; break;
-	case ACT_PGDN: v->scroll += page; break;
-	case ACT_TOP: v->scroll = 0; break;
-	case ACT_BOTTOM: v->scroll = v->height - page; break;
-	case ACT_ENTER:
+	if (a == ACT_ENTER) {
 		if (v->host < t->c->nhosts) {
 			vms_view_restrict(t, t->c->hosts[v->host].cfg->name);
 			tui_switch(t, V_VMS, 1);
 		}
 		return 1;
-	default: return 0;
 	}
-	if (v->scroll > v->height - 3)
-		v->scroll = v->height - 3;
-	if (v->scroll < 0)
-		v->scroll = 0;
-	return 1;
+	return page_key(&v->scroll, v->height, a);
 }
 
 static const enum action help[] = {

@@ -114,21 +114,7 @@ static int key(struct tui *t, enum action a, int ch)
 {
 	(void)ch;
 	struct vm_view *v = view_state(t, V_VM);
-	int page = LINES - 4;
-	switch (a) {
-	case ACT_UP: v->scroll--; break;
-	case ACT_DOWN: v->scroll++; break;
-	case ACT_PGUP: v->scroll -= page; break;
-	case ACT_PGDN: v->scroll += page; break;
-	case ACT_TOP: v->scroll = 0; break;
-	case ACT_BOTTOM: v->scroll = v->height - page; break;
-	default: return 0;
-	}
-	if (v->scroll > v->height - 3)
-		v->scroll = v->height - 3;
-	if (v->scroll < 0)
-		v->scroll = 0;
-	return 1;
+	return page_key(&v->scroll, v->height, a);
 }
 
 static const enum action help[] = { ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_BACK, ACT_NONE };

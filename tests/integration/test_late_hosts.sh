@@ -197,18 +197,6 @@ if ! command -v tmux >/dev/null 2>&1; then
 	finish; exit $?
 fi
 
-# form_set FIELD_INDEX VALUE: edits the n-th (0-based) field of the open form.
-form_set() {
-	keys g
-	n=0
-	while [ $n -lt "$1" ]; do keys j; n=$((n + 1)); done
-	keys Enter
-	n=0
-	while [ $n -lt 16 ]; do keys BSpace; n=$((n + 1)); done
-	[ -n "$2" ] && literal "$2"
-	keys Enter
-	sleep 0.1
-}
 tcheck() { # NAME REGEX [SECONDS]: the screen shows REGEX in time
 	if wait_for "$2" "${3:-10}"; then ok "$1"; else fail "$1" "$(screen | grep -v '^ *$' | head -n 12)"; fi
 }

@@ -27,18 +27,6 @@ return vdeck.runbook {
 }
 EOF
 
-# form_set FIELD_INDEX VALUE: edits the n-th (0-based) form field.
-form_set() {
-	keys g
-	n=0
-	while [ $n -lt "$1" ]; do keys j; n=$((n + 1)); done
-	keys Enter
-	n=0
-	while [ $n -lt 12 ]; do keys BSpace; n=$((n + 1)); done
-	literal "$2"
-	keys Enter
-	sleep 0.1
-}
 
 # open_runbook NAME: Runbooks view, filter to NAME, open its form.
 open_runbook() {

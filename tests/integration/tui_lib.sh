@@ -98,3 +98,17 @@ tui_summary() {
 	echo "$pass passed, $fail failed, $skip skipped"
 	[ $fail -eq 0 ]
 }
+
+# form_set FIELD_INDEX VALUE: edits the n-th (0-based) field of the open
+# runbook form (g: first field, j: next; the value replaces what was there).
+form_set() {
+	keys g
+	n=0
+	while [ $n -lt "$1" ]; do keys j; n=$((n + 1)); done
+	keys Enter
+	n=0
+	while [ $n -lt 16 ]; do keys BSpace; n=$((n + 1)); done
+	[ -n "$2" ] && literal "$2"
+	keys Enter
+	sleep 0.1
+}

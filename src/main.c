@@ -13,6 +13,7 @@
 #include "exec/summary.h"
 #include "lua/inventory_load.h"
 #include "lua/vlua.h"
+#include "ops/audit.h"
 #include "repl/repl.h"
 #include "tui/tui.h"
 
@@ -44,7 +45,8 @@ static const char usage_text[] =
 "       vdeck --exec FILE|RUNBOOK [k=v ...]  run a script or runbook headless\n"
 "       vdeck -e CODE                        run a Lua one-liner\n"
 "       vdeck --repl                         interactive Lua shell\n"
-"       vdeck --check                        reachability table; exit 3 if a host is down\n"
+"       vdeck --check                        reachability table and unfinished operations;\n"
+"                                            exit 3 if a host is down\n"
 "       vdeck --list-runbooks                runbooks, their descriptions and parameters\n"
 "\n"
 "Inventory:\n"
@@ -317,6 +319,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct cluster cluster;
 	cluster_init(&cluster, &inv);
+	/* Before any operation of this run: what earlier runs left unfinished. */
+	audit_load_unfinished(cli.opts.audit_path, &cluster);
 	struct fleet_opts fo = {
 		.connect_timeout_ms = cli.opts.connect_timeout_ms,
 		.accept_new_hostkeys = cli.opts.accept_new_hostkeys,

@@ -1,7 +1,9 @@
-/* summary.c — the cluster summary and the --check table.
+/* summary.c — the cluster summary and the --check table (hosts, then the
+ * operations the audit trail shows unfinished).
  *
- * Kernel releases, versions and errors come from the hosts: the tables show
- * them through sb_append_safe, the JSON lines escaped and exact. */
+ * Kernel releases, versions and errors come from the hosts, the unfinished
+ * operations from a file: the tables show them through sb_append_safe, the
+ * JSON lines escaped and exact. */
 #include "exec/summary.h"
 #include "core/safe_text.h"
 #include "core/strbuf.h"
@@ -64,6 +66,110 @@ static size_t alerts_of(const struct host *h, char *worst, size_t len)
 	return n;
 }
 
+static void json_str(struct strbuf *sb, const char *k, const char *v)
+{
+	sb_appendf(sb, "%s\"%s\":", sb->buf[sb->len - 1] != '{' ? "," : "", k);
+	if (v)
+		sb_append_json(sb, v);
+	else
+		sb_append(sb, "null");
+}
+
+/* The unfinished operations as one JSON line. */
+static void unfinished_json(FILE *out, const struct cluster *c)
+{
+	const struct unfinished_list *l = &c->unfinished;
+	struct strbuf sb;
+	sb_init(&sb);
+	sb_appendc(&sb, '{');
+	json_str(&sb, "audit", l->path);
+	json_str(&sb, "audit_error", l->error);
+	sb_appendf(&sb, ",\"unfinished_dropped\":%zu,\"unfinished\":[", l->dropped);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct unfinished_op *u = &l->items[i];
+		struct unfinished_now now;
+		char text[200];
+		unfinished_now(c, u, &now);
+		unfinished_now_text(&now, u, text, sizeof text);
+		sb_append(&sb, i ? ",{" : "{");
+		json_str(&sb, "id", u->id);
+		json_str(&sb, "time", u->time);
+		json_str(&sb, "user", u->user);
+		json_str(&sb, "sudo_user", u->sudo_user);
+		sb_appendf(&sb, ",\"pid\":%ld,\"running\":%s", u->pid, u->running ? "true" : "false");
+		json_str(&sb, "host", u->host);
+		json_str(&sb, "domain", u->domain);
+		json_str(&sb, "operation", u->operation);
+		/* checked to be one JSON object when it was read */
+		sb_appendf(&sb, ",\"arguments\":%s,\"now\":{", u->args_json ? u->args_json : "{}");
+		json_str(&sb, "host_state", now.host_state);
+		json_str(&sb, "domain_host", now.dom_host);
+		json_str(&sb, "domain_state", now.dom_state);
+		json_str(&sb, "text", text);
+		sb_append(&sb, "}}");
+	}
+	sb_append(&sb, "]}");
+	fprintf(out, "%s\n", sb.buf);
+	sb_free(&sb);
+}
+
+/* label, then v made harmless ("?" when absent). */
+static void put(struct strbuf *sb, const char *label, const char *v)
+{
+	sb_append(sb, label);
+	if (!v)
+		v = "?";
+	sb_append_safe(sb, v, strlen(v), 0);
+}
+
+/* One line per unfinished operation, after the host table. */
+static void unfinished_text(FILE *out, const struct cluster *c)
+{
+	const struct unfinished_list *l = &c->unfinished;
+	struct strbuf sb;
+	sb_init(&sb);
+	if (l->error) {
+		put(&sb, "audit trail ", l->path);
+		put(&sb, ": cannot read it: ", l->error);
+		fprintf(out, "\n%s\n", sb.buf);
+		sb_free(&sb);
+		return;
+	}
+	if (!l->n)
+		return;
+	sb_appendf(&sb, "\n%zu operation%s started and never recorded as ended (", l->n + l->dropped,
+		   l->n + l->dropped == 1 ? "" : "s");
+	put(&sb, "", l->path);
+	sb_append(&sb, "):\n");
+	if (l->dropped)
+		sb_appendf(&sb, "(the %zu oldest are not listed)\n", l->dropped);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct unfinished_op *u = &l->items[i];
+		struct unfinished_now now;
+		char text[200];
+		unfinished_now(c, u, &now);
+		unfinished_now_text(&now, u, text, sizeof text);
+		put(&sb, "UNFINISHED ", u->time);
+		put(&sb, "  ", u->operation);
+		put(&sb, " ", u->host);
+		if (u->domain)
+			put(&sb, "/", u->domain);
+		put(&sb, " ", u->args_json);
+		put(&sb, "  by ", u->user);
+		if (u->sudo_user) {
+			put(&sb, " (sudo from ", u->sudo_user);
+			sb_appendc(&sb, ')');
+		}
+		put(&sb, "  id ", u->id);
+		if (u->running)
+			sb_appendf(&sb, "  (vdeck pid %ld still runs it)", u->pid);
+		put(&sb, "  now: ", text);
+		sb_appendc(&sb, '\n');
+	}
+	fputs(sb.buf, out);
+	sb_free(&sb);
+}
+
 int check_print(FILE *out, const struct cluster *c, int json)
 {
 	int down = 0;
@@ -107,5 +213,9 @@ int check_print(FILE *out, const struct cluster *c, int json)
 	}
 	for (int i = 0; i < 4; i++)
 		sb_free(&f[i]);
+	if (json)
+		unfinished_json(out, c);
+	else
+		unfinished_text(out, c);
 	return down ? 3 : 0;
 }

@@ -8,7 +8,10 @@
 #include "model/cluster.h"
 
 void summary_print(FILE *out, const struct cluster *c);
-/* Prints one row per host; returns 0 when all are up, 3 when any is down. */
+/* Prints one row per host, then one per unfinished operation with where
+ * its domain stands now (with json: one object per host, then one object
+ * {"audit", "audit_error", "unfinished_dropped", "unfinished": [...]});
+ * returns 0 when all hosts are up, 3 when any is down. */
 int  check_print(FILE *out, const struct cluster *c, int json);
 
 #endif

@@ -239,6 +239,53 @@ static int l_refresh(lua_State *L)
 	return lvd_refresh(L, NULL, 0);
 }
 
+static int unfinished_k(lua_State *L, int status, lua_KContext k)
+{
+	(void)status;
+	(void)k;
+	struct lctx *ctx = lctx_get(L);
+	const struct unfinished_list *l = &ctx->cluster->unfinished;
+	lua_createtable(L, (int)l->n, 0);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct unfinished_op *u = &l->items[i];
+		struct unfinished_now now;
+		char text[200];
+		unfinished_now(ctx->cluster, u, &now);
+		unfinished_now_text(&now, u, text, sizeof text);
+		lua_createtable(L, 0, 12);
+		lvd_set_str(L, "id", u->id);
+		lvd_set_str(L, "time", u->time);
+		lvd_set_str(L, "user", u->user);
+		lvd_set_str(L, "sudo_user", u->sudo_user);
+		lvd_set_int(L, "pid", u->pid);
+		lua_pushboolean(L, u->running);
+		lua_setfield(L, -2, "running");
+		lvd_set_str(L, "host", u->host);
+		lvd_set_str(L, "domain", u->domain);
+		lvd_set_str(L, "operation", u->operation);
+		lvd_set_str(L, "args", u->args_json);
+		lua_createtable(L, 0, 4);
+		lvd_set_str(L, "host_state", now.host_state);
+		lvd_set_str(L, "domain_host", now.dom_host);
+		lvd_set_str(L, "domain_state", now.dom_state);
+		lvd_set_str(L, "text", text);
+		lua_setfield(L, -2, "now");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+/* vdeck.unfinished(): the operations the audit trail showed started and
+ * never ended when vdeck started, each with where its domain stands now
+ * (the model, once every host answered or timed out). */
+static int l_unfinished(lua_State *L)
+{
+	lua_settop(L, 0);
+	if (!lctx_get(L)->cluster->unfinished.n)
+		return unfinished_k(L, LUA_OK, 0);
+	return lvd_await_hosts(L, NULL, NULL, 0, unfinished_k);
+}
+
 static int l_json(lua_State *L)
 {
 	luaL_checkany(L, 1);
@@ -285,6 +332,7 @@ static const luaL_Reg vdeck_funcs[] = {
 	{ "error", l_error },
 	{ "runbook", lvd_runbook_decl },
 	{ "each", lvd_each },
+	{ "unfinished", l_unfinished },
 	{ NULL, NULL },
 };
 

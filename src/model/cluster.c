@@ -49,6 +49,7 @@ void cluster_free(struct cluster *c)
 	free(c->hosts);
 	jobs_free(&c->jobs);
 	eventlog_free(&c->events);
+	unfinished_list_free(&c->unfinished);
 	memset(c, 0, sizeof *c);
 }
 

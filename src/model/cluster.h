@@ -16,6 +16,7 @@
 #include "model/eventlog.h"
 #include "model/inventory.h"
 #include "model/jobs.h"
+#include "model/unfinished.h"
 
 struct host_metrics;
 struct host_alert;
@@ -73,6 +74,7 @@ struct cluster {
 	unsigned          generation;
 	struct job_list   jobs;
 	struct eventlog   events;
+	struct unfinished_list unfinished;   /* found in the audit trail at start */
 };
 
 void cluster_init(struct cluster *c, struct inventory *inv);

@@ -9,9 +9,13 @@
  * commit-confirm change of the host's configuration, or a command on the
  * host's shell.  Reads (d:snapshots()) take the same path and stop after the
  * snapshot list.  Nothing reaches a host before validate() passed: the only
- * call made earlier is a read.  Every mutating operation that got this far
- * writes exactly one audit record, whatever its outcome (a long task writes
- * its own).  The caller steps the machine after each fleet_pump — in
+ * call made earlier is a read.  A mutating operation that got this far is
+ * audited (ops/audit.h): one that is sent writes a started record first —
+ * and is refused, nothing sent, when that record cannot be written — then
+ * a result record with the same id (a long task writes its own); one
+ * refused or dry-run writes only its result.  A run freed before its host
+ * call answered (vdeck exits) records it as abandoned.  The caller steps
+ * the machine after each fleet_pump — in
  * practice a coroutine of the scheduler (lua/sched.c) whose await calls
  * op_run_step until it says finished. */
 #include "ops/opexec.h"
@@ -64,6 +68,8 @@ struct op_run {
 	struct call_box     *box;
 	unsigned             task_job;
 	int                  audit_due, rc;
+	int                  audit_open;    /* its started record is written, its result not yet */
+	char                 audit_id[AUDIT_ID_MAX];
 	const char          *result;
 	struct vd_err        err;
 	struct op_outcome    out;
@@ -160,6 +166,23 @@ static int finish(struct op_run *r, int rc, const char *result)
 	r->audit_due = r->def && (r->def->flags & OPF_MUTATES);
 	r->phase = PH_DONE;
 	return 1;
+}
+
+/* The started record, right before the first byte of r goes to a host:
+ * 0, or -1 with r finished as refused (and nothing sent) when it cannot
+ * be written. */
+static int audit_start(struct op_run *r)
+{
+	if (!(r->def->flags & OPF_MUTATES))
+		return 0;
+	if (op_audit_started(r->env, r->def, r->hname, r->dname[0] ? r->dname : NULL, r->aj.buf,
+			     r->call.len ? r->call.buf : NULL, r->started, r->audit_id, &r->err) == 0) {
+		r->audit_open = 1;
+		return 0;
+	}
+	finish(r, -1, "refused");
+	r->audit_due = 0;   /* the file that refused the first record will not take this one */
+	return -1;
 }
 
 static struct op_run *run_new(struct op_env *env, const struct op_def *def, const char *name, size_t hi,
@@ -336,6 +359,8 @@ static int step_prepare(struct op_run *r)
 		err_set(&r->err, VD_ESTALE, "host %s is no longer in the inventory", r->req.target);
 		return finish(r, -1, "failed");
 	}
+	if (audit_start(r) < 0)
+		return 1;
 	box_send(r, kind, target);
 	r->phase = PH_CALL;
 	return 0;
@@ -355,7 +380,11 @@ static int step_slot(struct op_run *r)
 		err_set(&r->err, VD_ESTALE, "the domain is no longer on this host");
 		return finish(r, -1, "refused");
 	}
-	r->rc = op_start_task(env, r->def, r->hi, d, &r->req, r->aj.buf, r->call.buf, r->started, &r->out, &r->err);
+	if (audit_start(r) < 0)
+		return 1;
+	r->audit_open = 0;   /* the task writes the result record */
+	r->rc = op_start_task(env, r->def, r->hi, d, &r->req, r->aj.buf, r->call.buf, r->audit_id, r->started,
+			      &r->out, &r->err);
 	r->task_job = r->out.job_id;
 	if (r->rc < 0 || r->async) {
 		r->phase = PH_DONE;   /* the task audits (or audited its failure) */
@@ -504,9 +533,10 @@ int op_run_step(struct op_run *r)
 		if (done || r->phase == PH_DONE) {
 			if (r->audit_due) {
 				r->audit_due = 0;
-				op_audit(r->env, r->def, r->hname, r->dname[0] ? r->dname : NULL, r->aj.buf,
-					 r->call.len ? r->call.buf : NULL, r->result, r->rc < 0 ? &r->err : NULL,
-					 r->started);
+				op_audit(r->env, r->audit_open ? r->audit_id : NULL, r->def, r->hname,
+					 r->dname[0] ? r->dname : NULL, r->aj.buf, r->call.len ? r->call.buf : NULL,
+					 r->result, r->rc < 0 ? &r->err : NULL, r->started);
+				r->audit_open = 0;
 			}
 			return 1;
 		}
@@ -552,12 +582,36 @@ void op_run_abort(struct op_run *r)
 		op_task_abort(t);
 }
 
+/* A run freed after its started record and before its result: vdeck is
+ * going away (or nobody waits for it any more).  What is known is written:
+ * the answer when it landed, else "abandoned". */
+static void audit_abandoned(struct op_run *r)
+{
+	const char *result = r->result;
+	if (r->phase == PH_CALL && r->box && r->box->done) {
+		r->rc = r->box->rc;
+		if (r->rc < 0)
+			r->err = r->box->err;
+		result = r->rc == 0 ? "ok" : "failed";
+	} else if (r->phase == PH_CALL) {
+		r->rc = -1;
+		err_set(&r->err, VD_ETIMEOUT, "vdeck stopped waiting for the host's answer; the outcome is not recorded");
+		result = "abandoned";
+	}   /* else PH_REFRESH: the host answered, only the re-read was pending */
+	err_where(&r->err, r->name, r->hname, r->dname);
+	op_audit(r->env, r->audit_id, r->def, r->hname, r->dname[0] ? r->dname : NULL, r->aj.buf,
+		 r->call.len ? r->call.buf : NULL, result, r->rc < 0 ? &r->err : NULL, r->started);
+	r->audit_open = 0;
+}
+
 void op_run_free(struct op_run **pr)
 {
 	struct op_run *r = *pr;
 	if (!r)
 		return;
 	*pr = NULL;
+	if (r->audit_open)
+		audit_abandoned(r);
 	box_free(&r->box);
 	op_args_free(&r->args);
 	op_outcome_free(&r->out);

@@ -1,13 +1,13 @@
-/* opexec.c — what operations share once they run: the audit record, the
+/* opexec.c — what operations share once they run: the audit records, the
  * tasks of long operations (start, per-host limit, poll, abort).  The step-by-step path of one
  * operation is op_run.c. */
 #include "ops/opexec.h"
 #include "ops/opexec_priv.h"
 #include "ops/audit.h"
+#include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +21,10 @@ struct op_task {
 	const struct op_def *def;
 	char               *args_json, *call;
 	char                domain[128];
+	char                audit_id[AUDIT_ID_MAX];   /* of its started record */
 	double              started;
 	int                 finished, rc;
+	int                 abort_asked;    /* t:abort or a cancelled job: a failure is "aborted" */
 	int                 refreshed;      /* the model was re-read after it finished */
 	double              refresh_since;
 	struct vd_err       err;
@@ -47,11 +49,37 @@ static void task_free(struct op_task *t)
 	free(t);
 }
 
+/* A task still running when its environment goes (vdeck exits): its end
+ * is recorded now, before the abort and the wait for its thread, so that
+ * even a kill during that wait leaves the record. */
+static void task_abandon(struct op_env *env, struct op_task *t)
+{
+	struct vd_err jerr;
+	err_clear(&jerr);
+	int jrc = 0;
+	struct host *h = cluster_host_by_index(env->cluster, t->host);
+	const char *result = "abandoned";
+	if (vop_job_poll(t->job, NULL, &jrc, &jerr)) {   /* it ended; nobody looked yet */
+		result = jrc == 0 ? "ok" : t->abort_asked ? "aborted" : "failed";
+	} else {
+		err_set(&jerr, VD_EREFUSED, "vdeck exited while the task ran; it was asked to abort, "
+			"its outcome is not recorded");
+		jrc = -1;
+	}
+	if (jrc < 0)
+		err_where(&jerr, t->def->name, h->cfg->name, t->domain);
+	op_audit(env, t->audit_id, t->def, h->cfg->name, t->domain, t->args_json, t->call, result,
+		 jrc < 0 ? &jerr : NULL, t->started);
+	t->finished = 1;
+}
+
 void op_env_free(struct op_env *env)
 {
 	for (size_t i = 0; i < env->ntasks; i++) {
-		if (!env->tasks[i]->finished && env->tasks[i]->job)
+		if (!env->tasks[i]->finished && env->tasks[i]->job) {
+			task_abandon(env, env->tasks[i]);
 			vop_job_abort(env->tasks[i]->job);
+		}
 		task_free(env->tasks[i]);
 	}
 	free(env->tasks);
@@ -71,30 +99,50 @@ void op_outcome_free(struct op_outcome *out)
 	memset(out, 0, sizeof *out);
 }
 
-static const char *user_name(void)
+int op_audit_started(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
+		     const char *args_json, const char *call, double started, char id[AUDIT_ID_MAX],
+		     struct vd_err *err)
 {
-	const char *u = getenv("USER");
-	if (u && *u)
-		return u;
-	struct passwd *pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "?";
+	audit_new_id(id);
+	struct audit_record r = {
+		.time = now_wall_s(), .id = id, .kind = AUDIT_STARTED, .user = audit_user(),
+		.sudo_user = audit_sudo_user(), .pid = (long)getpid(), .host = host, .domain = domain,
+		.operation = def->name, .args_json = args_json, .call = call, .dry_run = env->opts->dry_run,
+		.duration = now_mono_s() - started,
+	};
+	struct vd_err aerr;
+	err_clear(&aerr);
+	if (audit_append(env->opts->audit_path, &r, &aerr) == 0)
+		return 0;
+	eventlog_add(&env->cluster->events, EV_ERROR, host, "%s", aerr.msg);
+	return err_set(err, VD_EIO, "%s: refusing to %s without a record of it (nothing was sent)", aerr.msg,
+		       def->summary);
 }
 
-void op_audit(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
-		  const char *args_json, const char *call, const char *result, const struct vd_err *e,
-		  double started)
+void op_audit(struct op_env *env, const char *id, const struct op_def *def, const char *host, const char *domain,
+	      const char *args_json, const char *call, const char *result, const struct vd_err *e,
+	      double started)
 {
-	char buf[1200];
+	char buf[1200], own[AUDIT_ID_MAX];
+	if (!id) {
+		audit_new_id(own);
+		id = own;
+	}
 	struct audit_record r = {
-		.time = now_wall_s(), .user = user_name(), .host = host, .domain = domain,
+		.time = now_wall_s(), .id = id, .kind = AUDIT_RESULT, .user = audit_user(),
+		.sudo_user = audit_sudo_user(), .pid = (long)getpid(), .host = host, .domain = domain,
 		.operation = def->name, .args_json = args_json, .call = call, .dry_run = env->opts->dry_run,
 		.result = result, .error = e ? err_format(e, buf, sizeof buf) : NULL,
 		.duration = now_mono_s() - started,
 	};
 	struct vd_err aerr;
 	err_clear(&aerr);
-	if (audit_append(env->opts->audit_path, &r, &aerr) < 0)
-		eventlog_add(&env->cluster->events, EV_ERROR, host, "%s", aerr.msg);
+	if (audit_append(env->opts->audit_path, &r, &aerr) < 0) {
+		/* What happened stays what it was; the missing record is said
+		 * on stderr (the console's Log view). */
+		log_error("%s: the %s record of %s %s (id %s) is missing", aerr.msg, result, def->name,
+			  domain ? domain : "", id);
+	}
 	eventlog_add(&env->cluster->events, EV_AUDIT, host, "%s %s: %s%s%s", def->name, domain ? domain : "",
 		     result, e ? ": " : "", e ? e->msg : "");
 }
@@ -108,8 +156,8 @@ size_t op_running_on(struct op_env *env, size_t host)
 }
 
 int op_start_task(struct op_env *env, const struct op_def *def, size_t hi, const struct domain *d,
-		      const struct vop_request *req, const char *args_json, const char *call,
-		      double started, struct op_outcome *out, struct vd_err *err)
+		  const struct vop_request *req, const char *args_json, const char *call, const char *audit_id,
+		  double started, struct op_outcome *out, struct vd_err *err)
 {
 	struct host *h = cluster_host_by_index(env->cluster, hi);
 	struct op_task *t = x_calloc(1, sizeof *t);
@@ -124,6 +172,7 @@ int op_start_task(struct op_env *env, const struct op_def *def, size_t hi, const
 	t->args_json = x_strdup(args_json);
 	t->call = x_strdup(call);
 	snprintf(t->domain, sizeof t->domain, "%s", d->info.name);
+	snprintf(t->audit_id, sizeof t->audit_id, "%s", audit_id);
 	t->started = started;
 	char desc[400];
 	snprintf(desc, sizeof desc, "%s %s%s%s", def->name, d->info.name, req->kind == VOP_MIGRATE ? " to " : "",
@@ -134,7 +183,7 @@ int op_start_task(struct op_env *env, const struct op_def *def, size_t hi, const
 	if (!t->job) {
 		jobs_finish(&env->cluster->jobs, j, JOB_FAILED, err->msg);
 		env->reserved[t->dest] -= t->reserved;
-		op_audit(env, def, h->cfg->name, d->info.name, args_json, call, "failed", err, started);
+		op_audit(env, audit_id, def, h->cfg->name, d->info.name, args_json, call, "failed", err, started);
 		task_free(t);
 		return -1;
 	}
@@ -213,8 +262,8 @@ int op_task_step(struct op_env *env, struct op_task *t, struct vop_progress *p, 
 	t->refresh_since = fleet_refresh_request(env->fleet, h);
 	if (t->dest != t->host)
 		fleet_refresh_request(env->fleet, cluster_host_by_index(env->cluster, t->dest));
-	op_audit(env, t->def, h->cfg->name, t->domain, t->args_json, t->call, jrc == 0 ? "ok" : "failed",
-	      jrc < 0 ? &t->err : NULL, t->started);
+	op_audit(env, t->audit_id, t->def, h->cfg->name, t->domain, t->args_json, t->call,
+		 jrc == 0 ? "ok" : t->abort_asked ? "aborted" : "failed", jrc < 0 ? &t->err : NULL, t->started);
 	if (rc)
 		*rc = t->rc;
 	if (err && t->rc < 0)
@@ -250,8 +299,10 @@ void op_task_done_message(const struct op_task *t, char *buf, size_t len)
 
 void op_task_abort(struct op_task *t)
 {
-	if (!t->finished)
+	if (!t->finished && !vop_job_poll(t->job, NULL, NULL, NULL)) {   /* a job that already failed was not aborted */
+		t->abort_asked = 1;
 		vop_job_abort(t->job);
+	}
 }
 
 unsigned op_task_job(const struct op_task *t) { return t->job_id; }

@@ -71,7 +71,7 @@ form_set 1 "$NEW"
 keys d
 check "dry-run preview shows the call" "virDomainSetVcpusFlags\\(\"$VM\", $NEW" 10
 check "dry-run preview ran with dry_run" 'dry_run=true'
-lines_before=$(cat "$AUDIT" 2>/dev/null | grep -c '"dry_run":false')
+lines_before=$(cat "$AUDIT" 2>/dev/null | grep -c '"record":"result".*"dry_run":false')
 keys 2
 wait_for 'NAME' 5
 if [ "$(vcpus_of "$VM")" = "$BEFORE" ]; then ok "dry-run changed nothing"; else bad "dry-run changed nothing" "$(screen)"; fi
@@ -92,8 +92,8 @@ wait_for 'NAME' 5
 n=0
 while [ "$(vcpus_of "$VM")" != "$NEW" ] && [ $n -lt 40 ]; do sleep 0.1; n=$((n + 1)); done
 if [ "$(vcpus_of "$VM")" = "$NEW" ]; then ok "VMs view shows $VM with $NEW vCPUs"; else bad "vCPU count changed" "$(screen)"; fi
-lines_after=$(grep -c '"dry_run":false' "$AUDIT" 2>/dev/null)
-[ "$lines_after" -eq $((lines_before + 1)) ] && ok "one audit record for the run" || bad "audit records: $lines_before -> $lines_after"
+lines_after=$(grep -c '"record":"result".*"dry_run":false' "$AUDIT" 2>/dev/null)
+[ "$lines_after" -eq $((lines_before + 1)) ] && ok "one audit result record for the run" || bad "audit records: $lines_before -> $lines_after"
 
 # A slow runbook: the UI answers keys while it runs.
 open_runbook slow-test
@@ -161,9 +161,10 @@ while [ "$(screen | grep -c 'snapshot .* done ')" -lt 3 ] && [ $n -lt 100 ]; do 
 done_n=$(screen | grep -c 'snapshot .* done ')
 [ "$done_n" -eq 3 ] && ok "3 snapshot jobs done" || bad "3 snapshot jobs done ($done_n)" "$(screen)"
 new_audit=$(( $(wc -l < "$AUDIT") - audit_n ))
-[ "$new_audit" -eq 3 ] && ok "3 audit records" || bad "3 audit records ($new_audit)" "$(tail -n 3 "$AUDIT")"
-[ "$(tail -n 3 "$AUDIT" | grep -c '"operation":"snapshot".*"result":"ok"')" -eq 3 ] && ok "audit records say snapshot ok" ||
-	bad "audit content" "$(tail -n 3 "$AUDIT")"
+[ "$new_audit" -eq 6 ] && ok "3 audit record pairs" || bad "3 audit record pairs ($new_audit lines)" "$(tail -n 6 "$AUDIT")"
+[ "$(tail -n 6 "$AUDIT" | grep -c '"record":"started".*"operation":"snapshot"')" -eq 3 ] &&
+[ "$(tail -n 6 "$AUDIT" | grep -c '"record":"result".*"operation":"snapshot".*"result":"ok"')" -eq 3 ] &&
+	ok "audit records say snapshot started, then ok" || bad "audit content" "$(tail -n 6 "$AUDIT")"
 
 # A destructive operation wants "yes" typed.
 keys 2

@@ -114,10 +114,25 @@ t.eq(names.set_vcpus.args[1].required, true, "count is required")
 t.eq(names.migrate.flags.long, true, "migrate is a long operation")
 t.eq(names.revert.flags.destructive, true, "revert is destructive")
 
--- audit: one record per operation, refusals included
-local lines = audit_lines()
+-- audit: one result record per operation, refusals included; an operation
+-- that was sent also has a started record before it, with the same id
+local lines, started, sent, paired, lone = {}, {}, 0, 0, 0
+for i, l in ipairs(audit_lines()) do
+  local id = l:match('"id":"([^"]+)"')
+  if l:find('"record":"started"', 1, true) then
+    started[id] = i
+  else
+    lines[#lines + 1] = l
+    local was_sent = l:find('"result":"ok"', 1, true) or l:find('"result":"failed"', 1, true)
+    if was_sent then sent = sent + 1 end
+    if was_sent and started[id] and started[id] < i then paired = paired + 1 end
+    if not was_sent and not started[id] then lone = lone + 1 end
+  end
+end
 -- 14 operations reached validation; the two argument-type errors did not
-t.eq(#lines, 14, "audit has one record per operation")
+t.eq(#lines, 14, "audit has one result record per operation")
+t.ok(sent >= 5 and paired == sent, "each operation sent has a started record first, same id", paired .. "/" .. sent)
+t.eq(lone, 14 - sent, "refused operations have their result record only")
 local first = lines[1]
 local function has(s, sub) return s:find(sub, 1, true) ~= nil end
 t.ok(has(first, '"operation":"set_vcpus"') and has(first, '"result":"ok"') and has(first, '"dry_run":false')

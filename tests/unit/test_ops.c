@@ -1,8 +1,7 @@
 /* test_ops.c — the operation layer's pure parts: XML builders against golden
- * files (values with <&'"), the snapshot XML parser, audit lines, argument
+ * files (values with <&'"), the snapshot XML parser, argument
  * parsing and defaults, validation refusals, placement. */
 #include "check.h"
-#include "ops/audit.h"
 #include "ops/op_impl.h"
 #include "ops/optable.h"
 #include "ops/placement.h"
@@ -104,40 +103,6 @@ static void test_snapxml(void)
 	const char *bad[] = { "", "<domain/>", "<domainsnapshot>", "<domainsnapshot/>", "\xff\xfe<" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK_INT(snapxml_parse(bad[i], strlen(bad[i]), &s, &err), -1);
-}
-
-static void test_audit(void)
-{
-	struct strbuf sb;
-	sb_init(&sb);
-	struct audit_record r = { .time = 1700000000.25, .user = "ops", .host = "h1", .domain = "vm\"1",
-				  .operation = "set_vcpus", .args_json = "{\"count\":4}", .call = "x(\"a\")\n",
-				  .dry_run = 1, .result = "dry-run", .error = NULL, .duration = 0.5 };
-	audit_format(&r, &sb);
-	CHECK_STR(sb.buf, "{\"time\":\"2023-11-14T22:13:20.250Z\",\"user\":\"ops\",\"host\":\"h1\",\"domain\":\"vm\\\"1\","
-		  "\"operation\":\"set_vcpus\",\"arguments\":{\"count\":4},\"call\":\"x(\\\"a\\\")\\n\",\"dry_run\":true,"
-		  "\"result\":\"dry-run\",\"error\":null,\"duration\":0.500}\n");
-	sb_free(&sb);
-	char path[] = "/tmp/vdeck-audit-XXXXXX";
-	CHECK(mkdtemp(path) != NULL);
-	char *file = x_asprintf("%s/sub/audit.jsonl", path);
-	struct vd_err err;
-	err_clear(&err);
-	CHECK_INT(audit_append(file, &r, &err), 0);
-	CHECK_INT(audit_append(file, &r, &err), 0);
-	size_t len;
-	char *text = check_slurp(file, &len);
-	int lines = 0;
-	for (size_t i = 0; text && i < len; i++)
-		lines += text[i] == '\n';
-	CHECK_INT(lines, 2);
-	free(text);
-	unlink(file);
-	char *sub = x_asprintf("%s/sub", path);
-	rmdir(sub);
-	rmdir(path);
-	free(sub);
-	free(file);
 }
 
 static struct domain mkdom(const char *name, unsigned vcpus, unsigned max, uint64_t mem)
@@ -451,7 +416,6 @@ int main(void)
 {
 	test_xml();
 	test_snapxml();
-	test_audit();
 	test_args_validate();
 	test_placement();
 	test_restore();

@@ -380,7 +380,8 @@ void audit_scan_unfinished(const char *buf, size_t len, int from_middle, struct 
 		seq++;
 		p = nl ? nl + 1 : end;
 	}
-	qsort(marks, n, sizeof *marks, by_id_then_seq);
+	if (n)   /* qsort wants an array, even of nothing */
+		qsort(marks, n, sizeof *marks, by_id_then_seq);
 	/* Each id's first started record, when no record of that id is a result. */
 	size_t nopen = 0;
 	for (size_t i = 0; i < n;) {
@@ -408,7 +409,8 @@ void audit_scan_unfinished(const char *buf, size_t len, int from_middle, struct 
 		}
 		i = j;
 	}
-	qsort(marks, nopen, sizeof *marks, by_seq);
+	if (nopen)
+		qsort(marks, nopen, sizeof *marks, by_seq);
 	size_t from = nopen > AUDIT_UNFINISHED_MAX ? nopen - AUDIT_UNFINISHED_MAX : 0;
 	out->dropped = from;
 	out->items = x_calloc(nopen - from + 1, sizeof *out->items);

@@ -6,11 +6,13 @@
 #   - an audit file that cannot be written refuses mutating operations
 #     (exit 1, the path and the cause on stderr) and the VM is unchanged;
 #     a dry-run still answers and says its record is missing;
-#   - a console killed (SIGKILL) while its command runs on a host leaves a
+#   - a run killed (SIGKILL) while its command runs on a host leaves a
 #     started record only, and the next start lists it: --check (text and
 #     --json), vdeck.unfinished() and the console's Log view; so does a
 #     started record planted by hand, beside where its VM is now; a line cut
-#     short and control characters in the file do no harm.
+#     short and control characters in the file do no harm;
+#   - the console quit while a job's command runs on a host records that
+#     call "abandoned" under its started record's id, and quits at once.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/harness.sh
 VDECK=${VDECK:-$PWD/vdeck}
@@ -74,10 +76,10 @@ contains "a dry-run whose record is missing says so" "$out" "the dry-run record 
 
 # --- killed mid-operation: the next start lists it ----------------------------
 : >"$AUDIT"
-"$VDECK" $DEMO --no-lock -e 'vdeck.host("cna01"):run("sleep 3")' >"$tmp/killed.out" 2>&1 &
+"$VDECK" $DEMO --no-lock -e 'vdeck.host("cna01"):run("sleep 10")' >"$tmp/killed.out" 2>&1 &
 kill_pid=$!
 n=0
-while ! grep -q '"record":"started".*"operation":"run"' "$AUDIT" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+while ! grep -q '"record":"started".*"operation":"run"' "$AUDIT" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done
 kill -9 "$kill_pid" 2>/dev/null
 wait "$kill_pid" 2>/dev/null
 kill_pid=
@@ -104,7 +106,7 @@ contains "--check: the planted migration, its arguments and who" "$line" \
 	"UNFINISHED 2030-01-02T03:04:05.678Z  migrate cna01/$vm {\"to\":\"cna02\",\"bandwidth\":10}  by ops (sudo from alice)"
 contains "--check: beside it, where the VM is now" "$line" "now: running on cna01"
 line=$(grep "id $run_id" "$tmp/check")
-contains "--check: the killed h:run" "$line" "run cna01 {\"command\":\"sleep 3\""
+contains "--check: the killed h:run" "$line" "run cna01 {\"command\":\"sleep 10\""
 contains "--check: a host operation shows the host's state" "$line" "now: host cna01 is up"
 check "--check: a pair that ended is not listed" sh -c "! grep -q planted-2 '$tmp/check'"
 check "--check: a line cut short is not listed" sh -c "! grep -q planted-4 '$tmp/check'"
@@ -130,6 +132,11 @@ contains "vdeck.unfinished(): the planted migration with its fields" "$out" \
 contains "vdeck.unfinished(): the killed h:run" "$out" "$run_id"
 check "vdeck.unfinished(): three operations" test "$(printf "%s\n" "$out" | grep -c .)" = 3
 
+# Audit records written by this run's own operations are not "unfinished"
+# of an earlier run: the list is what was found at start.
+out=$("$VDECK" $DEMO --no-lock -e "$pick d:set_vcpus(1) print('unfinished=' .. #vdeck.unfinished())" 2>&1)
+contains "the list is what the file held at start" "$out" "unfinished=3"
+
 # The console: one warning per unfinished operation in the Log view.
 if command -v tmux >/dev/null 2>&1; then
 	sock=vdeck-audit-$$
@@ -149,8 +156,46 @@ else
 	skip "Log view: tmux is not installed"
 fi
 
-# Audit records written by this run's own operations are not "unfinished"
-# of an earlier run: the list is what was found at start.
-out=$("$VDECK" $DEMO --no-lock -e "$pick d:set_vcpus(1) print('unfinished=' .. #vdeck.unfinished())" 2>&1)
-contains "the list is what the file held at start" "$out" "unfinished=3"
+# The console quit while a runbook's command runs on a host: the call is
+# left behind, and its result record says so.
+if command -v tmux >/dev/null 2>&1; then
+	mkdir -p "$XDG_CONFIG_HOME/vdeck/runbooks"
+	cat >"$XDG_CONFIG_HOME/vdeck/runbooks/sleep-test.lua" <<'LUA'
+return vdeck.runbook { name = "sleep-test", description = "sleeps on a host (test)", params = {},
+  run = function() vdeck.host("cna01"):run("sleep 10") end }
+LUA
+	: >"$AUDIT"
+	sock=vdeck-audit-$$
+	pane() { tmux -L "$sock" capture-pane -p; }
+	until_screen() { n=0; while ! pane | grep -Eq "$1" && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done; }
+	tmux -L "$sock" -f /dev/null new-session -d -x 200 -y 40 \
+		"env LANG=C.UTF-8 XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$VDECK' $DEMO 2>'$tmp/tui.err'; echo \$? >'$tmp/tui.rc'; sleep 30"
+	until_screen 'hosts: 2 up'
+	tmux -L "$sock" send-keys 3
+	until_screen RUNBOOK
+	tmux -L "$sock" send-keys /
+	tmux -L "$sock" send-keys -l '^sleep-test'
+	tmux -L "$sock" send-keys Enter
+	sleep 0.2
+	tmux -L "$sock" send-keys Enter
+	until_screen 'Runbook sleep-test'
+	tmux -L "$sock" send-keys r
+	until_screen 'Run sleep-test\?'
+	tmux -L "$sock" send-keys y
+	n=0
+	while ! grep -q '"record":"started".*"operation":"run"' "$AUDIT" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+	check "console: the runbook's h:run has its started record" grep -q '"record":"started".*"operation":"run"' "$AUDIT"
+	t0=$(date +%s)
+	tmux -L "$sock" send-keys q
+	n=0
+	while [ ! -s "$tmp/tui.rc" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+	check "console: q exits 0 at once, not after the command" test "$(cat "$tmp/tui.rc" 2>/dev/null)" = 0 -a $(($(date +%s) - t0)) -lt 8
+	contains "console: the left-behind call is recorded abandoned" "$(grep '"record":"result"' "$AUDIT")" \
+		'"result":"abandoned","error":"run: cna01: vdeck stopped waiting for the host'"'"'s answer; the outcome is not recorded"'
+	check "console: with the started record's id" test "$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$AUDIT" | sort -u | wc -l)" = 1
+	tmux -L "$sock" kill-server 2>/dev/null
+else
+	skip "console quit mid-call: tmux is not installed"
+fi
+
 finish

@@ -214,7 +214,7 @@ static void test_scan_hostile(void)
 	/* A flood of started records: bounded list, the newest kept, and the
 	 * cost stays n log n (a quadratic match would take minutes here). */
 	sb_reset(&sb);
-	size_t flood = 200000;
+	size_t flood = 100000;
 	for (size_t i = 0; i < flood; i++)
 		sb_appendf(&sb, "{\"id\":\"%zu\",\"record\":\"%s\",\"operation\":\"o%zu\"}\n", i % 2 ? i - 1 : i,
 			   i % 2 && i % 4 == 1 ? "result" : "started", i);

@@ -111,7 +111,7 @@ contains "--check: a host operation shows the host's state" "$line" "now: host c
 check "--check: a pair that ended is not listed" sh -c "! grep -q planted-2 '$tmp/check'"
 check "--check: a line cut short is not listed" sh -c "! grep -q planted-4 '$tmp/check'"
 check "--check: no escape character reaches the terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$tmp/check'"
-contains "--check: control characters shown as ?" "$(grep 'id planted-3' "$tmp/check")" "cna02/evil?[2J"
+contains "--check: control characters shown as escapes" "$(grep 'id planted-3' "$tmp/check")" 'cna02/evil\x1b[2J'
 
 "$VDECK" $DEMO --check --json >"$tmp/json" 2>&1
 last=$(tail -n 1 "$tmp/json")

@@ -2,12 +2,14 @@
  *
  * Domain XML is parsed only when a domain first appears or its basic info
  * (state, vCPUs, memory) changes, or after an operation invalidates it; pool
- * volumes are re-read every few polls to give disks capacity and allocation.
- * Everything else is bulk calls: one list, one stats call per poll. */
+ * volumes (and the file pools' directories) are re-read every few polls to
+ * give disks capacity and allocation.  Everything else is bulk calls: one
+ * list, one stats call per poll. */
 #include "conn/virt.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "metrics/poolxml.h"
 
 #include <libvirt/libvirt.h>
 #include <libxml/xmlerror.h>
@@ -45,6 +47,8 @@ struct virt_host {
 	size_t            ndoms, cap;
 	struct volume    *vols;
 	size_t            nvols, volcap;
+	char            **pool_dirs;  /* file pools' directories, read with the volumes */
+	size_t            npool_dirs;
 	unsigned          polls;
 	int               invalid;
 	/* What the model got last time: when nothing but statistics changed,
@@ -173,6 +177,11 @@ static void free_cache(struct virt_host *vh)
 	free(vh->vols);
 	vh->vols = NULL;
 	vh->nvols = vh->volcap = 0;
+	for (size_t i = 0; i < vh->npool_dirs; i++)
+		free(vh->pool_dirs[i]);
+	free(vh->pool_dirs);
+	vh->pool_dirs = NULL;
+	vh->npool_dirs = 0;
 	gpu_inv_free(&vh->gpus);
 	lun_list_free(&vh->san_luns);
 }
@@ -238,7 +247,17 @@ static void read_volumes(struct virt_host *vh)
 	for (size_t i = 0; i < vh->nvols; i++)
 		free(vh->vols[i].path);
 	vh->nvols = 0;
+	for (size_t i = 0; i < vh->npool_dirs; i++)
+		free(vh->pool_dirs[i]);
+	free(vh->pool_dirs);
+	vh->pool_dirs = np > 0 ? x_calloc((size_t)np, sizeof *vh->pool_dirs) : NULL;
+	vh->npool_dirs = 0;
 	for (int p = 0; p < np; p++) {
+		char *pxml = virStoragePoolGetXMLDesc(pools[p], 0);
+		char *dir = pxml ? pool_xml_file_dir(pxml, strlen(pxml)) : NULL;
+		if (dir)
+			vh->pool_dirs[vh->npool_dirs++] = dir;
+		free(pxml);
 		virStorageVolPtr *vols = NULL;
 		int nv = virStoragePoolListAllVolumes(pools[p], &vols, 0);
 		for (int v = 0; v < nv; v++) {
@@ -490,6 +509,10 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		sizes_changed = 1;
 		vh->sent = 0;
 	}
+	s->pool_dirs = x_calloc(vh->npool_dirs + 1, sizeof *s->pool_dirs);
+	for (size_t i = 0; i < vh->npool_dirs; i++)
+		s->pool_dirs[i] = x_strdup(vh->pool_dirs[i]);
+	s->npool_dirs = vh->npool_dirs;
 	for (size_t i = 0; i < vh->ndoms; i++)
 		vh->doms[i].seen = 0;
 	/* Pointers into vh->doms: compare first, then store (appends may move it). */

@@ -15,25 +15,10 @@ static int live_ok(const struct op_ctx *ctx, struct vd_err *err)
 	return 0;
 }
 
-static int valid_target(const char *t, const char *bus)
-{
-	size_t n = strlen(t);
-	if (n < 3 || n > 8)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (!islower((unsigned char)t[i]))
-			return 0;
-	if (!strcmp(bus, "virtio"))
-		return !strncmp(t, "vd", 2);
-	if (!strcmp(bus, "ide"))
-		return !strncmp(t, "hd", 2);
-	return !strncmp(t, "sd", 2);
-}
-
 int attach_disk_validate(const struct op_ctx *ctx, struct vd_err *err)
 {
 	const char *target = op_str(ctx, "target"), *bus = op_str(ctx, "bus"), *src = op_str(ctx, "source");
-	if (!valid_target(target, bus))
+	if (!op_disk_target_ok(target, bus))
 		return op_fail(ctx, err, VD_EINVAL, "target '%s' does not fit bus %s (virtio: vdX, scsi/sata/usb: sdX, ide: hdX)",
 			       target, bus);
 	if (op_find_disk(ctx->dom, target))

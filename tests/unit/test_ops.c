@@ -297,7 +297,7 @@ static void test_restore(void)
 		{ "vda", "/img/n'1-vda.qcow2", s->disk_bases[0], s->disk_formats[0] },
 		{ "vdb", "/img/n'1-vdb.qcow2", s->disk_bases[1], s->disk_formats[1] },
 	};
-	struct restore_spec spec = { "n'1 <&>", rd, 2 };
+	struct restore_spec spec = { "n'1 <&>", rd, 2, 0, NULL, 0 };
 	size_t dropped = 9;
 	CHECK_INT(xml_restore_domain(s->domain_xml, strlen(s->domain_xml), &spec, &sb, &dropped, &err), 0);
 	CHECK_INT(dropped, 1);
@@ -358,6 +358,21 @@ static void test_restore(void)
 	CHECK_INT(def->validate(&ctx, &err), -1);
 	CHECK_INT(err.code, VD_EUNREACH);
 	hs[1].state = HOST_UP;
+	/* onto another host: every file inside one of its file pools */
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK_STR(err.msg, "restore_to onto host dst: snapshot 'before & after' of VM o'vm: disk vda: backing file "
+		  "'/img/o'vm.qcow2' is not inside a storage pool directory of the target host (it has no active "
+		  "dir, fs or netfs storage pool)");
+	char *pools[] = { (char *)"/img" };
+	hs[1].pool_dirs = pools;
+	hs[1].npool_dirs = 1;
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_STR(err.msg, "restore_to onto host dst: snapshot 'before & after' of VM o'vm: disk hdc: <source file> "
+		  "'/iso/install.iso' is not inside a storage pool directory of the target host (pools: /img)");
+	char *two_pools[] = { (char *)"/img", (char *)"/iso" };
+	hs[1].pool_dirs = two_pools;
+	hs[1].npool_dirs = 2;
 	CHECK_INT(def->validate(&ctx, &err), 0);
 	CHECK(strstr(notes.buf, "same paths on dst") != NULL);
 	struct vop_request req = { 0 };

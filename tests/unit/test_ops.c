@@ -214,8 +214,12 @@ static void test_args_validate(void)
 	vop_request_free(&req);
 	op_args_free(&args);
 
-	/* resize below the current size is refused */
+	/* resize: anything not larger than the current size is refused (QEMU
+	 * would shrink the disk), and so is any size when the current one is
+	 * unknown; the model's size (statistics or pool) comes first, then the
+	 * one op_run read from libvirt */
 	def = optable_find("resize_disk");
+	CHECK(def->flags & OPF_BLOCKINFO);
 	memset(&args, 0, sizeof args);
 	struct dom_disk disk = { .target = "vda", .capacity = 10ull << 30 };
 	d.info.disks = &disk;
@@ -224,7 +228,30 @@ static void test_args_validate(void)
 	op_value_parse(&def->args[1], "5G", &args.v[1], &err);
 	ctx.def = def;
 	CHECK_INT(def->validate(&ctx, &err), -1);
-	CHECK(strstr(err.msg, "below the current size") != NULL);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK_STR(err.msg, "refusing to shrink disk vda of VM vm1 on host h1: 5.0G (5368709120 bytes) is not larger "
+		  "than its current size 10G (10737418240 bytes); disks only grow");
+	op_value_parse(&def->args[1], "10G", &args.v[1], &err);
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK(strstr(err.msg, "10G (10737418240 bytes) is not larger than its current size 10G") != NULL);
+	ctx.disk_capacity = 1ull << 40;   /* read from libvirt, but the model knows: the model's counts */
+	op_value_parse(&def->args[1], "11G", &args.v[1], &err);
+	CHECK_INT(def->validate(&ctx, &err), 0);
+	disk.capacity = 0;
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK(strstr(err.msg, "11G (11811160064 bytes) is not larger than its current size 1.0T") != NULL);
+	ctx.disk_capacity = 0;
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK_STR(err.msg, "the current size of disk vda of VM vm1 on host h1 is unknown: refusing a resize to 11G "
+		  "that could shrink it");
+	ctx.disk_capacity = 10ull << 30;
+	CHECK_INT(def->validate(&ctx, &err), 0);
+	CHECK_INT(def->build(&ctx, &req, &err), 0);
+	CHECK_INT(req.kind, VOP_BLOCK_RESIZE);
+	CHECK_INT(req.value, 11ull << 30);
+	vop_request_free(&req);
+	ctx.disk_capacity = 0;
 	op_args_free(&args);
 	op_value_parse(&def->args[0], "vdq", &args.v[0], &err);
 	op_value_parse(&def->args[1], "20G", &args.v[1], &err);

@@ -2,12 +2,16 @@
  *
  * Domain XML is parsed only when a domain first appears or its basic info
  * (state, vCPUs, memory) changes, or after an operation invalidates it; pool
- * volumes are re-read every few polls to give disks capacity and allocation.
- * Everything else is bulk calls: one list, one stats call per poll. */
+ * volumes (and the file pools' directories) are re-read every few polls to
+ * give disks capacity and allocation.  A running domain's disk sizes come
+ * from the bulk statistics of every poll (QEMU's own view, block.N.capacity)
+ * and win over the volumes', which may be a few polls old.  Everything else
+ * is bulk calls: one list, one stats call per poll. */
 #include "conn/virt.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "metrics/poolxml.h"
 
 #include <libvirt/libvirt.h>
 #include <libxml/xmlerror.h>
@@ -45,6 +49,8 @@ struct virt_host {
 	size_t            ndoms, cap;
 	struct volume    *vols;
 	size_t            nvols, volcap;
+	char            **pool_dirs;  /* file pools' directories, read with the volumes */
+	size_t            npool_dirs;
 	unsigned          polls;
 	int               invalid;
 	/* What the model got last time: when nothing but statistics changed,
@@ -173,6 +179,11 @@ static void free_cache(struct virt_host *vh)
 	free(vh->vols);
 	vh->vols = NULL;
 	vh->nvols = vh->volcap = 0;
+	for (size_t i = 0; i < vh->npool_dirs; i++)
+		free(vh->pool_dirs[i]);
+	free(vh->pool_dirs);
+	vh->pool_dirs = NULL;
+	vh->npool_dirs = 0;
 	gpu_inv_free(&vh->gpus);
 	lun_list_free(&vh->san_luns);
 }
@@ -238,7 +249,17 @@ static void read_volumes(struct virt_host *vh)
 	for (size_t i = 0; i < vh->nvols; i++)
 		free(vh->vols[i].path);
 	vh->nvols = 0;
+	for (size_t i = 0; i < vh->npool_dirs; i++)
+		free(vh->pool_dirs[i]);
+	free(vh->pool_dirs);
+	vh->pool_dirs = np > 0 ? x_calloc((size_t)np, sizeof *vh->pool_dirs) : NULL;
+	vh->npool_dirs = 0;
 	for (int p = 0; p < np; p++) {
+		char *pxml = virStoragePoolGetXMLDesc(pools[p], 0);
+		char *dir = pxml ? pool_xml_file_dir(pxml, strlen(pxml)) : NULL;
+		if (dir)
+			vh->pool_dirs[vh->npool_dirs++] = dir;
+		free(pxml);
 		virStorageVolPtr *vols = NULL;
 		int nv = virStoragePoolListAllVolumes(pools[p], &vols, 0);
 		for (int v = 0; v < nv; v++) {
@@ -271,6 +292,63 @@ static void fill_disk_sizes(const struct virt_host *vh, struct dom_info *info)
 			}
 		}
 	}
+}
+
+/* block.N.name and block.N.capacity of a bulk record into the disks of
+ * info; 1 when a disk's size changed. */
+static int block_capacities(struct dom_info *info, virDomainStatsRecordPtr rec)
+{
+	size_t n = 0;
+	for (int i = 0; i < rec->nparams; i++)
+		if (!strcmp(rec->params[i].field, "block.count") && rec->params[i].type == VIR_TYPED_PARAM_UINT)
+			n = rec->params[i].value.ui;
+	if (!n || n > 4096)
+		return 0;
+	const char **names = x_calloc(n, sizeof *names);
+	uint64_t *caps = x_calloc(n, sizeof *caps);
+	for (int i = 0; i < rec->nparams; i++) {
+		const virTypedParameter *p = &rec->params[i];
+		if (strncmp(p->field, "block.", 6))
+			continue;
+		char *end;
+		unsigned long k = strtoul(p->field + 6, &end, 10);
+		if (end == p->field + 6 || k >= n)
+			continue;
+		if (!strcmp(end, ".name") && p->type == VIR_TYPED_PARAM_STRING)
+			names[k] = p->value.s;
+		else if (!strcmp(end, ".capacity") && p->type == VIR_TYPED_PARAM_ULLONG)
+			caps[k] = p->value.ul;
+	}
+	int changed = 0;
+	for (size_t k = 0; k < n; k++) {
+		for (size_t d = 0; names[k] && caps[k] && d < info->ndisks; d++) {
+			struct dom_disk *disk = &info->disks[d];
+			if (strcmp(disk->target, names[k]))
+				continue;
+			changed |= disk->capacity != caps[k];
+			disk->capacity = caps[k];
+		}
+	}
+	free(names);
+	free(caps);
+	return changed;
+}
+
+/* After an operation on dom: its disks' live sizes, so that a resize is
+ * seen before the operation answers (the next poll is seconds away). */
+static void read_block_capacities(struct virt_host *vh, virDomainPtr dom, struct dom_info *info)
+{
+	if (vh->stats_unsupported)
+		return;
+	virDomainPtr list[2] = { dom, NULL };
+	virDomainStatsRecordPtr *recs = NULL;
+	int n = virDomainListGetStats(list, VIR_DOMAIN_STATS_BLOCK, &recs, 0);
+	if (n > 0)
+		block_capacities(info, recs[0]);
+	else
+		virResetLastError();
+	if (recs)
+		virDomainStatsRecordListFree(recs);
 }
 
 static struct cached_dom *cache_lookup(struct virt_host *vh, virDomainPtr dom, const unsigned char *raw)
@@ -434,6 +512,8 @@ int virt_host_poll_domain(struct virt_host *vh, const char *uuid, struct host_sn
 	}
 	int was_sent = vh->sent;
 	int rc = refresh_cached(vh, dom, c, &di, 0);
+	if (rc == 0 && di.state == VIR_DOMAIN_RUNNING)
+		read_block_capacities(vh, dom, &c->info);
 	int id = (int)virDomainGetID(dom);
 	c->id = (id < 0 || di.state == VIR_DOMAIN_SHUTOFF) ? -1 : id;
 	virDomainFree(dom);
@@ -490,6 +570,10 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		sizes_changed = 1;
 		vh->sent = 0;
 	}
+	s->pool_dirs = x_calloc(vh->npool_dirs + 1, sizeof *s->pool_dirs);
+	for (size_t i = 0; i < vh->npool_dirs; i++)
+		s->pool_dirs[i] = x_strdup(vh->pool_dirs[i]);
+	s->npool_dirs = vh->npool_dirs;
 	for (size_t i = 0; i < vh->ndoms; i++)
 		vh->doms[i].seen = 0;
 	/* Pointers into vh->doms: compare first, then store (appends may move it). */
@@ -515,6 +599,8 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 			virResetLastError();
 			continue;
 		}
+		if (rec && di.state == VIR_DOMAIN_RUNNING && block_capacities(&c->info, rec))
+			vh->sent = 0;   /* a disk changed size: the model needs it */
 		int id = (int)virDomainGetID(doms[i]);
 		c->id = (id < 0 || di.state == VIR_DOMAIN_SHUTOFF) ? -1 : id;
 		c->seen = 1;

@@ -230,6 +230,15 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		call_close(sb, VOPA_SNAPSHOT_LIST, r);
 		sb_append(sb, "\n");
 		break;
+	case VOP_BLOCK_INFO:
+		call_open(sb, VOPA_BLOCK_INFO);
+		quoted(sb, r->dom_name);
+		sb_append(sb, ", ");
+		quoted(sb, r->target);
+		sb_append(sb, ", info");
+		call_close(sb, VOPA_BLOCK_INFO, r);
+		sb_append(sb, "\n");
+		break;
 	case VOP_NODEDEV_CREATE: {
 		enum vop_api api = (r->flags & VOPF_NODEDEV_DEFINE) ? VOPA_NODEDEV_DEFINE : VOPA_NODEDEV_CREATE;
 		call_open(sb, api);
@@ -450,6 +459,13 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 		return 0;
 	case VOP_SNAPSHOT_LIST:
 		return list_snapshots(dom, r, res, err);
+	case VOP_BLOCK_INFO: {
+		virDomainBlockInfo info;
+		if (virDomainGetBlockInfo(dom, r->target, &info, vop_flags(VOPA_BLOCK_INFO, r, NULL)) < 0)
+			return virt_error(err, "reading the disk's size");
+		res->capacity = info.capacity;
+		return 0;
+	}
 	case VOP_BLOCK_COMMIT:
 	case VOP_MIGRATE:
 	case VOP_DEFINE:
@@ -478,7 +494,7 @@ int vop_call(struct host_ctx *hc, void *arg, struct vd_err *err)
 		return virt_error(err, "finding the domain");
 	int rc = run(conn, dom, c->req, c->res, err);
 	virDomainFree(dom);
-	if (c->req->kind != VOP_SNAPSHOT_LIST)
+	if (c->req->kind != VOP_SNAPSHOT_LIST && c->req->kind != VOP_BLOCK_INFO)
 		host_ctx_changed_domain(hc, c->req->uuid);
 	return rc;
 }

@@ -33,6 +33,7 @@ enum vop_kind {
 	VOP_DEFINE,            /* xml: a new persistent domain (restore_to) on the host named by
 	                        * target, after running shell there; uuid empty */
 	VOP_SNAPSHOT_LIST,     /* read only: fills vop_result.snapshots */
+	VOP_BLOCK_INFO,        /* read only: target = disk; fills vop_result.capacity */
 	/* host requests (uuid empty): */
 	VOP_NODEDEV_CREATE,    /* xml: an mdev; target = its uuid; VOPF_NODEDEV_DEFINE: persistent */
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
@@ -95,6 +96,7 @@ struct vop_result {
 	struct vop_snapshot *snapshots;
 	size_t               nsnapshots;
 	char                 message[256];   /* a note for the user (e.g. "device removed") */
+	uint64_t             capacity;       /* VOP_BLOCK_INFO: the disk's size in bytes as QEMU sees it */
 };
 
 /* Progress of a long request, sampled from virDomainGetJobStats. */
@@ -119,7 +121,7 @@ struct vop_progress {
  * libvirt defines none) have no row. */
 enum vop_api {
 	VOPA_SET_VCPUS, VOPA_SET_MEMORY, VOPA_ATTACH_DEVICE, VOPA_DETACH_DEVICE, VOPA_BLOCK_RESIZE,
-	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST,
+	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
 	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
 	VOPA_COUNT

@@ -28,6 +28,7 @@ const struct vop_api_row vop_apis[VOPA_COUNT] = {
 	[VOPA_SNAPSHOT_DELETE] = { VOP_SNAPSHOT_DELETE, "virDomainSnapshotDelete",
 				   .flags = { WHEN(VOPF_CHILDREN, VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN) } },
 	[VOPA_SNAPSHOT_LIST]  = { VOP_SNAPSHOT_LIST, "virDomainListAllSnapshots", .flags = { { 0 } } },
+	[VOPA_BLOCK_INFO]     = { VOP_BLOCK_INFO, "virDomainGetBlockInfo", .flags = { { 0 } } },
 	/* The commit job pivots at the end, so the commit is always an active one. */
 	[VOPA_BLOCK_COMMIT]   = { VOP_BLOCK_COMMIT, "virDomainBlockCommit",
 				  .flags = { ALWAYS(VIR_DOMAIN_BLOCK_COMMIT_ACTIVE) } },

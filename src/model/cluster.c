@@ -34,6 +34,13 @@ static void free_domains(struct domain *doms, size_t n)
 	free(doms);
 }
 
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void cluster_free(struct cluster *c)
 {
 	for (size_t i = 0; i < c->nhosts; i++) {
@@ -44,6 +51,7 @@ void cluster_free(struct cluster *c)
 		metrics_destroy(&h->metrics);
 		gpu_inv_free(&h->gpus);
 		lun_list_free(&h->san_luns);
+		free_strings(h->pool_dirs, h->npool_dirs);
 		free(h->alerts);
 	}
 	free(c->hosts);
@@ -261,6 +269,11 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 		lun_list_free(&h->san_luns);
 		h->san_luns = s->san_luns;
 		memset(&s->san_luns, 0, sizeof s->san_luns);
+		free_strings(h->pool_dirs, h->npool_dirs);
+		h->pool_dirs = s->pool_dirs;
+		h->npool_dirs = s->npool_dirs;
+		s->pool_dirs = NULL;
+		s->npool_dirs = 0;
 	}
 	if (s->metrics) {
 		host_metrics_rates(h->metrics, s->metrics);
@@ -296,6 +309,7 @@ void host_snapshot_free(struct host_snapshot *s)
 	metrics_destroy(&s->metrics);
 	gpu_inv_free(&s->gpus);
 	lun_list_free(&s->san_luns);
+	free_strings(s->pool_dirs, s->npool_dirs);
 	memset(s, 0, sizeof *s);
 }
 

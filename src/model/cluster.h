@@ -41,6 +41,8 @@ struct host_snapshot {
 	struct host_metrics *metrics;         /* NULL when the shell side failed */
 	struct gpu_inv  gpus;                 /* libvirt node devices (libvirt_ok) */
 	struct lun_list san_luns;             /* volumes of libvirt SAN pools (libvirt_ok) */
+	char    **pool_dirs;                  /* directories of file pools (dir, fs, netfs) (libvirt_ok) */
+	size_t    npool_dirs;
 	double    rtt_ms;                     /* round trip of the metrics command */
 	double    t;                          /* monotonic seconds of the sample */
 };
@@ -57,6 +59,10 @@ struct host {
 	struct host_metrics *metrics;
 	struct gpu_inv  gpus;                 /* libvirt's view; h->metrics->gpus is sysfs' */
 	struct lun_list san_luns;             /* libvirt SAN pool volumes; h->metrics->luns: host side */
+	/* Target directories of the host's active libvirt pools that hold
+	 * files: the only places restore_to from another host may use. */
+	char    **pool_dirs;
+	size_t    npool_dirs;
 	struct host_alert *alerts;            /* from the latest metrics */
 	size_t    nalerts;
 	double    rtt_ms;

@@ -32,6 +32,23 @@ void op_req_domain(const struct op_ctx *ctx, struct vop_request *req)
 	snprintf(req->dom_name, sizeof req->dom_name, "%s", ctx->dom->info.name);
 }
 
+int op_disk_target_ok(const char *t, const char *bus)
+{
+	size_t n = strlen(t);
+	if (n < 3 || n > 8)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (t[i] < 'a' || t[i] > 'z')
+			return 0;
+	if (!bus)
+		return !strncmp(t, "vd", 2) || !strncmp(t, "hd", 2) || !strncmp(t, "sd", 2);
+	if (!strcmp(bus, "virtio"))
+		return !strncmp(t, "vd", 2);
+	if (!strcmp(bus, "ide"))
+		return !strncmp(t, "hd", 2);
+	return !strncmp(t, "sd", 2);
+}
+
 const struct dom_disk *op_find_disk(const struct domain *d, const char *target)
 {
 	for (size_t i = 0; target && i < d->info.ndisks; i++)

@@ -1,4 +1,12 @@
-/* op_devices.c — disk and NIC hotplug, online disk expansion. */
+/* op_devices.c — disk and NIC hotplug, online disk expansion.
+ *
+ * QEMU shrinks a disk when asked to (libvirt 9.0 passes the size on), and the
+ * guest's data past the new end is gone: resize_disk refuses any size that
+ * is not larger than the disk's current one, and refuses when that size is
+ * unknown.  The current size is the one the last poll's block statistics
+ * gave (the worker re-reads it after every operation on the domain), else a
+ * pool volume's, else libvirt's answer read just before validation
+ * (OPF_BLOCKINFO, ops/op_run.c). */
 #include "ops/op_impl.h"
 #include "ops/xml.h"
 #include "core/units.h"
@@ -15,25 +23,10 @@ static int live_ok(const struct op_ctx *ctx, struct vd_err *err)
 	return 0;
 }
 
-static int valid_target(const char *t, const char *bus)
-{
-	size_t n = strlen(t);
-	if (n < 3 || n > 8)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (!islower((unsigned char)t[i]))
-			return 0;
-	if (!strcmp(bus, "virtio"))
-		return !strncmp(t, "vd", 2);
-	if (!strcmp(bus, "ide"))
-		return !strncmp(t, "hd", 2);
-	return !strncmp(t, "sd", 2);
-}
-
 int attach_disk_validate(const struct op_ctx *ctx, struct vd_err *err)
 {
 	const char *target = op_str(ctx, "target"), *bus = op_str(ctx, "bus"), *src = op_str(ctx, "source");
-	if (!valid_target(target, bus))
+	if (!op_disk_target_ok(target, bus))
 		return op_fail(ctx, err, VD_EINVAL, "target '%s' does not fit bus %s (virtio: vdX, scsi/sata/usb: sdX, ide: hdX)",
 			       target, bus);
 	if (op_find_disk(ctx->dom, target))
@@ -101,16 +94,19 @@ int resize_disk_validate(const struct op_ctx *ctx, struct vd_err *err)
 	char a[32], b[32];
 	if (!k)
 		return op_fail(ctx, err, VD_ENOTFOUND, "the domain has no disk %s", target);
-	if (k->capacity && size < k->capacity)
-		return op_fail(ctx, err, VD_EINVAL, "%s is below the current size %s of %s (disks only grow)",
-			       size_format(size, a, sizeof a), size_format(k->capacity, b, sizeof b), target);
-	if (k->capacity && size == k->capacity)
-		return op_fail(ctx, err, VD_EINVAL, "%s already has %s", target, size_format(size, a, sizeof a));
 	if (!op_dom_running(ctx->dom))
 		return op_fail(ctx, err, VD_EINVAL, "online resize needs a running domain (it is %s)",
 			       dom_state_name(ctx->dom->state));
-	if (!k->capacity)
-		op_note(ctx, "current size of %s unknown here; libvirt refuses to shrink", target);
+	uint64_t now = k->capacity ? k->capacity : ctx->disk_capacity;
+	if (!now)
+		return op_fail(ctx, err, VD_EREFUSED, "the current size of disk %s of VM %s on host %s is unknown: "
+			       "refusing a resize to %s that could shrink it", target, ctx->dom->info.name,
+			       ctx->host->cfg->name, size_format(size, a, sizeof a));
+	if (size <= now)
+		return op_fail(ctx, err, VD_EREFUSED, "refusing to shrink disk %s of VM %s on host %s: %s (%llu bytes) "
+			       "is not larger than its current size %s (%llu bytes); disks only grow", target,
+			       ctx->dom->info.name, ctx->host->cfg->name, size_format(size, a, sizeof a),
+			       (unsigned long long)size, size_format(now, b, sizeof b), (unsigned long long)now);
 	return 0;
 }
 

@@ -38,6 +38,9 @@ int  op_dom_running(const struct domain *d);
 /* Fills uuid and dom_name of req from ctx->dom. */
 void op_req_domain(const struct op_ctx *ctx, struct vop_request *req);
 const struct dom_disk *op_find_disk(const struct domain *d, const char *target);
+/* A guest disk name that fits bus (virtio: vdX, ide: hdX, others: sdX; NULL:
+ * any of them): two letters, then 1 to 6 lower-case letters. */
+int  op_disk_target_ok(const char *t, const char *bus);
 const struct dom_nic *op_find_nic(const struct domain *d, const char *mac);
 const struct op_snapshot *op_find_snapshot(const struct op_ctx *ctx, const char *name);
 /* err with op/host/domain and code VD_EINVAL (or code) set from ctx. */

@@ -1,15 +1,17 @@
 /* op_run.c — the one path every call to a host takes, from arguments to
  * audit, as a small state machine that never waits:
  *
- *   --readonly refusal → defaults → [snapshot list] → validate → build →
- *   dry-run (describe only) | host call (answered after the worker re-read
- *   what changed) | long task → [refresh] → audit.
+ *   --readonly refusal → defaults → [snapshot list] → [disk size] →
+ *   validate → build → dry-run (describe only) | host call (answered after
+ *   the worker re-read what changed) | long task → [refresh] → audit.
  *
  * A host call is whatever the operation built: a libvirt request, a
  * commit-confirm change of the host's configuration, or a command on the
  * host's shell.  Reads (d:snapshots()) take the same path and stop after the
- * snapshot list.  Nothing reaches a host before validate() passed: the only
- * call made earlier is a read.  A mutating operation that got this far is
+ * snapshot list.  The disk size is read (virDomainGetBlockInfo) only for an
+ * OPF_BLOCKINFO operation whose disk's size the model does not know.
+ * Nothing reaches a host before validate() passed: the only calls made
+ * earlier are reads.  A mutating operation that got this far is
  * audited (ops/audit.h): one that is sent writes a started record first —
  * and is refused, nothing sent, when that record cannot be written — then
  * a result record with the same id (a long task writes its own); one
@@ -29,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum phase { PH_SNAPS, PH_PREPARE, PH_SLOT, PH_TASK, PH_CALL, PH_REFRESH, PH_DONE };
+enum phase { PH_SNAPS, PH_BLOCKINFO, PH_PREPARE, PH_SLOT, PH_TASK, PH_CALL, PH_REFRESH, PH_DONE };
 
 enum call_kind { CALL_VIRT, CALL_CHANGE, CALL_COMMAND };
 
@@ -62,6 +64,7 @@ struct op_run {
 	struct strbuf        aj, notes, call;
 	struct op_snapshot  *snaps;
 	size_t               nsnaps;
+	uint64_t             disk_capacity;   /* OPF_BLOCKINFO: what libvirt said, 0 not read */
 	struct vop_request   req;
 	struct host_change   chg;
 	struct op_command    cmd;
@@ -229,6 +232,38 @@ static void send_snapshot_list(struct op_run *r)
 	r->phase = PH_SNAPS;
 }
 
+/* The disk an OPF_BLOCKINFO operation changes, when the model does not know
+ * its size (no block statistics, no pool volume); NULL otherwise, also when
+ * the domain has no such disk (validate says so). */
+static const char *disk_of_unknown_size(struct op_run *r)
+{
+	if (!(r->def->flags & OPF_BLOCKINFO))
+		return NULL;
+	int i = op_arg_index(r->def, "target");
+	const char *target = i >= 0 && r->args.v[i].set ? r->args.v[i].s : NULL;
+	struct domain *d = host_find_domain_uuid(cluster_host_by_index(r->env->cluster, r->hi), r->uuid);
+	for (size_t k = 0; d && target && k < d->info.ndisks; k++)
+		if (!strcmp(d->info.disks[k].target, target))
+			return d->info.disks[k].capacity ? NULL : target;
+	return NULL;
+}
+
+/* The last read before validate: the disk's size when needed. */
+static void read_disk_size_or_prepare(struct op_run *r)
+{
+	const char *disk = disk_of_unknown_size(r);
+	if (!disk) {
+		r->phase = PH_PREPARE;
+		return;
+	}
+	r->req = (struct vop_request){ .kind = VOP_BLOCK_INFO };
+	snprintf(r->req.uuid, sizeof r->req.uuid, "%s", r->uuid);
+	snprintf(r->req.dom_name, sizeof r->req.dom_name, "%s", r->dname);
+	snprintf(r->req.target, sizeof r->req.target, "%s", disk);
+	box_send(r, CALL_VIRT, cluster_host_by_index(r->env->cluster, r->hi));
+	r->phase = PH_BLOCKINFO;
+}
+
 struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t hi, const char *uuid,
 			    struct op_args *args, int async)
 {
@@ -239,8 +274,8 @@ struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t
 	int host_op = def->target == OP_HOST;
 	if (resolve(r, !host_op) < 0)
 		return r;   /* nothing to audit: no such object */
-	if (host_op && (def->flags & (OPF_LONG | OPF_SNAPSHOTS))) {
-		err_set(&r->err, VD_EUNSUPPORTED, "host operations cannot be long or need snapshots");
+	if (host_op && (def->flags & (OPF_LONG | OPF_SNAPSHOTS | OPF_BLOCKINFO))) {
+		err_set(&r->err, VD_EUNSUPPORTED, "host operations cannot be long or need snapshots or disk sizes");
 		return r;
 	}
 	if (!def->build + !def->build_change + !def->build_command != 2) {
@@ -260,7 +295,7 @@ struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t
 	if (def->flags & OPF_SNAPSHOTS)
 		send_snapshot_list(r);
 	else
-		r->phase = PH_PREPARE;
+		read_disk_size_or_prepare(r);
 	return r;
 }
 
@@ -334,7 +369,7 @@ static int step_prepare(struct op_run *r)
 	struct op_ctx ctx = {
 		.def = r->def, .args = &r->args, .cluster = env->cluster, .host = h, .dom = d,
 		.snaps = r->snaps, .nsnaps = r->nsnaps, .notes = &r->notes, .reserved = env->reserved,
-		.dry_run = env->opts->dry_run,
+		.disk_capacity = r->disk_capacity, .dry_run = env->opts->dry_run,
 	};
 	enum call_kind kind;
 	if (r->def->validate(&ctx, &r->err) < 0 || build(r, &ctx, &kind) < 0)
@@ -484,8 +519,22 @@ static int step_call(struct op_run *r)
 			r->nsnaps = 0;
 			return finish(r, 0, "ok");
 		}
+		read_disk_size_or_prepare(r);
+		return 0;
+	}
+	if (r->phase == PH_BLOCKINFO) {
+		if (b->rc < 0) {
+			/* Without the size a resize could shrink the disk: refused. */
+			err_set(&r->err, b->err.code, "cannot read the current size of disk %s of VM %s on host %s: %s",
+				r->box->req.target, r->dname, r->hname, b->err.msg);
+			err_where(&r->err, r->name, r->hname, r->dname);
+			box_free(&r->box);
+			return finish(r, -1, "refused");
+		}
+		r->disk_capacity = b->res.capacity;
+		box_free(&r->box);
 		r->phase = PH_PREPARE;
-		return step_prepare(r);
+		return 0;
 	}
 	r->rc = b->rc;
 	if (b->rc < 0)
@@ -523,6 +572,7 @@ int op_run_step(struct op_run *r)
 		int done = 0;
 		switch (r->phase) {
 		case PH_SNAPS:
+		case PH_BLOCKINFO:
 		case PH_CALL: done = step_call(r); break;
 		case PH_PREPARE: done = step_prepare(r); break;
 		case PH_SLOT: done = step_slot(r); break;

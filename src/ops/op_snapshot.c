@@ -7,7 +7,12 @@
  * (libvirt 9.0 cannot), and deleting or merging files another VM uses or
  * stands on (a VM restore_to built: its disks are backed by the snapshot's
  * base files).  A merge also drops the metadata of the snapshots whose
- * overlays it folds away, so the VM stays migratable. */
+ * overlays it folds away, so the VM stays migratable.
+ *
+ * restore_to builds file names from the snapshot's XML, the source host's
+ * word: its disk names must be guest disk names and its paths plain, and
+ * onto another host every file must lie in that host's file pools
+ * (ops/xml_restore.c). */
 #include "ops/op_impl.h"
 #include "ops/xml.h"
 #include "ops/xml_restore.h"
@@ -359,19 +364,41 @@ static void restore_disks_free(struct restore_disk *d, size_t n)
 	free(d);
 }
 
-/* Builds the definition and the shell steps; fails as validate should. */
-static int restore_plan(const struct op_ctx *ctx, const struct op_snapshot *s, struct strbuf *xml,
-			struct strbuf *make, struct strbuf *undo, struct vd_err *err)
+static int has_control(const char *s)
 {
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Builds the definition and the shell steps for host t; fails as validate
+ * should, naming t, the VM, the disk and the path. */
+static int restore_plan(const struct op_ctx *ctx, const struct host *t, const struct op_snapshot *s,
+			struct strbuf *xml, struct strbuf *make, struct strbuf *undo, struct vd_err *err)
+{
+	for (size_t i = 0; i < s->ndisks; i++)
+		if (!op_disk_target_ok(s->disk_targets[i], NULL))
+			return op_fail(ctx, err, VD_EREFUSED, "restore_to onto host %s: snapshot '%s' of VM %s names a "
+				       "disk '%s', which is no guest disk name (vdX, sdX, hdX): refusing to build file "
+				       "names from it", t->cfg->name, s->name, ctx->dom->info.name,
+				       has_control(s->disk_targets[i]) ? "(with a control character)" : s->disk_targets[i]);
 	struct restore_disk *d = restore_disks(ctx, s);
-	struct restore_spec spec = { op_str(ctx, "name"), d, s->ndisks };
+	struct restore_spec spec = { op_str(ctx, "name"), d, s->ndisks, t != ctx->host,
+				     (const char *const *)t->pool_dirs, t->npool_dirs };
 	size_t dropped = 0;
-	int rc = xml_restore_domain(s->domain_xml, s->domain_xml ? strlen(s->domain_xml) : 0, &spec, xml,
-				    &dropped, err);
-	if (rc < 0)
-		op_fail(ctx, err, err->code, "snapshot '%s': %s", s->name, err->msg);
-	else if (make)
+	int rc = restore_check(&spec, err);
+	if (rc == 0)
+		rc = xml_restore_domain(s->domain_xml, s->domain_xml ? strlen(s->domain_xml) : 0, &spec, xml,
+					&dropped, err);
+	if (rc < 0) {
+		char why[sizeof err->msg];
+		snprintf(why, sizeof why, "%s", err->msg);
+		op_fail(ctx, err, err->code, "restore_to onto host %s: snapshot '%s' of VM %s: %s", t->cfg->name,
+			s->name, ctx->dom->info.name, why);
+	} else if (make) {
 		restore_shell(&spec, make, undo);
+	}
 	if (rc == 0 && dropped && make)
 		op_note(ctx, "%zu host device(s) (vGPU, LUN, PCI) left out: they belong to %s", dropped,
 			ctx->dom->info.name);
@@ -400,6 +427,8 @@ int restore_to_validate(const struct op_ctx *ctx, struct vd_err *err)
 			return op_fail(ctx, err, VD_EINVAL, "snapshot '%s' does not give the format of %s", s->name,
 				       s->disk_bases[i]);
 	}
+	if (has_control(name))
+		return op_fail(ctx, err, VD_EINVAL, "the new VM's name has a control character");
 	if (!*name || strchr(name, '/') || strlen(name) > 100)
 		return op_fail(ctx, err, VD_EINVAL, "VM name '%s' is empty, too long or has a '/'", name);
 	const struct host *t = restore_host(ctx);
@@ -417,14 +446,15 @@ int restore_to_validate(const struct op_ctx *ctx, struct vd_err *err)
 		return op_fail(ctx, err, VD_EINVAL, "a domain named '%s' already exists", name);
 	struct strbuf xml;
 	sb_init(&xml);
-	int rc = restore_plan(ctx, s, &xml, NULL, NULL, err);
+	int rc = restore_plan(ctx, t, s, &xml, NULL, NULL, err);
 	sb_free(&xml);
 	if (rc < 0)
 		return -1;
 	if (s->memory)
 		op_note(ctx, "the new VM boots from the disks as they were; the snapshot's memory state is not used");
 	if (t != ctx->host)
-		op_note(ctx, "the base files must be at the same paths on %s (shared storage)", t->cfg->name);
+		op_note(ctx, "the base files must be at the same paths on %s (shared storage); the saved "
+			"<emulator> is left out, %s runs its default one", t->cfg->name, t->cfg->name);
 	return 0;
 }
 
@@ -435,7 +465,7 @@ int restore_to_build(const struct op_ctx *ctx, struct vop_request *req, struct v
 	sb_init(&xml);
 	sb_init(&make);
 	sb_init(&undo);
-	if (restore_plan(ctx, s, &xml, &make, &undo, err) < 0) {
+	if (restore_plan(ctx, restore_host(ctx), s, &xml, &make, &undo, err) < 0) {
 		sb_free(&xml);
 		sb_free(&make);
 		sb_free(&undo);

@@ -193,7 +193,7 @@ static const struct op_def table[] = {
 	ENTRY(detach_memory, OP_DOMAIN, "hot remove a DIMM", a_dimm, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
 	ENTRY(attach_disk, OP_DOMAIN, "hot add a disk", a_attach_disk, M | OPF_LIVE | OPF_CONFIG),
 	ENTRY(detach_disk, OP_DOMAIN, "hot remove a disk", a_detach_disk, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
-	ENTRY(resize_disk, OP_DOMAIN, "grow a disk online", a_resize_disk, M | OPF_LIVE),
+	ENTRY(resize_disk, OP_DOMAIN, "grow a disk online", a_resize_disk, M | OPF_LIVE | OPF_BLOCKINFO),
 	ENTRY(attach_nic, OP_DOMAIN, "hot add a NIC", a_attach_nic, M | OPF_LIVE | OPF_CONFIG),
 	ENTRY(detach_nic, OP_DOMAIN, "hot remove a NIC", a_detach_nic, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
 	ENTRY(snapshot, OP_DOMAIN, "take a snapshot", a_snapshot, M | OPF_SNAPSHOTS),

@@ -29,6 +29,8 @@ enum {
 	OPF_DESTRUCTIVE = 1u << 3,   /* loses data or state: confirm in the TUI */
 	OPF_LONG        = 1u << 4,   /* runs as a job with progress */
 	OPF_SNAPSHOTS   = 1u << 5,   /* validate needs the snapshot list */
+	OPF_BLOCKINFO   = 1u << 6,   /* validate needs the size of the disk named by "target":
+	                              * read from libvirt first when the model does not know it */
 };
 
 #define OP_MAX_ARGS 16
@@ -64,6 +66,7 @@ struct op_ctx {
 	size_t                   nsnaps;
 	struct strbuf           *notes;      /* explanations and warnings, one per line */
 	const uint64_t          *reserved;   /* per host index: memory promised to running migrations */
+	uint64_t                 disk_capacity;  /* OPF_BLOCKINFO: the size libvirt gave, 0 when not read */
 	int                      dry_run;    /* nothing will run: an earlier step's result may be absent */
 };
 

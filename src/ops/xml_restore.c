@@ -8,7 +8,15 @@
  * <backingStore> names the file that was current when the snapshot was
  * taken, so that every later reader of the definition sees the dependency.
  * A writable, unshared disk the snapshot did not cover would be written by
- * both VMs: refused.  Pure: libxml2 on text, no I/O. */
+ * both VMs: refused.
+ *
+ * The snapshot's XML is the source host's word.  Onto another host, it
+ * must not make that host open, create or run files of its own choosing:
+ * every path it names (the bases, the overlays next to them, a cdrom, a
+ * kernel, a chardev's file, a shared directory) must lie inside the target
+ * host's file pools, its <emulator> (a program libvirt runs to probe it) is
+ * dropped, and QEMU pass-through arguments (qemu:commandline) are refused.
+ * Pure: libxml2 on text, no I/O. */
 #include "ops/xml_restore.h"
 #include "core/xalloc.h"
 
@@ -17,6 +25,101 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+
+/* Host paths a foreign definition may name outside the pools: entropy
+ * sources for <rng>, which hold nothing of the host's. */
+static const char *const harmless_paths[] = { "/dev/random", "/dev/urandom", "/dev/hwrng", NULL };
+
+/* s for a message: control characters as \xNN, at most len - 1 bytes. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < len; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
+		else
+			buf[o++] = (char)*p;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Absolute, and every component a plain name: not empty, ".", "..", and
+ * no control character. */
+static int plain_path(const char *p)
+{
+	if (!p || p[0] != '/')
+		return 0;
+	for (const char *c = p + 1;; c++) {
+		size_t n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)c[i] < 0x20 || c[i] == 0x7f)
+				return 0;
+		c += n;
+		if (!*c)
+			return 1;
+	}
+}
+
+/* path (plain) lies below one of the pool directories. */
+static int in_pool(const struct restore_spec *s, const char *path)
+{
+	for (size_t i = 0; i < s->npools; i++) {
+		size_t l = strlen(s->pools[i]);
+		if (l == 1 && s->pools[i][0] == '/')
+			return 1;
+		if (l && !strncmp(path, s->pools[i], l) && path[l] == '/' && path[l + 1])
+			return 1;
+	}
+	return 0;
+}
+
+/* "/a, /b" or a sentence saying there is none. */
+static const char *pools_text(const struct restore_spec *s, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->npools && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "pools: ", s->pools[i]);
+	if (!s->npools)
+		snprintf(buf, len, "it has no active dir, fs or netfs storage pool");
+	return buf;
+}
+
+/* 0 when the new VM may use path; else -1 with err naming what holds it. */
+static int path_allowed(const struct restore_spec *s, const char *what, const char *path, struct vd_err *err)
+{
+	char a[256], b[256];
+	if (!plain_path(path))
+		return err_set(err, VD_EREFUSED, "%s '%s' is not a plain absolute path (an empty, '.' or '..' "
+			       "component, or a control character)", what, shown(path, a, sizeof a));
+	if (s->foreign && !in_pool(s, path))
+		return err_set(err, VD_EREFUSED, "%s '%s' is not inside a storage pool directory of the target "
+			       "host (%s)", what, shown(path, a, sizeof a), pools_text(s, b, sizeof b));
+	return 0;
+}
+
+int restore_check(const struct restore_spec *spec, struct vd_err *err)
+{
+	char what[128], a[64];
+	for (size_t i = 0; i < spec->ndisks; i++) {
+		const struct restore_disk *d = &spec->disks[i];
+		if (strcmp(d->base_format, "qcow2") && strcmp(d->base_format, "raw"))
+			return err_set(err, VD_EREFUSED, "disk %s: the backing file's format '%s' is neither qcow2 nor raw",
+				       d->target, shown(d->base_format, a, sizeof a));
+		snprintf(what, sizeof what, "disk %s: backing file", d->target);
+		if (path_allowed(spec, what, d->base, err) < 0)
+			return -1;
+		snprintf(what, sizeof what, "disk %s: new overlay", d->target);
+		if (path_allowed(spec, what, d->file, err) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 static int is(const xmlNode *n, const char *name)
 {
@@ -52,6 +155,86 @@ static int attr_is(xmlNode *n, const char *name, const char *value)
 	int same = v && !strcmp((const char *)v, value);
 	xmlFree(v);
 	return same;
+}
+
+/* A host path of a foreign definition, held by what: as path_allowed, and
+ * the harmless ones pass. */
+static int foreign_path(const struct restore_spec *s, const char *what, const char *path, struct vd_err *err)
+{
+	for (size_t i = 0; harmless_paths[i]; i++)
+		if (!strcmp(path, harmless_paths[i]))
+			return 0;
+	return path_allowed(s, what, path, err);
+}
+
+/* Attributes and element texts that name a host file whatever they start
+ * with (QEMU opens a relative one from /); a <target>'s are the guest's. */
+static int path_attr(const xmlNode *n, const char *attr)
+{
+	static const char *const names[] = { "file", "dir", "path", "socket", "template", NULL };
+	for (size_t i = 0; names[i] && !is(n, "target"); i++)
+		if (!strcmp(attr, names[i]))
+			return 1;
+	return 0;
+}
+
+static int path_text(const xmlNode *n)
+{
+	static const char *const names[] = { "kernel", "initrd", "dtb", "loader", "nvram", "backend", NULL };
+	for (size_t i = 0; names[i]; i++)
+		if (is(n, names[i]))
+			return 1;
+	return 0;
+}
+
+/* Every host path below n in a foreign definition (where says which device
+ * holds it): the attributes and texts above, and any attribute or text
+ * starting with '/'.  <metadata>, <description> and <title> are inert,
+ * <resource> names a cgroup partition ("/machine"), not a file. */
+static int scan_paths(const struct restore_spec *s, xmlNode *n, const char *where, struct vd_err *err)
+{
+	char what[160];
+	for (xmlNode *c = n->children; c; c = c->next) {
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+			xmlChar *v = xmlNodeGetContent(c);
+			const char *t = v ? (const char *)v + strspn((const char *)v, " \t\r\n") : "";
+			snprintf(what, sizeof what, "%s: <%s>", where, (const char *)n->name);
+			int rc = *t == '/' || (*t && path_text(n)) ? foreign_path(s, what, t, err) : 0;
+			xmlFree(v);
+			if (rc < 0)
+				return -1;
+			continue;
+		}
+		if (c->type != XML_ELEMENT_NODE || is(c, "metadata") || is(c, "description") || is(c, "title") ||
+		    is(c, "resource"))
+			continue;
+		if (c->ns && c->ns->href && !strcmp((const char *)c->ns->href, QEMU_NS))
+			return err_set(err, VD_EREFUSED, "<%s> (QEMU namespace) would pass arguments of the source host's "
+				       "choosing to QEMU on the target host", (const char *)c->name);
+		char here[96];
+		xmlNode *t = is(c, "disk") ? child(c, "target") : NULL;
+		xmlChar *dev = t ? xmlGetProp(t, (const xmlChar *)"dev") : NULL;
+		if (n->parent && n->parent->type == XML_DOCUMENT_NODE)
+			snprintf(here, sizeof here, "%s", (const char *)c->name);   /* <os>, <devices>, ... */
+		else if (is(n, "devices"))
+			snprintf(here, sizeof here, "%s%s%s", (const char *)c->name, dev ? " " : "",
+				 dev ? (const char *)dev : "");
+		else
+			snprintf(here, sizeof here, "%s", where);
+		xmlFree(dev);
+		for (xmlAttr *a = c->properties; a; a = a->next) {
+			xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+			snprintf(what, sizeof what, "%s: <%s %s>", here, (const char *)c->name, (const char *)a->name);
+			int rc = v && (v[0] == '/' || path_attr(c, (const char *)a->name)) ?
+				 foreign_path(s, what, (const char *)v, err) : 0;
+			xmlFree(v);
+			if (rc < 0)
+				return -1;
+		}
+		if (scan_paths(s, c, here, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static const struct restore_disk *spec_disk(const struct restore_spec *s, xmlNode *disk)
@@ -166,6 +349,11 @@ int xml_restore_domain(const char *xml, size_t len, const struct restore_spec *s
 	if (found != spec->ndisks) {
 		err_set(err, VD_EINVAL, "the saved definition lacks %zu of the snapshot's disks", spec->ndisks - found);
 		goto out;
+	}
+	if (spec->foreign) {
+		drop_all(devs, "emulator");
+		if (scan_paths(spec, root, "domain", err) < 0)
+			goto out;
 	}
 	strip_blanks(root);
 	xmlBuffer *buf = xmlBufferCreate();

@@ -1,5 +1,6 @@
 /* xml_restore.h — pure builders for restore_to: the new VM's definition
- * from a snapshot's saved one, and the shell steps creating its overlays. */
+ * from a snapshot's saved one, and the shell steps creating its overlays,
+ * and the checks of the paths the snapshot's XML hands to them. */
 #ifndef VD_XML_RESTORE_H
 #define VD_XML_RESTORE_H
 
@@ -19,11 +20,27 @@ struct restore_spec {
 	const char                *name;   /* of the new VM */
 	const struct restore_disk *disks;
 	size_t                     ndisks;
+	/* The definition comes from another host (restore_to onto a host that
+	 * is not the snapshot's): every host file it names must lie inside one
+	 * of pools, the target host's file pool directories. */
+	int                        foreign;
+	const char *const         *pools;
+	size_t                     npools;
 };
 
+/* The disks' files before anything is built from them: base and file
+ * absolute, every component a plain name (not empty, ".", "..", no control
+ * character); base_format qcow2 or raw (another format, e.g. vvfat, would
+ * make qemu read what the base names differently); foreign: base and file
+ * inside one of spec's pools.  -1 (VD_EREFUSED) naming the disk and path. */
+int  restore_check(const struct restore_spec *spec, struct vd_err *err);
 /* Appends the new VM's <domain> to out.  Fails (VD_EREFUSED) when a
  * writable unshared disk is not among spec's disks; dropped_hostdevs (may
- * be NULL) counts the <hostdev>s left out. */
+ * be NULL) counts the <hostdev>s left out.  Foreign: the <emulator> is left
+ * out (the target host runs its own default), and it fails when an element
+ * of QEMU's namespace (qemu:commandline) or a host path outside spec's
+ * pools remains (a cdrom, firmware, kernel, a chardev's file, a shared
+ * directory; /dev/random, /dev/urandom and /dev/hwrng excepted). */
 int  xml_restore_domain(const char *xml, size_t len, const struct restore_spec *spec, struct strbuf *out,
 			size_t *dropped_hostdevs, struct vd_err *err);
 /* BASE's directory + "/NAME-TARGET.qcow2" (NAME's unsafe characters as '_'). */

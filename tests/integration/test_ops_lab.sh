@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_ops_lab.sh — operations against real QEMU (TCG) behind two private
 # libvirtd daemons (tests/lib/lab-libvirtd.sh), for what the test driver
-# lacks: live vCPU add, balloon, DIMM attach, disk attach and online resize,
+# lacks: live vCPU add, balloon, DIMM attach, disk attach and online resize
+# (and the refusal of a shrink right after a grow: QEMU would shrink),
 # external snapshots (disk-only and with memory) and live merge with pivot,
 # the device-removed wait, the refused revert after a vCPU hot-add, and a
 # live migration with progress between the two daemons.  Skips with a
@@ -40,10 +41,27 @@ d:attach_disk { source = img .. "/data<&'1.qcow2", target = "vdb", format = "qco
 local found
 for _, k in ipairs(d:disks()) do if k.target == "vdb" then found = k end end
 ok(found and found.source == img .. "/data<&'1.qcow2", "disk attached with its exact source")
-local rs = d:resize_disk("vdb", "96M")
-ok(rs.ok and not rs.dry_run, "online resize accepted (virsh checks the size below)", rs.message)
+local function size_of(dom, target)
+  for _, k in ipairs(dom:disks()) do if k.target == target then return k.capacity end end
+end
+ok(size_of(d, "vdb") == 64 * 1048576, "vdb's size 64M from QEMU's block statistics (no pool here)",
+   size_of(d, "vdb"))
+local rr = d:resize_disk("vdb", "96M")
+ok(rr.ok, "online resize to 96M accepted")
+ok(size_of(d, "vdb") == 96 * 1048576, "the model has the new size as soon as the resize answered",
+   size_of(d, "vdb"))
+-- libvirt 9.0 + QEMU 7.2 would shrink the disk: vdeck refuses, whatever the timing
+local good, err = pcall(d.resize_disk, d, "vdb", "80M")
+ok(not good and tostring(err):find("refusing to shrink disk vdb of VM ovm on host src: 80M (83886080 bytes) " ..
+   "is not larger than its current size 96M (100663296 bytes)", 1, true) ~= nil,
+   "shrink to 80M right after the grow refused, naming host, VM, disk and both sizes", err)
+good, err = pcall(d.resize_disk, d, "vdb", "96M")
+ok(not good and tostring(err):find("is not larger than its current size 96M", 1, true) ~= nil,
+   "resize to the same size refused", err)
+vdeck.host("src"):refresh()
+ok(size_of(d, "vdb") == 96 * 1048576, "a full poll keeps 96M", size_of(d, "vdb"))
 -- unplug without a guest: never reported done without the event
-local good, err = pcall(d.detach_disk, d, "vdb", { timeout = 2 })
+good, err = pcall(d.detach_disk, d, "vdb", { timeout = 2 })
 ok(not good and tostring(err):find("device%-removed") ~= nil, "detach waits for device-removed and says so", err)
 -- external snapshot, disk only, then live merge with pivot
 local base = d:disks()[1].source
@@ -117,11 +135,12 @@ lab_check "virsh agrees: ivm runs on dst" sh -c \
 	"timeout 10 virsh -q -c '$LAB_MIG_DST_URI' domstate ivm | grep -qx running"
 lab_check "virsh agrees: ivm is gone from src" sh -c \
 	"! timeout 10 virsh -q -c '$LAB_MIG_SRC_URI' list --all --name | grep -qx ivm"
-lab_check "vdb was resized to 96 MiB" sh -c \
+lab_check "virsh: vdb is 96 MiB (resized, and the refused shrink changed nothing)" sh -c \
 	"timeout 10 virsh -q -c '$LAB_MIG_SRC_URI' domblkinfo ovm vdb | grep -q 'Capacity: *100663296'"
 lab_check "DIMM present in the live XML" sh -c \
 	"timeout 10 virsh -q -c '$LAB_MIG_SRC_URI' dumpxml ovm | grep -q \"<memory model='dimm'\""
 lab_check "audit holds the migration" grep -q '"operation":"migrate".*"result":"ok"' "$XDG_STATE_HOME/vdeck/audit.jsonl"
+lab_check "audit holds the refused shrink" grep -q '"operation":"resize_disk".*"size":83886080.*"result":"refused"' "$XDG_STATE_HOME/vdeck/audit.jsonl"
 lab_check "audit holds the refused revert" grep -q '"operation":"revert".*"result":"refused"' "$XDG_STATE_HOME/vdeck/audit.jsonl"
 echo "# total $(lab_elapsed "$T0") s"
 lab_summary

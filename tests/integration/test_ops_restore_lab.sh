@@ -7,6 +7,8 @@
 #     qcow2 overlay whose backing file is the file current at the snapshot
 #     (checked with qemu-img info --backing-chain and libvirt's XML);
 #   - dry-run prints the qemu-img steps and the XML and changes nothing;
+#   - onto the second daemon only once its file pool holds the base files:
+#     before, refused naming host, VM, disk and path;
 #   - deleting or merging that snapshot is then refused with the reason;
 #     restore_to from an internal snapshot, onto a taken name, or onto a host
 #     without a shell transport is refused;
@@ -36,6 +38,14 @@ EOF
 cat >"$LAB_ROOT/dry.lua" <<'EOF'
 local d = vdeck.domain("rvm")
 d:restore_to { snapshot = "s1", name = "dry", start = true }
+EOF
+cat >"$LAB_ROOT/nopool.lua" <<'EOF'
+local function ok(c, name, detail) print((c and "ok - " or "not ok - ") .. name .. ((not c and detail) and (": " .. tostring(detail)) or "")) end
+local d = vdeck.domain("rvm")
+local good, err = pcall(d.restore_to, d, { snapshot = "s1", name = "clone9", host = "dst", start = true })
+ok(not good and tostring(err):find("restore_to onto host dst: snapshot 's1' of VM rvm: disk vda: backing file '" ..
+   os.getenv("IMAGES") .. "/rvm.qcow2' is not inside a storage pool directory of the target host (it has no " ..
+   "active dir, fs or netfs storage pool)", 1, true) ~= nil, "restore onto a host without a pool refused", err)
 EOF
 cat >"$LAB_ROOT/restore.lua" <<'EOF'
 local function ok(c, name, detail) print((c and "ok - " or "not ok - ") .. name .. ((not c and detail) and (": " .. tostring(detail)) or "")) end
@@ -92,6 +102,15 @@ lab_check "dry-run prints the define, start and XML" sh -c \
 	"grep -q 'virDomainDefineXML(conn of \"src\", xml) then virDomainCreate' '$LAB_ROOT/dry.out' && grep -q '<name>dry</name>' '$LAB_ROOT/dry.out' && grep -q '<backingStore type=\"file\">' '$LAB_ROOT/dry.out'"
 lab_check "dry-run created no file" test ! -e "$IMG/dry-vda.qcow2"
 lab_check "dry-run defined no domain" sh -c "! timeout 10 virsh -q -c '$LAB_MIG_SRC_URI' list --all --name | grep -qx dry"
+IMAGES=$IMG timeout 40 "$VDECK" -c "$LAB_ROOT/cluster.lua" --no-lock --exec "$LAB_ROOT/nopool.lua" \
+	>"$LAB_ROOT/nopool.out" 2>&1
+lab_tap_results "$LAB_ROOT/nopool.out"
+lab_check "the refused restore created no file" test ! -e "$IMG/clone9-vda.qcow2"
+lab_check "the refused restore defined nothing on dst" sh -c \
+	"! timeout 10 virsh -q -c '$LAB_MIG_DST_URI' list --all --name | grep -qx clone9"
+# dst's file pool: the shared image directory
+lab_check "dir pool 'images' on dst" sh -c "timeout 20 virsh -q -c '$LAB_MIG_DST_URI' pool-define-as images dir \
+	--target '$IMG' >/dev/null && timeout 20 virsh -q -c '$LAB_MIG_DST_URI' pool-start images >/dev/null"
 IMAGES=$IMG timeout 90 "$VDECK" -c "$LAB_ROOT/cluster.lua" --no-lock --exec "$LAB_ROOT/restore.lua" \
 	>"$LAB_ROOT/out" 2>&1
 rc=$?

@@ -160,8 +160,12 @@ static void test_args_validate(void)
 	vop_request_free(&req);
 	op_args_free(&args);
 
-	/* resize below the current size is refused */
+	/* resize: anything not larger than the current size is refused (QEMU
+	 * would shrink the disk), and so is any size when the current one is
+	 * unknown; the model's size (statistics or pool) comes first, then the
+	 * one op_run read from libvirt */
 	def = optable_find("resize_disk");
+	CHECK(def->flags & OPF_BLOCKINFO);
 	memset(&args, 0, sizeof args);
 	struct dom_disk disk = { .target = "vda", .capacity = 10ull << 30 };
 	d.info.disks = &disk;
@@ -170,7 +174,30 @@ static void test_args_validate(void)
 	op_value_parse(&def->args[1], "5G", &args.v[1], &err);
 	ctx.def = def;
 	CHECK_INT(def->validate(&ctx, &err), -1);
-	CHECK(strstr(err.msg, "below the current size") != NULL);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK_STR(err.msg, "refusing to shrink disk vda of VM vm1 on host h1: 5.0G (5368709120 bytes) is not larger "
+		  "than its current size 10G (10737418240 bytes); disks only grow");
+	op_value_parse(&def->args[1], "10G", &args.v[1], &err);
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK(strstr(err.msg, "10G (10737418240 bytes) is not larger than its current size 10G") != NULL);
+	ctx.disk_capacity = 1ull << 40;   /* read from libvirt, but the model knows: the model's counts */
+	op_value_parse(&def->args[1], "11G", &args.v[1], &err);
+	CHECK_INT(def->validate(&ctx, &err), 0);
+	disk.capacity = 0;
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK(strstr(err.msg, "11G (11811160064 bytes) is not larger than its current size 1.0T") != NULL);
+	ctx.disk_capacity = 0;
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK_STR(err.msg, "the current size of disk vda of VM vm1 on host h1 is unknown: refusing a resize to 11G "
+		  "that could shrink it");
+	ctx.disk_capacity = 10ull << 30;
+	CHECK_INT(def->validate(&ctx, &err), 0);
+	CHECK_INT(def->build(&ctx, &req, &err), 0);
+	CHECK_INT(req.kind, VOP_BLOCK_RESIZE);
+	CHECK_INT(req.value, 11ull << 30);
+	vop_request_free(&req);
+	ctx.disk_capacity = 0;
 	op_args_free(&args);
 	op_value_parse(&def->args[0], "vdq", &args.v[0], &err);
 	op_value_parse(&def->args[1], "20G", &args.v[1], &err);
@@ -243,7 +270,7 @@ static void test_restore(void)
 		{ "vda", "/img/n'1-vda.qcow2", s->disk_bases[0], s->disk_formats[0] },
 		{ "vdb", "/img/n'1-vdb.qcow2", s->disk_bases[1], s->disk_formats[1] },
 	};
-	struct restore_spec spec = { "n'1 <&>", rd, 2 };
+	struct restore_spec spec = { "n'1 <&>", rd, 2, 0, NULL, 0 };
 	size_t dropped = 9;
 	CHECK_INT(xml_restore_domain(s->domain_xml, strlen(s->domain_xml), &spec, &sb, &dropped, &err), 0);
 	CHECK_INT(dropped, 1);
@@ -304,6 +331,21 @@ static void test_restore(void)
 	CHECK_INT(def->validate(&ctx, &err), -1);
 	CHECK_INT(err.code, VD_EUNREACH);
 	hs[1].state = HOST_UP;
+	/* onto another host: every file inside one of its file pools */
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK_STR(err.msg, "restore_to onto host dst: snapshot 'before & after' of VM o'vm: disk vda: backing file "
+		  "'/img/o'vm.qcow2' is not inside a storage pool directory of the target host (it has no active "
+		  "dir, fs or netfs storage pool)");
+	char *pools[] = { (char *)"/img" };
+	hs[1].pool_dirs = pools;
+	hs[1].npool_dirs = 1;
+	CHECK_INT(def->validate(&ctx, &err), -1);
+	CHECK_STR(err.msg, "restore_to onto host dst: snapshot 'before & after' of VM o'vm: disk hdc: <source file> "
+		  "'/iso/install.iso' is not inside a storage pool directory of the target host (pools: /img)");
+	char *two_pools[] = { (char *)"/img", (char *)"/iso" };
+	hs[1].pool_dirs = two_pools;
+	hs[1].npool_dirs = 2;
 	CHECK_INT(def->validate(&ctx, &err), 0);
 	CHECK(strstr(notes.buf, "same paths on dst") != NULL);
 	struct vop_request req = { 0 };

@@ -1,0 +1,23 @@
+/* fuzz_poolxml.c — libFuzzer target: pool_xml_file_dir on arbitrary bytes
+ * must not crash or leak, and what it returns is a directory restore_to can
+ * compare with: absolute, no trailing '/' (but "/"), no longer than the input. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/poolxml.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *dir = pool_xml_file_dir((const char *)data, size);
+	if (dir) {
+		size_t n = strlen(dir);
+		if (dir[0] != '/' || n > size || (n > 1 && dir[n - 1] == '/'))
+			abort();
+	}
+	free(dir);
+	return 0;
+}

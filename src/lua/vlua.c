@@ -21,13 +21,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* package[field] = first, then the absolute entries of its current value.
+ * Lua's defaults begin with "./?.lua" and "./?.so": require must not let
+ * the directory vdeck happens to start in supply code (or a shared object). */
+static void set_search_path(lua_State *L, const char *field, const char *first)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	if (first)
+		sb_append(&sb, first);
+	lua_getfield(L, -1, field);
+	for (const char *p = lua_tostring(L, -1); p && *p; ) {
+		size_t n = strcspn(p, ";");
+		if (n && p[0] == '/') {
+			if (sb.len)
+				sb_appendc(&sb, ';');
+			sb_append_n(&sb, p, n);
+		}
+		p += n + (p[n] == ';');
+	}
+	lua_pop(L, 1);
+	lua_pushstring(L, sb.buf);
+	lua_setfield(L, -2, field);
+	sb_free(&sb);
+}
+
 static void set_package_path(lua_State *L)
 {
+	char *first = x_asprintf("%s/lua/?.lua;%s/lua/?/init.lua", path_datadir(), path_datadir());
 	lua_getglobal(L, "package");
-	lua_getfield(L, -1, "path");
-	lua_pushfstring(L, "%s/lua/?.lua;%s/lua/?/init.lua;%s", path_datadir(), path_datadir(), lua_tostring(L, -1));
-	lua_setfield(L, -3, "path");
-	lua_pop(L, 2);
+	set_search_path(L, "path", first);
+	set_search_path(L, "cpath", NULL);
+	lua_pop(L, 1);
+	free(first);
 }
 
 struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct vd_err *err)

@@ -10,6 +10,7 @@
 #include "lua/lvdeck.h"
 #include "lua/vlua_priv.h"
 #include "lua/sched.h"
+#include "lua/safe_load.h"
 #include "core/log.h"
 #include "core/paths.h"
 #include "core/xalloc.h"
@@ -172,7 +173,7 @@ static void run_task(struct vlua *vl, int nargs, struct chunk_end *e)
 static int rt_load(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
-	if (luaL_loadfile(L, path) != LUA_OK) {
+	if (safe_loadfile(L, "--exec", path) != LUA_OK) {
 		struct vd_err e;
 		err_clear(&e);
 		err_set(&e, VD_EUSAGE, "%s", lua_tostring(L, -1));
@@ -468,7 +469,7 @@ static void list_dir(lua_State *L, const char *dir, int json, int *count)
 	qsort(names, n, sizeof *names, cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		lua_settop(L, 0);
-		if (luaL_loadfile(L, names[i]) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK || !lvd_is_runbook(L, 1)) {
+		if (safe_loadfile(L, "runbook", names[i]) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK || !lvd_is_runbook(L, 1)) {
 			log_warn("%s: not a runbook (%s)", names[i], lua_isstring(L, -1) ? lua_tostring(L, -1) : "no vdeck.runbook returned");
 			free(names[i]);
 			continue;

@@ -17,6 +17,7 @@
 #include "repl/repl.h"
 #include "tui/tui.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,6 +68,12 @@ static const char usage_text[] =
 "  -q, --quiet              errors only\n"
 "  -h, --help               this text\n"
 "  -V, --version            version\n"
+"\n"
+"Code: -c FILE, -e CODE and --exec PATH run Lua code with every right of the user\n"
+"running vdeck (a sudo rule must name the whole command, never allow free\n"
+"arguments).  --exec NAME (no slash) looks only in the runbook directories.\n"
+"Inventories, runbooks, keys.lua, identity and known_hosts files writable by\n"
+"anyone but root and you, or in such directories, are refused.\n"
 "\n"
 "Exit status: 0 ok, 1 script or operation failed, 2 usage or configuration error,\n"
 "3 hosts unreachable, 4 lock held by another run, 130 interrupted.\n";
@@ -154,25 +161,59 @@ static int file_exists(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* --exec NAME without a slash that is not a file: a runbook by name. */
+/* --exec PATH (with a slash) runs that file; --exec NAME a runbook from the
+ * runbook directories only: a cron job's or sudo's current directory never
+ * chooses the code. */
 static char *resolve_script(const char *script)
 {
-	if (file_exists(script) || strchr(script, '/'))
-		return x_strdup(script);
-	char *user = path_xdg("config", NULL);
-	const char *dirs[] = { user, path_datadir() };
-	const char *subs[] = { "runbooks", "lua/runbooks" };
-	for (int i = 0; i < 2; i++) {
-		char *p = x_asprintf("%s/%s/%s%s", dirs[i], subs[i], script,
-				     strstr(script, ".lua") ? "" : ".lua");
-		if (file_exists(p)) {
-			free(user);
-			return p;
-		}
-		free(p);
+	if (strchr(script, '/')) {
+		if (file_exists(script))
+			return x_strdup(script);
+		fprintf(stderr, "vdeck: --exec %s: no such file\n", script);
+		return NULL;
 	}
-	free(user);
-	return x_strdup(script);
+	struct vd_err err;
+	err_clear(&err);
+	char *path = vlua_runbook_find(script, &err);
+	if (!path)
+		fprintf(stderr, "vdeck: --exec %s: %s\n", script, err.msg);
+	return path;
+}
+
+/* A known_hosts file that does not exist makes every key unknown: said once
+ * per file at start, not only in each host's refusal.  With
+ * --accept-new-hostkeys it is created with the first key learned. */
+static void warn_missing_known_hosts(const struct inventory *inv, int accept_new)
+{
+	for (size_t i = 0; i < inv->nhosts; i++) {
+		const struct host_config *h = &inv->hosts[i];
+		if (h->transport != HT_SSH || !h->ssh.known_hosts)
+			continue;
+		size_t before = 0, after = 0;
+		for (size_t j = 0; j < inv->nhosts; j++) {
+			const struct host_config *o = &inv->hosts[j];
+			if (o->transport != HT_SSH || !o->ssh.known_hosts ||
+			    strcmp(o->ssh.known_hosts, h->ssh.known_hosts))
+				continue;
+			if (j < i)
+				before++;
+			else if (j > i)
+				after++;
+		}
+		struct stat st;
+		if (before || stat(h->ssh.known_hosts, &st) == 0 || errno != ENOENT)
+			continue;
+		if (accept_new)
+			log_info("known_hosts %s does not exist: --accept-new-hostkeys creates it", h->ssh.known_hosts);
+		else if (after)
+			log_warn("known_hosts %s does not exist: the host keys of %s and %zu more hosts cannot "
+				 "be verified and will be refused (add them, or run once with "
+				 "--accept-new-hostkeys)", h->ssh.known_hosts, h->name, after);
+		else
+			log_warn("known_hosts %s does not exist: the host key of %s cannot be verified and "
+				 "will be refused (add it, or run once with --accept-new-hostkeys)",
+				 h->ssh.known_hosts, h->name);
+	}
 }
 
 static void local_inventory(struct inventory *inv)
@@ -274,13 +315,9 @@ int main(int argc, char **argv)
 		      cli.verbosity == 1 ? LOG_INFO : LOG_DEBUG);
 	char *script = NULL;
 	if (cli.mode == MODE_EXEC) {
-		script = resolve_script(cli.script);
-		cli.script = script;
-		if (!file_exists(script)) {
-			fprintf(stderr, "vdeck: --exec %s: no such file or runbook\n", script);
-			free(script);
+		if (!(script = resolve_script(cli.script)))
 			return EXIT_USAGE;
-		}
+		cli.script = script;
 	}
 	int lock_fd = -1;
 	if (cli.mode == MODE_EXEC && cli.lock != 0) {
@@ -306,6 +343,7 @@ int main(int argc, char **argv)
 		free(script);
 		return EXIT_USAGE;
 	}
+	warn_missing_known_hosts(&inv, cli.opts.accept_new_hostkeys);
 	if (!cli.opts.theme)
 		cli.opts.theme = inv.theme;
 	if (inv.connect_timeout_ms > 0 && cli.opts.connect_timeout_ms == 10000)

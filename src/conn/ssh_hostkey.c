@@ -1,19 +1,22 @@
 /* ssh_hostkey.c — strict host-key checking for the SSH transport.
  *
  * The file is read here and judged by the pure matcher in knownhosts.c.
- * An unknown key is refused unless accept_new_hostkeys, in which case it is
- * appended (file created 0600); a changed, revoked, or type-switched key is
- * always refused, loudly, with the fingerprint the operator can compare
+ * An unknown key is refused (saying so when the file does not exist)
+ * unless accept_new_hostkeys, in which case it is appended (file created
+ * 0600, missing directories 0700); a changed, revoked, or type-switched key
+ * is always refused, loudly, with the fingerprint the operator can compare
  * with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host. */
 #include "conn/ssh_conn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conn/knownhosts.h"
+#include "core/paths.h"
 #include "core/xalloc.h"
 
 #define KNOWN_HOSTS_MAX (64u << 20)
@@ -96,6 +99,14 @@ static int record_key(const struct transport_params *p, const struct strbuf *kno
 	if (known->len && known->buf[known->len - 1] != '\n')
 		sb_appendc(&line, '\n');
 	knownhosts_format_line(p->address, p->port, blob, len, &line);
+	/* A first run creates ~/.ssh as ssh(1) would: private. */
+	char *dir = x_strdup(p->known_hosts);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		path_mkdirs(dir);
+	}
+	free(dir);
 	fd = open(p->known_hosts, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, line.buf, line.len) != (ssize_t)line.len)
 		rc = err_set(err, VD_EIO, "cannot record the host key of %s in %s: %s",
@@ -146,6 +157,13 @@ int ssh_hostkey_verify(struct ssh_conn *c, const struct strbuf *known,
 			       "WARNING: host key of %s (%s) is of another type than recorded: the "
 			       "server offers %s %s, but %s holds only other key types for this "
 			       "host. Refusing to connect (this is never learned automatically).",
+			       p->host_name, name, type, fp, kh);
+	if (!p->accept_new_hostkeys && p->known_hosts && !known->len &&
+	    access(p->known_hosts, F_OK) < 0 && errno == ENOENT)
+		return err_set(err, VD_EREFUSED,
+			       "host key of %s (%s) is not known: the server offers %s %s, and the "
+			       "known_hosts file %s does not exist; refusing to connect (verify the "
+			       "fingerprint, then add it or run with --accept-new-hostkeys)",
 			       p->host_name, name, type, fp, kh);
 	if (!p->accept_new_hostkeys || !p->known_hosts)
 		return err_set(err, VD_EREFUSED,

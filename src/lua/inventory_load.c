@@ -6,7 +6,10 @@
  * merged into hosts after the whole file ran, so their order does not
  * matter. */
 #include "lua/inventory_load.h"
+#include "core/filesafe.h"
+#include "core/paths.h"
 #include "core/xalloc.h"
+#include "lua/safe_load.h"
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -106,6 +109,35 @@ static int opt_interval(lua_State *L, int t, const char *what)
 	return out;
 }
 
+/* A trust-store path (known_hosts, identity) with "~" expanded here, once,
+ * so every consumer sees an absolute path.  A relative one is refused: it
+ * would be read (and with --accept-new-hostkeys written) in whatever
+ * directory vdeck starts in, which a cron job does not choose carefully. */
+static char *opt_trust_path(lua_State *L, int t, const char *what, const char *field)
+{
+	char *raw = opt_string(L, t, what, field);
+	if (!raw)
+		return NULL;
+	char *path = path_expand_home(raw);
+	char msg[1024];
+	struct vd_err err;
+	err_clear(&err);
+	if (path[0] != '/')
+		snprintf(msg, sizeof msg, "%s: field '%s' must be an absolute path or start with ~/, "
+			 "not \"%s\" (a relative path depends on the directory vdeck starts in)",
+			 what, field, raw);
+	else if (filesafe_check(field, path, &err) < 0)
+		snprintf(msg, sizeof msg, "%s: %s", what, err.msg);
+	else
+		msg[0] = '\0';
+	free(raw);
+	if (msg[0]) {
+		free(path);
+		decl_error(L, "%s", msg);
+	}
+	return path;
+}
+
 static void read_ssh(lua_State *L, int t, const char *what, struct ssh_settings *ssh)
 {
 	static const char *const known[] = { "user", "port", "identity", "known_hosts", NULL };
@@ -122,8 +154,8 @@ static void read_ssh(lua_State *L, int t, const char *what, struct ssh_settings 
 	check_known(L, s, sub, known);
 	char *v;
 	if ((v = opt_string(L, s, sub, "user"))) { free(ssh->user); ssh->user = v; }
-	if ((v = opt_string(L, s, sub, "identity"))) { free(ssh->identity); ssh->identity = v; }
-	if ((v = opt_string(L, s, sub, "known_hosts"))) { free(ssh->known_hosts); ssh->known_hosts = v; }
+	if ((v = opt_trust_path(L, s, sub, "identity"))) { free(ssh->identity); ssh->identity = v; }
+	if ((v = opt_trust_path(L, s, sub, "known_hosts"))) { free(ssh->known_hosts); ssh->known_hosts = v; }
 	ssh->port = opt_int(L, s, sub, "port", 1, 65535, ssh->port);
 	lua_pop(L, 1);
 }
@@ -265,9 +297,28 @@ static int l_host(lua_State *L)
 	return 0;
 }
 
-static void apply_defaults(struct loader *ld)
+/* ~/.ssh/known_hosts, for SSH hosts whose inventory names no other: judged
+ * like a declared one, but the error can only name the inventory. */
+static char *default_known_hosts(const char *inventory, struct vd_err *err)
+{
+	char *path = path_expand_home("~/.ssh/known_hosts");
+	struct vd_err why;
+	err_clear(&why);
+	if (path[0] != '/')
+		err_set(err, VD_ECONFIG, "%s: the default known_hosts %s is relative ($HOME is not an "
+			"absolute path); set ssh.known_hosts", inventory, path);
+	else if (filesafe_check("known_hosts", path, &why) < 0)
+		err_set(err, VD_ECONFIG, "%s: the default %s", inventory, why.msg);
+	else
+		return path;
+	free(path);
+	return NULL;
+}
+
+static int apply_defaults(struct loader *ld, struct vd_err *err)
 {
 	const struct ssh_settings *d = &ld->defaults_ssh;
+	char *default_kh = NULL;
 	for (size_t i = 0; i < ld->inv->nhosts; i++) {
 		struct host_config *h = &ld->inv->hosts[i];
 		if (!h->ssh.user)
@@ -276,8 +327,13 @@ static void apply_defaults(struct loader *ld)
 			h->ssh.port = d->port ? d->port : 22;
 		if (!h->ssh.identity && d->identity)
 			h->ssh.identity = x_strdup(d->identity);
-		if (!h->ssh.known_hosts)
-			h->ssh.known_hosts = x_strdup(d->known_hosts ? d->known_hosts : "~/.ssh/known_hosts");
+		if (!h->ssh.known_hosts && d->known_hosts)
+			h->ssh.known_hosts = x_strdup(d->known_hosts);
+		if (!h->ssh.known_hosts && h->transport == HT_SSH) {
+			if (!default_kh && !(default_kh = default_known_hosts(ld->inv->path, err)))
+				return -1;
+			h->ssh.known_hosts = x_strdup(default_kh);
+		}
 		if (!h->interval_ms)
 			h->interval_ms = ld->defaults_interval_ms ? ld->defaults_interval_ms : 2000;
 		if (!h->sysroot && ld->defaults_sysroot)
@@ -290,6 +346,8 @@ static void apply_defaults(struct loader *ld)
 		}
 	}
 	ld->inv->interval_ms = ld->defaults_interval_ms ? ld->defaults_interval_ms : 2000;
+	free(default_kh);
+	return 0;
 }
 
 static int load(lua_State *L, struct loader *ld, int loaded, struct vd_err *err)
@@ -308,8 +366,7 @@ static int load(lua_State *L, struct loader *ld, int loaded, struct vd_err *err)
 		return err_set(err, VD_ECONFIG, "%s", lua_tostring(L, -1));
 	if (ld->inv->nhosts == 0)
 		return err_set(err, VD_ECONFIG, "%s: declares no host", ld->inv->path ? ld->inv->path : "inventory");
-	apply_defaults(ld);
-	return 0;
+	return apply_defaults(ld, err);
 }
 
 static int run_loader(const char *text, const char *path, struct inventory *inv, struct vd_err *err)
@@ -325,7 +382,7 @@ static int run_loader(const char *text, const char *path, struct inventory *inv,
 		snprintf(chunk, sizeof chunk, "@%s", path);
 		rc = load(L, &ld, luaL_loadbuffer(L, text, strlen(text), chunk), err);
 	} else {
-		rc = load(L, &ld, luaL_loadfile(L, path), err);
+		rc = load(L, &ld, safe_loadfile(L, "inventory", path), err);
 	}
 	free(ld.defaults_ssh.user);
 	free(ld.defaults_ssh.identity);

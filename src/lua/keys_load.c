@@ -2,6 +2,7 @@
  * is configuration, not a script) and copies out its action = key pairs. */
 #include "lua/keys_load.h"
 #include "core/xalloc.h"
+#include "lua/safe_load.h"
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -23,7 +24,7 @@ int keys_load(const char *path, struct key_binding **out, size_t *n, struct vd_e
 		return err_set(err, VD_EIO, "keys: cannot create a Lua state");
 	int rc = -1;
 	size_t cap = 0;
-	if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
+	if (safe_loadfile(L, "file", path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
 		err_set(err, VD_ECONFIG, "%s", lua_tostring(L, -1));
 		goto out;
 	}

@@ -10,12 +10,15 @@
  * not found while a host has not answered exits 3: it may be there). */
 #include "lua/lvdeck.h"
 #include "lua/sched.h"
+#include "lua/vlua.h"
 #include "core/paths.h"
+#include "core/xalloc.h"
 #include "ops/value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define RUNBOOK_MT "vdeck.runbook"
 
@@ -379,4 +382,30 @@ void lvd_runbook_paths(struct strbuf *sb)
 	char *user = path_xdg("config", "runbooks");
 	sb_appendf(sb, "%s:%s/lua/runbooks", user, path_datadir());
 	free(user);
+}
+
+char *vlua_runbook_find(const char *name, struct vd_err *err)
+{
+	struct strbuf dirs;
+	sb_init(&dirs);
+	lvd_runbook_paths(&dirs);
+	size_t len = strlen(name);
+	const char *ext = len > 4 && !strcmp(name + len - 4, ".lua") ? "" : ".lua";
+	char *found = NULL, *save = NULL;
+	for (char *dir = strtok_r(dirs.buf, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		struct stat st;
+		char *p = x_asprintf("%s/%s%s", dir, name, ext);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+			found = p;
+		else
+			free(p);
+	}
+	sb_free(&dirs);
+	if (!found) {
+		char *user = path_xdg("config", "runbooks");
+		err_set(err, VD_EUSAGE, "no runbook %s in %s or %s/lua/runbooks (a file in the current "
+			"directory runs only when named with a slash: ./%s)", name, user, path_datadir(), name);
+		free(user);
+	}
+	return found;
 }

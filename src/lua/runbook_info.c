@@ -5,6 +5,7 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "lua/lvdeck.h"
+#include "lua/safe_load.h"
 #include "ops/value.h"
 
 #include <dirent.h>
@@ -98,7 +99,7 @@ static void load_one(const char *path, const char *fallback_name, struct runbook
 	lua_setglobal(L, "vdeck");
 	lua_pushcfunction(L, stub_require);
 	lua_setglobal(L, "require");
-	if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
+	if (safe_loadfile(L, "runbook", path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
 		info->error = x_strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
 	} else if (!lua_istable(L, -1)) {
 		info->error = x_strdup("does not return vdeck.runbook{...}");

@@ -10,6 +10,7 @@
 #include "lua/lvdeck.h"
 #include "lua/vlua_priv.h"
 #include "lua/sched.h"
+#include "lua/safe_load.h"
 #include "core/log.h"
 #include "core/paths.h"
 #include "core/safe_text.h"
@@ -22,13 +23,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* package[field] = first, then the absolute entries of its current value.
+ * Lua's defaults begin with "./?.lua" and "./?.so": require must not let
+ * the directory vdeck happens to start in supply code (or a shared object). */
+static void set_search_path(lua_State *L, const char *field, const char *first)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	if (first)
+		sb_append(&sb, first);
+	lua_getfield(L, -1, field);
+	for (const char *p = lua_tostring(L, -1); p && *p; ) {
+		size_t n = strcspn(p, ";");
+		if (n && p[0] == '/') {
+			if (sb.len)
+				sb_appendc(&sb, ';');
+			sb_append_n(&sb, p, n);
+		}
+		p += n + (p[n] == ';');
+	}
+	lua_pop(L, 1);
+	lua_pushstring(L, sb.buf);
+	lua_setfield(L, -2, field);
+	sb_free(&sb);
+}
+
 static void set_package_path(lua_State *L)
 {
+	char *first = x_asprintf("%s/lua/?.lua;%s/lua/?/init.lua", path_datadir(), path_datadir());
 	lua_getglobal(L, "package");
-	lua_getfield(L, -1, "path");
-	lua_pushfstring(L, "%s/lua/?.lua;%s/lua/?/init.lua;%s", path_datadir(), path_datadir(), lua_tostring(L, -1));
-	lua_setfield(L, -3, "path");
-	lua_pop(L, 2);
+	set_search_path(L, "path", first);
+	set_search_path(L, "cpath", NULL);
+	lua_pop(L, 1);
+	free(first);
 }
 
 struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct vd_err *err)
@@ -151,7 +178,7 @@ static void run_task(struct vlua *vl, int nargs, struct chunk_end *e)
 static int rt_load(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
-	if (luaL_loadfile(L, path) != LUA_OK) {
+	if (safe_loadfile(L, "--exec", path) != LUA_OK) {
 		struct vd_err e;
 		err_clear(&e);
 		err_set(&e, VD_EUSAGE, "%s", lua_tostring(L, -1));
@@ -447,7 +474,7 @@ static void list_dir(lua_State *L, const char *dir, int json, int *count)
 	qsort(names, n, sizeof *names, cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		lua_settop(L, 0);
-		if (luaL_loadfile(L, names[i]) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK || !lvd_is_runbook(L, 1)) {
+		if (safe_loadfile(L, "runbook", names[i]) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK || !lvd_is_runbook(L, 1)) {
 			log_warn("%s: not a runbook (%s)", names[i], lua_isstring(L, -1) ? lua_tostring(L, -1) : "no vdeck.runbook returned");
 			free(names[i]);
 			continue;

@@ -44,6 +44,10 @@ void vlua_interrupt(void);
 
 /* Runbooks found on the search path: prints a table (or JSON lines). */
 int  vlua_list_runbooks(struct vlua *vl, int json);
+/* The file of runbook NAME (a name without a slash, ".lua" optional) in the
+ * runbook directories, never the current directory; NULL and err (naming
+ * the directories searched) when none has it. */
+char *vlua_runbook_find(const char *name, struct vd_err *err);
 
 /* ---- jobs: what the TUI runs without blocking its loop (vlua_job.c) ----
  *

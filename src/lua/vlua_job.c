@@ -8,6 +8,7 @@
 #include "lua/vlua_priv.h"
 #include "lua/ops_lua.h"
 #include "lua/sched.h"
+#include "lua/safe_load.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -175,7 +176,7 @@ static int rb_prepare(lua_State *L)
 	lua_settop(L, 0);
 	struct vd_err e;
 	err_clear(&e);
-	if (luaL_loadfile(L, a->path) != LUA_OK) {
+	if (safe_loadfile(L, "runbook", a->path) != LUA_OK) {
 		err_set(&e, VD_EUSAGE, "%s", lua_tostring(L, -1));
 		return lvd_raise(L, &e);
 	}

@@ -31,10 +31,68 @@ static void expect_error(const char *text, const char *want)
 	}
 }
 
+/* "~" in trust-store paths is $HOME at load time, once; a relative path is
+ * refused at its line; the default known_hosts is $HOME's, for SSH hosts. */
+static void test_trust_paths(const char *home)
+{
+	struct inventory inv;
+	struct vd_err err;
+	char want[300];
+	err_clear(&err);
+	CHECK_INT(inventory_load_string("defaults { ssh = { known_hosts = '~/kh' } }\n"
+					"host { name = 'a', address = 'x', ssh = { identity = '~/.ssh/id_a' } }\n"
+					"host { name = 'b', address = 'y' }\n",
+					"cluster.lua", &inv, &err), 0);
+	const struct host_config *h = inventory_find(&inv, "a");
+	snprintf(want, sizeof want, "%s/kh", home);
+	CHECK(h && h->ssh.known_hosts && !strcmp(h->ssh.known_hosts, want));
+	snprintf(want, sizeof want, "%s/.ssh/id_a", home);
+	CHECK(h && h->ssh.identity && !strcmp(h->ssh.identity, want));
+	h = inventory_find(&inv, "b");
+	CHECK(h && h->ssh.identity == NULL);
+	inventory_free(&inv);
+
+	CHECK_INT(inventory_load_string("host { name = 'a', address = 'x' }\n"
+					"host { name = 'l', transport = 'local' }\n", "cluster.lua", &inv, &err), 0);
+	h = inventory_find(&inv, "a");
+	snprintf(want, sizeof want, "%s/.ssh/known_hosts", home);
+	CHECK(h && h->ssh.known_hosts && !strcmp(h->ssh.known_hosts, want));
+	h = inventory_find(&inv, "l");
+	CHECK(h && h->ssh.known_hosts == NULL);   /* no SSH, nothing to trust */
+	inventory_free(&inv);
+
+	expect_error("\nhost { name = 'a', address = 'x', ssh = { known_hosts = '.ssh/known_hosts' } }",
+		     "cluster.lua:2: host a ssh: field 'known_hosts' must be an absolute path or start with ~/");
+	expect_error("defaults { ssh = { identity = 'id_ed25519' } }\nhost { name = 'a', address = 'x' }",
+		     "cluster.lua:1: defaults ssh: field 'identity' must be an absolute path");
+	expect_error("host { name = 'a', address = 'x', ssh = { known_hosts = '~ops/kh' } }",
+		     "not \"~ops/kh\"");
+	/* a key or known_hosts in a directory anyone may write */
+	snprintf(want, sizeof want, "mkdir -p '%s/ww' && chmod 777 '%s/ww'", home, home);
+	CHECK_INT(system(want), 0);
+	expect_error("host { name = 'a', address = 'x', ssh = { identity = '~/ww/id' } }",
+		     "cluster.lua:1: host a ssh: identity ");
+	snprintf(want, sizeof want, "refused: directory %s/ww is world-writable (mode 0777)", home);
+	expect_error("host { name = 'a', address = 'x', ssh = { known_hosts = '~/ww/kh' } }", want);
+	/* the default known_hosts, judged the same way */
+	snprintf(want, sizeof want, "chmod 777 '%s'", home);
+	CHECK_INT(system(want), 0);
+	expect_error("host { name = 'a', address = 'x' }", "cluster.lua: the default known_hosts ");
+	CHECK_INT(inventory_load_string("host { name = 'l', transport = 'local' }\n", "cluster.lua", &inv, &err), 0);
+	inventory_free(&inv);
+	snprintf(want, sizeof want, "chmod 755 '%s'", home);
+	CHECK_INT(system(want), 0);
+}
+
 int main(void)
 {
 	struct inventory inv;
 	struct vd_err err;
+	char home[] = "/tmp/vdeck-inv-home.XXXXXX";
+	if (!mkdtemp(home))
+		return 1;
+	setenv("HOME", home, 1);
+	test_trust_paths(home);
 	err_clear(&err);
 	CHECK_INT(inventory_load_string(good, "cluster.lua", &inv, &err), 0);
 	CHECK_INT(inv.nhosts, 7);
@@ -46,6 +104,9 @@ int main(void)
 		CHECK_STR(h->ssh.user, "ops");
 		CHECK_INT(h->ssh.port, 2222);
 		CHECK_STR(h->ssh.known_hosts, "/kh");
+		char id[300];
+		snprintf(id, sizeof id, "%s/.ssh/id", home);
+		CHECK_STR(h->ssh.identity, id);
 		CHECK_INT(h->interval_ms, 5000);
 		CHECK_STR(h->libvirt_uri, "qemu+ssh://ops@10.0.0.3:2222/system");
 		CHECK_STR(h->tags[0], "rack1");
@@ -80,5 +141,8 @@ int main(void)
 	expect_error("defaults { keys = { quit = 7 } }", "keys must map action names");
 	expect_error("-- nothing\n", "declares no host");
 	expect_error("error('boom')", "boom");
+	char rm[300];
+	snprintf(rm, sizeof rm, "rm -rf '%s'", home);
+	CHECK_INT(system(rm), 0);
 	return check_summary();
 }

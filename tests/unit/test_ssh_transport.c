@@ -174,12 +174,11 @@ static void test_exec_basics(void)
 
 static void test_unknown_and_accept_new(void)
 {
-	char *kh = path_in_dir("new/known_hosts"), fp[128], msg[1200];
+	char *kh = path_in_dir("new/known_hosts"), *newdir = path_in_dir("new"), fp[128], msg[1200];
 	struct transport_params p = params(kh);
 	struct vd_err err = { 0 };
 	struct transport *t;
 	struct stat sbuf;
-	sh("mkdir -p '%s/new'%s", env_dir, "");
 	server_fingerprint(fp, sizeof fp);
 	CHECK(strncmp(fp, "SHA256:", 7) == 0);
 	t = transport_open(&transport_ssh, &p, &err);
@@ -189,9 +188,18 @@ static void test_unknown_and_accept_new(void)
 	CHECK(strstr(err.msg, fp) != NULL);
 	CHECK(strstr(err.msg, "sshtest") != NULL);
 	CHECK(strstr(err.msg, "not known") != NULL);
+	/* a missing file is said to be missing, not taken as empty in silence */
+	snprintf(msg, sizeof msg, "known_hosts file %s does not exist", kh);
+	CHECK(strstr(err.msg, msg) != NULL);
 	CHECK(strcmp(err.host, "sshtest") == 0);
-	CHECK(stat(kh, &sbuf) != 0);          /* nothing recorded */
+	CHECK(stat(newdir, &sbuf) != 0);      /* nothing recorded, nothing created */
 	transport_close(&t);
+	/* an empty file: the key is simply not in it */
+	sh("mkdir -p '%s' && : > '%s'", newdir, kh);
+	err_clear(&err);
+	t = transport_open(&transport_ssh, &p, &err);
+	CHECK(t == NULL && strstr(err.msg, "not known") && !strstr(err.msg, "does not exist"));
+	sh("rm -r '%s'%s", newdir, "");
 
 	p.accept_new_hostkeys = 1;
 	err_clear(&err);
@@ -201,6 +209,7 @@ static void test_unknown_and_accept_new(void)
 		fprintf(stderr, "accept-new: %s\n", err.msg);
 	transport_close(&t);
 	CHECK(stat(kh, &sbuf) == 0 && (sbuf.st_mode & 0777) == 0600);
+	CHECK(stat(newdir, &sbuf) == 0 && (sbuf.st_mode & 0777) == 0700);   /* made as ssh makes ~/.ssh */
 	/* the recorded line is what ssh-keygen would match */
 	snprintf(msg, sizeof msg, "ssh-keygen -F '[127.0.0.1]:%d' -f '%s' | grep -q ssh-ed25519", port, kh);
 	CHECK_INT(system(msg), 0);

@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #define STAGE_TIMEOUT_MS 20000
+/* What one step may print: a status word, "staged DIR", the verify
+ * command's output, twenty log lines per file. */
+#define STEP_MAX_BYTES ((size_t)1 << 20)
 
 void host_change_free(struct host_change *c)
 {
@@ -92,12 +95,13 @@ void host_change_describe(const struct host_change *c, struct strbuf *sb)
 		sb_appendf(sb, "#    trial: no confirm; the host rolls back after %d s\n", c->confirm_timeout_s);
 }
 
-/* Runs cmd on t; 0 with status and output, -1 on transport failure. */
+/* Runs cmd on t; 0 with status and output, -1 on transport failure or
+ * when the host prints more than STEP_MAX_BYTES. */
 static int run(struct transport *t, const char *cmd, int timeout_ms, struct strbuf *out, int *status,
 	       struct vd_err *err)
 {
 	sb_reset(out);
-	return transport_exec(t, cmd, timeout_ms, out, out, status, err);
+	return transport_exec(t, cmd, timeout_ms, STEP_MAX_BYTES, out, out, status, err);
 }
 
 /* Waits (on the host) until status is one of the words in `until`. */

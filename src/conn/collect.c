@@ -65,7 +65,7 @@ static int fetch_bundle(struct collector *col, struct strbuf *out, struct vd_err
 	struct transport *tr = collector_transport(col, err);
 	if (!tr)
 		return -1;
-	int rc = transport_poll(tr, 0, out, err);
+	int rc = transport_poll(tr, 0, TRANSPORT_MAX_BYTES, out, err);
 	if (rc < 0 && !transport_is_connected(tr))
 		transport_close(&col->tr);   /* reconnect on the next poll */
 	return rc;

@@ -8,5 +8,5 @@ int host_run_call(struct host_ctx *hc, void *arg, struct vd_err *err)
 	struct transport *tr = host_ctx_transport(hc, err);
 	if (!tr)
 		return -1;
-	return transport_exec(tr, r->cmd, r->timeout_ms, &r->out, &r->err, &r->status, err);
+	return transport_exec(tr, r->cmd, r->timeout_ms, r->max_bytes, &r->out, &r->err, &r->status, err);
 }

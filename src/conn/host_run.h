@@ -8,6 +8,7 @@
 struct host_run {
 	const char   *cmd;
 	int           timeout_ms;
+	size_t        max_bytes;    /* stdout and stderr together (0: TRANSPORT_MAX_BYTES) */
 	struct strbuf out, err;
 	int           status;
 };

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "conn/transport.h"
 #include "core/timeutil.h"
 
 static int status_code(int st)
@@ -55,30 +56,38 @@ static pid_t spawn(const char *cmd, int fd_out[2], int fd_err[2], struct vd_err 
 	return pid;
 }
 
-/* Drains one readable pipe; closes and marks it -1 at EOF or error. */
-static void drain(int *fd, struct strbuf *sb)
+/* Drains one readable pipe, keeping at most *room bytes (one more shows
+ * the cap was passed: -1); closes and marks it -1 at EOF or error. */
+static int drain(int *fd, struct strbuf *sb, size_t *room)
 {
 	char buf[8192];
-	ssize_t n = read(*fd, buf, sizeof buf);
+	size_t want = *room + 1 < sizeof buf ? *room + 1 : sizeof buf;
+	ssize_t n = read(*fd, buf, want);
 	if (n > 0) {
+		size_t keep = (size_t)n <= *room ? (size_t)n : *room;
 		if (sb)
-			sb_append_n(sb, buf, (size_t)n);
+			sb_append_n(sb, buf, keep);
+		*room -= keep;
+		if ((size_t)n > keep)
+			return -1;
 	} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 		close(*fd);
 		*fd = -1;
 	}
+	return 0;
 }
 
-int local_exec(const char *cmd, int timeout_ms, struct strbuf *out, struct strbuf *errout,
-	       int *exit_status, struct vd_err *err)
+int local_exec(const char *cmd, int timeout_ms, size_t max_bytes, struct strbuf *out,
+	       struct strbuf *errout, int *exit_status, struct vd_err *err)
 {
-	int fo[2], fe[2], st = 0, timed_out = 0;
+	int fo[2], fe[2], st = 0, timed_out = 0, over = 0;
+	size_t room = max_bytes;
 	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
 	pid_t pid = spawn(cmd, fo, fe, err), done = 0;
 	if (pid < 0)
 		return -1;
 	int fds[2] = { fo[0], fe[0] };
-	while (fds[0] >= 0 || fds[1] >= 0 || !done) {
+	while (!over && (fds[0] >= 0 || fds[1] >= 0 || !done)) {
 		struct pollfd pf[2];
 		int n = 0, wait = -1;
 		if (!done && (done = waitpid(pid, &st, WNOHANG)) < 0)
@@ -103,20 +112,23 @@ int local_exec(const char *cmd, int timeout_ms, struct strbuf *out, struct strbu
 		for (int i = 0, j = 0; i < 2; i++) {
 			if (fds[i] < 0)
 				continue;
-			if (pf[j++].revents)
-				drain(&fds[i], i == 0 ? out : errout);
+			if (pf[j++].revents && drain(&fds[i], i == 0 ? out : errout, &room) < 0)
+				over = 1;
 		}
 	}
 	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (timed_out || !done) {
+	if (timed_out || over || !done) {
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 		if (!done)
 			waitpid(pid, &st, 0);
 		if (exit_status)
 			*exit_status = -1;
+		if (over)
+			return transport_over_cap(err, "the command", max_bytes, "one command",
+						  "the command was killed");
 		return err_set(err, VD_ETIMEOUT, "command timed out after %d ms and was killed",
 			       timeout_ms);
 	}

@@ -20,6 +20,8 @@
 
 struct ssh_conn {
 	LIBSSH2_CHANNEL *poll_ch;      /* the long-lived poll shell (ssh_poll.c) */
+	char             poll_nonce[17]; /* that shell's, in every reply's end marker */
+	unsigned         poll_seq;     /* the last request sent to it */
 	int              fd;
 	int              cancel_fd;    /* -1: none */
 	LIBSSH2_SESSION *session;
@@ -34,17 +36,37 @@ struct ssh_conn {
 };
 
 struct ssh_conn *ssh_conn_open(const struct transport_params *p, struct vd_err *err);
-int  ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct strbuf *out,
-		   struct strbuf *errout, int *exit_status, struct vd_err *err);
+int  ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, size_t max_bytes,
+		   struct strbuf *out, struct strbuf *errout, int *exit_status, struct vd_err *err);
 void ssh_conn_close(struct ssh_conn **c);
 /* ssh_poll.c: runs the function defined by fn_def (named fn_name) in the
- * session's long-lived shell, starting the shell when needed. */
+ * session's long-lived shell, starting the shell when needed; past
+ * max_bytes of output the shell is dropped (VD_EREFUSED). */
 int  ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *fn_name, int timeout_ms,
-		   struct strbuf *out, struct vd_err *err);
+		   size_t max_bytes, struct strbuf *out, struct vd_err *err);
+
+/* ssh_read.c: one channel's output, both streams, bounded in bytes and time. */
+struct ssh_reader {
+	LIBSSH2_CHANNEL *ch;
+	struct strbuf   *out, *err;   /* NULL: counted, then dropped */
+	size_t           max_bytes;   /* both streams together */
+	int64_t          deadline;    /* now_ms() clock */
+	size_t           total;       /* read so far */
+	int              lib_rc;      /* SSH_READ_FAILED: the libssh2 error */
+};
+enum ssh_read_rc {
+	SSH_READ_DRAINED,    /* all that arrived is read: the rest comes on the socket */
+	SSH_READ_OVER_CAP,   /* more than max_bytes (at most max_bytes kept) */
+	SSH_READ_LATE,       /* the deadline passed while data kept coming */
+	SSH_READ_FAILED,     /* a libssh2 error, in lib_rc */
+};
+/* Reads everything that has arrived.  After SSH_READ_DRAINED, libssh2
+ * holds none of the channel's output, so ssh_wait() is the right wait for
+ * more (and the only one: libssh2's queue does not wake a poll()). */
+enum ssh_read_rc ssh_read_drain(struct ssh_reader *r);
 
 /* ssh_exec.c helpers shared with ssh_poll.c. */
 int  ssh_session_broken(int rc);
-ssize_t ssh_channel_pump(LIBSSH2_CHANNEL *ch, int stream, struct strbuf *sb);
 void ssh_channel_finish_or_park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int64_t deadline);
 void ssh_reap_parked(struct ssh_conn *c);
 

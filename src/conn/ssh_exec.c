@@ -1,11 +1,12 @@
 /* ssh_exec.c — one command on one new channel of the persistent session.
  *
- * stdout and stderr are drained alternately so neither window fills and
- * stalls the other.  A command that outlives its timeout gets its channel
- * closed (sshd confirms only when the command ends, so the channel is
- * parked and freed later) and the server is probed with a new channel: if
- * even that gets no answer in time, the session is declared dead
- * (is_connected false) for the caller to reopen. */
+ * stdout and stderr are drained together (ssh_read.c) so neither window
+ * fills and stalls the other.  A command that outlives its timeout, or
+ * prints more than its cap, gets its channel closed (sshd confirms only
+ * when the command ends, so the channel is parked and freed later) and the
+ * server is probed with a new channel: if even that gets no answer in
+ * time, the session is declared dead (is_connected false) for the caller
+ * to reopen. */
 #include "conn/ssh_conn.h"
 
 #include <string.h>
@@ -122,22 +123,10 @@ static int probe(struct ssh_conn *c, int64_t deadline)
 	return 0;
 }
 
-/* Reads what is available from one stream; >0 progress, 0 none, <0 error. */
-ssize_t ssh_channel_pump(LIBSSH2_CHANNEL *ch, int stream, struct strbuf *sb)
-{
-	char buf[16384];
-	ssize_t n, total = 0;
-	while ((n = libssh2_channel_read_ex(ch, stream, buf, sizeof buf)) > 0) {
-		if (sb)
-			sb_append_n(sb, buf, (size_t)n);
-		total += n;
-	}
-	if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
-		return n;
-	return total;
-}
-
-static int timed_out(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int timeout_ms, struct vd_err *err)
+/* Closes the channel of a command given up on, without waiting for the
+ * command to end; 0, or -1 when the server no longer answers (the session
+ * is then marked dead). */
+static int abandon(struct ssh_conn *c, LIBSSH2_CHANNEL *ch)
 {
 	int64_t grace = now_ms() + (c->io_timeout_ms < CLOSE_GRACE_MS ? c->io_timeout_ms
 								     : CLOSE_GRACE_MS);
@@ -155,15 +144,29 @@ static int timed_out(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int timeout_ms, st
 		dead = 1;
 	if (dead || !c->connected) {
 		c->connected = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static int timed_out(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int timeout_ms, struct vd_err *err)
+{
+	if (abandon(c, ch) < 0)
 		return err_set(err, VD_EUNREACH, "no answer from %s within %d ms; connection "
 			       "considered dead", c->host_name, timeout_ms);
-	}
 	return err_set(err, VD_ETIMEOUT, "command on %s timed out after %d ms", c->host_name,
 		       timeout_ms);
 }
 
-int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct strbuf *out,
-		  struct strbuf *errout, int *exit_status, struct vd_err *err)
+static int over_cap(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, size_t max_bytes, struct vd_err *err)
+{
+	return transport_over_cap(err, c->host_name, max_bytes, "one command",
+				  abandon(c, ch) < 0 ? "the connection was dropped"
+						     : "the command's channel was closed");
+}
+
+int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, size_t max_bytes,
+		  struct strbuf *out, struct strbuf *errout, int *exit_status, struct vd_err *err)
 {
 	LIBSSH2_CHANNEL *ch;
 	int64_t deadline;
@@ -204,11 +207,18 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct st
 		ssh_channel_finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
 		return -1;
 	}
+	struct ssh_reader rd = { .ch = ch, .out = out, .err = errout, .max_bytes = max_bytes,
+				 .deadline = deadline };
 	for (;;) {
-		ssize_t a = ssh_channel_pump(ch, 0, out), b = ssh_channel_pump(ch, SSH_EXTENDED_DATA_STDERR, errout);
-		if (a < 0 || b < 0) {
-			rc = (int)(a < 0 ? a : b);
-			if (ssh_session_broken(rc))
+		switch (ssh_read_drain(&rd)) {
+		case SSH_READ_DRAINED:
+			break;
+		case SSH_READ_OVER_CAP:
+			return over_cap(c, ch, max_bytes, err);
+		case SSH_READ_LATE:
+			return timed_out(c, ch, timeout_ms, err);
+		case SSH_READ_FAILED:
+			if (ssh_session_broken(rd.lib_rc))
 				return fail_session(c, err, "reading command output");
 			err_set(err, VD_ESSH, "reading output from %s: %s", c->host_name,
 				ssh_last_error(c));
@@ -217,7 +227,7 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, struct st
 		}
 		if (libssh2_channel_eof(ch))
 			break;
-		if (a == 0 && b == 0 && ssh_wait(c, deadline) < 0)
+		if (ssh_wait(c, deadline) < 0)
 			return timed_out(c, ch, timeout_ms, err);
 	}
 	if (close_channel(c, ch, deadline + CLOSE_GRACE_MS) < 0) {

@@ -14,6 +14,7 @@
 #include "conn/local_bundle.h"
 #include "conn/local_exec.h"
 #include "conn/ssh_conn.h"
+#include "core/units.h"
 #include "core/xalloc.h"
 #include "metrics/bundle.h"
 
@@ -35,16 +36,16 @@ static int none_open(const struct transport_class *cls, const struct transport_p
 	return 0;
 }
 
-static int none_exec(void *state, const char *cmd, int timeout_ms, struct strbuf *out,
+static int none_exec(void *state, const char *cmd, int timeout_ms, size_t max_bytes, struct strbuf *out,
 		     struct strbuf *errout, int *exit_status, struct vd_err *err)
 {
-	(void)state, (void)cmd, (void)timeout_ms, (void)out, (void)errout, (void)exit_status;
+	(void)state, (void)cmd, (void)timeout_ms, (void)max_bytes, (void)out, (void)errout, (void)exit_status;
 	return err_set(err, VD_EUNSUPPORTED, "host has no shell transport (transport = none)");
 }
 
-static int none_poll(void *state, int timeout_ms, struct strbuf *out, struct vd_err *err)
+static int none_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
 {
-	return none_exec(state, NULL, timeout_ms, out, NULL, NULL, err);
+	return none_exec(state, NULL, timeout_ms, max_bytes, out, NULL, NULL, err);
 }
 
 static void none_close(void *state)
@@ -66,16 +67,17 @@ static int local_open(const struct transport_class *cls, const struct transport_
 	return 0;
 }
 
-static int local_exec_cmd(void *state, const char *cmd, int timeout_ms, struct strbuf *out,
-			  struct strbuf *errout, int *exit_status, struct vd_err *err)
+static int local_exec_cmd(void *state, const char *cmd, int timeout_ms, size_t max_bytes,
+			  struct strbuf *out, struct strbuf *errout, int *exit_status, struct vd_err *err)
 {
 	(void)state;
-	return local_exec(cmd, timeout_ms, out, errout, exit_status, err);
+	return local_exec(cmd, timeout_ms, max_bytes, out, errout, exit_status, err);
 }
 
-static int local_poll(void *state, int timeout_ms, struct strbuf *out, struct vd_err *err)
+/* This machine's own files, each read up to a bound (local_bundle.c). */
+static int local_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
 {
-	(void)timeout_ms, (void)err;
+	(void)timeout_ms, (void)max_bytes, (void)err;
 	local_bundle(state, out);
 	return 0;
 }
@@ -137,17 +139,17 @@ static int ssh_open(const struct transport_class *cls, const struct transport_pa
 	return 0;
 }
 
-static int ssh_exec(void *state, const char *cmd, int timeout_ms, struct strbuf *out,
+static int ssh_exec(void *state, const char *cmd, int timeout_ms, size_t max_bytes, struct strbuf *out,
 		    struct strbuf *errout, int *exit_status, struct vd_err *err)
 {
 	struct ssh_state *s = state;
-	return ssh_conn_exec(s->conn, cmd, timeout_ms, out, errout, exit_status, err);
+	return ssh_conn_exec(s->conn, cmd, timeout_ms, max_bytes, out, errout, exit_status, err);
 }
 
-static int ssh_poll(void *state, int timeout_ms, struct strbuf *out, struct vd_err *err)
+static int ssh_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
 {
 	struct ssh_state *s = state;
-	return ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, out, err);
+	return ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, max_bytes, out, err);
 }
 
 static int ssh_is_connected(const void *state)
@@ -190,21 +192,32 @@ struct transport *transport_open(const struct transport_class *cls, const struct
 	return t;
 }
 
-int transport_exec(struct transport *t, const char *cmd, int timeout_ms, struct strbuf *out,
-		   struct strbuf *errout, int *exit_status, struct vd_err *err)
+int transport_exec(struct transport *t, const char *cmd, int timeout_ms, size_t max_bytes,
+		   struct strbuf *out, struct strbuf *errout, int *exit_status, struct vd_err *err)
 {
 	if (exit_status)
 		*exit_status = -1;
 	err_where(err, "exec", t->host_name, NULL);
 	if (!cmd)
 		return err_set(err, VD_EINVAL, "no command to run");
-	return t->cls->exec(t->state, cmd, timeout_ms, out, errout, exit_status, err);
+	return t->cls->exec(t->state, cmd, timeout_ms, max_bytes ? max_bytes : TRANSPORT_MAX_BYTES, out,
+			    errout, exit_status, err);
 }
 
-int transport_poll(struct transport *t, int timeout_ms, struct strbuf *out, struct vd_err *err)
+int transport_poll(struct transport *t, int timeout_ms, size_t max_bytes, struct strbuf *out,
+		   struct vd_err *err)
 {
 	err_where(err, "poll", t->host_name, NULL);
-	return t->cls->poll(t->state, timeout_ms, out, err);
+	return t->cls->poll(t->state, timeout_ms, max_bytes ? max_bytes : TRANSPORT_MAX_BYTES, out, err);
+}
+
+int transport_over_cap(struct vd_err *err, const char *who, size_t max_bytes, const char *what,
+		       const char *done)
+{
+	char size[32];
+	size_format(max_bytes, size, sizeof size);
+	return err_set(err, VD_EREFUSED, "%s sent more than %s (%zu bytes), the cap for %s; %s", who, size,
+		       max_bytes, what, done);
 }
 
 int transport_is_connected(const struct transport *t)

@@ -16,8 +16,15 @@
 #ifndef VD_TRANSPORT_H
 #define VD_TRANSPORT_H
 
+#include <stddef.h>
+
 #include "core/err.h"
 #include "core/strbuf.h"
+
+/* What one call reads from a host at most (stdout and stderr together),
+ * when the caller gives 0: a host that prints without end must not take
+ * the console's memory. */
+#define TRANSPORT_MAX_BYTES ((size_t)16 << 20)
 
 struct transport_params {
 	const char *host_name;      /* inventory name, for messages */
@@ -42,9 +49,9 @@ struct transport_class {
 	void *ctx;
 	int  (*open)(const struct transport_class *cls, const struct transport_params *p, void **state,
 		     struct vd_err *err);
-	int  (*exec)(void *state, const char *cmd, int timeout_ms, struct strbuf *out,
+	int  (*exec)(void *state, const char *cmd, int timeout_ms, size_t max_bytes, struct strbuf *out,
 		     struct strbuf *errout, int *exit_status, struct vd_err *err);
-	int  (*poll)(void *state, int timeout_ms, struct strbuf *out, struct vd_err *err);
+	int  (*poll)(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err);
 	int  (*is_connected)(const void *state);   /* NULL: always */
 	void (*close)(void *state);
 };
@@ -64,20 +71,29 @@ struct transport *transport_open(const struct transport_class *cls, const struct
 
 /* Runs cmd; appends its stdout/stderr to out/errout (either may be NULL) and
  * sets *exit_status (exit code, 128+signal, -1 unknown).  timeout_ms <= 0
- * uses the io timeout (SSH) or none (local).  Returns 0 when the command
+ * uses the io timeout (SSH) or none (local); max_bytes (0:
+ * TRANSPORT_MAX_BYTES) bounds what is read.  Returns 0 when the command
  * ran, whatever its status; -1 with VD_ETIMEOUT (command too slow, transport
- * still usable), VD_EUNREACH / VD_ESSH (transport broken), VD_EUNSUPPORTED. */
-int transport_exec(struct transport *t, const char *cmd, int timeout_ms, struct strbuf *out,
-		   struct strbuf *errout, int *exit_status, struct vd_err *err);
+ * still usable), VD_EREFUSED (more output than max_bytes: the command was
+ * stopped, its channel closed; what came first stays in out/errout),
+ * VD_EUNREACH / VD_ESSH (transport broken), VD_EUNSUPPORTED. */
+int transport_exec(struct transport *t, const char *cmd, int timeout_ms, size_t max_bytes,
+		   struct strbuf *out, struct strbuf *errout, int *exit_status, struct vd_err *err);
 
 /* Appends the host's poll bundle (metrics/bundle.h: every /proc and /sys
  * file the metrics need, under the sysroot).  SSH keeps one remote shell
  * per session that learns the bundle script once (a poll is then one line
  * in, the output back); local reads the files in-process.  Errors as for
- * transport_exec. */
-int transport_poll(struct transport *t, int timeout_ms, struct strbuf *out, struct vd_err *err);
+ * transport_exec (past max_bytes, SSH drops the poll shell). */
+int transport_poll(struct transport *t, int timeout_ms, size_t max_bytes, struct strbuf *out,
+		   struct vd_err *err);
 
 int  transport_is_connected(const struct transport *t);
+/* For classes: the VD_EREFUSED record of a call that read more than
+ * max_bytes from `who` (the host's name, or "the command"): "WHO sent more
+ * than 16M (16777216 bytes), the cap for WHAT; DONE".  Returns -1. */
+int  transport_over_cap(struct vd_err *err, const char *who, size_t max_bytes, const char *what,
+			const char *done);
 void transport_close(struct transport **t);
 
 #endif

@@ -23,7 +23,7 @@ static int run_shell(struct host_ctx *hc, const char *script, const char *what, 
 	sb_init(&out);
 	sb_init(&errout);
 	int status = -1;
-	int rc = transport_exec(tr, script, 60000, &out, &errout, &status, err);
+	int rc = transport_exec(tr, script, 60000, TRANSPORT_MAX_BYTES, &out, &errout, &status, err);
 	if (rc == 0 && status != 0) {
 		while (errout.len && (errout.buf[errout.len - 1] == '\n'))
 			errout.buf[--errout.len] = '\0';

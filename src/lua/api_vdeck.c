@@ -1,6 +1,7 @@
 /* api_vdeck.c — the vdeck module: cluster-wide lookups and helpers. */
 #include "lua/lvdeck.h"
 #include "core/strbuf.h"
+#include "core/timeutil.h"
 
 #include <fnmatch.h>
 #include <regex.h>
@@ -321,6 +322,14 @@ static int l_error(lua_State *L)
 	return lvd_raise(L, &e);
 }
 
+/* vdeck.clock(): monotonic seconds (with fraction), for measuring how long
+ * something took; os.clock is CPU time and os.time whole seconds. */
+static int l_clock(lua_State *L)
+{
+	lua_pushnumber(L, now_mono_s());
+	return 1;
+}
+
 static const luaL_Reg vdeck_funcs[] = {
 	{ "hosts", l_hosts },
 	{ "host", l_host },
@@ -333,6 +342,7 @@ static const luaL_Reg vdeck_funcs[] = {
 	{ "runbook", lvd_runbook_decl },
 	{ "each", lvd_each },
 	{ "unfinished", l_unfinished },
+	{ "clock", l_clock },
 	{ NULL, NULL },
 };
 

@@ -23,5 +23,6 @@ int run_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct v
 	(void)err;
 	cmd->cmd = x_strdup(op_str(ctx, "command"));
 	cmd->timeout_ms = (int)(op_get(ctx, "timeout")->n * 1000);
+	cmd->max_bytes = (size_t)op_get(ctx, "max_bytes")->i;
 	return 0;
 }

@@ -141,6 +141,7 @@ static void box_send(struct op_run *r, enum call_kind kind, struct host *h)
 		memset(&r->cmd, 0, sizeof r->cmd);
 		b->run.cmd = b->cmd.cmd;
 		b->run.timeout_ms = b->cmd.timeout_ms;
+		b->run.max_bytes = b->cmd.max_bytes;
 		fn = host_run_call;
 		arg = &b->run;
 		break;

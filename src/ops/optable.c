@@ -28,6 +28,8 @@ static const char *const nic_models[] = { "virtio", "e1000", "e1000e", "rtl8139"
 static const struct op_arg a_run[] = {
 	{ "command", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "sh command line", NULL, NULL, NULL },
 	{ "timeout", OT_NUMBER, 0, "30", "seconds before the command is given up", NULL, "0.001", "86400" },
+	{ "max_bytes", OT_SIZE, 0, "16M", "output (stdout and stderr) past which the command is stopped",
+	  NULL, "4K", "256M" },
 };
 static const struct op_arg a_set_vcpus[] = {
 	{ "count", OT_INTEGER, OAF_REQUIRED | OAF_POSITIONAL, NULL, "number of vCPUs", NULL, "1", NULL },

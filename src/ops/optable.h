@@ -72,8 +72,9 @@ struct op_ctx {
 
 /* A command for the host's shell (h:run), built by build_command. */
 struct op_command {
-	char *cmd;          /* owned */
-	int   timeout_ms;
+	char  *cmd;         /* owned */
+	int    timeout_ms;
+	size_t max_bytes;   /* stdout and stderr together */
 };
 
 struct op_def {

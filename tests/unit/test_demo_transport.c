@@ -23,7 +23,7 @@ static void poll_parse(struct transport *t, struct host_metrics *m)
 	struct strbuf out;
 	sb_init(&out);
 	memset(m, 0, sizeof *m);
-	CHECK_INT(transport_poll(t, 0, &out, &err), 0);
+	CHECK_INT(transport_poll(t, 0, 0, &out, &err), 0);
 	CHECK_INT(host_metrics_parse(out.buf, out.len, now_mono_s(), m, &err), 0);
 	CHECK_INT(m->nerrors, 0);
 	sb_free(&out);
@@ -83,7 +83,7 @@ static void test_polls_advance(const struct demo *d, const char *sysroot)
 	struct strbuf out;
 	sb_init(&out);
 	int status = -1;
-	CHECK_INT(transport_exec(t, "echo hi", 5000, &out, NULL, &status, &err), 0);
+	CHECK_INT(transport_exec(t, "echo hi", 5000, 0, &out, NULL, &status, &err), 0);
 	CHECK_STR(out.buf, "hi\n");
 	CHECK_INT(status, 0);
 	sb_free(&out);

@@ -17,70 +17,14 @@
 
 #include "conn/transport.h"
 #include "core/timeutil.h"
+#include "sshd_env.h"
 
-static char env_dir[256], env_port[16], env_user[64], env_key[320], env_kh[320],
-	    env_hostpub[320], env_agent[320];
-static int port;
-
-static void get_var(const char *line, const char *name, char *out, size_t cap)
-{
-	size_t n = strlen(name);
-	if (strncmp(line, name, n) == 0 && line[n] == '=') {
-		snprintf(out, cap, "%s", line + n + 1);
-		out[strcspn(out, "\n")] = '\0';
-	}
-}
-
-/* 0 up, 1 cannot run here (skip), -1 the harness failed. */
-static int sshd_up(void)
-{
-	char line[512];
-	int st;
-	FILE *p = popen("sh tests/lib/sshd.sh start", "r");
-	if (!p)
-		return -1;
-	while (fgets(line, sizeof line, p)) {
-		get_var(line, "SSHD_DIR", env_dir, sizeof env_dir);
-		get_var(line, "SSHD_PORT", env_port, sizeof env_port);
-		get_var(line, "SSHD_USER", env_user, sizeof env_user);
-		get_var(line, "SSHD_KEY", env_key, sizeof env_key);
-		get_var(line, "SSHD_KNOWN_HOSTS", env_kh, sizeof env_kh);
-		get_var(line, "SSHD_HOST_PUB", env_hostpub, sizeof env_hostpub);
-		get_var(line, "SSHD_AGENT_SOCK", env_agent, sizeof env_agent);
-	}
-	st = pclose(p);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
-		return 1;
-	port = atoi(env_port);
-	return st == 0 && port > 0 && env_dir[0] ? 0 : -1;
-}
-
-static void sshd_down(void)
-{
-	char cmd[400];
-	if (!env_dir[0])
-		return;
-	snprintf(cmd, sizeof cmd, "sh tests/lib/sshd.sh stop '%s'", env_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "sshd stop failed\n");
-	env_dir[0] = '\0';
-}
 
 static void sh(const char *fmt, const char *a, const char *b)
 {
 	char cmd[1200];
 	snprintf(cmd, sizeof cmd, fmt, a, b);
 	CHECK_INT(system(cmd), 0);
-}
-
-static struct transport_params params(const char *kh)
-{
-	struct transport_params p = {
-		.host_name = "sshtest", .address = "127.0.0.1", .port = port, .user = env_user,
-		.identity = env_key, .known_hosts = kh, .connect_timeout_ms = 2000,
-		.io_timeout_ms = 5000, .keepalive_s = 5, .cancel_fd = -1,
-	};
-	return p;
 }
 
 static char *path_in_dir(const char *name)
@@ -116,7 +60,7 @@ static int run(struct transport *t, const char *cmd, int timeout_ms, struct strb
 	sb_reset(out);
 	sb_reset(errout);
 	err_clear(err);
-	return transport_exec(t, cmd, timeout_ms, out, errout, status, err);
+	return transport_exec(t, cmd, timeout_ms, 0, out, errout, status, err);
 }
 
 static void test_exec_basics(void)
@@ -488,7 +432,7 @@ static void test_cancel(void)
 		pthread_create(&th, NULL, cancel_later, &p.cancel_fd);
 		sb_reset(&out);
 		t0 = now_ms();
-		CHECK_INT(transport_poll(t, 0, &out, &err), -1);
+		CHECK_INT(transport_poll(t, 0, 0, &out, &err), -1);
 		CHECK(now_ms() - t0 < 1500);
 		pthread_join(th, NULL);
 		t0 = now_ms();
@@ -577,7 +521,7 @@ static void *worker(void *v)
 	struct transport *t = transport_open(&transport_ssh, &p, &err);
 	sb_init(&out);
 	for (int i = 0; t && i < 5; i++)
-		if (transport_exec(t, "echo w", 0, &out, NULL, &st, &err) == 0 && st == 0)
+		if (transport_exec(t, "echo w", 0, 0, &out, NULL, &st, &err) == 0 && st == 0)
 			a->ok++;
 	a->out_len = out.len;   /* checked by the main thread: CHECK is not thread-safe */
 	transport_close(&t);
@@ -617,6 +561,26 @@ static void test_local_and_none(void)
 		      &out, &eo, &st, &err), 0);
 	CHECK_INT(out.len, 400000);
 	CHECK_INT(eo.len, 300000);
+	/* the output cap, both streams together: exactly the cap is fine, one
+	 * byte more stops the command; a flood is cut off, killed, reported */
+	sb_reset(&out);
+	sb_reset(&eo);
+	CHECK_INT(transport_exec(t, "head -c 60000 /dev/zero; head -c 5536 /dev/zero >&2", 5000, 65536,
+				 &out, &eo, &st, &err), 0);
+	CHECK_INT(out.len + eo.len, 65536);
+	sb_reset(&out);
+	sb_reset(&eo);
+	CHECK_INT(transport_exec(t, "head -c 60000 /dev/zero; head -c 5537 /dev/zero >&2", 5000, 65536,
+				 &out, &eo, &st, &err), -1);
+	CHECK_INT(err.code, VD_EREFUSED);
+	sb_reset(&out);
+	err_clear(&err);
+	int64_t t1 = now_ms();
+	CHECK_INT(transport_exec(t, "yes", 5000, 100000, &out, NULL, &st, &err), -1);
+	CHECK(now_ms() - t1 < 2000);
+	CHECK_INT(err.code, VD_EREFUSED);
+	CHECK_INT(out.len, 100000);
+	CHECK(strstr(err.msg, "100000 bytes") != NULL && strstr(err.msg, "cap") != NULL);
 	CHECK_INT(run(t, "kill -KILL $$", 1000, &out, &eo, &st, &err), 0);
 	CHECK_INT(st, 128 + 9);
 	CHECK_INT(run(t, "exit 0", 0, &out, &eo, &st, &err), 0);      /* no timeout */
@@ -653,7 +617,7 @@ static void test_local_and_none(void)
 	CHECK_INT(run(t, "true", 0, &out, &eo, &st, &err), -1);
 	CHECK_INT(err.code, VD_EUNSUPPORTED);
 	CHECK_STR(err.msg, "host has no shell transport (transport = none)");
-	CHECK_INT(transport_poll(t, 0, &out, &err), -1);
+	CHECK_INT(transport_poll(t, 0, 0, &out, &err), -1);
 	CHECK_INT(err.code, VD_EUNSUPPORTED);
 	transport_close(&t);
 	/* bad ssh parameters */

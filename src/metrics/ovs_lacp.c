@@ -39,8 +39,10 @@ static struct bond_port *port_get(struct bond *b, const char *name)
 			return &b->ports[i];
 	if (b->nports >= OVS_MAX_PORTS)
 		return NULL;
-	/* nports+1 each time keeps the array exactly sized: no capacity field */
-	b->ports = x_realloc(b->ports, (b->nports + 1) * sizeof(*b->ports));
+	/* no capacity field: the array doubles when nports is 0 or a power of
+	 * two, which is when it is full */
+	if ((b->nports & (b->nports - 1)) == 0)
+		b->ports = x_realloc(b->ports, (b->nports ? 2 * b->nports : 1) * sizeof(*b->ports));
 	struct bond_port *p = &b->ports[b->nports++];
 	bond_port_init(p, name);
 	return p;

@@ -24,9 +24,21 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 UNIT_ASAN := $(UNIT_SRCS:tests/unit/%.c=build/tests-asan/%)
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# Fuzz targets (tests/fuzz/run.sh) link the parsers of foreign text and what they
+# call, built by clang with coverage for libFuzzer.  A new target adds its files here.
+FUZZ_CC   ?= clang
+FUZZ_SRCS := $(sort $(wildcard src/core/*.c src/metrics/*.c)) src/conn/knownhosts.c \
+             src/conn/ssh_crypto.c src/ops/snapxml.c src/ops/xml_devices.c \
+             src/lua/inventory_load.c src/model/inventory.c src/tui/cmd_parse.c
+FUZZ_OBJS := $(FUZZ_SRCS:%.c=build/fuzz/obj/%.o)
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+             -fno-sanitize-recover=undefined
+# fuzz-long: each target runs this many executions or this many seconds, whichever comes first.
+FUZZ_LONG_RUNS    ?= 1000000
+FUZZ_LONG_SECONDS ?= 60
 
 .PHONY: all deps deps-test demo check check-layers check-unit check-lua check-integration \
-        check-asan check-fuzz fuzz bench install uninstall clean
+        check-asan check-fuzz fuzz fuzz-long bench install uninstall clean
 
 all: vdeck
 
@@ -43,6 +55,14 @@ build/obj/%.o: %.c
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"; $(FUZZ_CC) $(filter-out -Werror,$(ALL_CFLAGS)) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+
+build/fuzz/libvdeck-fuzz.a: $(FUZZ_OBJS)
+	@rm -f $@
+	@ar rcs $@ $^
 
 build/libvdeck.a: $(OBJS)
 	@rm -f $@
@@ -97,6 +117,10 @@ check-fuzz:
 
 fuzz:
 	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-120}
+
+# Long run; the figures of each target go to tests/fuzz/STATUS.md.
+fuzz-long:
+	@sh tests/fuzz/run.sh $(FUZZ_LONG_SECONDS) $(FUZZ_LONG_RUNS) tests/fuzz/STATUS.md
 
 bench: vdeck
 	@sh bench/run.sh

@@ -274,6 +274,8 @@ static void collect_type(const struct kh_line *l, const unsigned char *key, long
 	for (p = out->buf; (p = strstr(p, type)); p += tl)   /* already listed? */
 		if ((p == out->buf || p[-1] == ',') && (p[tl] == ',' || p[tl] == '\0'))
 			return;
+	if (out->len + (size_t)tl + 1 > KH_TYPES_MAX)
+		return;
 	if (out->len)
 		sb_appendc(out, ',');
 	sb_append(out, type);

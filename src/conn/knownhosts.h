@@ -36,7 +36,9 @@ int knownhosts_check(const char *buf, size_t len, const char *host, int port,
 		     const unsigned char *blob, size_t bloblen, struct kh_result *res);
 
 /* Appends to out the distinct key types recorded for host:port, comma
- * separated, in file order (for the host-key algorithm preference). */
+ * separated, in file order (for the host-key algorithm preference); types
+ * that would take the list past KH_TYPES_MAX bytes are left out. */
+#define KH_TYPES_MAX 1024
 void knownhosts_host_types(const char *buf, size_t len, const char *host, int port,
 			   struct strbuf *out);
 

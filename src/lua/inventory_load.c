@@ -101,7 +101,7 @@ static int opt_interval(lua_State *L, int t, const char *what)
 		if (lua_type(L, -1) != LUA_TNUMBER)
 			decl_error(L, "%s: field 'interval' must be a number of seconds", what);
 		double s = lua_tonumber(L, -1);
-		if (s < 0.1 || s > 3600)
+		if (!(s >= 0.1 && s <= 3600))   /* so nan is refused too */
 			decl_error(L, "%s: field 'interval' must be between 0.1 and 3600 seconds", what);
 		out = (int)(s * 1000);
 	}

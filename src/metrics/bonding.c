@@ -7,8 +7,6 @@
 
 #include <string.h>
 
-#define BOND_MAX_PORTS 1024
-
 static int int_value(const char *v, int dflt)
 {
 	char *p = (char *)v;

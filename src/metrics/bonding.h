@@ -58,6 +58,9 @@ struct bond {
 	size_t   nports;
 };
 
+/* Ports read from one /proc/net/bonding file; the rest are left out. */
+#define BOND_MAX_PORTS 1024
+
 /* name is the bond's name (the file name under /proc/net/bonding). */
 int  parse_bonding(const char *name, const char *buf, size_t len, struct bond *out,
 		   struct vd_err *err);

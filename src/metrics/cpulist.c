@@ -23,79 +23,98 @@ int cpulist_has(const int *cpus, size_t n, int cpu)
 	return 0;
 }
 
+/* First position whose CPU is not below cpu. */
+static size_t lower_bound(const int *cpus, size_t n, int cpu)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cpus[mid] < cpu)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void cpulist_add(int **cpus, size_t *n, size_t *cap, int cpu)
 {
-	size_t i = *n;
-	if (*n && (*cpus)[*n - 1] < cpu) {
-		/* common case: ascending input */
-	} else {
-		if (cpulist_has(*cpus, *n, cpu))
-			return;
-		for (i = 0; i < *n && (*cpus)[i] < cpu; i++)
-			;
-	}
+	size_t i = lower_bound(*cpus, *n, cpu);
+	if (i < *n && (*cpus)[i] == cpu)
+		return;
 	x_grow(cpus, cap, *n + 1, sizeof(**cpus));
 	memmove(*cpus + i + 1, *cpus + i, (*n - i) * sizeof(**cpus));
 	(*cpus)[i] = cpu;
 	(*n)++;
 }
 
-/* Two passes: ranges first (to learn the highest CPU), then a bitmap just
- * that large, so "0-3" costs a few bytes, not a 64K-bit scan. */
+#define WORDS ((CPULIST_MAX_CPU + 64) / 64)
+
+/* Sets bits a..b of the bitmap a word at a time: a range costs its width
+ * over 64, however many times the text repeats it. */
+static void set_span(uint64_t *bits, unsigned a, unsigned b)
+{
+	unsigned wa = a / 64, wb = b / 64;
+	uint64_t first = ~UINT64_C(0) << (a % 64);
+	uint64_t last = ~UINT64_C(0) >> (63 - b % 64);
+	if (wa == wb) {
+		bits[wa] |= first & last;
+		return;
+	}
+	bits[wa] |= first;
+	for (unsigned w = wa + 1; w < wb; w++)
+		bits[w] = ~UINT64_C(0);
+	bits[wb] |= last;
+}
+
+/* One pass into a fixed bitmap of every CPU number the kernel can have. */
 int parse_cpulist(const char *buf, size_t len, int **cpus, size_t *n, struct vd_err *err)
 {
 	char *text = text_dup(buf, len);
-	char *p = text;
-	uint64_t (*ranges)[2] = NULL;
-	size_t nranges = 0, rcap = 0;
-	uint64_t max = 0;
-	unsigned char *bits = NULL;
-	int rc = -1;
+	char *p = text_skip_ws(text_rtrim(text));
+	uint64_t bits[WORDS] = { 0 }, a, b;
+	unsigned max = 0;
+	int any = 0, rc = -1;
 
-	p = text_skip_ws(text_rtrim(p));
+	*cpus = NULL;
+	*n = 0;
 	while (*p) {
-		uint64_t a, b;
-		if (text_u64(&p, &a) < 0 || a > CPULIST_MAX_CPU)
+		if (text_u64(&p, &a) < 0)
 			goto bad;
 		b = a;
 		if (*p == '-') {
 			p++;
-			if (text_u64(&p, &b) < 0 || b > CPULIST_MAX_CPU || b < a)
+			if (text_u64(&p, &b) < 0 || b < a)
 				goto bad;
 		}
-		x_grow(&ranges, &rcap, nranges + 1, sizeof(*ranges));
-		ranges[nranges][0] = a;
-		ranges[nranges][1] = b;
-		nranges++;
-		if (b > max)
-			max = b;
+		if (b > CPULIST_MAX_CPU) {
+			err_set(err, VD_EINVAL, "bad CPU list: CPU number %llu above %d (the largest Linux has)",
+				(unsigned long long)b, CPULIST_MAX_CPU);
+			goto out;
+		}
+		set_span(bits, (unsigned)a, (unsigned)b);
+		if (!any || b > max)
+			max = (unsigned)b;
+		any = 1;
 		if (*p == ',')
 			p++;
 		else if (*p)
 			goto bad;
 	}
-	size_t cnt = 0, cap = 0;
-	int *out = NULL;
-	if (nranges) {
-		bits = x_calloc(max / 8 + 1, 1);
-		for (size_t r = 0; r < nranges; r++)
-			for (uint64_t c = ranges[r][0]; c <= ranges[r][1]; c++)
-				bits[c / 8] |= (unsigned char)(1u << (c % 8));
-		for (uint64_t c = 0; c <= max; c++)
-			if (bits[c / 8] & (1u << (c % 8))) {
-				x_grow(&out, &cap, cnt + 1, sizeof(*out));
-				out[cnt++] = (int)c;
-			}
+	if (any) {
+		size_t cnt = 0;
+		int *out = x_malloc(((size_t)max + 1) * sizeof(*out));
+		for (unsigned w = 0; w <= max / 64; w++)
+			for (uint64_t x = bits[w]; x; x &= x - 1)
+				out[cnt++] = (int)(w * 64 + (unsigned)__builtin_ctzll(x));
+		*cpus = out;
+		*n = cnt;
 	}
-	*cpus = out;
-	*n = cnt;
 	rc = 0;
 	goto out;
 bad:
 	err_set(err, VD_EINVAL, "bad CPU list near \"%.20s\"", p);
 out:
-	x_free(&ranges);
-	x_free(&bits);
 	x_free(&text);
 	return rc;
 }

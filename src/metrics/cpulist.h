@@ -8,8 +8,9 @@
 
 struct vd_err;
 
-/* Largest CPU number accepted; anything above is hostile input. */
-#define CPULIST_MAX_CPU 65535
+/* Largest CPU number accepted: Linux builds with at most 8192 CPUs
+ * (NR_CPUS); a list naming a higher one is refused, not truncated. */
+#define CPULIST_MAX_CPU 8191
 
 /* Fills *cpus (x_malloc'd, sorted, no duplicates; NULL when empty) and *n.
  * An empty or blank list is valid and gives n = 0. */

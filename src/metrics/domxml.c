@@ -51,9 +51,22 @@ static unsigned uint_text(const xmlNode *n)
 	return (unsigned)strtoul(t, NULL, 10);
 }
 
+/* The arrays of dom_info have no capacity field.  They grow only through
+ * x_grow, which sizes them to 8 times a power of two, so that is their
+ * capacity: an append reallocates log n times, not n times. */
+static size_t grown_cap(size_t n)
+{
+	size_t cap = 8;
+	if (!n)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 static void parse_disk(const xmlNode *n, struct dom_info *out)
 {
-	x_grow(&out->disks, &(size_t){ out->ndisks }, out->ndisks + 1, sizeof *out->disks);
+	x_grow(&out->disks, &(size_t){ grown_cap(out->ndisks) }, out->ndisks + 1, sizeof *out->disks);
 	struct dom_disk *d = &out->disks[out->ndisks++];
 	memset(d, 0, sizeof *d);
 	xml_attr(n, "type", d->type, sizeof d->type);
@@ -91,7 +104,7 @@ static void parse_disk(const xmlNode *n, struct dom_info *out)
 
 static void parse_nic(const xmlNode *n, struct dom_info *out)
 {
-	x_grow(&out->nics, &(size_t){ out->nnics }, out->nnics + 1, sizeof *out->nics);
+	x_grow(&out->nics, &(size_t){ grown_cap(out->nnics) }, out->nnics + 1, sizeof *out->nics);
 	struct dom_nic *c = &out->nics[out->nnics++];
 	memset(c, 0, sizeof *c);
 	xml_attr(n, "type", c->type, sizeof c->type);
@@ -110,7 +123,7 @@ static void parse_nic(const xmlNode *n, struct dom_info *out)
 
 static void parse_hostdev(const xmlNode *n, struct dom_info *out)
 {
-	x_grow(&out->hostdevs, &(size_t){ out->nhostdevs }, out->nhostdevs + 1, sizeof *out->hostdevs);
+	x_grow(&out->hostdevs, &(size_t){ grown_cap(out->nhostdevs) }, out->nhostdevs + 1, sizeof *out->hostdevs);
 	struct dom_hostdev *h = &out->hostdevs[out->nhostdevs++];
 	memset(h, 0, sizeof *h);
 	xml_attr(n, "type", h->type, sizeof h->type);
@@ -190,7 +203,7 @@ int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_er
 	for (const xmlNode *c = xml_child(root, "cputune") ? xml_child(root, "cputune")->children : NULL; c; c = c->next) {
 		if (!xml_is(c, "vcpupin"))
 			continue;
-		x_grow(&out->pins, &(size_t){ out->npins }, out->npins + 1, sizeof *out->pins);
+		x_grow(&out->pins, &(size_t){ grown_cap(out->npins) }, out->npins + 1, sizeof *out->pins);
 		struct dom_vcpupin *p = &out->pins[out->npins++];
 		char v[16];
 		xml_attr(c, "vcpu", v, sizeof v);

@@ -10,6 +10,7 @@
 #include "metrics/bundle.h"
 #include "metrics/cpulist.h"
 #include "metrics/ethtool.h"
+#include "metrics/nameidx.h"
 #include "metrics/netdev.h"
 #include "metrics/text.h"
 
@@ -33,6 +34,8 @@ struct parse_ctx {
 	char                *ovs_bond_show, *ovs_lacp_show;   /* parsed together in finish */
 	size_t               ovs_bond_len, ovs_lacp_len;
 	int                  records;
+	/* look-ups while m->nics and m->bonds are not yet sorted */
+	struct name_index    nic_ix, bond_ix, sbond_ix;
 };
 
 static void note_error(struct host_metrics *m, const char *path, const struct vd_err *e)
@@ -41,51 +44,101 @@ static void note_error(struct host_metrics *m, const char *path, const struct vd
 		snprintf(m->first_error, sizeof(m->first_error), "%.100s: %.140s", path, e->msg);
 }
 
+static void note_full(struct host_metrics *m, const char *path, const char *what)
+{
+	struct vd_err e;
+	err_clear(&e);
+	err_set(&e, VD_EINVAL, "more than %d %s: the rest are left out", HOST_MAX_NICS, what);
+	note_error(m, path, &e);
+}
+
+/* The look-ups below are for a parsed host_metrics, whose arrays are
+ * sorted: a binary search each. */
+static int nic_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct nic *)elem)->name);
+}
+
+static int bond_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct bond *)elem)->name);
+}
+
+static int ovs_iface_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct ovs_iface *)elem)->iface);
+}
+
 struct nic *host_metrics_nic(const struct host_metrics *m, const char *name)
 {
-	for (size_t i = 0; i < m->nnics; i++)
-		if (strcmp(m->nics[i].name, name) == 0)
-			return &m->nics[i];
-	return NULL;
+	return m->nnics ? bsearch(name, m->nics, m->nnics, sizeof(*m->nics), nic_cmp) : NULL;
 }
 
 const struct ovs_iface *host_metrics_ovs_iface(const struct host_metrics *m, const char *iface)
 {
-	for (size_t i = 0; i < m->novs_ifaces; i++)
-		if (strcmp(m->ovs_ifaces[i].iface, iface) == 0)
-			return &m->ovs_ifaces[i];
-	return NULL;
+	if (!m->novs_ifaces)
+		return NULL;
+	return bsearch(iface, m->ovs_ifaces, m->novs_ifaces, sizeof(*m->ovs_ifaces), ovs_iface_cmp);
 }
 
 struct bond *host_metrics_bond(const struct host_metrics *m, const char *name)
 {
-	for (size_t i = 0; i < m->nbonds; i++)
-		if (strcmp(m->bonds[i].name, name) == 0)
-			return &m->bonds[i];
-	return NULL;
+	return m->nbonds ? bsearch(name, m->bonds, m->nbonds, sizeof(*m->bonds), bond_cmp) : NULL;
 }
 
-static struct nic *nic_get(struct host_metrics *m, const char *name)
+/* Finds or adds a NIC while parsing; NULL (and err) past HOST_MAX_NICS. */
+static struct nic *nic_get(struct parse_ctx *c, const char *name, struct vd_err *err)
 {
-	struct nic *n = host_metrics_nic(m, name);
-	if (n)
-		return n;
+	struct host_metrics *m = c->m;
+	size_t slot;
+	long i = name_index_find(&c->nic_ix, m->nics, name, &slot);
+	if (i >= 0)
+		return &m->nics[i];
+	if (m->nnics >= HOST_MAX_NICS) {
+		err_set(err, VD_EINVAL, "more than %d NICs: %s and the rest are left out", HOST_MAX_NICS, name);
+		return NULL;
+	}
 	x_grow(&m->nics, &m->nics_cap, m->nnics + 1, sizeof(*m->nics));
-	n = &m->nics[m->nnics++];
+	struct nic *n = &m->nics[m->nnics];
 	nic_init(n, name);
+	name_index_insert(&c->nic_ix, slot, m->nnics++);
 	return n;
 }
 
-static struct sysfs_bond *sbond_get(struct parse_ctx *c, const char *name)
+static struct sysfs_bond *sbond_get(struct parse_ctx *c, const char *name, struct vd_err *err)
 {
-	for (size_t i = 0; i < c->nsbonds; i++)
-		if (strcmp(c->sbonds[i].name, name) == 0)
-			return &c->sbonds[i];
+	size_t slot;
+	long i = name_index_find(&c->sbond_ix, c->sbonds, name, &slot);
+	if (i >= 0)
+		return &c->sbonds[i];
+	if (c->nsbonds >= HOST_MAX_NICS) {
+		err_set(err, VD_EINVAL, "more than %d bonds: %s and the rest are left out", HOST_MAX_NICS, name);
+		return NULL;
+	}
 	x_grow(&c->sbonds, &c->sbonds_cap, c->nsbonds + 1, sizeof(*c->sbonds));
-	struct sysfs_bond *b = &c->sbonds[c->nsbonds++];
+	struct sysfs_bond *b = &c->sbonds[c->nsbonds];
 	memset(b, 0, sizeof(*b));
 	text_copy(b->name, sizeof(b->name), name);
+	name_index_insert(&c->sbond_ix, slot, c->nsbonds++);
 	return b;
+}
+
+/* 1 when a bond of that name was added already; else *slot is its place. */
+static int bond_known(struct parse_ctx *c, const char *name, size_t *slot)
+{
+	return name_index_find(&c->bond_ix, c->m->bonds, name, slot) >= 0;
+}
+
+/* Adds b (found unknown at slot); -1 (b untouched) past HOST_MAX_NICS. */
+static int bond_add(struct parse_ctx *c, const struct bond *b, size_t slot)
+{
+	struct host_metrics *m = c->m;
+	if (m->nbonds >= HOST_MAX_NICS)
+		return -1;
+	x_grow(&m->bonds, &m->bonds_cap, m->nbonds + 1, sizeof(*m->bonds));
+	m->bonds[m->nbonds] = *b;
+	name_index_insert(&c->bond_ix, slot, m->nbonds++);
+	return 0;
 }
 
 /* Splits "<first>/<rest>" with first a plain name; 0 on success. */
@@ -109,13 +162,17 @@ static int route_netclass(struct parse_ctx *c, const char *rel, const char *data
 	if (split_name(rel, ifname, sizeof(ifname), &attr) < 0 || !*attr)
 		return 0;
 	if (strcmp(attr, "bonding/slaves") == 0) {
-		struct sysfs_bond *b = sbond_get(c, ifname);
+		struct sysfs_bond *b = sbond_get(c, ifname, err);
+		if (!b)
+			return -1;
 		x_free(&b->slaves);
 		b->slaves = text_dup(data, n);
 		return 0;
 	}
 	if (strcmp(attr, "bonding/mode") == 0) {
-		struct sysfs_bond *b = sbond_get(c, ifname);
+		struct sysfs_bond *b = sbond_get(c, ifname, err);
+		if (!b)
+			return -1;
 		char *t = text_dup(data, n);
 		text_copy(b->mode, sizeof(b->mode), text_rtrim(t));
 		x_free(&t);
@@ -124,11 +181,20 @@ static int route_netclass(struct parse_ctx *c, const char *rel, const char *data
 	/* <bond>/slave_<port>/... (old kernels) and <bond>/lower_<port>/... */
 	if ((text_prefix(attr, "slave_") || text_prefix(attr, "lower_")) &&
 	    split_name(attr + 6, port, sizeof(port), &sub) == 0) {
-		if (strcmp(sub, "bonding_slave/mii_status") == 0)
-			return netclass_set(nic_get(c->m, port), sub, data, n, err);
-		return 0;
+		struct nic *nic;
+		if (strcmp(sub, "bonding_slave/mii_status") != 0)
+			return 0;
+		if (!(nic = nic_get(c, port, err)))
+			return -1;
+		return netclass_set(nic, sub, data, n, err);
 	}
-	return netclass_set(nic_get(c->m, ifname), attr, data, n, err);
+	struct nic *nic = nic_get(c, ifname, err);
+	return nic ? netclass_set(nic, attr, data, n, err) : -1;
+}
+
+static int by_iface_name(const void *a, const void *b)
+{
+	return strcmp(((const struct ovs_iface *)a)->iface, ((const struct ovs_iface *)b)->iface);
 }
 
 static int route(const char *path, const char *data, size_t n, void *ctx)
@@ -158,12 +224,14 @@ static int route(const char *path, const char *data, size_t n, void *ctx)
 	} else if (text_prefix(path, "/proc/net/bonding/")) {
 		const char *name = path + 18;
 		struct bond b;
-		if (!*name || strchr(name, '/') || host_metrics_bond(m, name))
+		size_t slot;
+		if (!*name || strchr(name, '/') || bond_known(c, name, &slot))
 			return 0;
 		rc = parse_bonding(name, data, n, &b, &e);
-		if (rc == 0) {
-			x_grow(&m->bonds, &m->bonds_cap, m->nbonds + 1, sizeof(*m->bonds));
-			m->bonds[m->nbonds++] = b;
+		if (rc == 0 && bond_add(c, &b, slot) < 0) {
+			bond_free(&b);
+			rc = err_set(&e, VD_EINVAL, "more than %d bonds: %s and the rest are left out",
+				     HOST_MAX_NICS, name);
 		}
 	} else if (strcmp(path, "/proc/sys/kernel/osrelease") == 0) {
 		char *t = text_dup(data, n);
@@ -179,10 +247,10 @@ static int route(const char *path, const char *data, size_t n, void *ctx)
 		    parse_hugepages_dirname(dir, &size) == 0 &&
 		    (strcmp(file, "nr_hugepages") == 0 || strcmp(file, "free_hugepages") == 0)) {
 			char *t = text_dup(data, n);
-			if (text_u64_full(t, &v) == 0)
-				hugepage_pool_set(&m->hugepages, &m->nhugepages, size, file[0] == 'f', v);
-			else
+			if (text_u64_full(t, &v) < 0)
 				rc = err_set(&e, VD_EINVAL, "bad hugepage count");
+			else if (hugepage_pool_set(&m->hugepages, &m->nhugepages, size, file[0] == 'f', v) < 0)
+				rc = err_set(&e, VD_EINVAL, "more than %d hugepage sizes", HUGEPAGE_MAX_SIZES);
 			x_free(&t);
 		}
 	} else if (text_prefix(path, "/sys/devices/system/node/")) {
@@ -194,14 +262,19 @@ static int route(const char *path, const char *data, size_t n, void *ctx)
 	} else if (text_prefix(path, "!ethtool -c ")) {
 		const char *ifname = path + 12;
 		if (*ifname && strlen(ifname) < NIC_NAME_MAX) {
-			struct nic *nic = nic_get(m, ifname);
-			parse_ethtool_coalesce(data, n, &nic->coalesce, &e);
-			/* "No such device" and the like are not the host's fault */
-			rc = 0;
+			struct nic *nic = nic_get(c, ifname, &e);
+			rc = -1;
+			if (nic) {
+				parse_ethtool_coalesce(data, n, &nic->coalesce, &e);
+				/* "No such device" and the like are not the host's fault */
+				rc = 0;
+			}
 		}
 	} else if (strcmp(path, "!ovs-vsctl show") == 0) {
 		x_free(&m->ovs_ifaces);
 		m->novs_ifaces = parse_ovs_vsctl_show(data, n, &m->ovs_ifaces);
+		if (m->novs_ifaces)
+			qsort(m->ovs_ifaces, m->novs_ifaces, sizeof(*m->ovs_ifaces), by_iface_name);
 		m->has_ovs = 1;
 	} else if (strcmp(path, "!ovs-appctl bond/show") == 0) {
 		x_free(&c->ovs_bond_show);
@@ -240,7 +313,8 @@ static void add_sysfs_bonds(struct parse_ctx *c)
 	struct host_metrics *m = c->m;
 	for (size_t i = 0; i < c->nsbonds; i++) {
 		struct sysfs_bond *sb = &c->sbonds[i];
-		if (host_metrics_bond(m, sb->name))
+		size_t slot;
+		if (bond_known(c, sb->name, &slot))
 			continue;
 		struct bond b;
 		size_t cap = 0;
@@ -265,8 +339,11 @@ static void add_sysfs_bonds(struct parse_ctx *c)
 			}
 		}
 		bond_flag_problems(&b);
-		x_grow(&m->bonds, &m->bonds_cap, m->nbonds + 1, sizeof(*m->bonds));
-		m->bonds[m->nbonds++] = b;
+		if (bond_add(c, &b, slot) < 0) {
+			bond_free(&b);
+			note_full(m, "/sys/class/net", "bonds");
+			return;
+		}
 	}
 }
 
@@ -279,10 +356,12 @@ static void add_ovs_bonds(struct parse_ctx *c)
 		return;
 	struct bond *v = NULL;
 	size_t n = 0, cap = 0;
+	int full = 0;
 	parse_ovs_bonds(c->ovs_bond_show, c->ovs_bond_len, c->ovs_lacp_show, c->ovs_lacp_len, &v, &n, &cap);
 	for (size_t i = 0; i < n; i++) {
 		struct bond *b = &v[i];
-		if (host_metrics_bond(m, b->name)) {
+		size_t slot;
+		if (bond_known(c, b->name, &slot)) {
 			bond_free(b);
 			continue;
 		}
@@ -298,9 +377,13 @@ static void add_ovs_bonds(struct parse_ctx *c)
 				p->speed_mbps = nic->speed_mbps;
 		}
 		bond_flag_problems(b);
-		x_grow(&m->bonds, &m->bonds_cap, m->nbonds + 1, sizeof(*m->bonds));
-		m->bonds[m->nbonds++] = *b;
+		if (bond_add(c, b, slot) < 0) {
+			bond_free(b);
+			full = 1;
+		}
 	}
+	if (full)
+		note_full(m, "!ovs-appctl bond/show", "bonds");
 	x_free(&v);
 	m->has_ovs = 1;
 }
@@ -329,12 +412,22 @@ static void add_implicit_node(struct host_metrics *m)
 static void finish(struct parse_ctx *c)
 {
 	struct host_metrics *m = c->m;
-	for (size_t i = 0; i < c->nnetdev; i++)
-		nic_apply_netdev(nic_get(m, c->netdev[i].name), &c->netdev[i]);
-	add_sysfs_bonds(c);
-	add_ovs_bonds(c);
+	struct vd_err e;
+	err_clear(&e);
+	for (size_t i = 0; i < c->nnetdev; i++) {
+		struct nic *nic = nic_get(c, c->netdev[i].name, &e);
+		if (!nic) {
+			note_error(m, "/proc/net/dev", &e);
+			break;
+		}
+		nic_apply_netdev(nic, &c->netdev[i]);
+	}
+	/* the NICs are complete: sorted, host_metrics_nic finds them */
 	if (m->nnics)
 		qsort(m->nics, m->nnics, sizeof(*m->nics), by_nic_name);
+	name_index_free(&c->nic_ix);
+	add_sysfs_bonds(c);
+	add_ovs_bonds(c);
 	if (m->nbonds)
 		qsort(m->bonds, m->nbonds, sizeof(*m->bonds), by_bond_name);
 	for (size_t b = 0; b < m->nbonds; b++)
@@ -361,6 +454,9 @@ int host_metrics_parse(const char *bundle, size_t len, double t, struct host_met
 	out->cpu_total.cpu = -1;
 	out->cpu_total.util = -1;
 	c.m = out;
+	c.nic_ix = (struct name_index)NAME_INDEX_INIT(struct nic, name);
+	c.bond_ix = (struct name_index)NAME_INDEX_INIT(struct bond, name);
+	c.sbond_ix = (struct name_index)NAME_INDEX_INIT(struct sysfs_bond, name);
 	bundle_split(bundle, len, route, &c);
 	finish(&c);
 	x_free(&c.netdev);
@@ -369,6 +465,9 @@ int host_metrics_parse(const char *bundle, size_t len, double t, struct host_met
 	x_free(&c.sbonds);
 	x_free(&c.ovs_bond_show);
 	x_free(&c.ovs_lacp_show);
+	name_index_free(&c.nic_ix);
+	name_index_free(&c.bond_ix);
+	name_index_free(&c.sbond_ix);
 	if (!c.records) {
 		host_metrics_free(out);
 		return err_set(err, VD_EINVAL, "empty host metrics bundle");

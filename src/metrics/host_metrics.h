@@ -29,6 +29,11 @@
 
 struct vd_err;
 
+/* NICs (and, apart, bonds) past this many are left out and counted as a
+ * parse error: real hosts have far fewer, and it bounds what one hostile
+ * host can make the console hold. */
+#define HOST_MAX_NICS 4096
+
 struct host_metrics {
 	double   t;                 /* seconds, given by the caller */
 	char     kernel[64];        /* /proc/sys/kernel/osrelease, "" unknown */
@@ -50,7 +55,7 @@ struct host_metrics {
 	struct bond *bonds;         /* sorted by name; kernel and OVS (bond->ovs) */
 	size_t   nbonds, bonds_cap;
 	int      has_ovs;           /* the poll reached an Open vSwitch */
-	struct ovs_iface *ovs_ifaces;   /* every OVS bridge interface (ovs-vsctl show) */
+	struct ovs_iface *ovs_ifaces;   /* every OVS bridge interface (ovs-vsctl show), by iface */
 	size_t   novs_ifaces;
 
 	struct cpu_jiffies cpu_total;   /* aggregate "cpu" line; util = host CPU % */

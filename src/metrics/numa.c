@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#define NUMA_MAX_NODE 65535
+#define NUMA_MAX_NODE (NUMA_MAX_NODES - 1)
 
 struct meminfo_key {
 	const char *key;
@@ -115,13 +115,15 @@ int parse_hugepages_dirname(const char *name, uint64_t *page_size)
 	return 0;
 }
 
-void hugepage_pool_set(struct hugepage_pool **pools, size_t *n, uint64_t page_size,
-		       int is_free, uint64_t value)
+int hugepage_pool_set(struct hugepage_pool **pools, size_t *n, uint64_t page_size,
+		      int is_free, uint64_t value)
 {
 	size_t i;
 	for (i = 0; i < *n && (*pools)[i].page_size < page_size; i++)
 		;
 	if (i == *n || (*pools)[i].page_size != page_size) {
+		if (*n >= HUGEPAGE_MAX_SIZES)
+			return -1;
 		*pools = x_realloc(*pools, (*n + 1) * sizeof(**pools));
 		memmove(*pools + i + 1, *pools + i, (*n - i) * sizeof(**pools));
 		memset(*pools + i, 0, sizeof(**pools));
@@ -135,13 +137,19 @@ void hugepage_pool_set(struct hugepage_pool **pools, size_t *n, uint64_t page_si
 		(*pools)[i].nr = value;
 		(*pools)[i].has_nr = 1;
 	}
+	return 0;
 }
 
 struct numa_node *numa_node_get(struct numa_topo *t, int id)
 {
-	size_t i;
-	for (i = 0; i < t->n && t->nodes[i].id < id; i++)
-		;
+	size_t i = 0, hi = t->n;
+	while (i < hi) {
+		size_t mid = i + (hi - i) / 2;
+		if (t->nodes[mid].id < id)
+			i = mid + 1;
+		else
+			hi = mid;
+	}
 	if (i < t->n && t->nodes[i].id == id)
 		return &t->nodes[i];
 	x_grow(&t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes));
@@ -154,7 +162,8 @@ struct numa_node *numa_node_get(struct numa_topo *t, int id)
 	return &t->nodes[i];
 }
 
-/* "nodeN" then '/' or end: returns N or -1; *rest after the slash. */
+/* "nodeN" then '/' or end: returns N, or -1 for another name, -2 for a
+ * node number Linux cannot have; *rest after the slash. */
 static int node_prefix(const char *rel, const char **rest)
 {
 	char *p = (char *)rel;
@@ -162,12 +171,14 @@ static int node_prefix(const char *rel, const char **rest)
 	if (!text_prefix(p, "node"))
 		return -1;
 	p += 4;
-	if (*p < '0' || *p > '9' || text_u64(&p, &id) < 0 || id > NUMA_MAX_NODE)
+	if (*p < '0' || *p > '9' || text_u64(&p, &id) < 0)
 		return -1;
 	if (*p == '/')
 		p++;
 	else if (*p)
 		return -1;
+	if (id > NUMA_MAX_NODE)
+		return -2;
 	*rest = p;
 	return (int)id;
 }
@@ -192,7 +203,8 @@ static int node_hugepages(struct numa_node *nd, const char *rest, const char *da
 	x_free(&text);
 	if (rc < 0)
 		return err_set(err, VD_EINVAL, "node%d: bad hugepage count", nd->id);
-	hugepage_pool_set(&nd->hugepages, &nd->nhugepages, size, is_free, v);
+	if (hugepage_pool_set(&nd->hugepages, &nd->nhugepages, size, is_free, v) < 0)
+		return err_set(err, VD_EINVAL, "node%d: more than %d hugepage sizes", nd->id, HUGEPAGE_MAX_SIZES);
 	return 0;
 }
 
@@ -201,6 +213,8 @@ int numa_topo_add_file(struct numa_topo *t, const char *rel, const char *data, s
 {
 	const char *rest;
 	int id = node_prefix(rel, &rest);
+	if (id == -2)
+		return err_set(err, VD_EINVAL, "NUMA node number above %d (the largest Linux has)", NUMA_MAX_NODE);
 	if (id < 0)
 		return 0;
 	struct numa_node *nd = numa_node_get(t, id);

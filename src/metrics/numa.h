@@ -19,6 +19,13 @@
 
 struct vd_err;
 
+/* Linux has at most 1024 NUMA nodes (NODES_SHIFT 10); a file of a node
+ * numbered higher is a parse error. */
+#define NUMA_MAX_NODES 1024
+/* Hugepage sizes kept per host or node (architectures have a handful);
+ * more is a parse error. */
+#define HUGEPAGE_MAX_SIZES 32
+
 struct hugepage_pool {
 	uint64_t page_size;   /* bytes */
 	uint64_t nr;          /* pages configured (nr_hugepages) */
@@ -63,8 +70,9 @@ int  parse_node_meminfo(const char *buf, size_t len, struct numa_meminfo *out, s
 int  parse_node_distance(const char *buf, size_t len, int **dist, size_t *n, struct vd_err *err);
 /* "hugepages-2048kB" → 2097152. */
 int  parse_hugepages_dirname(const char *name, uint64_t *page_size);
-/* Sets nr or free of the pool with that size (creating it), kept sorted. */
-void hugepage_pool_set(struct hugepage_pool **pools, size_t *n, uint64_t page_size,
+/* Sets nr or free of the pool with that size (creating it), kept sorted.
+ * -1 when it would be the HUGEPAGE_MAX_SIZES+1st size. */
+int  hugepage_pool_set(struct hugepage_pool **pools, size_t *n, uint64_t page_size,
 		       int is_free, uint64_t value);
 
 /* Finds or creates node id (kept sorted by id). */

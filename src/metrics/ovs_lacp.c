@@ -16,8 +16,12 @@ struct acc {
 	size_t *n, *cap, first;
 };
 
+/* A name too long for struct bond would be cut, and two cut names could
+ * become one: such a bond or member is left out. */
 static struct bond *bond_get(struct acc *a, const char *name)
 {
+	if (strlen(name) >= sizeof((*a->bonds)->name))
+		return NULL;
 	for (size_t i = a->first; i < *a->n; i++)
 		if (!strcmp((*a->bonds)[i].name, name))
 			return &(*a->bonds)[i];
@@ -34,13 +38,17 @@ static struct bond *bond_get(struct acc *a, const char *name)
 
 static struct bond_port *port_get(struct bond *b, const char *name)
 {
+	if (strlen(name) >= sizeof(b->ports->name))
+		return NULL;
 	for (size_t i = 0; i < b->nports; i++)
 		if (!strcmp(b->ports[i].name, name))
 			return &b->ports[i];
 	if (b->nports >= OVS_MAX_PORTS)
 		return NULL;
-	/* nports+1 each time keeps the array exactly sized: no capacity field */
-	b->ports = x_realloc(b->ports, (b->nports + 1) * sizeof(*b->ports));
+	/* no capacity field: the array doubles when nports is 0 or a power of
+	 * two, which is when it is full */
+	if ((b->nports & (b->nports - 1)) == 0)
+		b->ports = x_realloc(b->ports, (b->nports ? 2 * b->nports : 1) * sizeof(*b->ports));
 	struct bond_port *p = &b->ports[b->nports++];
 	bond_port_init(p, name);
 	return p;

@@ -84,7 +84,8 @@ int parse_vm_numa(const char *buf, size_t len, struct vm_numa **out, size_t *n, 
 		const char *w;
 		size_t wl;
 		const char *q = word(p, eol, &w, &wl);
-		if (wl && wl < sizeof((*out)->name)) {
+		/* a name with a NUL in it would read as a shorter, other name */
+		if (wl && wl < sizeof((*out)->name) && !memchr(w, '\0', wl)) {
 			struct vm_numa v;
 			memset(&v, 0, sizeof v);
 			memcpy(v.name, w, wl);

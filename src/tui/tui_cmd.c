@@ -3,6 +3,7 @@
  * and readline completion of commands, host and VM names. */
 #include "tui/tui_priv.h"
 #include "core/xalloc.h"
+#include "tui/cmd_parse.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -154,31 +155,25 @@ static const struct tui_cmd cmds[] = {
 
 void tui_command(struct tui *t, const char *line)
 {
-	while (*line == ' ' || *line == ':')
-		line++;
-	if (!*line)
+	struct cmd_line cl;
+	char msg[96];
+	int rc = cmd_line_parse(line, &cl, msg, sizeof msg);
+	if (rc == 0)
 		return;
-	char name[32];
-	size_t n = strcspn(line, " ");
-	snprintf(name, sizeof name, "%.*s", (int)n, line);
-	const char *arg = line + n;
-	while (*arg == ' ')
-		arg++;
-	char argbuf[256];
-	snprintf(argbuf, sizeof argbuf, "%s", arg);
-	size_t al = strlen(argbuf);
-	while (al && argbuf[al - 1] == ' ')
-		argbuf[--al] = '\0';
+	if (rc < 0) {
+		tui_status(t, 1, "%s", msg);
+		return;
+	}
 	for (size_t i = 0; i < NCMDS; i++)
-		if (!strcmp(cmds[i].name, name)) {
-			if ((cmds[i].arg == ARG_HOST || cmds[i].arg == ARG_VM || cmds[i].arg == ARG_THEME) && !*argbuf) {
+		if (!strcmp(cmds[i].name, cl.name)) {
+			if ((cmds[i].arg == ARG_HOST || cmds[i].arg == ARG_VM || cmds[i].arg == ARG_THEME) && !cl.arg[0]) {
 				tui_status(t, 1, "usage: %s", cmds[i].usage);
 				return;
 			}
-			cmds[i].exec(t, argbuf);
+			cmds[i].exec(t, cl.arg);
 			return;
 		}
-	tui_status(t, 1, "unknown command '%s' (? lists them)", name);
+	tui_status(t, 1, "unknown command '%s' (? lists them)", cl.name);
 }
 
 struct cands {

@@ -1,23 +1,49 @@
 /* fuzz_domxml.c — libFuzzer target: domxml_parse on arbitrary bytes must
- * not crash, leak, or follow external entities. */
+ * not crash, leak, or follow external entities.  Invariants: each device
+ * list is bounded by the elements the input can hold ("<disk" and the like
+ * are at least 5 bytes), strings are terminated, a copy equals the
+ * original, and the time per byte is bounded. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
+#include "fuzz_check.h"
 #include "metrics/domxml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vd_err e;
 	struct dom_info d;
 	err_clear(&e);
-	if (domxml_parse((const char *)data, size, &d, &e) == 0) {
-		struct dom_info copy;
-		dom_info_copy(&copy, &d);
-		dom_info_free(&copy);
-		dom_info_free(&d);
+	double t0 = fuzz_clock_start();
+	int rc = domxml_parse((const char *)data, size, &d, &e);
+	fuzz_clock_check(t0, size, "domxml_parse");
+	if (rc < 0) {
+		FUZZ_ASSERT(e.msg[0]);
+		return 0;
 	}
+	/* entities can multiply elements, but libxml2 bounds their expansion */
+	size_t most = size / 5 + 1;
+	FUZZ_ASSERT(d.ndisks <= most && d.nnics <= most && d.npins <= most && d.nhostdevs <= most);
+	FUZZ_ASSERT(FUZZ_TERMINATED(d.name) && FUZZ_TERMINATED(d.uuid) && FUZZ_TERMINATED(d.numatune_nodeset));
+	struct dom_info copy;
+	dom_info_copy(&copy, &d);
+	FUZZ_ASSERT(copy.ndisks == d.ndisks && copy.nnics == d.nnics && !strcmp(copy.name, d.name));
+	for (size_t i = 0; i < d.ndisks; i++) {
+		FUZZ_ASSERT(FUZZ_TERMINATED(d.disks[i].target) && FUZZ_TERMINATED(d.disks[i].format));
+		FUZZ_ASSERT(same_str(copy.disks[i].source, d.disks[i].source) &&
+			    same_str(copy.disks[i].backing, d.disks[i].backing));
+	}
+	for (size_t i = 0; i < d.nnics; i++)
+		FUZZ_ASSERT(same_str(copy.nics[i].source, d.nics[i].source) && FUZZ_TERMINATED(d.nics[i].mac));
+	dom_info_free(&copy);
+	dom_info_free(&d);
 	return 0;
 }

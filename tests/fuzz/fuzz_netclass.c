@@ -1,11 +1,13 @@
-/* fuzz_netclass.c — libFuzzer target: netclass_set (first byte picks the attribute) on arbitrary bytes must not crash,
- * leak or read out of bounds. */
+/* fuzz_netclass.c — libFuzzer target: netclass_set (the first byte picks
+ * the attribute) on arbitrary bytes.  Invariants: speed is -1 or positive,
+ * mtu and ifindex are -1 or not negative, a refused value says why, the
+ * name stays, and the time per byte is bounded. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "core/err.h"
-#include "core/xalloc.h"
+#include "fuzz_check.h"
 #include "metrics/netclass.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,6 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	nic_init(&nic, "eth0");
-	netclass_set(&nic, attrs[data[0] % 8], buf + 1, size - 1, &e);
+	double t0 = fuzz_clock_start();
+	int rc = netclass_set(&nic, attrs[data[0] % 8], buf + 1, size - 1, &e);
+	fuzz_clock_check(t0, size, "netclass_set");
+	if (rc < 0)
+		FUZZ_ASSERT(e.msg[0]);
+	FUZZ_ASSERT(!strcmp(nic.name, "eth0"));
+	FUZZ_ASSERT(nic.speed_mbps == -1 || nic.speed_mbps > 0);
+	FUZZ_ASSERT(nic.mtu >= -1 && nic.ifindex >= -1 && nic.sriov_numvfs >= -1 && nic.sriov_totalvfs >= -1);
+	FUZZ_ASSERT(FUZZ_TERMINATED(nic.operstate) && FUZZ_TERMINATED(nic.bond_mii));
 	return 0;
 }

@@ -1,64 +1,78 @@
 #!/bin/sh
-# run.sh SECONDS — builds every libFuzzer target in tests/fuzz (clang,
-# -fsanitize=fuzzer,address,undefined, only src/core + src/metrics) and runs
-# each for SECONDS seconds on a seed corpus made from tests/fixtures/metrics.
-# Objects and binaries are cached in build/fuzz.  core/strbuf.c is built
-# with -include stdlib.h (it calls free() without including it).
+# run.sh SECONDS [RUNS [STATUS]] — builds every libFuzzer target in
+# tests/fuzz and runs each for SECONDS seconds, or RUNS executions when
+# that comes first, two targets at a time.
+#
+# The targets link build/fuzz/libvdeck-fuzz.a: the parsers of foreign text
+# and what they call (FUZZ_SRCS in the Makefile), built by clang with
+# -fsanitize=fuzzer-no-link,address,undefined (make keeps it current from
+# its dependencies); a target pulls from it only what it calls.  Seeds:
+# every fixture under tests/fixtures/{metrics,libvirt,ops}, plus
+# tests/fuzz/seeds/NAME/ for target NAME.
+# A target fails on a crash, a sanitizer report, a leak, or one of its own
+# invariants (tests/fuzz/fuzz_check.h: results bounded by the input, round
+# trips, finite rates, CPU time per input byte).
+# Writes the figures of each target (executions, seconds, exec/s, result)
+# to build/fuzz/figures and, when STATUS is given, as a table to STATUS.
 # Prints "N passed, N failed" (one per target); SKIP when clang or its
 # libFuzzer runtime is missing.
 cd "$(dirname "$0")/../.." || exit 2
 secs=${1:-5}
+runs=${2:-}
+status=${3:-}
 out=build/fuzz
 targets=$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_\(.*\)\.c|\1|')
 ntargets=$(echo "$targets" | wc -w)
 skip() { echo "SKIP fuzz: $1"; echo "0 passed, 0 failed, $ntargets skipped"; exit 0; }
 command -v clang >/dev/null 2>&1 || skip "clang not installed"
-mkdir -p "$out/obj" "$out/seeds"
+mkdir -p "$out/seeds"
 probe="$out/probe.c"
 printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' >"$probe"
 clang -fsanitize=fuzzer "$probe" -o "$out/probe" >/dev/null 2>&1 || skip "clang libFuzzer runtime missing"
 
-CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fno-omit-frame-pointer $(pkg-config --cflags libxml-2.0)"
-XML_LIBS=$(pkg-config --libs libxml-2.0)
-SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
-objs=""
-for src in src/core/err.c src/core/xalloc.c src/core/strbuf.c src/metrics/*.c; do
-	obj="$out/obj/$(echo "$src" | tr / _).o"
-	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find src/core src/metrics -name '*.h' -newer "$obj")" ]; then
-		clang $CFLAGS $SAN -c "$src" -o "$obj" || { echo "build of $src failed"; echo "0 passed, 1 failed"; exit 1; }
-	fi
-	objs="$objs $obj"
-done
+lib=$out/libvdeck-fuzz.a
+if ! ${MAKE:-make} --no-print-directory -j2 "$lib" >"$out/lib.build.log" 2>&1; then
+	echo "FAIL build of $lib"; tail -n 30 "$out/lib.build.log"; echo "0 passed, 1 failed"; exit 1
+fi
+PKGS="libvirt lua5.4 ncursesw libssh2 libxml-2.0"
+CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Isrc -Itests/fuzz -fno-omit-frame-pointer $(pkg-config --cflags $PKGS)"
+LIBS="$(pkg-config --libs $PKGS) -lreadline -lpthread -lm"
 
-# seeds: every fixture file, for every target (cheap and gives structure)
 seeds="$out/seeds"
 rm -rf "$seeds"; mkdir -p "$seeds"
-for f in tests/fixtures/metrics/* tests/fixtures/metrics/ovs/* tests/fixtures/libvirt/*; do [ -f "$f" ] && cp "$f" "$seeds/"; done
+for f in tests/fixtures/metrics/* tests/fixtures/metrics/ovs/* tests/fixtures/libvirt/* tests/fixtures/ops/*; do
+	[ -f "$f" ] && cp "$f" "$seeds/"
+done
 
 pass=0 fail=0 built=""
 for t in $targets; do
 	bin="$out/fuzz_$t"
-	stale=1
-	if [ -f "$bin" ] && [ ! "tests/fuzz/fuzz_$t.c" -nt "$bin" ]; then
-		stale=0
-		for o in $objs; do [ "$o" -nt "$bin" ] && stale=1; done
-	fi
-	if [ $stale -eq 1 ] && ! clang $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		"tests/fuzz/fuzz_$t.c" $objs $XML_LIBS -o "$bin" 2>"$out/$t.build.log"; then
-		echo "FAIL fuzz_$t: build"; cat "$out/$t.build.log"; fail=$((fail + 1)); continue
+	if [ ! -f "$bin" ] || [ "tests/fuzz/fuzz_$t.c" -nt "$bin" ] || [ "$lib" -nt "$bin" ] ||
+	   [ tests/fuzz/fuzz_check.h -nt "$bin" ]; then
+		if ! clang $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+			"tests/fuzz/fuzz_$t.c" "$lib" $LIBS -o "$bin" 2>"$out/$t.build.log"; then
+			echo "FAIL fuzz_$t: build"; cat "$out/$t.build.log"; fail=$((fail + 1)); continue
+		fi
 	fi
 	built="$built $t"
 done
 
-# Run two targets at a time (the budget is per target, not in total).
 run_one() { # target
 	work="$out/corpus_$1"
 	rm -rf "$work"; mkdir -p "$work"
+	extra=""
+	[ -d "tests/fuzz/seeds/$1" ] && extra="tests/fuzz/seeds/$1"
+	start=$(date +%s.%N)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		"$out/fuzz_$1" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=1024 -timeout=10 \
-		-artifact_prefix="$out/crash_${1}_" "$work" "$seeds" >"$out/$1.log" 2>&1
+		"$out/fuzz_$1" -max_total_time="$secs" ${runs:+-runs="$runs"} -max_len=65536 \
+		-rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="$out/crash_${1}_" "$work" "$seeds" $extra >"$out/$1.log" 2>&1
 	echo $? >"$out/$1.rc"
+	echo "$(date +%s.%N) $start" | awk '{printf "%.1f\n", $1 - $2}' >"$out/$1.secs"
 }
+load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+figures="$out/figures"
+: >"$figures"
 set -- $built
 while [ $# -gt 0 ]; do
 	a=$1; shift; b=${1:-}; [ $# -gt 0 ] && shift
@@ -66,12 +80,37 @@ while [ $# -gt 0 ]; do
 	[ -n "$b" ] && run_one "$b"
 	wait $pa
 	for t in $a $b; do
+		n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log" | tail -n 1)
+		rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$out/$t.log" | tail -n 1)
 		if [ "$(cat "$out/$t.rc")" = 0 ]; then
-			echo "ok   fuzz_$t ($(grep -c '' "$out/$t.log") log lines)"; pass=$((pass + 1))
+			result=ok; pass=$((pass + 1))
+			echo "ok   fuzz_$t (${n:-?} executions, $(cat "$out/$t.secs") s)"
 		else
-			echo "FAIL fuzz_$t"; tail -n 30 "$out/$t.log"; fail=$((fail + 1))
+			result=FAIL; fail=$((fail + 1))
+			echo "FAIL fuzz_$t"; tail -n 30 "$out/$t.log"
 		fi
+		echo "$t ${n:-0} $(cat "$out/$t.secs") ${rate:-0} $result" >>"$figures"
 	done
 done
+
+if [ -n "$status" ]; then
+	{
+		echo "# Fuzzing status"
+		echo
+		echo "Generated by \`make fuzz-long\` (tests/fuzz/run.sh $secs${runs:+ $runs}) on $(date -u +%Y-%m-%d)"
+		echo "at commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(clang --version | head -n 1)."
+		echo "Each target ran until ${runs:+$runs executions or }$secs s, whichever came first, two at a time"
+		echo "on a shared $(nproc)-core machine (load average $load at the start).  \`make fuzz-long\` defaults"
+		echo "to 1000000 executions or 60 s a target (FUZZ_LONG_RUNS, FUZZ_LONG_SECONDS); a run on a shared"
+		echo "machine may give it less, as stated above.  A target fails on a crash, a sanitizer or leak"
+		echo "report, or one of its invariants (tests/fuzz/fuzz_check.h)."
+		echo
+		echo "| target | executions | seconds | exec/s | result |"
+		echo "|---|---:|---:|---:|---|"
+		awk '{printf "| fuzz_%s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5}' "$figures"
+		echo
+		echo "$pass passed, $fail failed"
+	} >"$status"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

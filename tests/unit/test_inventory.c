@@ -138,6 +138,8 @@ int main(void)
 	expect_error("host { name = 'a', address = 'x', tags = 'one' }", "list of strings");
 	expect_error("defaults { colour = 1 }\nhost { name = 'a', address = 'x' }", "cluster.lua:1: defaults: unknown field 'colour'");
 	expect_error("defaults { interval = 0 }", "interval");
+	/* nan compares false with both bounds: refused, not cast to int */
+	expect_error("host { name = 'a', interval = 0/0 }", "field 'interval' must be between 0.1 and 3600");
 	expect_error("defaults { keys = { quit = 7 } }", "keys must map action names");
 	expect_error("-- nothing\n", "declares no host");
 	expect_error("error('boom')", "boom");

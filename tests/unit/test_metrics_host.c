@@ -45,6 +45,20 @@ static void test_cpulist(void)
 	CHECK_INT(parse_cpulist("1,x", 3, &c, &n, &e), -1);
 }
 
+/* A VM name holding a NUL would read as a shorter, other VM's name. */
+static void test_vm_numa_nul(void)
+{
+	static const char text[] = "web\0x N0=1\nweb N0=2\n";
+	struct vm_numa *v = NULL;
+	size_t n = 0, cap = 0;
+	struct vd_err e;
+	err_clear(&e);
+	CHECK_INT(parse_vm_numa(text, sizeof text - 1, &v, &n, &cap, &e), 0);
+	CHECK_INT(n, 1);
+	CHECK(n == 1 && !strcmp(v[0].name, "web") && v[0].bytes[0] == 2);
+	x_free(&v);
+}
+
 static void test_parsers(void)
 {
 	struct vd_err e;
@@ -319,6 +333,7 @@ static void test_bundle_edges(void)
 int main(void)
 {
 	test_cpulist();
+	test_vm_numa_nul();
 	test_parsers();
 	test_host_and_rates();
 	test_script();

@@ -268,6 +268,27 @@ static void test_hostile(void)
 	}
 }
 
+/* Names longer than struct bond holds are left out: cut short, two of them
+ * became one name twice (found by fuzz_ovs_lacp). */
+static void test_long_names(void)
+{
+	const char *show =
+		"---- bond-with-a-name-longer-than-31-chars-A ----\nmember eth0: enabled\n"
+		"---- bond-with-a-name-longer-than-31-chars-B ----\nmember eth1: enabled\n"
+		"---- ok ----\nmember a-member-name-longer-than-31-chars: enabled\nmember eth2: enabled\n";
+	struct bond *v = NULL;
+	size_t n = 0, cap = 0;
+	CHECK_INT(parse_ovs_bonds(show, strlen(show), NULL, 0, &v, &n, &cap), 1);
+	if (n == 1) {
+		CHECK_STR(v[0].name, "ok");
+		CHECK_INT(v[0].nports, 1);
+		CHECK(v[0].nports == 1 && !strcmp(v[0].ports[0].name, "eth2"));
+	}
+	for (size_t k = 0; k < n; k++)
+		bond_free(&v[k]);
+	free(v);
+}
+
 int main(void)
 {
 	test_negotiated();
@@ -284,5 +305,6 @@ int main(void)
 	test_host_alerts("nopartner", "up", "bond_port_expired", "swp1", 6);
 	test_host_alerts("nopartner", "up", "bond_down", NULL, 6);
 	test_hostile();
+	test_long_names();
 	return check_summary();
 }

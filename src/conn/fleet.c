@@ -67,7 +67,10 @@ struct host_ctx {
 	struct queue        cmds;
 	struct virt_host   *virt;
 	struct collector   *collector;
-	int                 failures;     /* consecutive failed polls, for backoff */
+	int                 failures;     /* consecutive polls nothing answered, for backoff */
+	/* Per source: since when (monotonic ms) the poll under way waits on
+	 * it, 0 when none does; read by the loop thread (fleet_note_waits). */
+	atomic_llong        waiting_ms[HOST_NSRC];
 	int                 changed;
 	char                changed_uuid[37]; /* one domain changed ("": re-read all) */
 };
@@ -81,7 +84,6 @@ struct fleet {
 	struct host_ctx  *workers;
 	size_t            nworkers;
 	double           *asked;          /* per host: when a refresh was requested */
-	double            started;
 };
 
 struct virt_host *host_ctx_virt(struct host_ctx *hc) { return hc->virt; }
@@ -137,8 +139,15 @@ static void attach_vm_numa(const struct virt_host *vh, struct host_snapshot *s)
 	}
 }
 
+static void source_answered(struct host_ctx *hc, struct host_snapshot *s, enum host_source src)
+{
+	s->answered[src] = now_mono_s();
+	atomic_store(&hc->waiting_ms[src], 0);
+}
+
 /* full = 0: libvirt only, after an operation (the host's files did not
- * change because a VM did). */
+ * change because a VM did).  Both sources are waited on from the start:
+ * while libvirt hangs, the host's files are not read either. */
 static void poll_host(struct host_ctx *hc, int full)
 {
 	struct message *m = x_calloc(1, sizeof *m);
@@ -146,17 +155,25 @@ static void poll_host(struct host_ctx *hc, int full)
 	m->host = hc->index;
 	struct host_snapshot *s = &m->snap;
 	s->t = now_mono_s();
+	int64_t t0 = now_ms();
+	atomic_store(&hc->waiting_ms[HOST_SRC_LIBVIRT], t0);
+	if (full && hc->cfg.transport != HT_NONE)
+		atomic_store(&hc->waiting_ms[HOST_SRC_SHELL], t0);
 	struct vd_err err;
 	err_clear(&err);
 	if (virt_host_poll(hc->virt, s, &err) < 0)
 		s->libvirt_error = x_strdup(err.msg);
+	source_answered(hc, s, HOST_SRC_LIBVIRT);
 	if (full) {
 		collector_poll(hc->collector, s);
+		source_answered(hc, s, HOST_SRC_SHELL);
 		attach_vm_numa(hc->virt, s);
 	} else {
 		s->shell_skipped = 1;
 	}
-	hc->failures = (s->libvirt_ok && (s->shell_ok || !s->shell_used)) ? 0 : hc->failures + 1;
+	/* Back off only when nothing answered: a host whose SSH is gone keeps
+	 * its libvirt data as fresh as its interval. */
+	hc->failures = (s->libvirt_ok || s->shell_ok) ? 0 : hc->failures + 1;
 	queue_push(&hc->fleet->results, &m->item);
 }
 
@@ -297,10 +314,10 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 	f->opts = *opts;
 	if (f->opts.connect_timeout_ms <= 0)
 		f->opts.connect_timeout_ms = 10000;
+	c->connect_timeout_s = f->opts.connect_timeout_ms / 1000.0;
 	queue_init(&f->results);
 	f->workers = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->workers);
 	f->asked = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->asked);
-	f->started = now_mono_s();
 	for (size_t i = 0; i < c->nhosts; i++) {
 		struct host_ctx *hc = &f->workers[i];
 		hc->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -314,7 +331,10 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		hc->index = i;
 		host_config_copy(&hc->cfg, c->hosts[i].cfg);
 		queue_init(&hc->cmds);
-		hc->virt = virt_host_new(hc->cfg.libvirt_uri);
+		/* The first poll starts at once; until it does, it is owed from now. */
+		for (int src = 0; src < HOST_NSRC; src++)
+			atomic_init(&hc->waiting_ms[src], opts->poll ? (long long)now_ms() : 0);
+		hc->virt = virt_host_new(hc->cfg.libvirt_uri, f->opts.connect_timeout_ms);
 		hc->collector = collector_new(&hc->cfg, opts->local_transport, opts->accept_new_hostkeys,
 					      f->opts.connect_timeout_ms, hc->cancel_fd);
 	}
@@ -341,7 +361,9 @@ static void apply(struct fleet *f, struct message *m)
 {
 	struct cluster *c = f->cluster;
 	if (m->kind == MSG_SNAPSHOT) {
-		host_apply_snapshot(c, &c->hosts[m->host], &m->snap, now_wall_s());
+		/* The Unix time of the sample, not of this (maybe later) apply. */
+		double wall = now_wall_s() - (now_mono_s() - m->snap.t);
+		host_apply_snapshot(c, &c->hosts[m->host], &m->snap, wall);
 		host_snapshot_free(&m->snap);
 	} else {
 		if (m->done)
@@ -350,19 +372,14 @@ static void apply(struct fleet *f, struct message *m)
 	free(m);
 }
 
-/* A host still connecting after the timeout is shown down; its worker keeps
- * trying, and its first answer brings it back. */
-static void mark_silent_hosts(struct fleet *f)
+void fleet_note_waits(struct fleet *f)
 {
 	double now = now_mono_s();
-	double limit = f->opts.connect_timeout_ms / 1000.0;
-	for (size_t i = 0; i < f->cluster->nhosts; i++) {
-		struct host *h = &f->cluster->hosts[i];
-		if (h->state == HOST_CONNECTING && now - f->started > limit) {
-			char msg[96];
-			snprintf(msg, sizeof msg, "no answer within %.0f s", limit);
-			host_set_down(f->cluster, h, msg, h->cfg->transport == HT_NONE ? NULL : msg);
-		}
+	for (size_t i = 0; i < f->nworkers; i++) {
+		double waiting[HOST_NSRC];
+		for (int src = 0; src < HOST_NSRC; src++)
+			waiting[src] = (double)atomic_load(&f->workers[i].waiting_ms[src]) / 1000.0;
+		host_note_waits(f->cluster, &f->cluster->hosts[i], waiting, now);
 	}
 }
 
@@ -375,7 +392,7 @@ int fleet_pump(struct fleet *f, int timeout_ms)
 		n++;
 		m = (struct message *)queue_pop(&f->results, 0);
 	}
-	mark_silent_hosts(f);
+	fleet_note_waits(f);
 	return n;
 }
 

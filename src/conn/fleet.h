@@ -16,7 +16,7 @@ struct host_ctx;   /* a worker's own resources, passed to host calls */
 struct transport_class;
 
 struct fleet_opts {
-	int connect_timeout_ms;    /* a host silent this long is shown down */
+	int connect_timeout_ms;    /* a source silent this long is not answering */
 	int accept_new_hostkeys;
 	int poll;                  /* 0: connect and read once per refresh only */
 	/* Serves the hosts with transport = local: NULL for this machine; a
@@ -39,8 +39,13 @@ void fleet_stop(struct fleet **f);
 struct cluster *fleet_cluster(struct fleet *f);
 /* Readable when results wait: poll() it beside stdin. */
 int  fleet_fd(const struct fleet *f);
-/* Applies waiting results, waiting up to timeout_ms for the first. */
+/* Applies waiting results, waiting up to timeout_ms for the first, then
+ * fleet_note_waits. */
 int  fleet_pump(struct fleet *f, int timeout_ms);
+/* Tells the model how long each worker's poll has waited on each source
+ * (host_note_waits): a worker stuck inside libvirt cannot say so itself.
+ * Never waits; readers of a host's state call it to read it as of now. */
+void fleet_note_waits(struct fleet *f);
 /* Asks for a fresh poll of h (NULL: all) without waiting: returns the time
  * to pass to fleet_refresh_answered, which is 1 once every asked host (h, or
  * all when NULL) answered after it.  Waiting is the caller's (a task of the

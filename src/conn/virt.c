@@ -23,6 +23,7 @@
 
 #define VOLUME_REFRESH_POLLS 15
 #define DEVICE_REFRESH_POLLS 5
+#define KEEPALIVE_COUNT      2
 
 struct cached_dom {
 	unsigned char   raw[VIR_UUID_BUFLEN];
@@ -44,6 +45,7 @@ struct volume {
 
 struct virt_host {
 	char             *uri;
+	int               keepalive_s;        /* ping after this much silence */
 	virConnectPtr     conn;
 	struct cached_dom *doms;
 	size_t            ndoms, cap;
@@ -109,10 +111,15 @@ int virt_error(struct vd_err *err, const char *what)
 	return -1;
 }
 
-struct virt_host *virt_host_new(const char *uri)
+struct virt_host *virt_host_new(const char *uri, int connect_timeout_ms)
 {
 	struct virt_host *vh = x_calloc(1, sizeof *vh);
 	vh->uri = x_strdup(uri);
+	/* libvirt closes a connection after KEEPALIVE_COUNT + 1 unanswered
+	 * pings: about the connect timeout, at least 3 s. */
+	vh->keepalive_s = connect_timeout_ms / 1000 / (KEEPALIVE_COUNT + 1);
+	if (vh->keepalive_s < 1)
+		vh->keepalive_s = 1;
 	return vh;
 }
 
@@ -134,8 +141,9 @@ int virt_host_connect(struct virt_host *vh, struct vd_err *err)
 	vh->conn = virConnectOpenAuth(vh->uri, virConnectAuthPtrDefault, 0);
 	if (!vh->conn)
 		return virt_error(err, vh->uri);
-	/* Remote drivers only: notices a cut host in seconds, not minutes. */
-	if (virConnectSetKeepAlive(vh->conn, 5, 3) < 0)
+	/* Remote drivers only: a cut host or a frozen daemon fails the call
+	 * that waits on it within about the connect timeout. */
+	if (virConnectSetKeepAlive(vh->conn, vh->keepalive_s, KEEPALIVE_COUNT) < 0)
 		virResetLastError();
 	log_info("libvirt: connected to %s", vh->uri);
 	return 0;

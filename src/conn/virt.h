@@ -14,7 +14,9 @@ struct virt_host;   /* opaque: the connection plus caches kept between polls */
  * events need. */
 int  virt_global_init(struct vd_err *err);
 
-struct virt_host *virt_host_new(const char *uri);
+/* connect_timeout_ms sets the keepalive: a silent daemon fails the call
+ * that waits on it after about that long. */
+struct virt_host *virt_host_new(const char *uri, int connect_timeout_ms);
 int  virt_host_connect(struct virt_host *vh, struct vd_err *err);
 /* Fills the libvirt half of s (node, domains with stats). On failure the
  * connection is dropped so the next poll reconnects. */

@@ -3,7 +3,9 @@
  *
  * Kernel releases, versions and errors come from the hosts, the unfinished
  * operations from a file: the tables show them through sb_append_safe, the
- * JSON lines escaped and exact. */
+ * JSON lines escaped and exact.  --check gives each source's age
+ * (host_state.c), a "*" when it is stale. */
+#include "core/timeutil.h"
 #include "exec/summary.h"
 #include "core/safe_text.h"
 #include "core/strbuf.h"
@@ -170,15 +172,50 @@ static void unfinished_text(FILE *out, const struct cluster *c)
 	sb_free(&sb);
 }
 
+/* "12.3", "12.3*" when stale, "-" when the source never answered or the
+ * host does not use it. */
+static const char *age_cell(const struct cluster *c, const struct host *h, enum host_source s, double now,
+			    char *buf, size_t len)
+{
+	double age = host_source_age(h, s, now);
+	if (age < 0)
+		return "-";
+	snprintf(buf, len, "%.1f%s", age, host_source_stale(c, h, s, now) ? "*" : "");
+	return buf;
+}
+
+/* ,"age":{"libvirt":0.412,"shell":14.035},"stale":["shell"] */
+static void ages_json(struct strbuf *sb, const struct cluster *c, const struct host *h, double now)
+{
+	sb_append(sb, ",\"age\":{");
+	const char *sep = "";
+	for (int i = 0; i < HOST_NSRC; i++) {
+		double age = host_source_age(h, (enum host_source)i, now);
+		if (age >= 0) {
+			sb_appendf(sb, "%s\"%s\":%.3f", sep, host_source_name((enum host_source)i), age);
+			sep = ",";
+		}
+	}
+	sb_append(sb, "},\"stale\":[");
+	sep = "";
+	for (int i = 0; i < HOST_NSRC; i++)
+		if (host_source_stale(c, h, (enum host_source)i, now)) {
+			sb_appendf(sb, "%s\"%s\"", sep, host_source_name((enum host_source)i));
+			sep = ",";
+		}
+	sb_append(sb, "]");
+}
+
 int check_print(FILE *out, const struct cluster *c, int json)
 {
 	int down = 0;
+	double now = now_mono_s();
 	struct strbuf f[4];   /* name, libvirt version, kernel, error: as shown */
 	for (int i = 0; i < 4; i++)
 		sb_init(&f[i]);
 	if (!json)
-		fprintf(out, "%-12s %-10s %8s %-10s %-24s %6s %s\n", "HOST", "STATE", "RTT_MS", "LIBVIRT", "KERNEL",
-			"ALERTS", "ERROR");
+		fprintf(out, "%-12s %-10s %8s %-10s %-24s %6s %7s %7s %s\n", "HOST", "STATE", "RTT_MS", "LIBVIRT",
+			"KERNEL", "ALERTS", "LV_AGE", "SH_AGE", "ERROR");
 	for (size_t i = 0; i < c->nhosts; i++) {
 		const struct host *h = &c->hosts[i];
 		down |= h->state == HOST_DOWN;
@@ -201,14 +238,18 @@ int check_print(FILE *out, const struct cluster *c, int json)
 			sb_append_json(&sb, error);
 			sb_appendf(&sb, ",\"alerts\":%zu,\"alert\":", nalerts);
 			sb_append_json(&sb, worst);
+			ages_json(&sb, c, h, now);
 			sb_append(&sb, "}");
 			fprintf(out, "%s\n", sb.buf);
 			sb_free(&sb);
 		} else {
-			fprintf(out, "%-12s %-10s %8.1f %-10s %-24s %6zu %.70s\n", safe(&f[0], h->cfg->name),
+			char lv[24], sh[24];
+			fprintf(out, "%-12s %-10s %8.1f %-10s %-24s %6zu %7s %7s %.70s\n", safe(&f[0], h->cfg->name),
 				host_state_name(h->state), h->rtt_ms,
 				safe(&f[1], h->libvirt_version[0] ? h->libvirt_version : "-"),
-				safe(&f[2], kernel[0] ? kernel : "-"), nalerts, safe(&f[3], error[0] ? error : worst));
+				safe(&f[2], kernel[0] ? kernel : "-"), nalerts,
+				age_cell(c, h, HOST_SRC_LIBVIRT, now, lv, sizeof lv),
+				age_cell(c, h, HOST_SRC_SHELL, now, sh, sizeof sh), safe(&f[3], error[0] ? error : worst));
 		}
 	}
 	for (int i = 0; i < 4; i++)

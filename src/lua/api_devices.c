@@ -1,7 +1,8 @@
 /* api_devices.c — GPUs, vGPU types, mdevs and LUNs as Lua tables:
  * h:gpus(), h:luns(), vdeck.gpus() (free vGPU instances per type per host)
  * and vdeck.luns() (which LUN is visible on which hosts, used by which VMs).
- * Everything is read from the model: no call leaves the process. */
+ * Everything is read from the model: no call leaves the process.  A host's
+ * lists raise "stale" when what they come from is old (lfresh.c). */
 #include "lua/lvdeck.h"
 #include "core/xalloc.h"
 #include "model/devices.h"
@@ -66,9 +67,11 @@ static void push_gpu(lua_State *L, const struct host *h, const struct gpu_inv *i
 static int host_gpus_l(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
+	int stale = lvd_check_fresh(L, h, LVD_SRC_BOTH, 2, "gpus");
 	struct gpu_inv inv;
 	host_gpus(h, &inv);
 	lua_createtable(L, (int)inv.ngpus, 0);
+	lvd_mark_stale(L, stale);
 	for (size_t i = 0; i < inv.ngpus; i++) {
 		push_gpu(L, h, &inv, &inv.gpus[i]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -186,10 +189,12 @@ static void push_lun(lua_State *L, const struct lun *u)
 static int host_luns_l(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
+	int stale = lvd_check_fresh(L, h, LVD_SRC_BOTH, 2, "luns");
 	const struct cluster *c = lctx_get(L)->cluster;
 	struct lun_list luns;
 	host_luns(h, &luns);
 	lua_createtable(L, (int)luns.n, 0);
+	lvd_mark_stale(L, stale);
 	for (size_t i = 0; i < luns.n; i++) {
 		lua_createtable(L, 0, 14);
 		push_lun(L, &luns.v[i]);

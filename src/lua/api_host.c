@@ -4,6 +4,7 @@
  * during a run, so it can never dangle. */
 #include "lua/lvdeck.h"
 #include "lua/sched.h"
+#include "core/timeutil.h"
 
 #include <string.h>
 
@@ -44,6 +45,17 @@ static int inventory_field(const char *k)
 
 static int host_field(lua_State *L, int status, lua_KContext kctx);
 
+/* h.age = { libvirt = s, shell = s }: seconds since each source last
+ * answered; a source the host does not use, or that never answered, is
+ * left out. */
+static void push_ages(lua_State *L, const struct host *h)
+{
+	double now = now_mono_s();
+	lua_createtable(L, 0, HOST_NSRC);
+	for (int i = 0; i < HOST_NSRC; i++)
+		lvd_set_num(L, host_source_name((enum host_source)i), host_source_age(h, (enum host_source)i, now));
+}
+
 /* Fields first, then methods: h.name, h:domains().  A field the host's
  * answer fills (state, cpus, memory, ...) waits for its first answer, as
  * h:domains() does, where the caller can wait: never 0 for "not yet". */
@@ -69,7 +81,10 @@ static int host_field(lua_State *L, int status, lua_KContext kctx)
 	const char *k = luaL_checkstring(L, 2);
 	const struct host_config *cfg = h->cfg;
 	if (!strcmp(k, "name")) lua_pushstring(L, cfg->name);
-	else if (!strcmp(k, "state")) lua_pushstring(L, host_state_name(h->state));
+	else if (!strcmp(k, "state")) {
+		fleet_note_waits(lctx_get(L)->fleet);   /* as of now: a stuck poll counts */
+		lua_pushstring(L, host_state_name(h->state));
+	} else if (!strcmp(k, "age")) push_ages(L, h);
 	else if (!strcmp(k, "uri")) lua_pushstring(L, cfg->libvirt_uri);
 	else if (!strcmp(k, "address")) lua_pushstring(L, cfg->address);
 	else if (!strcmp(k, "transport")) lua_pushstring(L, transport_name(cfg->transport));
@@ -91,8 +106,8 @@ static int host_field(lua_State *L, int status, lua_KContext kctx)
 	} else if (!strcmp(k, "libvirt_error")) lua_pushstring(L, h->libvirt_error);
 	else if (!strcmp(k, "shell_error")) lua_pushstring(L, h->shell_error);
 	else if (!strcmp(k, "last_poll")) {
-		if (h->polls)
-			lua_pushnumber(L, h->last_poll_wall);
+		if (h->last_full_wall > 0)   /* every source answered in it */
+			lua_pushnumber(L, h->last_full_wall);
 		else
 			lua_pushnil(L);
 	} else if (!strcmp(k, "vm_count")) {
@@ -115,8 +130,10 @@ static int host_domains_k(lua_State *L, int status, lua_KContext k)
 	struct host *h = lvd_check_host(L, 1);
 	if (!h->libvirt_polls)
 		return lvd_raise_unreachable(L, h, "domains");
+	int stale = lvd_check_fresh(L, h, LVD_SRC(HOST_SRC_LIBVIRT), 2, "domains");
 	size_t index = (size_t)(h - lctx_get(L)->cluster->hosts);
 	lua_createtable(L, (int)h->ndoms, 0);
+	lvd_mark_stale(L, stale);
 	for (size_t i = 0; i < h->ndoms; i++) {
 		lvd_push_domain(L, index, &h->doms[i]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -124,11 +141,12 @@ static int host_domains_k(lua_State *L, int status, lua_KContext k)
 	return 1;
 }
 
-/* h:domains(): waits for the host's first answer; unknown is an error. */
+/* h:domains([{allow_stale=}]): waits for the host's first answer; unknown
+ * is an error, and so is a list libvirt gave too long ago. */
 static int host_domains(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
-	lua_settop(L, 1);
+	lua_settop(L, 2);
 	return lvd_await_hosts(L, h, NULL, 0, host_domains_k);
 }
 
@@ -142,6 +160,7 @@ static int host_refresh(lua_State *L)
 static int host_tostring(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
+	fleet_note_waits(lctx_get(L)->fleet);
 	lua_pushfstring(L, "host %s (%s)", h->cfg->name, host_state_name(h->state));
 	return 1;
 }

@@ -1,20 +1,25 @@
 /* api_metrics.c — host metrics as Lua tables (h:numa, h:mem, h:nics,
  * h:bonds, h:alerts).  Sizes in bytes, rates per second; a rate
- * not yet known (first poll) is nil rather than a misleading zero. */
+ * not yet known (first poll) is nil rather than a misleading zero.
+ * Metrics the host's files gave too long ago raise "stale" unless the
+ * call says { allow_stale = true } (lfresh.c). */
 #include "lua/lvdeck.h"
+#include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* The metrics of h, or raise: a host never read has none. */
-static const struct host_metrics *need_metrics(lua_State *L, struct host *h, const char *op)
+/* The metrics of h, or raise: a host never read has none, and old ones are
+ * stale.  *stale: 1 when they are old and the options at argument 2 allow it. */
+static const struct host_metrics *need_metrics(lua_State *L, struct host *h, const char *op, int *stale)
 {
 	if (!h->metrics)
 		lvd_raisef(L, h->cfg->transport == HT_NONE ? VD_EUNSUPPORTED : VD_EUNREACH, op, h->cfg->name, NULL,
 			   "%s", h->cfg->transport == HT_NONE ? "host has no shell transport (transport = \"none\")"
 			   : h->shell_error ? h->shell_error : "no host metrics yet");
+	*stale = lvd_check_fresh(L, h, LVD_SRC(HOST_SRC_SHELL), 2, op);
 	return h->metrics;
 }
 
@@ -33,8 +38,10 @@ static void push_hugepages(lua_State *L, const struct hugepage_pool *p, size_t n
 static int host_numa(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
-	const struct numa_topo *t = &need_metrics(L, h, "numa")->numa;
+	int stale;
+	const struct numa_topo *t = &need_metrics(L, h, "numa", &stale)->numa;
 	lua_createtable(L, (int)t->n, 0);
+	lvd_mark_stale(L, stale);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct numa_node *n = &t->nodes[i];
 		lua_createtable(L, 0, 8);
@@ -68,8 +75,10 @@ static int host_numa(lua_State *L)
 static int host_mem(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
-	const struct host_metrics *m = need_metrics(L, h, "mem");
-	lua_createtable(L, 0, 10);
+	int stale;
+	const struct host_metrics *m = need_metrics(L, h, "mem", &stale);
+	lua_createtable(L, 0, 11);
+	lvd_mark_stale(L, stale);
 	lvd_set_int(L, "total", (long long)m->mem.total);
 	lvd_set_int(L, "free", (long long)m->mem.free);
 	lvd_set_int(L, "available", (long long)m->mem.available);
@@ -111,8 +120,10 @@ static void push_coalesce(lua_State *L, const struct coalesce *c)
 static int host_nics(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
-	const struct host_metrics *m = need_metrics(L, h, "nics");
+	int stale;
+	const struct host_metrics *m = need_metrics(L, h, "nics", &stale);
 	lua_createtable(L, (int)m->nnics, 0);
+	lvd_mark_stale(L, stale);
 	for (size_t i = 0; i < m->nnics; i++) {
 		const struct nic *n = &m->nics[i];
 		lua_createtable(L, 0, 22);
@@ -171,8 +182,10 @@ static void push_problems(lua_State *L, unsigned problems)
 static int host_bonds(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
-	const struct host_metrics *m = need_metrics(L, h, "bonds");
+	int stale;
+	const struct host_metrics *m = need_metrics(L, h, "bonds", &stale);
 	lua_createtable(L, (int)m->nbonds, 0);
+	lvd_mark_stale(L, stale);
 	for (size_t i = 0; i < m->nbonds; i++) {
 		const struct bond *b = &m->bonds[i];
 		lua_createtable(L, 0, 10);
@@ -227,9 +240,14 @@ static int host_bonds(lua_State *L)
 	return 1;
 }
 
+/* h:alerts() is what a monitoring script reads when a host goes wrong, so
+ * it never raises "stale": old metrics give a "stale" alert instead of
+ * their own alerts, or, with { allow_stale = true }, both (stale = true). */
 static int host_alerts(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
+	int allow = lvd_allow_stale(L, 2);
+	int stale = lvd_host_stale(L, h, LVD_SRC(HOST_SRC_SHELL));
 	lua_newtable(L);
 	lua_Integer n = 0;
 	if (h->state == HOST_DOWN || h->state == HOST_DEGRADED) {
@@ -239,7 +257,17 @@ static int host_alerts(lua_State *L)
 		lvd_set_str(L, "message", h->libvirt_error ? h->libvirt_error : h->shell_error);
 		lua_rawseti(L, -2, ++n);
 	}
-	if (!h->metrics)
+	if (stale) {
+		lua_createtable(L, 0, 3);
+		lvd_set_str(L, "severity", "warn");
+		lvd_set_str(L, "kind", "stale");
+		lua_pushfstring(L, "the host's metrics are %d s old",
+				(int)host_source_age(h, HOST_SRC_SHELL, now_mono_s()));
+		lua_setfield(L, -2, "message");
+		lua_rawseti(L, -2, ++n);
+		lvd_mark_stale(L, allow);
+	}
+	if (!h->metrics || (stale && !allow))
 		return 1;
 	struct host_alert *alerts = NULL;
 	size_t count = host_metrics_alerts(h->metrics, &alerts);

@@ -11,7 +11,7 @@
  * host= }; vdeck.domains also takes partial = true there. */
 struct filter {
 	const char *name, *tag, *state, *host;
-	int         partial;
+	int         partial, allow_stale;
 };
 
 static void read_filter(lua_State *L, int idx, struct filter *f)
@@ -30,15 +30,16 @@ static void read_filter(lua_State *L, int idx, struct filter *f)
 	while (lua_next(L, idx)) {
 		lua_pop(L, 1);
 		const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-		int ok = !strcmp(k, "partial");
+		int ok = !strcmp(k, "partial") || !strcmp(k, "allow_stale");
 		for (unsigned i = 0; i < 4; i++)
 			ok |= !strcmp(k, keys[i]);
 		if (!ok)
-			luaL_error(L, "filter: unknown field '%s' (name, tag, state, host, partial)", k);
+			luaL_error(L, "filter: unknown field '%s' (name, tag, state, host, partial, allow_stale)", k);
 	}
 	lua_getfield(L, idx, "partial");
 	f->partial = lua_toboolean(L, -1);
 	lua_pop(L, 1);
+	f->allow_stale = lvd_allow_stale(L, idx);
 	for (unsigned i = 0; i < 4; i++) {
 		lua_getfield(L, idx, keys[i]);
 		*slots[i] = luaL_optstring(L, -1, NULL);
@@ -66,6 +67,8 @@ static int hosts_k(lua_State *L, int status, lua_KContext k)
 	struct lctx *ctx = lctx_get(L);
 	struct filter f;
 	read_filter(L, 1, &f);
+	if (f.state)
+		fleet_note_waits(ctx->fleet);   /* states as of now, as h.state reads them */
 	lua_newtable(L);
 	lua_Integer n = 0;
 	for (size_t i = 0; i < ctx->cluster->nhosts; i++) {
@@ -146,6 +149,30 @@ static void push_missing(lua_State *L, const unsigned char *want)
 	}
 }
 
+/* Among the wanted hosts (want[i] is 1) those whose domain list libvirt
+ * gave too long ago: raises "stale" for the first; with partial, adds
+ * them to the list at missing and drops them from want; with allow_stale,
+ * keeps them and returns 1. */
+static int sort_out_stale(lua_State *L, const struct filter *f, unsigned char *want, int missing)
+{
+	struct lctx *ctx = lctx_get(L);
+	int any = 0;
+	for (size_t i = 0; i < ctx->cluster->nhosts; i++) {
+		struct host *h = &ctx->cluster->hosts[i];
+		if (!want[i] || !h->libvirt_polls || !lvd_host_stale(L, h, LVD_SRC(HOST_SRC_LIBVIRT)))
+			continue;
+		any = 1;
+		if (f->allow_stale)
+			continue;
+		if (!f->partial)
+			return lvd_raise_stale(L, h, LVD_SRC(HOST_SRC_LIBVIRT), "domains");
+		want[i] = 0;
+		lua_pushstring(L, h->cfg->name);
+		lua_rawseti(L, missing, (lua_Integer)lua_rawlen(L, missing) + 1);
+	}
+	return any && f->allow_stale;
+}
+
 /* Hosts a domain filter looks at, as a per-host mask in a userdata. */
 static unsigned char *filter_hosts(lua_State *L, const struct filter *f)
 {
@@ -165,12 +192,14 @@ static int domains_k(lua_State *L, int status, lua_KContext k)
 	struct lctx *ctx = lctx_get(L);
 	struct filter f;
 	read_filter(L, 1, &f);
-	const unsigned char *want = lua_touserdata(L, 2);
+	unsigned char *want = lua_touserdata(L, 2);
 	push_missing(L, want);
 	int missing = lua_gettop(L);
 	if (lua_rawlen(L, missing) && !f.partial)
 		return raise_missing(L, missing, "domains");
+	int stale = sort_out_stale(L, &f, want, missing);
 	lua_newtable(L);
+	lvd_mark_stale(L, stale);
 	lua_Integer n = 0;
 	for (size_t i = 0; i < ctx->cluster->nhosts; i++) {
 		struct host *h = &ctx->cluster->hosts[i];
@@ -194,7 +223,9 @@ static int domains_k(lua_State *L, int status, lua_KContext k)
 
 /* vdeck.domains([filter]): waits for the hosts it looks at to answer; a
  * host that did not is an error, or with partial = true a second result
- * listing the hosts left out. */
+ * listing the hosts left out.  A host whose list is stale is an error too,
+ * left out with partial, or kept with allow_stale (the result then has
+ * stale = true). */
 static int l_domains(lua_State *L)
 {
 	struct filter f;

@@ -89,6 +89,7 @@ const char *lvd_error_string(lua_State *L, int idx)
 int lvd_error_exit(lua_State *L, int idx)
 {
 	int code = 1;
+	idx = lua_absindex(L, idx);
 	if (lua_istable(L, idx)) {
 		lua_getfield(L, idx, "code");
 		const char *c = lua_tostring(L, -1);
@@ -96,7 +97,12 @@ int lvd_error_exit(lua_State *L, int idx)
 			code = 2;
 		else if (c && !strcmp(c, "unreachable"))
 			code = 3;
-		lua_pop(L, 1);
+		/* Stale data (lfresh.c, it names a source): a host that does not
+		 * answer, unlike a stale handle (a VM that went away). */
+		lua_getfield(L, idx, "source");
+		if (c && !strcmp(c, "stale") && lua_isstring(L, -1))
+			code = 3;
+		lua_pop(L, 2);
 	}
 	return code;
 }

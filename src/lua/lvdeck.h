@@ -40,7 +40,8 @@ int  lvd_raisef(lua_State *L, enum vd_errcode code, const char *op, const char *
 void lvd_error_register(lua_State *L);
 /* Formats any error value (table or string) for the user. */
 const char *lvd_error_string(lua_State *L, int idx);
-/* Exit code for an error value: 2 for parameter errors, else 1. */
+/* Exit code for an error value: 2 for parameter errors, 3 for a host that
+ * does not answer (unreachable, stale data), else 1. */
 int  lvd_error_exit(lua_State *L, int idx);
 
 void lvd_host_register(lua_State *L);
@@ -81,6 +82,20 @@ void lvd_devices_register(lua_State *L);
  * that is already so (lwait.c). */
 int  lvd_await_hosts(lua_State *L, const struct host *h, const unsigned char *want, lua_KContext k_ctx,
 		     lua_KFunction k);
+/* Old data (lfresh.c).  A mask has a bit per source, LVD_SRC(HOST_SRC_...).
+ * lvd_check_fresh: 0 when the sources in mask of h are fresh; 1 when one
+ * is stale and the options table at opts_idx (may be none) says
+ * allow_stale = true (mark the result with lvd_mark_stale); else raises
+ * a "stale" error naming op, the host, the source and its age. */
+#define LVD_SRC(s) (1u << (s))
+#define LVD_SRC_BOTH (LVD_SRC(HOST_SRC_LIBVIRT) | LVD_SRC(HOST_SRC_SHELL))
+int  lvd_check_fresh(lua_State *L, struct host *h, unsigned mask, int opts_idx, const char *op);
+int  lvd_allow_stale(lua_State *L, int opts_idx);
+/* 1 when a source of h in mask is stale now (the fleet's waits noted first). */
+int  lvd_host_stale(lua_State *L, struct host *h, unsigned mask);
+int  lvd_raise_stale(lua_State *L, const struct host *h, unsigned mask, const char *op);
+/* Sets stale = true on the table on top when stale. */
+void lvd_mark_stale(lua_State *L, int stale);
 /* Wraps the functions named in the table at tbl so that they first wait for
  * the host given as their first argument (any other: every host) to answer. */
 void lvd_wait_for_answer(lua_State *L, int tbl, const char *const *names);

@@ -1,4 +1,5 @@
-/* cluster.c — applying worker snapshots to the model, and lookups. */
+/* cluster.c — applying worker snapshots to the model, and lookups.
+ * Which sources answered, and the state that follows: host_state.c. */
 #include "model/cluster.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
@@ -16,6 +17,7 @@ void cluster_init(struct cluster *c, struct inventory *inv)
 		c->hosts[i].cfg = &inv->hosts[i];
 		c->hosts[i].state = HOST_CONNECTING;
 	}
+	c->connect_timeout_s = 10;
 	eventlog_init(&c->events, 2000);
 }
 
@@ -103,12 +105,6 @@ struct domain *cluster_find_domain(struct cluster *c, const char *name, struct h
 	return NULL;
 }
 
-static void replace_str(char **dst, char *src)
-{
-	free(*dst);
-	*dst = src;
-}
-
 /* Rates from two samples of one domain's counters. */
 static void domain_rates(const struct dom_stats *a, struct dom_stats *b)
 {
@@ -143,28 +139,6 @@ static void carry_domain_rates(const struct host *h, struct domain *nd, int keep
 				keep_numa(&h->doms[i].stats, &nd->stats);
 			return;
 		}
-}
-
-static enum host_state state_from(const struct host *h, const struct host_snapshot *s)
-{
-	if (s->shell_skipped) {
-		int shell_ok = h->cfg->transport == HT_NONE || (h->metrics && !h->shell_error);
-		return s->libvirt_ok ? (shell_ok ? HOST_UP : HOST_DEGRADED) : shell_ok ? HOST_DEGRADED : HOST_DOWN;
-	}
-	if (s->libvirt_ok && (s->shell_ok || !s->shell_used))
-		return HOST_UP;
-	if (s->libvirt_ok || s->shell_ok)
-		return HOST_DEGRADED;
-	return HOST_DOWN;
-}
-
-static void note_state_change(struct cluster *c, struct host *h, enum host_state next)
-{
-	if (h->state == next)
-		return;
-	enum event_kind kind = next == HOST_UP ? EV_INFO : next == HOST_DOWN ? EV_ALERT : EV_WARN;
-	eventlog_add(&c->events, kind, h->cfg->name, "host %s -> %s", host_state_name(h->state),
-		     host_state_name(next));
 }
 
 static int same_alert(const struct host_alert *a, const struct host_alert *b)
@@ -228,17 +202,9 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 		apply_domain_update(c, h, s);
 		return;
 	}
-	enum host_state next = state_from(h, s);
-	note_state_change(c, h, next);
-	h->state = next;
-	replace_str(&h->libvirt_error, s->libvirt_error);
-	if (!s->shell_skipped)
-		replace_str(&h->shell_error, s->shell_error);
-	else
-		free(s->shell_error);
-	s->libvirt_error = s->shell_error = NULL;
+	host_note_answers(h, s, wall);
+	host_update_state(c, h);
 	if (s->libvirt_ok) {
-		h->libvirt_polls++;
 		memcpy(h->libvirt_version, s->libvirt_version, sizeof h->libvirt_version);
 		memcpy(h->hypervisor, s->hypervisor, sizeof h->hypervisor);
 		memcpy(h->hostname, s->hostname, sizeof h->hostname);
@@ -286,16 +252,6 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 	h->last_poll_wall = wall;
 	h->last_poll_mono = s->t;
 	h->polls++;
-	h->generation++;
-	c->generation++;
-}
-
-void host_set_down(struct cluster *c, struct host *h, const char *libvirt_error, const char *shell_error)
-{
-	note_state_change(c, h, HOST_DOWN);
-	h->state = HOST_DOWN;
-	replace_str(&h->libvirt_error, x_strdup(libvirt_error));
-	replace_str(&h->shell_error, x_strdup(shell_error));
 	h->generation++;
 	c->generation++;
 }

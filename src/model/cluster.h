@@ -23,6 +23,10 @@ struct host_alert;
 
 enum host_state { HOST_CONNECTING, HOST_UP, HOST_DEGRADED, HOST_DOWN };
 
+/* Where a host's data comes from: libvirt, and the host's own files read
+ * over its shell transport (none when transport = "none"). */
+enum host_source { HOST_SRC_LIBVIRT, HOST_SRC_SHELL, HOST_NSRC };
+
 /* What one poll of one host produced; built on a worker, applied on the loop. */
 struct host_snapshot {
 	int       libvirt_ok, shell_ok;       /* which channels answered */
@@ -45,6 +49,7 @@ struct host_snapshot {
 	size_t    npool_dirs;
 	double    rtt_ms;                     /* round trip of the metrics command */
 	double    t;                          /* monotonic seconds of the sample */
+	double    answered[HOST_NSRC];        /* when each half answered (monotonic s); 0: at t */
 };
 
 struct host {
@@ -66,10 +71,14 @@ struct host {
 	struct host_alert *alerts;            /* from the latest metrics */
 	size_t    nalerts;
 	double    rtt_ms;
-	double    last_poll_wall;             /* Unix time of the last applied poll */
+	double    last_poll_wall;             /* Unix time of the last applied poll's sample */
 	double    last_poll_mono;
+	double    last_full_wall;             /* Unix time of the last poll every source answered */
 	unsigned  polls;                      /* applied polls so far */
 	unsigned  libvirt_polls;              /* of which libvirt answered: doms is known once > 0 */
+	unsigned  shell_polls;                /* of which the host's files were read */
+	double    answered_mono[HOST_NSRC];   /* each source's last answer */
+	double    overdue_wait[HOST_NSRC];    /* the wait already marked as unanswered */
 	unsigned  generation;                 /* bumps on every change */
 };
 
@@ -81,6 +90,7 @@ struct cluster {
 	struct job_list   jobs;
 	struct eventlog   events;
 	struct unfinished_list unfinished;   /* found in the audit trail at start */
+	double            connect_timeout_s;  /* a source silent longer is not answering */
 };
 
 void cluster_init(struct cluster *c, struct inventory *inv);
@@ -97,9 +107,35 @@ struct domain *host_find_domain_name(struct host *h, const char *name);
 int host_domains_settled(const struct host *h);
 /* Takes ownership of the snapshot's contents and frees what it replaces. */
 void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot *s, double wall);
-/* Marks a host down with an error (worker could not poll at all). */
-void host_set_down(struct cluster *c, struct host *h, const char *libvirt_error, const char *shell_error);
+/* host_state.c, for host_apply_snapshot: takes each source's result from
+ * s (its error, when it answered), then recomputes the state, logging a
+ * change. */
+void host_note_answers(struct host *h, struct host_snapshot *s, double wall);
+void host_update_state(struct cluster *c, struct host *h);
+/* The loop thread's look between answers: waiting[s] is when a poll began
+ * waiting on source s (monotonic s; 0: none waits).  A source waited on
+ * for longer than the connect timeout is not answering: its error says so
+ * and the host's state follows, until its answer comes. */
+void host_note_waits(struct cluster *c, struct host *h, const double waiting[HOST_NSRC], double now);
 void host_snapshot_free(struct host_snapshot *s);
 const char *host_state_name(enum host_state s);
+
+/* Ages, per source.  "libvirt" or "shell". */
+const char *host_source_name(enum host_source s);
+int    host_source_used(const struct host *h, enum host_source s);
+/* The source's last error (its last read failed, or it did not answer). */
+const char *host_source_error(const struct host *h, enum host_source s);
+/* Seconds since s last answered, at now (monotonic); -1 when it never did
+ * or the host does not use it. */
+double host_source_age(const struct host *h, enum host_source s, double now);
+/* 1 when what s last said is too old to pass for current: older than the
+ * connect timeout while s is not answering, or older than the poll
+ * interval plus the connect timeout whatever the reason. */
+int    host_source_stale(const struct cluster *c, const struct host *h, enum host_source s, double now);
+/* 1 when any source of h is stale. */
+int    host_data_stale(const struct cluster *c, const struct host *h, double now);
+/* The age of the oldest data shown for h: its oldest answered source; -1
+ * when nothing answered yet. */
+double host_data_age(const struct host *h, double now);
 
 #endif

@@ -115,20 +115,6 @@ size_t host_alert_count(const struct host *h, int *worst)
 	return n;
 }
 
-double host_age(const struct tui *t, const struct host *h)
-{
-	if (!h->polls)
-		return -1;
-	return t->now_mono - h->last_poll_mono;
-}
-
-int host_is_stale(const struct tui *t, const struct host *h)
-{
-	double age = host_age(t, h);
-	int iv = h->cfg && h->cfg->interval_ms > 0 ? h->cfg->interval_ms : 2000;
-	return age > 3.0 * iv / 1000.0 + 1.0;
-}
-
 /* Calls fn(a, b, ctx) for each range of a kernel list ("0-3,8,10-11");
  * stops at the first malformed piece.  (parse_cpulist allocates and scans
  * its whole CPU range per call: too slow for 3000 VMs x their pins.) */

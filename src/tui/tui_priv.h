@@ -249,8 +249,6 @@ int    host_mem(const struct host *h, uint64_t *used, uint64_t *total);
 double host_numa_spread(const struct host *h);       /* percent points, -1 unknown */
 int    host_net(const struct host *h, double *rx, double *tx);
 size_t host_alert_count(const struct host *h, int *worst);
-double host_age(const struct tui *t, const struct host *h);   /* seconds, -1 never */
-int    host_is_stale(const struct tui *t, const struct host *h);
 /* Bit mask of host NUMA nodes the domain is placed on (0 unknown). */
 uint64_t dom_numa_mask(const struct host *h, const struct domain *d);
 void   numa_mask_text(uint64_t mask, char *buf, size_t len);

@@ -74,7 +74,7 @@ static void update(struct tui *t)
 		struct host *h = &t->c->hosts[i];
 		struct trow *r = table_add(tb, h->cfg->name, i);
 		char a[32], b[32];
-		int stale = h->polls && host_is_stale(t, h);
+		int stale = host_data_stale(t->c, h, t->now_mono);
 		row_cell(tb, r, C_HOST, 0, "%s", h->cfg->name);
 		row_cell(tb, r, C_STATE, h->state, "%s%s", host_state_name(h->state), stale ? "*" : "");
 		r->cell_style[C_STATE] = state_elem(h->state);
@@ -120,7 +120,7 @@ static void update(struct tui *t)
 		row_cell(tb, r, C_ALERT, (double)na, "%zu", na);
 		if (na)
 			r->cell_style[C_ALERT] = worst >= ALERT_CRIT ? EL_CRIT : EL_WARN;
-		double age = host_age(t, h);
+		double age = host_data_age(h, t->now_mono);
 		row_cell(tb, r, C_AGE, age, "%s", age_text(age, a, sizeof a));
 		if (stale)
 			r->cell_style[C_AGE] = EL_STALE;
@@ -165,7 +165,8 @@ const struct view_ops view_cluster = {
 	.key = key,
 	.table = table,
 	.help = help,
-	.help_extra = "STATE* = data older than 3 poll intervals; AGE = seconds since the last poll.\n"
+	.help_extra = "STATE* = stale data (a source silent past the connect timeout);\n"
+		      "AGE = age of the oldest data (libvirt or the host's files).\n"
 		      "NUMA = spread of free memory across NUMA nodes (percent points).\n"
 		      "CPU/NET HIST = CPU% history (traffic when CPU is unknown).",
 };

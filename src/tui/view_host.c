@@ -443,6 +443,23 @@ void host_view_open(struct tui *t, size_t host_index)
 	tui_switch(t, V_HOST, 1);
 }
 
+/* "libvirt 1s, shell 14s STALE": each source's age, marked when stale. */
+static const char *source_ages(const struct tui *t, const struct host *h, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < HOST_NSRC && n < len; i++) {
+		enum host_source s = (enum host_source)i;
+		if (!host_source_used(h, s))
+			continue;
+		char age[16];
+		n += (size_t)snprintf(buf + n, len - n, "%s%s %s%s", n ? ", " : "", host_source_name(s),
+				      age_text(host_source_age(h, s, t->now_mono), age, sizeof age),
+				      host_source_stale(t->c, h, s, t->now_mono) ? " STALE" : "");
+	}
+	return buf;
+}
+
 static void draw(struct tui *t, int y0, int hgt)
 {
 	struct host_view *v = view_state(t, V_HOST);
@@ -453,13 +470,12 @@ static void draw(struct tui *t, int y0, int hgt)
 	struct host *h = &t->c->hosts[v->host];
 	nic_hist_update(v, h);
 	struct page p = { .y0 = y0, .h = hgt, .y = 0, .scroll = v->scroll };
-	char text[512], b1[32], age[16];
-	double a = host_age(t, h);
-	int stale = host_is_stale(t, h);
-	snprintf(text, sizeof text, "%s  %s%s  %s %s  libvirt %s  %u CPUs @ %u MHz  %s  %s  age %s%s",
+	char text[512], b1[32], ages[64];
+	int stale = host_data_stale(t->c, h, t->now_mono);
+	snprintf(text, sizeof text, "%s  %s%s  %s %s  libvirt %s  %u CPUs @ %u MHz  %s  %s  age %s",
 		 h->cfg->name, host_state_name(h->state), stale ? " (stale)" : "", h->hypervisor,
 		 h->hostname, h->libvirt_version, h->cpus, h->cpu_mhz, h->cpu_model,
-		 size_format(h->memory, b1, sizeof b1), age_text(a, age, sizeof age), stale ? " STALE" : "");
+		 size_format(h->memory, b1, sizeof b1), source_ages(t, h, ages, sizeof ages));
 	line(&p, 0, theme_attr(state_elem(h->state)) | A_BOLD, text);
 	if (h->libvirt_error) {
 		snprintf(text, sizeof text, "libvirt: %s", h->libvirt_error);

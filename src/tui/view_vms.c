@@ -125,7 +125,7 @@ static void update(struct tui *t)
 			} else {
 				row_cell(tb, r, C_NET, -1, "-");
 			}
-			if (h->state == HOST_DOWN || host_is_stale(t, h))
+			if (h->state == HOST_DOWN || host_source_stale(t->c, h, HOST_SRC_LIBVIRT, t->now_mono))
 				r->style = EL_STALE;
 			row_done(tb, r);
 		}

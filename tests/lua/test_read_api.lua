@@ -26,6 +26,15 @@ t.eq(derr.host, "hv-dead", "naming the host")
 t.eq(dead.vm_count, nil, "vm_count unknown, not 0")
 t.eq(vd.host("hv-b").state, "up", "other hosts unaffected")
 
+-- Ages per source: this host reads libvirt only (transport = "none").
+t.ok(type(a.age.libvirt) == "number" and a.age.libvirt >= 0 and a.age.libvirt < 5, "h.age.libvirt in seconds",
+     tostring(a.age.libvirt))
+t.eq(a.age.shell, nil, "no shell age without a shell transport")
+t.eq(next(dead.age), nil, "no age for a host that never answered")
+t.eq(a:domains{ allow_stale = true }.stale, nil, "fresh domains are not marked stale")
+t.eq(vd.domains{ host = "hv-a", allow_stale = true }.stale, nil, "nor vdeck.domains'")
+t.raises(function() a:domains("yes") end, "options are a table", "table expected")
+
 t.eq(#vd.hosts("rack2"), 2, "hosts filtered by tag")
 t.eq(#vd.hosts("hv-*"), 3, "hosts filtered by glob")
 t.eq(#vd.hosts{ tag = "prod" }, 1, "hosts filtered by table")

@@ -283,7 +283,7 @@ static void test_pool_dirs(void)
 	struct vd_err err;
 	err_clear(&err);
 	CHECK_INT(virt_global_init(&err), 0);
-	struct virt_host *vh = virt_host_new(uri);
+	struct virt_host *vh = virt_host_new(uri, 5000);
 	struct host_snapshot snap;
 	memset(&snap, 0, sizeof snap);
 	CHECK_INT(virt_host_poll(vh, &snap, &err), 0);

@@ -135,6 +135,26 @@ check "evacuate-host dry-run runs" rc 0
 check "evacuate-host dry-run summary" has "failed=0"
 check "evacuate-host explains targets" has 'chose cna02'
 
+# h:run is an operation: refused under --readonly, printed not run under
+# --dry-run, audited when it runs (the demo's hosts run commands here).
+mark="$tmp/ran-by-h-run"
+audit="$XDG_STATE_HOME/vdeck/audit.jsonl"
+run --readonly -e "return vdeck.host('cna01'):run('touch $mark')"
+check "h:run under --readonly exits 1" rc 1
+check "h:run under --readonly says why" has "--readonly: refusing to run a command on the host's shell"
+check "h:run under --readonly ran nothing" test ! -e "$mark"
+run --dry-run -e "local o, e, s = vdeck.host('cna01'):run('touch $mark') return { out = o, status = s }"
+check "h:run under --dry-run exits 0" rc 0
+check "h:run under --dry-run prints the command" has "sh -c 'touch $mark'"
+check "h:run under --dry-run returns empty output and status 0" has 'out="" status=0'
+check "h:run under --dry-run ran nothing" test ! -e "$mark"
+before=$(grep -c '"operation":"run"' "$audit" 2>/dev/null)
+run -e "local o, e, s = vdeck.host('cna01'):run('touch $mark; echo made') return { out = o, status = s }"
+check "h:run runs" has 'out="made\n" status=0'
+check "h:run did run" test -e "$mark"
+after=$(grep -c '"operation":"run"' "$audit" 2>/dev/null)
+check "h:run is audited (a started and a result record)" [ "$after" -eq $((before + 2)) ]
+
 run --list-runbooks
 for rb in vcpu-set memory-set disk-grow snapshot-create snapshot-revert snapshot-merge migrate evacuate-host; do
 	check "--list-runbooks lists $rb" grep -q "^$rb " "$tmp/out"

@@ -12,9 +12,12 @@
  * the runner finally did: "committed", "failed" (rolled back at once) or
  * "rolled-back" (not confirmed in time).
  *
- * The remote state lives in a directory vdeck names in advance
- * (/tmp/vdeck-change.<tag>, created with mkdir, mode 700, so an existing
- * path or symlink makes the change fail before anything is applied). */
+ * The remote state lives in a directory the staging script makes with
+ * mktemp -d under a path only root or the login user can write (/run for
+ * root, else a private XDG_RUNTIME_DIR, else ~/.vdeck-stage; else the
+ * change is refused) and prints; every later command checks it is still a
+ * directory, not a symlink, of the login uid with mode 700 before reading
+ * or writing in it.  A pending change under the same tag stops a new one. */
 #ifndef VD_BOND_APPLY_H
 #define VD_BOND_APPLY_H
 
@@ -27,7 +30,7 @@ struct host_change {
 	char *verify;           /* run on the new connection before confirming; exit 0 = good (owned, may be NULL) */
 	int   confirm_timeout_s;   /* the host rolls back unless confirmed within (>= 5) */
 	int   commit;           /* 0: a trial: never confirmed, the host rolls back after the timeout */
-	char  tag[40];          /* [A-Za-z0-9_.-]: names the remote directory */
+	char  tag[40];          /* [A-Za-z0-9_.-]: in the remote directory's name */
 };
 
 void host_change_free(struct host_change *c);

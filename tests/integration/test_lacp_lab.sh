@@ -53,7 +53,7 @@ case $out in
 *) lab_fail "iproute2: the kernel's refusal is a clear error"; echo "$out" | sed 's/^/    /' ;;
 esac
 after=$(ip -n "$kns" -o link show | awk '{print $2, $3}' | sort)
-if [ "$before" = "$after" ] && [ ! -e /tmp/vdeck-change.bond-bond7 ]; then
+if [ "$before" = "$after" ] && ! ls -d /run/vdeck-change.bond-bond7.* /tmp/vdeck-change.bond-bond7 >/dev/null 2>&1; then
 	lab_pass "iproute2: ports left as they were, nothing half-configured"
 else
 	lab_fail "iproute2: ports left as they were"; printf 'before:\n%s\nafter:\n%s\n' "$before" "$after" | sed 's/^/    /'
@@ -144,6 +144,12 @@ print("TRIAL", t.message, bond("bond1") ~= nil)
 if wait("rolled back", 15, function() return bond("bond1") == nil end) then print("ROLLEDBACK") end
 LUA
 
+# Another user's directory at the old fixed staging path, with a status
+# that says "applied": the change stages elsewhere and never reads it.
+plant=/tmp/vdeck-change.bond-bond0
+rm -rf "$plant" && mkdir -m 755 "$plant" && echo applied >"$plant/status" && lab_defer "rm -rf $plant"
+stage=$(getent passwd "$SSHD_USER" | cut -d: -f6)/.vdeck-stage
+
 t0=$(lab_now)
 ip netns exec "$hns" timeout 90 "$VDECK" -c "$tmp/cluster.lua" --connect-timeout 3 --exec "$tmp/lacp.lua" \
 	down="ip link set eth2 down" up="ip link set eth2 up" >"$tmp/out" 2>"$tmp/err"
@@ -153,6 +159,12 @@ has() { grep -q "$1" "$tmp/out"; }
 show() { sed 's/^/    /' "$tmp/out" "$tmp/err" | tail -n 25; }
 check() { if has "$2"; then lab_pass "$1"; else lab_fail "$1"; show; fi; }
 check "create_bond over SSH (OVS form) is committed after the confirm" "^CREATE	committed"
+if [ "$(stat -c %U:%a "$stage" 2>/dev/null)" = "$SSHD_USER:700" ] && ! ls -d "$stage"/vdeck-change.bond-bond0.* >/dev/null 2>&1 &&
+	[ "$(cat "$plant/status")" = applied ]; then
+	lab_pass "the non-root login stages in its private ~/.vdeck-stage (mode 700), not the planted /tmp path; cleared after"
+else
+	lab_fail "staging in ~/.vdeck-stage"; ls -la "$stage" "$plant" 2>&1 | sed 's/^/    /'
+fi
 check "h:bonds() shows it negotiated: both members current attached, no alert" "^NEGOTIATED	ovs	br0	balance-tcp	fast	2	"
 check "a member down raises an alert naming host bond and port" "^ALERT	bond_port_down	bond0	eth2"
 check "the aggregator holding fewer ports is an alert" "^SHORT	OVS bond bond0: the aggregator holds 1 of 2 ports; out: eth2"

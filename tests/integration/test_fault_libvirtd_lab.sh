@@ -33,7 +33,6 @@ host { name = "quiet", transport = "none", libvirt = "test:///default", interval
 EOF
 qemu_pid() { cat "$LAB_LV_DIR_src/run/qemu/$1.pid" 2>/dev/null; }
 vsrc() { timeout 20 virsh -q -c "$LAB_MIG_SRC_URI" "$@" 2>&1; }
-vdst() { timeout 20 virsh -q -c "$LAB_MIG_DST_URI" "$@" 2>&1; }
 # where VM runs, as virsh sees it: "src:running", "src:running,dst:paused", ""
 virsh_where() {
 	_w=
@@ -53,7 +52,8 @@ restart_src() {
 	fault_mark restarted
 }
 VDECK_ARGS="${FAULT_VDECK_FLAGS:-} -c $LAB_ROOT/cluster.lua --no-lock --connect-timeout $CT --exec"
-# FAULT_ONLY="2 3" runs only those faults (when working on one).
+# FAULT_ONLY="2 3" runs only those faults, FAULT_VDECK_FLAGS=-vv adds vdeck's
+# diagnostics to its output (when working on one).
 want() { case " ${FAULT_ONLY:-1 2 3} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- 1. frozen during a poll, killed, restarted ---------------------------

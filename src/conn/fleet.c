@@ -147,8 +147,10 @@ static void source_answered(struct host_ctx *hc, struct host_snapshot *s, enum h
 
 /* full = 0: libvirt only, after an operation (the host's files did not
  * change because a VM did).  Both sources are waited on from the start:
- * while libvirt hangs, the host's files are not read either. */
-static void poll_host(struct host_ctx *hc, int full)
+ * while libvirt hangs, the host's files are not read either.  Returns 0
+ * when something answered (a host whose SSH is gone keeps its libvirt data
+ * as fresh as its interval: it is not backed off). */
+static int poll_host(struct host_ctx *hc, int full)
 {
 	struct message *m = x_calloc(1, sizeof *m);
 	m->kind = MSG_SNAPSHOT;
@@ -171,10 +173,9 @@ static void poll_host(struct host_ctx *hc, int full)
 	} else {
 		s->shell_skipped = 1;
 	}
-	/* Back off only when nothing answered: a host whose SSH is gone keeps
-	 * its libvirt data as fresh as its interval. */
-	hc->failures = (s->libvirt_ok || s->shell_ok) ? 0 : hc->failures + 1;
+	int ok = s->libvirt_ok || s->shell_ok;
 	queue_push(&hc->fleet->results, &m->item);
+	return ok ? 0 : -1;
 }
 
 /* After an operation on one domain: re-read that domain only (a full
@@ -216,8 +217,8 @@ static void run_call(struct host_ctx *hc, struct command *c)
 	if (hc->changed) {
 		hc->changed = 0;
 		/* Queued before the reply, so applied first: the caller sees the change. */
-		if (!hc->changed_uuid[0] || reread_domain(hc, hc->changed_uuid) < 0)
-			poll_host(hc, 0);
+		if ((!hc->changed_uuid[0] || reread_domain(hc, hc->changed_uuid) < 0) && poll_host(hc, 0) == 0)
+			hc->failures = 0;
 		hc->changed_uuid[0] = '\0';
 	}
 	queue_push(&hc->fleet->results, &m->item);
@@ -233,7 +234,10 @@ static void *worker_main(void *arg)
 	while (!atomic_load(&f->stopping)) {
 		int64_t now = now_ms();
 		if (f->opts.poll && now >= next_poll) {
-			poll_host(hc, 1);
+			/* Only the schedule's own failures back it off: a refresh or
+			 * an operation that found the host down too must not push the
+			 * next try a minute away from a host that is back. */
+			hc->failures = poll_host(hc, 1) == 0 ? 0 : hc->failures + 1;
 			int delay = interval_ms(hc);
 			for (int i = 0; i < hc->failures && delay < BACKOFF_MAX_MS; i++)
 				delay *= 2;
@@ -248,7 +252,8 @@ static void *worker_main(void *arg)
 		if (kind == CMD_CALL) {
 			run_call(hc, c);   /* answers "not run" once the fleet stops */
 		} else if (kind == CMD_REFRESH && !atomic_load(&f->stopping)) {
-			poll_host(hc, 1);
+			if (poll_host(hc, 1) == 0)
+				hc->failures = 0;
 			next_poll = now_ms() + interval_ms(hc);
 		}
 		free(c);

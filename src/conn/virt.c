@@ -451,7 +451,10 @@ static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n)
 	virDomainStatsRecordPtr *recs = NULL;
 	unsigned groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
 			  VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
-	int got = virConnectGetAllDomainStats(vh->conn, groups, &recs, 0);
+	/* NOWAIT: a domain whose job is busy (a migration's last phase, its
+	 * clean-up after the peer died) gives what needs no job, instead of
+	 * holding the whole host's poll for seconds. */
+	int got = virConnectGetAllDomainStats(vh->conn, groups, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
 	if (got < 0) {
 		virResetLastError();
 		vh->stats_unsupported = 1;

@@ -17,6 +17,7 @@
 #   lab_netns NAME (prints the real namespace name) / lab_netns_exec NAME CMD...
 #   lab_veth_pair NS_A IF_A NS_B IF_B / lab_netns_uplink NAME [ADDR_ROOT/LEN ADDR_NS/LEN]
 #   lab_pass MSG / lab_fail MSG / lab_skip MSG / lab_check MSG CMD... / lab_summary
+#   lab_tap_results FILE (a vdeck script's "ok - " / "not ok - " lines counted)
 #   lab_have CMD... (all commands present)
 
 [ -n "${LAB_COMMON_LOADED:-}" ] && return 0
@@ -223,4 +224,16 @@ lab_check() {
 lab_summary() {
 	echo "$LAB_PASS passed, $LAB_FAIL failed, $LAB_SKIP skipped"
 	[ "$LAB_FAIL" -eq 0 ]
+}
+
+# lab_tap_results FILE — the "ok - X" / "not ok - X" lines a vdeck test
+# script printed become passes and failures; other lines are shown as notes.
+lab_tap_results() {
+	grep -v '^ok - \|^not ok - ' "$1" | sed 's/^/# /'
+	while IFS= read -r _line; do
+		case $_line in
+		"ok - "*) lab_pass "${_line#ok - }" ;;
+		"not ok - "*) lab_fail "${_line#not ok - }" ;;
+		esac
+	done <"$1"
 }

@@ -19,9 +19,14 @@
 #     = lab_libvirtd_spawn (no wait) + lab_libvirtd_wait (bounded).
 #   lab_libvirtd_uri NAME                    (prints the URI)
 #   lab_libvirtd_stop NAME
-#   lab_vm_xml NAME DISK                     (prints the test VM's XML)
-#   lab_vm_define URI NAME                   (qcow2 disk $LAB_ROOT/images/NAME.qcow2 +
-#                                             define + start; type qemu, machine pc, vda)
+#   lab_libvirtd_signal NAME SIG             (libvirtd only: its QEMUs keep running)
+#   lab_libvirtd_restart NAME                (after a kill: the same directories, namespace
+#                                             and host_uuid; it reconnects to its QEMUs)
+#   lab_vm_xml NAME DISK [RAM_FILE]          (prints the test VM's XML)
+#   lab_vm_define URI NAME [FILL_MIB]        (qcow2 disk $LAB_ROOT/images/NAME.qcow2 +
+#                                             define + start; type qemu, machine pc, vda;
+#                                             FILL_MIB of random data in its RAM, so that
+#                                             a migration at 1 MiB/s lasts seconds)
 #   lab_migration_pair_start [SRC DST]       (two daemons, two namespaces, one veth pair)
 #     -> LAB_MIG_SRC LAB_MIG_DST (instance names) LAB_MIG_SRC_URI LAB_MIG_DST_URI
 #        LAB_MIG_SRC_ADDR LAB_MIG_DST_ADDR
@@ -143,17 +148,58 @@ lab_libvirtd_spawn() {
 	dir=$LAB_ROOT/lv-$name
 	lab_libvirtd_prepare "$name" "$addr" || return 1
 	uri="qemu+unix:///system?socket=$dir/run/libvirt-sock"
+	: >"$dir/daemon.out"
+	: >"$dir/mntns"
+	eval "LAB_LV_DIR_$name=\$dir LAB_LV_NETNS_$name=\$netns"
+	lab_libvirtd_run "$name"
+	eval "pid=\$LAB_LV_PID_$name"
+	eval "LAB_LV_URI_$name=\$uri LAB_LV_DIR_$name=\$dir LAB_LV_PID_$name=\$pid LAB_LV_NETNS_$name=\$netns"
+	export "LAB_LV_URI_$name" "LAB_LV_DIR_$name" "LAB_LV_PID_$name" "LAB_LV_NETNS_$name"
+	lab_defer "lab_libvirtd_stop $name"
+}
+
+# lab_libvirtd_run NAME: starts the prepared instance's start.sh (no wait).
+lab_libvirtd_run() {
+	local dir netns
+	eval "dir=\${LAB_LV_DIR_$1:-} netns=\${LAB_LV_NETNS_$1:-}"
 	if [ -n "$netns" ]; then
 		setsid ip netns exec "$(lab_netns "$netns")" unshare -m --propagation private \
-			sh "$dir/start.sh" </dev/null >"$dir/daemon.out" 2>&1 &
+			sh "$dir/start.sh" </dev/null >>"$dir/daemon.out" 2>&1 &
 	else
 		setsid unshare -m --propagation private \
-			sh "$dir/start.sh" </dev/null >"$dir/daemon.out" 2>&1 &
+			sh "$dir/start.sh" </dev/null >>"$dir/daemon.out" 2>&1 &
 	fi
-	pid=$!
-	eval "LAB_LV_URI_$name=\$uri LAB_LV_DIR_$name=\$dir LAB_LV_PID_$name=\$pid"
-	export "LAB_LV_URI_$name" "LAB_LV_DIR_$name" "LAB_LV_PID_$name"
-	lab_defer "lab_libvirtd_stop $name"
+	eval "LAB_LV_PID_$1=\$!"
+}
+
+# lab_libvirtd_pid NAME: the daemon's PID (its pidfile once written).
+lab_libvirtd_pid() {
+	local dir pid
+	eval "dir=\${LAB_LV_DIR_$1:-} pid=\${LAB_LV_PID_$1:-}"
+	[ -s "$dir/run/libvirtd.pid" ] && pid=$(cat "$dir/run/libvirtd.pid")
+	echo "$pid"
+}
+
+# lab_libvirtd_signal NAME SIG: signals libvirtd alone; the QEMUs it
+# started run on (SIGKILL: as a crashed daemon leaves them).
+lab_libvirtd_signal() {
+	local pid
+	pid=$(lab_libvirtd_pid "$1")
+	[ -n "$pid" ] && kill "-$2" "$pid"
+}
+
+# lab_libvirtd_restart NAME: starts a killed instance again (same
+# directories, network namespace, host_uuid) and waits until it answers.
+# It finds the QEMUs its predecessor left and reconnects to them.
+lab_libvirtd_restart() {
+	local dir pid
+	eval "dir=\${LAB_LV_DIR_$1:-}"
+	[ -n "$dir" ] || return 1
+	pid=$(lab_libvirtd_pid "$1")
+	kill -KILL "$pid" 2>/dev/null
+	lab_wait 5 lab_pid_gone "$pid"
+	rm -f "$dir/run/libvirtd.pid"
+	lab_libvirtd_run "$1" && lab_libvirtd_wait "$1"
 }
 
 # lab_libvirtd_wait NAME: bounded wait until `virsh version` answers.
@@ -173,8 +219,10 @@ lab_libvirtd_wait() {
 	done
 	# the pidfile is the truth; $! is the same process unless setsid forked
 	[ -s "$dir/run/libvirtd.pid" ] && pid=$(cat "$dir/run/libvirtd.pid")
+	# every mount namespace the instance ever had (one per start) holds
+	# processes to stop: QEMUs outlive a killed daemon
 	mnt=$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)
-	echo "$mnt" >"$dir/mntns"
+	echo "$mnt" >>"$dir/mntns"
 	lab_libvirtd_caps_save "$dir"
 	eval "LAB_LV_PID_$name=\$pid"
 	return 0
@@ -189,20 +237,23 @@ lab_libvirtd_start() {
 
 # lab_libvirtd_stop NAME: kill libvirtd and every QEMU it started, by PID.
 lab_libvirtd_stop() {
-	local name="$1" dir pid mnt p pids
-	eval "dir=\${LAB_LV_DIR_$name:-} pid=\${LAB_LV_PID_$name:-}"
+	local name="$1" dir pid mnts mnt p pids self
+	eval "dir=\${LAB_LV_DIR_$name:-}"
 	[ -n "$dir" ] || return 0
-	mnt=$(cat "$dir/mntns" 2>/dev/null)
-	[ -z "$mnt" ] && mnt=$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)
+	pid=$(lab_libvirtd_pid "$name")
+	mnts=$(cat "$dir/mntns" 2>/dev/null)
+	[ -z "$mnts" ] && mnts=$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)
+	self=$(readlink /proc/self/ns/mnt)
 	pids=""
 	for p in $(cat "$dir"/run/qemu/*.pid 2>/dev/null); do
 		pids="$pids $p"
 	done
-	if [ -n "$mnt" ] && [ "$mnt" != "$(readlink /proc/self/ns/mnt)" ]; then
+	for mnt in $mnts; do
+		[ "$mnt" = "$self" ] && continue
 		for p in /proc/[0-9]*; do
 			[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && pids="$pids ${p#/proc/}"
 		done
-	fi
+	done
 	lab_kill_pid "$pid" 5
 	for p in $pids; do
 		[ "$p" = "$pid" ] && continue
@@ -219,13 +270,22 @@ lab_libvirtd_stop() {
 	return 0
 }
 
-# lab_vm_xml NAME DISK: a 256 MiB guest without OS made for hotplug tests:
-# 4 vCPUs max / 1 current, maxMemory with 4 slots, one guest NUMA cell,
-# a virtio qcow2 disk (vda), a virtio-scsi controller, a virtio balloon.
+# lab_vm_xml NAME DISK [RAM_FILE]: a 256 MiB guest without OS made for
+# hotplug tests: 4 vCPUs max / 1 current, maxMemory with 4 slots, one guest
+# NUMA cell, a virtio qcow2 disk (vda), a virtio-scsi controller, a virtio
+# balloon.  RAM_FILE is loaded into its RAM at 32 MiB (QEMU's loader device):
+# a guest without OS has only zero pages, which migrate at once.
 lab_vm_xml() {
-	local mem="${LAB_VM_MEM_MIB:-256}"
+	local mem="${LAB_VM_MEM_MIB:-256}" ns= extra=
+	if [ -n "${3:-}" ]; then
+		ns=" xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'"
+		extra="  <qemu:commandline>
+    <qemu:arg value='-device'/>
+    <qemu:arg value='loader,file=$3,addr=0x2000000,force-raw=on'/>
+  </qemu:commandline>"
+	fi
 	cat <<EOF
-<domain type='qemu'>
+<domain type='qemu'$ns>
   <name>$1</name>
   <maxMemory slots='4' unit='MiB'>${LAB_VM_MAXMEM_MIB:-1024}</maxMemory>
   <memory unit='MiB'>$mem</memory>
@@ -256,20 +316,25 @@ lab_vm_xml() {
     <controller type='scsi' index='0' model='virtio-scsi'/>
     <memballoon model='virtio'/>
   </devices>
+$extra
 </domain>
 EOF
 }
 
-# lab_vm_define URI NAME: create $LAB_ROOT/images/NAME.qcow2, define and
-# start the VM.  Prints nothing; returns non-zero (with virsh's message on
-# stderr) on failure.
+# lab_vm_define URI NAME [FILL_MIB]: create $LAB_ROOT/images/NAME.qcow2,
+# define and start the VM (with FILL_MIB of random data in its RAM).  Prints
+# nothing; returns non-zero (with virsh's message on stderr) on failure.
 lab_vm_define() {
-	local uri="$1" name="$2" disk xml
+	local uri="$1" name="$2" disk xml ram=
 	disk=$LAB_ROOT/images/$name.qcow2
 	mkdir -p "$LAB_ROOT/images"
 	timeout 30 qemu-img create -q -f qcow2 "$disk" "${LAB_VM_DISK_MIB:-64}M" || return 1
+	if [ -n "${3:-}" ]; then
+		ram=$LAB_ROOT/images/$name.ram
+		head -c "$3M" /dev/urandom >"$ram" || return 1
+	fi
 	xml=$LAB_ROOT/images/$name.xml
-	lab_vm_xml "$name" "$disk" >"$xml"
+	lab_vm_xml "$name" "$disk" "$ram" >"$xml"
 	timeout 30 virsh -q -c "$uri" define "$xml" >/dev/null || return 1
 	timeout 60 virsh -q -c "$uri" start "$name" >/dev/null
 }
@@ -320,16 +385,4 @@ lab_pair_or_skip() {
 		exit 1
 	fi
 	lab_pass "two lab daemons up ($(lab_elapsed "$T0") s)"
-}
-
-# lab_tap_results FILE — the "ok - X" / "not ok - X" lines a vdeck test
-# script printed become passes and failures; other lines are shown as notes.
-lab_tap_results() {
-	grep -v '^ok - \|^not ok - ' "$1" | sed 's/^/# /'
-	while IFS= read -r _line; do
-		case $_line in
-		"ok - "*) lab_pass "${_line#ok - }" ;;
-		"not ok - "*) lab_fail "${_line#not ok - }" ;;
-		esac
-	done <"$1"
 }

@@ -200,7 +200,11 @@ static void check_loaded(const struct gen *g, const struct inventory *inv)
 			FUZZ_ASSERT(strcmp(inv->hosts[k].name, h->name) != 0);
 		FUZZ_ASSERT(h->ssh.port >= 1 && h->ssh.port <= 65535);
 		FUZZ_ASSERT(h->interval_ms >= 100 && h->interval_ms <= 3600000);
-		FUZZ_ASSERT(h->ssh.user && h->ssh.known_hosts && h->libvirt_uri);
+		FUZZ_ASSERT(h->ssh.user && h->libvirt_uri);
+		/* trust stores: SSH hosts have one, and every path is absolute */
+		FUZZ_ASSERT(h->transport != HT_SSH || h->ssh.known_hosts);
+		FUZZ_ASSERT(!h->ssh.known_hosts || h->ssh.known_hosts[0] == '/');
+		FUZZ_ASSERT(!h->ssh.identity || h->ssh.identity[0] == '/');
 		FUZZ_ASSERT(h->transport != HT_SSH || h->address);
 		for (size_t k = 0; k < h->ntags; k++)
 			FUZZ_ASSERT(h->tags[k] != NULL);

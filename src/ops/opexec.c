@@ -71,13 +71,17 @@ void op_outcome_free(struct op_outcome *out)
 	memset(out, 0, sizeof *out);
 }
 
+/* Looked up once: getpwuid reads the password file, and a bulk run audits
+ * thousands of operations on the loop thread. */
 static const char *user_name(void)
 {
+	static char name[64];
+	if (name[0])
+		return name;
 	const char *u = getenv("USER");
-	if (u && *u)
-		return u;
-	struct passwd *pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "?";
+	struct passwd *pw = u && *u ? NULL : getpwuid(getuid());
+	snprintf(name, sizeof name, "%s", u && *u ? u : pw ? pw->pw_name : "?");
+	return name;
 }
 
 void op_audit(struct op_env *env, const struct op_def *def, const char *host, const char *domain,

@@ -681,10 +681,11 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 	while (t.running && !sig_quit) {
 		fleet_pump(fleet, 0);
 		size_t jobs = 0;
+		int more = 0;   /* a step stopped short: no waiting before the next */
 		if (t.vl)
-			jobs += vlua_jobs_step(t.vl);
+			jobs += vlua_jobs_step(t.vl, &more);
 		if (t.vl_dry)
-			jobs += vlua_jobs_step(t.vl_dry);
+			jobs += vlua_jobs_step(t.vl_dry, &more);
 		double now = now_mono_s();
 		int model = t.c->generation != t.seen_gen || t.c->jobs.generation != seen_jobs ||
 			t.c->events.generation != seen_events;
@@ -706,6 +707,8 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 			timeout = timeout > 200 ? 200 : timeout;
 		if (jobs)   /* what jobs wait for is polled (task progress, time slices) */
 			timeout = timeout > 20 ? 20 : timeout;
+		if (more)
+			timeout = 0;
 		if (timeout < 0)
 			timeout = 0;
 		struct pollfd pfd[3] = {

@@ -5,8 +5,9 @@
 
 (3) first full frame: from just before tmux starts vdeck on the inventory to
     the end of the first frame drawn with every host polled (vdeck's
-    VDECK_BENCH_FRAMES log: "<monotonic ms> <draw ms> <view> <rows>" and a
-    "first_full_frame" marker; CLOCK_MONOTONIC is shared with this script).
+    VDECK_BENCH_FRAMES log: "<monotonic ms> <draw ms> <view> <rows> <sel>
+    <end ms>" and a "first_full_frame" marker; CLOCK_MONOTONIC is shared
+    with this script).
 (4) VM view, all rows: for each filter keystroke (typed in the live `/`
     filter, then erased), from just before `tmux send-keys` to the end of
     the frame vdeck drew after it (key delivery through tmux + vdeck's

@@ -3,7 +3,10 @@
  * Tasks are Lua threads anchored in the registry.  sched_step resumes a task
  * when the work it awaited is ready, or at once when it yielded only because
  * its time slice (a count hook, ~20 ms) ran out, so a long stretch of pure
- * Lua never holds the console's loop either.  A cancelled task is not
+ * Lua never holds the console's loop either.  Nor do many tasks: a step
+ * stops after ~8 ms and the next one goes on from there (round robin), so
+ * a bulk run of thousands of operations leaves the console's loop turning
+ * between steps, reading keys and drawing.  A cancelled task is not
  * resumed again: when it waits on an operation already sent, that operation
  * is let finish (so its audit record is written) and only then does the
  * task end.  Everything here runs on the loop thread. */
@@ -14,11 +17,13 @@
 #include "core/xalloc.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SLICE_S 0.02
+#define STEP_S  0.008
 
 struct sched_task {
 	struct sched           *s;
@@ -39,6 +44,7 @@ struct sched {
 	struct sched_task **tasks;
 	size_t              n, cap;
 	struct sched_task  *current;
+	size_t              next;      /* where the next step starts */
 	int                 stepping, runnable, cancelled_all;
 };
 
@@ -149,6 +155,22 @@ static void end_cancelled(struct sched *s, struct sched_task *t)
 	end_task(s, t, LUA_ERRRUN, 0);
 }
 
+/* Resumes t when its wait is over. */
+static void visit(struct sched *s, struct sched_task *t)
+{
+	if (!t->co)
+		return;
+	if (t->waiting && !t->ready(t->ud))
+		return;
+	t->waiting = 0;
+	if (t->cancelled)
+		end_cancelled(s, t);
+	else
+		resume(s, t);
+	if (t->co && !t->waiting)
+		s->runnable++;
+}
+
 size_t sched_step(struct sched *s)
 {
 	if (s->stepping)
@@ -157,31 +179,46 @@ size_t sched_step(struct sched *s)
 	/* Long operations started with async=true and never waited for end here. */
 	op_tasks_step(lvd_ops_env(s->L));
 	s->runnable = 0;
-	/* Tasks spawned during the step (vdeck.each items) run in it too. */
-	for (size_t i = 0; i < s->n; i++) {
-		struct sched_task *t = s->tasks[i];
-		if (!t->co)
-			continue;
-		if (t->waiting && !t->ready(t->ud))
-			continue;
-		t->waiting = 0;
-		if (t->cancelled)
-			end_cancelled(s, t);
-		else
-			resume(s, t);
-		if (t->co && !t->waiting)
-			s->runnable++;
+	/* From where the last step stopped to the end, then from the start;
+	 * tasks spawned meanwhile (vdeck.each items) run in the step too. */
+	double t0 = now_mono_s();
+	size_t start = s->next < s->n ? s->next : 0, i = start, visited = 0, cut = SIZE_MAX;
+	int wrapped = !start;
+	for (;;) {
+		if (i >= s->n) {
+			if (wrapped)
+				break;
+			wrapped = 1;
+			i = 0;
+		}
+		if (wrapped && start && i >= start)
+			break;
+		if (visited && now_mono_s() - t0 >= STEP_S) {
+			cut = i;
+			s->runnable++;   /* the rest: at the next step, without waiting */
+			break;
+		}
+		visit(s, s->tasks[i++]);
+		visited++;
 	}
 	size_t k = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->tasks[i]->co)
-			s->tasks[k++] = s->tasks[i];
+	s->next = 0;
+	for (size_t j = 0; j < s->n; j++) {
+		if (j == cut)
+			s->next = k;
+		if (s->tasks[j]->co)
+			s->tasks[k++] = s->tasks[j];
 		else
-			task_free(s, s->tasks[i]);
+			task_free(s, s->tasks[j]);
 	}
 	s->n = k;
 	s->stepping = 0;
 	return s->n;
+}
+
+int sched_runnable(const struct sched *s)
+{
+	return s->runnable > 0;
 }
 
 static void sched_cancel_all(struct sched *s, const char *why);
@@ -195,7 +232,7 @@ void sched_run(struct sched *s, const int *until)
 			break;
 		/* Replies wake the pump at once; the timeout bounds how late a
 		 * deadline or a polled job's progress is seen. */
-		fleet_pump(s->fleet, s->runnable ? 0 : 20);
+		fleet_pump(s->fleet, sched_runnable(s) ? 0 : 20);
 	}
 }
 

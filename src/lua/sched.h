@@ -44,8 +44,12 @@ void sched_free(struct sched **s);
  * (L is the main state or the running task's coroutine; they are moved).
  * It first runs at the next sched_step. */
 struct sched_task *sched_spawn(struct sched *s, lua_State *L, int nargs, const struct sched_spawn_opts *o);
-/* Resumes every task whose wait is over; returns how many tasks remain. */
+/* Resumes the tasks whose wait is over, for a few milliseconds at most
+ * (the next step goes on from there); returns how many tasks remain. */
 size_t sched_step(struct sched *s);
+/* Whether a task can run at once (a step stopped short, or a task was
+ * spawned): the caller steps again without waiting. */
+int sched_runnable(const struct sched *s);
 /* The headless loop: pumps the fleet and steps until *until is non-zero. */
 void sched_run(struct sched *s, const int *until);
 /* Asks a task to stop: what it waits for is cancelled where it can be (a

@@ -66,9 +66,10 @@ int  vlua_job_runbook(struct vlua *vl, const char *path, int argc, char **argv, 
  * k=v arguments (booleans as true/false, sizes as "8G"). */
 int  vlua_job_op(struct vlua *vl, const char *op, const char *host, const char *dom, int argc, char **argv,
 		 unsigned *job_id, struct vd_err *err);
-/* Resumes the jobs whose wait is over (call after each fleet_pump);
- * returns how many still run. */
-size_t vlua_jobs_step(struct vlua *vl);
+/* Resumes the jobs whose wait is over (call after each fleet_pump), for a
+ * few milliseconds at most; returns how many still run, and sets *more
+ * when some can go on at once (step again without waiting). */
+size_t vlua_jobs_step(struct vlua *vl, int *more);
 /* Cancels a running job: its long operation is aborted; an operation
  * already sent is let finish (and audited), then the job stops there.
  * -1 when job_id is not a running job of vl. */

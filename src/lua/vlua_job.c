@@ -125,9 +125,12 @@ static struct vjob *job_new(struct vlua *vl, const char *kind, const char *host,
 	return j;
 }
 
-size_t vlua_jobs_step(struct vlua *vl)
+size_t vlua_jobs_step(struct vlua *vl, int *more)
 {
-	return sched_step(vl->ctx.sched);
+	size_t n = sched_step(vl->ctx.sched);
+	if (sched_runnable(vl->ctx.sched))
+		*more = 1;
+	return n;
 }
 
 int vlua_job_cancel(struct vlua *vl, unsigned id)

@@ -62,15 +62,18 @@ int audit_append(const char *path, const struct audit_record *r, struct vd_err *
 {
 	char *own = path ? NULL : audit_default_path();
 	const char *p = path ? path : own;
-	char *dir = x_strdup(p);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		path_mkdirs(dir);
-	}
-	free(dir);
 	int rc = 0;
 	int fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT) {   /* the first record: make its directory */
+		char *dir = x_strdup(p);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			path_mkdirs(dir);
+		}
+		free(dir);
+		fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	}
 	if (fd < 0) {
 		rc = err_set(err, VD_EIO, "audit trail %s: %s", p, strerror(errno));
 	} else {

@@ -114,6 +114,40 @@ static const char *job_log_text(struct tui *t, unsigned id)
 	return s;
 }
 
+/* Where the log page is in a job's log. */
+struct log_pos {
+	const char *s;      /* the next byte to show */
+	const char *line;   /* the start of its line (which gives the colour) */
+};
+
+/* The next screen row of the log at width w: a line longer than w breaks
+ * at its last space that fits, else at w (never inside a UTF-8 sequence).
+ * 0 at the end of the log. */
+static int next_row(struct log_pos *p, size_t w, const char **row, size_t *len, const char **line)
+{
+	if (!*p->s)
+		return 0;
+	const char *e = strchr(p->s, '\n');
+	size_t n = e ? (size_t)(e - p->s) : strlen(p->s), k = n;
+	if (n > w) {
+		for (k = w; k > 0 && p->s[k] != ' '; k--)
+			;
+		if (!k)
+			for (k = w; k > 1 && ((unsigned char)p->s[k] & 0xC0) == 0x80; k--)
+				;
+	}
+	*row = p->s;
+	*len = k;
+	*line = p->line;
+	if (k == n) {
+		p->s += n + (e ? 1 : 0);
+		p->line = p->s;
+	} else {
+		p->s += k + (p->s[k] == ' ');
+	}
+	return 1;
+}
+
 /* The log page: a header, then the lines, following the end unless scrolled. */
 static void draw_log(struct tui *t, const struct jobs_view *v, int y0, int h)
 {
@@ -135,29 +169,26 @@ static void draw_log(struct tui *t, const struct jobs_view *v, int y0, int h)
 		put_text(y0 + 3, 2, COLS - 2, "(no log: this job was not started from the TUI)", theme_attr(EL_DIM), 0);
 		return;
 	}
-	size_t nl = 0;
-	for (const char *s = log; *s; s++)
-		nl += *s == '\n';
-	if (*log && log[strlen(log) - 1] != '\n')
-		nl++;
+	/* long lines wrap, so a result line (key=value ...) reads to its end */
+	size_t w = COLS > 1 ? (size_t)COLS - 1 : 1;
+	if (w > 1000)
+		w = 1000;   /* put_textf's buffer */
+	struct log_pos pos = { log, log };
+	const char *row, *line;
+	size_t len, nrows = 0;
+	while (next_row(&pos, w, &row, &len, &line))
+		nrows++;
 	int rows = h - 3;
-	long first = (long)nl - rows - v->log_scroll;
+	long first = (long)nrows - rows - v->log_scroll;
 	if (first < 0)
 		first = 0;
-	const char *s = log;
-	for (long i = 0; i < first && *s; i++) {
-		const char *e = strchr(s, '\n');
-		s = e ? e + 1 : s + strlen(s);
-	}
-	for (int y = y0 + 3; y < y0 + h && *s; y++) {
-		const char *e = strchr(s, '\n');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		char line[512];
-		snprintf(line, sizeof line, "%.*s", (int)n, s);
+	pos = (struct log_pos){ log, log };
+	for (long i = 0; i < first && next_row(&pos, w, &row, &len, &line); i++)
+		;
+	for (int y = y0 + 3; y < y0 + h && next_row(&pos, w, &row, &len, &line); y++) {
 		int attr = !strncmp(line, "error:", 6) ? theme_attr(EL_CRIT) : !strncmp(line, "note:", 5) ? theme_attr(EL_WARN) :
 			theme_attr(EL_NORMAL);
-		put_text(y, 1, COLS - 1, line, attr, 1);
-		s += n + (e ? 1 : 0);
+		put_textf(y, 1, COLS - 1, attr, "%.*s", (int)len, row);
 	}
 }
 

@@ -267,10 +267,14 @@ static void collect_type(const struct kh_line *l, const unsigned char *key, long
 	long tl = blob_type(key, (size_t)keylen, &t);
 	char type[72];
 	const char *p;
-	if (l->marker != MARK_NONE)
+	if (l->marker != MARK_NONE || tl <= 0 || (size_t)tl >= sizeof type)
 		return;
 	memcpy(type, t, (size_t)tl);
 	type[tl] = '\0';
+	/* a key type is a name: one holding a NUL byte (a hostile file) is
+	 * shorter than its length says (found by fuzz_knownhosts) */
+	if (strlen(type) != (size_t)tl)
+		return;
 	for (p = out->buf; (p = strstr(p, type)); p += tl)   /* already listed? */
 		if ((p == out->buf || p[-1] == ',') && (p[tl] == ',' || p[tl] == '\0'))
 			return;

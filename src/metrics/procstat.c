@@ -3,6 +3,7 @@
 
 #include "core/err.h"
 #include "core/xalloc.h"
+#include "metrics/cpulist.h"
 #include "metrics/text.h"
 
 #include <stdlib.h>
@@ -50,7 +51,8 @@ int parse_proc_stat(const char *buf, size_t len, struct cpu_jiffies *total,
 		c.cpu = -1;
 		c.util = -1;
 		if (*p >= '0' && *p <= '9') {
-			if (text_u64(&p, &id) < 0 || id > 65535)
+			/* the same bound as CPU lists: a node's CPUs come from either */
+			if (text_u64(&p, &id) < 0 || id > CPULIST_MAX_CPU)
 				continue;
 			c.cpu = (int)id;
 		}

@@ -370,15 +370,19 @@ int main(int argc, char **argv)
 	err_clear(&err);
 	struct fleet *fleet = fleet_start(&cluster, &fo, &err);
 	int rc;
+	size_t detached = 0;
 	if (!fleet) {
 		fprintf(stderr, "vdeck: %s\n", err.msg);
 		rc = EXIT_FAILED;
 	} else {
 		rc = run_mode(&cli, fleet);
-		fleet_stop(&fleet);
+		detached = fleet_stop(&fleet);
 	}
 	cluster_free(&cluster);
-	demo_free(&demo);
+	/* A worker still polling a simulated host reads through the demo's
+	 * transport: the process exits, the demo stays for it. */
+	if (!detached)
+		demo_free(&demo);
 	inventory_free(&inv);
 	free(script);
 	if (lock_fd >= 0)

@@ -465,11 +465,12 @@ static void complete_leftovers(struct fleet *f)
 	}
 }
 
-void fleet_stop(struct fleet **pf)
+size_t fleet_stop(struct fleet **pf)
 {
 	struct fleet *f = *pf;
+	size_t detached = 0;
 	if (!f)
-		return;
+		return 0;
 	*pf = NULL;
 	atomic_store(&f->stopping, 1);
 	for (size_t i = 0; i < f->nworkers; i++) {
@@ -490,10 +491,13 @@ void fleet_stop(struct fleet **pf)
 		struct host_ctx *hc = &f->workers[i];
 		if (!hc->running)
 			continue;
-		if (pthread_timedjoin_np(hc->thread, NULL, &until) != 0)
+		if (pthread_timedjoin_np(hc->thread, NULL, &until) != 0) {
 			pthread_detach(hc->thread);
+			detached++;
+		}
 		hc->running = 0;
 	}
 	complete_leftovers(f);
 	fleet_release(f);
+	return detached;
 }

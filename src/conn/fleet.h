@@ -35,7 +35,10 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
  * its own copy of what it reads, so c and its inventory may be freed right
  * after.  Calls that did not run, and replies not yet applied, get their
  * done callbacks here; snapshots are no longer applied. */
-void fleet_stop(struct fleet **f);
+/* Stops the workers, waiting a bounded time; returns how many were still
+ * inside a call and go on detached: what their hosts' transports use (a
+ * platform's transport class) must then outlive them. */
+size_t fleet_stop(struct fleet **f);
 struct cluster *fleet_cluster(struct fleet *f);
 /* Readable when results wait: poll() it beside stdin. */
 int  fleet_fd(const struct fleet *f);

@@ -8,18 +8,7 @@
 # refused naming the file, and --exec NAME or require never take code from
 # the current directory.
 root=$(cd "$(dirname "$0")/../.." && pwd)
-. "$root/tests/lib/harness.sh"
-VDECK=${VDECK:-$root/vdeck}
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-SSHD_NO_TRAP=1
-. "$root/tests/lib/sshd.sh"
-cleanup() {
-	sshd_stop >/dev/null 2>&1
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-export XDG_STATE_HOME="$tmp/state" XDG_CONFIG_HOME="$tmp/config" XDG_RUNTIME_DIR="$tmp/run"
+. "$root/tests/lib/sshd_test.sh"
 # Every run starts in a directory that holds decoys: a cron job's cwd.
 work=$tmp/work
 mkdir -m 755 "$work"

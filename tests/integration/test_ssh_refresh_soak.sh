@@ -9,18 +9,7 @@
 # sshd share a busy CPU: both are pinned to one CPU here (when taskset
 # exists), where the unfixed console stalled about twice per 1000 polls.
 root=$(cd "$(dirname "$0")/../.." && pwd)
-. "$root/tests/lib/harness.sh"
-VDECK=${VDECK:-$root/vdeck}
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-SSHD_NO_TRAP=1
-. "$root/tests/lib/sshd.sh"
-cleanup() {
-	sshd_stop >/dev/null 2>&1
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-export XDG_STATE_HOME="$tmp/state" XDG_CONFIG_HOME="$tmp/config" XDG_RUNTIME_DIR="$tmp/run"
+. "$root/tests/lib/sshd_test.sh"
 if ! sshd_start >/dev/null 2>&1; then
 	skip "sshd cannot run here"
 	finish; exit $?

@@ -281,8 +281,6 @@ static int run_mode(struct cli *cli, struct fleet *fleet)
 	struct cluster *cluster = fleet_cluster(fleet);
 	struct vd_err err;
 	err_clear(&err);
-	if (cli->mode == MODE_TUI && !isatty(STDOUT_FILENO))
-		cli->mode = MODE_SUMMARY;
 	if (cli->mode == MODE_TUI)
 		return tui_run(fleet, &cli->opts);
 	struct vlua *vl = vlua_new(fleet, &cli->opts, &err);
@@ -349,6 +347,9 @@ int main(int argc, char **argv)
 		cli.opts.theme = inv.theme;
 	if (inv.connect_timeout_ms > 0 && cli.opts.connect_timeout_ms == 10000)
 		cli.opts.connect_timeout_ms = inv.connect_timeout_ms;
+	/* Off a terminal the console has nothing to draw on: print the summary. */
+	if (cli.mode == MODE_TUI && !isatty(STDOUT_FILENO))
+		cli.mode = MODE_SUMMARY;
 	struct sigaction sa = { .sa_handler = on_interrupt };
 	sigemptyset(&sa.sa_mask);
 	if (cli.mode != MODE_TUI && cli.mode != MODE_REPL) {
@@ -368,6 +369,8 @@ int main(int argc, char **argv)
 	};
 	struct vd_err err;
 	err_clear(&err);
+	if (cli.mode == MODE_TUI)
+		tui_log_capture();   /* the workers' first lines are their connects */
 	struct fleet *fleet = fleet_start(&cluster, &fo, &err);
 	int rc;
 	size_t detached = 0;
@@ -378,6 +381,8 @@ int main(int argc, char **argv)
 		rc = run_mode(&cli, fleet);
 		detached = fleet_stop(&fleet);
 	}
+	if (cli.mode == MODE_TUI)
+		tui_log_release();
 	cluster_free(&cluster);
 	/* A worker still polling a simulated host reads through the demo's
 	 * transport: the process exits, the demo stays for it. */

@@ -641,7 +641,6 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 		return EXIT_FAILURE;
 	}
 	install_signals();
-	tui_log_capture(&t);
 	cbreak();
 	noecho();
 	nonl();
@@ -733,7 +732,6 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 	}
 	cmdline_shutdown();
 	endwin();
-	tui_log_release(&t);
 	restore_signals();
 	int rc = sig_quit ? 128 + sig_quit : 0;
 	tui_free(&t);

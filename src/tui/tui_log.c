@@ -2,8 +2,10 @@
  * warnings) become events of the Log view: written to stderr they would
  * land over the curses screen.  Any thread may log (host workers do), so
  * the sink only queues a copy under a lock; the loop thread moves queued
- * lines into the cluster's event log, which only it writes.  On exit the
- * sink is removed and whatever was not moved yet goes to stderr. */
+ * lines into the cluster's event log, which only it writes.  Capture
+ * starts before the host workers do (their first lines are the connects)
+ * and ends after they stop; whatever was not moved by then goes to
+ * stderr.  One console per process: the queue is this file's. */
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "tui/tui_priv.h"
@@ -39,11 +41,15 @@ static void queue_line(enum log_level level, const char *line, void *ctx)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void tui_log_capture(struct tui *t)
+static struct log_queue *captured;
+
+void tui_log_capture(void)
 {
+	if (captured)
+		return;
 	struct log_queue *q = x_calloc(1, sizeof *q);
 	pthread_mutex_init(&q->lock, NULL);
-	t->logq = q;
+	captured = q;
 	log_set_sink(queue_line, q);
 }
 
@@ -58,7 +64,7 @@ static enum event_kind level_kind(enum log_level level)
 
 void tui_log_drain(struct tui *t)
 {
-	struct log_queue *q = t->logq;
+	struct log_queue *q = captured;
 	if (!q)
 		return;
 	pthread_mutex_lock(&q->lock);
@@ -76,9 +82,9 @@ void tui_log_drain(struct tui *t)
 		eventlog_add(&t->c->events, EV_WARN, "", "%zu log lines dropped (too many at once)", dropped);
 }
 
-void tui_log_release(struct tui *t)
+void tui_log_release(void)
 {
-	struct log_queue *q = t->logq;
+	struct log_queue *q = captured;
 	if (!q)
 		return;
 	/* vd_log calls the sink under its own lock: once this returns, no
@@ -92,5 +98,5 @@ void tui_log_release(struct tui *t)
 		log_warn("%zu log lines dropped (too many at once)", q->dropped);
 	free(q->lines);
 	pthread_mutex_destroy(&q->lock);
-	x_free(&t->logq);
+	x_free(&captured);
 }

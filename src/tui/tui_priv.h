@@ -204,7 +204,6 @@ struct tui {
 	 * dry-run previews, whose options force dry_run). */
 	struct vlua    *vl, *vl_dry;
 	struct vd_options dry_opts;
-	struct log_queue *logq;              /* vd_log lines for the Log view (tui_log.c) */
 
 	/* Bench hook. */
 	FILE           *bench;
@@ -219,12 +218,8 @@ void tui_status(struct tui *t, int err, const char *fmt, ...) __attribute__((for
 void tui_switch(struct tui *t, enum view_id v, int push);
 /* Asks on the command line, text pre-filled; p's functions get ctx. */
 void tui_prompt(struct tui *t, const char *question, const char *text, const struct prompt *p, void *ctx);
-/* tui_log.c: while the console owns the terminal, vd_log lines become
- * events of the Log view instead of text over the screen. */
-void tui_log_capture(struct tui *t);
+/* tui_log.c: moves captured vd_log lines into the Log view. */
 void tui_log_drain(struct tui *t);
-/* Back to stderr; lines not drained yet are written there. */
-void tui_log_release(struct tui *t);
 /* Entry points of views that others open. */
 void host_view_open(struct tui *t, size_t host_index);
 /* Restricts the VMs view to one host (NULL: all) and rebuilds its rows. */

@@ -64,6 +64,28 @@ static size_t grown_cap(size_t n)
 	return cap;
 }
 
+/* The nested <backingStore> elements under a disk, top first; an empty
+ * <backingStore/> ends the chain (libvirt's "no more layers"). */
+static void parse_chain(const xmlNode *n, struct dom_disk *d)
+{
+	size_t cap = 0;
+	for (const xmlNode *bs = xml_child(n, "backingStore"); bs && d->nchain < DOM_MAX_CHAIN;
+	     bs = xml_child(bs, "backingStore")) {
+		const xmlNode *src = xml_child(bs, "source");
+		if (!src && !xml_child(bs, "format"))
+			break;
+		x_grow(&d->chain, &cap, d->nchain + 1, sizeof *d->chain);
+		struct dom_layer *l = &d->chain[d->nchain++];
+		memset(l, 0, sizeof *l);
+		l->path = xml_attr_dup(src, "file");
+		if (!l->path)
+			l->path = xml_attr_dup(src, "dev");
+		xml_attr(xml_child(bs, "format"), "type", l->format, sizeof l->format);
+	}
+	if (d->nchain && d->chain[0].path)
+		d->backing = x_strdup(d->chain[0].path);
+}
+
 static void parse_disk(const xmlNode *n, struct dom_info *out)
 {
 	x_grow(&out->disks, &(size_t){ grown_cap(out->ndisks) }, out->ndisks + 1, sizeof *out->disks);
@@ -76,12 +98,7 @@ static void parse_disk(const xmlNode *n, struct dom_info *out)
 	xml_attr(xml_child(n, "target"), "bus", d->bus, sizeof d->bus);
 	xml_attr(xml_child(n, "driver"), "type", d->format, sizeof d->format);
 	d->shareable = xml_child(n, "shareable") != NULL;
-	const xmlNode *bs = xml_child(n, "backingStore"), *bsrc = xml_child(bs, "source");
-	if (bsrc) {
-		d->backing = xml_attr_dup(bsrc, "file");
-		if (!d->backing)
-			d->backing = xml_attr_dup(bsrc, "dev");
-	}
+	parse_chain(n, d);
 	const xmlNode *src = xml_child(n, "source");
 	if (!src)
 		return;
@@ -222,6 +239,9 @@ void dom_info_free(struct dom_info *info)
 	for (size_t i = 0; i < info->ndisks; i++) {
 		free(info->disks[i].source);
 		free(info->disks[i].backing);
+		for (size_t l = 0; l < info->disks[i].nchain; l++)
+			free(info->disks[i].chain[l].path);
+		free(info->disks[i].chain);
 	}
 	for (size_t i = 0; i < info->nnics; i++)
 		free(info->nics[i].source);
@@ -247,6 +267,12 @@ void dom_info_copy(struct dom_info *dst, const struct dom_info *src)
 	for (size_t i = 0; i < dst->ndisks; i++) {
 		dst->disks[i].source = x_strdup(src->disks[i].source);
 		dst->disks[i].backing = x_strdup(src->disks[i].backing);
+		size_t nc = src->disks[i].nchain;
+		dst->disks[i].chain = nc ? x_malloc(nc * sizeof *dst->disks[i].chain) : NULL;
+		for (size_t l = 0; l < nc; l++) {
+			dst->disks[i].chain[l] = src->disks[i].chain[l];
+			dst->disks[i].chain[l].path = x_strdup(src->disks[i].chain[l].path);
+		}
 	}
 	for (size_t i = 0; i < dst->nnics; i++)
 		dst->nics[i].source = x_strdup(src->nics[i].source);

@@ -11,6 +11,16 @@
 
 #include "core/err.h"
 
+/* One layer of a disk's backing chain, below the disk's own file. */
+struct dom_layer {
+	char    *path;         /* file or device; NULL when libvirt names no source */
+	char     format[16];
+	uint64_t capacity;     /* filled from pool volumes; 0 = unknown */
+	uint64_t allocation;
+};
+
+#define DOM_MAX_CHAIN 32   /* deeper chains are cut here (a loop in foreign XML) */
+
 struct dom_disk {
 	char     target[32];   /* vda, sdb */
 	char     device[16];   /* disk, cdrom, lun */
@@ -23,6 +33,9 @@ struct dom_disk {
 	char     sgio[16];
 	uint64_t capacity;     /* filled from pool volumes or block info; 0 = unknown */
 	uint64_t allocation;
+	uint64_t physical;     /* the file's size (block.N.physical, volume <physical>); 0 = unknown */
+	struct dom_layer *chain;   /* <backingStore> layers, top first (chain[0].path == backing) */
+	size_t   nchain;
 };
 
 struct dom_nic {

@@ -71,6 +71,7 @@ static int dom_disks(lua_State *L)
 		lua_pushboolean(L, k->shareable);
 		lua_setfield(L, -2, "shareable");
 		lvd_set_str(L, "sgio", k->sgio);
+		lvd_disk_storage(L, d, k);
 		lua_rawseti(L, -2, (lua_Integer)n + 1);
 	}
 	return 1;

@@ -29,6 +29,8 @@ void vop_request_free(struct vop_request *r)
 	free(r->migrate_uri);
 	free(r->shell);
 	free(r->undo_shell);
+	free(r->volume);
+	r->volume = NULL;
 	for (size_t i = 0; i < r->ndrop_snapshots; i++)
 		free(r->drop_snapshots[i]);
 	free(r->drop_snapshots);
@@ -47,6 +49,7 @@ void vop_request_copy(struct vop_request *dst, const struct vop_request *src)
 	dst->migrate_uri = x_strdup(src->migrate_uri);
 	dst->shell = x_strdup(src->shell);
 	dst->undo_shell = x_strdup(src->undo_shell);
+	dst->volume = x_strdup(src->volume);
 	dst->drop_snapshots = src->ndrop_snapshots ? x_calloc(src->ndrop_snapshots, sizeof *dst->drop_snapshots) : NULL;
 	for (size_t i = 0; i < src->ndrop_snapshots; i++)
 		dst->drop_snapshots[i] = x_strdup(src->drop_snapshots[i]);
@@ -251,6 +254,18 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, "virNodeDeviceDestroy(mdev ");
 		quoted(sb, r->target);
 		sb_append(sb, ") then virNodeDeviceUndefine when it is persistent\n");
+		break;
+	case VOP_VOL_CREATE:
+		sb_append(sb, "virStorageVolCreateXML(pool ");
+		quoted(sb, r->target);
+		sb_append(sb, ", xml)\n");
+		break;
+	case VOP_VOL_DELETE:
+		sb_append(sb, "virStorageVolDelete(pool ");
+		quoted(sb, r->target);
+		sb_append(sb, " volume ");
+		quoted(sb, r->volume);
+		sb_append(sb, ")\n");
 		break;
 	}
 	if (r->xml)
@@ -471,6 +486,8 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 	case VOP_DEFINE:
 	case VOP_NODEDEV_CREATE:
 	case VOP_NODEDEV_REMOVE:
+	case VOP_VOL_CREATE:
+	case VOP_VOL_DELETE:
 		break;
 	}
 	return err_set(err, VD_EUNSUPPORTED, "this request runs as a job, not on the worker");

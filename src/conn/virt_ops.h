@@ -37,7 +37,9 @@ enum vop_kind {
 	/* host requests (uuid empty): */
 	VOP_NODEDEV_CREATE,    /* xml: an mdev; target = its uuid; VOPF_NODEDEV_DEFINE: persistent */
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
-	/* (test_vop_flags walks the kinds up to the last one, VOP_NODEDEV_REMOVE) */
+	VOP_VOL_CREATE,        /* target = pool, xml = <volume> */
+	VOP_VOL_DELETE,        /* target = pool, volume = its name */
+	/* (test_vop_flags walks the kinds up to the last one, VOP_VOL_DELETE) */
 };
 
 /* Request flags: which libvirt flags a call passes is the table's business
@@ -84,6 +86,7 @@ struct vop_request {
 	 * (their overlays of that disk are merged away). */
 	char        **drop_snapshots;  /* owned */
 	size_t        ndrop_snapshots;
+	char         *volume;          /* owned: VOP_VOL_DELETE's volume name */
 };
 
 struct vop_snapshot {
@@ -163,6 +166,8 @@ int  vop_call(struct host_ctx *hc, void *arg, struct vd_err *err);
 int  vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err);
 /* virt_ops_host.c: a host request (no domain) on conn (a virConnectPtr). */
 int  vop_run_host(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
+/* virt_ops_volume.c: VOP_VOL_CREATE and VOP_VOL_DELETE on conn. */
+int  vop_run_volume(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_define.c: VOP_DEFINE on the worker of hc (its shell, then conn). */
 int  vop_run_define(struct host_ctx *hc, void *conn, const struct vop_request *req, struct vop_result *res,
 		    struct vd_err *err);

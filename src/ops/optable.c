@@ -185,6 +185,19 @@ static const struct op_arg a_delete_bond[] = {
 	CONFIRM_ARGS,
 };
 
+static const char *const volume_formats[] = { "qcow2", "raw", NULL };
+static const struct op_arg a_create_volume[] = {
+	{ "pool", OT_STRING, OAF_REQUIRED, NULL, "storage pool", NULL, NULL, NULL },
+	{ "name", OT_STRING, OAF_REQUIRED, NULL, "volume name (a file name in a directory pool)", NULL, NULL, NULL },
+	{ "size", OT_SIZE, OAF_REQUIRED, NULL, "capacity the guest sees (e.g. 20G)", NULL, NULL, NULL },
+	{ "format", OT_ENUM, 0, "qcow2", "image format", volume_formats, NULL, NULL },
+	{ "allocation", OT_SIZE, 0, "0", "bytes allocated now (0: thin; size: preallocated)", NULL, NULL, NULL },
+};
+static const struct op_arg a_delete_volume[] = {
+	{ "pool", OT_STRING, OAF_REQUIRED, NULL, "storage pool", NULL, NULL, NULL },
+	{ "name", OT_STRING, OAF_REQUIRED, NULL, "volume name", NULL, NULL, NULL },
+};
+
 #define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL, NULL }
 #define M OPF_MUTATES
 
@@ -218,6 +231,10 @@ static const struct op_def table[] = {
 	  M | OPF_DESTRUCTIVE, create_bond_validate, NULL, create_bond_build_change, NULL },
 	{ "delete_bond", OP_HOST, "delete a bond on host uplinks (commit-confirm)", ARGS(a_delete_bond),
 	  M | OPF_DESTRUCTIVE, delete_bond_validate, NULL, delete_bond_build_change, NULL },
+	/* storage volumes (issue 14) */
+	ENTRY(create_volume, OP_HOST, "create a storage volume (thin unless allocation= is given)", a_create_volume, M),
+	ENTRY(delete_volume, OP_HOST, "delete a storage volume no VM or backing chain uses", a_delete_volume,
+	      M | OPF_DESTRUCTIVE),
 	/* An ad-hoc command: anything may change, so it is refused under
 	 * --readonly, printed under --dry-run and audited like the others. */
 	{ "run", OP_HOST, "run a command on the host's shell", ARGS(a_run), M,

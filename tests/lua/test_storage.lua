@@ -67,4 +67,28 @@ t.eq(#vdeck.domain("template"):disks()[1].used_by, 2, "clone1 and the mid volume
 
 -- host B mounts the export elsewhere: its clone's chain names B's path
 t.eq(vdeck.domain("clone2"):disks()[1].chain[1].path, "/mnt/vm/base.qcow2", "clone2's base on B's mount path")
+
+-- volumes: thin by default; a base others stand on is not deleted
+local r = a:create_volume { pool = "nfs", name = "thin.qcow2", size = "10G" }
+t.ok(r.message and r.message:find("thin.qcow2 created"), "volume created", r.message)
+a:refresh()
+local function pool_of(h, name)
+	for _, p in ipairs(h:pools()) do if p.name == name then return p end end
+end
+local thin
+for _, v in ipairs(pool_of(a, "nfs").volumes) do if v.name == "thin.qcow2" then thin = v end end
+t.ok(thin ~= nil, "the new volume is listed")
+t.eq(thin and thin.allocation, 0, "allocation 0")
+t.eq(thin and thin.capacity, 10 * 2^30, "capacity as asked")
+t.raises(function() a:create_volume { pool = "nfs", name = "thin.qcow2", size = "1G" } end,
+	"an existing name", "already has a volume")
+t.raises(function() a:create_volume { pool = "nope", name = "x", size = "1G" } end,
+	"an unknown pool", "no storage pool 'nope' %(pools: ")
+t.raises(function() a:delete_volume { pool = "nfs", name = "base.qcow2" } end, "a base in use",
+	"in use: clone1 %(vda%), template %(vda%), volume /mnt/nfs/mid.qcow2")
+t.raises(function() a:delete_volume { pool = "nfs", name = "mid.qcow2" } end, "a middle layer in use", "clone1")
+r = a:delete_volume { pool = "nfs", name = "thin.qcow2" }
+t.ok(r.message and r.message:find("deleted"), "unused volume deleted", r.message)
+a:refresh()
+t.eq(#pool_of(a, "nfs").volumes, 4, "gone from the pool")
 t.done()

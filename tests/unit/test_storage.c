@@ -9,6 +9,7 @@
 #include "model/backing.h"
 #include "model/cluster.h"
 #include "model/datastore.h"
+#include "ops/xml_storage.h"
 
 static struct pool_info pool(const char *xml)
 {
@@ -339,8 +340,25 @@ static void test_backing(void)
 	inventory_free(&inv);
 }
 
+/* the XML virStorageVolCreateXML gets, written out by hand */
+static void test_volume_xml(void)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	xml_volume(&(struct xml_volume){ .name = "a<&'\"b", .format = "qcow2", .capacity = 10737418240ULL,
+					 .backing = "/p/base's.img", .backing_format = "raw" }, &sb);
+	CHECK_STR(sb.buf, "<volume>\n  <name>a&lt;&amp;&apos;&quot;b</name>\n"
+			  "  <capacity unit='bytes'>10737418240</capacity>\n"
+			  "  <allocation unit='bytes'>0</allocation>\n"
+			  "  <target>\n    <format type='qcow2'/>\n  </target>\n"
+			  "  <backingStore>\n    <path>/p/base&apos;s.img</path>\n    <format type='raw'/>\n"
+			  "  </backingStore>\n</volume>\n");
+	sb_free(&sb);
+}
+
 int main(void)
 {
+	test_volume_xml();
 	test_parse();
 	test_keys();
 	test_datastores();

@@ -1,6 +1,7 @@
 /* view_vm.c — one VM: state and sizes, disks (capacity against
  * allocation), NICs, snapshots, vCPU pins, numatune and host devices. */
 #include "tui/tui_priv.h"
+#include "model/backing.h"
 #include "core/units.h"
 
 #include <curses.h>
@@ -27,6 +28,31 @@ static void out(int *y, int y0, int h, int scroll, int x, int attr, const char *
 	if (r >= y0 && r < y0 + h)
 		put_text(r, x, COLS - x, text, attr, 0);
 	(*y)++;
+}
+
+/* A disk's backing chain as a small tree under it: each layer's file,
+ * format and size, and how many other disks stand on it. */
+static void chain_tree(const struct domain *d, const struct dom_disk *k, const struct backing_index *ix, int *y,
+		       int y0, int h, int s)
+{
+	char text[512], b1[32];
+	size_t depth = k->nchain ? k->nchain : k->backing ? 1 : 0;
+	for (size_t l = 0; ix && l < depth; l++) {
+		const char *path = k->nchain ? k->chain[l].path : k->backing;
+		const struct backing_file *f = backing_index_find(ix, path);
+		const char *fmt = k->nchain && k->chain[l].format[0] ? k->chain[l].format : f ? f->format : "";
+		uint64_t cap = k->nchain && k->chain[l].capacity ? k->chain[l].capacity : f ? f->capacity : 0;
+		size_t others = 0;
+		for (size_t u = 0; f && u < f->nusers; u++)
+			others += f->users[u].domain && strcmp(f->users[u].uuid, d->info.uuid) != 0;
+		char more[64] = "";
+		if (others)
+			snprintf(more, sizeof more, "  (%zu other disk%s on it)", others, others == 1 ? "" : "s");
+		snprintf(text, sizeof text, "%*s%s %s  %s %s%s%s", (int)(2 * l), "", l + 1 < depth ? "\u251c\u2500" : "\u2514\u2500",
+			 path ? path : "?", fmt[0] ? fmt : "-", cap ? size_format(cap, b1, sizeof b1) : "",
+			 f && f->missing ? "  MISSING" : "", more);
+		out(y, y0, h, s, 15, theme_attr(f && f->missing ? EL_CRIT : EL_NORMAL), text);
+	}
 }
 
 static void draw(struct tui *t, int y0, int h)
@@ -64,6 +90,13 @@ static void draw(struct tui *t, int y0, int h)
 		out(&y, y0, h, s, 0, N, text);
 	}
 	y++;
+	/* the cluster's backing-file index, only when a disk has a chain */
+	struct backing_index ixs, *ix = NULL;
+	for (size_t i = 0; i < d->info.ndisks && !ix; i++)
+		if (d->info.disks[i].backing) {
+			backing_index_build(t->c, &ixs);
+			ix = &ixs;
+		}
 	snprintf(text, sizeof text, "Disks: %zu   TARGET  DEVICE BUS     FORMAT  CAPACITY  ALLOCATED  USE                   SOURCE", d->info.ndisks);
 	out(&y, y0, h, s, 0, H, text);
 	for (size_t i = 0; i < d->info.ndisks; i++) {
@@ -79,7 +112,10 @@ static void draw(struct tui *t, int y0, int h)
 					theme_attr(EL_BAR_FREE));
 			put_text(r, 90, COLS - 90, k->source ? k->source : "", N, 0);
 		}
+		chain_tree(d, k, ix, &y, y0, h, s);
 	}
+	if (ix)
+		backing_index_free(ix);
 	y++;
 	snprintf(text, sizeof text, "NICs: %zu   MAC                TYPE       MODEL    SOURCE            VLAN  TARGET", d->info.nnics);
 	out(&y, y0, h, s, 0, H, text);

@@ -17,6 +17,7 @@ struct use {
 	int         in_pool_dir;        /* lies in a file pool's directory of host */
 	struct backing_user user;
 	int         has_user;
+	size_t      seq;                /* order found: users listed in cluster order */
 };
 
 struct uses {
@@ -31,6 +32,7 @@ static struct use *add(struct uses *u, const char *path)
 	memset(x, 0, sizeof *x);
 	x->path = path;
 	x->format = "";
+	x->seq = u->n - 1;
 	return x;
 }
 
@@ -110,7 +112,9 @@ static void volume_uses(struct uses *u, const struct host *h, size_t hi)
 
 static int by_path(const void *a, const void *b)
 {
-	return strcmp(((const struct use *)a)->path, ((const struct use *)b)->path);
+	const struct use *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static int user_same(const struct backing_user *a, const struct backing_user *b)

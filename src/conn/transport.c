@@ -149,7 +149,13 @@ static int ssh_exec(void *state, const char *cmd, int timeout_ms, size_t max_byt
 static int ssh_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
 {
 	struct ssh_state *s = state;
-	return ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, max_bytes, out, err);
+	struct strbuf wire;
+	sb_init(&wire);
+	int rc = ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, max_bytes, &wire, err);
+	if (rc == 0)
+		bundle_wire_decode(wire.buf, wire.len, out);
+	sb_free(&wire);
+	return rc;
 }
 
 static int ssh_is_connected(const void *state)

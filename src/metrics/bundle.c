@@ -59,7 +59,8 @@ static const char script_files[] =
 /* Commands: the links of mdevs and LUNs (readlink forks once per existing
  * link only: none on a host without mdevs or SAN LUNs), the page size read
  * when the script was defined, ethtool once per physical NIC where it is
- * installed, and the Open vSwitch status (three commands) only where an OVS
+ * installed (not under a sysroot: ethtool asks the running kernel, whose
+ * NICs are not the tree's), and the Open vSwitch status (three commands) only where an OVS
  * database socket exists. */
 static const char script_commands[] =
 	"printf '\\036C mdevs\\n'\n"
@@ -69,7 +70,7 @@ static const char script_commands[] =
 	"for l in dev/disk/by-path/*-iscsi-*-lun-* dev/disk/by-path/*-fc-*-lun-* dev/disk/by-id/wwn-*; do\n"
 	"  [ -L \"$l\" ] || continue; printf '/%s %s\\n' \"$l\" \"$(readlink \"$l\")\"; done\n"
 	"[ -n \"$vdeck_pagesize\" ] && printf '\\036C getconf PAGESIZE\\n%s\\n' \"$vdeck_pagesize\"\n"
-	"if command -v ethtool >/dev/null 2>&1; then for d in sys/class/net/*; do\n"
+	"if [ -z \"$R\" ] && command -v ethtool >/dev/null 2>&1; then for d in sys/class/net/*; do\n"
 	"  [ -e \"$d\"/device ] || continue; n=${d##*/}\n"
 	"  printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n"
 	/* OVS_RUNDIR as the OVS tools themselves read it. */

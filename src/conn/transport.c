@@ -152,9 +152,14 @@ static int ssh_exec(void *state, const char *cmd, int timeout_ms, size_t max_byt
 static int ssh_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
 {
 	struct ssh_state *s = state;
+	struct strbuf wire;
+	sb_init(&wire);
 	ssh_conn_lock(s->conn);
-	int rc = ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, max_bytes, out, err);
+	int rc = ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, max_bytes, &wire, err);
 	ssh_conn_unlock(s->conn);
+	if (rc == 0)
+		bundle_wire_decode(wire.buf, wire.len, out);
+	sb_free(&wire);
 	return rc;
 }
 
@@ -174,7 +179,7 @@ static int ssh_is_connected(const void *state)
 	/* the tunnel's pump may find the session dead meanwhile */
 	ssh_conn_lock(s->conn);
 	int connected = s->conn->connected;
-	pthread_mutex_unlock(&s->conn->lock);
+	ssh_conn_unlock(s->conn);
 	return connected;
 }
 

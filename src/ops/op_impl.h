@@ -4,6 +4,7 @@
 #define VD_OP_IMPL_H
 
 #include "ops/optable.h"
+#include "ops/opexec.h"
 
 #define OP_FN(n) \
 	int n##_validate(const struct op_ctx *ctx, struct vd_err *err); \
@@ -26,6 +27,12 @@ OP_CHANGE_FN(create_bond) OP_CHANGE_FN(delete_bond)
 /* h:run (ops/op_command.c). */
 int run_validate(const struct op_ctx *ctx, struct vd_err *err);
 int run_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+
+/* h:set_coalesce (ops/op_coalesce.c). */
+int set_coalesce_validate(const struct op_ctx *ctx, struct vd_err *err);
+int set_coalesce_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+int set_coalesce_command_result(const struct op_def *def, const struct op_args *args, const struct host_run *run,
+				struct op_outcome *out, struct vd_err *err);
 
 /* LIVE/CONFIG from the live= and config= arguments; neither given means the
  * running definition when running, else the persistent one. */

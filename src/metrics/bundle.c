@@ -29,7 +29,7 @@ static const char script_head[] =
 	"    awk 'FNR==1{p=FILENAME; r=ENVIRON[\"R\"]; if (r!=\"\" && index(p,r)==1) p=substr(p,length(r)+1);"
 	" printf \"\\036F %s\\n\", p} {print}' \"$@\" 2>/dev/null\n"
 	"  else for f do printf '\\036F %s\\n' \"${f#\"$R\"}\"; cat \"$f\" 2>/dev/null; done; fi; }\n"
-	"m \"$R\"/proc/meminfo \"$R\"/proc/vmstat \"$R\"/proc/stat \"$R\"/proc/net/dev \"$R\"/proc/net/bonding/*"
+	"m \"$R\"/proc/meminfo \"$R\"/proc/vmstat \"$R\"/proc/stat \"$R\"/proc/net/dev \"$R\"/proc/interrupts \"$R\"/proc/net/bonding/*"
 	" \"$R\"/sys/devices/system/node/node*/meminfo\n"
 	"v \"$R\"/proc/sys/kernel/osrelease \"$R\"/sys/devices/system/cpu/online \"$R\"/sys/kernel/mm/ksm/*\n"
 	"v \"$R\"/sys/kernel/mm/hugepages/*/nr_hugepages \"$R\"/sys/kernel/mm/hugepages/*/free_hugepages\n"
@@ -59,13 +59,31 @@ static const char script_head[] =
 	"if command -v ethtool >/dev/null 2>&1; then for d in \"$R\"/sys/class/net/*; do\n"
 	"  [ -e \"$d\"/device ] || continue; n=${d##*/}\n"
 	"  printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n"
+	/* Each NIC's device (interrupt names say virtio0 or a PCI address), and
+	 * SR-IOV PFs: their VFs' links, and `ip -d link` for VF MAC/VLAN/trust
+	 * when VFs exist (one readlink per physical NIC and per VF). */
+	"printf '\\036C netdev-devices\\n'\n"
+	"for d in \"$R\"/sys/class/net/*; do [ -L \"$d\"/device ] || continue\n"
+	"  printf '%s %s\\n' \"${d##*/}\" \"$(readlink \"$d\"/device)\"; done\n"
+	"for d in \"$R\"/sys/class/net/*; do [ -r \"$d\"/device/sriov_totalvfs ] || continue; n=${d##*/}\n"
+	"  printf '\\036C sriov %s\\n' \"$n\"\n"
+	"  for l in \"$d\"/device \"$d\"/device/virtfn*; do [ -L \"$l\" ] || continue\n"
+	"    printf '%s %s\\n' \"${l##*/}\" \"$(readlink \"$l\")\"; done\n"
+	"  for v in \"$d\"/device/virtfn*/net/*; do [ -e \"$v\" ] || continue; f=${v%/net/*}\n"
+	"    printf 'net %s %s\\n' \"${f##*/}\" \"${v##*/}\"; done\n"
+	"  k=0; { IFS= read -r k <\"$d\"/device/sriov_numvfs; } 2>/dev/null\n"
+	"  if [ \"${k:-0}\" != 0 ] && command -v ip >/dev/null 2>&1; then\n"
+	"    printf '\\036C ip -d link show %s\\n' \"$n\"; ip -d link show dev \"$n\" 2>&1; fi\n"
+	"done\n"
 	/* Open vSwitch bonds: only when its database socket exists (no fork
 	 * otherwise); OVS_RUNDIR as the OVS tools themselves read it. */
 	"o=${OVS_RUNDIR:-/var/run/openvswitch}\n"
 	"if [ -S \"$o/db.sock\" ] && command -v ovs-appctl >/dev/null 2>&1; then\n"
 	"  printf '\\036C ovs-vsctl show\\n'; ovs-vsctl --timeout=3 show 2>&1\n"
 	"  printf '\\036C ovs-appctl bond/show\\n'; ovs-appctl --timeout=3 bond/show 2>&1\n"
-	"  printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1; fi\n";
+	"  printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1\n"
+	"  printf '\\036C ovs-vsctl get Open_vSwitch . other_config\\n'\n"
+	"  ovs-vsctl --timeout=3 get Open_vSwitch . other_config 2>&1; fi\n";
 
 /* GPUs (sysfs mdev tree) and LUNs: see metrics/gpu.h and metrics/lun.h.
  * readlink forks once per existing link only (none on a host without

@@ -74,6 +74,8 @@ void lvd_metrics_register(lua_State *L);
 
 /* Adds h:gpus, h:luns, vdeck.gpus, vdeck.luns (api_devices.c). */
 void lvd_devices_register(lua_State *L);
+/* h:sriov(), vdeck.sriov() (api_sriov.c). */
+void lvd_sriov_register(lua_State *L);
 
 
 /* Waits (yields) until host h — else every host marked in want (per host

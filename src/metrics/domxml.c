@@ -210,15 +210,8 @@ static void parse_hostdev(const xmlNode *n, struct dom_info *out)
 	const xmlNode *src = xml_child(n, "source");
 	xml_attr(xml_child(src, "address"), "uuid", h->uuid, sizeof h->uuid);
 	const xmlNode *a = xml_child(src, "address");
-	if (a && !h->uuid[0]) {
-		char dom[8], bus[8], slot[8], fn[8];
-		xml_attr(a, "domain", dom, sizeof dom);
-		xml_attr(a, "bus", bus, sizeof bus);
-		xml_attr(a, "slot", slot, sizeof slot);
-		xml_attr(a, "function", fn, sizeof fn);
-		if (bus[0])
-			snprintf(h->address, sizeof h->address, "%s:%s:%s.%s", dom, bus, slot, fn);
-	}
+	if (a && !h->uuid[0])
+		pci_address(a, h->address, sizeof h->address);   /* 0000:3b:02.1, as sysfs names it */
 }
 
 static void parse_devices(const xmlNode *devs, struct dom_info *out)

@@ -2,6 +2,7 @@
  * allocation), NICs, snapshots, vCPU pins, numatune and host devices. */
 #include "tui/tui_priv.h"
 #include "core/units.h"
+#include "model/sriov_use.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -34,7 +35,8 @@ static void out(int *y, int y0, int h, int scroll, int x, int attr, const char *
 static void vm_nic_host_device(const struct host *host, const struct dom_nic *n, char *buf, size_t len)
 {
 	if (n->mode == NIC_MODE_HOSTDEV) {
-		snprintf(buf, len, "VF %s", n->vf_address[0] ? n->vf_address : "?");
+		const char *pf = host_vf_pf(host, n->vf_address);
+		snprintf(buf, len, "VF %s%s%s", n->vf_address[0] ? n->vf_address : "?", pf ? " of " : "", pf ? pf : "");
 		return;
 	}
 	snprintf(buf, len, "%s", n->target[0] ? n->target : "-");

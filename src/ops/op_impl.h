@@ -28,6 +28,13 @@ OP_CHANGE_FN(create_bond) OP_CHANGE_FN(delete_bond)
 int run_validate(const struct op_ctx *ctx, struct vd_err *err);
 int run_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
 
+/* SR-IOV VFs (ops/op_sriov.c): what a VF NIC forbids, and attach's check
+ * that vf is a free VF of the domain's host. */
+int op_sriov_migrate_check(const struct op_ctx *ctx, const struct host *target, struct vd_err *err);
+int op_sriov_snapshot_check(const struct op_ctx *ctx, int memory, struct vd_err *err);
+int op_sriov_vf_check(const struct op_ctx *ctx, const char *vf, struct vd_err *err);
+void op_vhostuser_note(const struct op_ctx *ctx);
+
 /* h:set_coalesce (ops/op_coalesce.c). */
 int set_coalesce_validate(const struct op_ctx *ctx, struct vd_err *err);
 int set_coalesce_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);

@@ -75,6 +75,7 @@ static const struct op_arg a_attach_nic[] = {
 	{ "portgroup", OT_STRING, 0, NULL, "network portgroup", NULL, NULL, NULL },
 	{ "vlan", OT_INTEGER, 0, NULL, "VLAN tag", NULL, "1", "4094" },
 	LIVE_CONFIG,
+	{ "vf", OT_STRING, 0, NULL, "SR-IOV VF of the host to pass through (PCI 0000:3b:02.1; instead of network)", NULL, NULL, NULL },
 };
 static const struct op_arg a_detach_nic[] = {
 	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL, NULL, NULL },
@@ -121,6 +122,8 @@ static const struct op_arg a_migrate[] = {
 	{ "migrate_uri", OT_STRING, 0, NULL, "data connection URI (tcp://ADDR)", NULL, NULL, NULL },
 	{ "on_progress", OT_CALLBACK, 0, NULL, "function(progress) called while it runs", NULL, NULL, NULL },
 	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL, NULL, NULL },
+	{ "force", OT_BOOLEAN, 0, NULL, "plan around SR-IOV VFs: detached before, a free one attached after "
+	  "(the migrate runbook does the three steps)", NULL, NULL, NULL },
 };
 
 static const char *const sgio_modes[] = { "filtered", "unfiltered", NULL };

@@ -22,7 +22,8 @@ struct xml_disk {
 };
 
 struct xml_nic {
-	const char *network, *bridge;   /* exactly one */
+	const char *network, *bridge;   /* exactly one, or none with vf */
+	const char *vf;                 /* an SR-IOV VF's PCI address (0000:3b:02.1): type='hostdev' */
 	const char *model, *mac, *portgroup;
 	unsigned    vlan;
 };

@@ -24,12 +24,14 @@ t.eq(s.pfs[2].numvfs, 0, "ens1f1 has no VFs enabled")
 t.eq(s.ovs, nil, "no OVS on a local sysroot host")
 
 local all = vd.sriov()
-t.eq(#all, 2, "vdeck.sriov: one row per PF per host")
+t.eq(#all, 4, "vdeck.sriov: one row per PF per host")
 t.eq(all[1].host, "hv-s", "host")
 t.eq(all[1].pf, "ens1f0", "pf")
 t.eq(all[1].vfs, 4, "vfs")
 t.eq(all[1].free, 1, "free")
 t.eq(all[1].free_vfs[1], "0000:3b:02.2", "which one")
+t.eq(all[3].host, "hv-t", "the second host")
+t.eq(all[3].free, 2, "where nobody holds VF 1")
 
 local nics = {}
 for _, n in ipairs(h:nics()) do nics[n.name] = n end

@@ -91,5 +91,19 @@ check "a missing NIC fails with host and operation" has "caught	false	netns	set_
 run -e 'vdeck.host("netns"):set_coalesce("tap0", {})'
 check "nothing to set is refused" has "nothing to set"
 
+# the coalesce-tune runbook: measured, applied, rolled back (a tap has no
+# interrupts, so packets per interrupt cannot have improved), and on request
+nsethtool -C tap0 rx-frames 4 >/dev/null
+run --exec coalesce-tune host=netns nic=tap0 rx_frames=24 seconds=1
+check "coalesce-tune exits 0" rc 0
+check "coalesce-tune prints before and after" has "after:  "
+check "and rolls back without interrupt counts" has "rolled back (no interrupt counts for tap0)"
+check "tap0 has its previous rx-frames again" sh -c "ip netns exec $ns ethtool -c tap0 | grep -qx 'rx-frames: 4'"
+check "set_coalesce records of the apply and the roll back" \
+	test "$(grep -c '"operation":"set_coalesce".*"result":"ok"' "$audit")" -ge 4
+run --dry-run --exec coalesce-tune host=netns nic=tap0 rx_frames=24 seconds=1
+check "coalesce-tune --dry-run prints the change" has "ethtool -C ${q}tap0${q} rx-frames 24"
+check "and changes nothing" sh -c "ip netns exec $ns ethtool -c tap0 | grep -qx 'rx-frames: 4'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

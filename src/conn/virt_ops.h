@@ -37,7 +37,8 @@ enum vop_kind {
 	/* host requests (uuid empty): */
 	VOP_NODEDEV_CREATE,    /* xml: an mdev; target = its uuid; VOPF_NODEDEV_DEFINE: persistent */
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
-	/* (test_vop_flags walks the kinds up to the last one, VOP_NODEDEV_REMOVE) */
+	VOP_UPDATE_DEVICE,     /* xml: a device changed in place (a NIC's <coalesce>) */
+	/* (test_vop_flags walks the kinds up to the last one, VOP_UPDATE_DEVICE) */
 };
 
 /* Request flags: which libvirt flags a call passes is the table's business
@@ -123,7 +124,7 @@ enum vop_api {
 	VOPA_SET_VCPUS, VOPA_SET_MEMORY, VOPA_ATTACH_DEVICE, VOPA_DETACH_DEVICE, VOPA_BLOCK_RESIZE,
 	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
-	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
+	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE, VOPA_UPDATE_DEVICE,
 	VOPA_COUNT
 };
 

@@ -9,6 +9,7 @@
  * the driver reported as n/a do. */
 #include "ops/op_impl.h"
 #include "metrics/host_metrics.h"
+#include "ops/xml.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -167,4 +168,46 @@ int set_coalesce_command_result(const struct op_def *def, const struct op_args *
 			line[0] ? line : "no output");
 	sb_free(&refused);
 	return -1;
+}
+
+/* d:set_coalesce: a VM NIC's <coalesce> through virDomainUpdateDeviceFlags;
+ * libvirt applies it to the NIC's host tap (ethtool's ioctl) when live. */
+int dom_set_coalesce_validate(const struct op_ctx *ctx, struct vd_err *err)
+{
+	const char *mac = op_str(ctx, "mac");
+	const struct dom_nic *c = op_find_nic(ctx->dom, mac);
+	if (!c)
+		return op_fail(ctx, err, VD_ENOTFOUND, "the domain has no NIC with MAC %s", mac);
+	if (c->mode != NIC_MODE_BRIDGE && c->mode != NIC_MODE_NETWORK)
+		return op_fail(ctx, err, VD_EUNSUPPORTED, "NIC %s is %s: libvirt coalesces the tap of a bridge or "
+			       "network NIC only%s", mac, nic_mode_name(c->mode),
+			       c->mode == NIC_MODE_HOSTDEV ? " (a VF's coalescing is the host driver's: h:set_coalesce)" : "");
+	if (strcmp(c->model, "virtio"))
+		op_note(ctx, "NIC %s is a %s model; the host tap is coalesced all the same", mac,
+			c->model[0] ? c->model : "default");
+	if ((op_affect(ctx) & VOPF_LIVE) && !op_dom_running(ctx->dom))
+		return op_fail(ctx, err, VD_EINVAL, "live=true but the domain is %s", dom_state_name(ctx->dom->state));
+	return 0;
+}
+
+int dom_set_coalesce_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err *err)
+{
+	(void)err;
+	const struct dom_nic *c = op_find_nic(ctx->dom, op_str(ctx, "mac"));
+	int bridge = c->mode == NIC_MODE_BRIDGE;
+	/* the NIC as libvirt has it, with the new <coalesce>: update matches it by MAC */
+	struct xml_nic n = {
+		.network = bridge ? NULL : c->source, .bridge = bridge ? c->source : NULL,
+		.mac = c->mac, .model = c->model[0] ? c->model : NULL,
+		.portgroup = c->portgroup[0] ? c->portgroup : NULL, .vlan = c->vlan,
+		.has_coalesce = 1, .coalesce_rx_frames = op_get(ctx, "rx_frames")->i,
+	};
+	struct strbuf sb;
+	sb_init(&sb);
+	xml_nic(&n, &sb);
+	req->kind = VOP_UPDATE_DEVICE;
+	op_req_domain(ctx, req);
+	req->xml = sb_detach(&sb);
+	req->flags = op_affect(ctx);
+	return 0;
 }

@@ -199,6 +199,13 @@ static const struct op_arg a_set_coalesce[] = {
 	{ "tx_frames", OT_INTEGER, 0, NULL, "packets sent before a TX interrupt", NULL, "0", "65535" },
 };
 
+static const struct op_arg a_dom_set_coalesce[] = {
+	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL, NULL, NULL },
+	{ "rx_frames", OT_INTEGER, OAF_REQUIRED, NULL, "packets received before an RX interrupt (libvirt <coalesce>)",
+	  NULL, "0", "65535" },
+	LIVE_CONFIG,
+};
+
 #define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL, NULL, NULL }
 #define M OPF_MUTATES
 
@@ -236,7 +243,9 @@ static const struct op_def table[] = {
 	 * --readonly, printed under --dry-run and audited like the others. */
 	{ "run", OP_HOST, "run a command on the host's shell", ARGS(a_run), M,
 	  run_validate, NULL, NULL, run_build_command, NULL },
-	/* Interrupt coalescing (issue 15) */
+	/* Interrupt coalescing (issue 15): a VM NIC's through libvirt, a host NIC's with ethtool */
+	{ "set_coalesce", OP_DOMAIN, "set a VM NIC's interrupt coalescing (libvirt <coalesce>)", ARGS(a_dom_set_coalesce),
+	  M | OPF_LIVE | OPF_CONFIG, dom_set_coalesce_validate, dom_set_coalesce_build, NULL, NULL, NULL },
 	{ "set_coalesce", OP_HOST, "set a host NIC's interrupt coalescing (ethtool -C)", ARGS(a_set_coalesce), M,
 	  set_coalesce_validate, NULL, NULL, set_coalesce_build_command, set_coalesce_command_result },
 };

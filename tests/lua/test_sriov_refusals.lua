@@ -27,4 +27,9 @@ t.raises(function() web:attach_nic { vf = "0000:3b:02.2", network = "default" } 
 -- a VM without VFs migrates as before (here: the test driver cannot, after validation)
 local ok, err = pcall(web.migrate, web, { to = "hv-t" })
 t.ok(not ok and not tostring(err.message):find("VF"), "web-1 is not refused for VFs", tostring(err.message))
+-- d:set_coalesce: a VF or vhost-user NIC has no tap for libvirt to coalesce
+t.raises(function() edge:set_coalesce("52:54:00:6b:3c:05", { rx_frames = 8 }) end, "not on a VF",
+         "h:set_coalesce")
+t.raises(function() edge:set_coalesce("52:54:00:6b:3c:06", { rx_frames = 8 }) end, "not on vhost%-user",
+         "bridge or network NIC only")
 t.done()

@@ -101,7 +101,7 @@ int sriov_links_parse(const char *pf, const char *buf, size_t len, struct sriov_
 		} else if (n == 3 && !strcmp(a, "net") && virtfn_index(b) >= 0 && name_ok(c)) {
 			struct sriov_vf *vf = vf_of(inv, pf, (unsigned)virtfn_index(b));
 			if (vf)
-				snprintf(vf->netdev, sizeof vf->netdev, "%s", c);
+				text_copy(vf->netdev, sizeof vf->netdev, c);
 		}
 	}
 	x_free(&text);
@@ -136,7 +136,7 @@ static void vf_line(struct sriov_vf *vf, char *rest)
 		char w1[32], w2[32];
 		int n = sscanf(seg, "%31s %31s", w1, w2);
 		if (n == 2 && (!strcmp(w1, "link/ether") || !strcmp(w1, "MAC")) && mac_ok(w2))
-			snprintf(vf->mac, sizeof vf->mac, "%s", w2);
+			text_copy(vf->mac, sizeof vf->mac, w2);
 		else if (n == 2 && !strcmp(w1, "vlan")) {
 			char *end;
 			unsigned long v = strtoul(w2, &end, 10);

@@ -177,6 +177,9 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		}
 		xml_call(sb, VOPA_ATTACH_DEVICE, r);
 		break;
+	case VOP_UPDATE_DEVICE:
+		xml_call(sb, VOPA_UPDATE_DEVICE, r);
+		break;
 	case VOP_DETACH_DEVICE:
 		xml_call(sb, VOPA_DETACH_DEVICE, r);
 		if (r->flags & VOPF_LIVE)
@@ -442,6 +445,10 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 		return 0;
 	case VOP_DETACH_DEVICE:
 		return detach_and_wait(conn, dom, r, res, err);
+	case VOP_UPDATE_DEVICE:
+		if (virDomainUpdateDeviceFlags(dom, r->xml, vop_flags(VOPA_UPDATE_DEVICE, r, NULL)) < 0)
+			return virt_error(err, "updating the device");
+		return 0;
 	case VOP_BLOCK_RESIZE:
 		if (virDomainBlockResize(dom, r->target, r->value, vop_flags(VOPA_BLOCK_RESIZE, r, NULL)) < 0)
 			return virt_error(err, "resizing the disk");

@@ -39,7 +39,8 @@ enum vop_kind {
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
 	VOP_VOL_CREATE,        /* target = pool, xml = <volume> */
 	VOP_VOL_DELETE,        /* target = pool, volume = its name */
-	/* (test_vop_flags walks the kinds up to the last one, VOP_VOL_DELETE) */
+	VOP_UPDATE_DEVICE,     /* xml: a device changed in place (a NIC's <coalesce>) */
+	/* (test_vop_flags walks the kinds up to the last one, VOP_UPDATE_DEVICE) */
 };
 
 /* Request flags: which libvirt flags a call passes is the table's business
@@ -126,7 +127,7 @@ enum vop_api {
 	VOPA_SET_VCPUS, VOPA_SET_MEMORY, VOPA_ATTACH_DEVICE, VOPA_DETACH_DEVICE, VOPA_BLOCK_RESIZE,
 	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
-	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
+	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE, VOPA_UPDATE_DEVICE,
 	VOPA_COUNT
 };
 

@@ -13,6 +13,7 @@ OP_FN(set_vcpus) OP_FN(set_memory) OP_FN(attach_memory) OP_FN(detach_memory)
 OP_FN(attach_disk) OP_FN(detach_disk) OP_FN(resize_disk) OP_FN(attach_nic) OP_FN(detach_nic)
 OP_FN(snapshot) OP_FN(revert) OP_FN(delete_snapshot) OP_FN(merge) OP_FN(restore_to)
 OP_FN(migrate) OP_FN(abort_job)
+OP_FN(pin_vcpu) OP_FN(pin_vcpus) OP_FN(pin_emulator) OP_FN(set_numatune)
 
 #undef OP_FN
 

@@ -123,6 +123,27 @@ static const struct op_arg a_migrate[] = {
 	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL, NULL, NULL },
 };
 
+static const char *const numa_modes[] = { "strict", "preferred", "interleave", "restrictive", NULL };
+static const struct op_arg a_pin_vcpu[] = {
+	{ "vcpu", OT_INTEGER, OAF_REQUIRED | OAF_POSITIONAL, NULL, "vCPU number", NULL, "0", "16383" },
+	{ "cpus", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "host CPU list (0-3,8)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_pin_vcpus[] = {
+	{ "pins", OT_STRING, OAF_REQUIRED | OAF_INDEXED, NULL,
+	  "host CPU list per vCPU: { [0] = \"0-3\", [1] = \"4-7\" } (text: 0:0-3;1:4-7)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_pin_emulator[] = {
+	{ "cpus", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "host CPU list of the emulator threads", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_set_numatune[] = {
+	{ "mode", OT_ENUM, 0, "strict", "memory policy", numa_modes, NULL, NULL },
+	{ "nodeset", OT_STRING, OAF_REQUIRED, NULL, "host NUMA nodes (0 or 0-1)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+
 static const char *const sgio_modes[] = { "filtered", "unfiltered", NULL };
 static const struct op_arg a_create_mdev[] = {
 	{ "parent", OT_STRING, OAF_REQUIRED, NULL, "GPU: node device name (pci_0000_3b_00_0) or PCI address", NULL, NULL, NULL },
@@ -218,6 +239,11 @@ static const struct op_def table[] = {
 	  M | OPF_DESTRUCTIVE, create_bond_validate, NULL, create_bond_build_change, NULL },
 	{ "delete_bond", OP_HOST, "delete a bond on host uplinks (commit-confirm)", ARGS(a_delete_bond),
 	  M | OPF_DESTRUCTIVE, delete_bond_validate, NULL, delete_bond_build_change, NULL },
+	/* placement (issue 13) */
+	ENTRY(pin_vcpu, OP_DOMAIN, "pin one vCPU to host CPUs", a_pin_vcpu, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(pin_vcpus, OP_DOMAIN, "pin several vCPUs at once", a_pin_vcpus, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(pin_emulator, OP_DOMAIN, "pin the emulator threads to host CPUs", a_pin_emulator, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(set_numatune, OP_DOMAIN, "bind the memory to host NUMA nodes", a_set_numatune, M | OPF_LIVE | OPF_CONFIG),
 	/* An ad-hoc command: anything may change, so it is refused under
 	 * --readonly, printed under --dry-run and audited like the others. */
 	{ "run", OP_HOST, "run a command on the host's shell", ARGS(a_run), M,

@@ -430,7 +430,7 @@ static int run_results(lua_State *L, struct run_box *b)
 	const char *dname = def->target == OP_DOMAIN ? b->dname : NULL;
 	if (out.dry_run)
 		print_dry_run(L, def, h, dname, &out);
-	if (def->build_command) {
+	if (def->build_command && !(def->flags & OPF_SETTING)) {
 		lua_pushstring(L, out.cmd_out ? out.cmd_out : "");
 		lua_pushstring(L, out.cmd_err ? out.cmd_err : "");
 		lua_pushinteger(L, out.cmd_status);

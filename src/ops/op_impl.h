@@ -27,6 +27,9 @@ OP_CHANGE_FN(create_bond) OP_CHANGE_FN(delete_bond)
 /* h:run (ops/op_command.c). */
 int run_validate(const struct op_ctx *ctx, struct vd_err *err);
 int run_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+/* h:set_ksm (ops/op_ksm.c). */
+int set_ksm_validate(const struct op_ctx *ctx, struct vd_err *err);
+int set_ksm_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
 
 /* LIVE/CONFIG from the live= and config= arguments; neither given means the
  * running definition when running, else the persistent one. */

@@ -394,7 +394,7 @@ static int check_fit(const struct op_ctx *ctx, const struct idset *nodes, const 
 
 int set_numatune_validate(const struct op_ctx *ctx, struct vd_err *err)
 {
-	struct idset nodes;
+	struct idset nodes = { 0 };
 	const char *mode = op_str(ctx, "mode");
 	if (check_live(ctx, err) < 0 || check_ids(ctx, "nodeset", op_str(ctx, "nodeset"), 1, &nodes, err) < 0) {
 		idset_free(&nodes);

@@ -147,6 +147,10 @@ int main(void)
 	CHECK_STR(notes.buf, "warning: the vCPUs (by their pins) of VM db<1> on host hv1 would run on node(s) 0 but its "
 		  "memory is on node(s) 1 (the new nodeset): every access is remote\n");
 	check_golden(FIX "set_numatune.call", call.buf);
+	d.state = DOM_SHUTOFF;
+	CHECK_INT(run(nt, &h, &d, (const char *[]){ "nodeset=0", "live=true", NULL }, &notes, &call, &err), -1);
+	CHECK_STR(err.msg, "live=true but VM db<1> is shutoff");
+	d.state = DOM_RUNNING;
 	d.info.hugepages = 1;   /* hugepage-backed: no free hugepages on node 0 */
 	CHECK_INT(run(nt, &h, &d, (const char *[]){ "nodeset=0", NULL }, &notes, &call, &err), -1);
 	CHECK_STR(err.msg, "VM db<1> needs 2.0G but node(s) 0 of host hv1 have 0B free in 2.0M hugepages");

@@ -34,6 +34,15 @@ void vop_request_free(struct vop_request *r)
 	for (size_t i = 0; i < r->ndrop_snapshots; i++)
 		free(r->drop_snapshots[i]);
 	free(r->drop_snapshots);
+	for (size_t i = 0; i < r->npins; i++) {
+		free(r->pins[i].cpus);
+		free(r->pins[i].undo);
+	}
+	free(r->pins);
+	free(r->cpus);
+	r->pins = NULL;
+	r->npins = 0;
+	r->cpus = NULL;
 	r->xml = r->alias_xpath = r->dest_uri = r->migrate_uri = r->shell = r->undo_shell = NULL;
 	r->drop_snapshots = NULL;
 	r->ndrop_snapshots = 0;
@@ -53,6 +62,11 @@ void vop_request_copy(struct vop_request *dst, const struct vop_request *src)
 	dst->drop_snapshots = src->ndrop_snapshots ? x_calloc(src->ndrop_snapshots, sizeof *dst->drop_snapshots) : NULL;
 	for (size_t i = 0; i < src->ndrop_snapshots; i++)
 		dst->drop_snapshots[i] = x_strdup(src->drop_snapshots[i]);
+	dst->pins = src->npins ? x_calloc(src->npins, sizeof *dst->pins) : NULL;
+	for (size_t i = 0; i < src->npins; i++)
+		dst->pins[i] = (struct vop_pin){ src->pins[i].vcpu, x_strdup(src->pins[i].cpus),
+						 x_strdup(src->pins[i].undo) };
+	dst->cpus = x_strdup(src->cpus);
 }
 
 void vop_result_free(struct vop_result *res)
@@ -269,6 +283,11 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, " volume ");
 		quoted(sb, r->volume);
 		sb_append(sb, ")\n");
+		break;
+	case VOP_PIN_VCPUS:
+	case VOP_PIN_EMULATOR:
+	case VOP_SET_NUMATUNE:
+		vop_describe_place(r, sb);
 		break;
 	}
 	if (r->xml)
@@ -488,6 +507,10 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 		res->capacity = info.capacity;
 		return 0;
 	}
+	case VOP_PIN_VCPUS:
+	case VOP_PIN_EMULATOR:
+	case VOP_SET_NUMATUNE:
+		return vop_run_place(dom, r, res, err);
 	case VOP_BLOCK_COMMIT:
 	case VOP_MIGRATE:
 	case VOP_DEFINE:

@@ -46,6 +46,8 @@ static int dom_index(lua_State *L)
 	else if (!strcmp(k, "id")) { if (d->id >= 0) lua_pushinteger(L, d->id); else lua_pushnil(L); }
 	else if (!strcmp(k, "persistent")) lua_pushboolean(L, d->persistent);
 	else if (!strcmp(k, "snapshot_count")) lua_pushinteger(L, d->snapshots);
+	else if (!strcmp(k, "emulator_pin")) { if (i->emulatorpin[0]) lua_pushstring(L, i->emulatorpin); else lua_pushnil(L); }
+	else if (!strcmp(k, "hugepages")) lua_pushboolean(L, i->hugepages);
 	else {
 		luaL_getmetafield(L, 1, "methods");
 		lua_getfield(L, -1, k);
@@ -165,6 +167,10 @@ static int dom_stats(lua_State *L)
 	lvd_set_int(L, "maximum", (lua_Integer)(s->balloon_maximum ? s->balloon_maximum : d->info.max_memory));
 	if (s->balloon_usable)
 		lvd_set_int(L, "usable", (lua_Integer)s->balloon_usable);
+	if (s->balloon_available)
+		lvd_set_int(L, "available", (lua_Integer)s->balloon_available);
+	if (s->balloon_unused)
+		lvd_set_int(L, "unused", (lua_Integer)s->balloon_unused);
 	lua_setfield(L, -2, "balloon");
 	lua_createtable(L, 0, 4);
 	lvd_set_int(L, "rd_bytes", (lua_Integer)s->rd_bytes);

@@ -93,6 +93,8 @@ static int host_mem(lua_State *L)
 	lvd_set_int(L, "pages_sharing", (long long)m->ksm.pages_sharing);
 	lvd_set_int(L, "full_scans", (long long)m->ksm.full_scans);
 	lvd_set_int(L, "merge_across_nodes", (long long)m->ksm.merge_across_nodes);
+	lvd_set_int(L, "pages_to_scan", (long long)m->ksm.pages_to_scan);
+	lvd_set_int(L, "sleep_millisecs", (long long)m->ksm.sleep_millisecs);
 	lvd_set_int(L, "saved", (long long)m->ksm.saved);
 	lua_setfield(L, -2, "ksm");
 	push_hugepages(L, m->hugepages, m->nhugepages);

@@ -121,6 +121,8 @@ int  lvd_refresh(lua_State *L, struct host *h, int ret_self);
 /* print() through lvd_write. */
 int  lvd_print(lua_State *L);
 
+/* vdeck.overcommit() (api_overcommit.c). */
+int  lvd_overcommit(lua_State *L);
 /* vdeck.each(items, fn, {per_host=, limit=}) (each.c). */
 int  lvd_each(lua_State *L);
 

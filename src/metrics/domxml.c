@@ -295,6 +295,16 @@ int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_er
 		xml_attr(c, "memAccess", access, sizeof access);
 		cells_shared &= !strcmp(access, "shared");
 	}
+	xml_attr(xml_child(xml_child(root, "cputune"), "emulatorpin"), "cpuset", out->emulatorpin,
+		 sizeof out->emulatorpin);
+	const xmlNode *huge = xml_child(xml_child(root, "memoryBacking"), "hugepages");
+	if (huge) {
+		char size[32], unit[16];
+		const xmlNode *page = xml_child(huge, "page");
+		xml_attr(page, "size", size, sizeof size);
+		xml_attr(page, "unit", unit, sizeof unit);
+		out->hugepage_size = strtoull(size, NULL, 10) * unit_factor(unit);
+	}
 	for (const xmlNode *c = xml_child(root, "cputune") ? xml_child(root, "cputune")->children : NULL; c; c = c->next) {
 		if (!xml_is(c, "vcpupin"))
 			continue;

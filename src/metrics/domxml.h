@@ -98,7 +98,9 @@ struct dom_info {
 	struct dom_hostdev *hostdevs; size_t nhostdevs;
 	unsigned scsi_controllers;    /* virtio-scsi controllers present */
 	unsigned dimms;
+	char     emulatorpin[64];     /* <cputune><emulatorpin cpuset>, "" none */
 	int      hugepages;           /* <memoryBacking><hugepages> */
+	uint64_t hugepage_size;       /* its first <page size>, bytes; 0: the host's default */
 	int      shared_memory;       /* <memoryBacking><access mode='shared'> (vhost-user needs it) */
 };
 

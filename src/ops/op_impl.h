@@ -15,6 +15,7 @@ OP_FN(attach_disk) OP_FN(detach_disk) OP_FN(resize_disk) OP_FN(attach_nic) OP_FN
 OP_FN(snapshot) OP_FN(revert) OP_FN(delete_snapshot) OP_FN(merge) OP_FN(restore_to)
 OP_FN(migrate) OP_FN(abort_job) OP_FN(dom_set_coalesce)
 OP_FN(create_volume) OP_FN(delete_volume)
+OP_FN(pin_vcpu) OP_FN(pin_vcpus) OP_FN(pin_emulator) OP_FN(set_numatune)
 
 #undef OP_FN
 
@@ -28,6 +29,9 @@ OP_CHANGE_FN(create_bond) OP_CHANGE_FN(delete_bond)
 /* h:run (ops/op_command.c). */
 int run_validate(const struct op_ctx *ctx, struct vd_err *err);
 int run_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+/* h:set_ksm (ops/op_ksm.c). */
+int set_ksm_validate(const struct op_ctx *ctx, struct vd_err *err);
+int set_ksm_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
 
 /* SR-IOV VFs (ops/op_sriov.c): what a VF NIC forbids, and attach's check
  * that vf is a free VF of the domain's host. */

@@ -507,6 +507,27 @@ static void take_reply(struct op_run *r, struct call_box *b)
 	}
 }
 
+/* A settings command: its exit status decides, its output is the message. */
+static void setting_reply(struct op_run *r, const struct call_box *b)
+{
+	size_t n = 0;
+	for (const char *p = r->out.cmd_out ? r->out.cmd_out : ""; *p && n + 3 < sizeof r->out.message; p++) {
+		if (*p == '\n' && !p[1])
+			break;
+		if (*p == '\n')
+			r->out.message[n++] = ';', r->out.message[n++] = ' ';
+		else
+			r->out.message[n++] = *p;
+	}
+	r->out.message[n] = '\0';
+	if (r->rc == 0 && b->run.status != 0) {
+		const char *e = r->out.cmd_err && *r->out.cmd_err ? r->out.cmd_err : "no message";
+		r->rc = -1;
+		err_set(&r->err, VD_ESSH, "the host's script exited with %d: %.*s", b->run.status,
+			(int)strcspn(e, "\n"), e);
+	}
+}
+
 static int step_call(struct op_run *r)
 {
 	if (!r->box->done)
@@ -549,11 +570,13 @@ static int step_call(struct op_run *r)
 	r->rc = b->rc;
 	if (b->rc < 0)
 		r->err = b->err;
+	if (b->kind == CALL_COMMAND && (r->def->flags & OPF_SETTING))
+		setting_reply(r, b);
 	err_where(&r->err, r->name, r->hname, r->dname);
 	r->result = r->rc == 0 ? "ok" : "failed";
 	enum call_kind kind = b->kind;
 	box_free(&r->box);
-	if (kind == CALL_CHANGE) {
+	if (kind == CALL_CHANGE || (kind == CALL_COMMAND && (r->def->flags & OPF_SETTING))) {
 		/* A change of the host's own configuration shows in its files:
 		 * answer once the host was polled again (or the wait timed out). */
 		r->refresh_since = fleet_refresh_request(r->env->fleet, cluster_host_by_index(r->env->cluster, r->hi));

@@ -126,6 +126,35 @@ static const struct op_arg a_migrate[] = {
 	  "(the migrate runbook does the three steps)", NULL, NULL, NULL },
 };
 
+static const char *const numa_modes[] = { "strict", "preferred", "interleave", "restrictive", NULL };
+static const struct op_arg a_pin_vcpu[] = {
+	{ "vcpu", OT_INTEGER, OAF_REQUIRED | OAF_POSITIONAL, NULL, "vCPU number", NULL, "0", "16383" },
+	{ "cpus", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "host CPU list (0-3,8)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_pin_vcpus[] = {
+	{ "pins", OT_STRING, OAF_REQUIRED | OAF_INDEXED, NULL,
+	  "host CPU list per vCPU: { [0] = \"0-3\", [1] = \"4-7\" } (text: 0:0-3;1:4-7)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_pin_emulator[] = {
+	{ "cpus", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "host CPU list of the emulator threads", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_set_numatune[] = {
+	{ "mode", OT_ENUM, 0, "strict", "memory policy", numa_modes, NULL, NULL },
+	{ "nodeset", OT_STRING, OAF_REQUIRED, NULL, "host NUMA nodes (0 or 0-1)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+
+static const struct op_arg a_set_ksm[] = {
+	{ "run", OT_INTEGER, 0, NULL, "0 stop, 1 run, 2 stop and unmerge every page", NULL, "0", "2" },
+	{ "pages_to_scan", OT_INTEGER, 0, NULL, "pages scanned per wake-up", NULL, "1", "100000" },
+	{ "sleep_millisecs", OT_INTEGER, 0, NULL, "ms between scans", NULL, "0", "3600000" },
+	{ "merge_across_nodes", OT_INTEGER, 0, NULL, "1: merge pages of different NUMA nodes (unmerges first)",
+	  NULL, "0", "1" },
+};
+
 static const char *const sgio_modes[] = { "filtered", "unfiltered", NULL };
 static const struct op_arg a_create_mdev[] = {
 	{ "parent", OT_STRING, OAF_REQUIRED, NULL, "GPU: node device name (pci_0000_3b_00_0) or PCI address", NULL, NULL, NULL },
@@ -256,6 +285,13 @@ static const struct op_def table[] = {
 	ENTRY(create_volume, OP_HOST, "create a storage volume (thin unless allocation= is given)", a_create_volume, M),
 	ENTRY(delete_volume, OP_HOST, "delete a storage volume no VM or backing chain uses", a_delete_volume,
 	      M | OPF_DESTRUCTIVE),
+	/* placement (issue 13) */
+	ENTRY(pin_vcpu, OP_DOMAIN, "pin one vCPU to host CPUs", a_pin_vcpu, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(pin_vcpus, OP_DOMAIN, "pin several vCPUs at once", a_pin_vcpus, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(pin_emulator, OP_DOMAIN, "pin the emulator threads to host CPUs", a_pin_emulator, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(set_numatune, OP_DOMAIN, "bind the memory to host NUMA nodes", a_set_numatune, M | OPF_LIVE | OPF_CONFIG),
+	{ "set_ksm", OP_HOST, "kernel samepage merging settings (sysfs)", ARGS(a_set_ksm), M | OPF_SETTING,
+	  set_ksm_validate, NULL, NULL, set_ksm_build_command, NULL },
 	/* An ad-hoc command: anything may change, so it is refused under
 	 * --readonly, printed under --dry-run and audited like the others. */
 	{ "run", OP_HOST, "run a command on the host's shell", ARGS(a_run), M,

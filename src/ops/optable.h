@@ -32,6 +32,9 @@ enum {
 	OPF_SNAPSHOTS   = 1u << 5,   /* validate needs the snapshot list */
 	OPF_BLOCKINFO   = 1u << 6,   /* validate needs the size of the disk named by "target":
 	                              * read from libvirt first when the model does not know it */
+	OPF_SETTING     = 1u << 7,   /* a build_command that changes the host's settings: a non-zero
+	                              * exit fails it, its output is the message, and it answers
+	                              * once the host was polled again */
 };
 
 #define OP_MAX_ARGS 16

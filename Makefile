@@ -135,9 +135,14 @@ install: vdeck
 	cp -R lua/. $(DESTDIR)$(DATADIR)/lua/
 	cp -R themes/. $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 doc/vdeck.1 $(DESTDIR)$(MANDIR)/vdeck.1
+	install -d $(DESTDIR)$(BASH_COMPDIR) $(DESTDIR)$(ZSH_COMPDIR)
+	./vdeck --completion bash >$(DESTDIR)$(BASH_COMPDIR)/vdeck
+	./vdeck --completion zsh >$(DESTDIR)$(ZSH_COMPDIR)/_vdeck
+	chmod 644 $(DESTDIR)$(BASH_COMPDIR)/vdeck $(DESTDIR)$(ZSH_COMPDIR)/_vdeck
 
 uninstall:
-	rm -rf $(DESTDIR)$(BINDIR)/vdeck $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/vdeck.1
+	rm -rf $(DESTDIR)$(BINDIR)/vdeck $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/vdeck.1 \
+		$(DESTDIR)$(BASH_COMPDIR)/vdeck $(DESTDIR)$(ZSH_COMPDIR)/_vdeck
 
 # The Debian package (debian/), built by dpkg-buildpackage in a copy of the
 # tree under DEBDIR so the checkout stays clean; the .deb lands in DEBDIR.

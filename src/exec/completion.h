@@ -33,6 +33,7 @@ struct cli_option {
 	int          has_arg;   /* getopt's no_argument, required_argument, optional_argument */
 	enum cli_arg arg;
 	const char  *help;      /* one line; NULL: hidden from completion */
+	int          inventory; /* chooses the inventory: passed on to --complete */
 };
 
 /* The completion script for shell ("bash" or "zsh") built from opts. */

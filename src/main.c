@@ -416,6 +416,9 @@ int main(int argc, char **argv)
 	warn_missing_known_hosts(&inv, cli.opts.accept_new_hostkeys);
 	if (!cli.opts.theme)
 		cli.opts.theme = inv.theme;
+	if (inv.audit_syslog)
+		cli.opts.audit_syslog = 1;
+	cli.opts.audit_syslog_socket = inv.audit_syslog_socket;
 	if (inv.connect_timeout_ms > 0 && cli.opts.connect_timeout_ms == 10000)
 		cli.opts.connect_timeout_ms = inv.connect_timeout_ms;
 	/* Off a terminal the console has nothing to draw on: print the summary. */

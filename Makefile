@@ -139,6 +139,9 @@ install: vdeck
 	./vdeck --completion bash >$(DESTDIR)$(BASH_COMPDIR)/vdeck
 	./vdeck --completion zsh >$(DESTDIR)$(ZSH_COMPDIR)/_vdeck
 	chmod 644 $(DESTDIR)$(BASH_COMPDIR)/vdeck $(DESTDIR)$(ZSH_COMPDIR)/_vdeck
+	install -d $(DESTDIR)$(DATADIR)/types
+	./vdeck --lua-stubs $(DESTDIR)$(DATADIR)/types
+	chmod 644 $(DESTDIR)$(DATADIR)/types/vdeck.lua
 
 uninstall:
 	rm -rf $(DESTDIR)$(BINDIR)/vdeck $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/vdeck.1 \

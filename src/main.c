@@ -13,6 +13,7 @@
 #include "exec/lock.h"
 #include "exec/summary.h"
 #include "lua/inventory_load.h"
+#include "lua/lua_stubs.h"
 #include "lua/vlua.h"
 #include "ops/audit.h"
 #include "repl/repl.h"
@@ -328,6 +329,19 @@ static int run_tool_mode(const struct cli *cli)
 		if (loaded)
 			inventory_free(&inv);
 		demo_free(&demo);
+	} else if (cli->argc == 0) {   /* --lua-stubs */
+		lua_stubs_write(stdout);
+	} else {
+		char *path = x_asprintf("%s/vdeck.lua", cli->argv[0]);
+		FILE *f = fopen(path, "w");
+		if (f)
+			lua_stubs_write(f);
+		if (!f || ferror(f) | fclose(f)) {   /* fclose either way */
+			fprintf(stderr, "vdeck: --lua-stubs: %s: %s\n", path, strerror(errno));
+			free(path);
+			return EXIT_FAILED;
+		}
+		free(path);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "vdeck: %s\n", err.msg);

@@ -66,7 +66,8 @@ n=$(grep -c '"path":"/usr/share/vdeck/lua/runbooks/' "$tmp/runbooks")
 check "--list-runbooks lists the 11 runbooks from /usr/share/vdeck ($n)" test "$n" = 11
 for f in /usr/share/man/man1/vdeck.1.gz /usr/share/doc/vdeck/copyright \
 	 /usr/share/doc/vdeck/examples/cluster.lua /usr/share/vdeck/themes/mono.theme \
-	 /usr/share/bash-completion/completions/vdeck /usr/share/zsh/vendor-completions/_vdeck; do
+	 /usr/share/bash-completion/completions/vdeck /usr/share/zsh/vendor-completions/_vdeck \
+	 /usr/share/vdeck/types/vdeck.lua; do
 	check "installed: $f" grep -qx "$f" "$tmp/files"
 done
 out=$(/usr/bin/vdeck -q -c /usr/share/doc/vdeck/examples/cluster.lua -e 'return #vdeck.hosts()' 2>&1)

@@ -100,11 +100,11 @@ static void print_themes(FILE *out)
 	}
 	if (n)
 		qsort(names, n, sizeof *names, cmp_str);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)   /* a user theme shadows the shipped one of its name */
 		if (!i || strcmp(names[i], names[i - 1]))
 			fprintf(out, "%s\n", names[i]);
+	for (size_t i = 0; i < n; i++)
 		free(names[i]);
-	}
 	free(names);
 }
 

@@ -69,6 +69,10 @@ return vdeck.runbook { name = "zz-local", description = "test",
   run = function() end }
 EOF
 chmod 600 "$XDG_CONFIG_HOME/vdeck/runbooks/zz-local.lua"
+mkdir -p "$XDG_CONFIG_HOME/vdeck/themes"
+: >"$XDG_CONFIG_HOME/vdeck/themes/light.theme"
+: >"$XDG_CONFIG_HOME/vdeck/themes/ocean.theme"
+expect "user themes, one candidate per name" "$V --theme " "default light mono ocean"
 expect "a user runbook added later" "$V --exec zz" "zz-local"
 expect "its parameter values" "$V --exec zz-local speed=f" "fast"
 

@@ -162,6 +162,35 @@ static void read_ssh(lua_State *L, int t, const char *what, struct ssh_settings 
 	lua_pop(L, 1);
 }
 
+/* audit = { syslog = true, syslog_socket = "/dev/log" }: a copy of the
+ * audit trail for syslog (ops/audit_syslog.h). */
+static void read_audit(lua_State *L, struct inventory *inv)
+{
+	static const char *const known[] = { "syslog", "syslog_socket", NULL };
+	lua_getfield(L, 1, "audit");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		decl_error(L, "defaults: field 'audit' must be a table");
+	int a = lua_gettop(L);
+	check_known(L, a, "defaults audit", known);
+	lua_getfield(L, a, "syslog");
+	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+		decl_error(L, "defaults audit: field 'syslog' must be true or false");
+	inv->audit_syslog = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	char *sock = opt_string(L, a, "defaults audit", "syslog_socket");
+	if (sock && sock[0] != '/') {
+		free(sock);
+		decl_error(L, "defaults audit: field 'syslog_socket' must be an absolute path");
+	}
+	free(inv->audit_syslog_socket);
+	inv->audit_syslog_socket = sock;
+	lua_pop(L, 1);
+}
+
 /* keys = { action = "key", ... }: checked for shape here, for meaning by the TUI. */
 static void read_keys(lua_State *L, struct inventory *inv)
 {
@@ -204,7 +233,7 @@ static enum libvirt_via opt_libvirt_via(lua_State *L, const char *what)
 static int l_defaults(lua_State *L)
 {
 	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", "keys",
-					     "libvirt_via", NULL };
+					     "libvirt_via", "audit", NULL };
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (ld->defaults_seen++)
@@ -221,6 +250,7 @@ static int l_defaults(lua_State *L)
 	ld->defaults_sysroot = opt_string(L, 1, "defaults", "sysroot");
 	read_keys(L, ld->inv);
 	ld->defaults_libvirt_via = opt_libvirt_via(L, "defaults");
+	read_audit(L, ld->inv);
 	return 0;
 }
 

@@ -62,6 +62,7 @@ void inventory_free(struct inventory *inv)
 	free(inv->hosts);
 	free(inv->path);
 	free(inv->theme);
+	free(inv->audit_syslog_socket);
 	for (size_t i = 0; i < inv->nkeys; i++) {
 		free(inv->keys[i].action);
 		free(inv->keys[i].key);

@@ -51,6 +51,8 @@ struct inventory {
 	size_t nkeys;
 	int    interval_ms;     /* default poll interval */
 	int    connect_timeout_ms;
+	int    audit_syslog;          /* defaults { audit = { syslog = true } } */
+	char  *audit_syslog_socket;   /* NULL: /dev/log */
 };
 
 struct host_config *inventory_add(struct inventory *inv);

@@ -4,6 +4,7 @@
 #include "ops/opexec.h"
 #include "ops/opexec_priv.h"
 #include "ops/audit.h"
+#include "ops/audit_syslog.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -39,6 +40,8 @@ void op_env_init(struct op_env *env, struct fleet *fleet, const struct vd_option
 	env->refresh_timeout_ms = refresh_timeout_ms > 0 ? refresh_timeout_ms : 15000;
 	env->limit_per_host = 2;
 	env->reserved = x_calloc(env->cluster->nhosts + 1, sizeof *env->reserved);
+	if (opts->audit_syslog)
+		env->syslog = audit_syslog_new(opts->audit_syslog_socket);
 }
 
 static void task_free(struct op_task *t)
@@ -84,6 +87,7 @@ void op_env_free(struct op_env *env)
 	}
 	free(env->tasks);
 	free(env->reserved);
+	audit_syslog_free(&env->syslog);
 	env->tasks = NULL;
 	env->reserved = NULL;
 	env->ntasks = env->cap = 0;
@@ -119,6 +123,18 @@ void op_outcome_free(struct op_outcome *out)
 	memset(out, 0, sizeof *out);
 }
 
+/* The syslog copy of a record (after the file's): never waits, never
+ * refuses; syslog going away is said once in the Log view. */
+static void audit_copy_to_syslog(struct op_env *env, const struct audit_record *r)
+{
+	struct vd_err serr;
+	err_clear(&serr);
+	if (env->syslog && audit_syslog_send(env->syslog, r, &serr) < 0) {
+		log_warn("%s", serr.msg);
+		eventlog_add(&env->cluster->events, EV_WARN, NULL, "%s", serr.msg);
+	}
+}
+
 int op_audit_started(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
 		     const char *args_json, const char *call, double started, char id[AUDIT_ID_MAX],
 		     struct vd_err *err)
@@ -132,7 +148,9 @@ int op_audit_started(struct op_env *env, const struct op_def *def, const char *h
 	};
 	struct vd_err aerr;
 	err_clear(&aerr);
-	if (audit_append(env->opts->audit_path, &r, &aerr) == 0)
+	int rc = audit_append(env->opts->audit_path, &r, &aerr);
+	audit_copy_to_syslog(env, &r);
+	if (rc == 0)
 		return 0;
 	eventlog_add(&env->cluster->events, EV_ERROR, host, "%s", aerr.msg);
 	return err_set(err, VD_EIO, "%s: refusing to %s without a record of it (nothing was sent)", aerr.msg,
@@ -157,7 +175,9 @@ void op_audit(struct op_env *env, const char *id, const struct op_def *def, cons
 	};
 	struct vd_err aerr;
 	err_clear(&aerr);
-	if (audit_append(env->opts->audit_path, &r, &aerr) < 0) {
+	int rc = audit_append(env->opts->audit_path, &r, &aerr);
+	audit_copy_to_syslog(env, &r);
+	if (rc < 0) {
 		/* What happened stays what it was; the missing record is said
 		 * on stderr (the console's Log view). */
 		log_error("%s: the %s record of %s %s (id %s) is missing", aerr.msg, result, def->name,

@@ -18,6 +18,7 @@
 #include "ops/optable.h"
 
 struct op_task;
+struct audit_syslog;
 
 struct op_env {
 	struct fleet            *fleet;
@@ -29,6 +30,7 @@ struct op_env {
 	struct op_task         **tasks;
 	size_t                   ntasks, cap;
 	uint64_t                *reserved;         /* per host: memory of running migrations */
+	struct audit_syslog     *syslog;           /* opts->audit_syslog: a copy of each record */
 };
 
 /* A value an operation changed, as it was before (set_coalesce): named as

@@ -32,7 +32,8 @@ end
 
 return vdeck.runbook {
   name = "coalesce-tune",
-  description = "set a NIC's interrupt coalescing, measure before/after, roll back unless packets per interrupt improved",
+  description = "set a NIC's interrupt coalescing, measure before and after, "
+    .. "roll back unless packets per interrupt improved",
   params = {
     { name = "host", type = "host", required = true },
     { name = "nic", type = "string", required = true },

@@ -48,7 +48,8 @@ return vdeck.runbook {
   params = {
     { name = "host", type = "host", doc = "only this host (default: every host, one after the other)" },
     { name = "headroom", type = "size", default = "512M", doc = "left above what the guest uses" },
-    { name = "min", type = "integer", default = 50, min = 1, max = 100, doc = "floor, percent of the configured memory" },
+    { name = "min", type = "integer", default = 50, min = 1, max = 100,
+      doc = "floor, percent of the configured memory" },
     { name = "min_gain", type = "size", default = "256M", doc = "smaller reclaims are not worth a balloon change" },
   },
   plan_vm = plan_vm,

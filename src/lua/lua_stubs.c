@@ -41,8 +41,9 @@ static void arg_doc(FILE *out, const struct op_arg *a)
 static void write_op(FILE *out, const struct op_def *def)
 {
 	const char *owner = def->target == OP_DOMAIN ? "Domain" : "Host";
-	/* The options class: every argument, by name. */
-	fprintf(out, "---@class vdeck.opts.%s\n", def->name);
+	/* The options class: every argument, by name.  Named after its owner
+	 * too: a host and a domain operation may share a name (set_coalesce). */
+	fprintf(out, "---@class vdeck.opts.%s.%s\n", owner, def->name);
 	for (size_t i = 0; i < def->nargs; i++) {
 		fprintf(out, "---@field %s ", def->args[i].name);
 		lua_type_of(out, &def->args[i]);
@@ -62,7 +63,7 @@ static void write_op(FILE *out, const struct op_def *def)
 		lua_type_of(out, a);
 		arg_doc(out, a);
 	}
-	fprintf(out, "---@param opts%s vdeck.opts.%s\n", need_opts ? "" : "?", def->name);
+	fprintf(out, "---@param opts%s vdeck.opts.%s.%s\n", need_opts ? "" : "?", owner, def->name);
 	const char *ret = def->build_command ? "string, string, integer" :
 			  def->flags & OPF_LONG ? "vdeck.OpResult|vdeck.Task" : "vdeck.OpResult";
 	if (def->build_command)
@@ -72,7 +73,7 @@ static void write_op(FILE *out, const struct op_def *def)
 	else
 		fputs("---@return vdeck.OpResult\n", out);
 	/* Every argument may come in the options table alone: d:snapshot{ name = "x" }. */
-	fprintf(out, "---@overload fun(self: vdeck.%s, opts: vdeck.opts.%s): %s\n", owner, def->name, ret);
+	fprintf(out, "---@overload fun(self: vdeck.%s, opts: vdeck.opts.%s.%s): %s\n", owner, owner, def->name, ret);
 	fprintf(out, "function %s:%s(", owner, def->name);
 	for (size_t i = 0; i < def->nargs; i++)
 		if (def->args[i].flags & OAF_POSITIONAL)

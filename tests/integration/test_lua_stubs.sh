@@ -68,7 +68,7 @@ bad=
 while read -r fn args; do
 	op=${fn#*:}
 	grep -q "^function $fn(" "$S" || bad="$bad $fn(method)"
-	fields=$(sed -n "/^---@class vdeck.opts.$op\$/,/^\$/p" "$S" | sed -n 's/^---@field \([a-z_]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')
+	fields=$(sed -n "/^---@class vdeck.opts.${fn%%:*}.$op\$/,/^\$/p" "$S" | sed -n 's/^---@field \([a-z_]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')
 	[ "$fields" = "$args" ] || bad="$bad $op(fields '$fields' want '$args')"
 done <"$tmp/ops"
 check "every operation: method and options class with its arguments${bad:+:$bad}" test -z "$bad"
@@ -77,7 +77,7 @@ check "an enum is the union of its values" grep -qx -- '---@field bus "virtio"|"
 check "a size is integer|string" grep -q -- '^---@param size integer|string balloon target' "$S"
 check "a callback is a function" grep -q -- '^---@field on_progress fun(progress: vdeck.Progress)?' "$S"
 check "h:run returns stdout, stderr, status" sh -c "grep -A4 '^---@param command string' '$S' | grep -q '^---@return integer status'"
-check "a long operation may return a task" grep -q -- '^---@overload fun(self: vdeck.Domain, opts: vdeck.opts.migrate): vdeck.OpResult|vdeck.Task' "$S"
+check "a long operation may return a task" grep -q -- '^---@overload fun(self: vdeck.Domain, opts: vdeck.opts.Domain.migrate): vdeck.OpResult|vdeck.Task' "$S"
 
 expect_rc "--lua-stubs into a missing directory fails" 1 "$VDECK" --lua-stubs "$tmp/nope/deeper"
 expect_rc "--lua-stubs takes one directory" 2 "$VDECK" --lua-stubs "$tmp" "$tmp"

@@ -80,6 +80,7 @@ struct host {
 	double    answered_mono[HOST_NSRC];   /* each source's last answer */
 	double    overdue_wait[HOST_NSRC];    /* the wait already marked as unanswered */
 	unsigned  generation;                 /* bumps on every change */
+	int       maintenance;                /* takes no new VMs in any plan (ops/maintenance.h) */
 };
 
 struct cluster {

@@ -79,6 +79,10 @@ int plan_numa(const struct plan_cluster *pc, size_t host, int override_strict, s
 		}
 	}
 	qsort_r(ord, n, sizeof *ord, cmp_vm_mem, pc->vms);
+	/* strict VMs that stay are where they are before anything is placed */
+	for (size_t oi = 0; oi < n && !override_strict; oi++)
+		if (pc->vms[ord[oi]].strict_nodes)
+			charge_resident(h, &pc->vms[ord[oi]], placed);
 	double sb = 0, sa = 0;
 	unsigned nb = 0;
 	for (size_t oi = 0; oi < n; oi++) {
@@ -93,7 +97,6 @@ int plan_numa(const struct plan_cluster *pc, size_t host, int override_strict, s
 		if (v->strict_nodes && !override_strict) {
 			p->action = PN_STRICT;
 			snprintf(p->reason, sizeof p->reason, "strict numatune kept");
-			charge_resident(h, v, placed);
 		} else {
 			int best = -1;
 			for (unsigned k = 0; k < h->nnodes; k++) {

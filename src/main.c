@@ -14,6 +14,7 @@
 #include "lua/inventory_load.h"
 #include "lua/vlua.h"
 #include "ops/audit.h"
+#include "ops/maintenance.h"
 #include "repl/repl.h"
 #include "tui/tui.h"
 
@@ -361,6 +362,7 @@ int main(int argc, char **argv)
 	cluster_init(&cluster, &inv);
 	/* Before any operation of this run: what earlier runs left unfinished. */
 	audit_load_unfinished(cli.opts.audit_path, &cluster);
+	maintenance_load(NULL, &cluster);
 	struct fleet_opts fo = {
 		.connect_timeout_ms = cli.opts.connect_timeout_ms,
 		.accept_new_hostkeys = cli.opts.accept_new_hostkeys,

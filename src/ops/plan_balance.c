@@ -425,7 +425,15 @@ static int step(struct bal *b, struct plan_result *out, const size_t *ord, doubl
 		bnp = x_malloc(maxn * sizeof *bnp);
 	}
 	char why[160];
-	size_t gs = 0, gt = 0;
+	size_t gs = 0, gt = 0, nt = 0;
+	/* loads once per step, and the hosts a move may go to: under the mean */
+	double *ld = x_malloc((b->pc->nhosts + 1) * sizeof *ld);
+	size_t *targets = x_malloc((b->pc->nhosts + 1) * sizeof *targets);
+	for (size_t i = 0; i < b->pc->nhosts; i++) {
+		ld[i] = load(b, &b->pc->hosts[i]);
+		if (b->takes[i] && (!b->counted[i] || ld[i] < mean))
+			targets[nt++] = i;
+	}
 	if (b->o->greedy) {
 		double hi = -1, lo = 2;
 		for (size_t i = 0; i < b->pc->nhosts; i++) {
@@ -439,14 +447,13 @@ static int step(struct bal *b, struct plan_result *out, const size_t *ord, doubl
 	for (size_t oi = 0; oi < b->nunits; oi++) {
 		const struct unit *u = &b->units[ord[oi]];
 		size_t s = unit_host(b, u);
-		if (u->fixed || !b->counted[s] || load(b, &b->pc->hosts[s]) <= mean)
+		if (u->fixed || !b->counted[s] || ld[s] <= mean)
 			continue;
 		if (b->o->greedy && s != gs)
 			continue;
-		for (size_t t = 0; t < b->pc->nhosts; t++) {
-			if (t == s || !b->takes[t] || (b->o->greedy && t != gt))
-				continue;
-			if (b->counted[t] && load(b, &b->pc->hosts[t]) >= mean)
+		for (size_t ti = 0; ti < nt; ti++) {
+			size_t t = targets[ti];
+			if (t == s || (b->o->greedy && t != gt))
 				continue;
 			double v = imbalance_if(b, u, s, t);
 			if (v >= bv)
@@ -476,6 +483,8 @@ static int step(struct bal *b, struct plan_result *out, const size_t *ord, doubl
 		free(tnp);
 		free(bnp);
 	}
+	free(ld);
+	free(targets);
 	return rc;
 }
 
@@ -484,7 +493,7 @@ void plan_balance_defaults(struct plan_balance_opts *o)
 	memset(o, 0, sizeof *o);
 	o->by = PLAN_BY_MEMORY;
 	o->threshold = 0.10;
-	o->margin = 0.002;
+	o->margin = 0.001;
 	o->evacuate = -1;
 }
 

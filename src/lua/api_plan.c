@@ -11,6 +11,7 @@
 #include "ops/maintenance.h"
 #include "ops/plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,6 +320,109 @@ static int l_plan_numa(lua_State *L)
 	return lvd_await_hosts(L, h, NULL, 0, plan_numa_k);
 }
 
+/* Field k of the table on top as text ("" when absent); numbers in fmt. */
+static const char *cell(lua_State *L, const char *k, const char *fmt, double scale, char *buf, size_t len)
+{
+	lua_getfield(L, -1, k);
+	buf[0] = '\0';
+	if (lua_type(L, -1) == LUA_TNUMBER && fmt)
+		snprintf(buf, len, fmt, lua_tonumber(L, -1) * scale);
+	else if (lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TSTRING)
+		snprintf(buf, len, "%s", lua_tostring(L, -1));
+	lua_pop(L, 1);
+	return buf;
+}
+
+static double num_field(lua_State *L, int t, const char *k)
+{
+	lua_getfield(L, t, k);
+	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : -1;
+	lua_pop(L, 1);
+	return v;
+}
+
+/* vdeck.plan_publish(plan [, { keep = n }]): the Plan view shows plan (a
+ * plan_balance or plan_numa result); keep: the first n rows already shown
+ * stay (moves under way when a runbook planned again). */
+static int l_plan_publish(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	size_t keep = 0;
+	if (lua_istable(L, 2)) {
+		lua_getfield(L, 2, "keep");
+		keep = (size_t)luaL_optinteger(L, -1, 0);
+		lua_pop(L, 1);
+	}
+	struct plan_board *b = &lctx_get(L)->cluster->plan;
+	char title[256], c[PLAN_BOARD_COLS][160];
+	const char *cells[PLAN_BOARD_COLS];
+	for (int i = 0; i < PLAN_BOARD_COLS; i++)
+		cells[i] = c[i];
+	int balance = lua_getfield(L, 1, "moves") == LUA_TTABLE;
+	lua_pop(L, 1);
+	if (balance) {
+		static const char *const cols[] = { "STEP", "VM", "MEM", "FROM", "TO", "NODE", "IMBALANCE", "REASON" };
+		lua_getfield(L, 1, "by");
+		snprintf(title, sizeof title, "plan_balance by %s: imbalance %.3f -> %.3f", luaL_optstring(L, -1, "?"),
+			 num_field(L, 1, "before"), num_field(L, 1, "after"));
+		lua_pop(L, 1);
+		plan_board_reset(b, title, cols, PLAN_BOARD_COLS, keep);
+		lua_getfield(L, 1, "moves");
+	} else {
+		static const char *const cols[] = { "VM", "MEM", "ACTION", "NODE", "CPUS", "BEFORE", "AFTER", "REASON" };
+		lua_getfield(L, 1, "host");
+		snprintf(title, sizeof title, "plan_numa %s: mean locality %.0f%% -> %.0f%%", luaL_optstring(L, -1, "?"),
+			 100 * num_field(L, 1, "locality_before"), 100 * num_field(L, 1, "locality_after"));
+		lua_pop(L, 1);
+		plan_board_reset(b, title, cols, PLAN_BOARD_COLS, keep);
+		lua_getfield(L, 1, "vms");
+	}
+	luaL_checktype(L, -1, LUA_TTABLE);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		if (!lua_istable(L, -1))
+			luaL_error(L, "plan_publish: row %d is not a table", (int)i);
+		if (balance) {
+			cell(L, "step", NULL, 1, c[0], sizeof c[0]);
+			cell(L, "vm", NULL, 1, c[1], sizeof c[1]);
+			cell(L, "memory", "%.1fG", 1.0 / (1 << 30), c[2], sizeof c[2]);
+			cell(L, "from", NULL, 1, c[3], sizeof c[3]);
+			cell(L, "to", NULL, 1, c[4], sizeof c[4]);
+			cell(L, "node", "%.0f", 1, c[5], sizeof c[5]);
+			if (!strcmp(c[5], "-1"))
+				snprintf(c[5], sizeof c[5], "spans");
+			cell(L, "imbalance", "%.3f", 1, c[6], sizeof c[6]);
+			cell(L, "reason", NULL, 1, c[7], sizeof c[7]);
+		} else {
+			cell(L, "vm", NULL, 1, c[0], sizeof c[0]);
+			cell(L, "memory", "%.1fG", 1.0 / (1 << 30), c[1], sizeof c[1]);
+			cell(L, "action", NULL, 1, c[2], sizeof c[2]);
+			cell(L, "node", "%.0f", 1, c[3], sizeof c[3]);
+			cell(L, "cpus", NULL, 1, c[4], sizeof c[4]);
+			cell(L, "before", "%.0f%%", 100, c[5], sizeof c[5]);
+			cell(L, "after", "%.0f%%", 100, c[6], sizeof c[6]);
+			cell(L, "reason", NULL, 1, c[7], sizeof c[7]);
+		}
+		plan_board_add(b, cells);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+/* vdeck.plan_mark(row, "running"|"done"|"failed"|"planned" [, note]) */
+static int l_plan_mark(lua_State *L)
+{
+	static const char *const states[] = { "planned", "running", "done", "failed", NULL };
+	lua_Integer row = luaL_checkinteger(L, 1);
+	int s = luaL_checkoption(L, 2, NULL, states);
+	const char *note = luaL_optstring(L, 3, NULL);
+	struct plan_board *b = &lctx_get(L)->cluster->plan;
+	if (row < 1 || plan_board_mark(b, (size_t)row - 1, (enum plan_row_state)s, note) < 0)
+		luaL_error(L, "plan_mark: no row %d in the published plan", (int)row);
+	return 0;
+}
+
 /* h:set_maintenance(on): true when the state changed. */
 static int host_set_maintenance(lua_State *L)
 {
@@ -349,6 +453,10 @@ void lvd_plan_register(lua_State *L)
 	lua_setfield(L, -2, "plan_numa");
 	lua_pushcfunction(L, l_plan_balance);
 	lua_setfield(L, -2, "plan_balance");
+	lua_pushcfunction(L, l_plan_publish);
+	lua_setfield(L, -2, "plan_publish");
+	lua_pushcfunction(L, l_plan_mark);
+	lua_setfield(L, -2, "plan_mark");
 	lua_pop(L, 1);
 	luaL_getmetatable(L, HOST_MT);
 	lua_getfield(L, -1, "methods");

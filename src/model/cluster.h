@@ -16,6 +16,7 @@
 #include "model/eventlog.h"
 #include "model/inventory.h"
 #include "model/jobs.h"
+#include "model/plan_board.h"
 #include "model/unfinished.h"
 
 struct host_metrics;
@@ -92,6 +93,7 @@ struct cluster {
 	struct eventlog   events;
 	struct unfinished_list unfinished;   /* found in the audit trail at start */
 	double            connect_timeout_s;  /* a source silent longer is not answering */
+	struct plan_board plan;               /* the Plan view's plan (vdeck.plan_publish) */
 };
 
 void cluster_init(struct cluster *c, struct inventory *inv);

@@ -39,6 +39,10 @@ function M.balance_table(plan)
   end
   local head = string.format("plan_balance by %s (%s): imbalance %.3f -> %.3f over %d host(s), %d move(s); %s",
                              plan.by, plan.method, plan.before, plan.after, plan.hosts, #plan.moves, plan.stop)
+  if plan.evacuate then
+    head = string.format("evacuate %s: %d move(s), %d VM(s) cannot move; imbalance of the other hosts %.3f -> %.3f",
+                         plan.evacuate, #plan.moves, #plan.skipped, plan.before, plan.after)
+  end
   local text = head .. "\n" .. M.columns(rows)
   if #plan.skipped > 0 then
     local s = { { "VM", "HOST", "NOT MOVED BECAUSE" } }

@@ -387,7 +387,8 @@ int inventory_read_rule(lua_State *L, int idx, struct placement_rule *r, char *m
 			free(hosts[i]);
 		}
 		free(hosts);
-		r->hosts = sb.buf;
+		r->hosts = nh ? sb_detach(&sb) : NULL;
+		sb_free(&sb);
 	}
 	lua_pop(L, 1);
 	return rc;

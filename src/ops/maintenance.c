@@ -34,7 +34,7 @@ static char *read_names(const char *p, struct vd_err *err)
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < (1u << 20))
 		sb_append_n(&sb, buf, n);
 	fclose(f);
-	return sb.buf ? sb.buf : x_strdup("");
+	return sb_detach(&sb);
 }
 
 /* Calls fn for each name (a line, trimmed) of text. */

@@ -3,7 +3,8 @@
  * Free memory is MemAvailable from the host's metrics when the shell side
  * answered, else libvirt's total memory minus what running VMs were given.
  * A host whose largest free NUMA node holds the whole VM beats one that
- * would split it across nodes; among equals, the most free memory wins. */
+ * would split it across nodes; among equals, the most free memory wins.
+ * A host in maintenance is never chosen. */
 #include "ops/placement.h"
 #include "core/units.h"
 #include "metrics/host_metrics.h"
@@ -57,6 +58,11 @@ const struct host *placement_choose(const struct cluster *c, const struct host *
 		const struct host *h = &c->hosts[i];
 		if (h == src)
 			continue;
+		if (h->maintenance) {
+			if (why)
+				sb_appendf(why, "  %s: skipped, in maintenance\n", h->cfg->name);
+			continue;
+		}
 		if (h->state != HOST_UP && h->state != HOST_DEGRADED) {
 			if (why)
 				sb_appendf(why, "  %s: skipped, %s\n", h->cfg->name, host_state_name(h->state));

@@ -226,7 +226,7 @@ static void numa_map(struct tui *t, struct page *p, const struct host *h)
 {
 	const struct host_metrics *m = h->metrics;
 	size_t nn = m ? m->numa.n : h->numa_cells;
-	char text[160];
+	char text[320];
 	double loc = host_numa_locality(h), imb = host_numa_imbalance(h);
 	char fig[96] = "", lt[16] = "-";
 	if (loc >= 0)

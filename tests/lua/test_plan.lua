@@ -1,5 +1,5 @@
--- vdeck-args: --demo=32x800:skewed
--- The planners on the skewed demo (two crowded hosts, many VMs spanning
+-- vdeck-args: --demo=16x400:skewed --connect-timeout=60
+-- The planners on the skewed demo (a crowded host, many VMs spanning
 -- nodes): plan_balance brings the memory imbalance under its threshold
 -- and needs no more moves than the greedy baseline for the same end; it
 -- honours maintenance, rules and exclusions; plan_numa raises the mean
@@ -87,5 +87,5 @@ for _, h in ipairs(vdeck.hosts()) do
     t.ok(sa / k > sb / k, string.format("%s: spanning VMs' locality rises (%.2f -> %.2f)", h.name, sb / k, sa / k))
   end
 end
-t.ok(hosts_with_span >= 16, "most skewed hosts have spanning VMs", tostring(hosts_with_span))
+t.ok(hosts_with_span >= 12, "most skewed hosts have spanning VMs", tostring(hosts_with_span))
 t.done()

@@ -1,5 +1,7 @@
 /* api_plan.c — the placement planners in Lua: vdeck.plan_numa{},
- * vdeck.plan_balance{} and h:set_maintenance().
+ * vdeck.plan_balance{}, h:set_maintenance(), and vdeck.plan_publish() /
+ * vdeck.plan_mark() which show a plan and its progress in the console's
+ * Plan view (model/plan_board.h).
  *
  * A plan is a table of facts (ops/plan.h computed it over a copy of the
  * model); nothing is changed by planning.  The numa-place and rebalance
@@ -32,6 +34,8 @@ struct plan_call {
 	size_t nrules;
 	char **exclude;
 	size_t nexclude;
+	char **hostv;              /* hosts = as given, joined into hosts */
+	size_t nhostv;
 	char *hosts;
 	struct plan_result res;
 	struct plan_numa_result nres;
@@ -47,6 +51,9 @@ static int plan_call_gc(lua_State *L)
 	for (size_t i = 0; i < c->nexclude; i++)
 		free(c->exclude[i]);
 	free(c->exclude);
+	for (size_t i = 0; i < c->nhostv; i++)
+		free(c->hostv[i]);
+	free(c->hostv);
 	free(c->hosts);
 	plan_result_free(&c->res);
 	plan_numa_result_free(&c->nres);
@@ -194,22 +201,18 @@ static int plan_balance_k(lua_State *L, int status, lua_KContext kctx)
 	o.threshold = opt_num(L, 1, "threshold", o.threshold, 0, 10, op);
 	o.margin = opt_num(L, 1, "margin", o.margin, 0, 10, op);
 	o.max_moves = (unsigned)opt_num(L, 1, "max_moves", 0, 0, 100000, op);
-	char **hl = NULL;
-	size_t nh = 0;
-	strings(L, 1, "hosts", op, &hl, &nh);
-	if (nh) {
+	strings(L, 1, "hosts", op, &c->hostv, &c->nhostv);
+	if (c->nhostv) {
 		size_t len = 1;
-		for (size_t i = 0; i < nh; i++)
-			len += strlen(hl[i]) + 1;
+		for (size_t i = 0; i < c->nhostv; i++)
+			len += strlen(c->hostv[i]) + 1;
 		c->hosts = x_calloc(len, 1);
-		for (size_t i = 0; i < nh; i++) {
+		for (size_t i = 0; i < c->nhostv; i++) {
 			if (i)
 				strcat(c->hosts, ",");
-			strcat(c->hosts, hl[i]);
-			free(hl[i]);
+			strcat(c->hosts, c->hostv[i]);
 		}
 	}
-	free(hl);
 	o.hosts = c->hosts;
 	o.tag = opt_str(L, 1, "tag", op);
 	strings(L, 1, "exclude", op, &c->exclude, &c->nexclude);

@@ -24,11 +24,14 @@ local function plan_vm(vm, p)
     return { skip = "the guest reports no balloon statistics (no virtio balloon driver, no OS, "
                     .. "or the stats period is off): nothing to go by" }
   end
-  local seen = b.available or current
-  local used = math.max(seen - free, 0)
+  -- Used is all the balloon holds but the guest could give back: what its
+  -- kernel keeps outside MemTotal (available < current; ~100M on a small
+  -- guest) is used too, or a guest ballooned to (available - usable) plus a
+  -- small headroom runs out of memory and panics.
+  local used = math.max(current - free, 0)
   local floor = vm.max_memory * p.min // 100
   local target = used + p.headroom
-  local why = string.format("guest uses %s of %s (%s %s), headroom %s", size(used), size(seen),
+  local why = string.format("guest uses %s of %s (%s %s), headroom %s", size(used), size(current),
                             size(free), b.usable and "usable" or "unused", size(p.headroom))
   if target < floor then
     target = floor

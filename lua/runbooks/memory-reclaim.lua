@@ -37,7 +37,8 @@ local function plan_vm(vm, p)
     target = floor
     why = why .. string.format(", held at the floor %d%% of %s", p.min, size(vm.max_memory))
   end
-  target = target // (1 << 20) * (1 << 20)   -- whole MiB, as the balloon takes it
+  -- whole MiB, as the balloon takes it; rounded up, so never under the floor
+  target = (target + (1 << 20) - 1) // (1 << 20) * (1 << 20)
   if target + p.min_gain > current then
     return { skip = string.format("%s: at most %s to gain (min_gain %s)", why,
                                   size(math.max(current - target, 0)), size(p.min_gain)) }

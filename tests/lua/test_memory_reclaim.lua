@@ -40,6 +40,11 @@ t.ok(rb.plan_vm({ state = "shutoff", max_memory = G }, p).skip ~= nil, "shut off
 -- odd sizes end on whole MiB
 r = rb.plan_vm(vm(8 * G, 8 * G, 5 * G + 12345), { headroom = 300 * M + 7, min = 1, min_gain = M })
 t.eq(r.target % M, 0, "target in whole MiB")
+-- a floor that is no whole MiB (70% of 512M = 358.4M): the target is not under it
+r = rb.plan_vm({ state = "running", max_memory = 512 * M,
+                 balloon = { current = 512 * M, available = 405 * M, usable = 380 * M } },
+               { headroom = 64 * M, min = 70, min_gain = 16 * M })
+t.eq(r.target, 359 * M, "held at the floor, rounded up to 359M")
 
 -- the runbook itself on the test driver (no balloon statistics there)
 local before = vdeck.domain("alpha").memory

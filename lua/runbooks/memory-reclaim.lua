@@ -24,17 +24,21 @@ local function plan_vm(vm, p)
     return { skip = "the guest reports no balloon statistics (no virtio balloon driver, no OS, "
                     .. "or the stats period is off): nothing to go by" }
   end
-  local seen = b.available or current
-  local used = math.max(seen - free, 0)
+  -- Used is all the balloon holds but the guest could give back: what its
+  -- kernel keeps outside MemTotal (available < current; ~100M on a small
+  -- guest) is used too, or a guest ballooned to (available - usable) plus a
+  -- small headroom runs out of memory and panics.
+  local used = math.max(current - free, 0)
   local floor = vm.max_memory * p.min // 100
   local target = used + p.headroom
-  local why = string.format("guest uses %s of %s (%s %s), headroom %s", size(used), size(seen),
+  local why = string.format("guest uses %s of %s (%s %s), headroom %s", size(used), size(current),
                             size(free), b.usable and "usable" or "unused", size(p.headroom))
   if target < floor then
     target = floor
     why = why .. string.format(", held at the floor %d%% of %s", p.min, size(vm.max_memory))
   end
-  target = target // (1 << 20) * (1 << 20)   -- whole MiB, as the balloon takes it
+  -- whole MiB, as the balloon takes it; rounded up, so never under the floor
+  target = (target + (1 << 20) - 1) // (1 << 20) * (1 << 20)
   if target + p.min_gain > current then
     return { skip = string.format("%s: at most %s to gain (min_gain %s)", why,
                                   size(math.max(current - target, 0)), size(p.min_gain)) }

@@ -21,6 +21,12 @@ r = rb.plan_vm(vm(8 * G, 8 * G, 4 * G), p)
 t.eq(r.target, 4 * G + 512 * M, "used 4G + headroom")
 t.eq(r.current, 8 * G, "current kept for the report")
 t.ok(r.why:find("guest uses 4.0G of 8.0G %(4.0G usable%), headroom 512M") ~= nil, "why says used, seen, usable", r.why)
+-- a guest whose kernel keeps memory outside MemTotal (the lab's tiny guest:
+-- 512M of balloon, 405M available, 380M usable): that memory counts as used
+r = rb.plan_vm({ state = "running", max_memory = 512 * M,
+                 balloon = { current = 512 * M, available = 405 * M, usable = 380 * M } },
+               { headroom = 128 * M, min = 10, min_gain = 16 * M })
+t.eq(r.target, 132 * M + 128 * M, "used is current - usable (132M), not available - usable (25M)")
 -- little to gain: left alone
 r = rb.plan_vm(vm(5 * G, 5 * G, 700 * M), p)
 t.ok(r.skip and r.skip:find("at most") ~= nil, "under min_gain: skipped", r.skip)
@@ -34,6 +40,11 @@ t.ok(rb.plan_vm({ state = "shutoff", max_memory = G }, p).skip ~= nil, "shut off
 -- odd sizes end on whole MiB
 r = rb.plan_vm(vm(8 * G, 8 * G, 5 * G + 12345), { headroom = 300 * M + 7, min = 1, min_gain = M })
 t.eq(r.target % M, 0, "target in whole MiB")
+-- a floor that is no whole MiB (70% of 512M = 358.4M): the target is not under it
+r = rb.plan_vm({ state = "running", max_memory = 512 * M,
+                 balloon = { current = 512 * M, available = 405 * M, usable = 380 * M } },
+               { headroom = 64 * M, min = 70, min_gain = 16 * M })
+t.eq(r.target, 359 * M, "held at the floor, rounded up to 359M")
 
 -- the runbook itself on the test driver (no balloon statistics there)
 local before = vdeck.domain("alpha").memory

@@ -80,7 +80,7 @@ static char *field_path(lua_State *L, int t, const char *what, const char *field
 
 static int cmp_match(const void *a, const void *b)
 {
-	return strcmp(((const struct label_match *)a)->name, ((const struct label_match *)b)->name);
+	return strcmp(((const struct prom_label *)a)->name, ((const struct prom_label *)b)->name);
 }
 
 static void read_match(lua_State *L, int t, const char *what, struct metrics_settings *m)

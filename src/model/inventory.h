@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "metrics/prom.h"
+
 enum host_transport { HT_SSH, HT_LOCAL, HT_NONE };
 
 /* How libvirt reaches the host (model/libvirt_route.h): the URI as written,
@@ -25,17 +27,11 @@ struct ssh_settings {
  * transport, or a Prometheus server that scrapes its node_exporter. */
 enum metrics_source { MS_SHELL, MS_PROMETHEUS };
 
-/* One label matcher, name = "value" (equality only). */
-struct label_match {
-	char *name;
-	char *value;
-};
-
 /* metrics = { source = "prometheus", url =, match = {..}, ... } */
 struct metrics_settings {
 	enum metrics_source source;
 	char  *url;                /* Prometheus base URL, e.g. http://prom:9090 */
-	struct label_match *match; /* selects this host's series; sorted by name */
+	struct prom_label *match; /* name = "value" matchers selecting this host's series; sorted by name */
 	size_t nmatch;
 	char  *bearer_token_file;  /* Authorization: Bearer <file's first line> */
 	char  *username;           /* basic auth, with password_file */

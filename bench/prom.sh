@@ -10,7 +10,7 @@
 # exporter (i mod N) with its own label vhost = "<name>" (Prometheus
 # scrapes each target separately, so it holds one series set per host,
 # as in a real fleet).  One private Prometheus scrapes them every
-# PROM_SCRAPE seconds (default 5).  Both runs are bench/collect.lua:
+# PROM_SCRAPE seconds (default 15).  Both runs are bench/collect.lua:
 # vdeck.refresh() cycles, the process's own CPU (all threads).  Prometheus's
 # own CPU during the Prometheus run is reported beside it: the work moved
 # there, it did not vanish.
@@ -24,7 +24,7 @@ HOSTS=${PROM_HOSTS:-128}
 VMS=${PROM_VMS:-$((HOSTS * 4))}
 CYCLES=${PROM_CYCLES:-20}
 EXPORTERS=${PROM_EXPORTERS:-8}
-SCRAPE=${PROM_SCRAPE:-5}
+SCRAPE=${PROM_SCRAPE:-15}
 OUT=${PROM_OUT:-$root/bench/results/prom.json}
 say() { printf 'bench/prom: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -65,7 +65,7 @@ for r in $(cut -f3 "$work/c/hosts.tsv" | head -n "$EXPORTERS"); do
 	"$NE" --web.listen-address="127.0.0.1:$port" --path.procfs="$r/proc" --path.sysfs="$r/sys" \
 		--collector.disable-defaults --collector.cpu --collector.meminfo --collector.meminfo_numa \
 		--collector.vmstat --collector.netdev --no-collector.netdev.netlink --collector.netclass \
-		--collector.bonding --collector.ksmd --collector.uname >/dev/null 2>&1 &
+		--collector.bonding --collector.ksmd --collector.uname --web.max-requests=0 >/dev/null 2>&1 &
 	pids="$pids $!"
 	ports="$ports $port"
 	i=$((i + 1))

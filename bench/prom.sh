@@ -104,11 +104,11 @@ sed -e "s|interval = 3600 }|interval = 3600, metrics = { source = \"prometheus\"
 	"$work/c/cluster.lua" >"$work/c/cluster-prom.lua"
 
 say "SSH: $CYCLES cycles"
-"$VDECK" -c "$work/c/cluster.lua" --exec "$root/bench/collect.lua" cycles="$CYCLES" warmup=2 \
+"$VDECK" --connect-timeout 60 -c "$work/c/cluster.lua" --exec "$root/bench/collect.lua" cycles="$CYCLES" warmup=2 \
 	out="$work/ssh.kv" >/dev/null 2>"$work/ssh.err" || die "SSH run: $(tail -3 "$work/ssh.err")"
 say "Prometheus: $CYCLES cycles"
 p0=$(cpu_ticks "$prom_pid")
-"$VDECK" -c "$work/c/cluster-prom.lua" --exec "$root/bench/collect.lua" cycles="$CYCLES" warmup=2 \
+"$VDECK" --connect-timeout 60 -c "$work/c/cluster-prom.lua" --exec "$root/bench/collect.lua" cycles="$CYCLES" warmup=2 \
 	out="$work/prom.kv" >/dev/null 2>"$work/prom.err" || die "Prometheus run: $(tail -3 "$work/prom.err")"
 p1=$(cpu_ticks "$prom_pid")
 prom_wall=$(awk -F= '$1 == "wall_ms_per_cycle" { print $2 }' "$work/prom.kv")

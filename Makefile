@@ -11,7 +11,7 @@ ZSH_COMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 DEBDIR   ?= build/deb
 VERSION  := 0.1.0
 
-PKGS      = libvirt lua5.4 ncursesw libssh2 libxml-2.0
+PKGS      = libvirt lua5.4 ncursesw libssh2 libxml-2.0 libcurl jansson
 CC       ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lpthread -lm
@@ -33,7 +33,8 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 FUZZ_CC   ?= clang
 FUZZ_SRCS := $(sort $(wildcard src/core/*.c src/metrics/*.c)) src/conn/knownhosts.c \
              src/conn/ssh_crypto.c src/ops/snapxml.c src/ops/xml_devices.c \
-             src/lua/inventory_load.c src/lua/safe_load.c src/model/inventory.c src/tui/cmd_parse.c \
+             src/lua/inventory_load.c src/lua/inventory_metrics.c src/lua/safe_load.c src/model/inventory.c \
+             src/tui/cmd_parse.c \
              src/model/libvirt_route.c
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \

@@ -6,6 +6,7 @@
  * merged into hosts after the whole file ran, so their order does not
  * matter. */
 #include "lua/inventory_load.h"
+#include "lua/inventory_metrics.h"
 #include "core/filesafe.h"
 #include "core/paths.h"
 #include "core/strbuf.h"
@@ -27,6 +28,7 @@ struct loader {
 	int   defaults_seen;
 	char *defaults_sysroot;
 	enum libvirt_via defaults_libvirt_via;   /* AUTO: not declared */
+	struct metrics_settings defaults_metrics;
 };
 
 static struct loader *get_loader(lua_State *L)
@@ -234,7 +236,7 @@ static enum libvirt_via opt_libvirt_via(lua_State *L, const char *what)
 static int l_defaults(lua_State *L)
 {
 	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", "keys",
-					     "libvirt_via", "audit", NULL };
+					     "libvirt_via", "audit", "metrics", NULL };
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (ld->defaults_seen++)
@@ -252,6 +254,7 @@ static int l_defaults(lua_State *L)
 	read_keys(L, ld->inv);
 	ld->defaults_libvirt_via = opt_libvirt_via(L, "defaults");
 	read_audit(L, ld->inv);
+	inventory_read_metrics(L, 1, "defaults", &ld->defaults_metrics);
 	return 0;
 }
 
@@ -291,7 +294,7 @@ static int l_host(lua_State *L)
 {
 	static const char *const known[] = {
 		"name", "address", "libvirt", "transport", "sysroot", "tags", "ssh", "interval",
-		"libvirt_via", "libvirt_socket", NULL,
+		"libvirt_via", "libvirt_socket", "metrics", NULL,
 	};
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -350,6 +353,7 @@ static int l_host(lua_State *L)
 	h->libvirt_socket = opt_string(L, 1, what, "libvirt_socket");
 	if (h->libvirt_socket && h->libvirt_socket[0] != '/')
 		return decl_error(L, "%s: libvirt_socket must be an absolute path", what);
+	inventory_read_metrics(L, 1, what, &h->metrics);
 	return 0;
 }
 
@@ -532,7 +536,8 @@ static int apply_defaults(struct loader *ld, struct vd_err *err)
 			else
 				h->libvirt_uri = x_strdup("qemu:///system");
 		}
-		if (route_host(h, ld->defaults_libvirt_via, err) < 0)
+		if (route_host(h, ld->defaults_libvirt_via, err) < 0 ||
+		    inventory_merge_metrics(h, &ld->defaults_metrics, err) < 0)
 			return -1;
 	}
 	ld->inv->interval_ms = ld->defaults_interval_ms ? ld->defaults_interval_ms : 2000;
@@ -581,6 +586,7 @@ static int run_loader(const char *text, const char *path, struct inventory *inv,
 	free(ld.defaults_ssh.identity);
 	free(ld.defaults_ssh.known_hosts);
 	free(ld.defaults_sysroot);
+	metrics_settings_free(&ld.defaults_metrics);
 	lua_close(L);
 	return rc;
 }

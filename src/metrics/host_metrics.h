@@ -78,6 +78,9 @@ struct host_metrics {
 
 	unsigned nerrors;
 	char     first_error[256];
+	/* Mapped from Prometheus series (metrics/prom.h): what they do not
+	 * carry is unknown here, not zero. */
+	int      from_prometheus;
 };
 
 int  host_metrics_parse(const char *bundle, size_t len, double t, struct host_metrics *out,

@@ -26,7 +26,9 @@ struct host_alert;
 enum host_state { HOST_CONNECTING, HOST_UP, HOST_DEGRADED, HOST_DOWN };
 
 /* Where a host's data comes from: libvirt, and the host's own files read
- * over its shell transport (none when transport = "none"). */
+ * over its shell transport (none when transport = "none") or, with
+ * metrics.source = "prometheus", its series in Prometheus: HOST_SRC_SHELL
+ * is whichever of the two gives the host's metrics. */
 enum host_source { HOST_SRC_LIBVIRT, HOST_SRC_SHELL, HOST_NSRC };
 
 /* What one poll of one host produced; built on a worker, applied on the loop. */

@@ -37,6 +37,37 @@ void host_config_copy(struct host_config *dst, const struct host_config *src)
 	dst->ssh.known_hosts = x_strdup(src->ssh.known_hosts);
 	dst->source = x_strdup(src->source);
 	dst->libvirt_socket = x_strdup(src->libvirt_socket);
+	metrics_settings_copy(&dst->metrics, &src->metrics);
+}
+
+void metrics_settings_copy(struct metrics_settings *dst, const struct metrics_settings *src)
+{
+	*dst = *src;
+	dst->url = x_strdup(src->url);
+	dst->match = src->nmatch ? x_calloc(src->nmatch, sizeof *dst->match) : NULL;
+	for (size_t i = 0; i < src->nmatch; i++) {
+		dst->match[i].name = x_strdup(src->match[i].name);
+		dst->match[i].value = x_strdup(src->match[i].value);
+	}
+	dst->bearer_token_file = x_strdup(src->bearer_token_file);
+	dst->username = x_strdup(src->username);
+	dst->password_file = x_strdup(src->password_file);
+	dst->ca_file = x_strdup(src->ca_file);
+}
+
+void metrics_settings_free(struct metrics_settings *m)
+{
+	free(m->url);
+	for (size_t i = 0; i < m->nmatch; i++) {
+		free(m->match[i].name);
+		free(m->match[i].value);
+	}
+	free(m->match);
+	free(m->bearer_token_file);
+	free(m->username);
+	free(m->password_file);
+	free(m->ca_file);
+	memset(m, 0, sizeof *m);
 }
 
 void host_config_free(struct host_config *h)
@@ -53,6 +84,7 @@ void host_config_free(struct host_config *h)
 	free(h->ssh.known_hosts);
 	free(h->source);
 	free(h->libvirt_socket);
+	metrics_settings_free(&h->metrics);
 }
 
 void inventory_free(struct inventory *inv)

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "metrics/prom.h"
+
 enum host_transport { HT_SSH, HT_LOCAL, HT_NONE };
 
 /* How libvirt reaches the host (model/libvirt_route.h): the URI as written,
@@ -19,6 +21,24 @@ struct ssh_settings {
 	int   port;
 	char *identity;
 	char *known_hosts;
+};
+
+/* Where a host's metrics come from: its own files over its shell
+ * transport, or a Prometheus server that scrapes its node_exporter. */
+enum metrics_source { MS_SHELL, MS_PROMETHEUS };
+
+/* metrics = { source = "prometheus", url =, match = {..}, ... } */
+struct metrics_settings {
+	enum metrics_source source;
+	char  *url;                /* Prometheus base URL, e.g. http://prom:9090 */
+	struct prom_label *match; /* name = "value" matchers selecting this host's series; sorted by name */
+	size_t nmatch;
+	char  *bearer_token_file;  /* Authorization: Bearer <file's first line> */
+	char  *username;           /* basic auth, with password_file */
+	char  *password_file;
+	char  *ca_file;            /* PEM bundle to verify the server with */
+	int    insecure;           /* 1: do not verify the server's certificate */
+	int    match_declared;     /* while loading: the declaration had its own match */
 };
 
 struct host_config {
@@ -34,6 +54,7 @@ struct host_config {
 	char  *source;          /* "FILE:LINE" where declared, for messages */
 	enum libvirt_via libvirt_via;
 	char  *libvirt_socket;  /* the host's daemon socket for the tunnel; NULL: from the URI */
+	struct metrics_settings metrics;
 };
 
 /* A TUI key remapping declared in the inventory: action = "key". */
@@ -79,6 +100,8 @@ void host_config_copy(struct host_config *dst, const struct host_config *src);
 void host_config_free(struct host_config *h);
 void placement_rule_free(struct placement_rule *r);
 const char *rule_kind_name(enum rule_kind k);
+void metrics_settings_copy(struct metrics_settings *dst, const struct metrics_settings *src);
+void metrics_settings_free(struct metrics_settings *m);
 const char *transport_name(enum host_transport t);
 int  host_has_tag(const struct host_config *h, const char *tag);
 /* --hosts: comma-separated globs matched against names and tags. */

@@ -235,7 +235,8 @@ static void numa_map(struct tui *t, struct page *p, const struct host *h)
 	if (m)
 		snprintf(fig, sizeof fig, "   imbalance %.2f   VM locality %s", imb < 0 ? 0 : imb, lt);
 	snprintf(text, sizeof text, "NUMA map: %zu node%s%s%s%s", nn, nn == 1 ? "" : "s",
-		 m ? "" : " (libvirt capabilities; CPU and memory per node need host metrics)", fig,
+		 !m ? " (libvirt capabilities; CPU and memory per node need host metrics)"
+		 : m->from_prometheus ? " (from Prometheus: CPU lists, distances, per-node CPU unavailable)" : "", fig,
 		 h->maintenance ? "   MAINTENANCE: takes no new VMs" : "");
 	heading(p, text);
 	if (!nn)
@@ -354,6 +355,12 @@ static void bonds(struct page *p, const struct host *h)
 	char text[256];
 	for (size_t i = 0; i < m->nbonds; i++) {
 		const struct bond *b = &m->bonds[i];
+		if (b->counts_only) {   /* Prometheus: node_bonding_* counts ports, nothing of LACP */
+			snprintf(text, sizeof text, "%s  mii %s  ports up %d/%d  (from Prometheus: mode, ports, "
+				 "LACP partner unavailable)", b->name, b->mii_status, b->ports_up, b->ports_total);
+			line(p, 1, theme_attr(strcmp(b->mii_status, "up") ? EL_CRIT : EL_ACCENT), text);
+			continue;
+		}
 		snprintf(text, sizeof text, "%s  %s%s%s  mii %s  aggregator %d  ports up %zu/%zu  partner %s",
 			 b->name, b->mode, b->lacp_rate[0] ? "  lacp " : "", b->lacp_rate, b->mii_status,
 			 b->aggregator_id, bond_ports_up(b), b->nports, b->partner_mac[0] ? b->partner_mac : "-");

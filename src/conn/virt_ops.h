@@ -39,7 +39,13 @@ enum vop_kind {
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
 	VOP_VOL_CREATE,        /* target = pool, xml = <volume> */
 	VOP_VOL_DELETE,        /* target = pool, volume = its name */
-	/* (test_vop_flags walks the kinds up to the last one, VOP_VOL_DELETE) */
+	VOP_VOL_RESIZE,        /* target = pool, volume = its name, value = new capacity in bytes */
+	VOP_CLONE,             /* on the host named by target: vols (new volumes, each created or
+	                        * copied in its pool), then xml defined (and started: VOPF_START);
+	                        * a failed step deletes the volumes made before it */
+	/* domain reads: */
+	VOP_DOMAIN_XML,        /* read only: the inactive definition into vop_result.xml */
+	/* (test_vop_flags walks the kinds up to the last one, VOP_DOMAIN_XML) */
 };
 
 /* Request flags: which libvirt flags a call passes is the table's business
@@ -86,7 +92,19 @@ struct vop_request {
 	 * (their overlays of that disk are merged away). */
 	char        **drop_snapshots;  /* owned */
 	size_t        ndrop_snapshots;
-	char         *volume;          /* owned: VOP_VOL_DELETE's volume name */
+	char         *volume;          /* owned: VOP_VOL_DELETE's and VOP_VOL_RESIZE's volume name */
+	/* VOP_CLONE: the new VM's volumes, in order. */
+	struct vop_volume_step *vols;  /* owned */
+	size_t        nvols;
+};
+
+/* One volume a clone makes: <volume> xml in pool, created empty (a thin
+ * overlay names its backing file in the xml) or, with from set, copied
+ * from the volume at that path (virStorageVolCreateXMLFrom). */
+struct vop_volume_step {
+	char *pool;
+	char *xml;
+	char *from;            /* NULL: no copy */
 };
 
 struct vop_snapshot {
@@ -100,6 +118,7 @@ struct vop_result {
 	size_t               nsnapshots;
 	char                 message[256];   /* a note for the user (e.g. "device removed") */
 	uint64_t             capacity;       /* VOP_BLOCK_INFO: the disk's size in bytes as QEMU sees it */
+	char                *xml;            /* VOP_DOMAIN_XML: the inactive definition, owned */
 };
 
 /* Progress of a long request, sampled from virDomainGetJobStats. */
@@ -126,7 +145,7 @@ enum vop_api {
 	VOPA_SET_VCPUS, VOPA_SET_MEMORY, VOPA_ATTACH_DEVICE, VOPA_DETACH_DEVICE, VOPA_BLOCK_RESIZE,
 	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
-	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
+	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE, VOPA_DOMAIN_XML,
 	VOPA_COUNT
 };
 
@@ -166,11 +185,13 @@ int  vop_call(struct host_ctx *hc, void *arg, struct vd_err *err);
 int  vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err);
 /* virt_ops_host.c: a host request (no domain) on conn (a virConnectPtr). */
 int  vop_run_host(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
-/* virt_ops_volume.c: VOP_VOL_CREATE and VOP_VOL_DELETE on conn. */
+/* virt_ops_volume.c: VOP_VOL_CREATE, VOP_VOL_DELETE and VOP_VOL_RESIZE on conn. */
 int  vop_run_volume(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_define.c: VOP_DEFINE on the worker of hc (its shell, then conn). */
 int  vop_run_define(struct host_ctx *hc, void *conn, const struct vop_request *req, struct vop_result *res,
 		    struct vd_err *err);
+/* virt_ops_clone.c: VOP_CLONE on conn. */
+int  vop_run_clone(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* Deep copy (a job keeps its own). */
 void vop_request_copy(struct vop_request *dst, const struct vop_request *src);
 

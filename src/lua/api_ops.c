@@ -356,7 +356,7 @@ static void run_cancel(void *ud)
 
 /* What an operation returns once it finished (either way): the outcome
  * table; a task for async long operations; stdout, stderr and status for
- * a command (h:run). */
+ * a command (h:run; not one whose exit status decides, OPF_STATUS). */
 static int run_results(lua_State *L, struct run_box *b)
 {
 	struct op_outcome out;
@@ -374,7 +374,7 @@ static int run_results(lua_State *L, struct run_box *b)
 	const char *dname = def->target == OP_DOMAIN ? b->dname : NULL;
 	if (out.dry_run)
 		print_dry_run(L, def, h, dname, &out);
-	if (def->build_command) {
+	if (def->build_command && !(def->flags & OPF_STATUS)) {
 		lua_pushstring(L, out.cmd_out ? out.cmd_out : "");
 		lua_pushstring(L, out.cmd_err ? out.cmd_err : "");
 		lua_pushinteger(L, out.cmd_status);

@@ -31,6 +31,9 @@ enum {
 	OPF_SNAPSHOTS   = 1u << 5,   /* validate needs the snapshot list */
 	OPF_BLOCKINFO   = 1u << 6,   /* validate needs the size of the disk named by "target":
 	                              * read from libvirt first when the model does not know it */
+	OPF_DOMXML      = 1u << 7,   /* validate needs the domain's inactive XML (read first) */
+	OPF_STATUS      = 1u << 8,   /* a command (build_command) whose non-zero exit fails the
+	                              * operation; it answers like the others, not as h:run */
 };
 
 #define OP_MAX_ARGS 16
@@ -67,6 +70,7 @@ struct op_ctx {
 	struct strbuf           *notes;      /* explanations and warnings, one per line */
 	const uint64_t          *reserved;   /* per host index: memory promised to running migrations */
 	uint64_t                 disk_capacity;  /* OPF_BLOCKINFO: the size libvirt gave, 0 when not read */
+	const char              *domain_xml; /* OPF_DOMXML: the domain's inactive definition */
 	int                      dry_run;    /* nothing will run: an earlier step's result may be absent */
 };
 

@@ -318,10 +318,9 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		describe_clone(r, sb);
 		break;
 	case VOP_DOMAIN_XML:
-		call_open(sb, VOPA_DOMAIN_XML);
+		sb_append(sb, "virDomainGetXMLDesc(");
 		quoted(sb, r->dom_name);
-		call_close(sb, VOPA_DOMAIN_XML, r);
-		sb_append(sb, "\n");
+		sb_append(sb, ", inactive)\n");
 		break;
 	}
 	if (r->xml)
@@ -531,7 +530,8 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 	case VOP_SNAPSHOT_LIST:
 		return list_snapshots(dom, r, res, err);
 	case VOP_DOMAIN_XML:
-		if (!(res->xml = virDomainGetXMLDesc(dom, vop_flags(VOPA_DOMAIN_XML, r, NULL))))
+		/* the persistent definition, not the running one: what a clone copies */
+		if (!(res->xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE)))
 			return virt_error(err, "reading the domain's definition");
 		return 0;
 	case VOP_BLOCK_INFO: {

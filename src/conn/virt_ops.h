@@ -138,14 +138,15 @@ struct vop_progress {
  * virt_ops_calls.c.  vop_describe prints a row's name and flag names, and the
  * runners pass vop_flags() of the same row, so dry-run cannot show one thing
  * while another is sent.  Look-ups and polls on the way (finding the
- * snapshot or mdev, job progress) and calls that have no flags to choose
+ * snapshot or mdev, job progress, the inactive definition an operation
+ * reads before validating, as the poll reads it) and calls that have no flags to choose
  * (virNodeDeviceCreate, virNodeDeviceUndefine, virDomainMigrateSetMaxDowntime:
  * libvirt defines none) have no row. */
 enum vop_api {
 	VOPA_SET_VCPUS, VOPA_SET_MEMORY, VOPA_ATTACH_DEVICE, VOPA_DETACH_DEVICE, VOPA_BLOCK_RESIZE,
 	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
-	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE, VOPA_DOMAIN_XML,
+	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
 	VOPA_COUNT
 };
 

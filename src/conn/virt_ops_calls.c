@@ -45,9 +45,6 @@ const struct vop_api_row vop_apis[VOPA_COUNT] = {
 					     WHEN(VOPF_MIG_UNSAFE, VIR_MIGRATE_UNSAFE) } },
 	[VOPA_NODEDEV_DEFINE] = { VOP_NODEDEV_CREATE, "virNodeDeviceDefineXML", .flags = { { 0 } } },
 	[VOPA_NODEDEV_CREATE] = { VOP_NODEDEV_CREATE, "virNodeDeviceCreateXML", .flags = { { 0 } } },
-	/* The definition a clone copies: the persistent one, not the running one. */
-	[VOPA_DOMAIN_XML]     = { VOP_DOMAIN_XML, "virDomainGetXMLDesc",
-				  .flags = { ALWAYS(VIR_DOMAIN_XML_INACTIVE) } },
 };
 
 unsigned vop_flags(enum vop_api api, const struct vop_request *r, struct strbuf *names)

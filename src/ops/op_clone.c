@@ -167,8 +167,10 @@ static int plan_volumes(const struct op_ctx *ctx, struct clone_plan *p, struct v
 		struct strbuf sb;
 		sb_init(&sb);
 		restore_overlay_path("", name, k->target, &sb);   /* "NAME-vda.qcow2", NAME made safe */
-		if (strcmp(ext, "qcow2"))
-			sb.len -= strlen("qcow2"), sb_append(&sb, ext);
+		if (strcmp(ext, "qcow2")) {   /* a full copy of a raw disk stays raw: NAME-vdb.raw */
+			sb.len -= strlen("qcow2");
+			sb_append(&sb, ext);
+		}
 		k->volume = sb_detach(&sb);
 		if (pool_has(k->pool, k->volume))
 			return op_fail(ctx, err, VD_EINVAL, "pool '%s' on %s already has a volume '%s'", k->pool->name,

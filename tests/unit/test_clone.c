@@ -232,6 +232,7 @@ static void test_resize_volume(void)
 	vop_describe(&req, &sb);
 	CHECK_STR(sb.buf, "virStorageVolResize(pool \"images\" volume \"tmpl-vda.qcow2\", 21474836480)\n");
 	vop_request_free(&req);
+	op_args_free(&args);
 	doms[0].state = DOM_RUNNING;
 	CHECK_INT(run_validate("resize_volume", NULL, (const char *[]){ "pool", "images", "name", "tmpl-vda.qcow2",
 		  "size", "20G", NULL }, &args, &notes), -1);

@@ -1,12 +1,15 @@
 -- vdeck-args: --demo=128x3000 --connect-timeout 60
+-- (run by test_storage_scale.sh: not among the Lua tests, which also run
+-- under ASan, where 128 hosts' first poll alone can take a minute)
 -- Storage of the large demo cluster: thin volumes, dir pools shared by
 -- groups of four hosts (one UUID, one path) merged into one datastore of
 -- four hosts each, local pools per host, and linked clones whose backing
 -- file is the group's golden template image, in the backing index.  Bounded
--- in time: the whole read side at 128 hosts and 3000 VMs in a few seconds.
+-- in time: once the hosts answered, the storage read side at 128 hosts and
+-- 3000 VMs takes seconds.
 local t = require "lib.t"
-local started = os.time()
 t.eq(#vdeck.domains(), 3000, "every host answered: 3000 VMs")
+local started = vdeck.clock()
 
 local list = vdeck.datastores()
 local shared, local_pools, thin = {}, 0, 0
@@ -46,5 +49,5 @@ t.eq(golden_users, 2 * clones - 1, "the backing index lists the other clones and
 local a = vdeck.host(g0.hosts[1])
 local ok, e = pcall(a.delete_volume, a, { pool = "shared-g0", name = "golden.qcow2" })
 t.ok(not ok and tostring(e):find("is in use"), "the golden image is not deleted under its clones", tostring(e))
-t.ok(os.time() - started <= 20, "within 20 s", os.time() - started)
+t.ok(vdeck.clock() - started <= 10, "within 10 s", vdeck.clock() - started)
 t.done()

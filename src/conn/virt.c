@@ -40,6 +40,8 @@ struct cached_dom {
 
 struct virt_host {
 	char             *uri;
+	virt_uri_fn       route;              /* NULL: open uri itself */
+	void             *route_ctx;
 	int               keepalive_s;        /* ping after this much silence */
 	virConnectPtr     conn;
 	struct cached_dom *doms;
@@ -129,18 +131,33 @@ static void drop_connection(struct virt_host *vh)
 	}
 }
 
+void virt_host_set_route(struct virt_host *vh, virt_uri_fn fn, void *ctx)
+{
+	vh->route = fn;
+	vh->route_ctx = ctx;
+}
+
 int virt_host_connect(struct virt_host *vh, struct vd_err *err)
 {
+	char *via = NULL;
 	if (vh->conn)
 		return 0;
-	vh->conn = virConnectOpenAuth(vh->uri, virConnectAuthPtrDefault, 0);
-	if (!vh->conn)
+	if (vh->route && vh->route(vh->route_ctx, &via, err) < 0)
+		return -1;
+	vh->conn = virConnectOpenAuth(via ? via : vh->uri, virConnectAuthPtrDefault, 0);
+	if (!vh->conn) {
+		free(via);
 		return virt_error(err, vh->uri);
+	}
 	/* Remote drivers only: a cut host or a frozen daemon fails the call
 	 * that waits on it within about the connect timeout. */
 	if (virConnectSetKeepAlive(vh->conn, vh->keepalive_s, KEEPALIVE_COUNT) < 0)
 		virResetLastError();
-	log_info("libvirt: connected to %s", vh->uri);
+	if (via)
+		log_info("libvirt: connected to %s through the host's SSH session (%s)", vh->uri, via);
+	else
+		log_info("libvirt: connected to %s", vh->uri);
+	free(via);
 	return 0;
 }
 
@@ -471,6 +488,8 @@ static void stats_into(struct dom_stats *s, virDomainStatsRecordPtr rec, double 
 		else if (!strcmp(f, "balloon.current")) s->balloon_current = v * 1024;
 		else if (!strcmp(f, "balloon.maximum")) s->balloon_maximum = v * 1024;
 		else if (!strcmp(f, "balloon.usable")) s->balloon_usable = v * 1024;
+		else if (!strcmp(f, "balloon.available")) s->balloon_available = v * 1024;
+		else if (!strcmp(f, "balloon.unused")) s->balloon_unused = v * 1024;
 		else if (!strcmp(f, "vcpu.current")) s->vcpus_online = (unsigned)v;
 		else if (!strncmp(f, "block.", 6) && strstr(f, ".rd.bytes")) s->rd_bytes += v;
 		else if (!strncmp(f, "block.", 6) && strstr(f, ".wr.bytes")) s->wr_bytes += v;

@@ -42,6 +42,15 @@ void vop_request_free(struct vop_request *r)
 	for (size_t i = 0; i < r->ndrop_snapshots; i++)
 		free(r->drop_snapshots[i]);
 	free(r->drop_snapshots);
+	for (size_t i = 0; i < r->npins; i++) {
+		free(r->pins[i].cpus);
+		free(r->pins[i].undo);
+	}
+	free(r->pins);
+	free(r->cpus);
+	r->pins = NULL;
+	r->npins = 0;
+	r->cpus = NULL;
 	r->xml = r->alias_xpath = r->dest_uri = r->migrate_uri = r->shell = r->undo_shell = NULL;
 	r->drop_snapshots = NULL;
 	r->ndrop_snapshots = 0;
@@ -65,6 +74,11 @@ void vop_request_copy(struct vop_request *dst, const struct vop_request *src)
 	dst->drop_snapshots = src->ndrop_snapshots ? x_calloc(src->ndrop_snapshots, sizeof *dst->drop_snapshots) : NULL;
 	for (size_t i = 0; i < src->ndrop_snapshots; i++)
 		dst->drop_snapshots[i] = x_strdup(src->drop_snapshots[i]);
+	dst->pins = src->npins ? x_calloc(src->npins, sizeof *dst->pins) : NULL;
+	for (size_t i = 0; i < src->npins; i++)
+		dst->pins[i] = (struct vop_pin){ src->pins[i].vcpu, x_strdup(src->pins[i].cpus),
+						 x_strdup(src->pins[i].undo) };
+	dst->cpus = x_strdup(src->cpus);
 }
 
 void vop_result_free(struct vop_result *res)
@@ -217,6 +231,9 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		}
 		xml_call(sb, VOPA_ATTACH_DEVICE, r);
 		break;
+	case VOP_UPDATE_DEVICE:
+		xml_call(sb, VOPA_UPDATE_DEVICE, r);
+		break;
 	case VOP_DETACH_DEVICE:
 		xml_call(sb, VOPA_DETACH_DEVICE, r);
 		if (r->flags & VOPF_LIVE)
@@ -306,6 +323,11 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, " volume ");
 		quoted(sb, r->volume);
 		sb_append(sb, ")\n");
+		break;
+	case VOP_PIN_VCPUS:
+	case VOP_PIN_EMULATOR:
+	case VOP_SET_NUMATUNE:
+		vop_describe_place(r, sb);
 		break;
 	case VOP_VOL_RESIZE:
 		sb_append(sb, "virStorageVolResize(pool ");
@@ -497,6 +519,10 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 		return 0;
 	case VOP_DETACH_DEVICE:
 		return detach_and_wait(conn, dom, r, res, err);
+	case VOP_UPDATE_DEVICE:
+		if (virDomainUpdateDeviceFlags(dom, r->xml, vop_flags(VOPA_UPDATE_DEVICE, r, NULL)) < 0)
+			return virt_error(err, "updating the device");
+		return 0;
 	case VOP_BLOCK_RESIZE:
 		if (virDomainBlockResize(dom, r->target, r->value, vop_flags(VOPA_BLOCK_RESIZE, r, NULL)) < 0)
 			return virt_error(err, "resizing the disk");
@@ -541,6 +567,10 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 		res->capacity = info.capacity;
 		return 0;
 	}
+	case VOP_PIN_VCPUS:
+	case VOP_PIN_EMULATOR:
+	case VOP_SET_NUMATUNE:
+		return vop_run_place(dom, r, res, err);
 	case VOP_BLOCK_COMMIT:
 	case VOP_MIGRATE:
 	case VOP_DEFINE:

@@ -34,6 +34,11 @@ enum vop_kind {
 	                        * target, after running shell there; uuid empty */
 	VOP_SNAPSHOT_LIST,     /* read only: fills vop_result.snapshots */
 	VOP_BLOCK_INFO,        /* read only: target = disk; fills vop_result.capacity */
+	VOP_UPDATE_DEVICE,     /* xml: a device changed in place (a NIC's <coalesce>) */
+	VOP_PIN_VCPUS,         /* pins: each vCPU's host CPU list, in order; on a failure the
+	                        * vCPUs already changed get their undo list back */
+	VOP_PIN_EMULATOR,      /* cpus: host CPU list of the emulator threads */
+	VOP_SET_NUMATUNE,      /* target = mode name ("strict", ...), cpus = nodeset */
 	/* host requests (uuid empty): */
 	VOP_NODEDEV_CREATE,    /* xml: an mdev; target = its uuid; VOPF_NODEDEV_DEFINE: persistent */
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
@@ -62,7 +67,16 @@ enum {
 	VOPF_MIG_UNSAFE    = 1u << 8,
 	VOPF_START         = 1u << 9,   /* VOP_DEFINE: start the new domain; VOP_SNAPSHOT_REVERT: running */
 	VOPF_NODEDEV_DEFINE = 1u << 10, /* VOP_NODEDEV_CREATE: define (persistent), then start */
-	VOPF_ALL           = (1u << 11) - 1,   /* every bit above */
+	VOPF_CURRENT       = 1u << 11,  /* placement: neither live nor config given: libvirt's
+	                                 * "current" (live when running, else config) */
+	VOPF_ALL           = (1u << 12) - 1,   /* every bit above */
+};
+
+/* VOP_PIN_VCPUS: one vCPU's new host CPU list ("0-3,8") and the one it had. */
+struct vop_pin {
+	unsigned vcpu;
+	char    *cpus;             /* owned */
+	char    *undo;             /* owned */
 };
 
 struct vop_request {
@@ -93,6 +107,11 @@ struct vop_request {
 	char        **drop_snapshots;  /* owned */
 	size_t        ndrop_snapshots;
 	char         *volume;          /* owned: VOP_VOL_DELETE's and VOP_VOL_RESIZE's volume name */
+	/* VOP_PIN_VCPUS */
+	struct vop_pin *pins;          /* owned */
+	size_t        npins;
+	/* VOP_PIN_EMULATOR: host CPU list; VOP_SET_NUMATUNE: host node list */
+	char         *cpus;            /* owned */
 	/* VOP_CLONE: the new VM's volumes, in order. */
 	struct vop_volume_step *vols;  /* owned */
 	size_t        nvols;
@@ -146,7 +165,8 @@ enum vop_api {
 	VOPA_SET_VCPUS, VOPA_SET_MEMORY, VOPA_ATTACH_DEVICE, VOPA_DETACH_DEVICE, VOPA_BLOCK_RESIZE,
 	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
-	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
+	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE, VOPA_UPDATE_DEVICE,
+	VOPA_PIN_VCPU, VOPA_PIN_EMULATOR, VOPA_SET_NUMA,
 	VOPA_COUNT
 };
 
@@ -193,6 +213,10 @@ int  vop_run_define(struct host_ctx *hc, void *conn, const struct vop_request *r
 		    struct vd_err *err);
 /* virt_ops_clone.c: VOP_CLONE on conn. */
 int  vop_run_clone(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
+/* virt_ops_place.c: the placement requests (pins, numatune): their
+ * dry-run text, and the run on the domain (a virDomainPtr). */
+void vop_describe_place(const struct vop_request *r, struct strbuf *sb);
+int  vop_run_place(void *dom, const struct vop_request *r, struct vop_result *res, struct vd_err *err);
 /* Deep copy (a job keeps its own). */
 void vop_request_copy(struct vop_request *dst, const struct vop_request *src);
 

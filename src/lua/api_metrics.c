@@ -7,6 +7,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
+#include "model/numa_locality.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ static int host_numa(lua_State *L)
 	const struct numa_topo *t = &need_metrics(L, h, "numa", &stale)->numa;
 	lua_createtable(L, (int)t->n, 0);
 	lvd_mark_stale(L, stale);
+	lvd_set_num(L, "imbalance", host_numa_imbalance(h));
+	lvd_set_num(L, "locality", host_numa_locality(h));
 	for (size_t i = 0; i < t->n; i++) {
 		const struct numa_node *n = &t->nodes[i];
 		lua_createtable(L, 0, 8);
@@ -93,6 +96,8 @@ static int host_mem(lua_State *L)
 	lvd_set_int(L, "pages_sharing", (long long)m->ksm.pages_sharing);
 	lvd_set_int(L, "full_scans", (long long)m->ksm.full_scans);
 	lvd_set_int(L, "merge_across_nodes", (long long)m->ksm.merge_across_nodes);
+	lvd_set_int(L, "pages_to_scan", (long long)m->ksm.pages_to_scan);
+	lvd_set_int(L, "sleep_millisecs", (long long)m->ksm.sleep_millisecs);
 	lvd_set_int(L, "saved", (long long)m->ksm.saved);
 	lua_setfield(L, -2, "ksm");
 	push_hugepages(L, m->hugepages, m->nhugepages);
@@ -152,6 +157,13 @@ static int host_nics(lua_State *L)
 		lvd_set_str(L, "bond", n->bond_master);
 		lua_pushboolean(L, n->physical);
 		lua_setfield(L, -2, "physical");
+		if (n->device[0])
+			lvd_set_str(L, "device", n->device);
+		if (n->irq_queues) {
+			lvd_set_int(L, "irq_queues", n->irq_queues);
+			lvd_set_int(L, "irqs", (long long)n->irq_count);
+			lvd_set_num(L, "irq_rate", n->irq_rate);   /* interrupts/s, -1 until two polls */
+		}
 		if (n->coalesce.parsed) {
 			push_coalesce(L, &n->coalesce);
 			lua_setfield(L, -2, "coalesce");

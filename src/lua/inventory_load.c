@@ -1,15 +1,17 @@
-/* inventory_load.c — the defaults{} and host{} declarations.
+/* inventory_load.c — the defaults{}, host{} and rule{} declarations.
  *
  * The file is ordinary Lua (loops, string.format) run in a private state
- * whose only vdeck functions are defaults and host.  Each call validates its
+ * whose only vdeck functions are defaults, host and rule.  Each call validates its
  * table at once, so an error points at the line that made it; defaults are
  * merged into hosts after the whole file ran, so their order does not
  * matter. */
 #include "lua/inventory_load.h"
 #include "core/filesafe.h"
 #include "core/paths.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "lua/safe_load.h"
+#include "model/libvirt_route.h"
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -24,6 +26,7 @@ struct loader {
 	int   defaults_interval_ms;
 	int   defaults_seen;
 	char *defaults_sysroot;
+	enum libvirt_via defaults_libvirt_via;   /* AUTO: not declared */
 };
 
 static struct loader *get_loader(lua_State *L)
@@ -160,6 +163,35 @@ static void read_ssh(lua_State *L, int t, const char *what, struct ssh_settings 
 	lua_pop(L, 1);
 }
 
+/* audit = { syslog = true, syslog_socket = "/dev/log" }: a copy of the
+ * audit trail for syslog (ops/audit_syslog.h). */
+static void read_audit(lua_State *L, struct inventory *inv)
+{
+	static const char *const known[] = { "syslog", "syslog_socket", NULL };
+	lua_getfield(L, 1, "audit");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		decl_error(L, "defaults: field 'audit' must be a table");
+	int a = lua_gettop(L);
+	check_known(L, a, "defaults audit", known);
+	lua_getfield(L, a, "syslog");
+	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+		decl_error(L, "defaults audit: field 'syslog' must be true or false");
+	inv->audit_syslog = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	char *sock = opt_string(L, a, "defaults audit", "syslog_socket");
+	if (sock && sock[0] != '/') {
+		free(sock);
+		decl_error(L, "defaults audit: field 'syslog_socket' must be an absolute path");
+	}
+	free(inv->audit_syslog_socket);
+	inv->audit_syslog_socket = sock;
+	lua_pop(L, 1);
+}
+
 /* keys = { action = "key", ... }: checked for shape here, for meaning by the TUI. */
 static void read_keys(lua_State *L, struct inventory *inv)
 {
@@ -183,9 +215,26 @@ static void read_keys(lua_State *L, struct inventory *inv)
 	lua_pop(L, 1);
 }
 
+/* libvirt_via = "tunnel" | "uri"; LV_VIA_AUTO when absent. */
+static enum libvirt_via opt_libvirt_via(lua_State *L, const char *what)
+{
+	char *v = opt_string(L, 1, what, "libvirt_via");
+	enum libvirt_via via = !v ? LV_VIA_AUTO : !strcmp(v, "tunnel") ? LV_VIA_TUNNEL
+			     : !strcmp(v, "uri") ? LV_VIA_URI : (enum libvirt_via)-1;
+	if ((int)via == -1) {
+		char bad[64];
+		snprintf(bad, sizeof bad, "%s", v);
+		free(v);
+		decl_error(L, "%s: libvirt_via must be \"tunnel\" or \"uri\", not \"%s\"", what, bad);
+	}
+	free(v);
+	return via;
+}
+
 static int l_defaults(lua_State *L)
 {
-	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", "keys", NULL };
+	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", "keys",
+					     "libvirt_via", "audit", NULL };
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (ld->defaults_seen++)
@@ -201,6 +250,8 @@ static int l_defaults(lua_State *L)
 	ld->inv->connect_timeout_ms = opt_int(L, 1, "defaults", "connect_timeout", 1, 600, 0) * 1000;
 	ld->defaults_sysroot = opt_string(L, 1, "defaults", "sysroot");
 	read_keys(L, ld->inv);
+	ld->defaults_libvirt_via = opt_libvirt_via(L, "defaults");
+	read_audit(L, ld->inv);
 	return 0;
 }
 
@@ -239,7 +290,8 @@ static int valid_name(const char *s)
 static int l_host(lua_State *L)
 {
 	static const char *const known[] = {
-		"name", "address", "libvirt", "transport", "sysroot", "tags", "ssh", "interval", NULL,
+		"name", "address", "libvirt", "transport", "sysroot", "tags", "ssh", "interval",
+		"libvirt_via", "libvirt_socket", NULL,
 	};
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -294,6 +346,124 @@ static int l_host(lua_State *L)
 	h->ssh.port = 0;
 	read_ssh(L, 1, what, &h->ssh);
 	h->interval_ms = opt_interval(L, 1, what);
+	h->libvirt_via = opt_libvirt_via(L, what);
+	h->libvirt_socket = opt_string(L, 1, what, "libvirt_socket");
+	if (h->libvirt_socket && h->libvirt_socket[0] != '/')
+		return decl_error(L, "%s: libvirt_socket must be an absolute path", what);
+	return 0;
+}
+
+/* Strings of the value at idx (a string or a list of them) appended to
+ * *v; -1 when it is anything else. */
+static int read_names(lua_State *L, int idx, char ***v, size_t *n)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		*v = x_realloc(*v, (*n + 1) * sizeof **v);
+		(*v)[(*n)++] = x_strdup(lua_tostring(L, idx));
+		return 0;
+	}
+	if (!lua_istable(L, idx))
+		return -1;
+	lua_Integer len = (lua_Integer)lua_rawlen(L, idx);
+	for (lua_Integer i = 1; i <= len; i++) {
+		lua_rawgeti(L, idx, i);
+		int ok = lua_type(L, -1) == LUA_TSTRING;
+		if (ok) {
+			*v = x_realloc(*v, (*n + 1) * sizeof **v);
+			(*v)[(*n)++] = x_strdup(lua_tostring(L, -1));
+		}
+		lua_pop(L, 1);
+		if (!ok)
+			return -1;
+	}
+	return 0;
+}
+
+int inventory_read_rule(lua_State *L, int idx, struct placement_rule *r, char *msg, size_t len)
+{
+	static const char *const kinds[] = { "keep_apart", "keep_together", "pin_to" };
+	memset(r, 0, sizeof *r);
+	idx = lua_absindex(L, idx);
+	if (!lua_istable(L, idx)) {
+		snprintf(msg, len, "rule: want a table { keep_apart | keep_together | pin_to = ... }");
+		return -1;
+	}
+	int found = -1;
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+		int kind = -1;
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(k, kinds[i]))
+				kind = i;
+		if (kind < 0 || found >= 0) {
+			snprintf(msg, len, kind < 0 ? "rule: unknown field '%s' (keep_apart, keep_together, pin_to)"
+				 : "rule: one of keep_apart, keep_together, pin_to per rule ('%s' is a second)", k);
+			lua_pop(L, 1);
+			return -1;
+		}
+		found = kind;
+	}
+	if (found < 0) {
+		snprintf(msg, len, "rule: needs keep_apart, keep_together or pin_to");
+		return -1;
+	}
+	r->kind = (enum rule_kind)found;
+	lua_getfield(L, idx, kinds[found]);
+	int rc = 0;
+	if (r->kind != RULE_PIN_TO) {
+		if (read_names(L, -1, &r->vms, &r->nvms) < 0 || r->nvms < 2) {
+			snprintf(msg, len, "rule: %s wants a list of two or more VM names", kinds[found]);
+			rc = -1;
+		}
+	} else if (!lua_istable(L, -1)) {
+		snprintf(msg, len, "rule: pin_to wants { vm = ..., hosts = ... }");
+		rc = -1;
+	} else {
+		char **hosts = NULL;
+		size_t nh = 0;
+		lua_getfield(L, -1, "vm");
+		if (read_names(L, -1, &r->vms, &r->nvms) < 0 || !r->nvms) {
+			snprintf(msg, len, "rule: pin_to.vm wants a VM name or a list of them");
+			rc = -1;
+		}
+		lua_getfield(L, -2, "hosts");
+		if (rc == 0 && (read_names(L, -1, &hosts, &nh) < 0 || !nh)) {
+			snprintf(msg, len, "rule: pin_to.hosts wants host names, globs or tags");
+			rc = -1;
+		}
+		lua_pop(L, 2);
+		struct strbuf sb;
+		sb_init(&sb);
+		for (size_t i = 0; i < nh; i++) {
+			sb_appendf(&sb, "%s%s", i ? "," : "", hosts[i]);
+			free(hosts[i]);
+		}
+		free(hosts);
+		r->hosts = nh ? sb_detach(&sb) : NULL;
+		sb_free(&sb);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int l_rule(lua_State *L)
+{
+	struct loader *ld = get_loader(L);
+	struct inventory *inv = ld->inv;
+	inv->rules = x_realloc(inv->rules, (inv->nrules + 1) * sizeof *inv->rules);
+	struct placement_rule *r = &inv->rules[inv->nrules++];
+	char msg[256];
+	int rc = inventory_read_rule(L, 1, r, msg, sizeof msg);
+	luaL_where(L, 1);
+	const char *where = lua_tostring(L, -1);
+	size_t wl = strlen(where);
+	r->source = x_strndup(where, wl >= 2 ? wl - 2 : wl);
+	lua_pop(L, 1);
+	if (rc < 0)
+		return decl_error(L, "%s", msg);
 	return 0;
 }
 
@@ -313,6 +483,24 @@ static char *default_known_hosts(const char *inventory, struct vd_err *err)
 		return path;
 	free(path);
 	return NULL;
+}
+
+/* Settles h's libvirt_via (model/libvirt_route.h): the tunnel where it
+ * applies unless declared otherwise; a declared tunnel that cannot carry
+ * the URI is an error at the host's line. */
+static int route_host(struct host_config *h, enum libvirt_via defaults_via, struct vd_err *err)
+{
+	struct libvirt_route r;
+	struct vd_err why;
+	err_clear(&why);
+	/* In defaults, "tunnel" means "wherever it applies" (the default). */
+	enum libvirt_via want = h->libvirt_via != LV_VIA_AUTO ? h->libvirt_via
+			      : defaults_via == LV_VIA_URI ? LV_VIA_URI : LV_VIA_AUTO;
+	if (libvirt_route_plan(h, want, &r, &why) < 0)
+		return err_set(err, VD_ECONFIG, "%s: %s", h->source ? h->source : "inventory", why.msg);
+	h->libvirt_via = r.via;
+	libvirt_route_free(&r);
+	return 0;
 }
 
 static int apply_defaults(struct loader *ld, struct vd_err *err)
@@ -344,6 +532,8 @@ static int apply_defaults(struct loader *ld, struct vd_err *err)
 			else
 				h->libvirt_uri = x_strdup("qemu:///system");
 		}
+		if (route_host(h, ld->defaults_libvirt_via, err) < 0)
+			return -1;
 	}
 	ld->inv->interval_ms = ld->defaults_interval_ms ? ld->defaults_interval_ms : 2000;
 	free(default_kh);
@@ -360,6 +550,9 @@ static int load(lua_State *L, struct loader *ld, int loaded, struct vd_err *err)
 	lua_pushlightuserdata(L, ld);
 	lua_pushcclosure(L, l_host, 1);
 	lua_setglobal(L, "host");
+	lua_pushlightuserdata(L, ld);
+	lua_pushcclosure(L, l_rule, 1);
+	lua_setglobal(L, "rule");
 	lua_pushvalue(L, -1);   /* the chunk, still on the stack */
 	lua_remove(L, -2);
 	if (lua_pcall(L, 0, 0, 0) != LUA_OK)
@@ -375,7 +568,7 @@ static int run_loader(const char *text, const char *path, struct inventory *inv,
 	if (!L)
 		return err_set(err, VD_EIO, "cannot create a Lua state");
 	luaL_openlibs(L);
-	struct loader ld = { .inv = inv };
+	struct loader ld = { .inv = inv, .defaults_libvirt_via = LV_VIA_AUTO };
 	int rc;
 	if (text) {
 		char chunk[256];

@@ -36,6 +36,7 @@ void host_config_copy(struct host_config *dst, const struct host_config *src)
 	dst->ssh.identity = x_strdup(src->ssh.identity);
 	dst->ssh.known_hosts = x_strdup(src->ssh.known_hosts);
 	dst->source = x_strdup(src->source);
+	dst->libvirt_socket = x_strdup(src->libvirt_socket);
 }
 
 void host_config_free(struct host_config *h)
@@ -51,6 +52,7 @@ void host_config_free(struct host_config *h)
 	free(h->ssh.identity);
 	free(h->ssh.known_hosts);
 	free(h->source);
+	free(h->libvirt_socket);
 }
 
 void inventory_free(struct inventory *inv)
@@ -60,12 +62,36 @@ void inventory_free(struct inventory *inv)
 	free(inv->hosts);
 	free(inv->path);
 	free(inv->theme);
+	free(inv->audit_syslog_socket);
 	for (size_t i = 0; i < inv->nkeys; i++) {
 		free(inv->keys[i].action);
 		free(inv->keys[i].key);
 	}
 	free(inv->keys);
+	for (size_t i = 0; i < inv->nrules; i++)
+		placement_rule_free(&inv->rules[i]);
+	free(inv->rules);
 	memset(inv, 0, sizeof *inv);
+}
+
+void placement_rule_free(struct placement_rule *r)
+{
+	for (size_t i = 0; i < r->nvms; i++)
+		free(r->vms[i]);
+	free(r->vms);
+	free(r->hosts);
+	free(r->source);
+	memset(r, 0, sizeof *r);
+}
+
+const char *rule_kind_name(enum rule_kind k)
+{
+	switch (k) {
+	case RULE_KEEP_APART: return "keep_apart";
+	case RULE_KEEP_TOGETHER: return "keep_together";
+	case RULE_PIN_TO: return "pin_to";
+	}
+	return "?";
 }
 
 const char *transport_name(enum host_transport t)

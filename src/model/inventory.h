@@ -10,6 +10,10 @@
 
 enum host_transport { HT_SSH, HT_LOCAL, HT_NONE };
 
+/* How libvirt reaches the host (model/libvirt_route.h): the URI as written,
+ * or through vdeck's own SSH session.  AUTO only while loading. */
+enum libvirt_via { LV_VIA_URI, LV_VIA_TUNNEL, LV_VIA_AUTO };
+
 struct ssh_settings {
 	char *user;
 	int   port;
@@ -28,12 +32,27 @@ struct host_config {
 	struct ssh_settings ssh;
 	int    interval_ms;
 	char  *source;          /* "FILE:LINE" where declared, for messages */
+	enum libvirt_via libvirt_via;
+	char  *libvirt_socket;  /* the host's daemon socket for the tunnel; NULL: from the URI */
 };
 
 /* A TUI key remapping declared in the inventory: action = "key". */
 struct key_pair {
 	char *action;
 	char *key;
+};
+
+/* A placement rule (inventory `rule { ... }` or a planner's rules = {}):
+ * VM names are globs; pin_to's hosts are --hosts style patterns (names,
+ * globs, tags). */
+enum rule_kind { RULE_KEEP_APART, RULE_KEEP_TOGETHER, RULE_PIN_TO };
+
+struct placement_rule {
+	enum rule_kind kind;
+	char **vms;
+	size_t nvms;
+	char  *hosts;           /* pin_to only: comma-separated patterns */
+	char  *source;          /* "FILE:LINE" where declared, NULL for a call's rule */
 };
 
 struct inventory {
@@ -45,6 +64,10 @@ struct inventory {
 	size_t nkeys;
 	int    interval_ms;     /* default poll interval */
 	int    connect_timeout_ms;
+	int    audit_syslog;          /* defaults { audit = { syslog = true } } */
+	char  *audit_syslog_socket;   /* NULL: /dev/log */
+	struct placement_rule *rules;
+	size_t nrules;
 };
 
 struct host_config *inventory_add(struct inventory *inv);
@@ -54,6 +77,8 @@ void inventory_free(struct inventory *inv);
  * copy's contents with host_config_free (h itself is not freed). */
 void host_config_copy(struct host_config *dst, const struct host_config *src);
 void host_config_free(struct host_config *h);
+void placement_rule_free(struct placement_rule *r);
+const char *rule_kind_name(enum rule_kind k);
 const char *transport_name(enum host_transport t);
 int  host_has_tag(const struct host_config *h, const char *tag);
 /* --hosts: comma-separated globs matched against names and tags. */

@@ -3,9 +3,11 @@
  * libvirt has no call that changes an existing image's preallocation, so
  * the host's own qemu-img does it over the host's shell transport (a
  * command of the operation table, which dry-run prints and the audit
- * records): it writes a new image of the same format with the preallocation
- * asked for beside the disk's file, gives it the file's owner and mode,
- * and moves it over the file, so the definition names the same path.  A
+ * records; a settings command, OPF_SETTING: its exit status decides and
+ * its last words are the message): it writes a new image of the same format
+ * with the preallocation asked for beside the disk's file, gives it the
+ * file's owner and mode, and moves it over the file, so the definition
+ * names the same path.  A
  * half-written copy is removed on any failure and the disk is left as it
  * was.  Only a standalone file of a shut-off VM is rewritten: QEMU holds a
  * running VM's image open; qemu-img convert would flatten an overlay into
@@ -82,7 +84,9 @@ int convert_disk_build_command(const struct op_ctx *ctx, struct op_command *cmd,
 	sb_append(&sb, " -o preallocation=");
 	sb_append_shell(&sb, op_str(ctx, "preallocation"));
 	sb_append(&sb, " \"$f\" \"$t\"\nchown --reference=\"$f\" \"$t\"\nchmod --reference=\"$f\" \"$t\"\n"
-		       "mv -f \"$t\" \"$f\"\ntrap - EXIT\n");
+		       "mv -f \"$t\" \"$f\"\ntrap - EXIT\necho \"$f: preallocation=");
+	sb_append(&sb, op_str(ctx, "preallocation"));   /* an enum value: no quoting needed */
+	sb_append(&sb, "\"\n");
 	sb_free(&tmp);
 	cmd->cmd = sb_detach(&sb);
 	cmd->timeout_ms = (int)(op_get(ctx, "timeout")->n * 1000);

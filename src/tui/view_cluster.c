@@ -3,12 +3,13 @@
 #include "tui/tui_priv.h"
 #include "core/units.h"
 #include "metrics/host_metrics.h"
+#include "model/overcommit.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { C_HOST, C_STATE, C_CPU, C_HIST, C_MEM, C_MEMPCT, C_NUMA, C_RX, C_TX, C_VMS, C_ALERT, C_AGE, C_NOTE, C_N };
+enum { C_HOST, C_STATE, C_CPU, C_HIST, C_MEM, C_MEMPCT, C_OVERC, C_NUMA, C_RX, C_TX, C_VMS, C_ALERT, C_AGE, C_NOTE, C_N };
 
 static const struct tcol cols[C_N] = {
 	[C_HOST] = { "HOST", 10, 0 },
@@ -17,6 +18,7 @@ static const struct tcol cols[C_N] = {
 	[C_HIST] = { "CPU/NET HIST", 12, TC_CUSTOM | TC_NUM },
 	[C_MEM] = { "MEM USED/TOT", 12, TC_RIGHT | TC_NUM },
 	[C_MEMPCT] = { "MEM%", 4, TC_RIGHT | TC_NUM },
+	[C_OVERC] = { "OVERCOMMIT", 11, TC_RIGHT | TC_NUM },
 	[C_NUMA] = { "NUMA", 5, TC_RIGHT | TC_NUM },
 	[C_RX] = { "RX b/s", 7, TC_RIGHT | TC_NUM },
 	[C_TX] = { "TX b/s", 7, TC_RIGHT | TC_NUM },
@@ -96,6 +98,14 @@ static void update(struct tui *t)
 			row_cell(tb, r, C_MEM, -1, "-");
 			row_cell(tb, r, C_MEMPCT, -1, "-");
 		}
+		struct overcommit oc;
+		overcommit_host(h, &oc);
+		if (oc.physical && oc.running)
+			row_cell(tb, r, C_OVERC, oc.ratio, "%.2fx %+.0f%%", oc.ratio, 100 * oc.density_gain);
+		else
+			row_cell(tb, r, C_OVERC, -1, "-");
+		if (oc.swap_in_rate > 0 || oc.swap_out_rate > 0)
+			r->cell_style[C_OVERC] = EL_WARN;
 		double spread = host_numa_spread(h);
 		if (spread >= 0)
 			row_cell(tb, r, C_NUMA, spread, "%.0f", spread);
@@ -167,6 +177,8 @@ const struct view_ops view_cluster = {
 	.help = help,
 	.help_extra = "STATE* = stale data (a source silent past the connect timeout);\n"
 		      "AGE = age of the oldest data (libvirt or the host's files).\n"
+		      "OVERCOMMIT = running VMs' memory / host memory, then the measured density\n"
+		      "gain from KSM and ballooning (yellow: the host swaps); see vdeck.overcommit().\n"
 		      "NUMA = spread of free memory across NUMA nodes (percent points).\n"
 		      "CPU/NET HIST = CPU% history (traffic when CPU is unknown).",
 };

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/../.." || exit 2
 tui_setup
 
 TUI_ENV="LANG=C.UTF-8" tui_start 170 50 --demo=16x200
-check "cluster view is up" 'cna16'
+check "cluster view is up" 'cna16' 30
+check "every host answered" '16 hosts: 16 up' 30
 keys 6
 check "storage view" '\[6 Storage\]'
 check "a local thin pool with its bar and overcommit alert" '^  images +dir +1 +100G .*thin overcommit'

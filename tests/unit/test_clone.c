@@ -250,7 +250,7 @@ static void test_convert_disk(void)
 	struct strbuf notes;
 	sb_init(&notes);
 	const struct op_def *def = optable_find("convert_disk");
-	CHECK(def->flags & OPF_STATUS);
+	CHECK(def->flags & OPF_SETTING);
 	CHECK_INT(run_validate("convert_disk", &doms[0], (const char *[]){ "disk", "vdb", "preallocation", "full",
 		  NULL }, &args, &notes), 0);
 	struct op_command cmd = { 0 };
@@ -261,7 +261,7 @@ static void test_convert_disk(void)
 		  "trap 'rm -f \"$t\"' EXIT\n"
 		  "qemu-img convert -f 'raw' -O 'raw' -o preallocation='full' \"$f\" \"$t\"\n"
 		  "chown --reference=\"$f\" \"$t\"\nchmod --reference=\"$f\" \"$t\"\n"
-		  "mv -f \"$t\" \"$f\"\ntrap - EXIT\n");
+		  "mv -f \"$t\" \"$f\"\ntrap - EXIT\necho \"$f: preallocation=full\"\n");
 	CHECK_INT(cmd.timeout_ms, 3600000);
 	free(cmd.cmd);
 	op_args_free(&args);

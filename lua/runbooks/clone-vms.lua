@@ -82,7 +82,7 @@ return vdeck.runbook {
     end
     table.sort(candidates, function(a, b) return a.name < b.name end)
     -- placement: each clone to the host with the most memory left
-    local items, queue, placed = {}, {}, {}
+    local items, queue = {}, {}
     for i = 1, p.count do
       local best
       for _, h in ipairs(candidates) do
@@ -93,7 +93,6 @@ return vdeck.runbook {
       items[#items + 1] = best
       queue[best.name] = queue[best.name] or {}
       table.insert(queue[best.name], name)
-      placed[name] = best.name
       ctx.log(string.format("%s -> %s", name, best.name))
     end
     -- one clone per item; an item is its host, which takes the next name queued for it

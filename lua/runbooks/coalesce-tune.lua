@@ -10,17 +10,24 @@
 -- lua/coalesce_judge.lua.
 local judge = require "coalesce_judge"
 
+-- The NIC in the host's latest poll, and when that poll began.
 local function nic_of(h, name)
-  for _, n in ipairs(h:nics()) do if n.name == name then return n end end
+  local nics = h:nics()
+  for _, n in ipairs(nics) do if n.name == name then return n, nics.sampled or vdeck.clock() end end
   vdeck.error { code = "not_found", message = h.name .. " has no NIC " .. name }
 end
 
--- The NIC's counters from two polls at least `seconds` apart.
+-- The NIC's counters from two polls at least `seconds` apart, over the time
+-- between the polls (not between the calls: on a loaded host they differ).
 local function measure(h, nic, seconds)
   h:refresh()
-  local t0, a = vdeck.clock(), nic_of(h, nic)
-  repeat h:refresh() until vdeck.clock() - t0 >= seconds
-  return judge.delta(a, nic_of(h, nic), vdeck.clock() - t0)
+  local a, t0 = nic_of(h, nic)
+  local b, t1
+  repeat
+    h:refresh()
+    b, t1 = nic_of(h, nic)
+  until t1 - t0 >= seconds
+  return judge.delta(a, b, t1 - t0)
 end
 
 return vdeck.runbook {

@@ -144,6 +144,7 @@ static int host_nics(lua_State *L)
 	const struct host_metrics *m = need_metrics(L, h, "nics", &stale);
 	lua_createtable(L, (int)m->nnics, 0);
 	lvd_mark_stale(L, stale);
+	lvd_set_num(L, "sampled", m->t);   /* when the poll began, on vdeck.clock()'s clock */
 	for (size_t i = 0; i < m->nnics; i++) {
 		const struct nic *n = &m->nics[i];
 		lua_createtable(L, 0, 22);

@@ -140,7 +140,7 @@ const char lua_stubs_read[] =
 "---@field irq_per_s number? nil until two polls\n"
 "\n"
 "---@param opts? vdeck.ReadOpts\n"
-"---@return vdeck.Nic[]\n"
+"---@return vdeck.Nic[] # also .sampled: when the poll began (vdeck.clock())\n"
 "function Host:nics(opts) end\n"
 "\n"
 "---@class vdeck.BondPort\n"

@@ -16,6 +16,7 @@
 #include "lua/lua_stubs.h"
 #include "lua/vlua.h"
 #include "ops/audit.h"
+#include "ops/maintenance.h"
 #include "repl/repl.h"
 #include "tui/tui.h"
 
@@ -60,7 +61,8 @@ static const char usage_text[] =
 "Inventory:\n"
 "  -c, --config FILE        inventory (else $VDECK_CONFIG, else\n"
 "                           $XDG_CONFIG_HOME/vdeck/cluster.lua, else the local host)\n"
-"      --demo[=HOSTSxVMS]   simulated cluster on libvirt's test driver (default 8x120)\n"
+"      --demo[=HOSTSxVMS[:skewed]]  simulated cluster on libvirt's test driver (default 8x120;\n"
+"                           :skewed crowds a few hosts and spreads VMs over NUMA nodes)\n"
 "      --hosts PATTERNS     only hosts whose name or tag matches (globs, comma-separated)\n"
 "\n"
 "Behaviour:\n"
@@ -454,6 +456,7 @@ int main(int argc, char **argv)
 	cluster_init(&cluster, &inv);
 	/* Before any operation of this run: what earlier runs left unfinished. */
 	audit_load_unfinished(cli.opts.audit_path, &cluster);
+	maintenance_load(NULL, &cluster);
 	struct fleet_opts fo = {
 		.connect_timeout_ms = cli.opts.connect_timeout_ms,
 		.accept_new_hostkeys = cli.opts.accept_new_hostkeys,

@@ -1,6 +1,7 @@
 /* api_domain.c — domain handles: looked up by (host, uuid) on every access,
  * so a VM that vanished raises a clear error instead of crashing. */
 #include "lua/lvdeck.h"
+#include "model/numa_locality.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -157,7 +158,8 @@ static int dom_numatune(lua_State *L)
 
 static int dom_stats(lua_State *L)
 {
-	struct domain *d = lvd_check_domain(L, 1, NULL);
+	struct host *h;
+	struct domain *d = lvd_check_domain(L, 1, &h);
 	const struct dom_stats *s = &d->stats;
 	lua_createtable(L, 0, 8);
 	lua_pushnumber(L, s->cpu_util);
@@ -196,6 +198,7 @@ static int dom_stats(lua_State *L)
 		}
 	}
 	lua_setfield(L, -2, "numa_mem");
+	lvd_set_num(L, "numa_locality", domain_numa_locality(h, d));
 	lua_pushboolean(L, s->valid);
 	lua_setfield(L, -2, "live");
 	return 1;

@@ -7,6 +7,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
+#include "model/numa_locality.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ static int host_numa(lua_State *L)
 	const struct numa_topo *t = &need_metrics(L, h, "numa", &stale)->numa;
 	lua_createtable(L, (int)t->n, 0);
 	lvd_mark_stale(L, stale);
+	lvd_set_num(L, "imbalance", host_numa_imbalance(h));
+	lvd_set_num(L, "locality", host_numa_locality(h));
 	for (size_t i = 0; i < t->n; i++) {
 		const struct numa_node *n = &t->nodes[i];
 		lua_createtable(L, 0, 8);

@@ -1,13 +1,14 @@
-/* inventory_load.c — the defaults{} and host{} declarations.
+/* inventory_load.c — the defaults{}, host{} and rule{} declarations.
  *
  * The file is ordinary Lua (loops, string.format) run in a private state
- * whose only vdeck functions are defaults and host.  Each call validates its
+ * whose only vdeck functions are defaults, host and rule.  Each call validates its
  * table at once, so an error points at the line that made it; defaults are
  * merged into hosts after the whole file ran, so their order does not
  * matter. */
 #include "lua/inventory_load.h"
 #include "core/filesafe.h"
 #include "core/paths.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "lua/safe_load.h"
 #include "model/libvirt_route.h"
@@ -352,6 +353,120 @@ static int l_host(lua_State *L)
 	return 0;
 }
 
+/* Strings of the value at idx (a string or a list of them) appended to
+ * *v; -1 when it is anything else. */
+static int read_names(lua_State *L, int idx, char ***v, size_t *n)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		*v = x_realloc(*v, (*n + 1) * sizeof **v);
+		(*v)[(*n)++] = x_strdup(lua_tostring(L, idx));
+		return 0;
+	}
+	if (!lua_istable(L, idx))
+		return -1;
+	lua_Integer len = (lua_Integer)lua_rawlen(L, idx);
+	for (lua_Integer i = 1; i <= len; i++) {
+		lua_rawgeti(L, idx, i);
+		int ok = lua_type(L, -1) == LUA_TSTRING;
+		if (ok) {
+			*v = x_realloc(*v, (*n + 1) * sizeof **v);
+			(*v)[(*n)++] = x_strdup(lua_tostring(L, -1));
+		}
+		lua_pop(L, 1);
+		if (!ok)
+			return -1;
+	}
+	return 0;
+}
+
+int inventory_read_rule(lua_State *L, int idx, struct placement_rule *r, char *msg, size_t len)
+{
+	static const char *const kinds[] = { "keep_apart", "keep_together", "pin_to" };
+	memset(r, 0, sizeof *r);
+	idx = lua_absindex(L, idx);
+	if (!lua_istable(L, idx)) {
+		snprintf(msg, len, "rule: want a table { keep_apart | keep_together | pin_to = ... }");
+		return -1;
+	}
+	int found = -1;
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+		int kind = -1;
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(k, kinds[i]))
+				kind = i;
+		if (kind < 0 || found >= 0) {
+			snprintf(msg, len, kind < 0 ? "rule: unknown field '%s' (keep_apart, keep_together, pin_to)"
+				 : "rule: one of keep_apart, keep_together, pin_to per rule ('%s' is a second)", k);
+			lua_pop(L, 1);
+			return -1;
+		}
+		found = kind;
+	}
+	if (found < 0) {
+		snprintf(msg, len, "rule: needs keep_apart, keep_together or pin_to");
+		return -1;
+	}
+	r->kind = (enum rule_kind)found;
+	lua_getfield(L, idx, kinds[found]);
+	int rc = 0;
+	if (r->kind != RULE_PIN_TO) {
+		if (read_names(L, -1, &r->vms, &r->nvms) < 0 || r->nvms < 2) {
+			snprintf(msg, len, "rule: %s wants a list of two or more VM names", kinds[found]);
+			rc = -1;
+		}
+	} else if (!lua_istable(L, -1)) {
+		snprintf(msg, len, "rule: pin_to wants { vm = ..., hosts = ... }");
+		rc = -1;
+	} else {
+		char **hosts = NULL;
+		size_t nh = 0;
+		lua_getfield(L, -1, "vm");
+		if (read_names(L, -1, &r->vms, &r->nvms) < 0 || !r->nvms) {
+			snprintf(msg, len, "rule: pin_to.vm wants a VM name or a list of them");
+			rc = -1;
+		}
+		lua_getfield(L, -2, "hosts");
+		if (rc == 0 && (read_names(L, -1, &hosts, &nh) < 0 || !nh)) {
+			snprintf(msg, len, "rule: pin_to.hosts wants host names, globs or tags");
+			rc = -1;
+		}
+		lua_pop(L, 2);
+		struct strbuf sb;
+		sb_init(&sb);
+		for (size_t i = 0; i < nh; i++) {
+			sb_appendf(&sb, "%s%s", i ? "," : "", hosts[i]);
+			free(hosts[i]);
+		}
+		free(hosts);
+		r->hosts = nh ? sb_detach(&sb) : NULL;
+		sb_free(&sb);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int l_rule(lua_State *L)
+{
+	struct loader *ld = get_loader(L);
+	struct inventory *inv = ld->inv;
+	inv->rules = x_realloc(inv->rules, (inv->nrules + 1) * sizeof *inv->rules);
+	struct placement_rule *r = &inv->rules[inv->nrules++];
+	char msg[256];
+	int rc = inventory_read_rule(L, 1, r, msg, sizeof msg);
+	luaL_where(L, 1);
+	const char *where = lua_tostring(L, -1);
+	size_t wl = strlen(where);
+	r->source = x_strndup(where, wl >= 2 ? wl - 2 : wl);
+	lua_pop(L, 1);
+	if (rc < 0)
+		return decl_error(L, "%s", msg);
+	return 0;
+}
+
 /* ~/.ssh/known_hosts, for SSH hosts whose inventory names no other: judged
  * like a declared one, but the error can only name the inventory. */
 static char *default_known_hosts(const char *inventory, struct vd_err *err)
@@ -435,6 +550,9 @@ static int load(lua_State *L, struct loader *ld, int loaded, struct vd_err *err)
 	lua_pushlightuserdata(L, ld);
 	lua_pushcclosure(L, l_host, 1);
 	lua_setglobal(L, "host");
+	lua_pushlightuserdata(L, ld);
+	lua_pushcclosure(L, l_rule, 1);
+	lua_setglobal(L, "rule");
 	lua_pushvalue(L, -1);   /* the chunk, still on the stack */
 	lua_remove(L, -2);
 	if (lua_pcall(L, 0, 0, 0) != LUA_OK)

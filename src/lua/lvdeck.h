@@ -72,6 +72,9 @@ void lvd_ops_register(lua_State *L);
 /* Adds h:numa, h:mem, h:nics, h:bonds, h:alerts, h:run (api_metrics.c). */
 void lvd_metrics_register(lua_State *L);
 
+/* Adds vdeck.plan_numa, vdeck.plan_balance, h:set_maintenance (api_plan.c). */
+void lvd_plan_register(lua_State *L);
+
 /* Adds h:gpus, h:luns, vdeck.gpus, vdeck.luns (api_devices.c). */
 void lvd_devices_register(lua_State *L);
 /* Adds h:pools, vdeck.datastores (api_storage.c). */

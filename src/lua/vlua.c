@@ -88,6 +88,7 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	lvd_storage_register(L);
 	lvd_sriov_register(L);
 	lvd_ops_register(L);
+	lvd_plan_register(L);
 	set_package_path(L);
 	return vl;
 }

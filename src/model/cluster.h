@@ -17,6 +17,7 @@
 #include "model/eventlog.h"
 #include "model/inventory.h"
 #include "model/jobs.h"
+#include "model/plan_board.h"
 #include "model/unfinished.h"
 
 struct host_metrics;
@@ -86,6 +87,7 @@ struct host {
 	double    answered_mono[HOST_NSRC];   /* each source's last answer */
 	double    overdue_wait[HOST_NSRC];    /* the wait already marked as unanswered */
 	unsigned  generation;                 /* bumps on every change */
+	int       maintenance;                /* takes no new VMs in any plan (ops/maintenance.h) */
 };
 
 struct cluster {
@@ -97,6 +99,7 @@ struct cluster {
 	struct eventlog   events;
 	struct unfinished_list unfinished;   /* found in the audit trail at start */
 	double            connect_timeout_s;  /* a source silent longer is not answering */
+	struct plan_board plan;               /* the Plan view's plan (vdeck.plan_publish) */
 };
 
 void cluster_init(struct cluster *c, struct inventory *inv);

@@ -68,7 +68,30 @@ void inventory_free(struct inventory *inv)
 		free(inv->keys[i].key);
 	}
 	free(inv->keys);
+	for (size_t i = 0; i < inv->nrules; i++)
+		placement_rule_free(&inv->rules[i]);
+	free(inv->rules);
 	memset(inv, 0, sizeof *inv);
+}
+
+void placement_rule_free(struct placement_rule *r)
+{
+	for (size_t i = 0; i < r->nvms; i++)
+		free(r->vms[i]);
+	free(r->vms);
+	free(r->hosts);
+	free(r->source);
+	memset(r, 0, sizeof *r);
+}
+
+const char *rule_kind_name(enum rule_kind k)
+{
+	switch (k) {
+	case RULE_KEEP_APART: return "keep_apart";
+	case RULE_KEEP_TOGETHER: return "keep_together";
+	case RULE_PIN_TO: return "pin_to";
+	}
+	return "?";
 }
 
 const char *transport_name(enum host_transport t)

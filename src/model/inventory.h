@@ -42,6 +42,19 @@ struct key_pair {
 	char *key;
 };
 
+/* A placement rule (inventory `rule { ... }` or a planner's rules = {}):
+ * VM names are globs; pin_to's hosts are --hosts style patterns (names,
+ * globs, tags). */
+enum rule_kind { RULE_KEEP_APART, RULE_KEEP_TOGETHER, RULE_PIN_TO };
+
+struct placement_rule {
+	enum rule_kind kind;
+	char **vms;
+	size_t nvms;
+	char  *hosts;           /* pin_to only: comma-separated patterns */
+	char  *source;          /* "FILE:LINE" where declared, NULL for a call's rule */
+};
+
 struct inventory {
 	struct host_config *hosts;
 	size_t nhosts, cap;
@@ -53,6 +66,8 @@ struct inventory {
 	int    connect_timeout_ms;
 	int    audit_syslog;          /* defaults { audit = { syslog = true } } */
 	char  *audit_syslog_socket;   /* NULL: /dev/log */
+	struct placement_rule *rules;
+	size_t nrules;
 };
 
 struct host_config *inventory_add(struct inventory *inv);
@@ -62,6 +77,8 @@ void inventory_free(struct inventory *inv);
  * copy's contents with host_config_free (h itself is not freed). */
 void host_config_copy(struct host_config *dst, const struct host_config *src);
 void host_config_free(struct host_config *h);
+void placement_rule_free(struct placement_rule *r);
+const char *rule_kind_name(enum rule_kind k);
 const char *transport_name(enum host_transport t);
 int  host_has_tag(const struct host_config *h, const char *tag);
 /* --hosts: comma-separated globs matched against names and tags. */

@@ -3,6 +3,7 @@
  * and sparklines, bonds with per-port LACP state, memory overcommit (KSM,
  * swap, balloons) and alerts.  A scrolling page rather than a table. */
 #include "tui/tui_priv.h"
+#include "model/numa_locality.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
@@ -226,9 +227,16 @@ static void numa_map(struct tui *t, struct page *p, const struct host *h)
 {
 	const struct host_metrics *m = h->metrics;
 	size_t nn = m ? m->numa.n : h->numa_cells;
-	char text[160];
-	snprintf(text, sizeof text, "NUMA map: %zu node%s%s", nn, nn == 1 ? "" : "s",
-		 m ? "" : " (libvirt capabilities; CPU and memory per node need host metrics)");
+	char text[320];
+	double loc = host_numa_locality(h), imb = host_numa_imbalance(h);
+	char fig[96] = "", lt[16] = "-";
+	if (loc >= 0)
+		snprintf(lt, sizeof lt, "%.0f%%", 100 * loc);
+	if (m)
+		snprintf(fig, sizeof fig, "   imbalance %.2f   VM locality %s", imb < 0 ? 0 : imb, lt);
+	snprintf(text, sizeof text, "NUMA map: %zu node%s%s%s%s", nn, nn == 1 ? "" : "s",
+		 m ? "" : " (libvirt capabilities; CPU and memory per node need host metrics)", fig,
+		 h->maintenance ? "   MAINTENANCE: takes no new VMs" : "");
 	heading(p, text);
 	if (!nn)
 		return;
@@ -478,16 +486,20 @@ static void memory(struct tui *t, struct page *p, const struct host *h)
 static void vms(struct page *p, const struct host *h)
 {
 	char text[256], b1[32], b2[32], b3[32], nodes[64];
-	snprintf(text, sizeof text, "VMs on this host: %zu   NAME                       STATE      VCPU  MAX MEM  BALLOON  USABLE   NUMA", h->ndoms);
+	snprintf(text, sizeof text, "VMs on this host: %zu   NAME                       STATE      VCPU  MAX MEM  BALLOON  USABLE   NUMA  LOC%%", h->ndoms);
 	heading(p, text);
 	for (size_t i = 0; i < h->ndoms; i++) {
 		const struct domain *d = &h->doms[i];
 		numa_mask_text(dom_numa_mask(h, d), nodes, sizeof nodes);
-		snprintf(text, sizeof text, "%-26.26s %-10s %4u %8s %8s %8s   %s", d->info.name,
+		double loc = domain_numa_locality(h, d);
+		char lt[16] = "-";
+		if (loc >= 0)
+			snprintf(lt, sizeof lt, "%.0f", 100 * loc);
+		snprintf(text, sizeof text, "%-26.26s %-10s %4u %8s %8s %8s   %-5s %4s", d->info.name,
 			 dom_state_name(d->state), d->info.vcpus, size_format(d->info.max_memory, b1, sizeof b1),
 			 d->stats.valid ? size_format(d->stats.balloon_current, b2, sizeof b2) : "-",
 			 d->stats.valid && d->stats.balloon_usable ? size_format(d->stats.balloon_usable, b3, sizeof b3) : "-",
-			 nodes);
+			 nodes, lt);
 		line(p, 20, theme_attr(d->state == DOM_RUNNING ? EL_NORMAL : EL_DIM), text);
 	}
 }

@@ -2,8 +2,9 @@
  * leave its host" (model/sriov_use.h: domain_vfs, domain_vf_reason), on the
  * sysroot-sriov host (PF ens1f0 with VFs 0000:3b:02.0-3) and hand-written
  * domain XML: a VF NIC, a VF passed as a plain PCI <hostdev>, a PCI device
- * that is not a VF, none; and d:migrate's refusal, which uses it (force=true
- * plans around VF NICs, not around a plain hostdev). */
+ * that is not a VF, none; d:migrate's refusal, which uses it (force=true
+ * plans around VF NICs, not around a plain hostdev); and the placement
+ * planner, which keeps the same VMs in place. */
 #include "check.h"
 
 #include "conn/local_bundle.h"
@@ -11,6 +12,7 @@
 #include "model/sriov_use.h"
 #include "ops/op_impl.h"
 #include "ops/optable.h"
+#include "ops/plan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,33 @@ int main(void)
 	CHECK_INT(domain_vfs(&h, &d, &v), 2);
 	CHECK_STR(v.address, "0000:3b:02.1");   /* the first one named */
 	dom_info_free(&d.info);
+
+	/* the planner: a VM with a VF NIC or a hostdev VF stays, by the same rule */
+	struct domain doms[4];
+	domain_from(&doms[0], VF_NIC);
+	domain_from(&doms[1], VF_PCI);
+	domain_from(&doms[2], GPU_PCI);
+	domain_from(&doms[3], BRIDGE);
+	h.doms = doms;
+	h.ndoms = 4;
+	struct cluster c;
+	memset(&c, 0, sizeof c);
+	c.hosts = &h;
+	c.nhosts = 1;
+	struct plan_cluster pc;
+	plan_cluster_from(&c, &pc);
+	CHECK_INT(pc.nvms, 4);
+	if (pc.nvms == 4) {
+		CHECK_STR(pc.vms[0].fixed, "holds an SR-IOV VF (passed through; a VF does not migrate)");
+		CHECK_STR(pc.vms[1].fixed, "holds an SR-IOV VF (passed through; a VF does not migrate)");
+		CHECK_STR(pc.vms[2].fixed, "holds a PCI host device (passthrough)");
+		CHECK(pc.vms[3].fixed == NULL);
+	}
+	plan_cluster_free(&pc);
+	for (size_t i = 0; i < 4; i++)
+		dom_info_free(&doms[i].info);
+	h.doms = NULL;
+	h.ndoms = 0;
 
 	sb_free(&notes);
 	host_metrics_free(&m);

@@ -366,6 +366,7 @@ int main(int argc, char **argv)
 		.accept_new_hostkeys = cli.opts.accept_new_hostkeys,
 		.poll = 1,
 		.local_transport = demo ? demo_transport(demo) : NULL,
+		.hold = cli.mode == MODE_TUI,   /* the console starts them after its first screen */
 	};
 	struct vd_err err;
 	err_clear(&err);

@@ -84,6 +84,7 @@ struct fleet {
 	struct host_ctx  *workers;
 	size_t            nworkers;
 	double           *asked;          /* per host: when a refresh was requested */
+	int               started;        /* worker threads created (fleet_go) */
 };
 
 struct virt_host *host_ctx_virt(struct host_ctx *hc) { return hc->virt; }
@@ -343,6 +344,18 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		hc->collector = collector_new(&hc->cfg, opts->local_transport, opts->accept_new_hostkeys,
 					      f->opts.connect_timeout_ms, hc->cancel_fd);
 	}
+	if (!opts->hold && fleet_go(f, err) < 0) {
+		fleet_stop(&f);
+		return NULL;
+	}
+	return f;
+}
+
+int fleet_go(struct fleet *f, struct vd_err *err)
+{
+	if (f->started)
+		return 0;
+	f->started = 1;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1u << 20);
@@ -353,13 +366,12 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 			atomic_fetch_sub(&f->refs, 1);
 			pthread_attr_destroy(&attr);
 			err_set(err, VD_EIO, "cannot start a worker thread for host %s", hc->cfg.name);
-			fleet_stop(&f);
-			return NULL;
+			return -1;
 		}
 		hc->running = 1;
 	}
 	pthread_attr_destroy(&attr);
-	return f;
+	return 0;
 }
 
 static void apply(struct fleet *f, struct message *m)

@@ -94,7 +94,7 @@ mover_pid=$!
 for via in $PATHS; do
 	inv=$(broken "collect-$via" "$work/c/cluster-$via.lua" "$work/c/no-such-inventory.lua")
 	if [ "$via" = tunnel ] && ! "$VDECK" -c "$inv" -e 'return 1' >"$work/probe-$via.log" 2>&1 &&
-		grep -q "unknown field 'libvirt_via'" "$work/probe-$via.log"; then
+		grep -Eq "unknown field 'libvirt_(via|socket)'" "$work/probe-$via.log"; then
 		phase "collect-$via" n/a "this vdeck has no libvirt_via (inventory key of the SSH tunnel)"
 		continue
 	fi

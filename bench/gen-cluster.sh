@@ -2,11 +2,12 @@
 # gen-cluster.sh — the simulated cluster of the benchmark: HOSTS "hosts" that
 # all log in to one private sshd on 127.0.0.1, each with its own sysroot and
 # its own libvirt test:/// file, served by one private libvirtd
-# (bench/libvirtd.sh) and reached through libvirt's RPC over SSH, as
+# (tests/lib/libvirtd-private.sh) and reached through libvirt's RPC over SSH, as
 # production reaches qemu:///system.
 #
 #   SSHD_PORT=.. SSHD_USER=.. SSHD_KEY=.. SSHD_KNOWN_HOSTS=.. BENCH_LV_SOCK=.. \
 #     sh bench/gen-cluster.sh DIR HOSTS VMS
+# BENCH_VIA=1: this vdeck knows libvirt_via (the rpc-ssh inventory says "uri").
 #
 # The host trees and node files come from vdeck's own demo generator
 # (`vdeck --demo=HOSTSxVMS`, seed 0): 2–4 NUMA nodes, 4–8 NICs, bonds, KSM,
@@ -70,7 +71,7 @@ for via in rpc-ssh tunnel; do
 			if [ "$via" = rpc-ssh ]; then
 				uri="test+ssh://$SSHD_USER@127.0.0.1:$SSHD_PORT$x?socket=$BENCH_LV_SOCK&proxy=netcat&no_tty=1&command=$dir/ssh"
 				printf '%s\t%s\t%s\n' "$name" "$uri" "$dir/tree/hosts/$name/root" >>"$dir/hosts.tsv"
-				via_keys=
+				via_keys=${BENCH_VIA:+, libvirt_via = \"uri\"}
 			else
 				uri="test+ssh://$SSHD_USER@127.0.0.1:$SSHD_PORT$x"
 				via_keys=", libvirt_via = \"tunnel\", libvirt_socket = \"$BENCH_LV_SOCK\""

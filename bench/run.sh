@@ -13,6 +13,7 @@
 #   BENCH_KEYS=200                   filter keystrokes timed in the TUI
 #   BENCH_PATHS="rpc-ssh tunnel"     libvirt paths measured; the faster is used after
 #   BENCH_QEMU_VMS=16                QEMU guests of the second stage (0: off)
+#   BENCH_HOST_POLLS=200             polls and node_exporter scrapes of the host-side measure
 #   BENCH_OUT=bench/results/latest.json
 #   BENCH_TMP=/dev/shm               where the cluster is generated (tmpfs)
 #   BENCH_FAIL_PHASE=NAME            (tests) feed phase NAME a broken input, so
@@ -36,6 +37,7 @@ PARALLEL=${BENCH_PARALLEL:-16}
 KEYS=${BENCH_KEYS:-200}
 PATHS=${BENCH_PATHS:-rpc-ssh tunnel}
 QEMU_VMS=${BENCH_QEMU_VMS:-16}
+HOST_POLLS=${BENCH_HOST_POLLS:-200}
 FAIL=${BENCH_FAIL_PHASE:-}
 OUT=${BENCH_OUT:-$root/bench/results/latest.json}
 PY=/usr/bin/python3
@@ -58,7 +60,7 @@ chmod 755 "$work"
 mover_pid=
 cleanup() {
 	[ -n "$mover_pid" ] && kill "$mover_pid" 2>/dev/null
-	bench_libvirtd_stop >/dev/null 2>&1
+	libvirtd_private_stop >/dev/null 2>&1
 	[ -n "${SSHD_DIR:-}" ] && sshd_stop >/dev/null 2>&1
 	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
 }
@@ -71,12 +73,21 @@ SSHD_NO_TRAP=1
 SSHD_LIFETIME=${SSHD_LIFETIME:-3600}
 export SSHD_LIFETIME
 . "$root/tests/lib/sshd.sh"
-. "$root/bench/libvirtd.sh"
+. "$root/tests/lib/libvirtd-private.sh"
 TMPDIR=$work sshd_start >/dev/null 2>&1 || die "sshd cannot run here"
-bench_libvirtd_start "$work/lv" || die "the private libvirtd cannot run here"
+TMPDIR=$work LIBVIRTD_PRIVATE_LIFETIME=$SSHD_LIFETIME libvirtd_private_start ||
+	die "the private libvirtd cannot run here"
+BENCH_LV_SOCK=$LIBVIRTD_PRIVATE_SOCK BENCH_LV_PID=$LIBVIRTD_PRIVATE_PID
+export BENCH_LV_SOCK BENCH_LV_PID
 command -v nc >/dev/null || die "nc missing (netcat-openbsd: libvirt's ssh transport needs it on the host)"
 
 say "generating ${HOSTS}x${VMS} (sshd on 127.0.0.1:$SSHD_PORT as $SSHD_USER, libvirtd $BENCH_LV_SOCK)"
+# Does this vdeck know libvirt_via?  Then rpc-ssh says "uri" (the tunnel
+# would otherwise be its default) and the tunnel is measured too.
+printf 'host { name = "probe", transport = "none", libvirt = "test:///default", libvirt_via = "uri" }\n' \
+	>"$work/probe.lua"
+if "$VDECK" -c "$work/probe.lua" -e 'return 1' >/dev/null 2>&1; then BENCH_VIA=1; else BENCH_VIA=; fi
+export BENCH_VIA
 VDECK=$VDECK sh "$root/bench/gen-cluster.sh" "$work/c" "$HOSTS" "$VMS" || die "gen-cluster failed"
 
 # The counter mover: the demo generator's own demo_tick(), once a second.
@@ -93,8 +104,7 @@ mover_pid=$!
 # (1) vdeck: one vdeck.refresh() per cycle over all hosts, per libvirt path.
 for via in $PATHS; do
 	inv=$(broken "collect-$via" "$work/c/cluster-$via.lua" "$work/c/no-such-inventory.lua")
-	if [ "$via" = tunnel ] && ! "$VDECK" -c "$inv" -e 'return 1' >"$work/probe-$via.log" 2>&1 &&
-		grep -Eq "unknown field 'libvirt_(via|socket)'" "$work/probe-$via.log"; then
+	if [ "$via" = tunnel ] && [ -z "$BENCH_VIA" ]; then
 		phase "collect-$via" n/a "this vdeck has no libvirt_via (inventory key of the SSH tunnel)"
 		continue
 	fi
@@ -121,16 +131,19 @@ else
 	phase baseline failed "$(tail -3 "$work/baseline.log" | tr '\n' ' ')"
 fi
 
-# Host side: the reader's cost per poll beside node_exporter's per scrape.
-if "$PY" "$root/bench/hostcost.py" --help 2>/dev/null | grep -q -- --json; then
-	say "host side: bench/hostcost.py"
-	if "$PY" "$root/bench/hostcost.py" --json "$work/c" >"$work/hostcost.json" 2>"$work/hostcost.log"; then
+# Host side: the poll's cost on one bench host beside node_exporter's per
+# scrape of the same tree (bench/hostcost.py measure, its own sshd).
+if grep -q '"measure"' "$root/bench/hostcost.py" 2>/dev/null; then
+	say "host side: bench/hostcost.py measure, $HOST_POLLS polls"
+	if "$PY" "$root/bench/hostcost.py" measure vdeck="$VDECK" \
+		sysroot="$(cut -f3 "$work/c/hosts.tsv" | head -1)" polls="$HOST_POLLS" scrapes="$HOST_POLLS" \
+		out="$work/hostcost.json" >"$work/hostcost.log" 2>&1; then
 		phase hostcost ok
 	else
 		phase hostcost failed "$(tail -3 "$work/hostcost.log" | tr '\n' ' ')"
 	fi
 else
-	phase hostcost n/a "bench/hostcost.py has no --json (the reworked host-side reader's measure)"
+	phase hostcost n/a "bench/hostcost.py has no measure (the host-side reader's own bench)"
 fi
 
 # (3)+(4) the console in tmux, on the faster path.
@@ -154,7 +167,7 @@ fi
 kill "$mover_pid" 2>/dev/null
 wait "$mover_pid" 2>/dev/null
 mover_pid=
-bench_libvirtd_stop
+libvirtd_private_stop
 
 # Stage 2: per-VM statistics on real QEMU guests (a lab libvirtd, under the lab lock).
 if [ "$QEMU_VMS" -gt 0 ]; then

@@ -15,11 +15,10 @@ for tool in sshd ssh virsh libvirtd nc tmux cc pkg-config python3; do
 	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
 		skip "$tool missing"; finish; exit $?; }
 done
-[ "$(id -u)" = 0 ] || { skip "the bench's private libvirtd needs root"; finish; exit $?; }
 
 for phase in tui snap; do
 	BENCH_FAIL_PHASE=$phase BENCH_HOSTS=2 BENCH_VMS=10 BENCH_CYCLES=1 BENCH_BASELINE_CYCLES=1 \
-	BENCH_KEYS=4 BENCH_QEMU_VMS=0 BENCH_PATHS=rpc-ssh BENCH_OUT="$tmp/$phase.json" VDECK=$VDECK \
+	BENCH_KEYS=4 BENCH_QEMU_VMS=0 BENCH_HOST_POLLS=5 BENCH_PATHS=rpc-ssh BENCH_OUT="$tmp/$phase.json" VDECK=$VDECK \
 	SSHD_LIFETIME=120 timeout 120 sh "$root/bench/run.sh" >"$tmp/$phase.table" 2>"$tmp/$phase.log"
 	rc=$?
 	if [ "$rc" != 0 ] && [ "$rc" != 124 ]; then ok "$phase broken: run.sh exits $rc"; else fail "$phase broken: run.sh exits non-zero" "exit $rc"; fi

@@ -184,6 +184,8 @@ def main():
         "baseline_bulk_snapshot_failed": num(snap, "baseline_failed"),
         "qemu_vdeck_cpu_ms_per_poll": num(q, "vdeck_cpu_ms_per_poll"),
         "qemu_baseline_cpu_ms_per_poll": num(q, "baseline_cpu_ms_per_poll"),
+        "qemu_vdeck_us_per_vm_marginal": num(q, "vdeck_us_per_vm_marginal"),
+        "qemu_baseline_us_per_vm_marginal": num(q, "baseline_us_per_vm_marginal"),
         "qemu_vdeck_fixed_ms_per_poll": num(q, "vdeck_fixed_ms"),
         "qemu_baseline_fixed_ms_per_poll": num(q, "baseline_fixed_ms"),
         "qemu_vdeck_ms_per_poll_at_3000": num(q, "vdeck_ms_at_3000"),

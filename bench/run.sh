@@ -3,7 +3,8 @@
 # reached the way production reaches it (SSH per host, libvirt's RPC to a
 # daemon), side by side with OpenSSH + virsh doing the same work, in one run;
 # then per-VM statistics on real QEMU guests.  Prints a table; writes
-# bench/results/latest.json; exits non-zero when any phase failed.
+# bench/results/latest.json (and README.md's table from it, bench/readme_table.py);
+# exits non-zero when any phase failed.
 #
 # Environment (defaults are the product's scale):
 #   BENCH_HOSTS=128 BENCH_VMS=3000   cluster size
@@ -184,3 +185,9 @@ fi
 
 mkdir -p "$(dirname "$OUT")"
 "$PY" "$root/bench/report.py" "$work" "$OUT" hosts="$HOSTS" vms="$VMS"
+rc=$?
+# The README's table is this file's, rewritten, never typed.
+if [ "$OUT" = "$root/bench/results/latest.json" ]; then
+	"$PY" "$root/bench/readme_table.py" "$OUT" "$root/README.md" && say "README.md's table rewritten from $OUT"
+fi
+exit $rc

@@ -19,7 +19,9 @@
 #include "core/queue.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "conn/transport.h"
 #include "metrics/host_metrics.h"
+#include "model/libvirt_route.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -67,6 +69,7 @@ struct host_ctx {
 	struct queue        cmds;
 	struct virt_host   *virt;
 	struct collector   *collector;
+	struct libvirt_route route;       /* tunnel: libvirt goes through the collector's session */
 	int                 failures;     /* consecutive polls nothing answered, for backoff */
 	/* Per source: since when (monotonic ms) the poll under way waits on
 	 * it, 0 when none does; read by the loop thread (fleet_note_waits). */
@@ -114,6 +117,20 @@ struct transport *host_ctx_transport(struct host_ctx *hc, struct vd_err *err)
 struct transport *host_ctx_transport_new(struct host_ctx *hc, struct vd_err *err)
 {
 	return collector_transport_new(hc->collector, err);
+}
+
+/* virt_uri_fn for hosts whose libvirt goes through their SSH session: the
+ * session (opened if needed, as for a poll), its tunnel, the local URI. */
+static int tunnel_uri(void *ctx, char **uri, struct vd_err *err)
+{
+	struct host_ctx *hc = ctx;
+	const char *local;
+	struct transport *tr = collector_transport(hc->collector, err);
+	if (!tr || transport_tunnel(tr, (const char *const *)hc->route.sockets, hc->route.nsockets, &local,
+				    err) < 0)
+		return -1;
+	*uri = libvirt_route_local_uri(&hc->route, local);
+	return 0;
 }
 
 static int interval_ms(const struct host_ctx *hc)
@@ -288,6 +305,7 @@ static void fleet_free(struct fleet *f)
 			free(it);
 		queue_destroy(&hc->cmds);
 		close(hc->cancel_fd);
+		libvirt_route_free(&hc->route);
 		host_config_free(&hc->cfg);
 	}
 	/* Left by workers that finished after fleet_stop: no one to tell. */
@@ -343,6 +361,10 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		hc->virt = virt_host_new(hc->cfg.libvirt_uri, f->opts.connect_timeout_ms);
 		hc->collector = collector_new(&hc->cfg, opts->local_transport, opts->accept_new_hostkeys,
 					      f->opts.connect_timeout_ms, hc->cancel_fd);
+		/* settled when the inventory was read: cannot fail here */
+		if (hc->cfg.libvirt_via == LV_VIA_TUNNEL &&
+		    libvirt_route_plan(&hc->cfg, LV_VIA_TUNNEL, &hc->route, err) == 0)
+			virt_host_set_route(hc->virt, tunnel_uri, hc);
 	}
 	if (!opts->hold && fleet_go(f, err) < 0) {
 		fleet_stop(&f);

@@ -1,4 +1,5 @@
-/* local_bundle.c — bundle_script()'s file list, read with glob and read().
+/* local_bundle.c — bundle_script()'s file list, read with glob and read(),
+ * every file whole, as the script's grep reads it.
  * tests/unit/test_local_bundle.c checks that both give the same metrics.
  *
  * Left out on purpose: the command records (ethtool, and the Open vSwitch
@@ -24,10 +25,14 @@ struct reader {
 	size_t         rootlen;
 };
 
-static void header(struct reader *r, const char *path)
+/* 0 when the path can head a record (bundle.h: no 0x1E, no newline). */
+static int header(struct reader *r, const char *path)
 {
+	if (strchr(path, BUNDLE_SEP) || strchr(path, '\n'))
+		return -1;
 	sb_appendc(r->out, BUNDLE_SEP);
 	sb_appendf(r->out, "F %s\n", path + r->rootlen);
+	return 0;
 }
 
 static int slurp(const char *path, struct strbuf *into, size_t limit)
@@ -46,40 +51,27 @@ static int slurp(const char *path, struct strbuf *into, size_t limit)
 	return n < 0 && total == 0 ? -1 : 0;
 }
 
-/* A multi-line file, whole (the script's m). */
+/* A file, whole, as the script's grep gives it: every line ends with a
+ * newline; empty files and files holding 0x1E are left out. */
 static void whole(struct reader *r, const char *path)
 {
 	struct strbuf data;
 	sb_init(&data);
-	if (slurp(path, &data, 4u << 20) == 0) {
-		header(r, path);
+	if (slurp(path, &data, 4u << 20) == 0 && data.len && !memchr(data.buf, BUNDLE_SEP, data.len) &&
+	    header(r, path) == 0) {
 		sb_append_n(r->out, data.buf, data.len);
-		if (data.len && data.buf[data.len - 1] != '\n')
+		if (data.buf[data.len - 1] != '\n')
 			sb_appendc(r->out, '\n');
 	}
 	sb_free(&data);
 }
 
-/* The first line of a value file (the script's v); empty files are skipped. */
-static void value(struct reader *r, const char *path)
-{
-	struct strbuf data;
-	sb_init(&data);
-	if (slurp(path, &data, 65536) == 0 && data.len) {
-		size_t n = strcspn(data.buf, "\n");
-		header(r, path);
-		sb_append_n(r->out, data.buf, n);
-		sb_appendc(r->out, '\n');
-	}
-	sb_free(&data);
-}
-
-/* The value files named in files[] below dir (dir carries the root). */
-static void values_in(struct reader *r, const char *dir, const char *const *files, size_t n)
+/* The files named in files[] below dir (dir carries the root). */
+static void files_in(struct reader *r, const char *dir, const char *const *files, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char *p = x_asprintf("%s/%s", dir, files[i]);
-		value(r, p);
+		whole(r, p);
 		free(p);
 	}
 }
@@ -98,7 +90,7 @@ static void each(struct reader *r, const char *pattern, void (*fn)(struct reader
 
 static void mark(struct reader *r, const char *path)
 {
-	header(r, path);
+	(void)header(r, path);
 }
 
 static int is_dir(const char *p)
@@ -113,12 +105,12 @@ static void node_dir(struct reader *r, const char *d)
 	if (!is_dir(d))
 		return;
 	const char *rel = d + r->rootlen;
-	values_in(r, d, files, sizeof files / sizeof files[0]);
+	files_in(r, d, files, sizeof files / sizeof files[0]);
 	char *pat = x_asprintf("%s/hugepages/*/nr_hugepages", rel);
-	each(r, pat, value);
+	each(r, pat, whole);
 	free(pat);
 	pat = x_asprintf("%s/hugepages/*/free_hugepages", rel);
-	each(r, pat, value);
+	each(r, pat, whole);
 	free(pat);
 	char *cpulist = x_asprintf("%s/cpulist", d);
 	if (access(cpulist, R_OK) != 0) {
@@ -140,7 +132,7 @@ static void net_dir(struct reader *r, const char *d)
 	};
 	if (!is_dir(d))
 		return;
-	values_in(r, d, files, sizeof files / sizeof files[0]);
+	files_in(r, d, files, sizeof files / sizeof files[0]);
 	char *dev = x_asprintf("%s/device", d);
 	if (access(dev, F_OK) == 0)
 		mark(r, dev);
@@ -162,11 +154,12 @@ static void vm_numa(struct reader *r)
 			if (slurp(g.gl_pathv[i], &pid, 64) == 0 && pid.len) {
 				pid.buf[strcspn(pid.buf, "\n")] = '\0';
 				char *path = x_asprintf("%s/proc/%s/numa_maps", r->root, pid.buf);
-				if (!strchr(pid.buf, '/') && slurp(path, &maps, 64u << 20) == 0) {
+				const char *base = strrchr(g.gl_pathv[i], '/') + 1;
+				if (!strchr(pid.buf, '/') && slurp(path, &maps, 64u << 20) == 0 && maps.len &&
+				    !strchr(base, BUNDLE_SEP) && !strchr(base, '\n')) {
 					uint64_t bytes[VM_NUMA_MAX_NODES] = { 0 };
 					unsigned nodes = 0;
 					numa_maps_sum(maps.buf, maps.len, bytes, &nodes);
-					const char *base = strrchr(g.gl_pathv[i], '/') + 1;
 					sb_append_n(r->out, base, strlen(base) - 4);   /* drop ".pid" */
 					for (unsigned n = 0; n < nodes; n++)
 						if (bytes[n])
@@ -183,14 +176,72 @@ static void vm_numa(struct reader *r)
 	free(pat);
 }
 
-/* ---- GPUs and LUNs (bundle.c's script_devices) ---------------------- */
+/* ---- NIC devices and SR-IOV (bundle.c; `ip -d link` is a command) --- */
+
+static void link_line(struct reader *r, const char *link, const char *name);
+
+static void netdev_device(struct reader *r, const char *d)
+{
+	char *link = x_asprintf("%s/device", d);
+	link_line(r, link, strrchr(d, '/') + 1);
+	free(link);
+}
+
+static void virtfn_link(struct reader *r, const char *l)
+{
+	link_line(r, l, strrchr(l, '/') + 1);
+}
+
+/* "net virtfnN IFNAME" of a VF bound to a host driver. */
+static void virtfn_net(struct reader *r, const char *v)
+{
+	const char *netdir = NULL;
+	for (const char *p = v; (p = strstr(p, "/net/")); p++)
+		netdir = p;   /* the last one: the path starts in /sys/class/net/ */
+	if (!netdir)
+		return;
+	const char *fn = netdir;
+	while (fn > v && fn[-1] != '/')
+		fn--;
+	sb_appendf(r->out, "net %.*s %s\n", (int)(netdir - fn), fn, netdir + 5);
+}
+
+static void sriov_pf(struct reader *r, const char *d)
+{
+	char *total = x_asprintf("%s/device/sriov_totalvfs", d);
+	int pf = access(total, R_OK) == 0;
+	free(total);
+	if (!pf)
+		return;
+	sb_appendc(r->out, BUNDLE_SEP);
+	sb_appendf(r->out, "C sriov %s\n", strrchr(d, '/') + 1);
+	char *dev = x_asprintf("%s/device", d);
+	link_line(r, dev, "device");
+	free(dev);
+	char *pat = x_asprintf("%s/device/virtfn*", d + r->rootlen);
+	each(r, pat, virtfn_link);
+	free(pat);
+	pat = x_asprintf("%s/device/virtfn*/net/*", d + r->rootlen);
+	each(r, pat, virtfn_net);
+	free(pat);
+}
+
+static void net_devices(struct reader *r)
+{
+	sb_appendc(r->out, BUNDLE_SEP);
+	sb_append(r->out, "C netdev-devices\n");
+	each(r, "/sys/class/net/*", netdev_device);
+	each(r, "/sys/class/net/*", sriov_pf);
+}
+
+/* ---- GPUs and LUNs (bundle.c's script_commands) ------------------ */
 
 static void mdev_type_dir(struct reader *r, const char *t)
 {
 	static const char *const files[] = { "name", "available_instances", "device_api", "description" };
 	if (!is_dir(t))
 		return;
-	values_in(r, t, files, sizeof files / sizeof files[0]);
+	files_in(r, t, files, sizeof files / sizeof files[0]);
 }
 
 static void mdev_bus_dir(struct reader *r, const char *d)
@@ -198,7 +249,7 @@ static void mdev_bus_dir(struct reader *r, const char *d)
 	static const char *const files[] = { "numa_node", "vendor", "device" };
 	if (!is_dir(d))
 		return;
-	values_in(r, d, files, sizeof files / sizeof files[0]);
+	files_in(r, d, files, sizeof files / sizeof files[0]);
 	char *pat = x_asprintf("%s/mdev_supported_types/*", d + r->rootlen);
 	each(r, pat, mdev_type_dir);
 	free(pat);
@@ -236,12 +287,14 @@ static void block_dir(struct reader *r, const char *b)
 	static const char *const files[] = { "size", "device/vendor", "device/model", "device/wwid" };
 	if (!is_dir(b))
 		return;
-	values_in(r, b, files, sizeof files / sizeof files[0]);
+	files_in(r, b, files, sizeof files / sizeof files[0]);
 }
 
 static void devices(struct reader *r)
 {
 	each(r, "/sys/class/mdev_bus/*", mdev_bus_dir);
+	each(r, "/sys/block/sd*", block_dir);
+	each(r, "/sys/block/dm-*", block_dir);
 	sb_appendc(r->out, BUNDLE_SEP);
 	sb_append(r->out, "C mdevs\n");
 	each(r, "/sys/bus/mdev/devices/*", mdev_line);
@@ -250,8 +303,6 @@ static void devices(struct reader *r)
 	each(r, "/dev/disk/by-path/*-iscsi-*-lun-*", lun_line);
 	each(r, "/dev/disk/by-path/*-fc-*-lun-*", lun_line);
 	each(r, "/dev/disk/by-id/wwn-*", lun_line);
-	each(r, "/sys/block/sd*", block_dir);
-	each(r, "/sys/block/dm-*", block_dir);
 }
 
 void local_bundle(const char *sysroot, struct strbuf *out)
@@ -262,19 +313,20 @@ void local_bundle(const char *sysroot, struct strbuf *out)
 		root[--n] = '\0';
 	struct reader r = { out, root, n };
 	static const char *const multi[] = {
-		"/proc/meminfo", "/proc/vmstat", "/proc/stat", "/proc/net/dev", "/proc/net/bonding/*",
+		"/proc/meminfo", "/proc/vmstat", "/proc/stat", "/proc/net/dev", "/proc/interrupts", "/proc/net/bonding/*",
 		"/sys/devices/system/node/node*/meminfo",
 	};
 	for (size_t i = 0; i < sizeof multi / sizeof multi[0]; i++)
 		each(&r, multi[i], whole);
-	each(&r, "/proc/sys/kernel/osrelease", value);
-	each(&r, "/sys/devices/system/cpu/online", value);
-	each(&r, "/sys/kernel/mm/ksm/*", value);
-	each(&r, "/sys/kernel/mm/hugepages/*/nr_hugepages", value);
-	each(&r, "/sys/kernel/mm/hugepages/*/free_hugepages", value);
+	each(&r, "/proc/sys/kernel/osrelease", whole);
+	each(&r, "/sys/devices/system/cpu/online", whole);
+	each(&r, "/sys/kernel/mm/ksm/*", whole);
+	each(&r, "/sys/kernel/mm/hugepages/*/nr_hugepages", whole);
+	each(&r, "/sys/kernel/mm/hugepages/*/free_hugepages", whole);
 	each(&r, "/sys/devices/system/node/node*", node_dir);
 	each(&r, "/sys/class/net/*", net_dir);
 	vm_numa(&r);
+	net_devices(&r);
 	devices(&r);
 	sb_appendc(out, BUNDLE_SEP);
 	sb_appendf(out, "C getconf PAGESIZE\n%ld\n", sysconf(_SC_PAGESIZE));

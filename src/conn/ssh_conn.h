@@ -9,6 +9,8 @@
 #define VD_SSH_CONN_H
 
 #include <libssh2.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -17,6 +19,8 @@
 #include "core/strbuf.h"
 
 #define SSH_PARKED_MAX 16
+
+struct ssh_tunnel;
 
 struct ssh_conn {
 	LIBSSH2_CHANNEL *poll_ch;      /* the long-lived poll shell (ssh_poll.c) */
@@ -33,12 +37,21 @@ struct ssh_conn {
 	int              io_timeout_ms;
 	int              keepalive_s;
 	int              connected;
+	/* libssh2 sessions are not thread-safe: with a tunnel, its pump thread
+	 * shares the session, and each side holds the lock for its calls. */
+	pthread_mutex_t  lock;
+	struct ssh_tunnel *tunnel;     /* libvirt's RPC over this session (ssh_tunnel.c) */
+	int              in_tunnel;    /* the tunnel's own code runs: ssh_wait does not pump */
 };
 
 struct ssh_conn *ssh_conn_open(const struct transport_params *p, struct vd_err *err);
 int  ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, size_t max_bytes,
 		   struct strbuf *out, struct strbuf *errout, int *exit_status, struct vd_err *err);
 void ssh_conn_close(struct ssh_conn **c);
+/* Every call on an open session, but open and close, holds its lock;
+ * unlock also wakes the tunnel's pump (the call may have queued its bytes). */
+void ssh_conn_lock(struct ssh_conn *c);
+void ssh_conn_unlock(struct ssh_conn *c);
 /* ssh_poll.c: runs the function defined by fn_def (named fn_name) in the
  * session's long-lived shell, starting the shell when needed; past
  * max_bytes of output the shell is dropped (VD_EREFUSED). */
@@ -76,6 +89,21 @@ void ssh_reap_parked(struct ssh_conn *c);
 int  ssh_wait(struct ssh_conn *c, int64_t deadline);
 /* The last libssh2 error as text ("unknown" if none). */
 const char *ssh_last_error(struct ssh_conn *c);
+
+/* ssh_tunnel.c: offers the host's unix socket (the first of remote[] its
+ * sshd can connect to) on a local unix socket in a private directory, for
+ * libvirt; *local is the tunnel's, valid until the session closes.  Called
+ * with the lock held; -1 with VD_ELIBVIRT when no remote socket answers,
+ * VD_EUNREACH when the session is gone, VD_EIO for local failures. */
+int  ssh_tunnel_offer(struct ssh_conn *c, const char *const *remote, size_t nremote, const char **local,
+		      struct vd_err *err);
+/* For ssh_wait, lock held: moves what can move without waiting (finishing
+ * a half-sent packet is bounded by deadline), then adds the tunnel's local
+ * fds to pf (at most max); returns how many. */
+int  ssh_tunnel_move(struct ssh_conn *c, struct pollfd *pf, int max);
+void ssh_tunnel_kick(struct ssh_conn *c);
+/* Stops the pump and removes the local socket; before the session goes. */
+void ssh_tunnel_close(struct ssh_conn *c);
 
 /* ssh_sock.c: non-blocking TCP connect bounded by timeout_ms and ended
  * early when cancel_fd (-1: none) turns readable; the socket (non-blocking,

@@ -24,13 +24,20 @@ static void init_libssh2(void)
 	init_rc = libssh2_init(0);
 }
 
+#define TUNNEL_POLLFDS 16
+
 int ssh_wait(struct ssh_conn *c, int64_t deadline)
 {
 	int64_t left = deadline - now_ms();
-	int dir = libssh2_session_block_directions(c->session), next = 0;
-	struct pollfd pf[2] = { { .fd = c->fd }, { .fd = c->cancel_fd, .events = POLLIN } };
+	int dir, next = 0, npf = 2;
+	struct pollfd pf[2 + TUNNEL_POLLFDS] = { { .fd = c->fd }, { .fd = c->cancel_fd, .events = POLLIN } };
 	if (left <= 0)
 		return -1;
+	/* Bytes for libvirt may sit in libssh2 or on its socket while the
+	 * pump thread waits for the lock this caller holds: moved here. */
+	if (c->tunnel && !c->in_tunnel)
+		npf += ssh_tunnel_move(c, pf + 2, TUNNEL_POLLFDS);
+	dir = libssh2_session_block_directions(c->session);
 	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
 		pf[0].events |= POLLIN;
 	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
@@ -39,7 +46,7 @@ int ssh_wait(struct ssh_conn *c, int64_t deadline)
 		left = left > 10 ? 10 : left;  /* nothing to wait for: just yield */
 	if (c->keepalive_s > 0)
 		libssh2_keepalive_send(c->session, &next);
-	if (poll(pf, c->cancel_fd >= 0 ? 2 : 1, (int)left) < 0 && errno != EINTR)
+	if (poll(pf, (nfds_t)npf, (int)left) < 0 && errno != EINTR)
 		return -1;
 	if (pf[1].revents)
 		return -1;   /* cancelled: every wait from now on fails at once */
@@ -85,6 +92,7 @@ struct ssh_conn *ssh_conn_open(const struct transport_params *p, struct vd_err *
 	}
 	sb_init(&known);
 	c = x_calloc(1, sizeof *c);
+	pthread_mutex_init(&c->lock, NULL);
 	c->fd = -1;
 	c->cancel_fd = p->cancel_fd;
 	snprintf(c->host_name, sizeof c->host_name, "%s", p->host_name ? p->host_name : p->address);
@@ -121,6 +129,7 @@ void ssh_conn_close(struct ssh_conn **cp)
 	struct ssh_conn *c = *cp;
 	if (!c)
 		return;
+	ssh_tunnel_close(c);
 	if (c->session) {
 		int64_t deadline = now_ms() + 200;
 		if (c->connected)
@@ -137,5 +146,18 @@ void ssh_conn_close(struct ssh_conn **cp)
 	}
 	if (c->fd >= 0)
 		close(c->fd);
+	pthread_mutex_destroy(&c->lock);
 	x_free(cp);
+}
+
+void ssh_conn_lock(struct ssh_conn *c)
+{
+	pthread_mutex_lock(&c->lock);
+}
+
+void ssh_conn_unlock(struct ssh_conn *c)
+{
+	if (c->tunnel)
+		ssh_tunnel_kick(c);
+	pthread_mutex_unlock(&c->lock);
 }

@@ -143,19 +143,44 @@ static int ssh_exec(void *state, const char *cmd, int timeout_ms, size_t max_byt
 		    struct strbuf *errout, int *exit_status, struct vd_err *err)
 {
 	struct ssh_state *s = state;
-	return ssh_conn_exec(s->conn, cmd, timeout_ms, max_bytes, out, errout, exit_status, err);
+	ssh_conn_lock(s->conn);
+	int rc = ssh_conn_exec(s->conn, cmd, timeout_ms, max_bytes, out, errout, exit_status, err);
+	ssh_conn_unlock(s->conn);
+	return rc;
 }
 
 static int ssh_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
 {
 	struct ssh_state *s = state;
-	return ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, max_bytes, out, err);
+	struct strbuf wire;
+	sb_init(&wire);
+	ssh_conn_lock(s->conn);
+	int rc = ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, max_bytes, &wire, err);
+	ssh_conn_unlock(s->conn);
+	if (rc == 0)
+		bundle_wire_decode(wire.buf, wire.len, out);
+	sb_free(&wire);
+	return rc;
+}
+
+static int ssh_tunnel_fn(void *state, const char *const *remote, size_t nremote, const char **local,
+			 struct vd_err *err)
+{
+	struct ssh_state *s = state;
+	ssh_conn_lock(s->conn);
+	int rc = ssh_tunnel_offer(s->conn, remote, nremote, local, err);
+	ssh_conn_unlock(s->conn);
+	return rc;
 }
 
 static int ssh_is_connected(const void *state)
 {
 	const struct ssh_state *s = state;
-	return s->conn->connected;
+	/* the tunnel's pump may find the session dead meanwhile */
+	ssh_conn_lock(s->conn);
+	int connected = s->conn->connected;
+	ssh_conn_unlock(s->conn);
+	return connected;
 }
 
 static void ssh_close(void *state)
@@ -168,7 +193,7 @@ static void ssh_close(void *state)
 
 const struct transport_class transport_ssh = {
 	.open = ssh_open, .exec = ssh_exec, .poll = ssh_poll,
-	.is_connected = ssh_is_connected, .close = ssh_close,
+	.is_connected = ssh_is_connected, .close = ssh_close, .tunnel = ssh_tunnel_fn,
 };
 
 /* The front. */
@@ -218,6 +243,15 @@ int transport_over_cap(struct vd_err *err, const char *who, size_t max_bytes, co
 	size_format(max_bytes, size, sizeof size);
 	return err_set(err, VD_EREFUSED, "%s sent more than %s (%zu bytes), the cap for %s; %s", who, size,
 		       max_bytes, what, done);
+}
+
+int transport_tunnel(struct transport *t, const char *const *remote, size_t nremote, const char **local,
+		     struct vd_err *err)
+{
+	err_where(err, "connect", t->host_name, NULL);
+	if (!t->cls->tunnel)
+		return err_set(err, VD_EUNSUPPORTED, "this host's transport cannot carry libvirt (SSH only)");
+	return t->cls->tunnel(t->state, remote, nremote, local, err);
 }
 
 int transport_is_connected(const struct transport *t)

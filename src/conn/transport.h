@@ -54,6 +54,9 @@ struct transport_class {
 	int  (*poll)(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err);
 	int  (*is_connected)(const void *state);   /* NULL: always */
 	void (*close)(void *state);
+	/* NULL: no tunnel (VD_EUNSUPPORTED); see transport_tunnel. */
+	int  (*tunnel)(void *state, const char *const *remote, size_t nremote, const char **local,
+		       struct vd_err *err);
 };
 
 extern const struct transport_class transport_none, transport_local, transport_ssh;
@@ -88,6 +91,13 @@ int transport_exec(struct transport *t, const char *cmd, int timeout_ms, size_t 
 int transport_poll(struct transport *t, int timeout_ms, size_t max_bytes, struct strbuf *out,
 		   struct vd_err *err);
 
+/* SSH: offers the host's unix socket (the first of remote[] that answers)
+ * on a local unix socket carried by this transport's session, for libvirt
+ * (conn/ssh_tunnel.c); *local is valid until the transport closes.  -1
+ * with VD_ELIBVIRT (no socket answers), VD_EUNREACH (session gone), VD_EIO,
+ * VD_EUNSUPPORTED (not SSH). */
+int  transport_tunnel(struct transport *t, const char *const *remote, size_t nremote, const char **local,
+		      struct vd_err *err);
 int  transport_is_connected(const struct transport *t);
 /* For classes: the VD_EREFUSED record of a call that read more than
  * max_bytes from `who` (the host's name, or "the command"): "WHO sent more

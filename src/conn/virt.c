@@ -38,19 +38,16 @@ struct cached_dom {
 	int             seen;
 };
 
-struct volume {
-	char    *path;
-	uint64_t capacity, allocation;
-};
-
 struct virt_host {
 	char             *uri;
+	virt_uri_fn       route;              /* NULL: open uri itself */
+	void             *route_ctx;
 	int               keepalive_s;        /* ping after this much silence */
 	virConnectPtr     conn;
 	struct cached_dom *doms;
 	size_t            ndoms, cap;
-	struct volume    *vols;
-	size_t            nvols, volcap;
+	struct pool_info *pools;      /* every pool, with the active ones' volumes */
+	size_t            npools;
 	char            **pool_dirs;  /* file pools' directories, read with the volumes */
 	size_t            npool_dirs;
 	unsigned          polls;
@@ -134,18 +131,33 @@ static void drop_connection(struct virt_host *vh)
 	}
 }
 
+void virt_host_set_route(struct virt_host *vh, virt_uri_fn fn, void *ctx)
+{
+	vh->route = fn;
+	vh->route_ctx = ctx;
+}
+
 int virt_host_connect(struct virt_host *vh, struct vd_err *err)
 {
+	char *via = NULL;
 	if (vh->conn)
 		return 0;
-	vh->conn = virConnectOpenAuth(vh->uri, virConnectAuthPtrDefault, 0);
-	if (!vh->conn)
+	if (vh->route && vh->route(vh->route_ctx, &via, err) < 0)
+		return -1;
+	vh->conn = virConnectOpenAuth(via ? via : vh->uri, virConnectAuthPtrDefault, 0);
+	if (!vh->conn) {
+		free(via);
 		return virt_error(err, vh->uri);
+	}
 	/* Remote drivers only: a cut host or a frozen daemon fails the call
 	 * that waits on it within about the connect timeout. */
 	if (virConnectSetKeepAlive(vh->conn, vh->keepalive_s, KEEPALIVE_COUNT) < 0)
 		virResetLastError();
-	log_info("libvirt: connected to %s", vh->uri);
+	if (via)
+		log_info("libvirt: connected to %s through the host's SSH session (%s)", vh->uri, via);
+	else
+		log_info("libvirt: connected to %s", vh->uri);
+	free(via);
 	return 0;
 }
 
@@ -182,11 +194,9 @@ static void free_cache(struct virt_host *vh)
 	free(vh->doms);
 	vh->doms = NULL;
 	vh->ndoms = vh->cap = 0;
-	for (size_t i = 0; i < vh->nvols; i++)
-		free(vh->vols[i].path);
-	free(vh->vols);
-	vh->vols = NULL;
-	vh->nvols = vh->volcap = 0;
+	pool_infos_free(vh->pools, vh->npools);
+	vh->pools = NULL;
+	vh->npools = 0;
 	for (size_t i = 0; i < vh->npool_dirs; i++)
 		free(vh->pool_dirs[i]);
 	free(vh->pool_dirs);
@@ -250,13 +260,15 @@ static void read_node(struct virt_host *vh, struct host_snapshot *s, int refresh
 	vh->node_valid = 1;
 }
 
-static void read_volumes(struct virt_host *vh)
+/* Every pool (inactive ones too: h:pools() lists them), and the volumes
+ * of the active ones with their formats and backing files. */
+static void read_pools(struct virt_host *vh)
 {
 	virStoragePoolPtr *pools = NULL;
-	int np = virConnectListAllStoragePools(vh->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
-	for (size_t i = 0; i < vh->nvols; i++)
-		free(vh->vols[i].path);
-	vh->nvols = 0;
+	int np = virConnectListAllStoragePools(vh->conn, &pools, 0);
+	pool_infos_free(vh->pools, vh->npools);
+	vh->pools = np > 0 ? x_calloc((size_t)np, sizeof *vh->pools) : NULL;
+	vh->npools = 0;
 	for (size_t i = 0; i < vh->npool_dirs; i++)
 		free(vh->pool_dirs[i]);
 	free(vh->pool_dirs);
@@ -264,21 +276,33 @@ static void read_volumes(struct virt_host *vh)
 	vh->npool_dirs = 0;
 	for (int p = 0; p < np; p++) {
 		char *pxml = virStoragePoolGetXMLDesc(pools[p], 0);
-		char *dir = pxml ? pool_xml_file_dir(pxml, strlen(pxml)) : NULL;
+		struct pool_info *pi = &vh->pools[vh->npools];
+		if (!pxml || pool_xml_parse(pxml, strlen(pxml), pi, NULL) < 0) {
+			free(pxml);
+			virStoragePoolFree(pools[p]);
+			continue;
+		}
+		vh->npools++;
+		int autostart = 0;
+		pi->active = virStoragePoolIsActive(pools[p]) == 1;
+		pi->autostart = virStoragePoolGetAutostart(pools[p], &autostart) == 0 && autostart;
+		char *dir = pi->active ? pool_xml_file_dir(pxml, strlen(pxml)) : NULL;
 		if (dir)
 			vh->pool_dirs[vh->npool_dirs++] = dir;
 		free(pxml);
 		virStorageVolPtr *vols = NULL;
-		int nv = virStoragePoolListAllVolumes(pools[p], &vols, 0);
+		int nv = pi->active ? virStoragePoolListAllVolumes(pools[p], &vols, 0) : 0;
 		for (int v = 0; v < nv; v++) {
-			virStorageVolInfo info;
-			char *path = virStorageVolGetPath(vols[v]);
-			if (path && virStorageVolGetInfo(vols[v], &info) == 0) {
-				x_grow(&vh->vols, &vh->volcap, vh->nvols + 1, sizeof *vh->vols);
-				vh->vols[vh->nvols++] = (struct volume){ path, info.capacity, info.allocation };
-			} else {
-				free(path);
+			char *vxml = virStorageVolGetXMLDesc(vols[v], 0);
+			struct pool_volume vol;
+			if (vxml && pool_volume_xml_parse(vxml, strlen(vxml), &vol, NULL) == 0) {
+				if (!vol.path)
+					vol.path = virStorageVolGetPath(vols[v]);
+				if (vol.path)
+					pool_add_volume(pi, &vol);
+				pool_volume_free(&vol);
 			}
+			free(vxml);
 			virStorageVolFree(vols[v]);
 		}
 		free(vols);
@@ -288,22 +312,40 @@ static void read_volumes(struct virt_host *vh)
 	virResetLastError();
 }
 
+static const struct pool_volume *volume_at(const struct virt_host *vh, const char *path)
+{
+	for (size_t p = 0; path && p < vh->npools; p++)
+		for (size_t v = 0; v < vh->pools[p].nvols; v++)
+			if (!strcmp(vh->pools[p].vols[v].path, path))
+				return &vh->pools[p].vols[v];
+	return NULL;
+}
+
+/* Sizes of each disk and of each layer of its chain, from the volumes. */
 static void fill_disk_sizes(const struct virt_host *vh, struct dom_info *info)
 {
 	for (size_t d = 0; d < info->ndisks; d++) {
 		struct dom_disk *disk = &info->disks[d];
-		for (size_t v = 0; disk->source && v < vh->nvols; v++) {
-			if (!strcmp(vh->vols[v].path, disk->source)) {
-				disk->capacity = vh->vols[v].capacity;
-				disk->allocation = vh->vols[v].allocation;
-				break;
+		const struct pool_volume *v = volume_at(vh, disk->source);
+		if (v) {
+			disk->capacity = v->capacity;
+			disk->allocation = v->allocation;
+			disk->physical = v->physical;
+			if (!disk->format[0])
+				snprintf(disk->format, sizeof disk->format, "%s", v->format);
+		}
+		for (size_t l = 0; l < disk->nchain; l++) {
+			v = volume_at(vh, disk->chain[l].path);
+			if (v) {
+				disk->chain[l].capacity = v->capacity;
+				disk->chain[l].allocation = v->allocation;
 			}
 		}
 	}
 }
 
-/* block.N.name and block.N.capacity of a bulk record into the disks of
- * info; 1 when a disk's size changed. */
+/* block.N.name, .capacity, .allocation and .physical of a bulk record into
+ * the disks of info; 1 when a disk's capacity changed. */
 static int block_capacities(struct dom_info *info, virDomainStatsRecordPtr rec)
 {
 	size_t n = 0;
@@ -313,7 +355,8 @@ static int block_capacities(struct dom_info *info, virDomainStatsRecordPtr rec)
 	if (!n || n > 4096)
 		return 0;
 	const char **names = x_calloc(n, sizeof *names);
-	uint64_t *caps = x_calloc(n, sizeof *caps);
+	uint64_t *caps = x_calloc(n, sizeof *caps), *allocs = x_calloc(n, sizeof *allocs),
+		 *phys = x_calloc(n, sizeof *phys);
 	for (int i = 0; i < rec->nparams; i++) {
 		const virTypedParameter *p = &rec->params[i];
 		if (strncmp(p->field, "block.", 6))
@@ -326,6 +369,10 @@ static int block_capacities(struct dom_info *info, virDomainStatsRecordPtr rec)
 			names[k] = p->value.s;
 		else if (!strcmp(end, ".capacity") && p->type == VIR_TYPED_PARAM_ULLONG)
 			caps[k] = p->value.ul;
+		else if (!strcmp(end, ".allocation") && p->type == VIR_TYPED_PARAM_ULLONG)
+			allocs[k] = p->value.ul;
+		else if (!strcmp(end, ".physical") && p->type == VIR_TYPED_PARAM_ULLONG)
+			phys[k] = p->value.ul;
 	}
 	int changed = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -335,10 +382,20 @@ static int block_capacities(struct dom_info *info, virDomainStatsRecordPtr rec)
 				continue;
 			changed |= disk->capacity != caps[k];
 			disk->capacity = caps[k];
+			/* QEMU's allocation is the highest offset written: the
+			 * volume's (blocks in use) is the better answer, when known. */
+			if (!disk->allocation && allocs[k])
+				disk->allocation = allocs[k];
+			/* not a change by itself: it grows with every write, and
+			 * the model gets it with the next full send */
+			if (phys[k])
+				disk->physical = phys[k];
 		}
 	}
 	free(names);
 	free(caps);
+	free(allocs);
+	free(phys);
 	return changed;
 }
 
@@ -577,9 +634,14 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	gpu_inv_copy(&s->gpus, &vh->gpus);
 	lun_list_copy(&s->san_luns, &vh->san_luns);
 	if (vh->polls++ % VOLUME_REFRESH_POLLS == 0 || vh->invalid) {
-		read_volumes(vh);
+		read_pools(vh);
 		sizes_changed = 1;
 		vh->sent = 0;
+		s->pools = vh->npools ? x_calloc(vh->npools, sizeof *s->pools) : NULL;
+		for (size_t i = 0; i < vh->npools; i++)
+			pool_info_copy(&s->pools[i], &vh->pools[i]);
+		s->npools = vh->npools;
+		s->pools_read = 1;
 	}
 	s->pool_dirs = x_calloc(vh->npool_dirs + 1, sizeof *s->pool_dirs);
 	for (size_t i = 0; i < vh->npool_dirs; i++)

@@ -18,6 +18,10 @@ int  virt_global_init(struct vd_err *err);
  * that waits on it after about that long. */
 struct virt_host *virt_host_new(const char *uri, int connect_timeout_ms);
 int  virt_host_connect(struct virt_host *vh, struct vd_err *err);
+/* Asked at each (re)connect for the URI to open instead of vh's own (the
+ * libvirt tunnel's local socket); fills *uri (caller frees) or fails. */
+typedef int (*virt_uri_fn)(void *ctx, char **uri, struct vd_err *err);
+void virt_host_set_route(struct virt_host *vh, virt_uri_fn fn, void *ctx);
 /* Fills the libvirt half of s (node, domains with stats). On failure the
  * connection is dropped so the next poll reconnects. */
 int  virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err *err);

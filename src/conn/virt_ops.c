@@ -29,6 +29,8 @@ void vop_request_free(struct vop_request *r)
 	free(r->migrate_uri);
 	free(r->shell);
 	free(r->undo_shell);
+	free(r->volume);
+	r->volume = NULL;
 	for (size_t i = 0; i < r->ndrop_snapshots; i++)
 		free(r->drop_snapshots[i]);
 	free(r->drop_snapshots);
@@ -47,6 +49,7 @@ void vop_request_copy(struct vop_request *dst, const struct vop_request *src)
 	dst->migrate_uri = x_strdup(src->migrate_uri);
 	dst->shell = x_strdup(src->shell);
 	dst->undo_shell = x_strdup(src->undo_shell);
+	dst->volume = x_strdup(src->volume);
 	dst->drop_snapshots = src->ndrop_snapshots ? x_calloc(src->ndrop_snapshots, sizeof *dst->drop_snapshots) : NULL;
 	for (size_t i = 0; i < src->ndrop_snapshots; i++)
 		dst->drop_snapshots[i] = x_strdup(src->drop_snapshots[i]);
@@ -174,6 +177,9 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		}
 		xml_call(sb, VOPA_ATTACH_DEVICE, r);
 		break;
+	case VOP_UPDATE_DEVICE:
+		xml_call(sb, VOPA_UPDATE_DEVICE, r);
+		break;
 	case VOP_DETACH_DEVICE:
 		xml_call(sb, VOPA_DETACH_DEVICE, r);
 		if (r->flags & VOPF_LIVE)
@@ -251,6 +257,18 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, "virNodeDeviceDestroy(mdev ");
 		quoted(sb, r->target);
 		sb_append(sb, ") then virNodeDeviceUndefine when it is persistent\n");
+		break;
+	case VOP_VOL_CREATE:
+		sb_append(sb, "virStorageVolCreateXML(pool ");
+		quoted(sb, r->target);
+		sb_append(sb, ", xml)\n");
+		break;
+	case VOP_VOL_DELETE:
+		sb_append(sb, "virStorageVolDelete(pool ");
+		quoted(sb, r->target);
+		sb_append(sb, " volume ");
+		quoted(sb, r->volume);
+		sb_append(sb, ")\n");
 		break;
 	}
 	if (r->xml)
@@ -427,6 +445,10 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 		return 0;
 	case VOP_DETACH_DEVICE:
 		return detach_and_wait(conn, dom, r, res, err);
+	case VOP_UPDATE_DEVICE:
+		if (virDomainUpdateDeviceFlags(dom, r->xml, vop_flags(VOPA_UPDATE_DEVICE, r, NULL)) < 0)
+			return virt_error(err, "updating the device");
+		return 0;
 	case VOP_BLOCK_RESIZE:
 		if (virDomainBlockResize(dom, r->target, r->value, vop_flags(VOPA_BLOCK_RESIZE, r, NULL)) < 0)
 			return virt_error(err, "resizing the disk");
@@ -471,6 +493,8 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 	case VOP_DEFINE:
 	case VOP_NODEDEV_CREATE:
 	case VOP_NODEDEV_REMOVE:
+	case VOP_VOL_CREATE:
+	case VOP_VOL_DELETE:
 		break;
 	}
 	return err_set(err, VD_EUNSUPPORTED, "this request runs as a job, not on the worker");

@@ -37,7 +37,10 @@ enum vop_kind {
 	/* host requests (uuid empty): */
 	VOP_NODEDEV_CREATE,    /* xml: an mdev; target = its uuid; VOPF_NODEDEV_DEFINE: persistent */
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
-	/* (test_vop_flags walks the kinds up to the last one, VOP_NODEDEV_REMOVE) */
+	VOP_VOL_CREATE,        /* target = pool, xml = <volume> */
+	VOP_VOL_DELETE,        /* target = pool, volume = its name */
+	VOP_UPDATE_DEVICE,     /* xml: a device changed in place (a NIC's <coalesce>) */
+	/* (test_vop_flags walks the kinds up to the last one, VOP_UPDATE_DEVICE) */
 };
 
 /* Request flags: which libvirt flags a call passes is the table's business
@@ -84,6 +87,7 @@ struct vop_request {
 	 * (their overlays of that disk are merged away). */
 	char        **drop_snapshots;  /* owned */
 	size_t        ndrop_snapshots;
+	char         *volume;          /* owned: VOP_VOL_DELETE's volume name */
 };
 
 struct vop_snapshot {
@@ -123,7 +127,7 @@ enum vop_api {
 	VOPA_SET_VCPUS, VOPA_SET_MEMORY, VOPA_ATTACH_DEVICE, VOPA_DETACH_DEVICE, VOPA_BLOCK_RESIZE,
 	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
-	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
+	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE, VOPA_UPDATE_DEVICE,
 	VOPA_COUNT
 };
 
@@ -163,6 +167,8 @@ int  vop_call(struct host_ctx *hc, void *arg, struct vd_err *err);
 int  vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err);
 /* virt_ops_host.c: a host request (no domain) on conn (a virConnectPtr). */
 int  vop_run_host(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
+/* virt_ops_volume.c: VOP_VOL_CREATE and VOP_VOL_DELETE on conn. */
+int  vop_run_volume(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_define.c: VOP_DEFINE on the worker of hc (its shell, then conn). */
 int  vop_run_define(struct host_ctx *hc, void *conn, const struct vop_request *req, struct vop_result *res,
 		    struct vd_err *err);

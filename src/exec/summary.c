@@ -11,6 +11,7 @@
 #include "core/strbuf.h"
 #include "core/units.h"
 #include "metrics/host_metrics.h"
+#include "model/libvirt_route.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,8 +215,8 @@ int check_print(FILE *out, const struct cluster *c, int json)
 	for (int i = 0; i < 4; i++)
 		sb_init(&f[i]);
 	if (!json)
-		fprintf(out, "%-12s %-10s %8s %-10s %-24s %6s %7s %7s %s\n", "HOST", "STATE", "RTT_MS", "LIBVIRT",
-			"KERNEL", "ALERTS", "LV_AGE", "SH_AGE", "ERROR");
+		fprintf(out, "%-12s %-10s %8s %-10s %-24s %6s %7s %7s %-6s %s\n", "HOST", "STATE", "RTT_MS", "LIBVIRT",
+			"KERNEL", "ALERTS", "LV_AGE", "SH_AGE", "LV_VIA", "ERROR");
 	for (size_t i = 0; i < c->nhosts; i++) {
 		const struct host *h = &c->hosts[i];
 		down |= h->state == HOST_DOWN;
@@ -239,17 +240,20 @@ int check_print(FILE *out, const struct cluster *c, int json)
 			sb_appendf(&sb, ",\"alerts\":%zu,\"alert\":", nalerts);
 			sb_append_json(&sb, worst);
 			ages_json(&sb, c, h, now);
+			sb_append(&sb, ",\"libvirt_via\":");
+			sb_append_json(&sb, libvirt_via_name(h->cfg->libvirt_via));
 			sb_append(&sb, "}");
 			fprintf(out, "%s\n", sb.buf);
 			sb_free(&sb);
 		} else {
 			char lv[24], sh[24];
-			fprintf(out, "%-12s %-10s %8.1f %-10s %-24s %6zu %7s %7s %.70s\n", safe(&f[0], h->cfg->name),
+			fprintf(out, "%-12s %-10s %8.1f %-10s %-24s %6zu %7s %7s %-6s %.70s\n", safe(&f[0], h->cfg->name),
 				host_state_name(h->state), h->rtt_ms,
 				safe(&f[1], h->libvirt_version[0] ? h->libvirt_version : "-"),
 				safe(&f[2], kernel[0] ? kernel : "-"), nalerts,
 				age_cell(c, h, HOST_SRC_LIBVIRT, now, lv, sizeof lv),
-				age_cell(c, h, HOST_SRC_SHELL, now, sh, sizeof sh), safe(&f[3], error[0] ? error : worst));
+				age_cell(c, h, HOST_SRC_SHELL, now, sh, sizeof sh), libvirt_via_name(h->cfg->libvirt_via),
+				safe(&f[3], error[0] ? error : worst));
 		}
 	}
 	for (int i = 0; i < 4; i++)

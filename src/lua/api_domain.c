@@ -71,9 +71,39 @@ static int dom_disks(lua_State *L)
 		lua_pushboolean(L, k->shareable);
 		lua_setfield(L, -2, "shareable");
 		lvd_set_str(L, "sgio", k->sgio);
+		lvd_disk_storage(L, d, k);
 		lua_rawseti(L, -2, (lua_Integer)n + 1);
 	}
 	return 1;
+}
+
+/* The NIC's mode and what comes with it (issue 15): mode, queues, the VF,
+ * macvtap mode, trunk, bandwidth (KiB/s), filter, coalesce. */
+static void dom_nic_mode_fields(lua_State *L, const struct dom_nic *c)
+{
+	lvd_set_str(L, "mode", nic_mode_name(c->mode));
+	if (c->queues)
+		lvd_set_int(L, "queues", c->queues);
+	if (c->vf_address[0])
+		lvd_set_str(L, "vf", c->vf_address);
+	if (c->direct_mode[0])
+		lvd_set_str(L, "direct_mode", c->direct_mode);
+	if (c->vlan_trunk) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "trunk");
+	}
+	if (c->in_average || c->out_average) {
+		lua_createtable(L, 0, 2);
+		if (c->in_average)
+			lvd_set_int(L, "inbound", (lua_Integer)c->in_average);
+		if (c->out_average)
+			lvd_set_int(L, "outbound", (lua_Integer)c->out_average);
+		lua_setfield(L, -2, "bandwidth");
+	}
+	if (c->filter[0])
+		lvd_set_str(L, "filter", c->filter);
+	if (c->coalesce_rx_frames >= 0)
+		lvd_set_int(L, "coalesce_rx_frames", c->coalesce_rx_frames);
 }
 
 static int dom_nics(lua_State *L)
@@ -91,6 +121,7 @@ static int dom_nics(lua_State *L)
 		lvd_set_str(L, "target", c->target);
 		if (c->vlan)
 			lvd_set_int(L, "vlan", c->vlan);
+		dom_nic_mode_fields(L, c);
 		lua_rawseti(L, -2, (lua_Integer)n + 1);
 	}
 	return 1;

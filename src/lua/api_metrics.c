@@ -152,6 +152,13 @@ static int host_nics(lua_State *L)
 		lvd_set_str(L, "bond", n->bond_master);
 		lua_pushboolean(L, n->physical);
 		lua_setfield(L, -2, "physical");
+		if (n->device[0])
+			lvd_set_str(L, "device", n->device);
+		if (n->irq_queues) {
+			lvd_set_int(L, "irq_queues", n->irq_queues);
+			lvd_set_int(L, "irqs", (long long)n->irq_count);
+			lvd_set_num(L, "irq_rate", n->irq_rate);   /* interrupts/s, -1 until two polls */
+		}
 		if (n->coalesce.parsed) {
 			push_coalesce(L, &n->coalesce);
 			lua_setfield(L, -2, "coalesce");

@@ -317,6 +317,19 @@ void lvd_push_outcome(lua_State *L, const struct op_def *def, const char *host, 
 		lua_pushstring(L, out->created);
 		lua_setfield(L, -2, "created");
 	}
+	if (out->nprevious) {
+		/* { rx_frames = 0, adaptive_rx = false, ... }: given back, they undo */
+		lua_createtable(L, 0, (int)out->nprevious);
+		for (size_t i = 0; i < out->nprevious; i++) {
+			const char *v = out->previous[i].value;
+			if (!strcmp(v, "true") || !strcmp(v, "false"))
+				lua_pushboolean(L, v[0] == 't');
+			else
+				lua_pushinteger(L, strtoll(v, NULL, 10));
+			lua_setfield(L, -2, out->previous[i].name);
+		}
+		lua_setfield(L, -2, "previous");
+	}
 }
 
 /* Pushes a userdata holding struct op_args whose __gc frees its strings. */
@@ -374,7 +387,7 @@ static int run_results(lua_State *L, struct run_box *b)
 	const char *dname = def->target == OP_DOMAIN ? b->dname : NULL;
 	if (out.dry_run)
 		print_dry_run(L, def, h, dname, &out);
-	if (def->build_command) {
+	if (def->build_command && !def->command_result) {
 		lua_pushstring(L, out.cmd_out ? out.cmd_out : "");
 		lua_pushstring(L, out.cmd_err ? out.cmd_err : "");
 		lua_pushinteger(L, out.cmd_status);

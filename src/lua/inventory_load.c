@@ -10,6 +10,7 @@
 #include "core/paths.h"
 #include "core/xalloc.h"
 #include "lua/safe_load.h"
+#include "model/libvirt_route.h"
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -24,6 +25,7 @@ struct loader {
 	int   defaults_interval_ms;
 	int   defaults_seen;
 	char *defaults_sysroot;
+	enum libvirt_via defaults_libvirt_via;   /* AUTO: not declared */
 };
 
 static struct loader *get_loader(lua_State *L)
@@ -183,9 +185,26 @@ static void read_keys(lua_State *L, struct inventory *inv)
 	lua_pop(L, 1);
 }
 
+/* libvirt_via = "tunnel" | "uri"; LV_VIA_AUTO when absent. */
+static enum libvirt_via opt_libvirt_via(lua_State *L, const char *what)
+{
+	char *v = opt_string(L, 1, what, "libvirt_via");
+	enum libvirt_via via = !v ? LV_VIA_AUTO : !strcmp(v, "tunnel") ? LV_VIA_TUNNEL
+			     : !strcmp(v, "uri") ? LV_VIA_URI : (enum libvirt_via)-1;
+	if ((int)via == -1) {
+		char bad[64];
+		snprintf(bad, sizeof bad, "%s", v);
+		free(v);
+		decl_error(L, "%s: libvirt_via must be \"tunnel\" or \"uri\", not \"%s\"", what, bad);
+	}
+	free(v);
+	return via;
+}
+
 static int l_defaults(lua_State *L)
 {
-	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", "keys", NULL };
+	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", "keys",
+					     "libvirt_via", NULL };
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (ld->defaults_seen++)
@@ -201,6 +220,7 @@ static int l_defaults(lua_State *L)
 	ld->inv->connect_timeout_ms = opt_int(L, 1, "defaults", "connect_timeout", 1, 600, 0) * 1000;
 	ld->defaults_sysroot = opt_string(L, 1, "defaults", "sysroot");
 	read_keys(L, ld->inv);
+	ld->defaults_libvirt_via = opt_libvirt_via(L, "defaults");
 	return 0;
 }
 
@@ -239,7 +259,8 @@ static int valid_name(const char *s)
 static int l_host(lua_State *L)
 {
 	static const char *const known[] = {
-		"name", "address", "libvirt", "transport", "sysroot", "tags", "ssh", "interval", NULL,
+		"name", "address", "libvirt", "transport", "sysroot", "tags", "ssh", "interval",
+		"libvirt_via", "libvirt_socket", NULL,
 	};
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -294,6 +315,10 @@ static int l_host(lua_State *L)
 	h->ssh.port = 0;
 	read_ssh(L, 1, what, &h->ssh);
 	h->interval_ms = opt_interval(L, 1, what);
+	h->libvirt_via = opt_libvirt_via(L, what);
+	h->libvirt_socket = opt_string(L, 1, what, "libvirt_socket");
+	if (h->libvirt_socket && h->libvirt_socket[0] != '/')
+		return decl_error(L, "%s: libvirt_socket must be an absolute path", what);
 	return 0;
 }
 
@@ -313,6 +338,24 @@ static char *default_known_hosts(const char *inventory, struct vd_err *err)
 		return path;
 	free(path);
 	return NULL;
+}
+
+/* Settles h's libvirt_via (model/libvirt_route.h): the tunnel where it
+ * applies unless declared otherwise; a declared tunnel that cannot carry
+ * the URI is an error at the host's line. */
+static int route_host(struct host_config *h, enum libvirt_via defaults_via, struct vd_err *err)
+{
+	struct libvirt_route r;
+	struct vd_err why;
+	err_clear(&why);
+	/* In defaults, "tunnel" means "wherever it applies" (the default). */
+	enum libvirt_via want = h->libvirt_via != LV_VIA_AUTO ? h->libvirt_via
+			      : defaults_via == LV_VIA_URI ? LV_VIA_URI : LV_VIA_AUTO;
+	if (libvirt_route_plan(h, want, &r, &why) < 0)
+		return err_set(err, VD_ECONFIG, "%s: %s", h->source ? h->source : "inventory", why.msg);
+	h->libvirt_via = r.via;
+	libvirt_route_free(&r);
+	return 0;
 }
 
 static int apply_defaults(struct loader *ld, struct vd_err *err)
@@ -344,6 +387,8 @@ static int apply_defaults(struct loader *ld, struct vd_err *err)
 			else
 				h->libvirt_uri = x_strdup("qemu:///system");
 		}
+		if (route_host(h, ld->defaults_libvirt_via, err) < 0)
+			return -1;
 	}
 	ld->inv->interval_ms = ld->defaults_interval_ms ? ld->defaults_interval_ms : 2000;
 	free(default_kh);
@@ -375,7 +420,7 @@ static int run_loader(const char *text, const char *path, struct inventory *inv,
 	if (!L)
 		return err_set(err, VD_EIO, "cannot create a Lua state");
 	luaL_openlibs(L);
-	struct loader ld = { .inv = inv };
+	struct loader ld = { .inv = inv, .defaults_libvirt_via = LV_VIA_AUTO };
 	int rc;
 	if (text) {
 		char chunk[256];

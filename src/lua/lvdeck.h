@@ -74,6 +74,13 @@ void lvd_metrics_register(lua_State *L);
 
 /* Adds h:gpus, h:luns, vdeck.gpus, vdeck.luns (api_devices.c). */
 void lvd_devices_register(lua_State *L);
+/* Adds h:pools, vdeck.datastores (api_storage.c). */
+void lvd_storage_register(lua_State *L);
+/* Adds the storage fields (physical, provisioning, thin, used_by, chain) of
+ * disk k of d to the disk table on top (api_storage.c). */
+void lvd_disk_storage(lua_State *L, const struct domain *d, const struct dom_disk *k);
+/* h:sriov(), vdeck.sriov() (api_sriov.c). */
+void lvd_sriov_register(lua_State *L);
 
 
 /* Waits (yields) until host h — else every host marked in want (per host

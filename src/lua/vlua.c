@@ -85,6 +85,8 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	lua_pop(L, 1);
 	lvd_metrics_register(L);
 	lvd_devices_register(L);
+	lvd_storage_register(L);
+	lvd_sriov_register(L);
 	lvd_ops_register(L);
 	set_package_path(L);
 	return vl;

@@ -1,11 +1,14 @@
-/* bundle.c — the host-poll shell script and the splitter of its output.
+/* bundle.c — the host-poll shell script and the splitter of the bundle.
  *
- * Cost on the host: one `sh`.  Single-line sysfs values are read with the
- * `read` builtin (no fork); multi-line /proc files go through one `awk`
- * for all of them (a `cat` per file only when awk is missing); ethtool runs
- * once per physical NIC, only when installed (looked for in the sbin
- * directories too); the Open vSwitch status (three commands) only where an
- * OVS database socket exists. */
+ * Cost on the host per poll: the shell's globbing (no fork) and one `grep`
+ * that reads every file whole, in one process.  Whole reads matter: on
+ * recent kernels a sysfs cpulist answers the one-byte reads of the shell's
+ * `read` builtin with end-of-file.  The page size is asked once, when the
+ * long-lived shell learns the function.  Where present: ethtool once per
+ * physical NIC (looked for in the sbin directories too), the Open vSwitch
+ * status (three commands) where an OVS database socket exists, readlink
+ * once per mdev or SAN LUN link.  The reply's wire format and its decoder
+ * are in bundle_wire.c. */
 #include "metrics/bundle.h"
 
 #include "core/strbuf.h"
@@ -13,77 +16,103 @@
 
 #include <string.h>
 
-/* Shell functions: v = single-line values, m = multi-line files.  The sbin
- * directories go on PATH (once: the script is also a function the
- * long-lived remote shell runs every poll) because a non-root login's PATH
- * lacks them, and ethtool lives in /usr/sbin. */
-static const char script_head[] =
-	"export LC_ALL=C R\n"
-	"for d in /usr/local/sbin /usr/sbin /sbin; do case :$PATH: in *:$d:*) ;; *) PATH=${PATH:+$PATH:}$d;; esac; done\n"
-	"v() { for f do [ -r \"$f\" ] || continue; l=\n"
-	"  { IFS= read -r l <\"$f\"; } 2>/dev/null || [ -n \"$l\" ] || continue\n"
-	"  printf '\\036F %s\\n%s\\n' \"${f#\"$R\"}\" \"$l\"; done; }\n"
-	"m() { for f do shift; [ -r \"$f\" ] && set -- \"$@\" \"$f\"; done\n"
-	"  [ $# -gt 0 ] || return 0\n"
-	"  if command -v awk >/dev/null 2>&1; then\n"
-	"    awk 'FNR==1{p=FILENAME; r=ENVIRON[\"R\"]; if (r!=\"\" && index(p,r)==1) p=substr(p,length(r)+1);"
-	" printf \"\\036F %s\\n\", p} {print}' \"$@\" 2>/dev/null\n"
-	"  else for f do printf '\\036F %s\\n' \"${f#\"$R\"}\"; cat \"$f\" 2>/dev/null; done; fi; }\n"
-	"m \"$R\"/proc/meminfo \"$R\"/proc/vmstat \"$R\"/proc/stat \"$R\"/proc/net/dev \"$R\"/proc/net/bonding/*"
-	" \"$R\"/sys/devices/system/node/node*/meminfo\n"
-	"v \"$R\"/proc/sys/kernel/osrelease \"$R\"/sys/devices/system/cpu/online \"$R\"/sys/kernel/mm/ksm/*\n"
-	"v \"$R\"/sys/kernel/mm/hugepages/*/nr_hugepages \"$R\"/sys/kernel/mm/hugepages/*/free_hugepages\n"
-	"for d in \"$R\"/sys/devices/system/node/node*; do [ -d \"$d\" ] || continue\n"
-	"  v \"$d\"/cpulist \"$d\"/distance \"$d\"/hugepages/*/nr_hugepages \"$d\"/hugepages/*/free_hugepages\n"
+/* The function works inside
+ * the sysroot (cd), so every path it names is relative to it.  Files are
+ * gathered in "$@" and read by the one grep at the end of script_files;
+ * markers (a path that exists, no content) are printed as they are found. */
+static const char script_files[] =
+		"set -- proc/meminfo proc/vmstat proc/stat proc/net/dev proc/interrupts proc/net/bonding/* sys/devices/system/node/node*/meminfo"
+	" proc/sys/kernel/osrelease sys/devices/system/cpu/online sys/kernel/mm/ksm/*"
+	" sys/kernel/mm/hugepages/*/nr_hugepages sys/kernel/mm/hugepages/*/free_hugepages\n"
+	"for d in sys/devices/system/node/node*; do [ -d \"$d\" ] || continue\n"
+	"  set -- \"$@\" \"$d\"/cpulist \"$d\"/distance \"$d\"/hugepages/*/nr_hugepages \"$d\"/hugepages/*/free_hugepages\n"
 	"  [ -r \"$d\"/cpulist ] || for c in \"$d\"/cpu[0-9]*; do [ -e \"$c\" ] || [ -L \"$c\" ] || continue\n"
-	"    printf '\\036F %s\\n' \"${c#\"$R\"}\"; done\n"
+	"    printf '\\036F /%s\\n' \"$c\"; done\n"
 	"done\n"
-	"for d in \"$R\"/sys/class/net/*; do [ -d \"$d\" ] || continue; s=\"$d\"/statistics\n"
-	"  v \"$d\"/ifindex \"$d\"/operstate \"$d\"/mtu \"$d\"/speed \"$s\"/rx_bytes \"$s\"/tx_bytes \"$s\"/rx_packets \"$s\"/tx_packets"
-	" \"$s\"/rx_dropped \"$s\"/tx_dropped \"$s\"/rx_errors \"$s\"/tx_errors"
+	"for d in sys/class/net/*; do [ -d \"$d\" ] || continue; s=$d/statistics\n"
+	"  set -- \"$@\" \"$d\"/ifindex \"$d\"/operstate \"$d\"/mtu \"$d\"/speed \"$s\"/rx_bytes \"$s\"/tx_bytes"
+	" \"$s\"/rx_packets \"$s\"/tx_packets \"$s\"/rx_dropped \"$s\"/tx_dropped \"$s\"/rx_errors \"$s\"/tx_errors"
 	" \"$d\"/device/sriov_numvfs \"$d\"/device/sriov_totalvfs"
 	" \"$d\"/bonding/mode \"$d\"/bonding/slaves \"$d\"/bonding_slave/mii_status\n"
-	"  [ -e \"$d\"/device ] && printf '\\036F %s\\n' \"${d#\"$R\"}/device\"\n"
+	"  [ -e \"$d\"/device ] && printf '\\036F /%s/device\\n' \"$d\"\n"
 	"done\n"
-	/* Per-VM NUMA placement: each QEMU's numa_maps summed per node, on the
-	 * host, so a 64 GiB VM costs one line instead of thousands. */
-	"printf '\\036C vm-numa\\n'; set --\n"
-	"for p in \"$R\"/run/libvirt/qemu/*.pid; do [ -r \"$p\" ] || continue; n=${p##*/}\n"
-	"  IFS= read -r pid <\"$p\" 2>/dev/null || continue; f=\"$R/proc/$pid/numa_maps\"\n"
-	"  [ -r \"$f\" ] && set -- \"$@\" \"vm=${n%.pid}\" \"$f\"; done\n"
-	"[ $# -gt 0 ] && awk 'function out(){printf \"%s\", cur; for (x in s) printf \" N%s=%.0f\", x, s[x]; print \"\"; split(\"\", s)}"
-	" FNR==1{if (cur!=\"\") out(); cur=vm} {k=4; for(i=1;i<=NF;i++) if ($i ~ /^kernelpagesize_kB=/) k=substr($i,19);"
-	" for(i=1;i<=NF;i++) if ($i ~ /^N[0-9]+=/) {split(substr($i,2),a,\"=\"); s[a[1]]+=a[2]*k*1024}}"
-	" END{if (cur!=\"\") out()}' \"$@\" 2>/dev/null\n"
-	"command -v getconf >/dev/null 2>&1 && printf '\\036C getconf PAGESIZE\\n' && getconf PAGESIZE\n"
-	"if command -v ethtool >/dev/null 2>&1; then for d in \"$R\"/sys/class/net/*; do\n"
+	/* GPUs (sysfs mdev tree) and LUNs: see metrics/gpu.h and metrics/lun.h. */
+	"for d in sys/class/mdev_bus/*; do [ -d \"$d\" ] || continue\n"
+	"  set -- \"$@\" \"$d\"/numa_node \"$d\"/vendor \"$d\"/device\n"
+	"  for t in \"$d\"/mdev_supported_types/*; do [ -d \"$t\" ] || continue\n"
+	"    set -- \"$@\" \"$t\"/name \"$t\"/available_instances \"$t\"/device_api \"$t\"/description; done\n"
+	"done\n"
+	"for b in sys/block/sd* sys/block/dm-*; do [ -d \"$b\" ] || continue\n"
+	"  set -- \"$@\" \"$b\"/size \"$b\"/device/vendor \"$b\"/device/model \"$b\"/device/wwid; done\n"
+	/* Per-VM NUMA placement: each QEMU's numa_maps, named after its VM
+	 * (summed per node by the reader: metrics/bundle_wire.c). */
+	"printf '\\036P\\n'\n"
+	"for p in run/libvirt/qemu/*.pid; do [ -r \"$p\" ] || continue; n=${p##*/}; pid=\n"
+	"  { IFS= read -r pid <\"$p\" || [ -n \"$pid\" ]; } 2>/dev/null || continue\n"
+	"  case $pid in ''|*[!0-9]*) continue;; esac\n"
+	"  [ -r proc/$pid/numa_maps ] || continue\n"
+	"  printf '/proc/%s/numa_maps\\0%s\\n' \"$pid\" \"${n%.pid}\"; set -- \"$@\" proc/$pid/numa_maps; done\n"
+	/* Every file, whole, by one process: "<path>\0<line>\n" per line. */
+	"printf '\\036G\\n'\n"
+	"grep -a -H -Z -s -d skip -D skip -e '' -- \"$@\"\n";
+
+/* Commands: the links of mdevs and LUNs (readlink forks once per existing
+ * link only: none on a host without mdevs or SAN LUNs), the page size read
+ * when the script was defined, ethtool once per physical NIC where it is
+ * installed (not under a sysroot: ethtool asks the running kernel, whose
+ * NICs are not the tree's), and the Open vSwitch status (three commands) only where an OVS
+ * database socket exists. */
+static const char script_commands[] =
+	"printf '\\036C mdevs\\n'\n"
+	"for m in sys/bus/mdev/devices/*; do [ -L \"$m\"/mdev_type ] || continue\n"
+	"  printf '%s %s\\n' \"${m##*/}\" \"$(readlink \"$m\"/mdev_type)\"; done\n"
+	"printf '\\036C luns\\n'\n"
+	"for l in dev/disk/by-path/*-iscsi-*-lun-* dev/disk/by-path/*-fc-*-lun-* dev/disk/by-id/wwn-*; do\n"
+	"  [ -L \"$l\" ] || continue; printf '/%s %s\\n' \"$l\" \"$(readlink \"$l\")\"; done\n"
+	"[ -n \"$vdeck_pagesize\" ] && printf '\\036C getconf PAGESIZE\\n%s\\n' \"$vdeck_pagesize\"\n"
+	"if [ -z \"$R\" ] && command -v ethtool >/dev/null 2>&1; then for d in sys/class/net/*; do\n"
 	"  [ -e \"$d\"/device ] || continue; n=${d##*/}\n"
 	"  printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n"
+	/* Each NIC's device link (interrupt names say virtio0 or a PCI address)
+	 * and the SR-IOV PFs' VF links.  A link needs readlink, a fork; links
+	 * change only when NICs or VFs come and go (a VF bound to a driver is
+	 * a NIC too), so the long-lived shell keeps the answer and reads the
+	 * links again only when the set of names (globbing, no fork) changed.
+	 * `ip -d link` (VF MAC, VLAN, trust) runs once per PF that has VFs. */
+	"k=; for d in sys/class/net/*; do [ -L \"$d\"/device ] && k=\"$k ${d##*/}\"\n"
+	"  for l in \"$d\"/device/virtfn*; do [ -L \"$l\" ] && k=\"$k $l\"; done; done\n"
+	"if [ \"$k\" != \"$vdeck_linkkey\" ]; then vdeck_linkkey=$k; vdeck_devs=; vdeck_sriov=\n"
+	"  for d in sys/class/net/*; do [ -L \"$d\"/device ] || continue\n"
+	"    vdeck_devs=\"$vdeck_devs${d##*/} $(readlink \"$d\"/device)\n\"\n"
+	"    [ -r \"$d\"/device/sriov_totalvfs ] || continue\n"
+	"    vdeck_sriov=\"$vdeck_sriov${vdeck_rs}C sriov ${d##*/}\n\"\n"
+	"    for l in \"$d\"/device \"$d\"/device/virtfn*; do [ -L \"$l\" ] || continue\n"
+	"      vdeck_sriov=\"$vdeck_sriov${l##*/} $(readlink \"$l\")\n\"; done\n"
+	"    for v in \"$d\"/device/virtfn*/net/*; do [ -e \"$v\" ] || continue; f=${v%/net/*}\n"
+	"      vdeck_sriov=\"${vdeck_sriov}net ${f##*/} ${v##*/}\n\"; done\n"
+	"  done; fi\n"
+	"printf '\\036C netdev-devices\\n%s%s' \"$vdeck_devs\" \"$vdeck_sriov\"\n"
+	"if command -v ip >/dev/null 2>&1; then for d in sys/class/net/*; do [ -L \"$d\"/device/virtfn0 ] || continue\n"
+	"  printf '\\036C ip -d link show %s\\n' \"${d##*/}\"; ip -d link show dev \"${d##*/}\" 2>&1; done; fi\n"
 	/* Open vSwitch bonds: only when its database socket exists (no fork
 	 * otherwise); OVS_RUNDIR as the OVS tools themselves read it. */
 	"o=${OVS_RUNDIR:-/var/run/openvswitch}\n"
 	"if [ -S \"$o/db.sock\" ] && command -v ovs-appctl >/dev/null 2>&1; then\n"
 	"  printf '\\036C ovs-vsctl show\\n'; ovs-vsctl --timeout=3 show 2>&1\n"
 	"  printf '\\036C ovs-appctl bond/show\\n'; ovs-appctl --timeout=3 bond/show 2>&1\n"
-	"  printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1; fi\n";
+	"  printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1\n"
+	"  printf '\\036C ovs-vsctl get Open_vSwitch . other_config\\n'\n"
+	"  ovs-vsctl --timeout=3 get Open_vSwitch . other_config 2>&1; fi\n";
 
-/* GPUs (sysfs mdev tree) and LUNs: see metrics/gpu.h and metrics/lun.h.
- * readlink forks once per existing link only (none on a host without
- * mdevs or SAN LUNs). */
-static const char script_devices[] =
-	"for d in \"$R\"/sys/class/mdev_bus/*; do [ -d \"$d\" ] || continue\n"
-	"  v \"$d\"/numa_node \"$d\"/vendor \"$d\"/device\n"
-	"  for t in \"$d\"/mdev_supported_types/*; do [ -d \"$t\" ] || continue\n"
-	"    v \"$t\"/name \"$t\"/available_instances \"$t\"/device_api \"$t\"/description; done\n"
-	"done\n"
-	"printf '\\036C mdevs\\n'\n"
-	"for m in \"$R\"/sys/bus/mdev/devices/*; do [ -L \"$m\"/mdev_type ] || continue\n"
-	"  printf '%s %s\\n' \"${m##*/}\" \"$(readlink \"$m\"/mdev_type)\"; done\n"
-	"printf '\\036C luns\\n'\n"
-	"for l in \"$R\"/dev/disk/by-path/*-iscsi-*-lun-* \"$R\"/dev/disk/by-path/*-fc-*-lun-* \"$R\"/dev/disk/by-id/wwn-*; do\n"
-	"  [ -L \"$l\" ] || continue; printf '%s %s\\n' \"${l#\"$R\"}\" \"$(readlink \"$l\")\"; done\n"
-	"for b in \"$R\"/sys/block/sd* \"$R\"/sys/block/dm-*; do [ -d \"$b\" ] || continue\n"
-	"  v \"$b\"/size \"$b\"/device/vendor \"$b\"/device/model \"$b\"/device/wwid; done\n";
+/* Run once, where the script or the function is defined: the page size
+ * never changes, so a long-lived shell asks for it once per session.  The
+ * sbin directories go on PATH because a non-root login's PATH lacks them,
+ * and ethtool lives in /usr/sbin. */
+static const char script_once[] =
+	"export LC_ALL=C\n"
+	"for d in /usr/local/sbin /usr/sbin /sbin; do case :$PATH: in *:$d:*) ;; *) PATH=${PATH:+$PATH:}$d;; esac; done\n"
+	"vdeck_pagesize=$(getconf PAGESIZE 2>/dev/null)\n"
+	"vdeck_rs=$(printf '\\036')\n";
 
 static void append_header_text(struct strbuf *sb, const char *s)
 {
@@ -91,7 +120,9 @@ static void append_header_text(struct strbuf *sb, const char *s)
 		sb_appendc(sb, (*s == '\n' || *s == '\r' || *s == BUNDLE_SEP) ? ' ' : *s);
 }
 
-static void append_body(struct strbuf *sb, const char *sysroot, const char *const *extra_cmds)
+/* leave: how the body gives up when the sysroot is not there. */
+static void append_body(struct strbuf *sb, const char *sysroot, const char *const *extra_cmds,
+			const char *leave)
 {
 	sb_append(sb, "R=");
 	if (sysroot && *sysroot) {
@@ -105,8 +136,9 @@ static void append_body(struct strbuf *sb, const char *sysroot, const char *cons
 		sb_append(sb, "''");
 	}
 	sb_appendc(sb, '\n');
-	sb_append(sb, script_head);
-	sb_append(sb, script_devices);
+	sb_appendf(sb, "cd \"$R/\" 2>/dev/null || %s\n", leave);
+	sb_append(sb, script_files);
+	sb_append(sb, script_commands);
 	for (size_t i = 0; extra_cmds && extra_cmds[i]; i++) {
 		/* The header names the command; the command itself runs as given. */
 		struct strbuf hdr;
@@ -125,7 +157,8 @@ char *bundle_script(const char *sysroot, const char *const *extra_cmds)
 {
 	struct strbuf sb;
 	sb_init(&sb);
-	append_body(&sb, sysroot, extra_cmds);
+	sb_append(&sb, script_once);
+	append_body(&sb, sysroot, extra_cmds, "exit 0");
 	sb_append(&sb, "exit 0\n");
 	return sb_detach(&sb);
 }
@@ -134,8 +167,9 @@ char *bundle_function(const char *name, const char *sysroot, const char *const *
 {
 	struct strbuf sb;
 	sb_init(&sb);
+	sb_append(&sb, script_once);
 	sb_appendf(&sb, "%s() {\n", name);
-	append_body(&sb, sysroot, extra_cmds);
+	append_body(&sb, sysroot, extra_cmds, "return 0");
 	sb_append(&sb, "return 0\n}\n");
 	return sb_detach(&sb);
 }

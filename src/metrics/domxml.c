@@ -64,6 +64,28 @@ static size_t grown_cap(size_t n)
 	return cap;
 }
 
+/* The nested <backingStore> elements under a disk, top first; an empty
+ * <backingStore/> ends the chain (libvirt's "no more layers"). */
+static void parse_chain(const xmlNode *n, struct dom_disk *d)
+{
+	size_t cap = 0;
+	for (const xmlNode *bs = xml_child(n, "backingStore"); bs && d->nchain < DOM_MAX_CHAIN;
+	     bs = xml_child(bs, "backingStore")) {
+		const xmlNode *src = xml_child(bs, "source");
+		if (!src && !xml_child(bs, "format"))
+			break;
+		x_grow(&d->chain, &cap, d->nchain + 1, sizeof *d->chain);
+		struct dom_layer *l = &d->chain[d->nchain++];
+		memset(l, 0, sizeof *l);
+		l->path = xml_attr_dup(src, "file");
+		if (!l->path)
+			l->path = xml_attr_dup(src, "dev");
+		xml_attr(xml_child(bs, "format"), "type", l->format, sizeof l->format);
+	}
+	if (d->nchain && d->chain[0].path)
+		d->backing = x_strdup(d->chain[0].path);
+}
+
 static void parse_disk(const xmlNode *n, struct dom_info *out)
 {
 	x_grow(&out->disks, &(size_t){ grown_cap(out->ndisks) }, out->ndisks + 1, sizeof *out->disks);
@@ -76,12 +98,7 @@ static void parse_disk(const xmlNode *n, struct dom_info *out)
 	xml_attr(xml_child(n, "target"), "bus", d->bus, sizeof d->bus);
 	xml_attr(xml_child(n, "driver"), "type", d->format, sizeof d->format);
 	d->shareable = xml_child(n, "shareable") != NULL;
-	const xmlNode *bs = xml_child(n, "backingStore"), *bsrc = xml_child(bs, "source");
-	if (bsrc) {
-		d->backing = xml_attr_dup(bsrc, "file");
-		if (!d->backing)
-			d->backing = xml_attr_dup(bsrc, "dev");
-	}
+	parse_chain(n, d);
 	const xmlNode *src = xml_child(n, "source");
 	if (!src)
 		return;
@@ -102,6 +119,84 @@ static void parse_disk(const xmlNode *n, struct dom_info *out)
 	}
 }
 
+const char *nic_mode_name(enum nic_mode m)
+{
+	switch (m) {
+	case NIC_MODE_BRIDGE: return "bridge";
+	case NIC_MODE_NETWORK: return "network";
+	case NIC_MODE_OVS: return "ovs";
+	case NIC_MODE_DIRECT: return "direct";
+	case NIC_MODE_HOSTDEV: return "hostdev";
+	case NIC_MODE_VHOSTUSER: return "vhostuser";
+	case NIC_MODE_OTHER: break;
+	}
+	return "other";
+}
+
+static enum nic_mode nic_mode_of(const xmlNode *n, const char *type)
+{
+	char vp[24];
+	xml_attr(xml_child(n, "virtualport"), "type", vp, sizeof vp);
+	if (!strcmp(vp, "openvswitch") && (!strcmp(type, "bridge") || !strcmp(type, "network")))
+		return NIC_MODE_OVS;
+	static const struct { const char *type; enum nic_mode mode; } modes[] = {
+		{ "bridge", NIC_MODE_BRIDGE }, { "network", NIC_MODE_NETWORK }, { "direct", NIC_MODE_DIRECT },
+		{ "hostdev", NIC_MODE_HOSTDEV }, { "vhostuser", NIC_MODE_VHOSTUSER },
+	};
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		if (!strcmp(type, modes[i].type))
+			return modes[i].mode;
+	return NIC_MODE_OTHER;
+}
+
+static uint64_t attr_u64(const xmlNode *n, const char *name)
+{
+	char v[24];
+	xml_attr(n, name, v, sizeof v);
+	return strtoull(v, NULL, 10);
+}
+
+/* The VF of <interface type='hostdev'>: <source><address type='pci' .../>. */
+static void pci_address(const xmlNode *a, char *buf, size_t len)
+{
+	char dom[8], bus[8], slot[8], fn[8];
+	xml_attr(a, "domain", dom, sizeof dom);
+	xml_attr(a, "bus", bus, sizeof bus);
+	xml_attr(a, "slot", slot, sizeof slot);
+	xml_attr(a, "function", fn, sizeof fn);
+	if (!bus[0] || !slot[0]) {
+		buf[0] = '\0';
+		return;
+	}
+	/* libvirt writes 0x0000, 0x3b, 0x02, 0x0: print them as lspci does */
+	snprintf(buf, len, "%04lx:%02lx:%02lx.%lx", strtoul(dom, NULL, 16) & 0xffff, strtoul(bus, NULL, 16) & 0xff,
+		 strtoul(slot, NULL, 16) & 0x1f, strtoul(fn, NULL, 16) & 0x7);
+}
+
+static void parse_nic_extras(const xmlNode *n, struct dom_nic *c)
+{
+	c->mode = nic_mode_of(n, c->type);
+	c->queues = (unsigned)attr_u64(xml_child(n, "driver"), "queues");
+	const xmlNode *src = xml_child(n, "source");
+	if (c->mode == NIC_MODE_DIRECT)
+		xml_attr(src, "mode", c->direct_mode, sizeof c->direct_mode);
+	if (c->mode == NIC_MODE_HOSTDEV)
+		pci_address(xml_child(src, "address"), c->vf_address, sizeof c->vf_address);
+	xml_attr(xml_child(n, "filterref"), "filter", c->filter, sizeof c->filter);
+	const xmlNode *vlan = xml_child(n, "vlan");
+	char trunk[8];
+	xml_attr(vlan, "trunk", trunk, sizeof trunk);
+	unsigned tags = 0;
+	for (const xmlNode *t = vlan ? vlan->children : NULL; t; t = t->next)
+		tags += xml_is(t, "tag");
+	c->vlan_trunk = !strcmp(trunk, "yes") || tags > 1;
+	const xmlNode *bw = xml_child(n, "bandwidth");
+	c->in_average = attr_u64(xml_child(bw, "inbound"), "average");
+	c->out_average = attr_u64(xml_child(bw, "outbound"), "average");
+	const xmlNode *frames = xml_child(xml_child(xml_child(n, "coalesce"), "rx"), "frames");
+	c->coalesce_rx_frames = frames ? (int64_t)(attr_u64(frames, "max") & 0xffffffffu) : -1;
+}
+
 static void parse_nic(const xmlNode *n, struct dom_info *out)
 {
 	x_grow(&out->nics, &(size_t){ grown_cap(out->nnics) }, out->nnics + 1, sizeof *out->nics);
@@ -119,6 +214,7 @@ static void parse_nic(const xmlNode *n, struct dom_info *out)
 	char id[16];
 	xml_attr(xml_child(xml_child(n, "vlan"), "tag"), "id", id, sizeof id);
 	c->vlan = (unsigned)strtoul(id, NULL, 10);
+	parse_nic_extras(n, c);
 }
 
 static void parse_hostdev(const xmlNode *n, struct dom_info *out)
@@ -131,15 +227,8 @@ static void parse_hostdev(const xmlNode *n, struct dom_info *out)
 	const xmlNode *src = xml_child(n, "source");
 	xml_attr(xml_child(src, "address"), "uuid", h->uuid, sizeof h->uuid);
 	const xmlNode *a = xml_child(src, "address");
-	if (a && !h->uuid[0]) {
-		char dom[8], bus[8], slot[8], fn[8];
-		xml_attr(a, "domain", dom, sizeof dom);
-		xml_attr(a, "bus", bus, sizeof bus);
-		xml_attr(a, "slot", slot, sizeof slot);
-		xml_attr(a, "function", fn, sizeof fn);
-		if (bus[0])
-			snprintf(h->address, sizeof h->address, "%s:%s:%s.%s", dom, bus, slot, fn);
-	}
+	if (a && !h->uuid[0])
+		pci_address(a, h->address, sizeof h->address);   /* 0000:3b:02.1, as sysfs names it */
 }
 
 static void parse_devices(const xmlNode *devs, struct dom_info *out)
@@ -197,9 +286,15 @@ int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_er
 	const xmlNode *nt = xml_child(xml_child(root, "numatune"), "memory");
 	xml_attr(nt, "mode", out->numatune_mode, sizeof out->numatune_mode);
 	xml_attr(nt, "nodeset", out->numatune_nodeset, sizeof out->numatune_nodeset);
-	for (const xmlNode *c = xml_child(xml_child(xml_child(root, "cpu"), "numa"), "cell"); c; c = c->next)
-		if (xml_is(c, "cell"))
-			out->guest_numa_cells++;
+	int cells_shared = 1;
+	for (const xmlNode *c = xml_child(xml_child(xml_child(root, "cpu"), "numa"), "cell"); c; c = c->next) {
+		if (!xml_is(c, "cell"))
+			continue;
+		out->guest_numa_cells++;
+		char access[16];
+		xml_attr(c, "memAccess", access, sizeof access);
+		cells_shared &= !strcmp(access, "shared");
+	}
 	for (const xmlNode *c = xml_child(root, "cputune") ? xml_child(root, "cputune")->children : NULL; c; c = c->next) {
 		if (!xml_is(c, "vcpupin"))
 			continue;
@@ -211,6 +306,12 @@ int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_er
 		xml_attr(c, "cpuset", p->cpuset, sizeof p->cpuset);
 	}
 	parse_devices(xml_child(root, "devices"), out);
+	const xmlNode *mb = xml_child(root, "memoryBacking");
+	out->hugepages = xml_child(mb, "hugepages") != NULL;
+	char access[16];
+	xml_attr(xml_child(mb, "access"), "mode", access, sizeof access);
+	/* shared for the whole VM, or for each of its guest NUMA cells */
+	out->shared_memory = !strcmp(access, "shared") || (out->guest_numa_cells && cells_shared);
 	xmlFreeDoc(doc);
 	return 0;
 }
@@ -222,6 +323,9 @@ void dom_info_free(struct dom_info *info)
 	for (size_t i = 0; i < info->ndisks; i++) {
 		free(info->disks[i].source);
 		free(info->disks[i].backing);
+		for (size_t l = 0; l < info->disks[i].nchain; l++)
+			free(info->disks[i].chain[l].path);
+		free(info->disks[i].chain);
 	}
 	for (size_t i = 0; i < info->nnics; i++)
 		free(info->nics[i].source);
@@ -247,6 +351,12 @@ void dom_info_copy(struct dom_info *dst, const struct dom_info *src)
 	for (size_t i = 0; i < dst->ndisks; i++) {
 		dst->disks[i].source = x_strdup(src->disks[i].source);
 		dst->disks[i].backing = x_strdup(src->disks[i].backing);
+		size_t nc = src->disks[i].nchain;
+		dst->disks[i].chain = nc ? x_malloc(nc * sizeof *dst->disks[i].chain) : NULL;
+		for (size_t l = 0; l < nc; l++) {
+			dst->disks[i].chain[l] = src->disks[i].chain[l];
+			dst->disks[i].chain[l].path = x_strdup(src->disks[i].chain[l].path);
+		}
 	}
 	for (size_t i = 0; i < dst->nnics; i++)
 		dst->nics[i].source = x_strdup(src->nics[i].source);

@@ -11,6 +11,16 @@
 
 #include "core/err.h"
 
+/* One layer of a disk's backing chain, below the disk's own file. */
+struct dom_layer {
+	char    *path;         /* file or device; NULL when libvirt names no source */
+	char     format[16];
+	uint64_t capacity;     /* filled from pool volumes; 0 = unknown */
+	uint64_t allocation;
+};
+
+#define DOM_MAX_CHAIN 32   /* deeper chains are cut here (a loop in foreign XML) */
+
 struct dom_disk {
 	char     target[32];   /* vda, sdb */
 	char     device[16];   /* disk, cdrom, lun */
@@ -23,6 +33,21 @@ struct dom_disk {
 	char     sgio[16];
 	uint64_t capacity;     /* filled from pool volumes or block info; 0 = unknown */
 	uint64_t allocation;
+	uint64_t physical;     /* the file's size (block.N.physical, volume <physical>); 0 = unknown */
+	struct dom_layer *chain;   /* <backingStore> layers, top first (chain[0].path == backing) */
+	size_t   nchain;
+};
+
+/* How a VM NIC reaches the host (dom_nic.mode), from <interface type=>
+ * and <virtualport type=>. */
+enum nic_mode {
+	NIC_MODE_OTHER,      /* user, ethernet, mcast, ... */
+	NIC_MODE_BRIDGE,     /* type='bridge': a tap in a Linux bridge */
+	NIC_MODE_NETWORK,    /* type='network': a libvirt network */
+	NIC_MODE_OVS,        /* <virtualport type='openvswitch'>: a tap in an OVS bridge */
+	NIC_MODE_DIRECT,     /* type='direct': macvtap on a host NIC */
+	NIC_MODE_HOSTDEV,    /* type='hostdev': an SR-IOV VF passed through */
+	NIC_MODE_VHOSTUSER,  /* type='vhostuser': a user-space switch (OVS-DPDK) socket */
 };
 
 struct dom_nic {
@@ -32,8 +57,18 @@ struct dom_nic {
 	char *source;          /* network or bridge or device name */
 	char  portgroup[32];
 	char  target[32];      /* tap device when running */
-	unsigned vlan;         /* 0 = none */
+	unsigned vlan;         /* 0 = none; the first tag of a trunk */
+	enum nic_mode mode;
+	unsigned queues;       /* <driver queues=>, 0 = not set (one) */
+	char  direct_mode[16]; /* direct: vepa, bridge, private, passthrough */
+	char  vf_address[16];  /* hostdev: the VF's PCI address 0000:3b:02.0 */
+	char  filter[32];      /* <filterref filter=> */
+	int   vlan_trunk;      /* <vlan trunk='yes'> or several tags */
+	uint64_t in_average, out_average;  /* <bandwidth> KiB/s, 0 = none */
+	int64_t  coalesce_rx_frames;       /* <coalesce><rx><frames max=>, -1 = not set */
 };
+
+const char *nic_mode_name(enum nic_mode m);   /* "bridge", "network", "ovs", ... */
 
 struct dom_vcpupin {
 	unsigned vcpu;
@@ -63,6 +98,8 @@ struct dom_info {
 	struct dom_hostdev *hostdevs; size_t nhostdevs;
 	unsigned scsi_controllers;    /* virtio-scsi controllers present */
 	unsigned dimms;
+	int      hugepages;           /* <memoryBacking><hugepages> */
+	int      shared_memory;       /* <memoryBacking><access mode='shared'> (vhost-user needs it) */
 };
 
 int  domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_err *err);

@@ -54,6 +54,7 @@ void cluster_free(struct cluster *c)
 		gpu_inv_free(&h->gpus);
 		lun_list_free(&h->san_luns);
 		free_strings(h->pool_dirs, h->npool_dirs);
+		pool_infos_free(h->pools, h->npools);
 		free(h->alerts);
 	}
 	free(c->hosts);
@@ -240,6 +241,13 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 		h->npool_dirs = s->npool_dirs;
 		s->pool_dirs = NULL;
 		s->npool_dirs = 0;
+		if (s->pools_read) {
+			pool_infos_free(h->pools, h->npools);
+			h->pools = s->pools;
+			h->npools = s->npools;
+			s->pools = NULL;
+			s->npools = 0;
+		}
 	}
 	if (s->metrics) {
 		host_metrics_rates(h->metrics, s->metrics);
@@ -266,6 +274,7 @@ void host_snapshot_free(struct host_snapshot *s)
 	gpu_inv_free(&s->gpus);
 	lun_list_free(&s->san_luns);
 	free_strings(s->pool_dirs, s->npool_dirs);
+	pool_infos_free(s->pools, s->npools);
 	memset(s, 0, sizeof *s);
 }
 

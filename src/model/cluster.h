@@ -12,6 +12,7 @@
 
 #include "metrics/gpu.h"
 #include "metrics/lun.h"
+#include "metrics/poolxml.h"
 #include "model/domain.h"
 #include "model/eventlog.h"
 #include "model/inventory.h"
@@ -47,6 +48,9 @@ struct host_snapshot {
 	struct lun_list san_luns;             /* volumes of libvirt SAN pools (libvirt_ok) */
 	char    **pool_dirs;                  /* directories of file pools (dir, fs, netfs) (libvirt_ok) */
 	size_t    npool_dirs;
+	struct pool_info *pools;              /* every storage pool with its volumes (pools_read) */
+	size_t    npools;
+	int       pools_read;                 /* pools were re-read: they replace the host's */
 	double    rtt_ms;                     /* round trip of the metrics command */
 	double    t;                          /* monotonic seconds of the sample */
 	double    answered[HOST_NSRC];        /* when each half answered (monotonic s); 0: at t */
@@ -68,6 +72,8 @@ struct host {
 	 * files: the only places restore_to from another host may use. */
 	char    **pool_dirs;
 	size_t    npool_dirs;
+	struct pool_info *pools;              /* libvirt storage pools and their volumes */
+	size_t    npools;
 	struct host_alert *alerts;            /* from the latest metrics */
 	size_t    nalerts;
 	double    rtt_ms;

@@ -36,6 +36,7 @@ void host_config_copy(struct host_config *dst, const struct host_config *src)
 	dst->ssh.identity = x_strdup(src->ssh.identity);
 	dst->ssh.known_hosts = x_strdup(src->ssh.known_hosts);
 	dst->source = x_strdup(src->source);
+	dst->libvirt_socket = x_strdup(src->libvirt_socket);
 }
 
 void host_config_free(struct host_config *h)
@@ -51,6 +52,7 @@ void host_config_free(struct host_config *h)
 	free(h->ssh.identity);
 	free(h->ssh.known_hosts);
 	free(h->source);
+	free(h->libvirt_socket);
 }
 
 void inventory_free(struct inventory *inv)

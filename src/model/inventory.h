@@ -10,6 +10,10 @@
 
 enum host_transport { HT_SSH, HT_LOCAL, HT_NONE };
 
+/* How libvirt reaches the host (model/libvirt_route.h): the URI as written,
+ * or through vdeck's own SSH session.  AUTO only while loading. */
+enum libvirt_via { LV_VIA_URI, LV_VIA_TUNNEL, LV_VIA_AUTO };
+
 struct ssh_settings {
 	char *user;
 	int   port;
@@ -28,6 +32,8 @@ struct host_config {
 	struct ssh_settings ssh;
 	int    interval_ms;
 	char  *source;          /* "FILE:LINE" where declared, for messages */
+	enum libvirt_via libvirt_via;
+	char  *libvirt_socket;  /* the host's daemon socket for the tunnel; NULL: from the URI */
 };
 
 /* A TUI key remapping declared in the inventory: action = "key". */

@@ -62,6 +62,7 @@ struct op_run {
 	double               started, last_progress, refresh_since;
 	enum phase           phase;
 	struct strbuf        aj, notes, call;
+	struct strbuf        previous;      /* JSON of the values changed, as they were ("" none) */
 	struct op_snapshot  *snaps;
 	size_t               nsnaps;
 	uint64_t             disk_capacity;   /* OPF_BLOCKINFO: what libvirt said, 0 not read */
@@ -207,6 +208,7 @@ static struct op_run *run_new(struct op_env *env, const struct op_def *def, cons
 	sb_init(&r->aj);
 	sb_init(&r->notes);
 	sb_init(&r->call);
+	sb_init(&r->previous);
 	return r;
 }
 
@@ -492,6 +494,12 @@ static void take_reply(struct op_run *r, struct call_box *b)
 		}
 		break;
 	case CALL_COMMAND:
+		if (r->def->command_result && b->rc == 0) {
+			/* the output decides: a refusal is the operation's failure */
+			b->rc = r->def->command_result(r->def, &r->args, &b->run, &r->out, &b->err);
+			if (r->out.nprevious)
+				op_previous_json(&r->out, &r->previous);
+		}
 		r->out.cmd_out = sb_detach(&b->run.out);
 		r->out.cmd_err = sb_detach(&b->run.err);
 		r->out.cmd_status = b->run.status;
@@ -537,10 +545,10 @@ static int step_call(struct op_run *r)
 		r->phase = PH_PREPARE;
 		return 0;
 	}
+	take_reply(r, b);
 	r->rc = b->rc;
 	if (b->rc < 0)
 		r->err = b->err;
-	take_reply(r, b);
 	err_where(&r->err, r->name, r->hname, r->dname);
 	r->result = r->rc == 0 ? "ok" : "failed";
 	enum call_kind kind = b->kind;
@@ -586,7 +594,8 @@ int op_run_step(struct op_run *r)
 				r->audit_due = 0;
 				op_audit(r->env, r->audit_open ? r->audit_id : NULL, r->def, r->hname,
 					 r->dname[0] ? r->dname : NULL, r->aj.buf, r->call.len ? r->call.buf : NULL,
-					 r->result, r->rc < 0 ? &r->err : NULL, r->started);
+					 r->result, r->rc < 0 ? &r->err : NULL, r->started,
+					 r->previous.len ? r->previous.buf : NULL);
 				r->audit_open = 0;
 			}
 			return 1;
@@ -651,7 +660,7 @@ static void audit_abandoned(struct op_run *r)
 	}   /* else PH_REFRESH: the host answered, only the re-read was pending */
 	err_where(&r->err, r->name, r->hname, r->dname);
 	op_audit(r->env, r->audit_id, r->def, r->hname, r->dname[0] ? r->dname : NULL, r->aj.buf,
-		 r->call.len ? r->call.buf : NULL, result, r->rc < 0 ? &r->err : NULL, r->started);
+		 r->call.len ? r->call.buf : NULL, result, r->rc < 0 ? &r->err : NULL, r->started, NULL);
 	r->audit_open = 0;
 }
 
@@ -673,5 +682,6 @@ void op_run_free(struct op_run **pr)
 	sb_free(&r->aj);
 	sb_free(&r->notes);
 	sb_free(&r->call);
+	sb_free(&r->previous);
 	free(r);
 }

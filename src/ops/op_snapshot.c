@@ -17,6 +17,7 @@
 #include "ops/xml.h"
 #include "ops/xml_restore.h"
 #include "core/xalloc.h"
+#include "model/backing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,8 @@ int snapshot_validate(const struct op_ctx *ctx, struct vd_err *err)
 	if (memory && !op_dom_running(ctx->dom))
 		return op_fail(ctx, err, VD_EINVAL, "the domain is %s: it has no memory state to save",
 			       dom_state_name(ctx->dom->state));
+	if (op_sriov_snapshot_check(ctx, memory, err) < 0)
+		return -1;
 	if (!memory && !external && op_dom_running(ctx->dom))
 		return op_fail(ctx, err, VD_EINVAL, "an internal snapshot of a running domain always includes "
 			       "memory; use memory=true, or disk_only=true for external overlays");
@@ -160,41 +163,32 @@ int revert_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_er
 	return 0;
 }
 
-static int same_file(const char *a, const char *b)
-{
-	return a && b && *a && !strcmp(a, b);
-}
-
 /* Another domain (anywhere in the cluster) whose disk is one of the
  * snapshot's files — an overlay it created, or the base that overlay
- * stands on — or is backed by one (a VM restore_to built on it: libvirt
- * reports each disk's backing file in <backingStore>); NULL when none. */
+ * stands on — or stands on one at any depth of its backing chain (a VM
+ * restore_to or a linked clone built on it): the cluster's backing-file
+ * index (model/backing.h) answers; NULL when none. */
 static const struct domain *dependent_domain(const struct op_ctx *ctx, const struct op_snapshot *s,
 					     const char **file)
 {
-	for (size_t h = 0; h < ctx->cluster->nhosts; h++) {
-		const struct host *host = &ctx->cluster->hosts[h];
-		for (size_t d = 0; d < host->ndoms; d++) {
-			const struct domain *o = &host->doms[d];
-			if (!strcmp(o->info.uuid, ctx->dom->info.uuid))
-				continue;
-			for (size_t k = 0; k < o->info.ndisks; k++) {
-				const struct dom_disk *dk = &o->info.disks[k];
-				for (size_t f = 0; f < s->ndisks; f++) {
-					const char *base = s->disk_bases ? s->disk_bases[f] : NULL;
-					const char *hit = same_file(dk->source, s->disk_sources[f]) ||
-							  same_file(dk->backing, s->disk_sources[f]) ? s->disk_sources[f]
-							: same_file(dk->source, base) || same_file(dk->backing, base) ? base
-							: NULL;
-					if (hit) {
-						*file = hit;
-						return o;
-					}
-				}
+	struct backing_index ix;
+	backing_index_build(ctx->cluster, &ix);
+	const struct domain *found = NULL;
+	for (size_t f = 0; f < s->ndisks && !found; f++) {
+		const char *paths[2] = { s->disk_sources[f], s->disk_bases ? s->disk_bases[f] : NULL };
+		for (int k = 0; k < 2 && !found; k++) {
+			const struct backing_file *bf = paths[k] && *paths[k] ? backing_index_find(&ix, paths[k]) : NULL;
+			for (size_t u = 0; bf && u < bf->nusers && !found; u++) {
+				const struct backing_user *bu = &bf->users[u];
+				if (!bu->domain || !strcmp(bu->uuid, ctx->dom->info.uuid))
+					continue;
+				found = &ctx->cluster->hosts[bu->host].doms[bu->dom];
+				*file = paths[k];
 			}
 		}
 	}
-	return NULL;
+	backing_index_free(&ix);
+	return found;
 }
 
 int delete_snapshot_validate(const struct op_ctx *ctx, struct vd_err *err)

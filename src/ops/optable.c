@@ -75,6 +75,7 @@ static const struct op_arg a_attach_nic[] = {
 	{ "portgroup", OT_STRING, 0, NULL, "network portgroup", NULL, NULL, NULL },
 	{ "vlan", OT_INTEGER, 0, NULL, "VLAN tag", NULL, "1", "4094" },
 	LIVE_CONFIG,
+	{ "vf", OT_STRING, 0, NULL, "SR-IOV VF of the host to pass through (PCI 0000:3b:02.1; instead of network)", NULL, NULL, NULL },
 };
 static const struct op_arg a_detach_nic[] = {
 	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL, NULL, NULL },
@@ -121,6 +122,8 @@ static const struct op_arg a_migrate[] = {
 	{ "migrate_uri", OT_STRING, 0, NULL, "data connection URI (tcp://ADDR)", NULL, NULL, NULL },
 	{ "on_progress", OT_CALLBACK, 0, NULL, "function(progress) called while it runs", NULL, NULL, NULL },
 	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL, NULL, NULL },
+	{ "force", OT_BOOLEAN, 0, NULL, "plan around SR-IOV VFs: detached before, a free one attached after "
+	  "(the migrate runbook does the three steps)", NULL, NULL, NULL },
 };
 
 static const char *const sgio_modes[] = { "filtered", "unfiltered", NULL };
@@ -185,7 +188,38 @@ static const struct op_arg a_delete_bond[] = {
 	CONFIRM_ARGS,
 };
 
-#define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL, NULL }
+static const char *const volume_formats[] = { "qcow2", "raw", NULL };
+static const struct op_arg a_create_volume[] = {
+	{ "pool", OT_STRING, OAF_REQUIRED, NULL, "storage pool", NULL, NULL, NULL },
+	{ "name", OT_STRING, OAF_REQUIRED, NULL, "volume name (a file name in a directory pool)", NULL, NULL, NULL },
+	{ "size", OT_SIZE, OAF_REQUIRED, NULL, "capacity the guest sees (e.g. 20G)", NULL, NULL, NULL },
+	{ "format", OT_ENUM, 0, "qcow2", "image format", volume_formats, NULL, NULL },
+	{ "allocation", OT_SIZE, 0, "0", "bytes allocated now (0: thin; size: preallocated)", NULL, NULL, NULL },
+};
+static const struct op_arg a_delete_volume[] = {
+	{ "pool", OT_STRING, OAF_REQUIRED, NULL, "storage pool", NULL, NULL, NULL },
+	{ "name", OT_STRING, OAF_REQUIRED, NULL, "volume name", NULL, NULL, NULL },
+};
+
+/* Interrupt coalescing (issue 15) */
+static const struct op_arg a_set_coalesce[] = {
+	{ "nic", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "host interface (ens1f0, vnet3)", NULL, NULL, NULL },
+	{ "adaptive_rx", OT_BOOLEAN, 0, NULL, "adaptive RX coalescing (the driver picks the moderation)", NULL, NULL, NULL },
+	{ "adaptive_tx", OT_BOOLEAN, 0, NULL, "adaptive TX coalescing", NULL, NULL, NULL },
+	{ "rx_usecs", OT_INTEGER, 0, NULL, "microseconds an RX interrupt is delayed", NULL, "0", "1000000" },
+	{ "rx_frames", OT_INTEGER, 0, NULL, "packets received before an RX interrupt", NULL, "0", "65535" },
+	{ "tx_usecs", OT_INTEGER, 0, NULL, "microseconds a TX interrupt is delayed", NULL, "0", "1000000" },
+	{ "tx_frames", OT_INTEGER, 0, NULL, "packets sent before a TX interrupt", NULL, "0", "65535" },
+};
+
+static const struct op_arg a_dom_set_coalesce[] = {
+	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL, NULL, NULL },
+	{ "rx_frames", OT_INTEGER, OAF_REQUIRED, NULL, "packets received before an RX interrupt (libvirt <coalesce>)",
+	  NULL, "0", "65535" },
+	LIVE_CONFIG,
+};
+
+#define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL, NULL, NULL }
 #define M OPF_MUTATES
 
 static const struct op_def table[] = {
@@ -205,7 +239,7 @@ static const struct op_def table[] = {
 	ENTRY(restore_to, OP_DOMAIN, "a new VM built from a snapshot's disks", a_restore_to, M | OPF_SNAPSHOTS),
 	ENTRY(migrate, OP_DOMAIN, "live-migrate to another host", a_migrate, M | OPF_LIVE | OPF_LONG | OPF_SNAPSHOTS),
 	{ "abort_job", OP_DOMAIN, "abort the running migration or block job", NULL, 0, M,
-	  abort_job_validate, abort_job_build, NULL, NULL },
+	  abort_job_validate, abort_job_build, NULL, NULL, NULL },
 	/* vGPU and RDM (issue 7) */
 	ENTRY(create_mdev, OP_HOST, "create a vGPU (mediated device) on a GPU", a_create_mdev, M),
 	ENTRY(remove_mdev, OP_HOST, "remove a vGPU (mediated device)", a_remove_mdev, M | OPF_DESTRUCTIVE),
@@ -215,13 +249,22 @@ static const struct op_def table[] = {
 	ENTRY(detach_lun, OP_DOMAIN, "detach a raw LUN", a_detach_lun, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
 	/* LACP bonds (issue 7) */
 	{ "create_bond", OP_HOST, "create a bond on host uplinks (commit-confirm)", ARGS(a_create_bond),
-	  M | OPF_DESTRUCTIVE, create_bond_validate, NULL, create_bond_build_change, NULL },
+	  M | OPF_DESTRUCTIVE, create_bond_validate, NULL, create_bond_build_change, NULL, NULL },
 	{ "delete_bond", OP_HOST, "delete a bond on host uplinks (commit-confirm)", ARGS(a_delete_bond),
-	  M | OPF_DESTRUCTIVE, delete_bond_validate, NULL, delete_bond_build_change, NULL },
+	  M | OPF_DESTRUCTIVE, delete_bond_validate, NULL, delete_bond_build_change, NULL, NULL },
+	/* storage volumes (issue 14) */
+	ENTRY(create_volume, OP_HOST, "create a storage volume (thin unless allocation= is given)", a_create_volume, M),
+	ENTRY(delete_volume, OP_HOST, "delete a storage volume no VM or backing chain uses", a_delete_volume,
+	      M | OPF_DESTRUCTIVE),
 	/* An ad-hoc command: anything may change, so it is refused under
 	 * --readonly, printed under --dry-run and audited like the others. */
 	{ "run", OP_HOST, "run a command on the host's shell", ARGS(a_run), M,
-	  run_validate, NULL, NULL, run_build_command },
+	  run_validate, NULL, NULL, run_build_command, NULL },
+	/* Interrupt coalescing (issue 15): a VM NIC's through libvirt, a host NIC's with ethtool */
+	{ "set_coalesce", OP_DOMAIN, "set a VM NIC's interrupt coalescing (libvirt <coalesce>)", ARGS(a_dom_set_coalesce),
+	  M | OPF_LIVE | OPF_CONFIG, dom_set_coalesce_validate, dom_set_coalesce_build, NULL, NULL, NULL },
+	{ "set_coalesce", OP_HOST, "set a host NIC's interrupt coalescing (ethtool -C)", ARGS(a_set_coalesce), M,
+	  set_coalesce_validate, NULL, NULL, set_coalesce_build_command, set_coalesce_command_result },
 };
 
 const struct op_def *optable_find(const char *name)

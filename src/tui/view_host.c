@@ -7,6 +7,7 @@
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
 #include "model/devices.h"
+#include "model/sriov_use.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -254,8 +255,9 @@ static void nics(const struct host_view *v, struct page *p, const struct host *h
 	const struct host_metrics *m = h->metrics;
 	if (!m || !m->nnics)
 		return;
-	heading(p, "NICs            STATE  SPEED     RX b/s    TX b/s   RX p/s  DROPS   ERRS  BOND        RX+TX HISTORY");
-	char b1[32], b2[32], b3[32], text[256];
+	heading(p, "NICs            STATE  SPEED     RX b/s    TX b/s   RX p/s  DROPS   ERRS  BOND          IRQ/s  "
+		   "RX+TX HISTORY");
+	char b1[32], b2[32], b3[32], b4[32], text[256];
 	for (size_t i = 0; i < m->nnics; i++) {
 		const struct nic *n = &m->nics[i];
 		if (!strcmp(n->name, "lo"))
@@ -265,13 +267,18 @@ static void nics(const struct host_view *v, struct page *p, const struct host *h
 			snprintf(speed, sizeof speed, "%lldM", (long long)n->speed_mbps);
 		else
 			snprintf(speed, sizeof speed, "-");
-		snprintf(text, sizeof text, "%-15.15s %-6.6s %6s %9s %9s %8s %6llu %6llu  %-10.10s",
+		/* interrupts/s of its queues (/proc/interrupts) next to its packets/s */
+		if (n->irq_rate >= 0)
+			rate_format(n->irq_rate, b4, sizeof b4);
+		else
+			snprintf(b4, sizeof b4, "%s", n->irq_queues ? "..." : "-");
+		snprintf(text, sizeof text, "%-15.15s %-6.6s %6s %9s %9s %8s %6llu %6llu  %-10.10s %7s",
 			 n->name, n->operstate[0] ? n->operstate : "?", speed,
 			 n->rx_bps >= 0 ? rate_format(n->rx_bps, b1, sizeof b1) : "-",
 			 n->tx_bps >= 0 ? rate_format(n->tx_bps, b2, sizeof b2) : "-",
 			 n->rx_pps >= 0 ? rate_format(n->rx_pps, b3, sizeof b3) : "-",
 			 (unsigned long long)(n->rx_dropped + n->tx_dropped),
-			 (unsigned long long)(n->rx_errors + n->tx_errors), n->bond_master);
+			 (unsigned long long)(n->rx_errors + n->tx_errors), n->bond_master, b4);
 		int down = n->physical && strcmp(n->operstate, "up") && n->operstate[0];
 		int r = row(p, p->y);
 		line(p, 0, theme_attr(down ? EL_WARN : EL_NORMAL), text);
@@ -282,6 +289,51 @@ static void nics(const struct host_view *v, struct page *p, const struct host *h
 				sum[k] = nh->rx[k] < 0 ? -1 : nh->rx[k] + (nh->tx[k] > 0 ? nh->tx[k] : 0);
 			put_spark(r, 96, COLS - 97 < 24 ? COLS - 97 : 24, sum, nh->n, 0, theme_attr(EL_SPARK));
 		}
+	}
+}
+
+/* SR-IOV PFs with their VFs (which VM holds each), and OVS-DPDK settings. */
+static void sriov(struct page *p, const struct host *h)
+{
+	const struct host_metrics *m = h->metrics;
+	if (!m || (!m->sriov.npfs && !m->sriov.ovs_config))
+		return;
+	char text[256];
+	if (m->sriov.npfs)
+		heading(p, "SR-IOV    PF / VF          PCI           MAC                VLAN  SPOOF TRUST  HELD BY");
+	for (size_t i = 0; i < m->sriov.npfs; i++) {
+		const struct sriov_pf *pf = &m->sriov.pfs[i];
+		const struct nic *n = host_metrics_nic(m, pf->name);
+		snprintf(text, sizeof text, "%-16s %-13s %lld of %lld VFs enabled, %zu free", pf->name, pf->address,
+			 n ? (long long)n->sriov_numvfs : -1LL, n ? (long long)n->sriov_totalvfs : -1LL,
+			 host_free_vfs(h, pf->name));
+		line(p, 1, theme_attr(EL_ACCENT), text);
+		for (size_t k = 0; k < m->sriov.nvfs; k++) {
+			const struct sriov_vf *vf = &m->sriov.vfs[k];
+			if (strcmp(vf->pf, pf->name))
+				continue;
+			const char *mac = NULL;
+			const struct domain *d = host_vf_user(h, vf->address, &mac);
+			char vlan[8], held[160];
+			snprintf(vlan, sizeof vlan, "%u", vf->vlan);
+			if (d)
+				snprintf(held, sizeof held, "VM %s", d->info.name);
+			else if (vf->netdev[0])
+				snprintf(held, sizeof held, "host %s", vf->netdev);
+			else
+				snprintf(held, sizeof held, "free");
+			snprintf(text, sizeof text, "  vf %-11u %-13s %-18s %-5s %-5s %-5s  %s", vf->index, vf->address,
+				 vf->mac[0] ? vf->mac : "-", vf->vlan ? vlan : "-",
+				 vf->spoofchk < 0 ? "-" : vf->spoofchk ? "on" : "off",
+				 vf->trust < 0 ? "-" : vf->trust ? "on" : "off", held);
+			line(p, 1, theme_attr(d ? EL_NORMAL : EL_DIM), text);
+		}
+	}
+	if (m->sriov.ovs_config) {
+		snprintf(text, sizeof text, "OVS-DPDK  dpdk-init %s  pmd-cpu-mask %s  dpdk-socket-mem %s",
+			 m->sriov.dpdk_init ? "true" : "false", m->sriov.pmd_cpu_mask[0] ? m->sriov.pmd_cpu_mask : "-",
+			 m->sriov.dpdk_socket_mem[0] ? m->sriov.dpdk_socket_mem : "-");
+		line(p, 1, theme_attr(EL_NORMAL), text);
 	}
 }
 
@@ -500,6 +552,7 @@ static void draw(struct tui *t, int y0, int hgt)
 	alerts(&p, h);
 	bonds(&p, h);
 	nics(v, &p, h);
+	sriov(&p, h);
 	memory(t, &p, h);
 	vms(&p, h);
 	gpus(&p, h);

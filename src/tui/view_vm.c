@@ -1,7 +1,9 @@
 /* view_vm.c — one VM: state and sizes, disks (capacity against
  * allocation), NICs, snapshots, vCPU pins, numatune and host devices. */
 #include "tui/tui_priv.h"
+#include "model/backing.h"
 #include "core/units.h"
+#include "model/sriov_use.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -27,6 +29,55 @@ static void out(int *y, int y0, int h, int scroll, int x, int attr, const char *
 	if (r >= y0 && r < y0 + h)
 		put_text(r, x, COLS - x, text, attr, 0);
 	(*y)++;
+}
+
+/* A disk's backing chain as a small tree under it: each layer's file,
+ * format and size, and how many other disks stand on it. */
+static void chain_tree(const struct domain *d, const struct dom_disk *k, const struct backing_index *ix, int *y,
+		       int y0, int h, int s)
+{
+	char text[512], b1[32];
+	size_t depth = k->nchain ? k->nchain : k->backing ? 1 : 0;
+	for (size_t l = 0; ix && l < depth; l++) {
+		const char *path = k->nchain ? k->chain[l].path : k->backing;
+		const struct backing_file *f = backing_index_find(ix, path);
+		const char *fmt = k->nchain && k->chain[l].format[0] ? k->chain[l].format : f ? f->format : "";
+		uint64_t cap = k->nchain && k->chain[l].capacity ? k->chain[l].capacity : f ? f->capacity : 0;
+		size_t others = 0;
+		for (size_t u = 0; f && u < f->nusers; u++)
+			others += f->users[u].domain && strcmp(f->users[u].uuid, d->info.uuid) != 0;
+		char more[64] = "";
+		if (others)
+			snprintf(more, sizeof more, "  (%zu other disk%s on it)", others, others == 1 ? "" : "s");
+		snprintf(text, sizeof text, "%*s%s %s  %s %s%s%s", (int)(2 * l), "", l + 1 < depth ? "\u251c\u2500" : "\u2514\u2500",
+			 path ? path : "?", fmt[0] ? fmt : "-", cap ? size_format(cap, b1, sizeof b1) : "",
+			 f && f->missing ? "  MISSING" : "", more);
+		out(y, y0, h, s, 15, theme_attr(f && f->missing ? EL_CRIT : EL_NORMAL), text);
+	}
+}
+
+/* Where the NIC lands on the host: the tap (or macvtap), or the VF and its
+ * PF when the host's SR-IOV inventory knows it. */
+static void vm_nic_host_device(const struct host *host, const struct dom_nic *n, char *buf, size_t len)
+{
+	if (n->mode == NIC_MODE_HOSTDEV) {
+		const char *pf = host_vf_pf(host, n->vf_address);
+		snprintf(buf, len, "VF %s%s%s", n->vf_address[0] ? n->vf_address : "?", pf ? " of " : "", pf ? pf : "");
+		return;
+	}
+	snprintf(buf, len, "%s", n->target[0] ? n->target : "-");
+}
+
+/* One line of warning about the VM's NIC modes, 0 when none. */
+static int vm_nic_warning(const struct domain *d, char *buf, size_t len)
+{
+	for (size_t i = 0; i < d->info.nnics; i++)
+		if (d->info.nics[i].mode == NIC_MODE_VHOSTUSER && !d->info.shared_memory) {
+			snprintf(buf, len, "warning: vhost-user NIC %s needs shared (hugepage) memory: "
+				 "<memoryBacking><access mode='shared'/>", d->info.nics[i].mac);
+			return 1;
+		}
+	return 0;
 }
 
 static void draw(struct tui *t, int y0, int h)
@@ -64,6 +115,13 @@ static void draw(struct tui *t, int y0, int h)
 		out(&y, y0, h, s, 0, N, text);
 	}
 	y++;
+	/* the cluster's backing-file index, only when a disk has a chain */
+	struct backing_index ixs, *ix = NULL;
+	for (size_t i = 0; i < d->info.ndisks && !ix; i++)
+		if (d->info.disks[i].backing) {
+			backing_index_build(t->c, &ixs);
+			ix = &ixs;
+		}
 	snprintf(text, sizeof text, "Disks: %zu   TARGET  DEVICE BUS     FORMAT  CAPACITY  ALLOCATED  USE                   SOURCE", d->info.ndisks);
 	out(&y, y0, h, s, 0, H, text);
 	for (size_t i = 0; i < d->info.ndisks; i++) {
@@ -79,18 +137,27 @@ static void draw(struct tui *t, int y0, int h)
 					theme_attr(EL_BAR_FREE));
 			put_text(r, 90, COLS - 90, k->source ? k->source : "", N, 0);
 		}
+		chain_tree(d, k, ix, &y, y0, h, s);
 	}
+	if (ix)
+		backing_index_free(ix);
 	y++;
-	snprintf(text, sizeof text, "NICs: %zu   MAC                TYPE       MODEL    SOURCE            VLAN  TARGET", d->info.nnics);
+	snprintf(text, sizeof text, "NICs: %zu   MAC                MODE       MODEL    Q  SOURCE            VLAN  "
+		 "HOST DEVICE               FILTER", d->info.nnics);
 	out(&y, y0, h, s, 0, H, text);
 	for (size_t i = 0; i < d->info.nnics; i++) {
 		const struct dom_nic *n = &d->info.nics[i];
-		char vlan[16];
-		snprintf(vlan, sizeof vlan, "%u", n->vlan);
-		snprintf(text, sizeof text, "%-18s %-10s %-8s %-17.17s %-5s %s", n->mac, n->type, n->model,
-			 n->source ? n->source : "", n->vlan ? vlan : "-", n->target);
+		char vlan[16], q[16], dev[64];
+		snprintf(vlan, sizeof vlan, "%u%s", n->vlan, n->vlan_trunk ? "+" : "");
+		snprintf(q, sizeof q, "%u", n->queues ? n->queues : 1);
+		vm_nic_host_device(host, n, dev, sizeof dev);
+		snprintf(text, sizeof text, "%-18s %-10s %-8s %-2s %-17.17s %-5s %-25.25s %s", n->mac,
+			 nic_mode_name(n->mode), n->model[0] ? n->model : "-", q, n->source ? n->source : "",
+			 n->vlan ? vlan : "-", dev, n->filter[0] ? n->filter : "-");
 		out(&y, y0, h, s, 12, N, text);
 	}
+	if (vm_nic_warning(d, text, sizeof text))
+		out(&y, y0, h, s, 12, theme_attr(EL_WARN), text);
 	y++;
 	snprintf(text, sizeof text, "vCPU pins: %zu", d->info.npins);
 	out(&y, y0, h, s, 0, H, text);

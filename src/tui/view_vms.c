@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { C_NAME, C_HOST, C_STATE, C_VCPU, C_MEM, C_BALLOON, C_NUMA, C_DISKS, C_DISKCAP, C_SNAP, C_CPU, C_NET, C_N };
+enum { C_NAME, C_HOST, C_STATE, C_VCPU, C_MEM, C_BALLOON, C_NUMA, C_DISKS, C_DISKCAP, C_SNAP, C_CPU, C_NET, C_MODE, C_N };
 
 static const struct tcol cols[C_N] = {
 	[C_NAME] = { "NAME", 22, 0 },
@@ -25,7 +25,29 @@ static const struct tcol cols[C_N] = {
 	[C_SNAP] = { "SNAP", 4, TC_RIGHT | TC_NUM },
 	[C_CPU] = { "CPU%", 5, TC_RIGHT | TC_NUM },
 	[C_NET] = { "NET b/s", 10, TC_RIGHT | TC_NUM },
+	[C_MODE] = { "MODE", 14, 0 },
 };
+
+/* The NIC modes of a VM, each once, in the order of its NICs: "bridge",
+ * "ovs+hostdev"; "-" without NICs. */
+static void nic_modes_text(const struct dom_info *in, char *buf, size_t len)
+{
+	unsigned seen = 0;
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < in->nnics; i++) {
+		unsigned bit = 1u << in->nics[i].mode;
+		if (seen & bit)
+			continue;
+		seen |= bit;
+		int n = snprintf(buf + off, len - off, "%s%s", off ? "+" : "", nic_mode_name(in->nics[i].mode));
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
 
 struct vms_view {
 	struct table         tb;
@@ -125,6 +147,9 @@ static void update(struct tui *t)
 			} else {
 				row_cell(tb, r, C_NET, -1, "-");
 			}
+			char modes[64];
+			nic_modes_text(&d->info, modes, sizeof modes);
+			row_cell(tb, r, C_MODE, 0, "%s", modes);
 			if (h->state == HOST_DOWN || host_source_stale(t->c, h, HOST_SRC_LIBVIRT, t->now_mono))
 				r->style = EL_STALE;
 			row_done(tb, r);
@@ -181,6 +206,7 @@ const struct view_ops view_vms = {
 	.help = help,
 	.help_extra = ":vms @HOST shows one host's VMs, :vms /REGEX filters, :vms alone shows all.\n"
 		      "MEM = maximum, BALLOON = current balloon; NUMA = host nodes from pins, numatune\n"
-		      "or resident memory; dim rows = host down or data stale.\n"
+		      "or resident memory; MODE = how the NICs reach the host (bridge, network, ovs,\n"
+		      "direct = macvtap, hostdev = SR-IOV VF, vhostuser); dim rows = host down or data stale.\n"
 		      "Space marks rows: operations (a) apply to the marked VMs, else to the selected one.",
 };

@@ -82,9 +82,13 @@ static int run_script(const char *root, struct strbuf *out)
 	FILE *p = popen(cmd, "r");
 	char buf[4096];
 	size_t n;
+	struct strbuf wire;
+	sb_init(&wire);
 	while (p && (n = fread(buf, 1, sizeof buf, p)) > 0)
-		sb_append_n(out, buf, n);
+		sb_append_n(&wire, buf, n);
 	int rc = p ? pclose(p) : -1;
+	bundle_wire_decode(wire.buf, wire.len, out);
+	sb_free(&wire);
 	unlink(path);
 	free(cmd);
 	return rc;

@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include "core/err.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "metrics/bonding.h"
 #include "metrics/bundle.h"
@@ -278,6 +279,12 @@ static void test_script(void)
 	}
 	int status = p ? pclose(p) : -1;
 	CHECK_INT(status, 0);
+	struct strbuf bundle;
+	sb_init(&bundle);
+	bundle_wire_decode(out.b, out.n, &bundle);
+	x_free(&out.b);
+	out.b = sb_detach(&bundle);
+	out.n = strlen(out.b);
 	int records = 0;
 	bundle_split(out.b, out.n, count_cb, &records);
 	CHECK(records >= 15);

@@ -171,7 +171,7 @@ static void test_describe_matches_flags(void)
 			CHECK_INT(printed_row(vop_apis[a].kind, vop_apis[a].name), a);
 	int seen[VOPA_COUNT] = { 0 };
 	char *drops[] = { (char *)"s1", (char *)"s2" };
-	for (int k = 0; k <= VOP_NODEDEV_REMOVE; k++) {   /* VOP_NODEDEV_REMOVE is the last kind */
+	for (int k = 0; k <= VOP_UPDATE_DEVICE; k++) {   /* VOP_UPDATE_DEVICE is the last kind */
 		mismatches = 0;
 		for (unsigned f = 0; f <= VOPF_ALL; f++) {
 			for (int full = 0; full <= 1; full++) {

@@ -1,0 +1,196 @@
+#!/bin/sh
+# test_libvirt_tunnel.sh — libvirt's RPC through vdeck's own SSH session.
+#
+# A private libvirtd (tests/lib/libvirtd-private.sh) serves a test:/// file
+# over RPC; a real sshd (tests/lib/sshd.sh) on 127.0.0.1 forwards to its
+# socket.  A host whose libvirt URI is test+ssh:// to its own SSH address
+# goes through the tunnel by default: vdeck spawns no `ssh` (its process
+# tree is sampled from /proc while it runs), lists the domains, changes one
+# (set_vcpus) through the tunnel, offers the socket in a 0700 directory
+# under $XDG_RUNTIME_DIR, says "tunnel" in --check; when sshd dies with its
+# sessions the host goes down, and it comes back when sshd does.  With
+# libvirt_via = "uri" the same host goes through libvirt's own OpenSSH child
+# (the sampler sees it: the check can fail) and works as before.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/lib/sshd_test.sh"
+. "$root/tests/lib/libvirtd-private.sh"
+cleanup() {
+	[ -n "${vd_pid:-}" ] && kill "$vd_pid" 2>/dev/null
+	kill $(tree_of "$(cat "$SSHD_DIR/harness.pid" 2>/dev/null)" | tail -n +2) 2>/dev/null
+	sshd_stop >/dev/null 2>&1
+	libvirtd_private_stop
+	rm -rf "$tmp"
+}
+# PID and every process below it
+tree_of() {
+	[ -n "$1" ] || return 0
+	echo "$1"
+	for _c in $(ps -o pid= --ppid "$1" 2>/dev/null); do tree_of "$_c"; done
+}
+
+sshd_start >/dev/null 2>"$tmp/sshd.err"; rc=$?
+if [ $rc -eq 77 ]; then
+	skip "sshd cannot run here: $(cat "$tmp/sshd.err")"
+	finish; exit $?
+elif [ $rc -ne 0 ]; then
+	fail "sshd_start" "exit $rc: $(cat "$tmp/sshd.err")"
+	finish; exit $?
+fi
+libvirtd_private_start 2>"$tmp/lvp.err"; rc=$?
+if [ $rc -eq 77 ]; then
+	skip "libvirtd cannot run here: $(cat "$tmp/lvp.err")"
+	finish; exit $?
+elif [ $rc -ne 0 ]; then
+	fail "private libvirtd up" "$(cat "$tmp/lvp.err")"
+	finish; exit $?
+fi
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+cp "$SSHD_KEY" "$tmp/id" && chmod 600 "$tmp/id"
+cat >"$tmp/node.xml" <<'XML'
+<node>
+  <domain type='test'><name>vm1</name><memory>1048576</memory><vcpu current='1'>4</vcpu>
+    <os><type>hvm</type></os></domain>
+  <domain type='test'><name>vm2</name><memory>1048576</memory><vcpu current='2'>4</vcpu>
+    <os><type>hvm</type></os></domain>
+</node>
+XML
+chmod 644 "$tmp/node.xml"
+URI="test+ssh://$SSHD_USER@127.0.0.1:$SSHD_PORT$tmp/node.xml?socket=$LIBVIRTD_PRIVATE_SOCK"
+# inventory VIA EXTRA_QUERY: host "t" and a "clock" that never needs SSH
+inventory() {
+	cat <<LUA
+defaults { ssh = { user = "$SSHD_USER", port = $SSHD_PORT, identity = "$tmp/id",
+                   known_hosts = "$SSHD_KNOWN_HOSTS" }, interval = 1 }
+host { name = "clock", transport = "none", libvirt = "test:///default", interval = 1 }
+host { name = "t", address = "127.0.0.1", libvirt = "$URI$2", $1 }
+LUA
+}
+inventory "" "" >"$tmp/tunnel.lua"
+# libvirt's OpenSSH child: the user key, and no known_hosts of its own
+inventory 'libvirt_via = "uri"' "&keyfile=$tmp/id&no_verify=1&no_tty=1" >"$tmp/uri.lua"
+
+# ---- --check says which path --------------------------------------------------
+out=$("$VDECK" -c "$tmp/tunnel.lua" --connect-timeout 5 --check 2>&1)
+echo "$out" | grep -Eq '^t +up .* tunnel ' && ok "--check: the host is up, through the tunnel" \
+	|| fail "--check: the host is up, through the tunnel" "$out"
+out=$("$VDECK" -c "$tmp/tunnel.lua" --connect-timeout 5 --check --json 2>&1)
+contains "--check --json names the path" "$out" '"libvirt_via":"tunnel"'
+out=$("$VDECK" -c "$tmp/uri.lua" --connect-timeout 5 --check 2>&1)
+echo "$out" | grep -Eq '^t +up .* uri ' && ok "--check with libvirt_via = \"uri\": up, through the URI" \
+	|| fail "--check with libvirt_via = \"uri\": up, through the URI" "$out"
+
+# ---- the script: domains, set_vcpus, then a pause for the sampler ----------------
+cat >"$tmp/ops.lua" <<'LUA'
+local args = {}
+for _, kv in ipairs({ ... }) do local k, v = kv:match("^(%w+)=(.*)$"); args[k] = v end
+local function ok(c, name, detail)
+  print((c and "ok - " or "not ok - ") .. name .. ((not c and detail) and (": " .. tostring(detail)) or ""))
+end
+local h = vdeck.host("t")
+ok(h.state == "up", "host up", h.error)
+local names = {}
+for _, d in ipairs(h:domains()) do names[#names + 1] = d.name end
+table.sort(names)
+ok(table.concat(names, ",") == "vm1,vm2", "domains listed", table.concat(names, ","))
+local d = vdeck.domain("vm1")
+local r = d:set_vcpus(3)
+ok(r.ok and d.vcpus == 3, "set_vcpus through libvirt's RPC, read back", d.vcpus)
+-- the libvirt connection stays open meanwhile: the sampler looks now
+io.open(args.marks .. "/ready", "w"):close()
+local clock = vdeck.host("clock")
+local t0 = vdeck.clock()
+while vdeck.clock() - t0 < 3 do os.execute("sleep 0.2"); clock:refresh() end
+ok(#h:domains() == 2, "still answering after the pause")
+LUA
+# sample MARKS: every 0.1 s while vdeck runs, the names of its descendants
+sample() {
+	: >"$1/children"
+	_i=0
+	while [ ! -f "$1/ready" ] && [ $_i -lt 200 ]; do sleep 0.1; _i=$((_i + 1)); done
+	while kill -0 "$vd_pid" 2>/dev/null; do
+		for _p in $(tree_of "$vd_pid" | tail -n +2); do
+			cat "/proc/$_p/comm" 2>/dev/null
+		done >>"$1/children"
+		ls -d "$XDG_RUNTIME_DIR"/vdeck-lv.* >>"$1/sockets" 2>/dev/null
+		stat -c '%a' "$XDG_RUNTIME_DIR"/vdeck-lv.* >>"$1/modes" 2>/dev/null
+		sleep 0.1
+	done
+}
+run_ops() { # NAME INVENTORY
+	mkdir -p "$tmp/$1"
+	"$VDECK" -c "$2" --connect-timeout 5 --exec "$tmp/ops.lua" marks="$tmp/$1" >"$tmp/$1/out" 2>&1 &
+	vd_pid=$!
+	sample "$tmp/$1"
+	wait "$vd_pid"
+	echo $? >"$tmp/$1/rc"
+	vd_pid=
+	sed "s/^/$1: /" "$tmp/$1/out" | grep -E '^[a-z]+: (ok|not ok) - ' | while read -r l; do echo "$l"; done
+	PASS=$((PASS + $(grep -c '^ok - ' "$tmp/$1/out")))
+	FAIL=$((FAIL + $(grep -c '^not ok - ' "$tmp/$1/out")))
+	[ "$(cat "$tmp/$1/rc")" = 0 ] && ok "$1: vdeck exits 0" || fail "$1: vdeck exits 0" "$(tail -n 5 "$tmp/$1/out")"
+}
+
+run_ops tunnel "$tmp/tunnel.lua"
+! grep -qx ssh "$tmp/tunnel/children" && ok "tunnel: vdeck spawned no ssh" \
+	|| fail "tunnel: vdeck spawned no ssh" "$(sort -u "$tmp/tunnel/children" | tr '\n' ' ')"
+[ -s "$tmp/tunnel/sockets" ] && ok "tunnel: its socket's directory is under \$XDG_RUNTIME_DIR" \
+	|| fail "tunnel: its socket's directory is under \$XDG_RUNTIME_DIR"
+[ -s "$tmp/tunnel/modes" ] && ! grep -qvx 700 "$tmp/tunnel/modes" && ok "tunnel: that directory is 0700" \
+	|| fail "tunnel: that directory is 0700" "$(sort -u "$tmp/tunnel/modes" 2>/dev/null | tr '\n' ' ')"
+ls -d "$XDG_RUNTIME_DIR"/vdeck-lv.* >/dev/null 2>&1 && fail "tunnel: the directory is removed at exit" \
+	|| ok "tunnel: the directory is removed at exit"
+
+run_ops uri "$tmp/uri.lua"
+grep -qx ssh "$tmp/uri/children" && ok "uri: libvirt's own ssh child is seen (the sampler works)" \
+	|| fail "uri: libvirt's own ssh child is seen (the sampler works)" "$(sort -u "$tmp/uri/children" | tr '\n' ' ')"
+
+# ---- sshd killed with its sessions: down; restarted: up again, through the tunnel ----
+cat >"$tmp/down.lua" <<'LUA'
+local args = {}
+for _, kv in ipairs({ ... }) do local k, v = kv:match("^(%w+)=(.*)$"); args[k] = v end
+local function ok(c, name, detail)
+  print((c and "ok - " or "not ok - ") .. name .. ((not c and detail) and (": " .. tostring(detail)) or ""))
+end
+local function exists(f) local x = io.open(f) if x then x:close() return true end return false end
+local h, clock = vdeck.host("t"), vdeck.host("clock")
+local function until_(pred, secs)
+  local t0 = vdeck.clock()
+  while not pred() do
+    if vdeck.clock() - t0 > secs then return false end
+    os.execute("sleep 0.2"); clock:refresh()
+  end
+  return true
+end
+ok(h.state == "up", "host up before the kill", h.error)
+io.open(args.marks .. "/ready", "w"):close()
+ok(until_(function() return h.state == "down" end, 15), "sshd killed: the host goes down", h.state)
+print("# down: " .. tostring(h.error))
+io.open(args.marks .. "/seen-down", "w"):close()
+ok(until_(function() return exists(args.marks .. "/restarted") end, 20), "sshd restarted")
+ok(until_(function() return h.state == "up" end, 20), "sshd back: the host comes back up", h.state .. " " .. tostring(h.error))
+local n = 0
+pcall(function() n = #h:domains() end)
+ok(n == 2, "domains listed again", n)
+local r = vdeck.domain("vm2"):set_vcpus(3)
+ok(r.ok, "an operation works on the new session")
+LUA
+mkdir -p "$tmp/down"
+"$VDECK" -c "$tmp/tunnel.lua" --connect-timeout 2 --exec "$tmp/down.lua" marks="$tmp/down" >"$tmp/down/out" 2>&1 &
+vd_pid=$!
+i=0
+while [ ! -f "$tmp/down/ready" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 $(tree_of "$(cat "$SSHD_DIR/harness.pid")") 2>/dev/null
+i=0
+while [ ! -f "$tmp/down/seen-down" ] && kill -0 "$vd_pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+timeout 120 /usr/sbin/sshd -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/sshd.log" </dev/null >/dev/null 2>&1 &
+echo $! >"$SSHD_DIR/harness.pid"
+i=0
+while ! sshd__listening "$SSHD_PORT" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+: >"$tmp/down/restarted"
+wait "$vd_pid"; rc=$?
+vd_pid=
+grep -E '^(ok|not ok) - |^# ' "$tmp/down/out"
+PASS=$((PASS + $(grep -c '^ok - ' "$tmp/down/out")))
+FAIL=$((FAIL + $(grep -c '^not ok - ' "$tmp/down/out")))
+[ $rc = 0 ] && ok "down/up: vdeck exits 0" || fail "down/up: vdeck exits 0" "rc=$rc: $(tail -n 5 "$tmp/down/out")"
+finish

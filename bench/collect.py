@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """collect.py — vdeck's collection phase, measured from outside.
 
-    python3 bench/collect.py VDECK CLUSTER.lua cycles=N warmup=W out=FILE
+    python3 bench/collect.py VDECK CLUSTER.lua cycles=N warmup=W out=FILE [connect_timeout=60]
 
 Runs `vdeck -c CLUSTER.lua --exec bench/collect.lua`; when the script says
 "SYNC begin" / "SYNC end" around its timed cycles, reads the CPU of:
@@ -34,7 +34,10 @@ def main():
     args = dict(a.split("=", 1) for a in sys.argv[3:])
     out = args["out"]
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "collect.lua")
-    p = subprocess.Popen([vdeck, "-c", cluster, "--exec", script, "cycles=" + args.get("cycles", "20"),
+    # the refresh budget (connect timeout + 5 s) must cover a loaded
+    # machine's first poll of every host: it bounds, it does not cost
+    p = subprocess.Popen([vdeck, "-c", cluster, "--connect-timeout", args.get("connect_timeout", "60"),
+                          "--exec", script, "cycles=" + args.get("cycles", "20"),
                           "warmup=" + args.get("warmup", "2")],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
     marks, lines = {}, []

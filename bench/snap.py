@@ -30,7 +30,7 @@ def main():
     out, want = args["out"], int(args["vms"])
     env = dict(os.environ, XDG_STATE_HOME=os.path.join(d, "xdg-state"),
                XDG_CONFIG_HOME=os.path.join(d, "xdg-config"))
-    total, r = timed([vdeck, "-c", inv, "--json", "--exec", "snapshot-create",
+    total, r = timed([vdeck, "-c", inv, "--connect-timeout", "60", "--json", "--exec", "snapshot-create",
                       "tag=" + args.get("tag", "bench"), "prefix=bench"], env)
     made = failed = None
     for line in r.stdout.splitlines():

@@ -138,6 +138,9 @@ def main():
         res["first_frame_ms"] = "%.3f" % (fr.end - t_start)
         fr = fr if fr.full else frames.wait(lambda f: f.full, 120, alive)
         if not fr:
+            shot = subprocess.run(tmux + ["capture-pane", "-p", "-t", "b"], env=env,
+                                  capture_output=True, text=True).stdout
+            sys.stderr.write("tui: the screen then:\n" + shot)
             sys.exit("tui: no frame with every host answered within 120 s")
         res["complete_frame_ms"] = "%.3f" % (fr.end - t_start)
 

@@ -96,7 +96,7 @@ def judge(r):
     for key, op, limit, unit in TARGETS:
         lim = r.get(limit) if isinstance(limit, str) else limit
         v = r.get(key)
-        t = {"target": "%s %s%s" % (op, limit if isinstance(limit, str) else limit, unit)}
+        t = {"target": "%s %s" % (op, limit) if isinstance(limit, str) else "%s %s%s" % (op, limit, unit)}
         if v is None or lim is None:
             t.update(met=None, ratio=None)
         else:

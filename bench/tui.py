@@ -119,7 +119,9 @@ def main():
     subprocess.run(tmux + ["set-option", "-g", "remain-on-exit", "on"], env=env, check=True)
     try:
         frames = Frames(frames_path)
-        cmd = "exec env VDECK_BENCH_FRAMES=%s %s -c %s" % (frames_path, vdeck, cluster)
+        # the connect budget of the other phases: on a loaded machine a host
+        # that times out is backed off and the complete frame waits for it
+        cmd = "exec env VDECK_BENCH_FRAMES=%s %s --connect-timeout 60 -c %s" % (frames_path, vdeck, cluster)
 
         def pane(fmt):
             return subprocess.run(tmux + ["display-message", "-p", "-t", "b", fmt], env=env,

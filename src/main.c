@@ -393,5 +393,12 @@ int main(int argc, char **argv)
 	free(script);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	/* A worker still inside libvirt keeps its SSH session, and a tunnel's
+	 * pump thread, running: the libraries' exit handlers (OpenSSL's
+	 * cleanup) must not run under them (a SIGSEGV in RAND_bytes). */
+	if (detached) {
+		fflush(NULL);
+		_exit(rc);
+	}
 	return rc;
 }

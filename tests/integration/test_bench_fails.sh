@@ -19,7 +19,7 @@ done
 for phase in tui snap; do
 	BENCH_FAIL_PHASE=$phase BENCH_HOSTS=2 BENCH_VMS=10 BENCH_CYCLES=1 BENCH_BASELINE_CYCLES=1 \
 	BENCH_KEYS=4 BENCH_QEMU_VMS=0 BENCH_HOST_POLLS=5 BENCH_PATHS=rpc-ssh BENCH_OUT="$tmp/$phase.json" VDECK=$VDECK \
-	SSHD_LIFETIME=120 timeout 120 sh "$root/bench/run.sh" >"$tmp/$phase.table" 2>"$tmp/$phase.log"
+	SSHD_LIFETIME=300 timeout 240 sh "$root/bench/run.sh" >"$tmp/$phase.table" 2>"$tmp/$phase.log"
 	rc=$?
 	if [ "$rc" != 0 ] && [ "$rc" != 124 ]; then ok "$phase broken: run.sh exits $rc"; else fail "$phase broken: run.sh exits non-zero" "exit $rc"; fi
 	check "$phase broken: the table says it failed" grep -q "^phase $phase  *failed" "$tmp/$phase.table"

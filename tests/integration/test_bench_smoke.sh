@@ -17,8 +17,8 @@ done
 [ -x /usr/bin/python3 ] || command -v python3 >/dev/null || { skip "python3 missing"; finish; exit $?; }
 
 BENCH_HOSTS=4 BENCH_VMS=40 BENCH_CYCLES=3 BENCH_BASELINE_CYCLES=3 BENCH_KEYS=10 BENCH_QEMU_VMS=0 BENCH_HOST_POLLS=20 \
-BENCH_OUT="$tmp/latest.json" VDECK=$VDECK SSHD_LIFETIME=120 \
-	timeout 120 sh "$root/bench/run.sh" >"$tmp/table" 2>"$tmp/log"
+BENCH_OUT="$tmp/latest.json" VDECK=$VDECK SSHD_LIFETIME=300 \
+	timeout 240 sh "$root/bench/run.sh" >"$tmp/table" 2>"$tmp/log"
 rc=$?
 if [ "$rc" = 0 ]; then ok "bench/run.sh exits 0"; else fail "bench/run.sh exits 0" "exit $rc: $(tail -5 "$tmp/log")"; fi
 check "the table names both sides" grep -q "OpenSSH+virsh" "$tmp/table"

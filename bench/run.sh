@@ -9,7 +9,7 @@
 # Environment (defaults are the product's scale):
 #   BENCH_HOSTS=128 BENCH_VMS=3000   cluster size
 #   BENCH_CYCLES=20                  timed poll cycles of vdeck (per libvirt path)
-#   BENCH_BASELINE_CYCLES=5          timed cycles of the OpenSSH+virsh script (~2 min each
+#   BENCH_BASELINE_CYCLES=5          timed cycles of the OpenSSH+virsh script (~1 min each
 #                                    at 128 hosts on 2 cores: 256 processes a cycle)
 #   BENCH_PARALLEL=16                hosts the baseline script runs at once
 #   BENCH_KEYS=200                   filter keystrokes timed in the TUI

@@ -1,7 +1,7 @@
 /* api_plan.c — the placement planners in Lua: vdeck.plan_numa{},
  * vdeck.plan_balance{}, h:set_maintenance(), and vdeck.plan_publish() /
  * vdeck.plan_mark() which show a plan and its progress in the console's
- * Plan view (model/plan_board.h).
+ * Plan view (model/plan_board.h), and vdeck.plan_board() which reads it.
  *
  * A plan is a table of facts (ops/plan.h computed it over a copy of the
  * model); nothing is changed by planning.  The numa-place and rebalance
@@ -442,6 +442,43 @@ static int l_plan_mark(lua_State *L)
 	return 0;
 }
 
+/* vdeck.plan_board() -> { title =, columns = { ... }, rows = { { cells = { ... },
+ * state =, note = }, ... } }: the published plan as the Plan view shows it
+ * (nil when none), so a script or a test can follow a runbook's progress. */
+static int l_plan_board(lua_State *L)
+{
+	const struct plan_board *b = &lctx_get(L)->cluster->plan;
+	if (!b->title) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_createtable(L, 0, 3);
+	lvd_set_str(L, "title", b->title);
+	lua_createtable(L, (int)b->ncols, 0);
+	for (size_t c = 0; c < b->ncols; c++) {
+		lua_pushstring(L, b->cols[c]);
+		lua_rawseti(L, -2, (lua_Integer)c + 1);
+	}
+	lua_setfield(L, -2, "columns");
+	lua_createtable(L, (int)b->nrows, 0);
+	for (size_t i = 0; i < b->nrows; i++) {
+		const struct plan_row *r = &b->rows[i];
+		lua_createtable(L, 0, 3);
+		lua_createtable(L, (int)b->ncols, 0);
+		for (size_t c = 0; c < b->ncols; c++) {
+			lua_pushstring(L, r->cells[c] ? r->cells[c] : "");
+			lua_rawseti(L, -2, (lua_Integer)c + 1);
+		}
+		lua_setfield(L, -2, "cells");
+		lvd_set_str(L, "state", plan_row_state_name(r->state));
+		if (r->note)
+			lvd_set_str(L, "note", r->note);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "rows");
+	return 1;
+}
+
 /* h:set_maintenance(on): true when the state changed. */
 static int host_set_maintenance(lua_State *L)
 {
@@ -476,6 +513,8 @@ void lvd_plan_register(lua_State *L)
 	lua_setfield(L, -2, "plan_publish");
 	lua_pushcfunction(L, l_plan_mark);
 	lua_setfield(L, -2, "plan_mark");
+	lua_pushcfunction(L, l_plan_board);
+	lua_setfield(L, -2, "plan_board");
 	lua_pop(L, 1);
 	luaL_getmetatable(L, HOST_MT);
 	lua_getfield(L, -1, "methods");

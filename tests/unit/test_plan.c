@@ -364,6 +364,24 @@ static void test_plan_numa(void)
 		CHECK_INT(r.pins[1].node, 1);    /* where its pages already are */
 	}
 	plan_numa_result_free(&r);
+
+	/* one node: nothing to place, whatever the VMs' pins */
+	fx_init(&f, 1);
+	f.hosts[0].nnodes = 1;
+	f.hosts[0].nodes[0].total = f.hosts[0].nodes[0].free = 100 * GIB;
+	for (unsigned i = 0; i < 2; i++) {
+		struct plan_vm *v = fx_vm(&f, i ? "b" : "a", 0, 8, 0);
+		v->nnodes = 1;
+	}
+	CHECK_INT(plan_numa(&f.pc, 0, 0, &r, &err), 0);
+	CHECK_INT(r.npins, 2);
+	for (size_t i = 0; i < r.npins; i++) {
+		CHECK_INT(r.pins[i].action, PN_KEEP);
+		CHECK_INT(r.pins[i].node, 0);
+		CHECK(strstr(r.pins[i].reason, "A has one NUMA node: nothing to place") != NULL);
+		CHECK(r.pins[i].after == r.pins[i].before);
+	}
+	plan_numa_result_free(&r);
 }
 
 int main(void)

@@ -128,8 +128,8 @@ function M.apply(ctx, plan, opts)
         local fresh = opts.replan(exclude, budget)
         if not same_moves(queue, fresh.moves, qi) or #fresh.moves ~= #queue - qi + 1 then
           replans = replans + 1
-          ctx.log(string.format("re-planned after %s: %d move(s) left, imbalance %.3f -> %.3f", m.vm,
-                                #fresh.moves, fresh.before, fresh.after))
+          ctx.log(string.format("re-planned after %s: %d move(s) left (was %d), imbalance %.3f -> %.3f", m.vm,
+                                #fresh.moves, #queue - qi + 1, fresh.before, fresh.after))
           for i, f in ipairs(fresh.moves) do f.step = started + i end
           queue, qi, total = fresh.moves, 1, started + #fresh.moves
           vdeck.plan_publish(fresh, { keep = started })

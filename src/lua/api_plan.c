@@ -181,7 +181,7 @@ static int plan_balance_k(lua_State *L, int status, lua_KContext kctx)
 	(void)kctx;
 	static const char *const op = "plan_balance";
 	static const char *const known[] = { "by", "threshold", "margin", "max_moves", "hosts", "tag", "exclude",
-					     "rules", "method", "evacuate", NULL };
+					     "rules", "method", "evacuate", "assume", NULL };
 	struct lctx *ctx = lctx_get(L);
 	if (lua_isnoneornil(L, 1))
 		lua_newtable(L), lua_replace(L, 1);
@@ -242,6 +242,31 @@ static int plan_balance_k(lua_State *L, int status, lua_KContext kctx)
 	o.greedy = method && !strcmp(method, "greedy");
 	double t0 = thread_cpu_s();
 	plan_cluster_from(ctx->cluster, &c->pc);
+	lua_getfield(L, 1, "assume");
+	if (lua_istable(L, -1)) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, -1, i);
+			if (!lua_istable(L, -1))
+				lvd_raisef(L, VD_EINVAL, op, NULL, NULL, "assume[%lld] must be a table { vm =, to =, node = }",
+					   (long long)i);
+			lua_getfield(L, -1, "vm");
+			lua_getfield(L, -2, "to");
+			lua_getfield(L, -3, "node");
+			const char *vm = lua_tostring(L, -3), *to = lua_tostring(L, -2);
+			int node = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : -1;
+			if (!vm || !to)
+				lvd_raisef(L, VD_EINVAL, op, NULL, NULL, "assume[%lld] needs vm and to", (long long)i);
+			struct vd_err aerr;
+			err_clear(&aerr);
+			if (plan_assume_move(&c->pc, vm, to, node, &aerr) < 0)
+				lvd_raisef(L, aerr.code, op, to, vm, "assume[%lld]: %s", (long long)i, aerr.msg);
+			lua_pop(L, 4);
+		}
+	} else if (!lua_isnil(L, -1)) {
+		lvd_raisef(L, VD_EINVAL, op, NULL, NULL, "assume must be a list of { vm =, to =, node = }");
+	}
+	lua_pop(L, 1);
 	const char *ev = opt_str(L, 1, "evacuate", op);
 	if (ev && (o.evacuate = plan_host_index(&c->pc, ev)) < 0)
 		lvd_raisef(L, VD_ENOTFOUND, op, ev, NULL, "no host named '%s' in the inventory", ev);
@@ -258,7 +283,8 @@ static int plan_balance_k(lua_State *L, int status, lua_KContext kctx)
 }
 
 /* vdeck.plan_balance{ by=, threshold=, margin=, max_moves=, hosts=, tag=,
- * exclude=, rules=, method=, evacuate= } */
+ * exclude=, rules=, method=, evacuate=, assume= }; assume: migrations under
+ * way ({ vm =, to =, node = }), counted as done and not moved again. */
 static int l_plan_balance(lua_State *L)
 {
 	lua_settop(L, 1);

@@ -414,7 +414,7 @@ const char lua_stubs_read[] =
 "---@param opts { host: string, override_strict: boolean? }\n"
 "---@return vdeck.Plan\n"
 "function vdeck.plan_numa(opts) end\n"
-"---@param opts { by: \"memory\"|\"cpu\"|\"both\"?, threshold: number?, margin: number?, max_moves: integer?, hosts: string[]?, tag: string?, exclude: string[]?, rules: table[]?, method: \"best\"|\"greedy\"?, evacuate: string? }\n"
+"---@param opts { by: \"memory\"|\"cpu\"|\"both\"?, threshold: number?, margin: number?, max_moves: integer?, hosts: string[]?, tag: string?, exclude: string[]?, rules: table[]?, method: \"best\"|\"greedy\"?, evacuate: string?, assume: { vm: string, to: string, node: integer? }[]? }\n"
 "---@return vdeck.Plan\n"
 "function vdeck.plan_balance(opts) end\n"
 "---Shows a plan in the console's Plan view.\n"

@@ -162,3 +162,37 @@ double plan_vm_locality(const struct plan_vm *v)
 {
 	return numa_locality_of(v->node_mem, v->nnodes, v->vcpu_nodes);
 }
+
+int plan_assume_move(struct plan_cluster *pc, const char *vm, const char *to, int node, struct vd_err *err)
+{
+	long t = plan_host_index(pc, to);
+	if (t < 0)
+		return err_set(err, VD_ENOTFOUND, "no host named '%s' in the inventory", to);
+	struct plan_vm *v = NULL;
+	for (size_t i = 0; i < pc->nvms && !v; i++)
+		if (!strcmp(pc->vms[i].name, vm))
+			v = &pc->vms[i];
+	if (!v)
+		return err_set(err, VD_ENOTFOUND, "no running VM named '%s'", vm);
+	v->fixed = "its migration is under way";
+	if (v->host == (size_t)t)
+		return 0;   /* the poll saw it arrive already */
+	struct plan_host *hs = &pc->hosts[v->host], *ht = &pc->hosts[t];
+	hs->mem_used = hs->mem_used > v->mem ? hs->mem_used - v->mem : 0;
+	hs->cpu_used -= v->cpu;
+	for (unsigned k = 0; k < hs->nnodes; k++)
+		if (hs->nodes[k].id < (int)v->nnodes)
+			hs->nodes[k].free += v->node_mem[hs->nodes[k].id];
+	ht->mem_used += v->mem;
+	ht->cpu_used += v->cpu;
+	memset(v->node_mem, 0, sizeof v->node_mem);
+	v->nnodes = 0;
+	for (unsigned k = 0; k < ht->nnodes; k++)
+		if (ht->nodes[k].id == node) {
+			ht->nodes[k].free = ht->nodes[k].free > v->mem ? ht->nodes[k].free - v->mem : 0;
+			v->node_mem[node] = v->mem;
+			v->nnodes = (unsigned)node + 1;
+		}
+	v->host = (size_t)t;
+	return 0;
+}

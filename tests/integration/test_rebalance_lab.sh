@@ -87,7 +87,7 @@ lab_check "nothing moved" test "$(count "$B")" = 0
 
 # ---- apply; the cluster changes under the first move ----
 from=$(audit_from)
-( incoming "$B" && timeout 60 virsh -q -c "$B" start y >/dev/null && touch "$LAB_ROOT/y-started" ) &
+( incoming "$B" y && timeout 60 virsh -q -c "$B" start y >/dev/null && touch "$LAB_ROOT/y-started" ) &
 watcher=$!
 vd --exec rebalance by=memory per_host=1 concurrency=2 unsafe=true
 wait "$watcher"

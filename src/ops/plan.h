@@ -34,6 +34,7 @@ struct plan_host {
 	double   cpu_total, cpu_used;
 	struct plan_node nodes[PLAN_MAX_NODES];
 	unsigned nnodes;
+	unsigned cells;            /* NUMA cells libvirt reports (nodes[] come from the host's own files) */
 };
 
 struct plan_vm {

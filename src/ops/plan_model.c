@@ -94,6 +94,7 @@ static void fill_host(const struct host *h, struct plan_host *ph)
 	uint64_t free = placement_host_free(h);
 	ph->mem_used = ph->mem_total > free ? ph->mem_total - free : 0;
 	ph->cpu_total = h->cpus ? h->cpus : 1;
+	ph->cells = h->numa_cells;
 	for (size_t k = 0; m && k < m->numa.n && ph->nnodes < PLAN_MAX_NODES; k++) {
 		const struct numa_node *nd = &m->numa.nodes[k];
 		if (nd->id < 0 || nd->id >= PLAN_MAX_NODES || !nd->has_meminfo)

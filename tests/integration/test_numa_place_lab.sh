@@ -4,7 +4,7 @@
 #   - the host polled locally as it is: this machine's NUMA topology (one
 #     node here, as libvirt also reports): the plan keeps every VM and says
 #     why, the apply changes nothing (no pin or numatune sent, virsh shows
-#     none);
+#     none); the same from libvirt's cell count alone (transport "none");
 #   - the same daemon seen through a sysroot that splits this machine's two
 #     CPUs into two nodes (node 0: CPU 0, room for two guests; node 1: CPU
 #     1), the guests' real numa_maps read through it: the plan puts two
@@ -72,6 +72,11 @@ if [ "$nodes" = 1 ] && [ "$cells" = 1 ]; then
 	lab_check "no pin or numatune sent" sh -c "! grep -Eq '\"operation\":\"(pin_vcpus|set_numatune)\"' '$AUDIT' 2>/dev/null"
 	lab_check "virsh: no pins, no numatune" sh -c \
 		"! timeout 10 virsh -q -c '$URI' dumpxml g1 | grep -Eq '<vcpupin|<numatune'"
+	# no shell transport: libvirt's cell count alone
+	echo "host { name = \"lab0\", transport = \"none\", libvirt = \"$URI\", interval = 1 }" >"$LAB_ROOT/none.lua"
+	vd "$LAB_ROOT/none.lua" --exec numa-place host=lab0
+	lab_check "libvirt's one cell alone: exit 0, every guest kept" sh -c "[ $rc = 0 ] &&
+		[ \$(grep -Ec '^g[123] +0\\.1G +keep +0 .* lab0 has one NUMA node: nothing to place\$' '$LAB_ROOT/out') = 3 ]"
 else
 	lab_skip "one-node plan: this machine has $nodes node(s), libvirt $cells cell(s)"
 fi

@@ -433,6 +433,18 @@ static void test_plan_numa(void)
 		CHECK(r.pins[i].after == r.pins[i].before);
 	}
 	plan_numa_result_free(&r);
+	/* no NUMA files: libvirt's one cell says the same; two cells say nothing */
+	f.hosts[0].nnodes = 0;
+	f.hosts[0].cells = 1;
+	CHECK_INT(plan_numa(&f.pc, 0, 0, &r, &err), 0);
+	CHECK_INT(r.npins, 2);
+	if (r.npins == 2)
+		CHECK(r.pins[0].action == PN_KEEP && strstr(r.pins[0].reason, "one NUMA node") != NULL);
+	plan_numa_result_free(&r);
+	f.hosts[0].cells = 2;
+	CHECK_INT(plan_numa(&f.pc, 0, 0, &r, &err), -1);
+	CHECK(strstr(err.msg, "NUMA topology unknown") != NULL);
+	plan_numa_result_free(&r);
 }
 
 int main(void)

@@ -76,7 +76,8 @@ end
 -- (migrations at once in the cluster), per_host (migrations a host takes
 -- part in at once), replan(budget, assume) → a fresh plan of at most
 -- budget moves that counts the migrations under way (assume: vm, to, node)
--- as done and leaves them alone (nil: never re-plan), unsafe.  The Plan view follows (vdeck.plan_publish, vdeck.plan_mark).
+-- as done and leaves them alone (nil: never re-plan), unsafe.  The Plan
+-- view follows (vdeck.plan_publish, vdeck.plan_mark).
 -- Returns a summary; raises, once the running moves ended, when one failed.
 function M.apply(ctx, plan, opts)
   local queue, qi = plan.moves, 1

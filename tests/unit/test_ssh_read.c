@@ -231,7 +231,7 @@ static void test_flooding_host(void)
 	for (int i = 0; i < 2; i++) {   /* each poll starts a new shell, and is cut off again */
 		err_clear(&err);
 		int64_t t0 = now_ms();
-		CHECK_INT(transport_poll(t, 0, 1 << 20, &out, &err), -1);
+		CHECK_INT(transport_poll(t, 0, 0, 1 << 20, &out, &err), -1);
 		CHECK(now_ms() - t0 < 3000);
 		CHECK_INT(err.code, VD_EREFUSED);
 		CHECK(strstr(err.msg, "sshtest") && strstr(err.msg, "1048576 bytes") && strstr(err.msg, "one poll"));
@@ -294,7 +294,9 @@ static void write_file(const char *root, const char *rel, const char *text)
 
 /* A host's files that print like end markers, the old fixed one and one of
  * another shell, followed by a pause (a FIFO the shell waits on): the reply
- * must run to its own end, and the next poll get its own reply. */
+ * must run to its own end, and the next poll get its own reply.  Files
+ * holding 0x1E are left out of the bundle (metrics/bundle.h), whichever
+ * reader the host's shell runs. */
 static void test_reply_pairing(void)
 {
 	char root[] = "/tmp/vdeck-pairing-XXXXXX", fifo[256], cmd[400];
@@ -320,10 +322,10 @@ static void test_reply_pairing(void)
 		pthread_t th;
 		pthread_create(&th, NULL, feed_fifo, &feed);
 		int64_t t0 = now_ms();
-		CHECK_INT(transport_poll(t, 0, 0, &out, &err), 0);
+		CHECK_INT(transport_poll(t, 0, 0, 0, &out, &err), 0);
 		CHECK(now_ms() - t0 >= 250);                      /* it waited for the FIFO */
-		CHECK(strstr(out.buf, "/proc/sys/kernel/osrelease\n\036VDECK-END\n") != NULL);
-		CHECK(strstr(out.buf, "\036VDECK-END 0123456789abcdef-1\nMemFree") != NULL);
+		CHECK(strstr(out.buf, "VDECK-END") == NULL);
+		CHECK(strstr(out.buf, "MemTotal") == NULL);
 		CHECK(strstr(out.buf, "/sys/devices/system/cpu/online\n0-3\n") != NULL);
 		CHECK(out.len > 0 && out.buf[out.len - 1] == '\n');
 		pthread_join(th, NULL);
@@ -331,10 +333,10 @@ static void test_reply_pairing(void)
 		unlink(fifo);
 		write_file(root, "sys/devices/system/cpu/online", "0-7\n");
 		sb_reset(&out);
-		CHECK_INT(transport_poll(t, 0, 0, &out, &err), 0);
+		CHECK_INT(transport_poll(t, 0, 0, 0, &out, &err), 0);
 		CHECK(strstr(out.buf, "/sys/devices/system/cpu/online\n0-7\n") != NULL);
 		CHECK(strstr(out.buf, "0-3") == NULL);
-		CHECK(strstr(out.buf, "MemTotal") != NULL);
+		CHECK(strstr(out.buf, "VDECK-END") == NULL);
 		transport_close(&t);
 	}
 	sb_free(&out);

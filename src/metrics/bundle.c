@@ -36,9 +36,13 @@ static const char script_files[] =
 	"for d in sys/class/net/*; do [ -d \"$d\" ] || continue; s=$d/statistics\n"
 	"  set -- \"$@\" \"$d\"/ifindex \"$d\"/operstate \"$d\"/mtu \"$d\"/speed \"$s\"/rx_bytes \"$s\"/tx_bytes"
 	" \"$s\"/rx_packets \"$s\"/tx_packets \"$s\"/rx_dropped \"$s\"/tx_dropped \"$s\"/rx_errors \"$s\"/tx_errors"
-	" \"$d\"/device/sriov_numvfs \"$d\"/device/sriov_totalvfs"
-	" \"$d\"/bonding/mode \"$d\"/bonding/slaves \"$d\"/bonding_slave/mii_status\n"
-	"  [ -e \"$d\"/device ] && printf '\\036F /%s/device\\n' \"$d\"\n"
+	"\n"
+	/* the files most NICs lack, behind one test (a missing file costs
+	 * bash an error message) */
+	"  [ -d \"$d\"/bonding ] && set -- \"$@\" \"$d\"/bonding/mode \"$d\"/bonding/slaves\n"
+	"  [ -d \"$d\"/bonding_slave ] && set -- \"$@\" \"$d\"/bonding_slave/mii_status\n"
+	"  [ -e \"$d\"/device ] || continue; printf '\\036F /%s/device\\n' \"$d\"\n"
+	"  [ -e \"$d\"/device/sriov_totalvfs ] && set -- \"$@\" \"$d\"/device/sriov_numvfs \"$d\"/device/sriov_totalvfs\n"
 	"done\n"
 	/* GPUs (sysfs mdev tree) and LUNs: see metrics/gpu.h and metrics/lun.h. */
 	"for d in sys/class/mdev_bus/*; do [ -d \"$d\" ] || continue\n"
@@ -142,8 +146,7 @@ static const char script_once[] =
 	"  for f; do\n"
 	"    case $f in proc/*/numa_maps) n+=(\"$f\"); continue;; esac\n"
 	"    c=$(<\"$f\") || continue\n"
-	"    if [ -z \"$c\" ]; then IFS= read -r c <\"$f\" || continue; fi\n"
-	"    case $c in *\"$vdeck_rs\"*) continue;; esac\n"
+	"    case $c in *\"$vdeck_rs\"*) continue;; \"\") IFS= read -r c <\"$f\" || continue;; esac\n"
 	"    o+=(\"$f\" \"$c\")\n"
 	"  done\n"
 	"  ((${#o[@]})) && printf \"\\036F /%s\\n%s\\n\" \"${o[@]}\"\n"

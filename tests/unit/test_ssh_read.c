@@ -3,7 +3,8 @@
  * already holds, stops at its byte cap and at its deadline while a host
  * floods; commands and polls on a host whose forced command is `yes` fail
  * naming the cap; the poll shell's replies stay paired with their requests
- * even when a host's files hold text that looks like an end marker.
+ * even when a host's files hold text that looks like an end marker; a
+ * fresh poll reads again what plain polls repeat.
  *
  * Must run from the repository root (as tests/run-all.sh does). */
 #include "check.h"
@@ -344,6 +345,42 @@ static void test_reply_pairing(void)
 	CHECK_INT(system(cmd), 0);
 }
 
+/* A SAN LUN's link pointed at another disk under the same name (a rescan):
+ * plain polls repeat what the long-lived shell read (no readlink per poll),
+ * a fresh poll (after an operation changed the host) reads it again. */
+static void test_fresh_poll(void)
+{
+	char root[] = "/tmp/vdeck-fresh-XXXXXX", cmd[400];
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s/dev/disk/by-id' && ln -s ../../sda '%s/dev/disk/by-id/wwn-0x5000' &&"
+		 " chmod -R a+rX '%s'", root, root, root);
+	CHECK_INT(system(cmd), 0);
+	chmod(root, 0755);
+	struct transport_params p = params(env_kh);
+	p.sysroot = root;
+	struct vd_err err = { 0 };
+	struct strbuf out;
+	sb_init(&out);
+	struct transport *t = transport_open(&transport_ssh, &p, &err);
+	CHECK(t != NULL);
+	if (t) {
+		CHECK_INT(transport_poll(t, 0, 0, 0, &out, &err), 0);
+		CHECK(strstr(out.buf, "/dev/disk/by-id/wwn-0x5000 ../../sda\n") != NULL);
+		snprintf(cmd, sizeof cmd, "ln -sfn ../../sdb '%s/dev/disk/by-id/wwn-0x5000'", root);
+		CHECK_INT(system(cmd), 0);
+		sb_reset(&out);
+		CHECK_INT(transport_poll(t, 0, 0, 0, &out, &err), 0);
+		CHECK(strstr(out.buf, "/dev/disk/by-id/wwn-0x5000 ../../sda\n") != NULL);
+		sb_reset(&out);
+		CHECK_INT(transport_poll(t, 1, 0, 0, &out, &err), 0);
+		CHECK(strstr(out.buf, "/dev/disk/by-id/wwn-0x5000 ../../sdb\n") != NULL);
+		transport_close(&t);
+	}
+	sb_free(&out);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	CHECK_INT(system(cmd), 0);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -359,6 +396,7 @@ int main(void)
 		test_poll_race();
 		test_flooding_host();
 		test_reply_pairing();
+		test_fresh_poll();
 		sshd_down();
 	}
 	return check_summary();

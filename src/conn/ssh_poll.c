@@ -7,7 +7,8 @@
  * line in and the bundle out, up to an end marker.  The shell is bash
  * where the host has one (it reads files without a process:
  * metrics/bundle.c), else sh; either way through `sh -c`, which any login
- * shell (csh, fish) can start.
+ * shell (csh, fish) can start.  bash reads no start-up file (BASH_ENV
+ * emptied): what the poll function meets is what it defines.
  *
  * The pairing of requests and replies must stay exact on a shell that
  * lives for hours: each request carries a sequence number, and its reply
@@ -27,7 +28,7 @@
 #include <unistd.h>
 
 #define MARKER_HEAD "\036VDECK-END "
-#define POLL_SHELL  "exec sh -c 'command -v bash >/dev/null && exec bash --norc --noprofile -s; exec sh -s'"
+#define POLL_SHELL  "exec sh -c 'command -v bash >/dev/null && BASH_ENV= exec bash --norc --noprofile -s; exec sh -s'"
 
 static void drop_poll_shell(struct ssh_conn *c)
 {

@@ -64,12 +64,12 @@ struct transport *collector_transport_new(struct collector *col, struct vd_err *
 	return transport_open(col->cls, &col->params, err);
 }
 
-static int fetch_bundle(struct collector *col, struct strbuf *out, struct vd_err *err)
+static int fetch_bundle(struct collector *col, int fresh, struct strbuf *out, struct vd_err *err)
 {
 	struct transport *tr = collector_transport(col, err);
 	if (!tr)
 		return -1;
-	int rc = transport_poll(tr, 0, TRANSPORT_MAX_BYTES, out, err);
+	int rc = transport_poll(tr, fresh, 0, TRANSPORT_MAX_BYTES, out, err);
 	if (rc < 0 && !transport_is_connected(tr))
 		transport_close(&col->tr);   /* reconnect on the next poll */
 	return rc;
@@ -88,7 +88,7 @@ static void prometheus_poll(struct collector *col, struct host_snapshot *s)
 		s->shell_ok = 1;
 }
 
-void collector_poll(struct collector *col, struct host_snapshot *s)
+void collector_poll(struct collector *col, int fresh, struct host_snapshot *s)
 {
 	if (col->prom) {
 		prometheus_poll(col, s);
@@ -102,7 +102,7 @@ void collector_poll(struct collector *col, struct host_snapshot *s)
 	struct strbuf out;
 	sb_init(&out);
 	double t0 = now_mono_s();
-	if (fetch_bundle(col, &out, &err) < 0) {
+	if (fetch_bundle(col, fresh, &out, &err) < 0) {
 		s->shell_error = x_strdup(err.msg);
 		sb_free(&out);
 		return;

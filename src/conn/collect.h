@@ -17,8 +17,9 @@ struct transport_class;
  * none), once readable, ends every network wait of its transports at once. */
 struct collector *collector_new(const struct host_config *cfg, const struct transport_class *local,
 				int accept_new_hostkeys, int connect_timeout_ms, int cancel_fd);
-/* Fills the shell half of s: shell_used, shell_ok, shell_error, metrics, rtt. */
-void collector_poll(struct collector *col, struct host_snapshot *s);
+/* Fills the shell half of s: shell_used, shell_ok, shell_error, metrics, rtt.
+ * fresh: the slow facts are read now, not at their cadence (transport_poll). */
+void collector_poll(struct collector *col, int fresh, struct host_snapshot *s);
 /* The open transport (connecting if needed), for h:run() and host operations. */
 struct transport *collector_transport(struct collector *col, struct vd_err *err);
 /* A second, separate transport to the same host with the same parameters

@@ -45,6 +45,7 @@ struct command {
 	void         *arg;
 	host_done_fn  done;
 	void         *ctx;
+	int           fresh;   /* CMD_REFRESH: the slow facts too (fleet_refresh_request) */
 };
 
 enum msg_kind { MSG_SNAPSHOT, MSG_DONE };
@@ -166,11 +167,12 @@ static void source_answered(struct host_ctx *hc, struct host_snapshot *s, enum h
 }
 
 /* full = 0: libvirt only, after an operation (the host's files did not
- * change because a VM did).  Both sources are waited on from the start:
+ * change because a VM did).  fresh: the shell's slow facts are read now
+ * (collector_poll).  Both sources are waited on from the start:
  * while libvirt hangs, the host's files are not read either.  Returns 0
  * when something answered (a host whose SSH is gone keeps its libvirt data
  * as fresh as its interval: it is not backed off). */
-static int poll_host(struct host_ctx *hc, int full)
+static int poll_host(struct host_ctx *hc, int full, int fresh)
 {
 	struct message *m = x_calloc(1, sizeof *m);
 	m->kind = MSG_SNAPSHOT;
@@ -187,7 +189,7 @@ static int poll_host(struct host_ctx *hc, int full)
 		s->libvirt_error = x_strdup(err.msg);
 	source_answered(hc, s, HOST_SRC_LIBVIRT);
 	if (full) {
-		collector_poll(hc->collector, s);
+		collector_poll(hc->collector, fresh, s);
 		source_answered(hc, s, HOST_SRC_SHELL);
 		attach_vm_numa(hc->virt, s);
 	} else {
@@ -237,7 +239,7 @@ static void run_call(struct host_ctx *hc, struct command *c)
 	if (hc->changed) {
 		hc->changed = 0;
 		/* Queued before the reply, so applied first: the caller sees the change. */
-		if ((!hc->changed_uuid[0] || reread_domain(hc, hc->changed_uuid) < 0) && poll_host(hc, 0) == 0)
+		if ((!hc->changed_uuid[0] || reread_domain(hc, hc->changed_uuid) < 0) && poll_host(hc, 0, 0) == 0)
 			hc->failures = 0;
 		hc->changed_uuid[0] = '\0';
 	}
@@ -257,7 +259,7 @@ static void *worker_main(void *arg)
 			/* Only the schedule's own failures back it off: a refresh or
 			 * an operation that found the host down too must not push the
 			 * next try a minute away from a host that is back. */
-			hc->failures = poll_host(hc, 1) == 0 ? 0 : hc->failures + 1;
+			hc->failures = poll_host(hc, 1, 0) == 0 ? 0 : hc->failures + 1;
 			int delay = interval_ms(hc);
 			for (int i = 0; i < hc->failures && delay < BACKOFF_MAX_MS; i++)
 				delay *= 2;
@@ -272,7 +274,7 @@ static void *worker_main(void *arg)
 		if (kind == CMD_CALL) {
 			run_call(hc, c);   /* answers "not run" once the fleet stops */
 		} else if (kind == CMD_REFRESH && !atomic_load(&f->stopping)) {
-			if (poll_host(hc, 1) == 0)
+			if (poll_host(hc, 1, c->fresh) == 0)
 				hc->failures = 0;
 			next_poll = now_ms() + interval_ms(hc);
 		}
@@ -454,12 +456,15 @@ static int host_answered_since(const struct host *h, double t)
 	return h->polls > 0 && h->last_poll_mono >= t;
 }
 
-double fleet_refresh_request(struct fleet *f, struct host *h)
+double fleet_refresh_request(struct fleet *f, struct host *h, int fresh)
 {
 	double t = now_mono_s();
 	for (size_t i = 0; i < f->cluster->nhosts; i++)
-		if (!h || &f->cluster->hosts[i] == h)
-			send_command(&f->workers[i], CMD_REFRESH, NULL, NULL, NULL, NULL);
+		if (!h || &f->cluster->hosts[i] == h) {
+			struct command *c = x_calloc(1, sizeof *c);
+			*c = (struct command){ .kind = CMD_REFRESH, .fresh = fresh };
+			queue_push(&f->workers[i].cmds, &c->item);
+		}
 	return t;
 }
 

@@ -58,8 +58,11 @@ void fleet_note_waits(struct fleet *f);
 /* Asks for a fresh poll of h (NULL: all) without waiting: returns the time
  * to pass to fleet_refresh_answered, which is 1 once every asked host (h, or
  * all when NULL) answered after it.  Waiting is the caller's (a task of the
- * scheduler, lua/sched.c). */
-double fleet_refresh_request(struct fleet *f, struct host *h);
+ * scheduler, lua/sched.c).  fresh: after an operation that changed the
+ * host's configuration, the slow facts (NIC coalescing, VF settings, Open
+ * vSwitch, device links) are read again too, not at their own cadence
+ * (transport_poll). */
+double fleet_refresh_request(struct fleet *f, struct host *h, int fresh);
 int  fleet_refresh_answered(const struct fleet *f, const struct host *h, double since);
 /* Queues fn on h's worker; done runs on the loop thread (in fleet_pump)
  * once it returned.  There is no waiting form: see lua/sched.c. */

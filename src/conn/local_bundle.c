@@ -124,10 +124,7 @@ static void node_dir(struct reader *r, const char *d)
 static void net_dir(struct reader *r, const char *d)
 {
 	static const char *const files[] = {
-		"ifindex", "operstate", "mtu", "speed", "statistics/rx_bytes", "statistics/tx_bytes",
-		"statistics/rx_packets", "statistics/tx_packets", "statistics/rx_dropped",
-		"statistics/tx_dropped", "statistics/rx_errors", "statistics/tx_errors",
-		"device/sriov_numvfs", "device/sriov_totalvfs", "bonding/mode", "bonding/slaves",
+		"ifindex", "operstate", "mtu", "speed", "device/sriov_numvfs", "device/sriov_totalvfs", "bonding/mode", "bonding/slaves",
 		"bonding_slave/mii_status",
 	};
 	if (!is_dir(d))

@@ -52,10 +52,11 @@ void ssh_conn_close(struct ssh_conn **c);
  * unlock also wakes the tunnel's pump (the call may have queued its bytes). */
 void ssh_conn_lock(struct ssh_conn *c);
 void ssh_conn_unlock(struct ssh_conn *c);
-/* ssh_poll.c: runs the function defined by fn_def (named fn_name) in the
- * session's long-lived shell, starting the shell when needed; past
- * max_bytes of output the shell is dropped (VD_EREFUSED). */
-int  ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *fn_name, int timeout_ms,
+/* ssh_poll.c: runs `call` (the function defined by fn_def, with its
+ * arguments) in the session's long-lived shell, starting the shell (bash
+ * where the host has it, else sh) when needed; past max_bytes of output
+ * the shell is dropped (VD_EREFUSED). */
+int  ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *call, int timeout_ms,
 		   size_t max_bytes, struct strbuf *out, struct vd_err *err);
 
 /* ssh_read.c: one channel's output, both streams, bounded in bytes and time. */

@@ -2,9 +2,13 @@
  *
  * Opening a channel and starting a command for every poll costs three
  * round trips and about a quarter of the console's CPU per host.  Instead,
- * the first poll starts `sh -s` on a channel kept open, defines the poll
- * script as a shell function, and every poll is then one line in and the
- * bundle out, up to an end marker.
+ * the first poll starts a shell reading stdin on a channel kept open,
+ * defines the poll script as a shell function, and every poll is then one
+ * line in and the bundle out, up to an end marker.  The shell is bash
+ * where the host has one (it reads files without a process:
+ * metrics/bundle.c), else sh; either way through `sh -c`, which any login
+ * shell (csh, fish) can start.  bash reads no start-up file (BASH_ENV
+ * emptied): what the poll function meets is what it defines.
  *
  * The pairing of requests and replies must stay exact on a shell that
  * lives for hours: each request carries a sequence number, and its reply
@@ -24,6 +28,7 @@
 #include <unistd.h>
 
 #define MARKER_HEAD "\036VDECK-END "
+#define POLL_SHELL  "exec sh -c 'command -v bash >/dev/null && BASH_ENV= exec bash --norc --noprofile -s; exec sh -s'"
 
 static void drop_poll_shell(struct ssh_conn *c)
 {
@@ -85,7 +90,7 @@ static int start_poll_shell(struct ssh_conn *c, const char *fn_def, int64_t dead
 	}
 	new_nonce(c);
 	int rc;
-	while ((rc = libssh2_channel_exec(c->poll_ch, "exec sh -s")) == LIBSSH2_ERROR_EAGAIN)
+	while ((rc = libssh2_channel_exec(c->poll_ch, POLL_SHELL)) == LIBSSH2_ERROR_EAGAIN)
 		if (ssh_wait(c, deadline) < 0)
 			return fail(c, err, VD_ETIMEOUT, "starting the poll shell timed out");
 	if (rc)
@@ -125,7 +130,7 @@ static enum reply check_reply(struct strbuf *out, size_t start, size_t from, con
 	return REPLY_PARTIAL;
 }
 
-int ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *fn_name, int timeout_ms,
+int ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *call, int timeout_ms,
 		  size_t max_bytes, struct strbuf *out, struct vd_err *err)
 {
 	if (timeout_ms <= 0)
@@ -145,8 +150,10 @@ int ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *fn_name, i
 	unsigned seq = ++c->poll_seq;
 	snprintf(shell, sizeof shell, MARKER_HEAD "%s-", c->poll_nonce);
 	snprintf(mine, sizeof mine, "%s%u\n", shell, seq);
-	int n = snprintf(line, sizeof line, "%s; printf '\\036VDECK-END %%s\\n' %s-%u\n", fn_name,
+	int n = snprintf(line, sizeof line, "%s; printf '\\036VDECK-END %%s\\n' %s-%u\n", call,
 			 c->poll_nonce, seq);
+	if (n < 0 || (size_t)n >= sizeof line)
+		return err_set(err, VD_EINVAL, "%s: the poll call is too long", c->host_name);
 	if (write_all(c, line, (size_t)n, deadline) < 0)
 		return fail(c, err, VD_EUNREACH, "the poll shell does not take input");
 	size_t start = out->len;

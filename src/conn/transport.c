@@ -14,6 +14,7 @@
 #include "conn/local_bundle.h"
 #include "conn/local_exec.h"
 #include "conn/ssh_conn.h"
+#include "core/timeutil.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 #include "metrics/bundle.h"
@@ -43,8 +44,10 @@ static int none_exec(void *state, const char *cmd, int timeout_ms, size_t max_by
 	return err_set(err, VD_EUNSUPPORTED, "host has no shell transport (transport = none)");
 }
 
-static int none_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
+static int none_poll(void *state, int fresh, int timeout_ms, size_t max_bytes, struct strbuf *out,
+		     struct vd_err *err)
 {
+	(void)fresh;
 	return none_exec(state, NULL, timeout_ms, max_bytes, out, NULL, NULL, err);
 }
 
@@ -74,10 +77,12 @@ static int local_exec_cmd(void *state, const char *cmd, int timeout_ms, size_t m
 	return local_exec(cmd, timeout_ms, max_bytes, out, errout, exit_status, err);
 }
 
-/* This machine's own files, each read up to a bound (local_bundle.c). */
-static int local_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
+/* This machine's own files, each read up to a bound (local_bundle.c): no
+ * commands, so nothing is slow. */
+static int local_poll(void *state, int fresh, int timeout_ms, size_t max_bytes, struct strbuf *out,
+		      struct vd_err *err)
 {
-	(void)timeout_ms, (void)max_bytes, (void)err;
+	(void)fresh, (void)timeout_ms, (void)max_bytes, (void)err;
 	local_bundle(state, out);
 	return 0;
 }
@@ -91,6 +96,7 @@ const struct transport_class transport_local = {
 struct ssh_state {
 	struct ssh_conn *conn;
 	char            *script;   /* bundle_function(POLL_FN, sysroot) */
+	int64_t          slow_due; /* monotonic ms: the next poll that reads the slow facts */
 };
 
 static struct ssh_conn *connect_ssh(const struct transport_params *in, struct vd_err *err)
@@ -149,14 +155,23 @@ static int ssh_exec(void *state, const char *cmd, int timeout_ms, size_t max_byt
 	return rc;
 }
 
-static int ssh_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
+/* The poll shell keeps the slow facts between polls and reads them again
+ * when called with "fresh" (metrics/bundle.c); a new shell reads them on
+ * its first poll whatever it is asked. */
+static int ssh_poll(void *state, int fresh, int timeout_ms, size_t max_bytes, struct strbuf *out,
+		    struct vd_err *err)
 {
 	struct ssh_state *s = state;
 	struct strbuf wire;
 	sb_init(&wire);
+	int64_t now = now_ms();
+	fresh = fresh || now >= s->slow_due;
 	ssh_conn_lock(s->conn);
-	int rc = ssh_conn_poll(s->conn, s->script, POLL_FN, timeout_ms, max_bytes, &wire, err);
+	int rc = ssh_conn_poll(s->conn, s->script, fresh ? POLL_FN " fresh" : POLL_FN, timeout_ms, max_bytes,
+			       &wire, err);
 	ssh_conn_unlock(s->conn);
+	if (rc == 0 && fresh)
+		s->slow_due = now + TRANSPORT_SLOW_FACTS_MS;
 	if (rc == 0)
 		bundle_wire_decode(wire.buf, wire.len, out);
 	sb_free(&wire);
@@ -229,11 +244,11 @@ int transport_exec(struct transport *t, const char *cmd, int timeout_ms, size_t 
 			    errout, exit_status, err);
 }
 
-int transport_poll(struct transport *t, int timeout_ms, size_t max_bytes, struct strbuf *out,
+int transport_poll(struct transport *t, int fresh, int timeout_ms, size_t max_bytes, struct strbuf *out,
 		   struct vd_err *err)
 {
 	err_where(err, "poll", t->host_name, NULL);
-	return t->cls->poll(t->state, timeout_ms, max_bytes ? max_bytes : TRANSPORT_MAX_BYTES, out, err);
+	return t->cls->poll(t->state, fresh, timeout_ms, max_bytes ? max_bytes : TRANSPORT_MAX_BYTES, out, err);
 }
 
 int transport_over_cap(struct vd_err *err, const char *who, size_t max_bytes, const char *what,

@@ -26,6 +26,9 @@
  * the console's memory. */
 #define TRANSPORT_MAX_BYTES ((size_t)16 << 20)
 
+/* How old the slow facts of a poll may get (transport_poll). */
+#define TRANSPORT_SLOW_FACTS_MS 30000
+
 struct transport_params {
 	const char *host_name;      /* inventory name, for messages */
 	const char *address;        /* hostname or IP */
@@ -51,7 +54,8 @@ struct transport_class {
 		     struct vd_err *err);
 	int  (*exec)(void *state, const char *cmd, int timeout_ms, size_t max_bytes, struct strbuf *out,
 		     struct strbuf *errout, int *exit_status, struct vd_err *err);
-	int  (*poll)(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err);
+	int  (*poll)(void *state, int fresh, int timeout_ms, size_t max_bytes, struct strbuf *out,
+		     struct vd_err *err);
 	int  (*is_connected)(const void *state);   /* NULL: always */
 	void (*close)(void *state);
 	/* NULL: no tunnel (VD_EUNSUPPORTED); see transport_tunnel. */
@@ -86,9 +90,13 @@ int transport_exec(struct transport *t, const char *cmd, int timeout_ms, size_t 
 /* Appends the host's poll bundle (metrics/bundle.h: every /proc and /sys
  * file the metrics need, under the sysroot).  SSH keeps one remote shell
  * per session that learns the bundle script once (a poll is then one line
- * in, the output back); local reads the files in-process.  Errors as for
- * transport_exec (past max_bytes, SSH drops the poll shell). */
-int transport_poll(struct transport *t, int timeout_ms, size_t max_bytes, struct strbuf *out,
+ * in, the output back); local reads the files in-process.  The slow facts
+ * (command output that changes only when the host is reconfigured: NIC
+ * coalescing, VF settings, Open vSwitch; device links) are read again every
+ * TRANSPORT_SLOW_FACTS_MS, and at once when fresh is set (after an
+ * operation changed the host); other polls repeat what they last read.
+ * Errors as for transport_exec (past max_bytes, SSH drops the poll shell). */
+int transport_poll(struct transport *t, int fresh, int timeout_ms, size_t max_bytes, struct strbuf *out,
 		   struct vd_err *err);
 
 /* SSH: offers the host's unix socket (the first of remote[] that answers)

@@ -68,13 +68,14 @@ static int conn_exec(void *state, const char *cmd, int timeout_ms, size_t max_by
 	return transport_exec(c->local, cmd, timeout_ms, max_bytes, out, errout, exit_status, err);
 }
 
-static int conn_poll(void *state, int timeout_ms, size_t max_bytes, struct strbuf *out, struct vd_err *err)
+static int conn_poll(void *state, int fresh, int timeout_ms, size_t max_bytes, struct strbuf *out,
+		     struct vd_err *err)
 {
 	struct demo_conn *c = state;
 	const struct demo *d = c->demo;
 	if (demo_tick(d->dir, c->index, &d->spec, now_mono_s() - d->started, err) < 0)
 		return -1;
-	return transport_poll(c->local, timeout_ms, max_bytes, out, err);
+	return transport_poll(c->local, fresh, timeout_ms, max_bytes, out, err);
 }
 
 static void conn_close(void *state)

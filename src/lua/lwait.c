@@ -191,7 +191,7 @@ int lvd_refresh(lua_State *L, struct host *h, int ret_self)
 	struct refresh_wait *w = lua_newuserdatauv(L, sizeof *w, 0);
 	w->fleet = ctx->fleet;
 	w->host = h;
-	w->since = fleet_refresh_request(ctx->fleet, h);
+	w->since = fleet_refresh_request(ctx->fleet, h, 0);
 	w->deadline = w->since + ctx->refresh_timeout_ms / 1000.0;
 	lua_KContext k = ((lua_KContext)lua_gettop(L) << 1) | (ret_self ? 1 : 0);
 	return sched_await(L, refresh_ready, NULL, w, k, refresh_k);

@@ -1,14 +1,18 @@
 /* bundle.c — the host-poll shell script and the splitter of the bundle.
  *
- * Cost on the host per poll: the shell's globbing (no fork) and one `grep`
- * that reads every file whole, in one process.  Whole reads matter: on
+ * Cost on the host per poll, in steady state: no process at all where the
+ * shell is bash 5.2 or later (the poll shell is bash where the host has it:
+ * conn/ssh_poll.c), one `grep` elsewhere.  Every file is read whole: on
  * recent kernels a sysfs cpulist answers the one-byte reads of the shell's
- * `read` builtin with end-of-file.  The page size is asked once, when the
- * long-lived shell learns the function.  Where present: ethtool once per
- * physical NIC (looked for in the sbin directories too), the Open vSwitch
- * status (three commands) where an OVS database socket exists, readlink
- * once per mdev or SAN LUN link.  The reply's wire format and its decoder
- * are in bundle_wire.c. */
+ * `read` builtin with end-of-file; bash's `$(<file)` reads whole, without a
+ * fork since 5.2 (earlier versions take the grep path).  What needs a
+ * command and changes only when the host is reconfigured is kept by the
+ * long-lived shell between polls: the page size (asked once), the device
+ * links of NICs, VFs, mdevs and SAN LUNs (read again when the set of names
+ * changes), and the slow facts, `ethtool -c` per physical NIC, `ip -d link`
+ * per SR-IOV PF and the Open vSwitch status (run again on a poll called
+ * with the argument "fresh": the caller's cadence, conn/transport.c).  The
+ * reply's wire format and its decoder are in bundle_wire.c. */
 #include "metrics/bundle.h"
 
 #include "core/strbuf.h"
@@ -29,12 +33,17 @@ static const char script_files[] =
 	"  [ -r \"$d\"/cpulist ] || for c in \"$d\"/cpu[0-9]*; do [ -e \"$c\" ] || [ -L \"$c\" ] || continue\n"
 	"    printf '\\036F /%s\\n' \"$c\"; done\n"
 	"done\n"
-	"for d in sys/class/net/*; do [ -d \"$d\" ] || continue; s=$d/statistics\n"
-	"  set -- \"$@\" \"$d\"/ifindex \"$d\"/operstate \"$d\"/mtu \"$d\"/speed \"$s\"/rx_bytes \"$s\"/tx_bytes"
-	" \"$s\"/rx_packets \"$s\"/tx_packets \"$s\"/rx_dropped \"$s\"/tx_dropped \"$s\"/rx_errors \"$s\"/tx_errors"
-	" \"$d\"/device/sriov_numvfs \"$d\"/device/sriov_totalvfs"
-	" \"$d\"/bonding/mode \"$d\"/bonding/slaves \"$d\"/bonding_slave/mii_status\n"
-	"  [ -e \"$d\"/device ] && printf '\\036F /%s/device\\n' \"$d\"\n"
+	/* A NIC's counters come from proc/net/dev, one file for them all: its
+	 * statistics/ folder would be eight more files per NIC (and a host has
+	 * a tap per VM NIC). */
+	"for d in sys/class/net/*; do [ -d \"$d\" ] || continue\n"
+	"  set -- \"$@\" \"$d\"/ifindex \"$d\"/operstate \"$d\"/mtu \"$d\"/speed\n"
+	/* the files most NICs lack, behind one test (a missing file costs
+	 * bash an error message) */
+	"  [ -d \"$d\"/bonding ] && set -- \"$@\" \"$d\"/bonding/mode \"$d\"/bonding/slaves\n"
+	"  [ -d \"$d\"/bonding_slave ] && set -- \"$@\" \"$d\"/bonding_slave/mii_status\n"
+	"  [ -e \"$d\"/device ] || continue; printf '\\036F /%s/device\\n' \"$d\"\n"
+	"  [ -e \"$d\"/device/sriov_totalvfs ] && set -- \"$@\" \"$d\"/device/sriov_numvfs \"$d\"/device/sriov_totalvfs\n"
 	"done\n"
 	/* GPUs (sysfs mdev tree) and LUNs: see metrics/gpu.h and metrics/lun.h. */
 	"for d in sys/class/mdev_bus/*; do [ -d \"$d\" ] || continue\n"
@@ -52,36 +61,28 @@ static const char script_files[] =
 	"  case $pid in ''|*[!0-9]*) continue;; esac\n"
 	"  [ -r proc/$pid/numa_maps ] || continue\n"
 	"  printf '/proc/%s/numa_maps\\0%s\\n' \"$pid\" \"${n%.pid}\"; set -- \"$@\" proc/$pid/numa_maps; done\n"
-	/* Every file, whole, by one process: "<path>\0<line>\n" per line. */
-	"printf '\\036G\\n'\n"
-	"grep -a -H -Z -s -d skip -D skip -e '' -- \"$@\"\n";
+	/* Every file, whole (vdeck_cat: script_once). */
+	"vdeck_cat \"$@\" 2>/dev/null\n";
 
-/* Commands: the links of mdevs and LUNs (readlink forks once per existing
- * link only: none on a host without mdevs or SAN LUNs), the page size read
- * when the script was defined, ethtool once per physical NIC where it is
- * installed (not under a sysroot: ethtool asks the running kernel, whose
- * NICs are not the tree's), and the Open vSwitch status (three commands) only where an OVS
- * database socket exists. */
-static const char script_commands[] =
-	"printf '\\036C mdevs\\n'\n"
-	"for m in sys/bus/mdev/devices/*; do [ -L \"$m\"/mdev_type ] || continue\n"
-	"  printf '%s %s\\n' \"${m##*/}\" \"$(readlink \"$m\"/mdev_type)\"; done\n"
-	"printf '\\036C luns\\n'\n"
-	"for l in dev/disk/by-path/*-iscsi-*-lun-* dev/disk/by-path/*-fc-*-lun-* dev/disk/by-id/wwn-*; do\n"
-	"  [ -L \"$l\" ] || continue; printf '/%s %s\\n' \"$l\" \"$(readlink \"$l\")\"; done\n"
-	"[ -n \"$vdeck_pagesize\" ] && printf '\\036C getconf PAGESIZE\\n%s\\n' \"$vdeck_pagesize\"\n"
-	"if [ -z \"$R\" ] && command -v ethtool >/dev/null 2>&1; then for d in sys/class/net/*; do\n"
-	"  [ -e \"$d\"/device ] || continue; n=${d##*/}\n"
-	"  printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n"
-	/* Each NIC's device link (interrupt names say virtio0 or a PCI address)
-	 * and the SR-IOV PFs' VF links.  A link needs readlink, a fork; links
-	 * change only when NICs or VFs come and go (a VF bound to a driver is
-	 * a NIC too), so the long-lived shell keeps the answer and reads the
-	 * links again only when the set of names (globbing, no fork) changed.
-	 * `ip -d link` (VF MAC, VLAN, trust) runs once per PF that has VFs. */
+/* Device links, kept by the long-lived shell: the mdevs' types and the
+ * SAN LUNs' block devices, each NIC's device (interrupt names say virtio0
+ * or a PCI address) and the SR-IOV PFs' VF links.  A link needs readlink,
+ * a fork; links change when devices come and go (a VF bound to a driver
+ * is a NIC too), so they are read again only when the set of names
+ * (globbing, no fork) changed, or on a fresh poll (a LUN's link may point
+ * to another disk under the same name after a rescan). */
+static const char script_links[] =
 	"k=; for d in sys/class/net/*; do [ -L \"$d\"/device ] && k=\"$k ${d##*/}\"\n"
 	"  for l in \"$d\"/device/virtfn*; do [ -L \"$l\" ] && k=\"$k $l\"; done; done\n"
-	"if [ \"$k\" != \"$vdeck_linkkey\" ]; then vdeck_linkkey=$k; vdeck_devs=; vdeck_sriov=\n"
+	"for m in sys/bus/mdev/devices/*; do [ -L \"$m\"/mdev_type ] && k=\"$k $m\"; done\n"
+	"for l in dev/disk/by-path/*-iscsi-*-lun-* dev/disk/by-path/*-fc-*-lun-* dev/disk/by-id/wwn-*; do\n"
+	"  [ -L \"$l\" ] && k=\"$k $l\"; done\n"
+	"if [ \"$k\" != \"${vdeck_linkkey-}\" ] || [ -n \"$vdeck_fresh\" ]; then\n"
+	"  vdeck_linkkey=$k; vdeck_mdevs=; vdeck_luns=; vdeck_devs=; vdeck_sriov=\n"
+	"  for m in sys/bus/mdev/devices/*; do [ -L \"$m\"/mdev_type ] || continue\n"
+	"    vdeck_mdevs=\"$vdeck_mdevs${m##*/} $(readlink \"$m\"/mdev_type)\n\"; done\n"
+	"  for l in dev/disk/by-path/*-iscsi-*-lun-* dev/disk/by-path/*-fc-*-lun-* dev/disk/by-id/wwn-*; do\n"
+	"    [ -L \"$l\" ] && vdeck_luns=\"$vdeck_luns/$l $(readlink \"$l\")\n\"; done\n"
 	"  for d in sys/class/net/*; do [ -L \"$d\"/device ] || continue\n"
 	"    vdeck_devs=\"$vdeck_devs${d##*/} $(readlink \"$d\"/device)\n\"\n"
 	"    [ -r \"$d\"/device/sriov_totalvfs ] || continue\n"
@@ -90,29 +91,69 @@ static const char script_commands[] =
 	"      vdeck_sriov=\"$vdeck_sriov${l##*/} $(readlink \"$l\")\n\"; done\n"
 	"    for v in \"$d\"/device/virtfn*/net/*; do [ -e \"$v\" ] || continue; f=${v%/net/*}\n"
 	"      vdeck_sriov=\"${vdeck_sriov}net ${f##*/} ${v##*/}\n\"; done\n"
-	"  done; fi\n"
-	"printf '\\036C netdev-devices\\n%s%s' \"$vdeck_devs\" \"$vdeck_sriov\"\n"
-	"if command -v ip >/dev/null 2>&1; then for d in sys/class/net/*; do [ -L \"$d\"/device/virtfn0 ] || continue\n"
-	"  printf '\\036C ip -d link show %s\\n' \"${d##*/}\"; ip -d link show dev \"${d##*/}\" 2>&1; done; fi\n"
-	/* Open vSwitch bonds: only when its database socket exists (no fork
-	 * otherwise); OVS_RUNDIR as the OVS tools themselves read it. */
-	"o=${OVS_RUNDIR:-/var/run/openvswitch}\n"
-	"if [ -S \"$o/db.sock\" ] && command -v ovs-appctl >/dev/null 2>&1; then\n"
-	"  printf '\\036C ovs-vsctl show\\n'; ovs-vsctl --timeout=3 show 2>&1\n"
-	"  printf '\\036C ovs-appctl bond/show\\n'; ovs-appctl --timeout=3 bond/show 2>&1\n"
-	"  printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1\n"
-	"  printf '\\036C ovs-vsctl get Open_vSwitch . other_config\\n'\n"
-	"  ovs-vsctl --timeout=3 get Open_vSwitch . other_config 2>&1; fi\n";
+	"  done\n"
+	"fi\n"
+	"printf '\\036C mdevs\\n%s\\036C luns\\n%s' \"$vdeck_mdevs\" \"$vdeck_luns\"\n"
+	"[ -n \"$vdeck_pagesize\" ] && printf '\\036C getconf PAGESIZE\\n%s\\n' \"$vdeck_pagesize\"\n"
+	"printf '\\036C netdev-devices\\n%s%s' \"$vdeck_devs\" \"$vdeck_sriov\"\n";
+
+/* The slow facts: commands whose answers change only when the host is
+ * reconfigured, run on the first poll of a shell and on a fresh poll, their
+ * output kept in between (one subshell to capture it; the x keeps trailing
+ * newlines).  ethtool once per physical NIC where it is installed (not
+ * under a sysroot: ethtool asks the running kernel, whose NICs are not the
+ * tree's), `ip -d link` (VF MAC, VLAN, trust) once per PF that has VFs, the
+ * Open vSwitch status (four commands) only where its database socket
+ * exists; OVS_RUNDIR as the OVS tools themselves read it. */
+static const char script_slow[] =
+	"if [ -n \"$vdeck_fresh\" ] || [ -z \"${vdeck_slow-}\" ]; then vdeck_slow=$(\n"
+	"  if [ -z \"$R\" ] && command -v ethtool >/dev/null 2>&1; then for d in sys/class/net/*; do\n"
+	"    [ -e \"$d\"/device ] || continue; n=${d##*/}\n"
+	"    printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n"
+	"  if command -v ip >/dev/null 2>&1; then for d in sys/class/net/*; do [ -L \"$d\"/device/virtfn0 ] || continue\n"
+	"    printf '\\036C ip -d link show %s\\n' \"${d##*/}\"; ip -d link show dev \"${d##*/}\" 2>&1; done; fi\n"
+	"  o=${OVS_RUNDIR:-/var/run/openvswitch}\n"
+	"  if [ -S \"$o/db.sock\" ] && command -v ovs-appctl >/dev/null 2>&1; then\n"
+	"    printf '\\036C ovs-vsctl show\\n'; ovs-vsctl --timeout=3 show 2>&1\n"
+	"    printf '\\036C ovs-appctl bond/show\\n'; ovs-appctl --timeout=3 bond/show 2>&1\n"
+	"    printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1\n"
+	"    printf '\\036C ovs-vsctl get Open_vSwitch . other_config\\n'\n"
+	"    ovs-vsctl --timeout=3 get Open_vSwitch . other_config 2>&1; fi\n"
+	"  printf x); fi\n"
+	"printf '%s' \"${vdeck_slow%x}\"\n";
 
 /* Run once, where the script or the function is defined: the page size
  * never changes, so a long-lived shell asks for it once per session.  The
  * sbin directories go on PATH because a non-root login's PATH lacks them,
- * and ethtool lives in /usr/sbin. */
+ * and ethtool lives in /usr/sbin.
+ *
+ * vdeck_cat FILE... prints every file whole.  Any shell: one grep,
+ * "\036G\n" then "<path>\0<line>\n" per line.  bash 5.2 and later: no
+ * process; each file a "\036F /<path>" record of its own (one printf for
+ * them all, so the sshd gets one write, not one per file), the per-VM
+ * numa_maps in the grep form after "\036G" (the decoder sums them there).
+ * `$(<f)` fails on a missing file; it drops trailing newlines, so a file of
+ * only newlines reads empty: `read` then tells it (it succeeds) from an
+ * empty or unreadable one.
+ * Files holding 0x1E are left out as the decoder leaves them out. */
 static const char script_once[] =
 	"export LC_ALL=C\n"
 	"for d in /usr/local/sbin /usr/sbin /sbin; do case :$PATH: in *:$d:*) ;; *) PATH=${PATH:+$PATH:}$d;; esac; done\n"
 	"vdeck_pagesize=$(getconf PAGESIZE 2>/dev/null)\n"
-	"vdeck_rs=$(printf '\\036')\n";
+	"vdeck_rs=$(printf '\\036')\n"
+	"vdeck_cat() { printf '\\036G\\n'; grep -a -H -Z -s -d skip -D skip -e '' -- \"$@\"; }\n"
+	"case ${BASH_VERSION-} in 5.[2-9]*|5.[1-9][0-9]*|[6-9].*|[1-9][0-9]*) eval 'vdeck_cat() {\n"
+	"  local f c l o=() n=()\n"
+	"  for f; do\n"
+	"    case $f in proc/*/numa_maps) n+=(\"$f\"); continue;; esac\n"
+	"    c=$(<\"$f\") || continue\n"
+	"    case $c in *\"$vdeck_rs\"*) continue;; \"\") IFS= read -r c <\"$f\" || continue;; esac\n"
+	"    o+=(\"$f\" \"$c\")\n"
+	"  done\n"
+	"  ((${#o[@]})) && printf \"\\036F /%s\\n%s\\n\" \"${o[@]}\"\n"
+	"  printf \"\\036G\\n\"\n"
+	"  for f in \"${n[@]}\"; do mapfile -t l <\"$f\" && ((${#l[@]})) && printf \"${f//%/%%}\\0%s\\n\" \"${l[@]}\"; done\n"
+	"}';; esac\n";
 
 static void append_header_text(struct strbuf *sb, const char *s)
 {
@@ -124,7 +165,8 @@ static void append_header_text(struct strbuf *sb, const char *s)
 static void append_body(struct strbuf *sb, const char *sysroot, const char *const *extra_cmds,
 			const char *leave)
 {
-	sb_append(sb, "R=");
+	/* before `set --` takes the arguments: "fresh" runs the slow facts */
+	sb_append(sb, "vdeck_fresh=${1-}\nR=");
 	if (sysroot && *sysroot) {
 		size_t n = strlen(sysroot);
 		while (n > 0 && sysroot[n - 1] == '/')
@@ -138,7 +180,8 @@ static void append_body(struct strbuf *sb, const char *sysroot, const char *cons
 	sb_appendc(sb, '\n');
 	sb_appendf(sb, "cd \"$R/\" 2>/dev/null || %s\n", leave);
 	sb_append(sb, script_files);
-	sb_append(sb, script_commands);
+	sb_append(sb, script_links);
+	sb_append(sb, script_slow);
 	for (size_t i = 0; extra_cmds && extra_cmds[i]; i++) {
 		/* The header names the command; the command itself runs as given. */
 		struct strbuf hdr;

@@ -31,9 +31,11 @@ char *bundle_function(const char *name, const char *sysroot, const char *const *
 
 /* The script's reply (the wire format) as a bundle, appended to out.  On
  * top of bundle records the reply carries:
- *     "\036G\n" then "<path>\0<line>\n"...    every file, line by line (one
- *                                           grep -HZ); path relative to the
- *                                           sysroot; ends at a line that
+ *     "\036G\n" then "<path>\0<line>\n"...    files, line by line (one grep
+ *                                           -HZ; under bash only the
+ *                                           numa_maps, the other files come
+ *                                           as F records); path relative to
+ *                                           the sysroot; ends at a line that
  *                                           starts with 0x1E
  *     "\036P\n" then "<path>\0<vm>\n"...      the numa_maps file of each VM,
  *                                           in the order G holds them

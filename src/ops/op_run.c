@@ -609,7 +609,7 @@ static int step_call(struct op_run *r)
 	if (kind == CALL_CHANGE || (kind == CALL_COMMAND && (r->def->flags & OPF_SETTING))) {
 		/* A change of the host's own configuration shows in its files:
 		 * answer once the host was polled again (or the wait timed out). */
-		r->refresh_since = fleet_refresh_request(r->env->fleet, cluster_host_by_index(r->env->cluster, r->hi));
+		r->refresh_since = fleet_refresh_request(r->env->fleet, cluster_host_by_index(r->env->cluster, r->hi), 1);
 		r->phase = PH_REFRESH;
 		return 0;
 	}

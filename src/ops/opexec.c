@@ -299,9 +299,9 @@ int op_task_step(struct op_env *env, struct op_task *t, struct vop_progress *p, 
 	/* The domain changed (or moved): re-read both ends (without waiting;
 	 * the queue keeps the mark before the refresh). */
 	fleet_call_async(env->fleet, h, vop_mark_changed, NULL, ignore_done, NULL);
-	t->refresh_since = fleet_refresh_request(env->fleet, h);
+	t->refresh_since = fleet_refresh_request(env->fleet, h, 0);
 	if (t->dest != t->host)
-		fleet_refresh_request(env->fleet, cluster_host_by_index(env->cluster, t->dest));
+		fleet_refresh_request(env->fleet, cluster_host_by_index(env->cluster, t->dest), 0);
 	op_audit(env, t->audit_id, t->def, h->cfg->name, t->domain, t->args_json, t->call,
 		 jrc == 0 ? "ok" : t->abort_asked ? "aborted" : "failed", jrc < 0 ? &t->err : NULL, t->started, NULL);
 	if (rc)

@@ -3,7 +3,8 @@
 # the KSM files of a sysroot tree: dry-run prints the writes and changes
 # nothing, --readonly refuses, the values land in the files and in the next
 # poll, a change of merge_across_nodes that the host refuses puts run back,
-# and the audit record keeps the previous values.
+# and the audit record keeps the previous values; the poll that answers the
+# operation reads again what plain polls keep (a LUN's device link).
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/lib/sshd_test.sh"
 sshd_start >/dev/null 2>"$tmp/sshd.err"; rc=$?
@@ -64,4 +65,22 @@ contains "audit: failed" "$(tail -n 1 "$audit")" '"result":"failed"'
 
 v -e 'local r = vdeck.host("k1"):set_ksm { run = 2 }; print(r.notes)'
 contains "run=2 written" "$(ksm)" "2 250 50 0"
+
+# A SAN LUN's link moved to another disk under the same name: the poll
+# shell keeps device links between plain polls (no readlink per poll), and
+# the poll that answers an operation reads them again.
+link="$tmp/sr/dev/disk/by-path/pci-0000:05:00.0-fc-0x500a09838f4d5d6e-lun-0"
+mkdir -p "$tmp/sr/dev/disk/by-path" "$tmp/sr/sys/block/sdd" "$tmp/sr/sys/block/sde"
+ln -s ../../sdd "$link" && chmod -R a+rX "$tmp/sr"
+v -e 'local h = vdeck.host("k1")
+local function dev() for _, l in ipairs(h:luns()) do if l.path:match("lun%-0$") then return l.dev end end end
+print("first", dev())
+os.execute("ln -sfn ../../sde '"'$link'"'")
+h:refresh()
+print("plain", dev())
+h:set_ksm { run = 1 }
+print("after", dev())'
+contains "the first poll reads the LUN link" "$(cat "$tmp/out")" "first	sdd"
+contains "a plain poll keeps it" "$(cat "$tmp/out")" "plain	sdd"
+contains "the poll after an operation reads it again" "$(cat "$tmp/out")" "after	sde"
 finish

@@ -79,12 +79,15 @@ for _ in io.popen("ls -d " .. demo .. "/hosts/cna01/root/sys/devices/system/node
 ok(#s1:numa() == nodes and nodes >= 2, "numa nodes over ssh match the tree", #s1:numa() .. " vs " .. nodes)
 ok(#s1:numa()[1].cpus > 0 and s1:numa()[1].mem_total > 0, "node cpus and memory")
 ok(s1:mem().total > 0 and s1:mem().ksm.saved > 0, "meminfo and KSM saving")
--- NIC rates from counters rewritten between two polls.
-local path = demo .. "/hosts/cna01/root/sys/class/net/ens1f0/statistics/rx_bytes"
-local function counter() local f = io.open(path); local v = f:read("n"); f:close(); return v end
+-- NIC rates from counters rewritten between two polls (proc/net/dev: the
+-- counters of every NIC in one file).
+local path = demo .. "/hosts/cna01/root/proc/net/dev"
+local function read_all() local f = io.open(path); local v = f:read("a"); f:close(); return v end
+local function counter() return tonumber(read_all():match("\n%s*ens1f0:%s*(%d+)")) end
 s1:refresh()
 local t0, c0 = s1.last_poll, counter()
-local f = io.open(path, "w"); f:write(string.format("%d\n", c0 + 125000000)); f:close()
+local text = read_all():gsub("(\n%s*ens1f0:%s*)%d+", function(head) return head .. string.format("%d", c0 + 125000000) end)
+local f = io.open(path, "w"); f:write(text); f:close()
 os.execute("sleep 1")
 s1:refresh()
 local dt = s1.last_poll - t0

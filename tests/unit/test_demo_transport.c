@@ -23,7 +23,7 @@ static void poll_parse(struct transport *t, struct host_metrics *m)
 	struct strbuf out;
 	sb_init(&out);
 	memset(m, 0, sizeof *m);
-	CHECK_INT(transport_poll(t, 0, 0, &out, &err), 0);
+	CHECK_INT(transport_poll(t, 0, 0, 0, &out, &err), 0);
 	CHECK_INT(host_metrics_parse(out.buf, out.len, now_mono_s(), m, &err), 0);
 	CHECK_INT(m->nerrors, 0);
 	sb_free(&out);

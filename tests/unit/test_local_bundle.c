@@ -1,8 +1,10 @@
 /* test_local_bundle.c — the in-process reader of a local host and the
  * remote poll script must say the same thing: both run on generated demo
  * host trees (and the per-VM NUMA fixture), both are parsed, and every
- * metric is compared.  Also: the script finds tools in the sbin
- * directories. */
+ * metric is compared, the script once under sh (one grep) and once under
+ * bash (no process).  Also: the script finds tools in the sbin
+ * directories, and a long-lived shell keeps the slow facts and the device
+ * links between polls, reading them again on a fresh poll. */
 #include "check.h"
 
 #include "conn/local_bundle.h"
@@ -15,6 +17,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -22,6 +25,9 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	(void)sb, (void)flag, (void)ftw;
 	return remove(path);
 }
+
+/* The shell the poll script runs under: "sh", then "bash". */
+static const char *shell = "sh";
 
 static void run_script(const char *sysroot, struct strbuf *out)
 {
@@ -34,7 +40,7 @@ static void run_script(const char *sysroot, struct strbuf *out)
 		return;
 	}
 	close(fd);
-	char *cmd = x_asprintf("sh %s", path);
+	char *cmd = x_asprintf("%s %s", shell, path);
 	FILE *p = popen(cmd, "r");
 	char buf[8192];
 	size_t n;
@@ -178,13 +184,91 @@ static void test_sbin_on_path(void)
 	sb_free(&cmd);
 }
 
-int main(void)
+/* The slow facts (here `ip -d link` of a PF with VFs, a fake `ip` that
+ * counts its calls) and the device links (a SAN LUN's) are read on the
+ * first poll of a shell, kept while polls are plain, and read again on a
+ * fresh poll; the output of a plain poll is that of the last fresh one. */
+static void test_slow_facts_kept(void)
 {
-	test_sbin_on_path();
+	char dir[] = "/tmp/vdeck-slow-XXXXXX";
+	if (!mkdtemp(dir)) {
+		check_failed++;
+		return;
+	}
+	char *setup = x_asprintf(
+		"cd %s && mkdir -p bin root/sys/class/net/pf0/device/vf0 root/dev/disk/by-id &&"
+		" ln -s vf0 root/sys/class/net/pf0/device/virtfn0 &&"
+		" ln -s ../../sda root/dev/disk/by-id/wwn-0x5000", dir);
+	CHECK_INT(system(setup), 0);
+	char *ip_path = x_asprintf("%s/bin/ip", dir);
+	FILE *ipf = fopen(ip_path, "w");
+	if (ipf) {
+		fprintf(ipf, "#!/bin/sh\necho x >>%s/calls; echo call $(wc -l <%s/calls)\n", dir, dir);
+		fclose(ipf);
+	}
+	chmod(ip_path, 0755);
+	free(ip_path);
+	char *root = x_asprintf("%s/root", dir);
+	char *fn = bundle_function("poll", root, NULL);
+	char *body = x_asprintf("%s"
+		"poll; echo; echo =1; poll; echo; echo =2\n"
+		"ln -sfn ../../sdb %s/dev/disk/by-id/wwn-0x5000\n"
+		"poll; echo; echo =3; poll fresh; echo; echo =4; poll; echo; echo =5\n", fn, root);
+	char *script = x_asprintf("%s/poll.sh", dir);
+	FILE *f = fopen(script, "w");
+	if (f) {
+		fputs(body, f);
+		fclose(f);
+	}
+	char *cmd = x_asprintf("PATH=%s/bin:$PATH %s %s", dir, shell, script);
+	FILE *p = popen(cmd, "r");
+	struct strbuf out;
+	sb_init(&out);
+	char buf[4096];
+	size_t n;
+	while (p && (n = fread(buf, 1, sizeof buf, p)) > 0)
+		sb_append_n(&out, buf, n);
+	if (p)
+		pclose(p);
+	/* each poll's output, cut at its "=N" line */
+	const char *want_ip[] = { "call 1", "call 1", "call 1", "call 2", "call 2" };
+	const char *want_lun[] = { "sda", "sda", "sda", "sdb", "sdb" };
+	const char *at = out.buf ? out.buf : "";
+	for (int i = 0; i < 5; i++) {
+		char mark[8];
+		snprintf(mark, sizeof mark, "\n=%d\n", i + 1);
+		const char *end = strstr(at, mark);
+		CHECK(end != NULL);
+		if (!end)
+			break;
+		char *one = x_strndup(at, (size_t)(end - at));
+		char ip[64], lun[64];
+		snprintf(ip, sizeof ip, "\036C ip -d link show pf0\n%s\n", want_ip[i]);
+		snprintf(lun, sizeof lun, "/dev/disk/by-id/wwn-0x5000 ../../%s\n", want_lun[i]);
+		CHECK(strstr(one, ip) != NULL);
+		CHECK(strstr(one, lun) != NULL);
+		free(one);
+		at = end + strlen(mark);
+	}
+	sb_free(&out);
+	free(cmd);
+	free(script);
+	free(body);
+	free(fn);
+	free(root);
+	free(setup);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void test_shell(void)
+{
+	test_slow_facts_kept();
 	test_this_machine();
 	char dir[] = "/tmp/vdeck-lb-XXXXXX";
-	if (!mkdtemp(dir))
-		return 1;
+	if (!mkdtemp(dir)) {
+		check_failed++;
+		return;
+	}
 	struct demo_spec spec = { 4, 12, 7, 0 };
 	struct vd_err err;
 	err_clear(&err);
@@ -204,5 +288,14 @@ int main(void)
 		CHECK_INT(compare(root), 1);
 		free(root);
 	}
+}
+
+int main(void)
+{
+	test_sbin_on_path();
+	test_shell();
+	/* bash reads the files itself (bash 5.2 and later: metrics/bundle.c) */
+	shell = "bash";
+	test_shell();
 	return check_summary();
 }

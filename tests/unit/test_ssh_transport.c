@@ -437,7 +437,7 @@ static void test_cancel(void)
 		pthread_create(&th, NULL, cancel_later, &p.cancel_fd);
 		sb_reset(&out);
 		t0 = now_ms();
-		CHECK_INT(transport_poll(t, 0, 0, &out, &err), -1);
+		CHECK_INT(transport_poll(t, 0, 0, 0, &out, &err), -1);
 		CHECK(now_ms() - t0 < 1500);
 		pthread_join(th, NULL);
 		t0 = now_ms();
@@ -625,7 +625,7 @@ static void test_local_and_none(void)
 	CHECK_INT(run(t, "true", 0, &out, &eo, &st, &err), -1);
 	CHECK_INT(err.code, VD_EUNSUPPORTED);
 	CHECK_STR(err.msg, "host has no shell transport (transport = none)");
-	CHECK_INT(transport_poll(t, 0, 0, &out, &err), -1);
+	CHECK_INT(transport_poll(t, 0, 0, 0, &out, &err), -1);
 	CHECK_INT(err.code, VD_EUNSUPPORTED);
 	transport_close(&t);
 	/* bad ssh parameters */

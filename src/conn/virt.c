@@ -6,7 +6,8 @@
  * give disks capacity and allocation.  A running domain's disk sizes come
  * from the bulk statistics of every poll (QEMU's own view, block.N.capacity)
  * and win over the volumes', which may be a few polls old.  Everything else
- * is bulk calls: one list, one stats call per poll. */
+ * is bulk calls: one list, one stats call per poll (and, where a driver's
+ * statistics carry no state, three filtered listings: virt_states.c). */
 #include "conn/virt.h"
 #include "conn/virt_states.h"
 #include "core/log.h"

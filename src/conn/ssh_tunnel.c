@@ -142,6 +142,12 @@ static void link_close(struct ssh_conn *c, struct tunnel_link *l)
 	l->ch = NULL;
 	l->up_len = l->up_off = l->down_len = l->down_off = 0;
 	l->done = 0;
+	/* A host has one or two links at a time out of TUNNEL_LINKS: buffers
+	 * live only as long as their link (128 hosts × 8 slots would hold
+	 * 128 MiB otherwise). */
+	free(l->up);
+	free(l->down);
+	l->up = l->down = NULL;
 }
 
 /* Reading the channel may send a window adjustment: a half-sent one is
@@ -285,6 +291,8 @@ static void accept_links(struct ssh_conn *c, struct ssh_tunnel *t)
 		l->fd = fd;
 		l->ch = ch;
 		l->done = 0;
+		l->up = x_malloc(LINK_BUF);
+		l->down = x_malloc(LINK_BUF);
 	}
 }
 
@@ -414,11 +422,8 @@ static int tunnel_start(struct ssh_conn *c, const char *const *remote, size_t nr
 {
 	struct ssh_tunnel *t = x_calloc(1, sizeof *t);
 	t->listen_fd = t->wake_fd = -1;
-	for (int i = 0; i < TUNNEL_LINKS; i++) {
+	for (int i = 0; i < TUNNEL_LINKS; i++)
 		t->links[i].fd = -1;
-		t->links[i].up = x_malloc(LINK_BUF);
-		t->links[i].down = x_malloc(LINK_BUF);
-	}
 	t->remote = x_calloc(nremote, sizeof *t->remote);
 	for (size_t i = 0; i < nremote; i++)
 		t->remote[t->nremote++] = x_strdup(remote[i]);

@@ -6,8 +6,10 @@
  * give disks capacity and allocation.  A running domain's disk sizes come
  * from the bulk statistics of every poll (QEMU's own view, block.N.capacity)
  * and win over the volumes', which may be a few polls old.  Everything else
- * is bulk calls: one list, one stats call per poll. */
+ * is bulk calls: one list, one stats call per poll (and, where a driver's
+ * statistics carry no state, three filtered listings: virt_states.c). */
 #include "conn/virt.h"
+#include "conn/virt_states.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -58,6 +60,7 @@ struct virt_host {
 	size_t            norder, ordercap;
 	int               sent;
 	int               stats_unsupported;   /* the driver has no bulk stats */
+	unsigned long     domain_calls;        /* per-domain calls made by polls */
 	struct host_snapshot node;             /* node facts, re-read with the volumes */
 	int               node_valid;
 	struct gpu_inv    gpus;       /* node devices, re-read every few polls */
@@ -169,6 +172,11 @@ void *virt_host_handle(struct virt_host *vh)
 void virt_host_invalidate(struct virt_host *vh)
 {
 	vh->invalid = 1;
+}
+
+unsigned long virt_host_domain_calls(const struct virt_host *vh)
+{
+	return vh->domain_calls;
 }
 
 const char *virt_host_domain_name(const struct virt_host *vh, size_t i)
@@ -432,8 +440,10 @@ static struct cached_dom *cache_lookup(struct virt_host *vh, virDomainPtr dom, c
 }
 
 /* Re-reads XML only when something visible changed or it was invalidated. */
+/* sizes_from_xml: di's vCPUs and memory are the cache's own (the driver
+ * gave none), so the XML read here is where they come from. */
 static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_dom *c,
-			  const virDomainInfo *di, int sizes_changed)
+			  const virDomainInfo *di, int sizes_changed, int sizes_from_xml)
 {
 	int changed = vh->invalid || c->state != di->state || c->vcpus != di->nrVirtCpu ||
 		      c->mem_kib != di->memory || c->maxmem_kib != di->maxMem || !c->info.name[0];
@@ -443,6 +453,7 @@ static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_
 		return 0;
 	}
 	vh->sent = 0;   /* the model needs the new facts */
+	vh->domain_calls += 3;   /* the XML, persistence and snapshot count */
 	char *xml = virDomainGetXMLDesc(dom, 0);
 	if (!xml)
 		return -1;
@@ -459,9 +470,9 @@ static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_
 	dom_info_free(&c->info);
 	c->info = info;
 	c->state = di->state;
-	c->vcpus = di->nrVirtCpu;
-	c->mem_kib = di->memory;
-	c->maxmem_kib = di->maxMem;
+	c->vcpus = sizes_from_xml ? (unsigned short)info.vcpus : di->nrVirtCpu;
+	c->mem_kib = sizes_from_xml ? (unsigned long)(info.memory / 1024) : di->memory;
+	c->maxmem_kib = sizes_from_xml ? (unsigned long)(info.max_memory / 1024) : di->maxMem;
 	c->persistent = virDomainIsPersistent(dom);
 	c->snapshots = virDomainSnapshotNum(dom, 0);
 	if (c->snapshots < 0)
@@ -533,8 +544,10 @@ static virDomainStatsRecordPtr record_of(virDomainStatsRecordPtr *recs, int n, c
 	return NULL;
 }
 
-/* What virDomainGetInfo would say, from a bulk record; 0 when it has it all. */
-static int info_from_record(virDomainStatsRecordPtr rec, virDomainInfo *di)
+/* What virDomainGetInfo would say, from a bulk record: a mask of what it
+ * had (1 state, 2 vCPUs, 4 memory, 8 maximum memory). */
+#define RECORD_HAS_ALL 15
+static unsigned info_from_record(virDomainStatsRecordPtr rec, virDomainInfo *di)
 {
 	unsigned have = 0;
 	memset(di, 0, sizeof *di);
@@ -549,7 +562,43 @@ static int info_from_record(virDomainStatsRecordPtr rec, virDomainInfo *di)
 		else if (!strcmp(p->field, "balloon.maximum")) { di->maxMem = (unsigned long)v; have |= 8; }
 		else if (!strcmp(p->field, "cpu.time")) di->cpuTime = v;
 	}
-	return have == 15 ? 0 : -1;
+	return have;
+}
+
+/* One domain's basic info without a call per VM where the driver's bulk
+ * statistics fall short (the test driver over RPC gives the state only, or
+ * nothing once stats_unsupported): the state from the record or from the
+ * poll's filtered listings (read once, on first need), vCPUs and memory
+ * from the cached XML.  *sizes_from_xml says the XML must supply them.
+ * Only a state no filter names (crashed, suspended...) costs a GetInfo. */
+static int domain_info(struct virt_host *vh, virDomainPtr dom, const unsigned char *raw,
+		       virDomainStatsRecordPtr rec, const struct cached_dom *c,
+		       struct virt_states *states, int *states_read, virDomainInfo *di, int *sizes_from_xml)
+{
+	*sizes_from_xml = 0;
+	unsigned have = info_from_record(rec, di);
+	if (have == RECORD_HAS_ALL)
+		return 0;
+	int state = (have & 1) ? di->state : -1;
+	if (state < 0) {
+		if (!*states_read) {
+			*states_read = 1;
+			if (virt_states_read(vh->conn, states) < 0)
+				virt_states_free(states);
+		}
+		state = virt_states_find(states, raw);
+	}
+	if (state < 0) {
+		vh->domain_calls++;
+		return virDomainGetInfo(dom, di);
+	}
+	memset(di, 0, sizeof *di);
+	di->state = (unsigned char)state;
+	di->nrVirtCpu = c->vcpus;
+	di->memory = c->mem_kib;
+	di->maxMem = c->maxmem_kib;
+	*sizes_from_xml = 1;
+	return 0;
 }
 
 static void domain_from_cache(struct domain *d, const struct cached_dom *c)
@@ -581,7 +630,7 @@ int virt_host_poll_domain(struct virt_host *vh, const char *uuid, struct host_sn
 		return err_set(err, VD_ENOTFOUND, "domain %s is gone", uuid);
 	}
 	int was_sent = vh->sent;
-	int rc = refresh_cached(vh, dom, c, &di, 0);
+	int rc = refresh_cached(vh, dom, c, &di, 0, 0);
 	if (rc == 0 && di.state == VIR_DOMAIN_RUNNING)
 		read_block_capacities(vh, dom, &c->info);
 	int id = (int)virDomainGetID(dom);
@@ -656,21 +705,24 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	struct cached_dom **now = x_calloc((size_t)n + 1, sizeof *now);
 	size_t *slots = x_calloc((size_t)n + 1, sizeof *slots);
 	virDomainStatsRecordPtr *rec_of = x_calloc((size_t)n + 1, sizeof *rec_of);
+	struct virt_states states = { 0 };
+	int states_read = 0;
 	for (int i = 0; i < n; i++) {
 		unsigned char raw[VIR_UUID_BUFLEN];
 		virDomainInfo di;
+		int sizes_from_xml;
 		if (virDomainGetUUID(doms[i], raw) < 0) {
 			virResetLastError();
 			continue;
 		}
 		virDomainStatsRecordPtr rec = record_of(recs, nrecs, raw);
-		if (info_from_record(rec, &di) < 0 && virDomainGetInfo(doms[i], &di) < 0) {
+		struct cached_dom *c = cache_lookup(vh, doms[i], raw);
+		if (domain_info(vh, doms[i], raw, rec, c, &states, &states_read, &di, &sizes_from_xml) < 0) {
 			virResetLastError();   /* vanished between list and info */
 			continue;
 		}
 		rec_of[count] = rec;
-		struct cached_dom *c = cache_lookup(vh, doms[i], raw);
-		if (refresh_cached(vh, doms[i], c, &di, sizes_changed) < 0 && !c->info.name[0]) {
+		if (refresh_cached(vh, doms[i], c, &di, sizes_changed, sizes_from_xml) < 0 && !c->info.name[0]) {
 			virResetLastError();
 			continue;
 		}
@@ -681,6 +733,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		c->seen = 1;
 		slots[count++] = (size_t)(c - vh->doms);
 	}
+	virt_states_free(&states);
 	for (int i = 0; i < n; i++)
 		virDomainFree(doms[i]);
 	free(doms);

@@ -1,0 +1,22 @@
+/* virt_states.h — every domain's state from a few filtered listings, for
+ * drivers whose bulk statistics carry no state (a handful of calls per
+ * host per poll instead of one virDomainGetInfo per VM). */
+#ifndef VD_VIRT_STATES_H
+#define VD_VIRT_STATES_H
+
+#include <stddef.h>
+
+struct virt_states {
+	struct virt_state_entry *v;   /* sorted by raw UUID */
+	size_t n;
+	unsigned calls;               /* listings made to fill it */
+};
+
+/* Fills st from conn (a virConnectPtr); -1 when a listing failed. */
+int  virt_states_read(void *conn, struct virt_states *st);
+/* The state of the domain with this raw UUID (VIR_UUID_BUFLEN bytes), or
+ * -1 when it is in no listing (a state the filters cannot tell, or gone). */
+int  virt_states_find(const struct virt_states *st, const unsigned char *raw);
+void virt_states_free(struct virt_states *st);
+
+#endif

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "metrics/netxml.h"
+
 enum host_transport { HT_SSH, HT_LOCAL, HT_NONE };
 
 /* How libvirt reaches the host (model/libvirt_route.h): the URI as written,
@@ -42,6 +44,20 @@ struct key_pair {
 	char *key;
 };
 
+/* switch { ... }: one libvirt network defined alike on many hosts
+ * (lua/inventory_switch.c).  net is the network every selected host
+ * should have, named after the switch; its uuid stays empty. */
+struct switch_config {
+	char  *name;
+	char  *source;          /* "FILE:LINE" where declared */
+	char **hosts;           /* hosts = { "h1", ... }: these names */
+	size_t nhosts;
+	char  *host_tag;        /* hosts = { tag = "x" }: the hosts with this tag */
+	char  *uplink;          /* the host bridge the network forwards to */
+	char  *backend;         /* "ovs" | "bridge" */
+	struct net_def net;
+};
+
 struct inventory {
 	struct host_config *hosts;
 	size_t nhosts, cap;
@@ -51,6 +67,8 @@ struct inventory {
 	size_t nkeys;
 	int    interval_ms;     /* default poll interval */
 	int    connect_timeout_ms;
+	struct switch_config *switches;
+	size_t nswitches;
 };
 
 struct host_config *inventory_add(struct inventory *inv);
@@ -62,6 +80,10 @@ void host_config_copy(struct host_config *dst, const struct host_config *src);
 void host_config_free(struct host_config *h);
 const char *transport_name(enum host_transport t);
 int  host_has_tag(const struct host_config *h, const char *tag);
+const struct switch_config *inventory_switch(const struct inventory *inv, const char *name);
+/* 1 when the switch is to be defined on host h. */
+int  switch_selects(const struct switch_config *sw, const struct host_config *h);
+void switch_config_free(struct switch_config *sw);
 /* --hosts: comma-separated globs matched against names and tags. */
 int  host_matches(const struct host_config *h, const char *patterns);
 /* Drops hosts that do not match; returns how many remain. */

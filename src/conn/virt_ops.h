@@ -39,7 +39,10 @@ enum vop_kind {
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
 	VOP_VOL_CREATE,        /* target = pool, xml = <volume> */
 	VOP_VOL_DELETE,        /* target = pool, volume = its name */
-	/* (test_vop_flags walks the kinds up to the last one, VOP_VOL_DELETE) */
+	VOP_NET_DEFINE,        /* target = network, xml = <network>: define, then net_updates on the
+	                        * running network, or restart it, start it, autostart it (VOPF_NET_*) */
+	VOP_UPDATE_DEVICE,     /* xml: a device changed in place (a NIC's portgroup, VLAN, bandwidth) */
+	/* (test_vop_flags walks the kinds up to the last one, VOP_UPDATE_DEVICE) */
 };
 
 /* Request flags: which libvirt flags a call passes is the table's business
@@ -56,7 +59,10 @@ enum {
 	VOPF_MIG_UNSAFE    = 1u << 8,
 	VOPF_START         = 1u << 9,   /* VOP_DEFINE: start the new domain; VOP_SNAPSHOT_REVERT: running */
 	VOPF_NODEDEV_DEFINE = 1u << 10, /* VOP_NODEDEV_CREATE: define (persistent), then start */
-	VOPF_ALL           = (1u << 11) - 1,   /* every bit above */
+	VOPF_NET_START     = 1u << 11,  /* VOP_NET_DEFINE: start the network (virNetworkCreate) */
+	VOPF_NET_RESTART   = 1u << 12,  /* VOP_NET_DEFINE: destroy and start it (the running one is stale) */
+	VOPF_NET_AUTOSTART = 1u << 13,  /* VOP_NET_DEFINE: start it with the host */
+	VOPF_ALL           = (1u << 14) - 1,   /* every bit above */
 };
 
 struct vop_request {
@@ -87,6 +93,18 @@ struct vop_request {
 	char        **drop_snapshots;  /* owned */
 	size_t        ndrop_snapshots;
 	char         *volume;          /* owned: VOP_VOL_DELETE's volume name */
+	/* VOP_NET_DEFINE: portgroup changes made on the running network after
+	 * the definition (libvirt applies a new definition only at the next
+	 * start); each an xml <portgroup> and what to do with it. */
+	struct vop_net_update *net_updates;   /* owned */
+	size_t        nnet_updates;
+};
+
+enum vop_net_command { VOP_NETUP_ADD, VOP_NETUP_MODIFY, VOP_NETUP_DELETE };
+
+struct vop_net_update {
+	enum vop_net_command command;
+	char                *xml;      /* owned: one <portgroup> */
 };
 
 struct vop_snapshot {
@@ -127,6 +145,7 @@ enum vop_api {
 	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
 	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
+	VOPA_NET_UPDATE, VOPA_UPDATE_DEVICE,
 	VOPA_COUNT
 };
 
@@ -168,6 +187,8 @@ int  vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err);
 int  vop_run_host(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_volume.c: VOP_VOL_CREATE and VOP_VOL_DELETE on conn. */
 int  vop_run_volume(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
+/* virt_ops_network.c: VOP_NET_DEFINE on conn. */
+int  vop_run_network(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_define.c: VOP_DEFINE on the worker of hc (its shell, then conn). */
 int  vop_run_define(struct host_ctx *hc, void *conn, const struct vop_request *req, struct vop_result *res,
 		    struct vd_err *err);

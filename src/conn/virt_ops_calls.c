@@ -45,6 +45,10 @@ const struct vop_api_row vop_apis[VOPA_COUNT] = {
 					     WHEN(VOPF_MIG_UNSAFE, VIR_MIGRATE_UNSAFE) } },
 	[VOPA_NODEDEV_DEFINE] = { VOP_NODEDEV_CREATE, "virNodeDeviceDefineXML", .flags = { { 0 } } },
 	[VOPA_NODEDEV_CREATE] = { VOP_NODEDEV_CREATE, "virNodeDeviceCreateXML", .flags = { { 0 } } },
+	/* After virNetworkDefineXML, which already holds the change for the next start. */
+	[VOPA_NET_UPDATE]     = { VOP_NET_DEFINE, "virNetworkUpdate",
+				  .flags = { ALWAYS(VIR_NETWORK_UPDATE_AFFECT_LIVE) } },
+	[VOPA_UPDATE_DEVICE]  = { VOP_UPDATE_DEVICE, "virDomainUpdateDeviceFlags", .flags = { AFFECT } },
 };
 
 unsigned vop_flags(enum vop_api api, const struct vop_request *r, struct strbuf *names)

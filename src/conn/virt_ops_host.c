@@ -72,6 +72,8 @@ int vop_run_host(void *opaque, const struct vop_request *r, struct vop_result *r
 	case VOP_VOL_CREATE:
 	case VOP_VOL_DELETE:
 		return vop_run_volume(conn, r, res, err);
+	case VOP_NET_DEFINE:
+		return vop_run_network(conn, r, res, err);
 	default:
 		return err_set(err, VD_EUNSUPPORTED, "not a host request");
 	}

@@ -144,6 +144,45 @@ void net_defs_free(struct net_def *v, size_t n)
 	free(v);
 }
 
+void net_list_free(struct net_list *l)
+{
+	net_defs_free(l->nets, l->n);
+	for (size_t i = 0; i < l->nfilters; i++)
+		free(l->filters[i]);
+	free(l->filters);
+	memset(l, 0, sizeof *l);
+}
+
+void net_list_copy(struct net_list *dst, const struct net_list *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->nets = src->n ? x_calloc(src->n, sizeof *dst->nets) : NULL;
+	for (size_t i = 0; i < src->n; i++)
+		net_def_copy(&dst->nets[i], &src->nets[i]);
+	dst->n = src->n;
+	dst->filters = src->nfilters ? x_calloc(src->nfilters, sizeof *dst->filters) : NULL;
+	for (size_t i = 0; i < src->nfilters; i++)
+		dst->filters[i] = x_strdup(src->filters[i]);
+	dst->nfilters = src->nfilters;
+	dst->filters_known = src->filters_known;
+}
+
+const struct net_def *net_list_find(const struct net_list *l, const char *name)
+{
+	for (size_t i = 0; name && i < l->n; i++)
+		if (!strcmp(l->nets[i].name, name))
+			return &l->nets[i];
+	return NULL;
+}
+
+int net_list_has_filter(const struct net_list *l, const char *filter)
+{
+	for (size_t i = 0; i < l->nfilters; i++)
+		if (!strcmp(l->filters[i], filter))
+			return 1;
+	return 0;
+}
+
 /* ---- drift ---------------------------------------------------------- */
 
 const char *net_drift_name(unsigned bit)
@@ -201,9 +240,13 @@ static void rate_text(const struct net_rate *r, char *buf, size_t len)
 {
 	if (!r->average && !r->peak && !r->burst)
 		snprintf(buf, len, "none");
-	else
-		snprintf(buf, len, "average %llu peak %llu burst %llu", (unsigned long long)r->average,
-			 (unsigned long long)r->peak, (unsigned long long)r->burst);
+	else {
+		size_t o = (size_t)snprintf(buf, len, "average %llu", (unsigned long long)r->average);
+		if (r->peak && o < len)
+			o += (size_t)snprintf(buf + o, len - o, " peak %llu", (unsigned long long)r->peak);
+		if (r->burst && o < len)
+			snprintf(buf + o, len - o, " burst %llu", (unsigned long long)r->burst);
+	}
 }
 
 static int rate_eq(const struct net_rate *a, const struct net_rate *b)
@@ -242,6 +285,13 @@ static unsigned compare_portgroup(const struct net_portgroup *w, const struct ne
 		say(why, "portgroup %s: %s the default on the host", w->name, h->is_default ? "is" : "is not");
 	}
 	return d;
+}
+
+unsigned net_portgroup_compare(const struct net_portgroup *want, const struct net_portgroup *have)
+{
+	char buf[8];
+	struct why why = { buf, sizeof buf, 0 };
+	return compare_portgroup(want, have, &why);
 }
 
 unsigned net_compare(const struct net_def *want, const struct net_def *have, char *buf, size_t len)

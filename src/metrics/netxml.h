@@ -46,11 +46,25 @@ struct net_def {
 	int      active, autostart; /* from the API, not the XML: the caller fills them */
 };
 
+/* A host's networks and the nwfilters it defines (filters_known: 0 when
+ * the driver has no nwfilter support, e.g. the test driver). */
+struct net_list {
+	struct net_def *nets;
+	size_t          n;
+	char          **filters;
+	size_t          nfilters;
+	int             filters_known;
+};
+
 /* A network's XML into out (zeroed first); -1 and err when it is no <network>. */
 int  netxml_parse(const char *xml, size_t len, struct net_def *out, struct vd_err *err);
 void net_def_free(struct net_def *d);
 void net_def_copy(struct net_def *dst, const struct net_def *src);
 void net_defs_free(struct net_def *v, size_t n);
+void net_list_free(struct net_list *l);
+void net_list_copy(struct net_list *dst, const struct net_list *src);
+const struct net_def *net_list_find(const struct net_list *l, const char *name);
+int  net_list_has_filter(const struct net_list *l, const char *filter);
 /* Appends an empty portgroup named name; NULL past NET_MAX_PORTGROUPS. */
 struct net_portgroup *net_def_add_portgroup(struct net_def *d, const char *name);
 const struct net_portgroup *net_def_portgroup(const struct net_def *d, const char *name);
@@ -73,6 +87,8 @@ enum {
  * of what differs and writes a one-line explanation of each into why
  * ("portgroup web: vlan 100, host has 200; ..."), truncated to len. */
 unsigned net_compare(const struct net_def *want, const struct net_def *have, char *why, size_t len);
+/* The NETD_* bits of what differs between two portgroups of one name. */
+unsigned net_portgroup_compare(const struct net_portgroup *want, const struct net_portgroup *have);
 /* "uplink", "backend", "vlan", "bandwidth", "filter", "portgroup",
  * "inactive", "autostart" for one NETD_* bit. */
 const char *net_drift_name(unsigned bit);

@@ -14,6 +14,7 @@ OP_FN(attach_disk) OP_FN(detach_disk) OP_FN(resize_disk) OP_FN(attach_nic) OP_FN
 OP_FN(snapshot) OP_FN(revert) OP_FN(delete_snapshot) OP_FN(merge) OP_FN(restore_to)
 OP_FN(migrate) OP_FN(abort_job)
 OP_FN(create_volume) OP_FN(delete_volume)
+OP_FN(apply_switch) OP_FN(set_nic)
 
 #undef OP_FN
 

@@ -29,7 +29,7 @@ static const struct {
 	K(VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING), K(VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN),
 	K(VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY), K(VIR_DOMAIN_BLOCK_COMMIT_ACTIVE),
 	K(VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT), K(VIR_MIGRATE_LIVE), K(VIR_MIGRATE_PERSIST_DEST),
-	K(VIR_MIGRATE_UNDEFINE_SOURCE), K(VIR_MIGRATE_UNSAFE),
+	K(VIR_MIGRATE_UNDEFINE_SOURCE), K(VIR_MIGRATE_UNSAFE), K(VIR_NETWORK_UPDATE_AFFECT_LIVE),
 };
 
 static int mismatches;
@@ -171,7 +171,8 @@ static void test_describe_matches_flags(void)
 			CHECK_INT(printed_row(vop_apis[a].kind, vop_apis[a].name), a);
 	int seen[VOPA_COUNT] = { 0 };
 	char *drops[] = { (char *)"s1", (char *)"s2" };
-	for (int k = 0; k <= VOP_VOL_DELETE; k++) {   /* VOP_VOL_DELETE is the last kind */
+	struct vop_net_update updates[] = { { VOP_NETUP_MODIFY, (char *)"<portgroup name='a'/>\n" } };
+	for (int k = 0; k <= VOP_UPDATE_DEVICE; k++) {   /* VOP_UPDATE_DEVICE is the last kind */
 		mismatches = 0;
 		for (unsigned f = 0; f <= VOPF_ALL; f++) {
 			for (int full = 0; full <= 1; full++) {
@@ -188,6 +189,8 @@ static void test_describe_matches_flags(void)
 					r.undo_shell = (char *)"true\n";
 					r.drop_snapshots = drops;
 					r.ndrop_snapshots = 2;
+					r.net_updates = updates;
+					r.nnet_updates = 1;
 				}
 				check_described(&r, seen);
 			}

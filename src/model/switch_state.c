@@ -1,0 +1,71 @@
+/* switch_state.c — a switch's status per host, from the networks and
+ * nwfilters each host's worker read. */
+#include "model/switch_state.h"
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *switch_state_name(enum switch_state s)
+{
+	switch (s) {
+	case SWS_CONVERGED: return "converged";
+	case SWS_MISSING: return "missing";
+	case SWS_DRIFTED: return "drifted";
+	case SWS_UNKNOWN: return "unknown";
+	}
+	return "?";
+}
+
+void switch_fields_text(unsigned fields, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (unsigned bit = 1; bit && bit <= NETD_AUTOSTART && o < len; bit <<= 1)
+		if (fields & bit)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? "," : "", net_drift_name(bit));
+}
+
+void switch_host_status(const struct cluster *c, const struct switch_config *sw, size_t hi,
+			struct switch_host_status *st)
+{
+	const struct host *h = &c->hosts[hi];
+	memset(st, 0, sizeof *st);
+	st->host = hi;
+	if (!h->nets_known) {
+		st->state = SWS_UNKNOWN;
+		snprintf(st->why, sizeof st->why, "networks not read yet%s%s", h->libvirt_error ? ": " : "",
+			 h->libvirt_error ? h->libvirt_error : "");
+		return;
+	}
+	const struct net_def *have = net_list_find(&h->nets, sw->name);
+	if (!have) {
+		st->state = SWS_MISSING;
+		snprintf(st->why, sizeof st->why, "no network %s", sw->name);
+		return;
+	}
+	st->have = have;
+	st->fields = net_compare(&sw->net, have, st->why, sizeof st->why);
+	/* the filter a portgroup requires must exist on the host (where the
+	 * driver can tell: the test driver has no nwfilters) */
+	for (size_t i = 0; h->nets.filters_known && i < sw->net.npgs; i++) {
+		const char *f = sw->net.pgs[i].filter;
+		if (!f[0] || net_list_has_filter(&h->nets, f))
+			continue;
+		st->fields |= NETD_FILTER;
+		size_t o = strlen(st->why);
+		snprintf(st->why + o, sizeof st->why - o, "%sportgroup %s: nwfilter %s is not defined on the host",
+			 o ? "; " : "", sw->net.pgs[i].name, f);
+	}
+	st->state = st->fields ? SWS_DRIFTED : SWS_CONVERGED;
+}
+
+size_t switch_status(const struct cluster *c, const struct switch_config *sw, struct switch_host_status **out)
+{
+	*out = x_calloc(c->nhosts + 1, sizeof **out);
+	size_t n = 0;
+	for (size_t i = 0; i < c->nhosts; i++)
+		if (switch_selects(sw, c->hosts[i].cfg))
+			switch_host_status(c, sw, i, &(*out)[n++]);
+	return n;
+}

@@ -167,12 +167,22 @@ void net_list_copy(struct net_list *dst, const struct net_list *src)
 	dst->filters_known = src->filters_known;
 }
 
-const struct net_def *net_list_find(const struct net_list *l, const char *name)
+static const struct net_def *find(const struct net_list *l, const char *name, int next_start)
 {
 	for (size_t i = 0; name && i < l->n; i++)
-		if (!strcmp(l->nets[i].name, name))
+		if (!strcmp(l->nets[i].name, name) && !l->nets[i].next_start == !next_start)
 			return &l->nets[i];
 	return NULL;
+}
+
+const struct net_def *net_list_find(const struct net_list *l, const char *name)
+{
+	return find(l, name, 0);
+}
+
+const struct net_def *net_list_find_next_start(const struct net_list *l, const char *name)
+{
+	return find(l, name, 1);
 }
 
 int net_list_has_filter(const struct net_list *l, const char *filter)

@@ -44,6 +44,8 @@ struct net_def {
 	struct net_portgroup *pgs;
 	size_t   npgs;
 	int      active, autostart; /* from the API, not the XML: the caller fills them */
+	int      next_start;        /* the persistent definition of a running network where it differs
+	                             * from the running one (what its next start brings) */
 };
 
 /* A host's networks and the nwfilters it defines (filters_known: 0 when
@@ -63,7 +65,11 @@ void net_def_copy(struct net_def *dst, const struct net_def *src);
 void net_defs_free(struct net_def *v, size_t n);
 void net_list_free(struct net_list *l);
 void net_list_copy(struct net_list *dst, const struct net_list *src);
+/* The network as it runs (or is defined, when inactive); NULL when absent. */
 const struct net_def *net_list_find(const struct net_list *l, const char *name);
+/* The definition a running network's next start brings, when it differs
+ * from the running one; NULL otherwise. */
+const struct net_def *net_list_find_next_start(const struct net_list *l, const char *name);
 int  net_list_has_filter(const struct net_list *l, const char *filter);
 /* Appends an empty portgroup named name; NULL past NET_MAX_PORTGROUPS. */
 struct net_portgroup *net_def_add_portgroup(struct net_def *d, const char *name);

@@ -57,6 +57,17 @@ void switch_host_status(const struct cluster *c, const struct switch_config *sw,
 		snprintf(st->why + o, sizeof st->why - o, "%sportgroup %s: nwfilter %s is not defined on the host",
 			 o ? "; " : "", sw->net.pgs[i].name, f);
 	}
+	/* a definition changed but not yet running drifts as well */
+	const struct net_def *next = net_list_find_next_start(&h->nets, sw->name);
+	if (next) {
+		size_t o0 = strlen(st->why), o = o0;
+		o += (size_t)snprintf(st->why + o, sizeof st->why - o, "%snext start: ", o ? "; " : "");
+		unsigned f = o < sizeof st->why ? net_compare(&sw->net, next, st->why + o, sizeof st->why - o)
+						: net_compare(&sw->net, next, NULL, 0);
+		if (!f && o0 < sizeof st->why)
+			st->why[o0] = '\0';
+		st->fields |= f;
+	}
 	st->state = st->fields ? SWS_DRIFTED : SWS_CONVERGED;
 }
 

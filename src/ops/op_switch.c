@@ -72,6 +72,14 @@ static size_t attached_vms(const struct host *h, const char *net, char *buf, siz
 
 #define RESTART_FIELDS (NETD_UPLINK | NETD_BACKEND | NETD_FILTER)
 
+/* What the running network lacks that only a restart brings (the status
+ * also counts a changed next-start definition and missing nwfilters,
+ * which a definition, or nothing vdeck does, settles). */
+static unsigned restart_fields(const struct switch_config *sw, const struct net_def *have)
+{
+	return have && have->active ? net_compare(&sw->net, have, NULL, 0) & RESTART_FIELDS : 0;
+}
+
 int apply_switch_validate(const struct op_ctx *ctx, struct vd_err *err)
 {
 	const struct switch_config *sw = need_switch(ctx, op_str(ctx, "switch"), err);
@@ -85,10 +93,11 @@ int apply_switch_validate(const struct op_ctx *ctx, struct vd_err *err)
 	switch_host_status(ctx->cluster, sw, host_index(ctx), &st);
 	if (st.state == SWS_UNKNOWN)
 		return op_fail(ctx, err, VD_EUNREACH, "the networks of %s are not known: %s", ctx->host->cfg->name, st.why);
-	if (st.have && st.have->active && (st.fields & RESTART_FIELDS)) {
+	unsigned restart = restart_fields(sw, st.have);
+	if (restart) {
 		char names[256], fields[128];
 		size_t n = attached_vms(ctx->host, sw->name, names, sizeof names);
-		switch_fields_text(st.fields & RESTART_FIELDS, fields, sizeof fields);
+		switch_fields_text(restart, fields, sizeof fields);
 		if (n && !op_flag(ctx, "restart"))
 			return op_fail(ctx, err, VD_EREFUSED,
 				       "network %s runs with %zu VM%s attached (%s); a change of %s takes a restart "
@@ -178,7 +187,7 @@ int apply_switch_build(const struct op_ctx *ctx, struct vop_request *req, struct
 		snprintf(want.uuid, sizeof want.uuid, "%s", st.have->uuid);
 		if (!st.have->active)
 			req->flags |= VOPF_NET_START;
-		else if (st.fields & RESTART_FIELDS)
+		else if (restart_fields(sw, st.have))
 			req->flags |= VOPF_NET_RESTART;
 		else
 			portgroup_updates(&want, st.have, req);

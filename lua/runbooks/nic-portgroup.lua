@@ -27,7 +27,9 @@ return vdeck.runbook {
     end
     local moved = {}
     for _, nic in ipairs(d:nics()) do
-      local on_switch = nic.type == "network" and nic.source and
+      -- a running VM's live XML shows a network NIC as type bridge, the
+      -- network still named in its source
+      local on_switch = (nic.type == "network" or nic.type == "bridge") and nic.source and
                         (p.switch and nic.source == p.switch or not p.switch and switches[nic.source])
       if (p.mac and nic.mac == p.mac) or (not p.mac and on_switch) then
         if nic.portgroup == p.portgroup then

@@ -14,9 +14,11 @@
  * the switch's as a line diff.
  *
  * set_nic sends the NIC's interface again with virDomainUpdateDeviceFlags:
- * the same MAC, model, network and tap, with the new portgroup (and the
- * nwfilter the switch's portgroup requires as <filterref>), or a VLAN tag,
- * bandwidth or filter of its own. */
+ * the same MAC, model, network, tap and OVS port id, with the new
+ * portgroup (its VLAN written on the interface too, which is what libvirt
+ * retags a running port from, and the nwfilter the switch's portgroup
+ * requires as <filterref>), or a VLAN tag, bandwidth or filter of its
+ * own. */
 #include "ops/op_impl.h"
 #include "core/linediff.h"
 #include "core/xalloc.h"
@@ -48,8 +50,19 @@ static size_t host_index(const struct op_ctx *ctx)
 	return (size_t)(ctx->host - ctx->cluster->hosts);
 }
 
+/* A NIC on a libvirt network.  A running VM's live XML shows such a NIC by
+ * its actual type (bridge, for a network over a bridge) with the
+ * network's name kept in <source network=>, which the model reads first. */
+static int nic_on_network(const struct cluster *c, const struct host *h, const struct dom_nic *nic)
+{
+	if (!strcmp(nic->type, "network"))
+		return 1;
+	return !strcmp(nic->type, "bridge") && nic->source &&
+	       (inventory_switch(c->inv, nic->source) || net_list_find(&h->nets, nic->source));
+}
+
 /* Running VMs of the host with a NIC on network net: their names into buf. */
-static size_t attached_vms(const struct host *h, const char *net, char *buf, size_t len)
+static size_t attached_vms(const struct cluster *c, const struct host *h, const char *net, char *buf, size_t len)
 {
 	size_t n = 0, o = 0;
 	buf[0] = '\0';
@@ -59,7 +72,7 @@ static size_t attached_vms(const struct host *h, const char *net, char *buf, siz
 			continue;
 		for (size_t k = 0; k < dom->info.nnics; k++) {
 			const struct dom_nic *nic = &dom->info.nics[k];
-			if (strcmp(nic->type, "network") || !nic->source || strcmp(nic->source, net))
+			if (!nic_on_network(c, h, nic) || !nic->source || strcmp(nic->source, net))
 				continue;
 			if (o < len)
 				o += (size_t)snprintf(buf + o, len - o, "%s%s", n ? ", " : "", dom->info.name);
@@ -96,7 +109,7 @@ int apply_switch_validate(const struct op_ctx *ctx, struct vd_err *err)
 	unsigned restart = restart_fields(sw, st.have);
 	if (restart) {
 		char names[256], fields[128];
-		size_t n = attached_vms(ctx->host, sw->name, names, sizeof names);
+		size_t n = attached_vms(ctx->cluster, ctx->host, sw->name, names, sizeof names);
 		switch_fields_text(restart, fields, sizeof fields);
 		if (n && !op_flag(ctx, "restart"))
 			return op_fail(ctx, err, VD_EREFUSED,
@@ -237,7 +250,7 @@ int set_nic_validate(const struct op_ctx *ctx, struct vd_err *err)
 	const struct dom_nic *nic = op_find_nic(ctx->dom, mac);
 	if (!nic)
 		return op_fail(ctx, err, VD_ENOTFOUND, "the domain has no NIC with MAC %s", mac);
-	if (strcmp(nic->type, "network"))
+	if (!nic_on_network(ctx->cluster, ctx->host, nic))
 		return op_fail(ctx, err, VD_EUNSUPPORTED, "NIC %s is of type %s: set_nic changes NICs on a libvirt "
 			       "network (type network)", mac, nic->type);
 	if (pg && op_get(ctx, "vlan"))
@@ -286,6 +299,11 @@ int set_nic_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_e
 	const struct net_portgroup *spg = switch_portgroup(ctx, nic, pg ? pg : nic->portgroup, &sw);
 	const struct op_value *vlan = op_get(ctx, "vlan");
 	unsigned tag = vlan ? (unsigned)vlan->i : 0;
+	/* A portgroup's VLAN reaches a running NIC's OVS port only at plug
+	 * time: libvirt retags a live port from the interface's own <vlan>
+	 * (seen with libvirt 9.0).  So the NIC carries its portgroup's tags. */
+	const struct net_def *hnet = nic->source ? net_list_find(&ctx->host->nets, nic->source) : NULL;
+	const struct net_portgroup *pgv = pg ? (spg ? spg : hnet ? net_def_portgroup(hnet, pg) : NULL) : NULL;
 	struct net_rate in, out;
 	rate_args(ctx, "inbound", &in);
 	rate_args(ctx, "outbound", &out);
@@ -294,8 +312,10 @@ int set_nic_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_e
 		filter = spg->filter;
 	struct xml_nic_update n = {
 		.mac = nic->mac, .model = nic->model, .target = op_dom_running(ctx->dom) ? nic->target : NULL,
+		.interfaceid = nic->interfaceid,
 		.network = nic->source, .portgroup = vlan ? NULL : pg ? pg : nic->portgroup[0] ? nic->portgroup : NULL,
-		.tags = tag ? &tag : NULL, .ntags = tag ? 1 : 0,
+		.tags = tag ? &tag : pgv && pgv->ntags ? pgv->tags : NULL,
+		.ntags = tag ? 1 : pgv ? pgv->ntags : 0, .trunk = !tag && pgv && pgv->trunk,
 		.in = in.average ? &in : NULL, .out = out.average ? &out : NULL, .filter = filter,
 	};
 	struct strbuf sb;

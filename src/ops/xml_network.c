@@ -147,10 +147,19 @@ void xml_nic_update(const struct xml_nic_update *n, struct strbuf *sb)
 	if (n->portgroup && !n->bridge)
 		attr(sb, "portgroup", n->portgroup);
 	sb_append(sb, "/>\n");
-	if (n->virtualport && n->bridge) {
+	int vport = n->virtualport && n->bridge, id = n->interfaceid && n->interfaceid[0];
+	if (vport || id) {
+		/* on a network, the type comes from the network's <virtualport> */
 		sb_append(sb, "  <virtualport");
-		attr(sb, "type", n->virtualport);
-		sb_append(sb, "/>\n");
+		if (vport)
+			attr(sb, "type", n->virtualport);
+		if (!id) {
+			sb_append(sb, "/>\n");
+		} else {
+			sb_append(sb, ">\n    <parameters");
+			attr(sb, "interfaceid", n->interfaceid);
+			sb_append(sb, "/>\n  </virtualport>\n");
+		}
 	}
 	vlan(sb, 1, n->tags, n->ntags, n->trunk);
 	bandwidth(sb, 1, n->in, n->out);

@@ -22,6 +22,8 @@ struct xml_nic_update {
 	const char *network, *bridge;    /* exactly one */
 	const char *portgroup;           /* network only; NULL: none */
 	const char *virtualport;         /* bridge: "openvswitch" for an OVS bridge; NULL: none */
+	const char *interfaceid;         /* the port's id, kept: libvirt reconnects a NIC whose
+	                                  * virtualport differs; NULL or "": none */
 	const unsigned *tags;            /* VLAN on the interface itself; ntags 0: none */
 	size_t      ntags;
 	int         trunk;

@@ -258,11 +258,13 @@ static void test_escaping_and_nic(void)
 	sb_reset(&sb);
 	struct xml_nic_update n = {
 		.mac = "52:54:00:aa:00:01", .model = "virtio", .target = "vnet0", .network = "dvs0",
-		.portgroup = "web", .filter = "clean-traffic",
+		.portgroup = "web", .filter = "clean-traffic", .interfaceid = "0f1e<&",
 	};
 	xml_nic_update(&n, &sb);
 	CHECK_STR(sb.buf, "<interface type='network'>\n  <mac address='52:54:00:aa:00:01'/>\n"
-			  "  <source network='dvs0' portgroup='web'/>\n  <filterref filter='clean-traffic'/>\n"
+			  "  <source network='dvs0' portgroup='web'/>\n"
+			  "  <virtualport>\n    <parameters interfaceid='0f1e&lt;&amp;'/>\n  </virtualport>\n"
+			  "  <filterref filter='clean-traffic'/>\n"
 			  "  <target dev='vnet0'/>\n  <model type='virtio'/>\n</interface>\n");
 	sb_reset(&sb);
 	unsigned tags[] = { 300 };

@@ -154,7 +154,8 @@ static void read_portgroup(lua_State *L, int t, const char *swwhat, struct switc
 	char name[64], what[192];
 	if (!lua_istable(L, t))
 		sw_error(L, "%s: portgroups must be tables { name =, vlan =, ... }", swwhat);
-	check_fields(L, t, swwhat, known);
+	snprintf(what, sizeof what, "%s: a portgroup", swwhat);
+	check_fields(L, t, what, known);
 	if (!name_field(L, t, swwhat, "name", 63, name, sizeof name))
 		sw_error(L, "%s: a portgroup needs a name", swwhat);
 	snprintf(what, sizeof what, "%s: portgroup %s", swwhat, name);

@@ -60,4 +60,13 @@ contains "nic-portgroup calls virDomainUpdateDeviceFlags" "$(out)" 'virDomainUpd
 contains "with the new portgroup" "$(out)" "<source network='dvs0' portgroup='db'/>"
 contains "and the portgroup's filter" "$(out)" "<filterref filter='clean-traffic'/>"
 contains "and a note that the host lacks the portgroup yet" "$(out)" "network dvs0 on hv001 lacks portgroup db"
+run --dry-run -e 'vdeck.domain("web1"):set_nic{ mac = "52:54:00:5e:00:01", portgroup = "db",
+  bandwidth = { inbound = { average = 100, peak = 200 }, outbound = { average = 50 } } }'
+check "set_nic{...} table form, dry-run exits 0" test "$(cat "$tmp/rc")" = 0
+contains "the portgroup's VLAN on the interface" "$(out)" "<tag id='300'/>"
+contains "bandwidth from the nested table" "$(out)" "<inbound average='100' peak='200'/>"
+contains "outbound too" "$(out)" "<outbound average='50'/>"
+check "set_nic audited as dry-run" grep -q '"operation":"set_nic".*"dry_run":true' "$tmp/state/vdeck/audit.jsonl"
+run --dry-run -e 'vdeck.domain("web1"):set_nic{ mac = "52:54:00:5e:00:01", bandwidth = { inbound = { peak = 5 } } }'
+contains "peak without average refused" "$(out)" "bandwidth.inbound needs average="
 finish

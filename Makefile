@@ -5,16 +5,20 @@ PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 DATADIR   = $(PREFIX)/share/vdeck
 MANDIR    = $(PREFIX)/share/man/man1
+BASH_COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSH_COMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+# make deb: the package is built in a copy of the tree here.
+DEBDIR   ?= build/deb
 VERSION  := 0.1.0
 
-PKGS      = libvirt lua5.4 ncursesw libssh2 libxml-2.0
+PKGS      = libvirt lua5.4 ncursesw libssh2 libxml-2.0 libcurl jansson
 CC       ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lpthread -lm
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc $(PKG_CFLAGS) \
              -DVD_VERSION='"$(VERSION)"' -DVD_DATADIR='"$(DATADIR)"'
 
 SRCS      := $(shell find src -name '*.c' ! -name main.c | sort)
@@ -29,7 +33,8 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 FUZZ_CC   ?= clang
 FUZZ_SRCS := $(sort $(wildcard src/core/*.c src/metrics/*.c)) src/conn/knownhosts.c \
              src/conn/ssh_crypto.c src/ops/snapxml.c src/ops/xml_devices.c \
-             src/lua/inventory_load.c src/lua/safe_load.c src/model/inventory.c src/tui/cmd_parse.c \
+             src/lua/inventory_load.c src/lua/inventory_metrics.c src/lua/safe_load.c src/model/inventory.c \
+             src/tui/cmd_parse.c \
              src/model/libvirt_route.c src/lua/inventory_switch.c src/ops/xml_network.c
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
@@ -39,7 +44,7 @@ FUZZ_LONG_RUNS    ?= 1000000
 FUZZ_LONG_SECONDS ?= 60
 
 .PHONY: all deps deps-test demo check check-layers check-unit check-lua check-integration \
-        check-asan check-fuzz fuzz fuzz-long bench install uninstall clean
+        check-asan check-fuzz fuzz fuzz-long bench install uninstall deb clean
 
 all: vdeck
 
@@ -74,7 +79,7 @@ build/libvdeck-asan.a: $(ASAN_OBJS)
 	@ar rcs $@ $^
 
 vdeck: build/obj/src/main.o build/libvdeck.a
-	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/vdeck-asan: build/asan/src/main.o build/libvdeck-asan.a
 	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
@@ -132,9 +137,30 @@ install: vdeck
 	cp -R lua/. $(DESTDIR)$(DATADIR)/lua/
 	cp -R themes/. $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 doc/vdeck.1 $(DESTDIR)$(MANDIR)/vdeck.1
+	install -d $(DESTDIR)$(BASH_COMPDIR) $(DESTDIR)$(ZSH_COMPDIR)
+	./vdeck --completion bash >$(DESTDIR)$(BASH_COMPDIR)/vdeck
+	./vdeck --completion zsh >$(DESTDIR)$(ZSH_COMPDIR)/_vdeck
+	chmod 644 $(DESTDIR)$(BASH_COMPDIR)/vdeck $(DESTDIR)$(ZSH_COMPDIR)/_vdeck
+	install -d $(DESTDIR)$(DATADIR)/types
+	./vdeck --lua-stubs $(DESTDIR)$(DATADIR)/types
+	chmod 644 $(DESTDIR)$(DATADIR)/types/vdeck.lua
 
 uninstall:
-	rm -rf $(DESTDIR)$(BINDIR)/vdeck $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/vdeck.1
+	rm -rf $(DESTDIR)$(BINDIR)/vdeck $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/vdeck.1 \
+		$(DESTDIR)$(BASH_COMPDIR)/vdeck $(DESTDIR)$(ZSH_COMPDIR)/_vdeck
+
+# The Debian package (debian/), built by dpkg-buildpackage in a copy of the
+# tree under DEBDIR so the checkout stays clean; the .deb lands in DEBDIR.
+# The package's version is debian/changelog's, which must be VERSION.
+deb:
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "make deb: debian/changelog is at $$v, VERSION at $(VERSION): add an entry (dch -v $(VERSION))" >&2; exit 2; }
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/vdeck-$(VERSION)
+	tar -cf - --exclude=./.git --exclude=./build --exclude=./vdeck --exclude='./$(DEBDIR)' . | \
+		tar -xf - -C $(DEBDIR)/vdeck-$(VERSION)
+	cd $(DEBDIR)/vdeck-$(VERSION) && DEB_BUILD_OPTIONS="$${DEB_BUILD_OPTIONS:-parallel=2}" \
+		dpkg-buildpackage -us -uc -b
+	@ls $(DEBDIR)/vdeck_$(VERSION)_*.deb
 
 clean:
 	rm -rf build vdeck

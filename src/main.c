@@ -9,11 +9,14 @@
 #include "core/paths.h"
 #include "core/xalloc.h"
 #include "demo/demo_platform.h"
+#include "exec/completion.h"
 #include "exec/lock.h"
 #include "exec/summary.h"
 #include "lua/inventory_load.h"
+#include "lua/lua_stubs.h"
 #include "lua/vlua.h"
 #include "ops/audit.h"
+#include "ops/maintenance.h"
 #include "repl/repl.h"
 #include "tui/tui.h"
 
@@ -26,7 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum mode { MODE_TUI, MODE_EXEC, MODE_EVAL, MODE_REPL, MODE_CHECK, MODE_LIST_RUNBOOKS, MODE_SUMMARY };
+enum mode { MODE_TUI, MODE_EXEC, MODE_EVAL, MODE_REPL, MODE_CHECK, MODE_LIST_RUNBOOKS, MODE_SUMMARY,
+	    MODE_COMPLETION, MODE_COMPLETE, MODE_LUA_STUBS };
 
 struct cli {
 	enum mode   mode;
@@ -34,6 +38,7 @@ struct cli {
 	const char *demo;          /* spec text, "" for the default */
 	int         is_demo;
 	const char *script;        /* --exec FILE or -e CODE */
+	const char *shell;         /* --completion SHELL */
 	int         lock;          /* -1: default (on for --exec) */
 	int         verbosity;
 	struct vd_options opts;
@@ -50,11 +55,15 @@ static const char usage_text[] =
 "                                            operations, switch drift; exit 3 if a host\n"
 "                                            is down\n"
 "       vdeck --list-runbooks                runbooks, their descriptions and parameters\n"
+"       vdeck --completion bash|zsh          shell completion script (runbooks, parameters,\n"
+"                                            hosts and themes are asked of vdeck at TAB)\n"
+"       vdeck --lua-stubs [DIR]              LuaLS annotations of the Lua API, to DIR/vdeck.lua\n"
 "\n"
 "Inventory:\n"
 "  -c, --config FILE        inventory (else $VDECK_CONFIG, else\n"
 "                           $XDG_CONFIG_HOME/vdeck/cluster.lua, else the local host)\n"
-"      --demo[=HOSTSxVMS]   simulated cluster on libvirt's test driver (default 8x120)\n"
+"      --demo[=HOSTSxVMS[:skewed]]  simulated cluster on libvirt's test driver (default 8x120;\n"
+"                           :skewed crowds a few hosts and spreads VMs over NUMA nodes)\n"
 "      --hosts PATTERNS     only hosts whose name or tag matches (globs, comma-separated)\n"
 "\n"
 "Behaviour:\n"
@@ -63,8 +72,11 @@ static const char usage_text[] =
 "      --readonly           refuse every mutating operation\n"
 "      --lock, --no-lock    flock per script so runs never overlap (default on for --exec)\n"
 "      --accept-new-hostkeys  record unknown SSH host keys (never changed ones)\n"
-"      --connect-timeout S  seconds a source (libvirt, the host's files) may stay silent\n"
-"                           before it counts as down and its data as stale (default 10)\n"
+"      --audit-syslog       also send every audit record to syslog (RFC 5424), as\n"
+"                           defaults { audit = { syslog = true } } does\n"
+"      --connect-timeout S  seconds a source (libvirt, the host's files or Prometheus) may\n"
+"                           stay silent before it counts as down and its data as stale\n"
+"                           (default 10)\n"
 "      --theme NAME         TUI theme (default, light, mono)\n"
 "  -v, --verbose            more diagnostics (repeat for debug; the console's Log view)\n"
 "  -q, --quiet              errors only\n"
@@ -88,29 +100,63 @@ static void usage_error(const char *fmt, const char *arg)
 	exit(EXIT_USAGE);
 }
 
+enum { O_DEMO = 256, O_EXEC, O_REPL, O_JSON, O_DRY, O_HOSTS, O_LIST, O_CHECK, O_THEME,
+       O_READONLY, O_LOCK, O_NOLOCK, O_ACCEPT, O_TIMEOUT, O_COMPLETION, O_COMPLETE, O_LUA_STUBS,
+       O_AUDIT_SYSLOG };
+
+/* The command line, declared once: getopt's tables are built from it, and
+ * so are the shell completion scripts (exec/completion.c).  A NULL help
+ * hides an option from completion. */
+static const struct cli_option cli_options[] = {
+	{ "help", 'h', no_argument, CA_NONE, "usage", 0 },
+	{ "version", 'V', no_argument, CA_NONE, "version", 0 },
+	{ "config", 'c', required_argument, CA_FILE, "inventory file", 1 },
+	{ NULL, 'e', required_argument, CA_TEXT, "run a Lua one-liner", 0 },
+	{ "demo", O_DEMO, optional_argument, CA_TEXT, "simulated cluster (HOSTSxVMS)", 1 },
+	{ "exec", O_EXEC, required_argument, CA_EXEC, "run a script or runbook headless", 0 },
+	{ "repl", O_REPL, no_argument, CA_NONE, "interactive Lua shell", 0 },
+	{ "check", O_CHECK, no_argument, CA_NONE, "state and data age per host", 0 },
+	{ "list-runbooks", O_LIST, no_argument, CA_NONE, "runbooks and their parameters", 0 },
+	{ "hosts", O_HOSTS, required_argument, CA_HOSTS, "only hosts whose name or tag matches", 0 },
+	{ "json", O_JSON, no_argument, CA_NONE, "vdeck.emit prints JSON lines", 0 },
+	{ "dry-run", O_DRY, no_argument, CA_NONE, "print every change and make none", 0 },
+	{ "readonly", O_READONLY, no_argument, CA_NONE, "refuse every mutating operation", 0 },
+	{ "lock", O_LOCK, no_argument, CA_NONE, "one run of a script at a time", 0 },
+	{ "no-lock", O_NOLOCK, no_argument, CA_NONE, "no lock", 0 },
+	{ "accept-new-hostkeys", O_ACCEPT, no_argument, CA_NONE, "record unknown SSH host keys", 0 },
+	{ "connect-timeout", O_TIMEOUT, required_argument, CA_TEXT, "seconds before a silent source is down", 0 },
+	{ "theme", O_THEME, required_argument, CA_THEME, "console theme", 0 },
+	{ "verbose", 'v', no_argument, CA_NONE, "more diagnostics", 0 },
+	{ "quiet", 'q', no_argument, CA_NONE, "errors only", 0 },
+	{ "completion", O_COMPLETION, required_argument, CA_SHELL, "print the shell completion script", 0 },
+	{ "complete", O_COMPLETE, no_argument, CA_NONE, NULL, 0 },
+	{ "lua-stubs", O_LUA_STUBS, no_argument, CA_DIR, "write LuaLS annotations (DIR/vdeck.lua)", 0 },
+	{ "audit-syslog", O_AUDIT_SYSLOG, no_argument, CA_NONE, "also send audit records to syslog", 0 },
+};
+#define N_CLI_OPTIONS (sizeof cli_options / sizeof cli_options[0])
+
 static void parse_cli(int argc, char **argv, struct cli *cli)
 {
-	enum { O_DEMO = 256, O_EXEC, O_REPL, O_JSON, O_DRY, O_HOSTS, O_LIST, O_CHECK, O_THEME,
-	       O_READONLY, O_LOCK, O_NOLOCK, O_ACCEPT, O_TIMEOUT };
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
-		{ "config", required_argument, NULL, 'c' }, { "demo", optional_argument, NULL, O_DEMO },
-		{ "exec", required_argument, NULL, O_EXEC }, { "repl", no_argument, NULL, O_REPL },
-		{ "json", no_argument, NULL, O_JSON }, { "dry-run", no_argument, NULL, O_DRY },
-		{ "hosts", required_argument, NULL, O_HOSTS }, { "list-runbooks", no_argument, NULL, O_LIST },
-		{ "check", no_argument, NULL, O_CHECK }, { "theme", required_argument, NULL, O_THEME },
-		{ "readonly", no_argument, NULL, O_READONLY }, { "lock", no_argument, NULL, O_LOCK },
-		{ "no-lock", no_argument, NULL, O_NOLOCK }, { "accept-new-hostkeys", no_argument, NULL, O_ACCEPT },
-		{ "connect-timeout", required_argument, NULL, O_TIMEOUT },
-		{ "verbose", no_argument, NULL, 'v' }, { "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static struct option longopts[N_CLI_OPTIONS + 1];
+	/* "+" stops at the first non-option: k=v after --exec FILE stay arguments. */
+	char shortopts[2 * N_CLI_OPTIONS + 2] = "+";
+	size_t nl = 0, ns = 1;
+	for (size_t i = 0; i < N_CLI_OPTIONS; i++) {
+		const struct cli_option *o = &cli_options[i];
+		if (o->name)
+			longopts[nl++] = (struct option){ o->name, o->has_arg, NULL, o->val };
+		if (o->val < 256) {
+			shortopts[ns++] = (char)o->val;
+			if (o->has_arg == required_argument)
+				shortopts[ns++] = ':';
+		}
+	}
+	shortopts[ns] = '\0';
 	memset(cli, 0, sizeof *cli);
 	cli->lock = -1;
 	cli->opts.connect_timeout_ms = 10000;
 	int c, modes = 0;
-	/* "+" stops at the first non-option: k=v after --exec FILE stay arguments. */
-	while ((c = getopt_long(argc, argv, "+hVc:e:vq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("vdeck %s\n", VD_VERSION); exit(0);
@@ -131,6 +177,10 @@ static void parse_cli(int argc, char **argv, struct cli *cli)
 		case O_LOCK: cli->lock = 1; break;
 		case O_NOLOCK: cli->lock = 0; break;
 		case O_ACCEPT: cli->opts.accept_new_hostkeys = 1; break;
+		case O_COMPLETION: cli->mode = MODE_COMPLETION; cli->shell = optarg; modes++; break;
+		case O_COMPLETE: cli->mode = MODE_COMPLETE; modes++; break;
+		case O_LUA_STUBS: cli->mode = MODE_LUA_STUBS; modes++; break;
+		case O_AUDIT_SYSLOG: cli->opts.audit_syslog = 1; break;
 		case O_TIMEOUT: {
 			char *end;
 			double s = strtod(optarg, &end);
@@ -143,12 +193,14 @@ static void parse_cli(int argc, char **argv, struct cli *cli)
 		}
 	}
 	if (modes > 1)
-		usage_error("%s", "choose one of --exec, -e, --repl, --check, --list-runbooks");
+		usage_error("%s", "choose one of --exec, -e, --repl, --check, --list-runbooks, --completion, "
+			    "--lua-stubs");
 	cli->argc = argc - optind;
 	cli->argv = argv + optind;
-	if (cli->mode != MODE_EXEC && cli->argc > 0)
-		usage_error("unexpected argument '%s'", cli->argv[0]);
-	for (int i = 0; i < cli->argc; i++)
+	/* --complete KIND ARG...; --lua-stubs [DIR]; --exec FILE k=v... */
+	if (cli->mode != MODE_EXEC && cli->mode != MODE_COMPLETE && cli->argc > (cli->mode == MODE_LUA_STUBS))
+		usage_error("unexpected argument '%s'", cli->argv[cli->argc - 1]);
+	for (int i = 0; cli->mode == MODE_EXEC && i < cli->argc; i++)
 		if (!strchr(cli->argv[i], '='))
 			usage_error("argument '%s' is not of the form name=value", cli->argv[i]);
 	if (cli->is_demo && cli->config)
@@ -268,6 +320,45 @@ static int load_inventory(const struct cli *cli, struct inventory *inv, struct d
 	return rc;
 }
 
+/* The modes that print something about vdeck itself and start no host:
+ * completion scripts and their answers, Lua stubs. */
+static int run_tool_mode(const struct cli *cli)
+{
+	struct vd_err err;
+	err_clear(&err);
+	int rc = 0;
+	if (cli->mode == MODE_COMPLETION) {
+		rc = completion_script(stdout, cli->shell, cli_options, N_CLI_OPTIONS, &err);
+	} else if (cli->mode == MODE_COMPLETE) {
+		/* An inventory that cannot be read completes no host. */
+		struct inventory inv;
+		struct demo *demo = NULL;
+		int loaded = load_inventory(cli, &inv, &demo) == 0;
+		rc = completion_words(stdout, cli->argc, cli->argv, loaded ? &inv : NULL, &err);
+		if (loaded)
+			inventory_free(&inv);
+		demo_free(&demo);
+	} else if (cli->argc == 0) {   /* --lua-stubs */
+		lua_stubs_write(stdout);
+	} else {
+		char *path = x_asprintf("%s/vdeck.lua", cli->argv[0]);
+		FILE *f = fopen(path, "w");
+		if (f)
+			lua_stubs_write(f);
+		if (!f || ferror(f) | fclose(f)) {   /* fclose either way */
+			fprintf(stderr, "vdeck: --lua-stubs: %s: %s\n", path, strerror(errno));
+			free(path);
+			return EXIT_FAILED;
+		}
+		free(path);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "vdeck: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
 static void on_interrupt(int sig)
 {
 	(void)sig;
@@ -313,6 +404,8 @@ int main(int argc, char **argv)
 	parse_cli(argc, argv, &cli);
 	log_set_level(cli.verbosity < 0 ? LOG_ERROR : cli.verbosity == 0 ? LOG_WARN :
 		      cli.verbosity == 1 ? LOG_INFO : LOG_DEBUG);
+	if (cli.mode == MODE_COMPLETION || cli.mode == MODE_COMPLETE || cli.mode == MODE_LUA_STUBS)
+		return run_tool_mode(&cli);
 	char *script = NULL;
 	if (cli.mode == MODE_EXEC) {
 		if (!(script = resolve_script(cli.script)))
@@ -346,6 +439,9 @@ int main(int argc, char **argv)
 	warn_missing_known_hosts(&inv, cli.opts.accept_new_hostkeys);
 	if (!cli.opts.theme)
 		cli.opts.theme = inv.theme;
+	if (inv.audit_syslog)
+		cli.opts.audit_syslog = 1;
+	cli.opts.audit_syslog_socket = inv.audit_syslog_socket;
 	if (inv.connect_timeout_ms > 0 && cli.opts.connect_timeout_ms == 10000)
 		cli.opts.connect_timeout_ms = inv.connect_timeout_ms;
 	/* Off a terminal the console has nothing to draw on: print the summary. */
@@ -362,6 +458,7 @@ int main(int argc, char **argv)
 	cluster_init(&cluster, &inv);
 	/* Before any operation of this run: what earlier runs left unfinished. */
 	audit_load_unfinished(cli.opts.audit_path, &cluster);
+	maintenance_load(NULL, &cluster);
 	struct fleet_opts fo = {
 		.connect_timeout_ms = cli.opts.connect_timeout_ms,
 		.accept_new_hostkeys = cli.opts.accept_new_hostkeys,

@@ -139,9 +139,9 @@ for suite in $suites; do
 			[ -f "$t" ] || { no_tests asan/lua "tests/lua/test_*.lua"; break; }
 			run_one "asan/lua/${t##*/}" sh tests/lib/run-lua-test.sh build/vdeck-asan "$t"
 		done
-		# The command line, operations, SSH, the console and exiting while hosts
-		# hang, under the sanitizers too.
-		for t in test_cli test_ops_cli test_ssh_metrics test_tui test_clean_exit; do
+		# The command line, operations, SSH, the console, exiting while hosts
+		# hang and shell completion, under the sanitizers too.
+		for t in test_cli test_ops_cli test_ssh_metrics test_tui test_clean_exit test_completion; do
 			run_one "asan/integration/$t.sh" env VDECK="$PWD/build/vdeck-asan" sh "tests/integration/$t.sh"
 		done ;;
 	fuzz)

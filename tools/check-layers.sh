@@ -29,6 +29,8 @@
 #   readline           repl (the Lua shell), tui (the console's `:` line,
 #                      readline's callback interface: tui/cmdline.c)
 #   Lua                lua
+#   libcurl            conn (Prometheus's HTTP API, conn/prom_source.c)
+#   jansson            metrics (Prometheus's JSON answers), lua (--json output)
 #
 # Each object is one check: it passes when it has no violation.  A violation
 # names the object, the symbol and the two layers (or the library).
@@ -50,6 +52,8 @@ libxml2  metrics,conn,ops  libxml2.so*
 curses   tui               libncurses*.so* libtinfo*.so*
 readline repl,tui          libreadline.so* libhistory.so*
 Lua      lua               liblua*.so*
+libcurl  conn              libcurl*.so*
+jansson  metrics,lua       libjansson.so*
 '
 
 [ -d "$objdir" ] || { echo "check-layers: no objects in $objdir (build vdeck first)"; exit 2; }

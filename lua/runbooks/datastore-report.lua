@@ -21,8 +21,6 @@ return vdeck.runbook {
     local list = vdeck.datastores { full_pct = p.full_pct, overcommit = p.overcommit }
     table.sort(list, function(a, b) return a.key < b.key end)
     for _, d in ipairs(list) do
-      local names = {}
-      for _, v in ipairs(d.vms) do names[#names + 1] = v.name end
       alerts = alerts + #d.alerts
       ctx.emit {
         datastore = d.name, key = d.key, type = d.type, shared = d.shared,

@@ -59,7 +59,8 @@ return vdeck.runbook {
                         " (stopped; done: " .. (#done > 0 and table.concat(done, ", ") or "none") .. ")" }
         end
         if not r.dry_run and p.settle > 0 then
-          local t0, b = os.time(), nil
+          local t0 = os.time()
+          local b
           repeat
             pcall(h.refresh, h)
             b = find_bond(h, p.name)

@@ -41,9 +41,11 @@ return vdeck.runbook {
       if match then
         local hosts = {}
         for _, hp in ipairs(l.hosts) do hosts[#hosts + 1] = hp.host end
-        ctx.log(string.format("LUN %s visible on: %s", l.id, #hosts > 0 and table.concat(hosts, ", ") or "no host (network)"))
+        ctx.log(string.format("LUN %s visible on: %s", l.id,
+                              #hosts > 0 and table.concat(hosts, ", ") or "no host (network)"))
         for _, u in ipairs(l.used_by) do
-          ctx.log(string.format("  used by %s on %s as %s%s", u.domain, u.host, u.target, u.shareable and " (shareable)" or ""))
+          ctx.log(string.format("  used by %s on %s as %s%s", u.domain, u.host, u.target,
+                                u.shareable and " (shareable)" or ""))
         end
       end
     end

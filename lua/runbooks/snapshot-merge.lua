@@ -29,9 +29,9 @@ return vdeck.runbook {
     end
     local merged = {}
     for _, disk in ipairs(#disks > 0 and disks or { false }) do
-      local r = d:merge { disk = disk or nil, bandwidth = p.bandwidth,
-                          on_progress = function(pr) ctx.log(string.format("%s %.0f%%", pr.phase,
-                                                             math.max(pr.fraction, 0) * 100)) end }
+      d:merge { disk = disk or nil, bandwidth = p.bandwidth,
+                on_progress = function(pr) ctx.log(string.format("%s %.0f%%", pr.phase,
+                                                   math.max(pr.fraction, 0) * 100)) end }
       merged[#merged + 1] = disk or "(default)"
     end
     return { vm = d.name, merged = merged }

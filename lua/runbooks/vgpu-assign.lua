@@ -48,7 +48,8 @@ return vdeck.runbook {
     if target ~= home then
       if not p.migrate then
         vdeck.error { op = "vgpu-assign", domain = d.name, message = string.format(
-          "%s has no free %s; %s has %d (run with migrate=true to move the VM there)", home, p.type, target, best_free) }
+          "%s has no free %s; %s has %d (run with migrate=true to move the VM there)",
+          home, p.type, target, best_free) }
       end
       if d.state == "running" then
         ctx.log("step: migrate " .. d.name .. " to " .. target)

@@ -5,6 +5,7 @@
  * a simulated host: whatever its platform's transport class reads).  All
  * feed the same pure parser, host_metrics_parse(). */
 #include "conn/collect.h"
+#include "conn/prom_source.h"
 #include "conn/transport.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
@@ -20,6 +21,8 @@ struct collector {
 	const struct transport_class *cls;
 	struct transport_params       params;
 	struct transport             *tr;
+	struct prom_member           *prom;   /* the host's metrics come from Prometheus */
+	int                           cancel_fd;
 };
 
 struct collector *collector_new(const struct host_config *cfg, const struct transport_class *local,
@@ -27,6 +30,7 @@ struct collector *collector_new(const struct host_config *cfg, const struct tran
 {
 	struct collector *col = x_calloc(1, sizeof *col);
 	col->cfg = cfg;
+	col->cancel_fd = cancel_fd;
 	col->cls = cfg->transport == HT_SSH ? &transport_ssh :
 		   cfg->transport == HT_LOCAL ? (local ? local : &transport_local) : &transport_none;
 	col->params = (struct transport_params){
@@ -71,8 +75,25 @@ static int fetch_bundle(struct collector *col, struct strbuf *out, struct vd_err
 	return rc;
 }
 
+void collector_use_prometheus(struct collector *col, struct prom_member *pm) { col->prom = pm; }
+
+static void prometheus_poll(struct collector *col, struct host_snapshot *s)
+{
+	struct vd_err err;
+	err_clear(&err);
+	s->shell_used = 1;
+	if (prom_member_take(col->prom, col->cancel_fd, &s->metrics, &s->rtt_ms, &err) < 0)
+		s->shell_error = x_strdup(err.msg);
+	else
+		s->shell_ok = 1;
+}
+
 void collector_poll(struct collector *col, struct host_snapshot *s)
 {
+	if (col->prom) {
+		prometheus_poll(col, s);
+		return;
+	}
 	if (col->cfg->transport == HT_NONE)
 		return;
 	s->shell_used = 1;

@@ -26,5 +26,10 @@ struct transport *collector_transport(struct collector *col, struct vd_err *err)
  * the caller closes it. */
 struct transport *collector_transport_new(struct collector *col, struct vd_err *err);
 void collector_free(struct collector **col);
+/* Hosts with metrics.source = "prometheus": polls take the host's share
+ * of its Prometheus's answer (conn/prom_source.h) instead of reading the
+ * host's files; the transport stays for operations. */
+struct prom_member;
+void collector_use_prometheus(struct collector *col, struct prom_member *pm);
 
 #endif

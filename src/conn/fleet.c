@@ -14,6 +14,7 @@
  * frees them, so the model and inventory can go while a worker is stuck. */
 #include "conn/fleet.h"
 #include "conn/collect.h"
+#include "conn/prom_source.h"
 #include "conn/virt.h"
 #include "core/log.h"
 #include "core/queue.h"
@@ -87,6 +88,7 @@ struct fleet {
 	struct host_ctx  *workers;
 	size_t            nworkers;
 	double           *asked;          /* per host: when a refresh was requested */
+	struct prom_hub  *prom;           /* the Prometheus servers some hosts' metrics come from */
 };
 
 struct virt_host *host_ctx_virt(struct host_ctx *hc) { return hc->virt; }
@@ -176,7 +178,7 @@ static int poll_host(struct host_ctx *hc, int full)
 	s->t = now_mono_s();
 	int64_t t0 = now_ms();
 	atomic_store(&hc->waiting_ms[HOST_SRC_LIBVIRT], t0);
-	if (full && hc->cfg.transport != HT_NONE)
+	if (full && (hc->cfg.transport != HT_NONE || hc->cfg.metrics.source == MS_PROMETHEUS))
 		atomic_store(&hc->waiting_ms[HOST_SRC_SHELL], t0);
 	struct vd_err err;
 	err_clear(&err);
@@ -315,6 +317,7 @@ static void fleet_free(struct fleet *f)
 		free(m);
 	}
 	queue_destroy(&f->results);
+	prom_hub_free(&f->prom);
 	free(f->workers);
 	free(f->asked);
 	free(f);
@@ -341,6 +344,7 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 	queue_init(&f->results);
 	f->workers = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->workers);
 	f->asked = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->asked);
+	f->prom = prom_hub_new(f->opts.connect_timeout_ms);
 	for (size_t i = 0; i < c->nhosts; i++) {
 		struct host_ctx *hc = &f->workers[i];
 		hc->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -360,10 +364,22 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		hc->virt = virt_host_new(hc->cfg.libvirt_uri, f->opts.connect_timeout_ms);
 		hc->collector = collector_new(&hc->cfg, opts->local_transport, opts->accept_new_hostkeys,
 					      f->opts.connect_timeout_ms, hc->cancel_fd);
+		if (hc->cfg.metrics.source == MS_PROMETHEUS) {
+			struct prom_member *pm = prom_hub_join(f->prom, &hc->cfg, err);
+			if (!pm) {
+				fleet_release(f);
+				return NULL;
+			}
+			collector_use_prometheus(hc->collector, pm);
+		}
 		/* settled when the inventory was read: cannot fail here */
 		if (hc->cfg.libvirt_via == LV_VIA_TUNNEL &&
 		    libvirt_route_plan(&hc->cfg, LV_VIA_TUNNEL, &hc->route, err) == 0)
 			virt_host_set_route(hc->virt, tunnel_uri, hc);
+	}
+	if (prom_hub_start(f->prom, err) < 0) {
+		fleet_release(f);
+		return NULL;
 	}
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
@@ -519,6 +535,7 @@ size_t fleet_stop(struct fleet **pf)
 		}
 		hc->running = 0;
 	}
+	prom_hub_stop(f->prom);   /* after the workers: none waits on it any more */
 	complete_leftovers(f);
 	fleet_release(f);
 	return detached;

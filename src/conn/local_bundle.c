@@ -176,7 +176,65 @@ static void vm_numa(struct reader *r)
 	free(pat);
 }
 
-/* ---- GPUs and LUNs (bundle.c's script_files) ---------------------- */
+/* ---- NIC devices and SR-IOV (bundle.c; `ip -d link` is a command) --- */
+
+static void link_line(struct reader *r, const char *link, const char *name);
+
+static void netdev_device(struct reader *r, const char *d)
+{
+	char *link = x_asprintf("%s/device", d);
+	link_line(r, link, strrchr(d, '/') + 1);
+	free(link);
+}
+
+static void virtfn_link(struct reader *r, const char *l)
+{
+	link_line(r, l, strrchr(l, '/') + 1);
+}
+
+/* "net virtfnN IFNAME" of a VF bound to a host driver. */
+static void virtfn_net(struct reader *r, const char *v)
+{
+	const char *netdir = NULL;
+	for (const char *p = v; (p = strstr(p, "/net/")); p++)
+		netdir = p;   /* the last one: the path starts in /sys/class/net/ */
+	if (!netdir)
+		return;
+	const char *fn = netdir;
+	while (fn > v && fn[-1] != '/')
+		fn--;
+	sb_appendf(r->out, "net %.*s %s\n", (int)(netdir - fn), fn, netdir + 5);
+}
+
+static void sriov_pf(struct reader *r, const char *d)
+{
+	char *total = x_asprintf("%s/device/sriov_totalvfs", d);
+	int pf = access(total, R_OK) == 0;
+	free(total);
+	if (!pf)
+		return;
+	sb_appendc(r->out, BUNDLE_SEP);
+	sb_appendf(r->out, "C sriov %s\n", strrchr(d, '/') + 1);
+	char *dev = x_asprintf("%s/device", d);
+	link_line(r, dev, "device");
+	free(dev);
+	char *pat = x_asprintf("%s/device/virtfn*", d + r->rootlen);
+	each(r, pat, virtfn_link);
+	free(pat);
+	pat = x_asprintf("%s/device/virtfn*/net/*", d + r->rootlen);
+	each(r, pat, virtfn_net);
+	free(pat);
+}
+
+static void net_devices(struct reader *r)
+{
+	sb_appendc(r->out, BUNDLE_SEP);
+	sb_append(r->out, "C netdev-devices\n");
+	each(r, "/sys/class/net/*", netdev_device);
+	each(r, "/sys/class/net/*", sriov_pf);
+}
+
+/* ---- GPUs and LUNs (bundle.c's script_commands) ------------------ */
 
 static void mdev_type_dir(struct reader *r, const char *t)
 {
@@ -255,7 +313,7 @@ void local_bundle(const char *sysroot, struct strbuf *out)
 		root[--n] = '\0';
 	struct reader r = { out, root, n };
 	static const char *const multi[] = {
-		"/proc/meminfo", "/proc/vmstat", "/proc/stat", "/proc/net/dev", "/proc/net/bonding/*",
+		"/proc/meminfo", "/proc/vmstat", "/proc/stat", "/proc/net/dev", "/proc/interrupts", "/proc/net/bonding/*",
 		"/sys/devices/system/node/node*/meminfo",
 	};
 	for (size_t i = 0; i < sizeof multi / sizeof multi[0]; i++)
@@ -268,6 +326,7 @@ void local_bundle(const char *sysroot, struct strbuf *out)
 	each(&r, "/sys/devices/system/node/node*", node_dir);
 	each(&r, "/sys/class/net/*", net_dir);
 	vm_numa(&r);
+	net_devices(&r);
 	devices(&r);
 	sb_appendc(out, BUNDLE_SEP);
 	sb_appendf(out, "C getconf PAGESIZE\n%ld\n", sysconf(_SC_PAGESIZE));

@@ -490,6 +490,8 @@ static void stats_into(struct dom_stats *s, virDomainStatsRecordPtr rec, double 
 		else if (!strcmp(f, "balloon.current")) s->balloon_current = v * 1024;
 		else if (!strcmp(f, "balloon.maximum")) s->balloon_maximum = v * 1024;
 		else if (!strcmp(f, "balloon.usable")) s->balloon_usable = v * 1024;
+		else if (!strcmp(f, "balloon.available")) s->balloon_available = v * 1024;
+		else if (!strcmp(f, "balloon.unused")) s->balloon_unused = v * 1024;
 		else if (!strcmp(f, "vcpu.current")) s->vcpus_online = (unsigned)v;
 		else if (!strncmp(f, "block.", 6) && strstr(f, ".rd.bytes")) s->rd_bytes += v;
 		else if (!strncmp(f, "block.", 6) && strstr(f, ".wr.bytes")) s->wr_bytes += v;

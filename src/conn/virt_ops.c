@@ -34,6 +34,15 @@ void vop_request_free(struct vop_request *r)
 	for (size_t i = 0; i < r->ndrop_snapshots; i++)
 		free(r->drop_snapshots[i]);
 	free(r->drop_snapshots);
+	for (size_t i = 0; i < r->npins; i++) {
+		free(r->pins[i].cpus);
+		free(r->pins[i].undo);
+	}
+	free(r->pins);
+	free(r->cpus);
+	r->pins = NULL;
+	r->npins = 0;
+	r->cpus = NULL;
 	r->xml = r->alias_xpath = r->dest_uri = r->migrate_uri = r->shell = r->undo_shell = NULL;
 	r->drop_snapshots = NULL;
 	r->ndrop_snapshots = 0;
@@ -58,6 +67,11 @@ void vop_request_copy(struct vop_request *dst, const struct vop_request *src)
 	dst->drop_snapshots = src->ndrop_snapshots ? x_calloc(src->ndrop_snapshots, sizeof *dst->drop_snapshots) : NULL;
 	for (size_t i = 0; i < src->ndrop_snapshots; i++)
 		dst->drop_snapshots[i] = x_strdup(src->drop_snapshots[i]);
+	dst->pins = src->npins ? x_calloc(src->npins, sizeof *dst->pins) : NULL;
+	for (size_t i = 0; i < src->npins; i++)
+		dst->pins[i] = (struct vop_pin){ src->pins[i].vcpu, x_strdup(src->pins[i].cpus),
+						 x_strdup(src->pins[i].undo) };
+	dst->cpus = x_strdup(src->cpus);
 	dst->net_updates = src->nnet_updates ? x_calloc(src->nnet_updates, sizeof *dst->net_updates) : NULL;
 	for (size_t i = 0; i < src->nnet_updates; i++) {
 		dst->net_updates[i].command = src->net_updates[i].command;
@@ -219,6 +233,9 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		}
 		xml_call(sb, VOPA_ATTACH_DEVICE, r);
 		break;
+	case VOP_UPDATE_DEVICE:
+		xml_call(sb, VOPA_UPDATE_DEVICE, r);
+		break;
 	case VOP_DETACH_DEVICE:
 		xml_call(sb, VOPA_DETACH_DEVICE, r);
 		if (r->flags & VOPF_LIVE)
@@ -312,8 +329,10 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 	case VOP_NET_DEFINE:
 		describe_network(r, sb);
 		break;
-	case VOP_UPDATE_DEVICE:
-		xml_call(sb, VOPA_UPDATE_DEVICE, r);
+	case VOP_PIN_VCPUS:
+	case VOP_PIN_EMULATOR:
+	case VOP_SET_NUMATUNE:
+		vop_describe_place(r, sb);
 		break;
 	}
 	if (r->xml)
@@ -490,6 +509,10 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 		return 0;
 	case VOP_DETACH_DEVICE:
 		return detach_and_wait(conn, dom, r, res, err);
+	case VOP_UPDATE_DEVICE:
+		if (virDomainUpdateDeviceFlags(dom, r->xml, vop_flags(VOPA_UPDATE_DEVICE, r, NULL)) < 0)
+			return virt_error(err, "updating the device");
+		return 0;
 	case VOP_BLOCK_RESIZE:
 		if (virDomainBlockResize(dom, r->target, r->value, vop_flags(VOPA_BLOCK_RESIZE, r, NULL)) < 0)
 			return virt_error(err, "resizing the disk");
@@ -529,10 +552,10 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 		res->capacity = info.capacity;
 		return 0;
 	}
-	case VOP_UPDATE_DEVICE:
-		if (virDomainUpdateDeviceFlags(dom, r->xml, vop_flags(VOPA_UPDATE_DEVICE, r, NULL)) < 0)
-			return virt_error(err, "updating the device");
-		return 0;
+	case VOP_PIN_VCPUS:
+	case VOP_PIN_EMULATOR:
+	case VOP_SET_NUMATUNE:
+		return vop_run_place(dom, r, res, err);
 	case VOP_BLOCK_COMMIT:
 	case VOP_MIGRATE:
 	case VOP_DEFINE:

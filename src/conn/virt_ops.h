@@ -34,6 +34,11 @@ enum vop_kind {
 	                        * target, after running shell there; uuid empty */
 	VOP_SNAPSHOT_LIST,     /* read only: fills vop_result.snapshots */
 	VOP_BLOCK_INFO,        /* read only: target = disk; fills vop_result.capacity */
+	VOP_UPDATE_DEVICE,     /* xml: a device changed in place (a NIC's <coalesce>, portgroup, VLAN) */
+	VOP_PIN_VCPUS,         /* pins: each vCPU's host CPU list, in order; on a failure the
+	                        * vCPUs already changed get their undo list back */
+	VOP_PIN_EMULATOR,      /* cpus: host CPU list of the emulator threads */
+	VOP_SET_NUMATUNE,      /* target = mode name ("strict", ...), cpus = nodeset */
 	/* host requests (uuid empty): */
 	VOP_NODEDEV_CREATE,    /* xml: an mdev; target = its uuid; VOPF_NODEDEV_DEFINE: persistent */
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
@@ -41,8 +46,7 @@ enum vop_kind {
 	VOP_VOL_DELETE,        /* target = pool, volume = its name */
 	VOP_NET_DEFINE,        /* target = network, xml = <network>: define, then net_updates on the
 	                        * running network, or restart it, start it, autostart it (VOPF_NET_*) */
-	VOP_UPDATE_DEVICE,     /* xml: a device changed in place (a NIC's portgroup, VLAN, bandwidth) */
-	/* (test_vop_flags walks the kinds up to the last one, VOP_UPDATE_DEVICE) */
+	/* (test_vop_flags walks the kinds up to the last one, VOP_NET_DEFINE) */
 };
 
 /* Request flags: which libvirt flags a call passes is the table's business
@@ -59,10 +63,19 @@ enum {
 	VOPF_MIG_UNSAFE    = 1u << 8,
 	VOPF_START         = 1u << 9,   /* VOP_DEFINE: start the new domain; VOP_SNAPSHOT_REVERT: running */
 	VOPF_NODEDEV_DEFINE = 1u << 10, /* VOP_NODEDEV_CREATE: define (persistent), then start */
-	VOPF_NET_START     = 1u << 11,  /* VOP_NET_DEFINE: start the network (virNetworkCreate) */
-	VOPF_NET_RESTART   = 1u << 12,  /* VOP_NET_DEFINE: destroy and start it (the running one is stale) */
-	VOPF_NET_AUTOSTART = 1u << 13,  /* VOP_NET_DEFINE: start it with the host */
-	VOPF_ALL           = (1u << 14) - 1,   /* every bit above */
+	VOPF_CURRENT       = 1u << 11,  /* placement: neither live nor config given: libvirt's
+	                                 * "current" (live when running, else config) */
+	VOPF_NET_START     = 1u << 12,  /* VOP_NET_DEFINE: start the network (virNetworkCreate) */
+	VOPF_NET_RESTART   = 1u << 13,  /* VOP_NET_DEFINE: destroy and start it (the running one is stale) */
+	VOPF_NET_AUTOSTART = 1u << 14,  /* VOP_NET_DEFINE: start it with the host */
+	VOPF_ALL           = (1u << 15) - 1,   /* every bit above */
+};
+
+/* VOP_PIN_VCPUS: one vCPU's new host CPU list ("0-3,8") and the one it had. */
+struct vop_pin {
+	unsigned vcpu;
+	char    *cpus;             /* owned */
+	char    *undo;             /* owned */
 };
 
 struct vop_request {
@@ -93,6 +106,11 @@ struct vop_request {
 	char        **drop_snapshots;  /* owned */
 	size_t        ndrop_snapshots;
 	char         *volume;          /* owned: VOP_VOL_DELETE's volume name */
+	/* VOP_PIN_VCPUS */
+	struct vop_pin *pins;          /* owned */
+	size_t        npins;
+	/* VOP_PIN_EMULATOR: host CPU list; VOP_SET_NUMATUNE: host node list */
+	char         *cpus;            /* owned */
 	/* VOP_NET_DEFINE: portgroup changes made on the running network after
 	 * the definition (libvirt applies a new definition only at the next
 	 * start); each an xml <portgroup> and what to do with it. */
@@ -144,8 +162,8 @@ enum vop_api {
 	VOPA_SET_VCPUS, VOPA_SET_MEMORY, VOPA_ATTACH_DEVICE, VOPA_DETACH_DEVICE, VOPA_BLOCK_RESIZE,
 	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
-	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE,
-	VOPA_NET_UPDATE, VOPA_UPDATE_DEVICE,
+	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE, VOPA_UPDATE_DEVICE,
+	VOPA_PIN_VCPU, VOPA_PIN_EMULATOR, VOPA_SET_NUMA, VOPA_NET_UPDATE,
 	VOPA_COUNT
 };
 
@@ -192,6 +210,10 @@ int  vop_run_network(void *conn, const struct vop_request *req, struct vop_resul
 /* virt_ops_define.c: VOP_DEFINE on the worker of hc (its shell, then conn). */
 int  vop_run_define(struct host_ctx *hc, void *conn, const struct vop_request *req, struct vop_result *res,
 		    struct vd_err *err);
+/* virt_ops_place.c: the placement requests (pins, numatune): their
+ * dry-run text, and the run on the domain (a virDomainPtr). */
+void vop_describe_place(const struct vop_request *r, struct strbuf *sb);
+int  vop_run_place(void *dom, const struct vop_request *r, struct vop_result *res, struct vd_err *err);
 /* Deep copy (a job keeps its own). */
 void vop_request_copy(struct vop_request *dst, const struct vop_request *src);
 

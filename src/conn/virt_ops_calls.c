@@ -12,6 +12,9 @@
 #define WHEN(bit, flag) { (bit), (flag), #flag }
 #define ALWAYS(flag)    { 0, (flag), #flag }
 #define AFFECT          WHEN(VOPF_LIVE, VIR_DOMAIN_AFFECT_LIVE), WHEN(VOPF_CONFIG, VIR_DOMAIN_AFFECT_CONFIG)
+/* libvirt's test driver takes vCPU pins only as "current" (0): the
+ * placement calls pass it when the operator named neither. */
+#define AFFECT_CURRENT  AFFECT, WHEN(VOPF_CURRENT, VIR_DOMAIN_AFFECT_CURRENT)
 
 const struct vop_api_row vop_apis[VOPA_COUNT] = {
 	[VOPA_SET_VCPUS]      = { VOP_SET_VCPUS, "virDomainSetVcpusFlags", .flags = { AFFECT } },
@@ -45,10 +48,13 @@ const struct vop_api_row vop_apis[VOPA_COUNT] = {
 					     WHEN(VOPF_MIG_UNSAFE, VIR_MIGRATE_UNSAFE) } },
 	[VOPA_NODEDEV_DEFINE] = { VOP_NODEDEV_CREATE, "virNodeDeviceDefineXML", .flags = { { 0 } } },
 	[VOPA_NODEDEV_CREATE] = { VOP_NODEDEV_CREATE, "virNodeDeviceCreateXML", .flags = { { 0 } } },
+	[VOPA_UPDATE_DEVICE]  = { VOP_UPDATE_DEVICE, "virDomainUpdateDeviceFlags", .flags = { AFFECT } },
+	[VOPA_PIN_VCPU]       = { VOP_PIN_VCPUS, "virDomainPinVcpuFlags", .flags = { AFFECT_CURRENT } },
+	[VOPA_PIN_EMULATOR]   = { VOP_PIN_EMULATOR, "virDomainPinEmulator", .flags = { AFFECT_CURRENT } },
+	[VOPA_SET_NUMA]       = { VOP_SET_NUMATUNE, "virDomainSetNumaParameters", .flags = { AFFECT_CURRENT } },
 	/* After virNetworkDefineXML, which already holds the change for the next start. */
 	[VOPA_NET_UPDATE]     = { VOP_NET_DEFINE, "virNetworkUpdate",
 				  .flags = { ALWAYS(VIR_NETWORK_UPDATE_AFFECT_LIVE) } },
-	[VOPA_UPDATE_DEVICE]  = { VOP_UPDATE_DEVICE, "virDomainUpdateDeviceFlags", .flags = { AFFECT } },
 };
 
 unsigned vop_flags(enum vop_api api, const struct vop_request *r, struct strbuf *names)

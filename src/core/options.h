@@ -12,6 +12,8 @@ struct vd_options {
 	const char *hosts;            /* --hosts patterns, NULL = all */
 	const char *theme;
 	const char *audit_path;       /* NULL: $XDG_STATE_HOME/vdeck/audit.jsonl */
+	int         audit_syslog;     /* also send each audit record to syslog (ops/audit_syslog.c) */
+	const char *audit_syslog_socket;  /* NULL: /dev/log */
 };
 
 #endif

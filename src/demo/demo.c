@@ -29,13 +29,13 @@ int demo_generate(const char *dir, const struct demo_spec *spec, struct vd_err *
 		demo_host_build(spec, i, &h, &vms);
 		sb_reset(&sb);
 		demo_xml_host(spec, &h, vms, &sb);
-		x_free(&vms);
 		snprintf(path, sizeof path, "%s/hosts/%s.xml", dir, h.name);
-		if (demo_write(path, sb.buf, sb.len, false, err) < 0)
-			goto out;
+		int bad = demo_write(path, sb.buf, sb.len, false, err) < 0;
 		root_of(dir, h.name, path, sizeof path);
-		if (demo_mkdirs(path, err) < 0 || demo_tree_write(path, &h, err) < 0 ||
-		    demo_counters_write(path, spec, &h, 0, false, err) < 0)
+		bad = bad || demo_mkdirs(path, err) < 0 || demo_tree_write(path, &h, vms, err) < 0 ||
+		      demo_counters_write(path, spec, &h, 0, false, err) < 0;
+		x_free(&vms);
+		if (bad)
 			goto out;
 	}
 	rc = 0;

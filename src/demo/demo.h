@@ -24,10 +24,11 @@
 struct demo_spec {
 	unsigned hosts, vms;
 	unsigned seed;
+	unsigned skewed;   /* a few hosts overloaded, many VMs spanning NUMA nodes */
 };
 
-/* "8x120" (also "8X120"); NULL or "" gives 8x120 and seed 0. Hosts
- * 1..1024, VMs 0..100000. The seed is left at 0. */
+/* "8x120" (also "8X120"), optionally ":skewed"; NULL or "" gives 8x120
+ * and seed 0. Hosts 1..1024, VMs 0..100000. The seed is left at 0. */
 int demo_parse_spec(const char *text, struct demo_spec *out, struct vd_err *err);
 
 /* Writes DIR/hosts/<name>.xml and DIR/hosts/<name>/root/ for every host;

@@ -121,6 +121,11 @@ void demo_node_cpulist(const struct demo_host *h, unsigned n, struct strbuf *sb)
 			   demo_node_cpu(h, n, t * h->cores + h->cores - 1));
 }
 
+bool demo_host_overloaded(const struct demo_spec *spec, unsigned index)
+{
+	return spec->skewed && index % 16 == 1 % spec->hosts;
+}
+
 void demo_vm_counts(const struct demo_spec *spec, unsigned *counts)
 {
 	double *w = x_malloc(spec->hosts * sizeof *w), sum = 0;
@@ -128,6 +133,8 @@ void demo_vm_counts(const struct demo_spec *spec, unsigned *counts)
 		struct demo_rng r;
 		demo_rng_init(&r, spec->seed, 11, i);
 		w[i] = 0.45 + 1.1 * demo_rng_unit(&r);  /* 0.45 .. 1.55 */
+		if (demo_host_overloaded(spec, i))
+			w[i] = 2.8;
 		sum += w[i];
 	}
 	unsigned given = 0;
@@ -259,8 +266,18 @@ static void build_vm(const struct demo_spec *spec, struct demo_host *h, unsigned
 		vm->numatune = (int)h->cpu_nodes;    /* cold data on the CXL node */
 		mem_node = h->cpu_nodes;
 	}
+	/* Skewed: most unpinned-memory VMs spread over two CPU nodes, as a
+	 * busy host's allocations do when the home node fills up. */
+	vm->node_kib[mem_node] = vm->cur_mem_kib;
+	if (spec->skewed && vm->numatune < 0 && h->cpu_nodes > 1 && demo_rng_range(&r, 0, 9) < 6) {
+		unsigned other = (best + 1 + demo_rng_range(&r, 0, h->cpu_nodes - 2)) % h->cpu_nodes;
+		uint64_t away = vm->cur_mem_kib * demo_rng_range(&r, 25, 45) / 100;
+		vm->node_kib[best] -= away;
+		vm->node_kib[other] += away;
+	}
 	if (vm->state != DEMO_SHUTOFF)
-		h->node[mem_node].vm_kib += vm->cur_mem_kib;
+		for (unsigned n = 0; n < h->nnodes; n++)
+			h->node[n].vm_kib += vm->node_kib[n];
 	if (vm->state == DEMO_RUNNING)
 		h->running_vcpus += vm->cur_vcpus;
 
@@ -297,6 +314,9 @@ void demo_host_build(const struct demo_spec *spec, unsigned index, struct demo_h
 	h->index = index;
 	demo_host_name(index, spec->hosts, h->name, sizeof h->name);
 	h->profile = index % 8 == 2 ? MEMORY_ONLY_PROFILE : demo_rng_range(&r, 0, 3);
+	h->overloaded = demo_host_overloaded(spec, index);
+	if (h->overloaded)
+		h->profile = 0;   /* crowded, but with the memory to hold it */
 	const struct profile *p = &profiles[h->profile];
 	h->cpu_model = p->model;
 	h->mhz = p->mhz;

@@ -82,7 +82,11 @@ struct demo_host {
 	unsigned ksm_period;               /* seconds per KSM full scan */
 	unsigned vm_first, nvms;           /* global VM index range */
 	unsigned running_vcpus;
+	bool     overloaded;               /* skewed demo: one of the few crowded hosts */
 };
+
+/* Skewed demo: the crowded hosts (one in sixteen, at least one). */
+bool demo_host_overloaded(const struct demo_spec *spec, unsigned index);
 
 /* CPU number of the k-th CPU of node n (k < cores * threads). */
 unsigned demo_node_cpu(const struct demo_host *h, unsigned n, unsigned k);
@@ -105,6 +109,7 @@ struct demo_vm {
 	uint64_t mem_kib, cur_mem_kib;
 	int      state;
 	unsigned home;               /* NUMA node */
+	uint64_t node_kib[DEMO_MAX_NODES];   /* resident memory per node (QEMU's numa_maps) */
 	bool     pinned;
 	int      numatune;           /* nodeset, -1 none */
 	unsigned ndisks;
@@ -130,8 +135,10 @@ void demo_mdev_uuid(uint64_t seed, const struct demo_host *h, unsigned m, char o
 /* Libvirt node XML of one host. */
 void demo_xml_host(const struct demo_spec *spec, const struct demo_host *h,
 		   const struct demo_vm *vms, struct strbuf *sb);
-/* The static part of the host tree under root (counters come from tick). */
-int  demo_tree_write(const char *root, const struct demo_host *h, struct vd_err *err);
+/* The static part of the host tree under root (counters come from tick),
+ * with the QEMU pid file and numa_maps of each of its VMs that run. */
+int  demo_tree_write(const char *root, const struct demo_host *h, const struct demo_vm *vms,
+		     struct vd_err *err);
 /* The moving counters of h at time t under root (atomic: for demo_tick). */
 int  demo_counters_write(const char *root, const struct demo_spec *spec,
 			 const struct demo_host *h, double t, bool atomic, struct vd_err *err);

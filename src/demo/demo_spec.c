@@ -1,10 +1,11 @@
-/* demo_spec.c — "HOSTSxVMS" parsing and the host names of the demo cluster. */
+/* demo_spec.c — "HOSTSxVMS[:skewed]" parsing and the host names of the demo cluster. */
 #include "demo/demo.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int parse_num(const char *s, const char **end, unsigned long *out)
 {
@@ -25,14 +26,16 @@ int demo_parse_spec(const char *text, struct demo_spec *out, struct vd_err *err)
 	out->hosts = DEMO_DEFAULT_HOSTS;
 	out->vms = DEMO_DEFAULT_VMS;
 	out->seed = 0;
+	out->skewed = 0;
 	if (!text || !*text)
 		return 0;
 	unsigned long hosts, vms;
 	const char *p = text;
 	if (parse_num(p, &p, &hosts) < 0 || (*p != 'x' && *p != 'X') ||
-	    parse_num(p + 1, &p, &vms) < 0 || *p != '\0')
+	    parse_num(p + 1, &p, &vms) < 0 || (*p != '\0' && strcmp(p, ":skewed")))
 		return err_set(err, VD_EINVAL,
-			       "demo size \"%s\": expected HOSTSxVMS, e.g. 8x120 or 128x3000", text);
+			       "demo size \"%s\": expected HOSTSxVMS[:skewed], e.g. 8x120 or 128x3000:skewed", text);
+	out->skewed = *p != '\0';
 	if (hosts < 1 || hosts > DEMO_MAX_HOSTS)
 		return err_set(err, VD_EINVAL, "demo size \"%s\": hosts must be 1..%u, not %lu",
 			       text, DEMO_MAX_HOSTS, hosts);

@@ -312,7 +312,42 @@ static void write_bond(struct strbuf *sb, const struct demo_host *h)
 	sb->buf[sb->len] = '\0';
 }
 
-int demo_tree_write(const char *root, const struct demo_host *h, struct vd_err *err)
+/* What the poll reads for per-VM NUMA placement: run/libvirt/qemu/NAME.pid
+ * and the QEMU's proc/PID/numa_maps (guest RAM as one anonymous mapping). */
+static int write_qemus(const char *root, const struct demo_host *h, const struct demo_vm *vms,
+		       struct strbuf *sb, struct vd_err *err)
+{
+	if (!vms)
+		return 0;
+	if (mk(root, "run/libvirt/qemu", err) < 0)
+		return -1;
+	char rel[256];
+	for (unsigned v = 0; v < h->nvms; v++) {
+		const struct demo_vm *vm = &vms[v];
+		if (vm->state != DEMO_RUNNING && vm->state != DEMO_PAUSED)
+			continue;
+		unsigned pid = 4000 + vm->gidx;
+		snprintf(rel, sizeof rel, "run/libvirt/qemu/%s.pid", vm->name);
+		if (demo_writef(root, rel, false, err, "%u\n", pid) < 0)
+			return -1;
+		snprintf(rel, sizeof rel, "proc/%u", pid);
+		if (mk(root, rel, err) < 0)
+			return -1;
+		uint64_t pages = vm->cur_mem_kib / 4;
+		sb_appendf(sb, "7f%010" PRIx64 " default anon=%" PRIu64 " dirty=%" PRIu64, (uint64_t)vm->gidx << 20,
+			   pages, pages);
+		for (unsigned n = 0; n < h->nnodes; n++)
+			if (vm->node_kib[n])
+				sb_appendf(sb, " N%u=%" PRIu64, n, vm->node_kib[n] / 4);
+		sb_append(sb, " kernelpagesize_kB=4\n");
+		snprintf(rel, sizeof rel, "proc/%u/numa_maps", pid);
+		if (put(root, rel, sb, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int demo_tree_write(const char *root, const struct demo_host *h, const struct demo_vm *vms, struct vd_err *err)
 {
 	struct strbuf sb;
 	sb_init(&sb);
@@ -329,7 +364,7 @@ int demo_tree_write(const char *root, const struct demo_host *h, struct vd_err *
 	    demo_writef(root, "proc/sys/kernel/hostname", false, err, "%s\n", h->name) < 0)
 		goto out;
 	if (write_numa(root, h, &sb, err) < 0 || write_mm(root, h, err) < 0 ||
-	    write_nics(root, h, err) < 0)
+	    write_nics(root, h, err) < 0 || write_qemus(root, h, vms, &sb, err) < 0)
 		goto out;
 	rc = 0;
 out:

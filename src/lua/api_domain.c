@@ -1,6 +1,7 @@
 /* api_domain.c — domain handles: looked up by (host, uuid) on every access,
  * so a VM that vanished raises a clear error instead of crashing. */
 #include "lua/lvdeck.h"
+#include "model/numa_locality.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,8 @@ static int dom_index(lua_State *L)
 	else if (!strcmp(k, "id")) { if (d->id >= 0) lua_pushinteger(L, d->id); else lua_pushnil(L); }
 	else if (!strcmp(k, "persistent")) lua_pushboolean(L, d->persistent);
 	else if (!strcmp(k, "snapshot_count")) lua_pushinteger(L, d->snapshots);
+	else if (!strcmp(k, "emulator_pin")) { if (i->emulatorpin[0]) lua_pushstring(L, i->emulatorpin); else lua_pushnil(L); }
+	else if (!strcmp(k, "hugepages")) lua_pushboolean(L, i->hugepages);
 	else {
 		luaL_getmetafield(L, 1, "methods");
 		lua_getfield(L, -1, k);
@@ -77,6 +80,35 @@ static int dom_disks(lua_State *L)
 	return 1;
 }
 
+/* The NIC's mode and what comes with it (issue 15): mode, queues, the VF,
+ * macvtap mode, trunk, bandwidth (KiB/s), filter, coalesce. */
+static void dom_nic_mode_fields(lua_State *L, const struct dom_nic *c)
+{
+	lvd_set_str(L, "mode", nic_mode_name(c->mode));
+	if (c->queues)
+		lvd_set_int(L, "queues", c->queues);
+	if (c->vf_address[0])
+		lvd_set_str(L, "vf", c->vf_address);
+	if (c->direct_mode[0])
+		lvd_set_str(L, "direct_mode", c->direct_mode);
+	if (c->vlan_trunk) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "trunk");
+	}
+	if (c->in_average || c->out_average) {
+		lua_createtable(L, 0, 2);
+		if (c->in_average)
+			lvd_set_int(L, "inbound", (lua_Integer)c->in_average);
+		if (c->out_average)
+			lvd_set_int(L, "outbound", (lua_Integer)c->out_average);
+		lua_setfield(L, -2, "bandwidth");
+	}
+	if (c->filter[0])
+		lvd_set_str(L, "filter", c->filter);
+	if (c->coalesce_rx_frames >= 0)
+		lvd_set_int(L, "coalesce_rx_frames", c->coalesce_rx_frames);
+}
+
 static int dom_nics(lua_State *L)
 {
 	struct domain *d = lvd_check_domain(L, 1, NULL);
@@ -92,6 +124,7 @@ static int dom_nics(lua_State *L)
 		lvd_set_str(L, "target", c->target);
 		if (c->vlan)
 			lvd_set_int(L, "vlan", c->vlan);
+		dom_nic_mode_fields(L, c);
 		lua_rawseti(L, -2, (lua_Integer)n + 1);
 	}
 	return 1;
@@ -125,7 +158,8 @@ static int dom_numatune(lua_State *L)
 
 static int dom_stats(lua_State *L)
 {
-	struct domain *d = lvd_check_domain(L, 1, NULL);
+	struct host *h;
+	struct domain *d = lvd_check_domain(L, 1, &h);
 	const struct dom_stats *s = &d->stats;
 	lua_createtable(L, 0, 8);
 	lua_pushnumber(L, s->cpu_util);
@@ -135,6 +169,10 @@ static int dom_stats(lua_State *L)
 	lvd_set_int(L, "maximum", (lua_Integer)(s->balloon_maximum ? s->balloon_maximum : d->info.max_memory));
 	if (s->balloon_usable)
 		lvd_set_int(L, "usable", (lua_Integer)s->balloon_usable);
+	if (s->balloon_available)
+		lvd_set_int(L, "available", (lua_Integer)s->balloon_available);
+	if (s->balloon_unused)
+		lvd_set_int(L, "unused", (lua_Integer)s->balloon_unused);
 	lua_setfield(L, -2, "balloon");
 	lua_createtable(L, 0, 4);
 	lvd_set_int(L, "rd_bytes", (lua_Integer)s->rd_bytes);
@@ -160,6 +198,7 @@ static int dom_stats(lua_State *L)
 		}
 	}
 	lua_setfield(L, -2, "numa_mem");
+	lvd_set_num(L, "numa_locality", domain_numa_locality(h, d));
 	lua_pushboolean(L, s->valid);
 	lua_setfield(L, -2, "live");
 	return 1;

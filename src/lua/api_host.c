@@ -36,7 +36,7 @@ static void push_tags(lua_State *L, const struct host_config *cfg)
 /* Fields the inventory gives, known before the host answers. */
 static int inventory_field(const char *k)
 {
-	static const char *const keys[] = { "name", "uri", "address", "transport", "sysroot", "tags", NULL };
+	static const char *const keys[] = { "name", "uri", "address", "transport", "sysroot", "tags", "maintenance", NULL };
 	for (const char *const *p = keys; *p; p++)
 		if (!strcmp(k, *p))
 			return 1;
@@ -90,6 +90,7 @@ static int host_field(lua_State *L, int status, lua_KContext kctx)
 	else if (!strcmp(k, "transport")) lua_pushstring(L, transport_name(cfg->transport));
 	else if (!strcmp(k, "sysroot")) lua_pushstring(L, cfg->sysroot);
 	else if (!strcmp(k, "tags")) push_tags(L, cfg);
+	else if (!strcmp(k, "maintenance")) lua_pushboolean(L, h->maintenance);
 	else if (!strcmp(k, "cpus")) lua_pushinteger(L, h->cpus);
 	else if (!strcmp(k, "memory")) lua_pushinteger(L, (lua_Integer)h->memory);
 	else if (!strcmp(k, "cpu_model")) lua_pushstring(L, h->cpu_model);

@@ -2,11 +2,16 @@
  * h:bonds, h:alerts).  Sizes in bytes, rates per second; a rate
  * not yet known (first poll) is nil rather than a misleading zero.
  * Metrics the host's files gave too long ago raise "stale" unless the
- * call says { allow_stale = true } (lfresh.c). */
+ * call says { allow_stale = true } (lfresh.c).
+ *
+ * A host whose metrics come from Prometheus has tables of the same shape,
+ * with source = "prometheus" and `unavailable` naming the fields
+ * node_exporter does not export: they are nil, never a made-up value. */
 #include "lua/lvdeck.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
+#include "model/numa_locality.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +26,20 @@ static const struct host_metrics *need_metrics(lua_State *L, struct host *h, con
 			   : h->shell_error ? h->shell_error : "no host metrics yet");
 	*stale = lvd_check_fresh(L, h, LVD_SRC(HOST_SRC_SHELL), 2, op);
 	return h->metrics;
+}
+
+/* source and unavailable, on the table at the top, for Prometheus's metrics. */
+static void mark_origin(lua_State *L, const struct host_metrics *m, const char *const *unavailable)
+{
+	if (!m->from_prometheus)
+		return;
+	lvd_set_str(L, "source", "prometheus");
+	lua_newtable(L);
+	for (lua_Integer i = 0; unavailable[i]; i++) {
+		lua_pushstring(L, unavailable[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, "unavailable");
 }
 
 static void push_hugepages(lua_State *L, const struct hugepage_pool *p, size_t n)
@@ -39,31 +58,40 @@ static int host_numa(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
 	int stale;
-	const struct numa_topo *t = &need_metrics(L, h, "numa", &stale)->numa;
+	const struct host_metrics *m = need_metrics(L, h, "numa", &stale);
+	const struct numa_topo *t = &m->numa;
+	static const char *const unavailable[] = { "cpus", "distance", "cpu_util", NULL };
 	lua_createtable(L, (int)t->n, 0);
 	lvd_mark_stale(L, stale);
+	lvd_set_num(L, "imbalance", host_numa_imbalance(h));
+	lvd_set_num(L, "locality", host_numa_locality(h));
+	mark_origin(L, m, unavailable);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct numa_node *n = &t->nodes[i];
 		lua_createtable(L, 0, 8);
 		lvd_set_int(L, "id", n->id);
-		lua_createtable(L, (int)n->ncpus, 0);
-		for (size_t c = 0; c < n->ncpus; c++) {
-			lua_pushinteger(L, n->cpus[c]);
-			lua_rawseti(L, -2, (lua_Integer)c + 1);
+		if (!m->from_prometheus) {
+			lua_createtable(L, (int)n->ncpus, 0);
+			for (size_t c = 0; c < n->ncpus; c++) {
+				lua_pushinteger(L, n->cpus[c]);
+				lua_rawseti(L, -2, (lua_Integer)c + 1);
+			}
+			lua_setfield(L, -2, "cpus");
 		}
-		lua_setfield(L, -2, "cpus");
 		if (n->has_meminfo) {
 			lvd_set_int(L, "mem_total", (long long)n->mem.mem_total);
 			lvd_set_int(L, "mem_free", (long long)n->mem.mem_free);
 		}
 		push_hugepages(L, n->hugepages, n->nhugepages);
 		lua_setfield(L, -2, "hugepages");
-		lua_createtable(L, (int)n->ndistance, 0);
-		for (size_t d = 0; d < n->ndistance; d++) {
-			lua_pushinteger(L, n->distance[d]);
-			lua_rawseti(L, -2, (lua_Integer)d + 1);
+		if (!m->from_prometheus) {
+			lua_createtable(L, (int)n->ndistance, 0);
+			for (size_t d = 0; d < n->ndistance; d++) {
+				lua_pushinteger(L, n->distance[d]);
+				lua_rawseti(L, -2, (lua_Integer)d + 1);
+			}
+			lua_setfield(L, -2, "distance");
 		}
-		lua_setfield(L, -2, "distance");
 		lvd_set_num(L, "cpu_util", n->cpu_util);
 		lua_pushboolean(L, n->implicit);
 		lua_setfield(L, -2, "implicit");
@@ -77,8 +105,11 @@ static int host_mem(lua_State *L)
 	struct host *h = lvd_check_host(L, 1);
 	int stale;
 	const struct host_metrics *m = need_metrics(L, h, "mem", &stale);
+	/* /proc/meminfo counts the default hugepage size only */
+	static const char *const unavailable[] = { "hugepages of other sizes", NULL };
 	lua_createtable(L, 0, 11);
 	lvd_mark_stale(L, stale);
+	mark_origin(L, m, unavailable);
 	lvd_set_int(L, "total", (long long)m->mem.total);
 	lvd_set_int(L, "free", (long long)m->mem.free);
 	lvd_set_int(L, "available", (long long)m->mem.available);
@@ -93,6 +124,8 @@ static int host_mem(lua_State *L)
 	lvd_set_int(L, "pages_sharing", (long long)m->ksm.pages_sharing);
 	lvd_set_int(L, "full_scans", (long long)m->ksm.full_scans);
 	lvd_set_int(L, "merge_across_nodes", (long long)m->ksm.merge_across_nodes);
+	lvd_set_int(L, "pages_to_scan", (long long)m->ksm.pages_to_scan);
+	lvd_set_int(L, "sleep_millisecs", (long long)m->ksm.sleep_millisecs);
 	lvd_set_int(L, "saved", (long long)m->ksm.saved);
 	lua_setfield(L, -2, "ksm");
 	push_hugepages(L, m->hugepages, m->nhugepages);
@@ -122,8 +155,11 @@ static int host_nics(lua_State *L)
 	struct host *h = lvd_check_host(L, 1);
 	int stale;
 	const struct host_metrics *m = need_metrics(L, h, "nics", &stale);
+	static const char *const unavailable[] = { "physical", "sriov_numvfs", "sriov_totalvfs", "bond",
+						   "coalesce", NULL };
 	lua_createtable(L, (int)m->nnics, 0);
 	lvd_mark_stale(L, stale);
+	mark_origin(L, m, unavailable);
 	for (size_t i = 0; i < m->nnics; i++) {
 		const struct nic *n = &m->nics[i];
 		lua_createtable(L, 0, 22);
@@ -150,8 +186,17 @@ static int host_nics(lua_State *L)
 			lvd_set_int(L, "sriov_totalvfs", n->sriov_totalvfs);
 		}
 		lvd_set_str(L, "bond", n->bond_master);
-		lua_pushboolean(L, n->physical);
-		lua_setfield(L, -2, "physical");
+		if (!m->from_prometheus) {
+			lua_pushboolean(L, n->physical);
+			lua_setfield(L, -2, "physical");
+		}
+		if (n->device[0])
+			lvd_set_str(L, "device", n->device);
+		if (n->irq_queues) {
+			lvd_set_int(L, "irq_queues", n->irq_queues);
+			lvd_set_int(L, "irqs", (long long)n->irq_count);
+			lvd_set_num(L, "irq_rate", n->irq_rate);   /* interrupts/s, -1 until two polls */
+		}
 		if (n->coalesce.parsed) {
 			push_coalesce(L, &n->coalesce);
 			lua_setfield(L, -2, "coalesce");
@@ -184,8 +229,13 @@ static int host_bonds(lua_State *L)
 	struct host *h = lvd_check_host(L, 1);
 	int stale;
 	const struct host_metrics *m = need_metrics(L, h, "bonds", &stale);
+	/* node_exporter's bonding collector counts ports; nothing of LACP */
+	static const char *const unavailable[] = { "mode", "lacp", "lacp_rate", "aggregator_id", "aggregator_ports",
+						   "actor_key", "partner_key", "partner_mac", "active_port", "ports",
+						   NULL };
 	lua_createtable(L, (int)m->nbonds, 0);
 	lvd_mark_stale(L, stale);
+	mark_origin(L, m, unavailable);
 	for (size_t i = 0; i < m->nbonds; i++) {
 		const struct bond *b = &m->bonds[i];
 		lua_createtable(L, 0, 10);
@@ -204,8 +254,13 @@ static int host_bonds(lua_State *L)
 		lvd_set_str(L, "partner_mac", b->partner_mac);
 		lvd_set_str(L, "backend", b->ovs ? "ovs" : "kernel");
 		lvd_set_str(L, "bridge", b->bridge);
-		lua_pushboolean(L, b->is_8023ad);
-		lua_setfield(L, -2, "lacp");
+		if (b->counts_only) {
+			lvd_set_int(L, "ports_total", b->ports_total);
+			lvd_set_int(L, "ports_up", b->ports_up);
+		} else {
+			lua_pushboolean(L, b->is_8023ad);
+			lua_setfield(L, -2, "lacp");
+		}
 		lvd_set_str(L, "active_port", b->active_port);
 		lua_createtable(L, (int)b->nports, 0);
 		for (size_t p = 0; p < b->nports; p++) {

@@ -180,6 +180,54 @@ static void read_nested(lua_State *L, const struct op_def *def, const char *k, s
 	}
 }
 
+/* The integer keys of table tbl as "K:V;K:V" (ascending K) into the
+ * operation's OAF_INDEXED argument: 1 when it has one and tbl has such keys. */
+static int read_indexed(lua_State *L, const struct op_def *def, int tbl, struct op_args *args)
+{
+	int ai = -1;
+	for (size_t k = 0; k < def->nargs && ai < 0; k++)
+		if (def->args[k].flags & OAF_INDEXED)
+			ai = (int)k;
+	if (ai < 0)
+		return 0;
+	lua_Integer lo = 0, hi = -1;
+	lua_pushnil(L);
+	while (lua_next(L, tbl)) {
+		lua_pop(L, 1);
+		if (!lua_isinteger(L, -1))
+			continue;
+		lua_Integer k = lua_tointeger(L, -1);
+		if (k < 0 || k > 16383)
+			lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "%s: key %d is out of range (0..16383)",
+				   def->args[ai].name, (int)k);
+		if (hi < lo || k < lo)
+			lo = k;
+		if (k > hi)
+			hi = k;
+	}
+	if (hi < lo)
+		return 0;
+	if (args->v[ai].set)
+		lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "argument '%s' given twice", def->args[ai].name);
+	struct strbuf sb;
+	sb_init(&sb);
+	for (lua_Integer k = lo; k <= hi; k++) {
+		int t = lua_rawgeti(L, tbl, k);
+		if (t != LUA_TNIL && t != LUA_TSTRING && t != LUA_TNUMBER) {
+			sb_free(&sb);
+			lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "%s: the value of [%d] must be a string, not a %s",
+				   def->args[ai].name, (int)k, luaL_typename(L, -1));
+		}
+		if (t != LUA_TNIL)
+			sb_appendf(&sb, "%s%d:%s", sb.len ? ";" : "", (int)k, lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	args->v[ai].s = sb_detach(&sb);
+	args->v[ai].set = 1;
+	sb_free(&sb);
+	return 1;
+}
+
 /* Reads positional arguments then the options table into args.  Values are
  * heap strings: args must be freed even when this raises, so they live in a
  * userdata with __gc (see op_method). */
@@ -195,13 +243,21 @@ static void read_args(lua_State *L, const struct op_def *def, int first, int top
 	}
 	if (i <= top && lua_istable(L, i)) {
 		int tbl = i++;
+		int indexed = read_indexed(L, def, tbl, args);
 		lua_pushnil(L);
 		while (lua_next(L, tbl)) {
+			if (indexed && lua_type(L, -2) == LUA_TNUMBER) {
+				lua_pop(L, 1);
+				continue;
+			}
 			if (lua_type(L, -2) != LUA_TSTRING)
 				lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "options must be name = value pairs");
 			const char *k = lua_tostring(L, -2);
 			int ai = op_arg_index(def, k);
-			if (ai < 0 && lua_istable(L, -1)) {
+			if (ai >= 0 && (def->args[ai].flags & OAF_INDEXED) && lua_istable(L, -1)) {
+				if (!read_indexed(L, def, lua_gettop(L), args))
+					lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "%s: give { [0] = \"0-3\", ... }", k);
+			} else if (ai < 0 && lua_istable(L, -1)) {
 				read_nested(L, def, k, args, &fn);
 			} else if (ai < 0 && !strcmp(k, "async")) {
 				*async = lua_toboolean(L, -1);
@@ -323,6 +379,19 @@ void lvd_push_outcome(lua_State *L, const struct op_def *def, const char *host, 
 		lua_pushstring(L, out->created);
 		lua_setfield(L, -2, "created");
 	}
+	if (out->nprevious) {
+		/* { rx_frames = 0, adaptive_rx = false, ... }: given back, they undo */
+		lua_createtable(L, 0, (int)out->nprevious);
+		for (size_t i = 0; i < out->nprevious; i++) {
+			const char *v = out->previous[i].value;
+			if (!strcmp(v, "true") || !strcmp(v, "false"))
+				lua_pushboolean(L, v[0] == 't');
+			else
+				lua_pushinteger(L, strtoll(v, NULL, 10));
+			lua_setfield(L, -2, out->previous[i].name);
+		}
+		lua_setfield(L, -2, "previous");
+	}
 }
 
 /* Pushes a userdata holding struct op_args whose __gc frees its strings. */
@@ -380,7 +449,7 @@ static int run_results(lua_State *L, struct run_box *b)
 	const char *dname = def->target == OP_DOMAIN ? b->dname : NULL;
 	if (out.dry_run)
 		print_dry_run(L, def, h, dname, &out);
-	if (def->build_command) {
+	if (def->build_command && !def->command_result && !(def->flags & OPF_SETTING)) {
 		lua_pushstring(L, out.cmd_out ? out.cmd_out : "");
 		lua_pushstring(L, out.cmd_err ? out.cmd_err : "");
 		lua_pushinteger(L, out.cmd_status);

@@ -374,6 +374,7 @@ static const luaL_Reg vdeck_funcs[] = {
 	{ "each", lvd_each },
 	{ "unfinished", l_unfinished },
 	{ "clock", l_clock },
+	{ "overcommit", lvd_overcommit },
 	{ NULL, NULL },
 };
 

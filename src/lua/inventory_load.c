@@ -1,14 +1,16 @@
-/* inventory_load.c — the defaults{} and host{} declarations.
+/* inventory_load.c — the defaults{}, host{} and rule{} declarations.
  *
  * The file is ordinary Lua (loops, string.format) run in a private state
- * whose only vdeck functions are defaults, host and switch
+ * whose only vdeck functions are defaults, host, rule and switch
  * (lua/inventory_switch.c).  Each call validates its
  * table at once, so an error points at the line that made it; defaults are
  * merged into hosts after the whole file ran, so their order does not
  * matter. */
 #include "lua/inventory_load.h"
+#include "lua/inventory_metrics.h"
 #include "core/filesafe.h"
 #include "core/paths.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "lua/inventory_switch.h"
 #include "lua/safe_load.h"
@@ -28,6 +30,7 @@ struct loader {
 	int   defaults_seen;
 	char *defaults_sysroot;
 	enum libvirt_via defaults_libvirt_via;   /* AUTO: not declared */
+	struct metrics_settings defaults_metrics;
 };
 
 static struct loader *get_loader(lua_State *L)
@@ -164,6 +167,35 @@ static void read_ssh(lua_State *L, int t, const char *what, struct ssh_settings 
 	lua_pop(L, 1);
 }
 
+/* audit = { syslog = true, syslog_socket = "/dev/log" }: a copy of the
+ * audit trail for syslog (ops/audit_syslog.h). */
+static void read_audit(lua_State *L, struct inventory *inv)
+{
+	static const char *const known[] = { "syslog", "syslog_socket", NULL };
+	lua_getfield(L, 1, "audit");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		decl_error(L, "defaults: field 'audit' must be a table");
+	int a = lua_gettop(L);
+	check_known(L, a, "defaults audit", known);
+	lua_getfield(L, a, "syslog");
+	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+		decl_error(L, "defaults audit: field 'syslog' must be true or false");
+	inv->audit_syslog = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	char *sock = opt_string(L, a, "defaults audit", "syslog_socket");
+	if (sock && sock[0] != '/') {
+		free(sock);
+		decl_error(L, "defaults audit: field 'syslog_socket' must be an absolute path");
+	}
+	free(inv->audit_syslog_socket);
+	inv->audit_syslog_socket = sock;
+	lua_pop(L, 1);
+}
+
 /* keys = { action = "key", ... }: checked for shape here, for meaning by the TUI. */
 static void read_keys(lua_State *L, struct inventory *inv)
 {
@@ -206,7 +238,7 @@ static enum libvirt_via opt_libvirt_via(lua_State *L, const char *what)
 static int l_defaults(lua_State *L)
 {
 	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", "keys",
-					     "libvirt_via", NULL };
+					     "libvirt_via", "audit", "metrics", NULL };
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (ld->defaults_seen++)
@@ -223,6 +255,8 @@ static int l_defaults(lua_State *L)
 	ld->defaults_sysroot = opt_string(L, 1, "defaults", "sysroot");
 	read_keys(L, ld->inv);
 	ld->defaults_libvirt_via = opt_libvirt_via(L, "defaults");
+	read_audit(L, ld->inv);
+	inventory_read_metrics(L, 1, "defaults", &ld->defaults_metrics);
 	return 0;
 }
 
@@ -262,7 +296,7 @@ static int l_host(lua_State *L)
 {
 	static const char *const known[] = {
 		"name", "address", "libvirt", "transport", "sysroot", "tags", "ssh", "interval",
-		"libvirt_via", "libvirt_socket", NULL,
+		"libvirt_via", "libvirt_socket", "metrics", NULL,
 	};
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -321,6 +355,121 @@ static int l_host(lua_State *L)
 	h->libvirt_socket = opt_string(L, 1, what, "libvirt_socket");
 	if (h->libvirt_socket && h->libvirt_socket[0] != '/')
 		return decl_error(L, "%s: libvirt_socket must be an absolute path", what);
+	inventory_read_metrics(L, 1, what, &h->metrics);
+	return 0;
+}
+
+/* Strings of the value at idx (a string or a list of them) appended to
+ * *v; -1 when it is anything else. */
+static int read_names(lua_State *L, int idx, char ***v, size_t *n)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		*v = x_realloc(*v, (*n + 1) * sizeof **v);
+		(*v)[(*n)++] = x_strdup(lua_tostring(L, idx));
+		return 0;
+	}
+	if (!lua_istable(L, idx))
+		return -1;
+	lua_Integer len = (lua_Integer)lua_rawlen(L, idx);
+	for (lua_Integer i = 1; i <= len; i++) {
+		lua_rawgeti(L, idx, i);
+		int ok = lua_type(L, -1) == LUA_TSTRING;
+		if (ok) {
+			*v = x_realloc(*v, (*n + 1) * sizeof **v);
+			(*v)[(*n)++] = x_strdup(lua_tostring(L, -1));
+		}
+		lua_pop(L, 1);
+		if (!ok)
+			return -1;
+	}
+	return 0;
+}
+
+int inventory_read_rule(lua_State *L, int idx, struct placement_rule *r, char *msg, size_t len)
+{
+	static const char *const kinds[] = { "keep_apart", "keep_together", "pin_to" };
+	memset(r, 0, sizeof *r);
+	idx = lua_absindex(L, idx);
+	if (!lua_istable(L, idx)) {
+		snprintf(msg, len, "rule: want a table { keep_apart | keep_together | pin_to = ... }");
+		return -1;
+	}
+	int found = -1;
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+		int kind = -1;
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(k, kinds[i]))
+				kind = i;
+		if (kind < 0 || found >= 0) {
+			snprintf(msg, len, kind < 0 ? "rule: unknown field '%s' (keep_apart, keep_together, pin_to)"
+				 : "rule: one of keep_apart, keep_together, pin_to per rule ('%s' is a second)", k);
+			lua_pop(L, 1);
+			return -1;
+		}
+		found = kind;
+	}
+	if (found < 0) {
+		snprintf(msg, len, "rule: needs keep_apart, keep_together or pin_to");
+		return -1;
+	}
+	r->kind = (enum rule_kind)found;
+	lua_getfield(L, idx, kinds[found]);
+	int rc = 0;
+	if (r->kind != RULE_PIN_TO) {
+		if (read_names(L, -1, &r->vms, &r->nvms) < 0 || r->nvms < 2) {
+			snprintf(msg, len, "rule: %s wants a list of two or more VM names", kinds[found]);
+			rc = -1;
+		}
+	} else if (!lua_istable(L, -1)) {
+		snprintf(msg, len, "rule: pin_to wants { vm = ..., hosts = ... }");
+		rc = -1;
+	} else {
+		char **hosts = NULL;
+		size_t nh = 0;
+		lua_getfield(L, -1, "vm");
+		if (read_names(L, -1, &r->vms, &r->nvms) < 0 || !r->nvms) {
+			snprintf(msg, len, "rule: pin_to.vm wants a VM name or a list of them");
+			rc = -1;
+		}
+		lua_getfield(L, -2, "hosts");
+		if (rc == 0 && (read_names(L, -1, &hosts, &nh) < 0 || !nh)) {
+			snprintf(msg, len, "rule: pin_to.hosts wants host names, globs or tags");
+			rc = -1;
+		}
+		lua_pop(L, 2);
+		struct strbuf sb;
+		sb_init(&sb);
+		for (size_t i = 0; i < nh; i++) {
+			sb_appendf(&sb, "%s%s", i ? "," : "", hosts[i]);
+			free(hosts[i]);
+		}
+		free(hosts);
+		r->hosts = nh ? sb_detach(&sb) : NULL;
+		sb_free(&sb);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int l_rule(lua_State *L)
+{
+	struct loader *ld = get_loader(L);
+	struct inventory *inv = ld->inv;
+	inv->rules = x_realloc(inv->rules, (inv->nrules + 1) * sizeof *inv->rules);
+	struct placement_rule *r = &inv->rules[inv->nrules++];
+	char msg[256];
+	int rc = inventory_read_rule(L, 1, r, msg, sizeof msg);
+	luaL_where(L, 1);
+	const char *where = lua_tostring(L, -1);
+	size_t wl = strlen(where);
+	r->source = x_strndup(where, wl >= 2 ? wl - 2 : wl);
+	lua_pop(L, 1);
+	if (rc < 0)
+		return decl_error(L, "%s", msg);
 	return 0;
 }
 
@@ -389,7 +538,8 @@ static int apply_defaults(struct loader *ld, struct vd_err *err)
 			else
 				h->libvirt_uri = x_strdup("qemu:///system");
 		}
-		if (route_host(h, ld->defaults_libvirt_via, err) < 0)
+		if (route_host(h, ld->defaults_libvirt_via, err) < 0 ||
+		    inventory_merge_metrics(h, &ld->defaults_metrics, err) < 0)
 			return -1;
 	}
 	ld->inv->interval_ms = ld->defaults_interval_ms ? ld->defaults_interval_ms : 2000;
@@ -407,6 +557,9 @@ static int load(lua_State *L, struct loader *ld, int loaded, struct vd_err *err)
 	lua_pushlightuserdata(L, ld);
 	lua_pushcclosure(L, l_host, 1);
 	lua_setglobal(L, "host");
+	lua_pushlightuserdata(L, ld);
+	lua_pushcclosure(L, l_rule, 1);
+	lua_setglobal(L, "rule");
 	inventory_switch_register(L, ld->inv);
 	lua_pushvalue(L, -1);   /* the chunk, still on the stack */
 	lua_remove(L, -2);
@@ -438,6 +591,7 @@ static int run_loader(const char *text, const char *path, struct inventory *inv,
 	free(ld.defaults_ssh.identity);
 	free(ld.defaults_ssh.known_hosts);
 	free(ld.defaults_sysroot);
+	metrics_settings_free(&ld.defaults_metrics);
 	lua_close(L);
 	return rc;
 }

@@ -72,6 +72,9 @@ void lvd_ops_register(lua_State *L);
 /* Adds h:numa, h:mem, h:nics, h:bonds, h:alerts, h:run (api_metrics.c). */
 void lvd_metrics_register(lua_State *L);
 
+/* Adds vdeck.plan_numa, vdeck.plan_balance, h:set_maintenance (api_plan.c). */
+void lvd_plan_register(lua_State *L);
+
 /* Adds h:gpus, h:luns, vdeck.gpus, vdeck.luns (api_devices.c). */
 void lvd_devices_register(lua_State *L);
 /* Adds h:pools, vdeck.datastores (api_storage.c). */
@@ -81,6 +84,8 @@ void lvd_switch_register(lua_State *L);
 /* Adds the storage fields (physical, provisioning, thin, used_by, chain) of
  * disk k of d to the disk table on top (api_storage.c). */
 void lvd_disk_storage(lua_State *L, const struct domain *d, const struct dom_disk *k);
+/* h:sriov(), vdeck.sriov() (api_sriov.c). */
+void lvd_sriov_register(lua_State *L);
 
 
 /* Waits (yields) until host h — else every host marked in want (per host
@@ -121,6 +126,8 @@ int  lvd_refresh(lua_State *L, struct host *h, int ret_self);
 /* print() through lvd_write. */
 int  lvd_print(lua_State *L);
 
+/* vdeck.overcommit() (api_overcommit.c). */
+int  lvd_overcommit(lua_State *L);
 /* vdeck.each(items, fn, {per_host=, limit=}) (each.c). */
 int  lvd_each(lua_State *L);
 

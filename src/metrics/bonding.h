@@ -54,6 +54,8 @@ struct bond {
 	int      from_sysfs;          /* built from /sys/class/net, fewer details */
 	int      ovs;                 /* an Open vSwitch bond (metrics/ovs_lacp.h) */
 	char     bridge[32];          /* OVS: its bridge, "" unknown */
+	int      counts_only;         /* a source with port counts, no ports (Prometheus) */
+	int      ports_total, ports_up;   /* those counts, when counts_only */
 	struct bond_port *ports;
 	size_t   nports;
 };

@@ -21,7 +21,7 @@
  * gathered in "$@" and read by the one grep at the end of script_files;
  * markers (a path that exists, no content) are printed as they are found. */
 static const char script_files[] =
-		"set -- proc/meminfo proc/vmstat proc/stat proc/net/dev proc/net/bonding/* sys/devices/system/node/node*/meminfo"
+		"set -- proc/meminfo proc/vmstat proc/stat proc/net/dev proc/interrupts proc/net/bonding/* sys/devices/system/node/node*/meminfo"
 	" proc/sys/kernel/osrelease sys/devices/system/cpu/online sys/kernel/mm/ksm/*"
 	" sys/kernel/mm/hugepages/*/nr_hugepages sys/kernel/mm/hugepages/*/free_hugepages\n"
 	"for d in sys/devices/system/node/node*; do [ -d \"$d\" ] || continue\n"
@@ -73,12 +73,36 @@ static const char script_commands[] =
 	"if [ -z \"$R\" ] && command -v ethtool >/dev/null 2>&1; then for d in sys/class/net/*; do\n"
 	"  [ -e \"$d\"/device ] || continue; n=${d##*/}\n"
 	"  printf '\\036C ethtool -c %s\\n' \"$n\"; ethtool -c \"$n\" 2>&1; done; fi\n"
-	/* OVS_RUNDIR as the OVS tools themselves read it. */
+	/* Each NIC's device link (interrupt names say virtio0 or a PCI address)
+	 * and the SR-IOV PFs' VF links.  A link needs readlink, a fork; links
+	 * change only when NICs or VFs come and go (a VF bound to a driver is
+	 * a NIC too), so the long-lived shell keeps the answer and reads the
+	 * links again only when the set of names (globbing, no fork) changed.
+	 * `ip -d link` (VF MAC, VLAN, trust) runs once per PF that has VFs. */
+	"k=; for d in sys/class/net/*; do [ -L \"$d\"/device ] && k=\"$k ${d##*/}\"\n"
+	"  for l in \"$d\"/device/virtfn*; do [ -L \"$l\" ] && k=\"$k $l\"; done; done\n"
+	"if [ \"$k\" != \"$vdeck_linkkey\" ]; then vdeck_linkkey=$k; vdeck_devs=; vdeck_sriov=\n"
+	"  for d in sys/class/net/*; do [ -L \"$d\"/device ] || continue\n"
+	"    vdeck_devs=\"$vdeck_devs${d##*/} $(readlink \"$d\"/device)\n\"\n"
+	"    [ -r \"$d\"/device/sriov_totalvfs ] || continue\n"
+	"    vdeck_sriov=\"$vdeck_sriov${vdeck_rs}C sriov ${d##*/}\n\"\n"
+	"    for l in \"$d\"/device \"$d\"/device/virtfn*; do [ -L \"$l\" ] || continue\n"
+	"      vdeck_sriov=\"$vdeck_sriov${l##*/} $(readlink \"$l\")\n\"; done\n"
+	"    for v in \"$d\"/device/virtfn*/net/*; do [ -e \"$v\" ] || continue; f=${v%/net/*}\n"
+	"      vdeck_sriov=\"${vdeck_sriov}net ${f##*/} ${v##*/}\n\"; done\n"
+	"  done; fi\n"
+	"printf '\\036C netdev-devices\\n%s%s' \"$vdeck_devs\" \"$vdeck_sriov\"\n"
+	"if command -v ip >/dev/null 2>&1; then for d in sys/class/net/*; do [ -L \"$d\"/device/virtfn0 ] || continue\n"
+	"  printf '\\036C ip -d link show %s\\n' \"${d##*/}\"; ip -d link show dev \"${d##*/}\" 2>&1; done; fi\n"
+	/* Open vSwitch bonds: only when its database socket exists (no fork
+	 * otherwise); OVS_RUNDIR as the OVS tools themselves read it. */
 	"o=${OVS_RUNDIR:-/var/run/openvswitch}\n"
 	"if [ -S \"$o/db.sock\" ] && command -v ovs-appctl >/dev/null 2>&1; then\n"
 	"  printf '\\036C ovs-vsctl show\\n'; ovs-vsctl --timeout=3 show 2>&1\n"
 	"  printf '\\036C ovs-appctl bond/show\\n'; ovs-appctl --timeout=3 bond/show 2>&1\n"
-	"  printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1; fi\n";
+	"  printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1\n"
+	"  printf '\\036C ovs-vsctl get Open_vSwitch . other_config\\n'\n"
+	"  ovs-vsctl --timeout=3 get Open_vSwitch . other_config 2>&1; fi\n";
 
 /* Run once, where the script or the function is defined: the page size
  * never changes, so a long-lived shell asks for it once per session.  The
@@ -87,7 +111,8 @@ static const char script_commands[] =
 static const char script_once[] =
 	"export LC_ALL=C\n"
 	"for d in /usr/local/sbin /usr/sbin /sbin; do case :$PATH: in *:$d:*) ;; *) PATH=${PATH:+$PATH:}$d;; esac; done\n"
-	"vdeck_pagesize=$(getconf PAGESIZE 2>/dev/null)\n";
+	"vdeck_pagesize=$(getconf PAGESIZE 2>/dev/null)\n"
+	"vdeck_rs=$(printf '\\036')\n";
 
 static void append_header_text(struct strbuf *sb, const char *s)
 {

@@ -119,6 +119,84 @@ static void parse_disk(const xmlNode *n, struct dom_info *out)
 	}
 }
 
+const char *nic_mode_name(enum nic_mode m)
+{
+	switch (m) {
+	case NIC_MODE_BRIDGE: return "bridge";
+	case NIC_MODE_NETWORK: return "network";
+	case NIC_MODE_OVS: return "ovs";
+	case NIC_MODE_DIRECT: return "direct";
+	case NIC_MODE_HOSTDEV: return "hostdev";
+	case NIC_MODE_VHOSTUSER: return "vhostuser";
+	case NIC_MODE_OTHER: break;
+	}
+	return "other";
+}
+
+static enum nic_mode nic_mode_of(const xmlNode *n, const char *type)
+{
+	char vp[24];
+	xml_attr(xml_child(n, "virtualport"), "type", vp, sizeof vp);
+	if (!strcmp(vp, "openvswitch") && (!strcmp(type, "bridge") || !strcmp(type, "network")))
+		return NIC_MODE_OVS;
+	static const struct { const char *type; enum nic_mode mode; } modes[] = {
+		{ "bridge", NIC_MODE_BRIDGE }, { "network", NIC_MODE_NETWORK }, { "direct", NIC_MODE_DIRECT },
+		{ "hostdev", NIC_MODE_HOSTDEV }, { "vhostuser", NIC_MODE_VHOSTUSER },
+	};
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		if (!strcmp(type, modes[i].type))
+			return modes[i].mode;
+	return NIC_MODE_OTHER;
+}
+
+static uint64_t attr_u64(const xmlNode *n, const char *name)
+{
+	char v[24];
+	xml_attr(n, name, v, sizeof v);
+	return strtoull(v, NULL, 10);
+}
+
+/* The VF of <interface type='hostdev'>: <source><address type='pci' .../>. */
+static void pci_address(const xmlNode *a, char *buf, size_t len)
+{
+	char dom[8], bus[8], slot[8], fn[8];
+	xml_attr(a, "domain", dom, sizeof dom);
+	xml_attr(a, "bus", bus, sizeof bus);
+	xml_attr(a, "slot", slot, sizeof slot);
+	xml_attr(a, "function", fn, sizeof fn);
+	if (!bus[0] || !slot[0]) {
+		buf[0] = '\0';
+		return;
+	}
+	/* libvirt writes 0x0000, 0x3b, 0x02, 0x0: print them as lspci does */
+	snprintf(buf, len, "%04lx:%02lx:%02lx.%lx", strtoul(dom, NULL, 16) & 0xffff, strtoul(bus, NULL, 16) & 0xff,
+		 strtoul(slot, NULL, 16) & 0x1f, strtoul(fn, NULL, 16) & 0x7);
+}
+
+static void parse_nic_extras(const xmlNode *n, struct dom_nic *c)
+{
+	c->mode = nic_mode_of(n, c->type);
+	c->queues = (unsigned)attr_u64(xml_child(n, "driver"), "queues");
+	const xmlNode *src = xml_child(n, "source");
+	if (c->mode == NIC_MODE_DIRECT)
+		xml_attr(src, "mode", c->direct_mode, sizeof c->direct_mode);
+	if (c->mode == NIC_MODE_HOSTDEV)
+		pci_address(xml_child(src, "address"), c->vf_address, sizeof c->vf_address);
+	xml_attr(xml_child(n, "filterref"), "filter", c->filter, sizeof c->filter);
+	const xmlNode *vlan = xml_child(n, "vlan");
+	char trunk[8];
+	xml_attr(vlan, "trunk", trunk, sizeof trunk);
+	unsigned tags = 0;
+	for (const xmlNode *t = vlan ? vlan->children : NULL; t; t = t->next)
+		tags += xml_is(t, "tag");
+	c->vlan_trunk = !strcmp(trunk, "yes") || tags > 1;
+	const xmlNode *bw = xml_child(n, "bandwidth");
+	c->in_average = attr_u64(xml_child(bw, "inbound"), "average");
+	c->out_average = attr_u64(xml_child(bw, "outbound"), "average");
+	const xmlNode *frames = xml_child(xml_child(xml_child(n, "coalesce"), "rx"), "frames");
+	c->coalesce_rx_frames = frames ? (int64_t)(attr_u64(frames, "max") & 0xffffffffu) : -1;
+}
+
 static void parse_nic(const xmlNode *n, struct dom_info *out)
 {
 	x_grow(&out->nics, &(size_t){ grown_cap(out->nnics) }, out->nnics + 1, sizeof *out->nics);
@@ -138,6 +216,7 @@ static void parse_nic(const xmlNode *n, struct dom_info *out)
 	char id[16];
 	xml_attr(xml_child(xml_child(n, "vlan"), "tag"), "id", id, sizeof id);
 	c->vlan = (unsigned)strtoul(id, NULL, 10);
+	parse_nic_extras(n, c);
 }
 
 static void parse_hostdev(const xmlNode *n, struct dom_info *out)
@@ -150,15 +229,8 @@ static void parse_hostdev(const xmlNode *n, struct dom_info *out)
 	const xmlNode *src = xml_child(n, "source");
 	xml_attr(xml_child(src, "address"), "uuid", h->uuid, sizeof h->uuid);
 	const xmlNode *a = xml_child(src, "address");
-	if (a && !h->uuid[0]) {
-		char dom[8], bus[8], slot[8], fn[8];
-		xml_attr(a, "domain", dom, sizeof dom);
-		xml_attr(a, "bus", bus, sizeof bus);
-		xml_attr(a, "slot", slot, sizeof slot);
-		xml_attr(a, "function", fn, sizeof fn);
-		if (bus[0])
-			snprintf(h->address, sizeof h->address, "%s:%s:%s.%s", dom, bus, slot, fn);
-	}
+	if (a && !h->uuid[0])
+		pci_address(a, h->address, sizeof h->address);   /* 0000:3b:02.1, as sysfs names it */
 }
 
 static void parse_devices(const xmlNode *devs, struct dom_info *out)
@@ -216,9 +288,25 @@ int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_er
 	const xmlNode *nt = xml_child(xml_child(root, "numatune"), "memory");
 	xml_attr(nt, "mode", out->numatune_mode, sizeof out->numatune_mode);
 	xml_attr(nt, "nodeset", out->numatune_nodeset, sizeof out->numatune_nodeset);
-	for (const xmlNode *c = xml_child(xml_child(xml_child(root, "cpu"), "numa"), "cell"); c; c = c->next)
-		if (xml_is(c, "cell"))
-			out->guest_numa_cells++;
+	int cells_shared = 1;
+	for (const xmlNode *c = xml_child(xml_child(xml_child(root, "cpu"), "numa"), "cell"); c; c = c->next) {
+		if (!xml_is(c, "cell"))
+			continue;
+		out->guest_numa_cells++;
+		char access[16];
+		xml_attr(c, "memAccess", access, sizeof access);
+		cells_shared &= !strcmp(access, "shared");
+	}
+	xml_attr(xml_child(xml_child(root, "cputune"), "emulatorpin"), "cpuset", out->emulatorpin,
+		 sizeof out->emulatorpin);
+	const xmlNode *huge = xml_child(xml_child(root, "memoryBacking"), "hugepages");
+	if (huge) {
+		char size[32], unit[16];
+		const xmlNode *page = xml_child(huge, "page");
+		xml_attr(page, "size", size, sizeof size);
+		xml_attr(page, "unit", unit, sizeof unit);
+		out->hugepage_size = strtoull(size, NULL, 10) * unit_factor(unit);
+	}
 	for (const xmlNode *c = xml_child(root, "cputune") ? xml_child(root, "cputune")->children : NULL; c; c = c->next) {
 		if (!xml_is(c, "vcpupin"))
 			continue;
@@ -230,6 +318,12 @@ int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_er
 		xml_attr(c, "cpuset", p->cpuset, sizeof p->cpuset);
 	}
 	parse_devices(xml_child(root, "devices"), out);
+	const xmlNode *mb = xml_child(root, "memoryBacking");
+	out->hugepages = xml_child(mb, "hugepages") != NULL;
+	char access[16];
+	xml_attr(xml_child(mb, "access"), "mode", access, sizeof access);
+	/* shared for the whole VM, or for each of its guest NUMA cells */
+	out->shared_memory = !strcmp(access, "shared") || (out->guest_numa_cells && cells_shared);
 	xmlFreeDoc(doc);
 	return 0;
 }

@@ -38,6 +38,18 @@ struct dom_disk {
 	size_t   nchain;
 };
 
+/* How a VM NIC reaches the host (dom_nic.mode), from <interface type=>
+ * and <virtualport type=>. */
+enum nic_mode {
+	NIC_MODE_OTHER,      /* user, ethernet, mcast, ... */
+	NIC_MODE_BRIDGE,     /* type='bridge': a tap in a Linux bridge */
+	NIC_MODE_NETWORK,    /* type='network': a libvirt network */
+	NIC_MODE_OVS,        /* <virtualport type='openvswitch'>: a tap in an OVS bridge */
+	NIC_MODE_DIRECT,     /* type='direct': macvtap on a host NIC */
+	NIC_MODE_HOSTDEV,    /* type='hostdev': an SR-IOV VF passed through */
+	NIC_MODE_VHOSTUSER,  /* type='vhostuser': a user-space switch (OVS-DPDK) socket */
+};
+
 struct dom_nic {
 	char  mac[18];
 	char  type[16];        /* network, bridge, hostdev, direct, vhostuser */
@@ -46,8 +58,18 @@ struct dom_nic {
 	char  interfaceid[37]; /* <virtualport><parameters interfaceid=> (an OVS port's), "" none */
 	char  portgroup[32];
 	char  target[32];      /* tap device when running */
-	unsigned vlan;         /* 0 = none */
+	unsigned vlan;         /* 0 = none; the first tag of a trunk */
+	enum nic_mode mode;
+	unsigned queues;       /* <driver queues=>, 0 = not set (one) */
+	char  direct_mode[16]; /* direct: vepa, bridge, private, passthrough */
+	char  vf_address[16];  /* hostdev: the VF's PCI address 0000:3b:02.0 */
+	char  filter[32];      /* <filterref filter=> */
+	int   vlan_trunk;      /* <vlan trunk='yes'> or several tags */
+	uint64_t in_average, out_average;  /* <bandwidth> KiB/s, 0 = none */
+	int64_t  coalesce_rx_frames;       /* <coalesce><rx><frames max=>, -1 = not set */
 };
+
+const char *nic_mode_name(enum nic_mode m);   /* "bridge", "network", "ovs", ... */
 
 struct dom_vcpupin {
 	unsigned vcpu;
@@ -77,6 +99,10 @@ struct dom_info {
 	struct dom_hostdev *hostdevs; size_t nhostdevs;
 	unsigned scsi_controllers;    /* virtio-scsi controllers present */
 	unsigned dimms;
+	char     emulatorpin[64];     /* <cputune><emulatorpin cpuset>, "" none */
+	int      hugepages;           /* <memoryBacking><hugepages> */
+	uint64_t hugepage_size;       /* its first <page size>, bytes; 0: the host's default */
+	int      shared_memory;       /* <memoryBacking><access mode='shared'> (vhost-user needs it) */
 };
 
 int  domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_err *err);

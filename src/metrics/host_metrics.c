@@ -208,6 +208,8 @@ static int route(const char *path, const char *data, size_t n, void *ctx)
 
 	if ((rc = host_devices_route(m, path, data, n, &e)) != 1) {
 		/* GPUs and LUNs (host_devices.c) */
+	} else if ((rc = host_net_route(m, path, data, n, &e)) != 1) {
+		/* SR-IOV, interrupts, NIC devices (host_net.c) */
 	} else if (strcmp(path, "/proc/meminfo") == 0) {
 		rc = parse_meminfo(data, n, &m->mem, &e);
 		m->has_mem = rc == 0;
@@ -440,6 +442,7 @@ static void finish(struct parse_ctx *c)
 	if (m->numa.n == 0)
 		add_implicit_node(m);
 	host_devices_finish(m);
+	host_net_finish(m);
 }
 
 int host_metrics_parse(const char *bundle, size_t len, double t, struct host_metrics *out,
@@ -489,5 +492,6 @@ void host_metrics_free(struct host_metrics *m)
 	x_free(&m->cpus);
 	x_free(&m->vm_numa);
 	host_devices_free(m);
+	host_net_free(m);
 	memset(m, 0, sizeof(*m));
 }

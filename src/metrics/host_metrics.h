@@ -23,7 +23,9 @@
 #include "metrics/netclass.h"
 #include "metrics/numa.h"
 #include "metrics/ovs_lacp.h"
+#include "metrics/interrupts.h"
 #include "metrics/procstat.h"
+#include "metrics/sriov.h"
 #include "metrics/vmnuma.h"
 #include "metrics/vmstat.h"
 
@@ -69,8 +71,16 @@ struct host_metrics {
 	struct gpu_inv  gpus;       /* sysfs mdev tree (libvirt's view is in the host model) */
 	struct lun_list luns;       /* iSCSI/FC/WWN LUNs from /dev/disk and /sys/block */
 
+	struct sriov_inv sriov;     /* SR-IOV PFs and VFs, OVS-DPDK settings (host_net.c) */
+	struct irq_list  irqs;      /* /proc/interrupts */
+	int      has_irqs;
+	char    *netdev_devices;    /* the "netdev-devices" record until finish, then NULL */
+
 	unsigned nerrors;
 	char     first_error[256];
+	/* Mapped from Prometheus series (metrics/prom.h): what they do not
+	 * carry is unknown here, not zero. */
+	int      from_prometheus;
 };
 
 int  host_metrics_parse(const char *bundle, size_t len, double t, struct host_metrics *out,
@@ -86,6 +96,14 @@ int  host_devices_route(struct host_metrics *m, const char *path, const char *da
 			struct vd_err *e);
 void host_devices_finish(struct host_metrics *m);
 void host_devices_free(struct host_metrics *m);
+
+/* host_net.c: SR-IOV, OVS other_config, NIC device links and interrupts.
+ * route: as host_devices_route; finish runs once the NICs are sorted. */
+int  host_net_route(struct host_metrics *m, const char *path, const char *data, size_t n, struct vd_err *e);
+void host_net_finish(struct host_metrics *m);
+void host_net_free(struct host_metrics *m);
+/* The NICs' interrupt rates from the previous sample (host_rates.c calls it). */
+void host_net_rates(const struct host_metrics *prev, struct host_metrics *cur, double dt);
 
 /* Look-ups by name (NULL when absent). */
 struct nic  *host_metrics_nic(const struct host_metrics *m, const char *name);

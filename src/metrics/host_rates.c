@@ -99,6 +99,7 @@ void host_metrics_rates(const struct host_metrics *prev, struct host_metrics *cu
 
 	for (size_t i = 0; i < cur->nnics; i++)
 		nic_rates(ok ? host_metrics_nic(prev, cur->nics[i].name) : NULL, &cur->nics[i], dt);
+	host_net_rates(ok ? prev : NULL, cur, dt);
 
 	cur->swap_in_rate = cur->swap_out_rate = -1;
 	if (ok && prev->has_vmstat && cur->has_vmstat) {

@@ -193,6 +193,15 @@ int lun_sysfs_file(struct lun_list *l, const char *rel, const char *data, size_t
 	return rc;
 }
 
+/* A listing order that does not depend on the order records arrived in:
+ * LUNs a by-path link names (SAN) first, then by-id only, each by path. */
+static int lun_order(const void *a, const void *b)
+{
+	const struct lun *x = a, *y = b;
+	int xs = !text_prefix(x->path, "/dev/disk/by-path/"), ys = !text_prefix(y->path, "/dev/disk/by-path/");
+	return xs != ys ? xs - ys : strcmp(x->path, y->path);
+}
+
 void lun_list_finish(struct lun_list *l)
 {
 	size_t k = 0;
@@ -209,6 +218,8 @@ void lun_list_finish(struct lun_list *l)
 		l->v[k++] = *u;
 	}
 	l->n = k;
+	if (k > 1)
+		qsort(l->v, k, sizeof *l->v, lun_order);
 }
 
 /* ---- libvirt pools -------------------------------------------------- */

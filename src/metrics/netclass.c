@@ -22,6 +22,7 @@ void nic_init(struct nic *nic, const char *name)
 	nic->speed_mbps = nic->mtu = nic->ifindex = -1;
 	nic->sriov_numvfs = nic->sriov_totalvfs = -1;
 	nic->rx_bps = nic->tx_bps = nic->rx_pps = nic->tx_pps = -1;
+	nic->irq_rate = -1;
 }
 
 static int signed_value(const char *text, int64_t *v)

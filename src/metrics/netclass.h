@@ -31,6 +31,10 @@ struct nic {
 	char     bond_mii[16];          /* sysfs bonding_slave/mii_status */
 	double   rx_bps, tx_bps, rx_pps, tx_pps;
 	struct coalesce coalesce;       /* coalesce.parsed = 0 when not collected */
+	char     device[24];            /* last part of its device link (0000:3b:00.0, virtio0), "" unknown */
+	unsigned irq_queues;            /* interrupts of its queues in /proc/interrupts (host_net.c) */
+	uint64_t irq_count;             /* their total since boot */
+	double   irq_rate;              /* interrupts/s, -1 unknown */
 };
 
 void nic_init(struct nic *nic, const char *name);

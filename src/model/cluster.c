@@ -62,6 +62,7 @@ void cluster_free(struct cluster *c)
 	jobs_free(&c->jobs);
 	eventlog_free(&c->events);
 	unfinished_list_free(&c->unfinished);
+	plan_board_free(&c->plan);
 	memset(c, 0, sizeof *c);
 }
 

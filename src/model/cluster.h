@@ -18,6 +18,7 @@
 #include "model/eventlog.h"
 #include "model/inventory.h"
 #include "model/jobs.h"
+#include "model/plan_board.h"
 #include "model/unfinished.h"
 
 struct host_metrics;
@@ -26,7 +27,9 @@ struct host_alert;
 enum host_state { HOST_CONNECTING, HOST_UP, HOST_DEGRADED, HOST_DOWN };
 
 /* Where a host's data comes from: libvirt, and the host's own files read
- * over its shell transport (none when transport = "none"). */
+ * over its shell transport (none when transport = "none") or, with
+ * metrics.source = "prometheus", its series in Prometheus: HOST_SRC_SHELL
+ * is whichever of the two gives the host's metrics. */
 enum host_source { HOST_SRC_LIBVIRT, HOST_SRC_SHELL, HOST_NSRC };
 
 /* What one poll of one host produced; built on a worker, applied on the loop. */
@@ -91,6 +94,7 @@ struct host {
 	double    answered_mono[HOST_NSRC];   /* each source's last answer */
 	double    overdue_wait[HOST_NSRC];    /* the wait already marked as unanswered */
 	unsigned  generation;                 /* bumps on every change */
+	int       maintenance;                /* takes no new VMs in any plan (ops/maintenance.h) */
 };
 
 struct cluster {
@@ -102,6 +106,7 @@ struct cluster {
 	struct eventlog   events;
 	struct unfinished_list unfinished;   /* found in the audit trail at start */
 	double            connect_timeout_s;  /* a source silent longer is not answering */
+	struct plan_board plan;               /* the Plan view's plan (vdeck.plan_publish) */
 };
 
 void cluster_init(struct cluster *c, struct inventory *inv);

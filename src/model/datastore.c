@@ -5,6 +5,7 @@
 #include "core/xalloc.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,16 +262,25 @@ const struct datastore *datastore_of_path(const struct datastore_list *l, const 
 	return NULL;
 }
 
+/* One alert line; a long one is cut at the buffer's end. */
+__attribute__((format(printf, 2, 3))) static void alert_line(char *dst, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(dst, 256, fmt, ap);
+	va_end(ap);
+}
+
 size_t datastore_alerts(const struct datastore *d, const struct cluster *c, unsigned full_pct, double max_ratio,
 			char (*msgs)[256], size_t max)
 {
 	size_t n = 0;
 	if (d->capacity && n < max && d->allocation * 100 > (uint64_t)full_pct * d->capacity)
-		snprintf(msgs[n++], 256, "datastore %s is %.0f%% allocated (over %u%%)", d->name,
+		alert_line(msgs[n++], "datastore %s is %.0f%% allocated (over %u%%)", d->name,
 			 100.0 * (double)d->allocation / (double)d->capacity, full_pct);
 	double r = datastore_overcommit(d);
 	if (max_ratio > 0 && r > max_ratio && n < max)
-		snprintf(msgs[n++], 256, "datastore %s: thin overcommit %.2f (virtual sizes over capacity) is over %.2f",
+		alert_line(msgs[n++], "datastore %s: thin overcommit %.2f (virtual sizes over capacity) is over %.2f",
 			 d->name, r, max_ratio);
 	if (d->nstrangers && n < max) {
 		char who[160] = "";
@@ -278,7 +288,7 @@ size_t datastore_alerts(const struct datastore *d, const struct cluster *c, unsi
 		for (size_t i = 0; i < d->nstrangers && o < sizeof who; i++)
 			o += (size_t)snprintf(who + o, sizeof who - o, "%s%s", i ? ", " : "",
 					      c->hosts[d->strangers[i]].cfg->name);
-		snprintf(msgs[n++], 256, "datastore %s is seen by %zu host(s) but VMs on it run on %s, which "
+		alert_line(msgs[n++], "datastore %s is seen by %zu host(s) but VMs on it run on %s, which "
 			 "has no pool for it (migration will fail)", d->name, d->nmembers, who);
 	}
 	return n;

@@ -19,6 +19,7 @@ struct dom_stats {
 	uint64_t cpu_time_ns;
 	double   cpu_util;           /* percent of one host CPU × vCPUs, 0..100*vcpus */
 	uint64_t balloon_current, balloon_maximum, balloon_usable;
+	uint64_t balloon_available, balloon_unused;  /* guest-reported (virtio balloon stats), 0 unknown */
 	uint64_t rd_bytes, wr_bytes, rx_bytes, tx_bytes;
 	double   rd_bps, wr_bps, rx_bps, tx_bps;     /* bytes/s (block), bits/s (net) */
 	unsigned vcpus_online;

@@ -21,7 +21,8 @@ static void replace_str(char **dst, char *src)
 
 int host_source_used(const struct host *h, enum host_source s)
 {
-	return s == HOST_SRC_LIBVIRT || (s == HOST_SRC_SHELL && h->cfg->transport != HT_NONE);
+	return s == HOST_SRC_LIBVIRT || (s == HOST_SRC_SHELL && (h->cfg->transport != HT_NONE ||
+								  h->cfg->metrics.source == MS_PROMETHEUS));
 }
 
 const char *host_source_name(enum host_source s)

@@ -37,6 +37,37 @@ void host_config_copy(struct host_config *dst, const struct host_config *src)
 	dst->ssh.known_hosts = x_strdup(src->ssh.known_hosts);
 	dst->source = x_strdup(src->source);
 	dst->libvirt_socket = x_strdup(src->libvirt_socket);
+	metrics_settings_copy(&dst->metrics, &src->metrics);
+}
+
+void metrics_settings_copy(struct metrics_settings *dst, const struct metrics_settings *src)
+{
+	*dst = *src;
+	dst->url = x_strdup(src->url);
+	dst->match = src->nmatch ? x_calloc(src->nmatch, sizeof *dst->match) : NULL;
+	for (size_t i = 0; i < src->nmatch; i++) {
+		dst->match[i].name = x_strdup(src->match[i].name);
+		dst->match[i].value = x_strdup(src->match[i].value);
+	}
+	dst->bearer_token_file = x_strdup(src->bearer_token_file);
+	dst->username = x_strdup(src->username);
+	dst->password_file = x_strdup(src->password_file);
+	dst->ca_file = x_strdup(src->ca_file);
+}
+
+void metrics_settings_free(struct metrics_settings *m)
+{
+	free(m->url);
+	for (size_t i = 0; i < m->nmatch; i++) {
+		free(m->match[i].name);
+		free(m->match[i].value);
+	}
+	free(m->match);
+	free(m->bearer_token_file);
+	free(m->username);
+	free(m->password_file);
+	free(m->ca_file);
+	memset(m, 0, sizeof *m);
 }
 
 void host_config_free(struct host_config *h)
@@ -53,6 +84,7 @@ void host_config_free(struct host_config *h)
 	free(h->ssh.known_hosts);
 	free(h->source);
 	free(h->libvirt_socket);
+	metrics_settings_free(&h->metrics);
 }
 
 void inventory_free(struct inventory *inv)
@@ -62,6 +94,7 @@ void inventory_free(struct inventory *inv)
 	free(inv->hosts);
 	free(inv->path);
 	free(inv->theme);
+	free(inv->audit_syslog_socket);
 	for (size_t i = 0; i < inv->nkeys; i++) {
 		free(inv->keys[i].action);
 		free(inv->keys[i].key);
@@ -70,6 +103,9 @@ void inventory_free(struct inventory *inv)
 	for (size_t i = 0; i < inv->nswitches; i++)
 		switch_config_free(&inv->switches[i]);
 	free(inv->switches);
+	for (size_t i = 0; i < inv->nrules; i++)
+		placement_rule_free(&inv->rules[i]);
+	free(inv->rules);
 	memset(inv, 0, sizeof *inv);
 }
 
@@ -103,6 +139,26 @@ void switch_config_free(struct switch_config *sw)
 	free(sw->backend);
 	net_def_free(&sw->net);
 	memset(sw, 0, sizeof *sw);
+}
+
+void placement_rule_free(struct placement_rule *r)
+{
+	for (size_t i = 0; i < r->nvms; i++)
+		free(r->vms[i]);
+	free(r->vms);
+	free(r->hosts);
+	free(r->source);
+	memset(r, 0, sizeof *r);
+}
+
+const char *rule_kind_name(enum rule_kind k)
+{
+	switch (k) {
+	case RULE_KEEP_APART: return "keep_apart";
+	case RULE_KEEP_TOGETHER: return "keep_together";
+	case RULE_PIN_TO: return "pin_to";
+	}
+	return "?";
 }
 
 const char *transport_name(enum host_transport t)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "metrics/netxml.h"
+#include "metrics/prom.h"
 
 enum host_transport { HT_SSH, HT_LOCAL, HT_NONE };
 
@@ -21,6 +22,24 @@ struct ssh_settings {
 	int   port;
 	char *identity;
 	char *known_hosts;
+};
+
+/* Where a host's metrics come from: its own files over its shell
+ * transport, or a Prometheus server that scrapes its node_exporter. */
+enum metrics_source { MS_SHELL, MS_PROMETHEUS };
+
+/* metrics = { source = "prometheus", url =, match = {..}, ... } */
+struct metrics_settings {
+	enum metrics_source source;
+	char  *url;                /* Prometheus base URL, e.g. http://prom:9090 */
+	struct prom_label *match; /* name = "value" matchers selecting this host's series; sorted by name */
+	size_t nmatch;
+	char  *bearer_token_file;  /* Authorization: Bearer <file's first line> */
+	char  *username;           /* basic auth, with password_file */
+	char  *password_file;
+	char  *ca_file;            /* PEM bundle to verify the server with */
+	int    insecure;           /* 1: do not verify the server's certificate */
+	int    match_declared;     /* while loading: the declaration had its own match */
 };
 
 struct host_config {
@@ -36,6 +55,7 @@ struct host_config {
 	char  *source;          /* "FILE:LINE" where declared, for messages */
 	enum libvirt_via libvirt_via;
 	char  *libvirt_socket;  /* the host's daemon socket for the tunnel; NULL: from the URI */
+	struct metrics_settings metrics;
 };
 
 /* A TUI key remapping declared in the inventory: action = "key". */
@@ -58,6 +78,19 @@ struct switch_config {
 	struct net_def net;
 };
 
+/* A placement rule (inventory `rule { ... }` or a planner's rules = {}):
+ * VM names are globs; pin_to's hosts are --hosts style patterns (names,
+ * globs, tags). */
+enum rule_kind { RULE_KEEP_APART, RULE_KEEP_TOGETHER, RULE_PIN_TO };
+
+struct placement_rule {
+	enum rule_kind kind;
+	char **vms;
+	size_t nvms;
+	char  *hosts;           /* pin_to only: comma-separated patterns */
+	char  *source;          /* "FILE:LINE" where declared, NULL for a call's rule */
+};
+
 struct inventory {
 	struct host_config *hosts;
 	size_t nhosts, cap;
@@ -67,6 +100,10 @@ struct inventory {
 	size_t nkeys;
 	int    interval_ms;     /* default poll interval */
 	int    connect_timeout_ms;
+	int    audit_syslog;          /* defaults { audit = { syslog = true } } */
+	char  *audit_syslog_socket;   /* NULL: /dev/log */
+	struct placement_rule *rules;
+	size_t nrules;
 	struct switch_config *switches;
 	size_t nswitches;
 };
@@ -78,6 +115,10 @@ void inventory_free(struct inventory *inv);
  * copy's contents with host_config_free (h itself is not freed). */
 void host_config_copy(struct host_config *dst, const struct host_config *src);
 void host_config_free(struct host_config *h);
+void placement_rule_free(struct placement_rule *r);
+const char *rule_kind_name(enum rule_kind k);
+void metrics_settings_copy(struct metrics_settings *dst, const struct metrics_settings *src);
+void metrics_settings_free(struct metrics_settings *m);
 const char *transport_name(enum host_transport t);
 int  host_has_tag(const struct host_config *h, const char *tag);
 const struct switch_config *inventory_switch(const struct inventory *inv, const char *name);

@@ -50,6 +50,10 @@ void audit_format(const struct audit_record *r, struct strbuf *sb)
 	sb_appendf(sb, ",\"dry_run\":%s", r->dry_run ? "true" : "false");
 	field(sb, "result", r->kind == AUDIT_STARTED ? NULL : r->result);
 	field(sb, "error", r->error);
+	if (r->previous && *r->previous) {
+		sb_append(sb, ",\"previous\":");
+		sb_append(sb, r->previous);
+	}
 	sb_appendf(sb, ",\"duration\":%.3f}\n", r->duration);
 }
 

@@ -40,6 +40,8 @@ struct audit_record {
 	const char     *result;        /* result records: "ok", "failed", "refused", "dry-run",
 					  "aborted", "abandoned"; NULL in a started record */
 	const char     *error;         /* NULL on success */
+	const char     *previous;      /* result records: the values changed, as they were
+					  (a JSON object); NULL: no "previous" field */
 	double          duration;      /* seconds since the operation began */
 };
 

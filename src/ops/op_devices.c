@@ -132,13 +132,19 @@ static int valid_mac(const char *m)
 int attach_nic_validate(const struct op_ctx *ctx, struct vd_err *err)
 {
 	const char *net = op_str(ctx, "network"), *br = op_str(ctx, "bridge"), *mac = op_str(ctx, "mac");
-	if (!!net == !!br)
-		return op_fail(ctx, err, VD_EINVAL, "give exactly one of network= or bridge=");
+	const char *vf = op_str(ctx, "vf");
+	if (!!net + !!br + !!vf != 1)
+		return op_fail(ctx, err, VD_EINVAL, "give exactly one of network=, bridge= or vf=");
+	if (vf && op_sriov_vf_check(ctx, vf, err) < 0)
+		return -1;
 	if (mac && !valid_mac(mac))
 		return op_fail(ctx, err, VD_EINVAL, "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", mac);
 	if (mac && (strtol(mac, NULL, 16) & 1))
 		return op_fail(ctx, err, VD_EINVAL, "%s is a multicast MAC address", mac);
-	if (mac && op_find_nic(ctx->dom, mac))
+	const struct dom_nic *same = mac ? op_find_nic(ctx->dom, mac) : NULL;
+	if (same && vf && ctx->dry_run && same->mode == NIC_MODE_HOSTDEV)   /* re-attach after a dry-run's detach */
+		op_note(ctx, "NIC %s is the VF NIC an earlier step detaches", mac);
+	else if (same)
 		return op_fail(ctx, err, VD_EINVAL, "the domain already has a NIC with MAC %s", mac);
 	if (op_str(ctx, "portgroup") && br)
 		return op_fail(ctx, err, VD_EINVAL, "portgroup= applies to network= only");
@@ -151,7 +157,10 @@ int attach_nic_build(const struct op_ctx *ctx, struct vop_request *req, struct v
 	struct xml_nic n = {
 		.network = op_str(ctx, "network"), .bridge = op_str(ctx, "bridge"), .model = op_str(ctx, "model"),
 		.mac = op_str(ctx, "mac"), .portgroup = op_str(ctx, "portgroup"), .vlan = vlan ? (unsigned)vlan->i : 0,
+		.vf = op_str(ctx, "vf"),
 	};
+	if (n.vf)
+		n.model = NULL;   /* a VF is the NIC: no emulated model */
 	struct strbuf sb;
 	sb_init(&sb);
 	xml_nic(&n, &sb);
@@ -173,10 +182,10 @@ int detach_nic_validate(const struct op_ctx *ctx, struct vd_err *err)
 int detach_nic_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err *err)
 {
 	const struct dom_nic *c = op_find_nic(ctx->dom, op_str(ctx, "mac"));
-	int bridge = !strcmp(c->type, "bridge");
+	int bridge = !strcmp(c->type, "bridge"), vf = c->mode == NIC_MODE_HOSTDEV;
 	struct xml_nic n = {
-		.network = bridge ? NULL : c->source, .bridge = bridge ? c->source : NULL,
-		.mac = c->mac, .model = c->model[0] ? c->model : NULL,
+		.network = bridge || vf ? NULL : c->source, .bridge = bridge ? c->source : NULL,
+		.mac = c->mac, .model = c->model[0] && !vf ? c->model : NULL, .vf = vf ? c->vf_address : NULL,
 	};
 	struct strbuf sb;
 	sb_init(&sb);

@@ -4,6 +4,7 @@
 #define VD_OP_IMPL_H
 
 #include "ops/optable.h"
+#include "ops/opexec.h"
 
 #define OP_FN(n) \
 	int n##_validate(const struct op_ctx *ctx, struct vd_err *err); \
@@ -12,8 +13,9 @@
 OP_FN(set_vcpus) OP_FN(set_memory) OP_FN(attach_memory) OP_FN(detach_memory)
 OP_FN(attach_disk) OP_FN(detach_disk) OP_FN(resize_disk) OP_FN(attach_nic) OP_FN(detach_nic)
 OP_FN(snapshot) OP_FN(revert) OP_FN(delete_snapshot) OP_FN(merge) OP_FN(restore_to)
-OP_FN(migrate) OP_FN(abort_job)
+OP_FN(migrate) OP_FN(abort_job) OP_FN(dom_set_coalesce)
 OP_FN(create_volume) OP_FN(delete_volume)
+OP_FN(pin_vcpu) OP_FN(pin_vcpus) OP_FN(pin_emulator) OP_FN(set_numatune)
 OP_FN(apply_switch) OP_FN(set_nic)
 
 #undef OP_FN
@@ -28,6 +30,22 @@ OP_CHANGE_FN(create_bond) OP_CHANGE_FN(delete_bond)
 /* h:run (ops/op_command.c). */
 int run_validate(const struct op_ctx *ctx, struct vd_err *err);
 int run_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+/* h:set_ksm (ops/op_ksm.c). */
+int set_ksm_validate(const struct op_ctx *ctx, struct vd_err *err);
+int set_ksm_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+
+/* SR-IOV VFs (ops/op_sriov.c): what a VF NIC forbids, and attach's check
+ * that vf is a free VF of the domain's host. */
+int op_sriov_migrate_check(const struct op_ctx *ctx, const struct host *target, struct vd_err *err);
+int op_sriov_snapshot_check(const struct op_ctx *ctx, int memory, struct vd_err *err);
+int op_sriov_vf_check(const struct op_ctx *ctx, const char *vf, struct vd_err *err);
+void op_vhostuser_note(const struct op_ctx *ctx);
+
+/* h:set_coalesce (ops/op_coalesce.c). */
+int set_coalesce_validate(const struct op_ctx *ctx, struct vd_err *err);
+int set_coalesce_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+int set_coalesce_command_result(const struct op_def *def, const struct op_args *args, const struct host_run *run,
+				struct op_outcome *out, struct vd_err *err);
 
 /* LIVE/CONFIG from the live= and config= arguments; neither given means the
  * running definition when running, else the persistent one. */

@@ -46,6 +46,9 @@ int migrate_validate(const struct op_ctx *ctx, struct vd_err *err)
 		return op_fail(ctx, err, VD_EINVAL, "the domain is already on %s", t->cfg->name);
 	if (t->state != HOST_UP && t->state != HOST_DEGRADED)
 		return op_fail(ctx, err, VD_EUNREACH, "target host %s is %s", t->cfg->name, host_state_name(t->state));
+	if (op_sriov_migrate_check(ctx, t, err) < 0)
+		return -1;
+	op_vhostuser_note(ctx);
 	for (size_t i = 0; i < t->ndoms; i++)
 		if (!strcmp(t->doms[i].info.name, ctx->dom->info.name) || !strcmp(t->doms[i].info.uuid, ctx->dom->info.uuid))
 			return op_fail(ctx, err, VD_EINVAL, "%s already has a domain named %s", t->cfg->name,

@@ -62,6 +62,7 @@ struct op_run {
 	double               started, last_progress, refresh_since;
 	enum phase           phase;
 	struct strbuf        aj, notes, call;
+	struct strbuf        previous;      /* JSON of the values changed, as they were ("" none) */
 	struct op_snapshot  *snaps;
 	size_t               nsnaps;
 	uint64_t             disk_capacity;   /* OPF_BLOCKINFO: what libvirt said, 0 not read */
@@ -207,6 +208,7 @@ static struct op_run *run_new(struct op_env *env, const struct op_def *def, cons
 	sb_init(&r->aj);
 	sb_init(&r->notes);
 	sb_init(&r->call);
+	sb_init(&r->previous);
 	return r;
 }
 
@@ -492,10 +494,37 @@ static void take_reply(struct op_run *r, struct call_box *b)
 		}
 		break;
 	case CALL_COMMAND:
+		if (r->def->command_result && b->rc == 0) {
+			/* the output decides: a refusal is the operation's failure */
+			b->rc = r->def->command_result(r->def, &r->args, &b->run, &r->out, &b->err);
+			if (r->out.nprevious)
+				op_previous_json(&r->out, &r->previous);
+		}
 		r->out.cmd_out = sb_detach(&b->run.out);
 		r->out.cmd_err = sb_detach(&b->run.err);
 		r->out.cmd_status = b->run.status;
 		break;
+	}
+}
+
+/* A settings command: its exit status decides, its output is the message. */
+static void setting_reply(struct op_run *r, const struct call_box *b)
+{
+	size_t n = 0;
+	for (const char *p = r->out.cmd_out ? r->out.cmd_out : ""; *p && n + 3 < sizeof r->out.message; p++) {
+		if (*p == '\n' && !p[1])
+			break;
+		if (*p == '\n')
+			r->out.message[n++] = ';', r->out.message[n++] = ' ';
+		else
+			r->out.message[n++] = *p;
+	}
+	r->out.message[n] = '\0';
+	if (r->rc == 0 && b->run.status != 0) {
+		const char *e = r->out.cmd_err && *r->out.cmd_err ? r->out.cmd_err : "no message";
+		r->rc = -1;
+		err_set(&r->err, VD_ESSH, "the host's script exited with %d: %.*s", b->run.status,
+			(int)strcspn(e, "\n"), e);
 	}
 }
 
@@ -537,15 +566,17 @@ static int step_call(struct op_run *r)
 		r->phase = PH_PREPARE;
 		return 0;
 	}
+	take_reply(r, b);
 	r->rc = b->rc;
 	if (b->rc < 0)
 		r->err = b->err;
-	take_reply(r, b);
+	if (b->kind == CALL_COMMAND && (r->def->flags & OPF_SETTING))
+		setting_reply(r, b);
 	err_where(&r->err, r->name, r->hname, r->dname);
 	r->result = r->rc == 0 ? "ok" : "failed";
 	enum call_kind kind = b->kind;
 	box_free(&r->box);
-	if (kind == CALL_CHANGE) {
+	if (kind == CALL_CHANGE || (kind == CALL_COMMAND && (r->def->flags & OPF_SETTING))) {
 		/* A change of the host's own configuration shows in its files:
 		 * answer once the host was polled again (or the wait timed out). */
 		r->refresh_since = fleet_refresh_request(r->env->fleet, cluster_host_by_index(r->env->cluster, r->hi));
@@ -586,7 +617,8 @@ int op_run_step(struct op_run *r)
 				r->audit_due = 0;
 				op_audit(r->env, r->audit_open ? r->audit_id : NULL, r->def, r->hname,
 					 r->dname[0] ? r->dname : NULL, r->aj.buf, r->call.len ? r->call.buf : NULL,
-					 r->result, r->rc < 0 ? &r->err : NULL, r->started);
+					 r->result, r->rc < 0 ? &r->err : NULL, r->started,
+					 r->previous.len ? r->previous.buf : NULL);
 				r->audit_open = 0;
 			}
 			return 1;
@@ -651,7 +683,7 @@ static void audit_abandoned(struct op_run *r)
 	}   /* else PH_REFRESH: the host answered, only the re-read was pending */
 	err_where(&r->err, r->name, r->hname, r->dname);
 	op_audit(r->env, r->audit_id, r->def, r->hname, r->dname[0] ? r->dname : NULL, r->aj.buf,
-		 r->call.len ? r->call.buf : NULL, result, r->rc < 0 ? &r->err : NULL, r->started);
+		 r->call.len ? r->call.buf : NULL, result, r->rc < 0 ? &r->err : NULL, r->started, NULL);
 	r->audit_open = 0;
 }
 
@@ -673,5 +705,6 @@ void op_run_free(struct op_run **pr)
 	sb_free(&r->aj);
 	sb_free(&r->notes);
 	sb_free(&r->call);
+	sb_free(&r->previous);
 	free(r);
 }

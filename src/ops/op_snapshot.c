@@ -60,6 +60,8 @@ int snapshot_validate(const struct op_ctx *ctx, struct vd_err *err)
 	if (memory && !op_dom_running(ctx->dom))
 		return op_fail(ctx, err, VD_EINVAL, "the domain is %s: it has no memory state to save",
 			       dom_state_name(ctx->dom->state));
+	if (op_sriov_snapshot_check(ctx, memory, err) < 0)
+		return -1;
 	if (!memory && !external && op_dom_running(ctx->dom))
 		return op_fail(ctx, err, VD_EINVAL, "an internal snapshot of a running domain always includes "
 			       "memory; use memory=true, or disk_only=true for external overlays");

@@ -4,6 +4,7 @@
 #include "ops/opexec.h"
 #include "ops/opexec_priv.h"
 #include "ops/audit.h"
+#include "ops/audit_syslog.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -39,6 +40,8 @@ void op_env_init(struct op_env *env, struct fleet *fleet, const struct vd_option
 	env->refresh_timeout_ms = refresh_timeout_ms > 0 ? refresh_timeout_ms : 15000;
 	env->limit_per_host = 2;
 	env->reserved = x_calloc(env->cluster->nhosts + 1, sizeof *env->reserved);
+	if (opts->audit_syslog)
+		env->syslog = audit_syslog_new(opts->audit_syslog_socket);
 }
 
 static void task_free(struct op_task *t)
@@ -69,7 +72,7 @@ static void task_abandon(struct op_env *env, struct op_task *t)
 	if (jrc < 0)
 		err_where(&jerr, t->def->name, h->cfg->name, t->domain);
 	op_audit(env, t->audit_id, t->def, h->cfg->name, t->domain, t->args_json, t->call, result,
-		 jrc < 0 ? &jerr : NULL, t->started);
+		 jrc < 0 ? &jerr : NULL, t->started, NULL);
 	t->finished = 1;
 }
 
@@ -84,9 +87,30 @@ void op_env_free(struct op_env *env)
 	}
 	free(env->tasks);
 	free(env->reserved);
+	audit_syslog_free(&env->syslog);
 	env->tasks = NULL;
 	env->reserved = NULL;
 	env->ntasks = env->cap = 0;
+}
+
+void op_previous_json(const struct op_outcome *out, struct strbuf *sb)
+{
+	sb_appendc(sb, '{');
+	for (size_t i = 0; i < out->nprevious; i++) {
+		const char *v = out->previous[i].value;
+		if (i)
+			sb_appendc(sb, ',');
+		sb_append_json(sb, out->previous[i].name);
+		sb_appendc(sb, ':');
+		/* values are "true", "false" or digits (op_coalesce.c), so JSON as they are */
+		if (v[0] && strspn(v, "0123456789-") == strlen(v))
+			sb_append(sb, v);
+		else if (!strcmp(v, "true") || !strcmp(v, "false"))
+			sb_append(sb, v);
+		else
+			sb_append_json(sb, v);
+	}
+	sb_appendc(sb, '}');
 }
 
 void op_outcome_free(struct op_outcome *out)
@@ -97,6 +121,18 @@ void op_outcome_free(struct op_outcome *out)
 	free(out->cmd_err);
 	op_snapshots_free(out->snapshots, out->nsnapshots);
 	memset(out, 0, sizeof *out);
+}
+
+/* The syslog copy of a record (after the file's): never waits, never
+ * refuses; syslog going away is said once in the Log view. */
+static void audit_copy_to_syslog(struct op_env *env, const struct audit_record *r)
+{
+	struct vd_err serr;
+	err_clear(&serr);
+	if (env->syslog && audit_syslog_send(env->syslog, r, &serr) < 0) {
+		log_warn("%s", serr.msg);
+		eventlog_add(&env->cluster->events, EV_WARN, NULL, "%s", serr.msg);
+	}
 }
 
 int op_audit_started(struct op_env *env, const struct op_def *def, const char *host, const char *domain,
@@ -112,7 +148,9 @@ int op_audit_started(struct op_env *env, const struct op_def *def, const char *h
 	};
 	struct vd_err aerr;
 	err_clear(&aerr);
-	if (audit_append(env->opts->audit_path, &r, &aerr) == 0)
+	int rc = audit_append(env->opts->audit_path, &r, &aerr);
+	audit_copy_to_syslog(env, &r);
+	if (rc == 0)
 		return 0;
 	eventlog_add(&env->cluster->events, EV_ERROR, host, "%s", aerr.msg);
 	return err_set(err, VD_EIO, "%s: refusing to %s without a record of it (nothing was sent)", aerr.msg,
@@ -121,7 +159,7 @@ int op_audit_started(struct op_env *env, const struct op_def *def, const char *h
 
 void op_audit(struct op_env *env, const char *id, const struct op_def *def, const char *host, const char *domain,
 	      const char *args_json, const char *call, const char *result, const struct vd_err *e,
-	      double started)
+	      double started, const char *previous)
 {
 	char buf[1200], own[AUDIT_ID_MAX];
 	if (!id) {
@@ -133,11 +171,13 @@ void op_audit(struct op_env *env, const char *id, const struct op_def *def, cons
 		.sudo_user = audit_sudo_user(), .pid = (long)getpid(), .host = host, .domain = domain,
 		.operation = def->name, .args_json = args_json, .call = call, .dry_run = env->opts->dry_run,
 		.result = result, .error = e ? err_format(e, buf, sizeof buf) : NULL,
-		.duration = now_mono_s() - started,
+		.duration = now_mono_s() - started, .previous = previous,
 	};
 	struct vd_err aerr;
 	err_clear(&aerr);
-	if (audit_append(env->opts->audit_path, &r, &aerr) < 0) {
+	int rc = audit_append(env->opts->audit_path, &r, &aerr);
+	audit_copy_to_syslog(env, &r);
+	if (rc < 0) {
 		/* What happened stays what it was; the missing record is said
 		 * on stderr (the console's Log view). */
 		log_error("%s: the %s record of %s %s (id %s) is missing", aerr.msg, result, def->name,
@@ -183,7 +223,7 @@ int op_start_task(struct op_env *env, const struct op_def *def, size_t hi, const
 	if (!t->job) {
 		jobs_finish(&env->cluster->jobs, j, JOB_FAILED, err->msg);
 		env->reserved[t->dest] -= t->reserved;
-		op_audit(env, audit_id, def, h->cfg->name, d->info.name, args_json, call, "failed", err, started);
+		op_audit(env, audit_id, def, h->cfg->name, d->info.name, args_json, call, "failed", err, started, NULL);
 		task_free(t);
 		return -1;
 	}
@@ -263,7 +303,7 @@ int op_task_step(struct op_env *env, struct op_task *t, struct vop_progress *p, 
 	if (t->dest != t->host)
 		fleet_refresh_request(env->fleet, cluster_host_by_index(env->cluster, t->dest));
 	op_audit(env, t->audit_id, t->def, h->cfg->name, t->domain, t->args_json, t->call,
-		 jrc == 0 ? "ok" : t->abort_asked ? "aborted" : "failed", jrc < 0 ? &t->err : NULL, t->started);
+		 jrc == 0 ? "ok" : t->abort_asked ? "aborted" : "failed", jrc < 0 ? &t->err : NULL, t->started, NULL);
 	if (rc)
 		*rc = t->rc;
 	if (err && t->rc < 0)

@@ -18,6 +18,7 @@
 #include "ops/optable.h"
 
 struct op_task;
+struct audit_syslog;
 
 struct op_env {
 	struct fleet            *fleet;
@@ -29,6 +30,15 @@ struct op_env {
 	struct op_task         **tasks;
 	size_t                   ntasks, cap;
 	uint64_t                *reserved;         /* per host: memory of running migrations */
+	struct audit_syslog     *syslog;           /* opts->audit_syslog: a copy of each record */
+};
+
+/* A value an operation changed, as it was before (set_coalesce): named as
+ * the operation's argument, so giving it back undoes the change. */
+#define OP_MAX_PREVIOUS 16
+struct op_previous {
+	char name[24];
+	char value[32];    /* "true", "false" or a number */
 };
 
 struct op_outcome {
@@ -43,7 +53,12 @@ struct op_outcome {
 	size_t    nsnapshots;
 	char     *cmd_out, *cmd_err;      /* a command's output (h:run), owned */
 	int       cmd_status;             /* its exit status */
+	struct op_previous previous[OP_MAX_PREVIOUS];   /* also in the audit record */
+	size_t    nprevious;
 };
+
+/* previous[] as a JSON object, "{}" when empty. */
+void op_previous_json(const struct op_outcome *out, struct strbuf *sb);
 
 void op_env_init(struct op_env *env, struct fleet *fleet, const struct vd_options *opts, int refresh_timeout_ms);
 /* Aborts running tasks, waits for them, frees. */

@@ -14,10 +14,11 @@ int  op_audit_started(struct op_env *env, const struct op_def *def, const char *
 		      struct vd_err *err);
 /* A result record (and a Log view line); id: the started record's, or NULL
  * for an operation that never reached a host (refused, dry-run); e NULL on
- * success.  A record that cannot be written is logged as an error. */
+ * success; previous: the changed values as they were (JSON object), NULL
+ * none.  A record that cannot be written is logged as an error. */
 void op_audit(struct op_env *env, const char *id, const struct op_def *def, const char *host, const char *domain,
 	      const char *args_json, const char *call, const char *result, const struct vd_err *e,
-	      double started);
+	      double started, const char *previous);
 /* Long operations running with host as their source. */
 size_t op_running_on(struct op_env *env, size_t host);
 /* Starts req as a task with a job (the caller checked the per-host limit

@@ -75,6 +75,7 @@ static const struct op_arg a_attach_nic[] = {
 	{ "portgroup", OT_STRING, 0, NULL, "network portgroup", NULL, NULL, NULL },
 	{ "vlan", OT_INTEGER, 0, NULL, "VLAN tag", NULL, "1", "4094" },
 	LIVE_CONFIG,
+	{ "vf", OT_STRING, 0, NULL, "SR-IOV VF of the host to pass through (PCI 0000:3b:02.1; instead of network)", NULL, NULL, NULL },
 };
 static const struct op_arg a_detach_nic[] = {
 	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL, NULL, NULL },
@@ -121,6 +122,37 @@ static const struct op_arg a_migrate[] = {
 	{ "migrate_uri", OT_STRING, 0, NULL, "data connection URI (tcp://ADDR)", NULL, NULL, NULL },
 	{ "on_progress", OT_CALLBACK, 0, NULL, "function(progress) called while it runs", NULL, NULL, NULL },
 	{ "async", OT_BOOLEAN, 0, NULL, "return a task at once instead of waiting", NULL, NULL, NULL },
+	{ "force", OT_BOOLEAN, 0, NULL, "plan around SR-IOV VFs: detached before, a free one attached after "
+	  "(the migrate runbook does the three steps)", NULL, NULL, NULL },
+};
+
+static const char *const numa_modes[] = { "strict", "preferred", "interleave", "restrictive", NULL };
+static const struct op_arg a_pin_vcpu[] = {
+	{ "vcpu", OT_INTEGER, OAF_REQUIRED | OAF_POSITIONAL, NULL, "vCPU number", NULL, "0", "16383" },
+	{ "cpus", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "host CPU list (0-3,8)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_pin_vcpus[] = {
+	{ "pins", OT_STRING, OAF_REQUIRED | OAF_INDEXED, NULL,
+	  "host CPU list per vCPU: { [0] = \"0-3\", [1] = \"4-7\" } (text: 0:0-3;1:4-7)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_pin_emulator[] = {
+	{ "cpus", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "host CPU list of the emulator threads", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+static const struct op_arg a_set_numatune[] = {
+	{ "mode", OT_ENUM, 0, "strict", "memory policy", numa_modes, NULL, NULL },
+	{ "nodeset", OT_STRING, OAF_REQUIRED, NULL, "host NUMA nodes (0 or 0-1)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
+
+static const struct op_arg a_set_ksm[] = {
+	{ "run", OT_INTEGER, 0, NULL, "0 stop, 1 run, 2 stop and unmerge every page", NULL, "0", "2" },
+	{ "pages_to_scan", OT_INTEGER, 0, NULL, "pages scanned per wake-up", NULL, "1", "100000" },
+	{ "sleep_millisecs", OT_INTEGER, 0, NULL, "ms between scans", NULL, "0", "3600000" },
+	{ "merge_across_nodes", OT_INTEGER, 0, NULL, "1: merge pages of different NUMA nodes (unmerges first)",
+	  NULL, "0", "1" },
 };
 
 static const char *const sgio_modes[] = { "filtered", "unfiltered", NULL };
@@ -216,7 +248,25 @@ static const struct op_arg a_set_nic[] = {
 	LIVE_CONFIG,
 };
 
-#define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL, NULL }
+/* Interrupt coalescing (issue 15) */
+static const struct op_arg a_set_coalesce[] = {
+	{ "nic", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "host interface (ens1f0, vnet3)", NULL, NULL, NULL },
+	{ "adaptive_rx", OT_BOOLEAN, 0, NULL, "adaptive RX coalescing (the driver picks the moderation)", NULL, NULL, NULL },
+	{ "adaptive_tx", OT_BOOLEAN, 0, NULL, "adaptive TX coalescing", NULL, NULL, NULL },
+	{ "rx_usecs", OT_INTEGER, 0, NULL, "microseconds an RX interrupt is delayed", NULL, "0", "1000000" },
+	{ "rx_frames", OT_INTEGER, 0, NULL, "packets received before an RX interrupt", NULL, "0", "65535" },
+	{ "tx_usecs", OT_INTEGER, 0, NULL, "microseconds a TX interrupt is delayed", NULL, "0", "1000000" },
+	{ "tx_frames", OT_INTEGER, 0, NULL, "packets sent before a TX interrupt", NULL, "0", "65535" },
+};
+
+static const struct op_arg a_dom_set_coalesce[] = {
+	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL, NULL, NULL },
+	{ "rx_frames", OT_INTEGER, OAF_REQUIRED, NULL, "packets received before an RX interrupt (libvirt <coalesce>)",
+	  NULL, "0", "65535" },
+	LIVE_CONFIG,
+};
+
+#define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL, NULL, NULL }
 #define M OPF_MUTATES
 
 static const struct op_def table[] = {
@@ -236,7 +286,7 @@ static const struct op_def table[] = {
 	ENTRY(restore_to, OP_DOMAIN, "a new VM built from a snapshot's disks", a_restore_to, M | OPF_SNAPSHOTS),
 	ENTRY(migrate, OP_DOMAIN, "live-migrate to another host", a_migrate, M | OPF_LIVE | OPF_LONG | OPF_SNAPSHOTS),
 	{ "abort_job", OP_DOMAIN, "abort the running migration or block job", NULL, 0, M,
-	  abort_job_validate, abort_job_build, NULL, NULL },
+	  abort_job_validate, abort_job_build, NULL, NULL, NULL },
 	/* vGPU and RDM (issue 7) */
 	ENTRY(create_mdev, OP_HOST, "create a vGPU (mediated device) on a GPU", a_create_mdev, M),
 	ENTRY(remove_mdev, OP_HOST, "remove a vGPU (mediated device)", a_remove_mdev, M | OPF_DESTRUCTIVE),
@@ -246,13 +296,20 @@ static const struct op_def table[] = {
 	ENTRY(detach_lun, OP_DOMAIN, "detach a raw LUN", a_detach_lun, M | OPF_LIVE | OPF_CONFIG | OPF_DESTRUCTIVE),
 	/* LACP bonds (issue 7) */
 	{ "create_bond", OP_HOST, "create a bond on host uplinks (commit-confirm)", ARGS(a_create_bond),
-	  M | OPF_DESTRUCTIVE, create_bond_validate, NULL, create_bond_build_change, NULL },
+	  M | OPF_DESTRUCTIVE, create_bond_validate, NULL, create_bond_build_change, NULL, NULL },
 	{ "delete_bond", OP_HOST, "delete a bond on host uplinks (commit-confirm)", ARGS(a_delete_bond),
-	  M | OPF_DESTRUCTIVE, delete_bond_validate, NULL, delete_bond_build_change, NULL },
+	  M | OPF_DESTRUCTIVE, delete_bond_validate, NULL, delete_bond_build_change, NULL, NULL },
 	/* storage volumes (issue 14) */
 	ENTRY(create_volume, OP_HOST, "create a storage volume (thin unless allocation= is given)", a_create_volume, M),
 	ENTRY(delete_volume, OP_HOST, "delete a storage volume no VM or backing chain uses", a_delete_volume,
 	      M | OPF_DESTRUCTIVE),
+	/* placement (issue 13) */
+	ENTRY(pin_vcpu, OP_DOMAIN, "pin one vCPU to host CPUs", a_pin_vcpu, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(pin_vcpus, OP_DOMAIN, "pin several vCPUs at once", a_pin_vcpus, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(pin_emulator, OP_DOMAIN, "pin the emulator threads to host CPUs", a_pin_emulator, M | OPF_LIVE | OPF_CONFIG),
+	ENTRY(set_numatune, OP_DOMAIN, "bind the memory to host NUMA nodes", a_set_numatune, M | OPF_LIVE | OPF_CONFIG),
+	{ "set_ksm", OP_HOST, "kernel samepage merging settings (sysfs)", ARGS(a_set_ksm), M | OPF_SETTING,
+	  set_ksm_validate, NULL, NULL, set_ksm_build_command, NULL },
 	/* distributed virtual switch (issue 15) */
 	ENTRY(apply_switch, OP_HOST, "define or converge a switch's libvirt network on the host", a_apply_switch, M),
 	ENTRY(set_nic, OP_DOMAIN, "move a NIC to a portgroup or VLAN, set its bandwidth or filter (live)", a_set_nic,
@@ -260,7 +317,12 @@ static const struct op_def table[] = {
 	/* An ad-hoc command: anything may change, so it is refused under
 	 * --readonly, printed under --dry-run and audited like the others. */
 	{ "run", OP_HOST, "run a command on the host's shell", ARGS(a_run), M,
-	  run_validate, NULL, NULL, run_build_command },
+	  run_validate, NULL, NULL, run_build_command, NULL },
+	/* Interrupt coalescing (issue 15): a VM NIC's through libvirt, a host NIC's with ethtool */
+	{ "set_coalesce", OP_DOMAIN, "set a VM NIC's interrupt coalescing (libvirt <coalesce>)", ARGS(a_dom_set_coalesce),
+	  M | OPF_LIVE | OPF_CONFIG, dom_set_coalesce_validate, dom_set_coalesce_build, NULL, NULL, NULL },
+	{ "set_coalesce", OP_HOST, "set a host NIC's interrupt coalescing (ethtool -C)", ARGS(a_set_coalesce), M,
+	  set_coalesce_validate, NULL, NULL, set_coalesce_build_command, set_coalesce_command_result },
 };
 
 const struct op_def *optable_find(const char *name)

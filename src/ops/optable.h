@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "conn/bond_apply.h"
+#include "conn/host_run.h"
 #include "conn/virt_ops.h"
 #include "core/err.h"
 #include "core/strbuf.h"
@@ -31,6 +32,9 @@ enum {
 	OPF_SNAPSHOTS   = 1u << 5,   /* validate needs the snapshot list */
 	OPF_BLOCKINFO   = 1u << 6,   /* validate needs the size of the disk named by "target":
 	                              * read from libvirt first when the model does not know it */
+	OPF_SETTING     = 1u << 7,   /* a build_command that changes the host's settings: a non-zero
+	                              * exit fails it, its output is the message, and it answers
+	                              * once the host was polled again */
 };
 
 #define OP_MAX_ARGS 16
@@ -55,6 +59,8 @@ struct op_snapshot {
 	char   **disk_formats;     /* per disk: that file's format ("qcow2", "raw"), may be "" */
 	char    *domain_xml;       /* the domain's inactive definition when taken, as <domain>; may be NULL */
 };
+
+struct op_outcome;
 
 struct op_ctx {
 	const struct op_def     *def;
@@ -92,6 +98,12 @@ struct op_def {
 	int (*build_change)(const struct op_ctx *ctx, struct host_change *chg, struct vd_err *err);
 	/* Host operations that run a command on the host's shell set this. */
 	int (*build_command)(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+	/* A command whose output decides the outcome (set_coalesce) sets this:
+	 * 0 with out's message and previous values filled, or -1 with err
+	 * naming what the host refused.  Without it the command's stdout,
+	 * stderr and status are the result (h:run). */
+	int (*command_result)(const struct op_def *def, const struct op_args *args, const struct host_run *run,
+			      struct op_outcome *out, struct vd_err *err);
 };
 
 const struct op_def *optable_find(const char *name);

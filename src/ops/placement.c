@@ -3,33 +3,37 @@
  * Free memory is MemAvailable from the host's metrics when the shell side
  * answered, else libvirt's total memory minus what running VMs were given.
  * A host whose largest free NUMA node holds the whole VM beats one that
- * would split it across nodes; among equals, the most free memory wins. */
+ * would split it across nodes; among equals, the most free memory wins.
+ * A host in maintenance is never chosen. */
 #include "ops/placement.h"
 #include "core/units.h"
 #include "metrics/host_metrics.h"
 
 #include <string.h>
 
-static uint64_t vm_memory(const struct domain *d)
+uint64_t placement_vm_memory(const struct domain *d)
 {
 	return d->info.max_memory ? d->info.max_memory : d->info.memory;
+}
+
+uint64_t placement_host_free(const struct host *h)
+{
+	const struct host_metrics *m = h->metrics;
+	if (m && m->has_mem)
+		return m->mem.available;
+	uint64_t used = 0;
+	for (size_t i = 0; i < h->ndoms; i++)
+		if (h->doms[i].state == DOM_RUNNING || h->doms[i].state == DOM_PAUSED || h->doms[i].state == DOM_BLOCKED)
+			used += placement_vm_memory(&h->doms[i]);
+	return h->memory > used ? h->memory - used : 0;
 }
 
 void placement_fit(const struct host *h, const struct domain *d, uint64_t reserved, struct placement_fit *out)
 {
 	memset(out, 0, sizeof *out);
 	out->node = -1;
-	uint64_t free = 0;
 	const struct host_metrics *m = h->metrics;
-	if (m && m->has_mem) {
-		free = m->mem.available;
-	} else {
-		uint64_t used = 0;
-		for (size_t i = 0; i < h->ndoms; i++)
-			if (h->doms[i].state == DOM_RUNNING || h->doms[i].state == DOM_PAUSED || h->doms[i].state == DOM_BLOCKED)
-				used += vm_memory(&h->doms[i]);
-		free = h->memory > used ? h->memory - used : 0;
-	}
+	uint64_t free = placement_host_free(h);
 	out->free = free > reserved ? free - reserved : 0;
 	for (size_t n = 0; m && n < m->numa.n; n++) {
 		const struct numa_node *nd = &m->numa.nodes[n];
@@ -38,7 +42,7 @@ void placement_fit(const struct host *h, const struct domain *d, uint64_t reserv
 			out->node = nd->id;
 		}
 	}
-	uint64_t need = vm_memory(d);
+	uint64_t need = placement_vm_memory(d);
 	out->fits = out->free >= need;
 	/* Reservations are counted against the largest node too (worst case). */
 	out->numa_fit = out->node >= 0 && out->node_free > reserved && out->node_free - reserved >= need;
@@ -54,6 +58,11 @@ const struct host *placement_choose(const struct cluster *c, const struct host *
 		const struct host *h = &c->hosts[i];
 		if (h == src)
 			continue;
+		if (h->maintenance) {
+			if (why)
+				sb_appendf(why, "  %s: skipped, in maintenance\n", h->cfg->name);
+			continue;
+		}
 		if (h->state != HOST_UP && h->state != HOST_DEGRADED) {
 			if (why)
 				sb_appendf(why, "  %s: skipped, %s\n", h->cfg->name, host_state_name(h->state));
@@ -82,7 +91,7 @@ const struct host *placement_choose(const struct cluster *c, const struct host *
 		}
 	}
 	if (!best) {
-		err_set(err, VD_EINVAL, "no host has %s free for %s", size_format(vm_memory(d), a, sizeof a),
+		err_set(err, VD_EINVAL, "no host has %s free for %s", size_format(placement_vm_memory(d), a, sizeof a),
 			d->info.name);
 		return NULL;
 	}

@@ -19,6 +19,10 @@ struct placement_fit {
 	int      fits;          /* the VM fits on the host */
 };
 
+/* What d needs on a host: its maximum memory (current when none). */
+uint64_t placement_vm_memory(const struct domain *d);
+/* Memory usable on h before any reservation. */
+uint64_t placement_host_free(const struct host *h);
 /* Free memory and NUMA fit of d on h; reserved: bytes already promised. */
 void placement_fit(const struct host *h, const struct domain *d, uint64_t reserved, struct placement_fit *out);
 /* Best target other than src; reserved is per host index (may be NULL).

@@ -24,6 +24,10 @@ enum op_type {
 enum {
 	OAF_REQUIRED   = 1u << 0,
 	OAF_POSITIONAL = 1u << 1,   /* may be given before the options table */
+	/* A string of "KEY:VALUE;KEY:VALUE" entries keyed by number: from Lua
+	 * the integer keys of the options table ({ [0] = "0-3", live = true })
+	 * or a table of its own (pins = { [0] = "0-3" }). */
+	OAF_INDEXED    = 1u << 2,
 };
 
 struct op_arg {

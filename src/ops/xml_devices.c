@@ -2,6 +2,7 @@
 #include "ops/xml.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 static void attr(struct strbuf *sb, const char *name, const char *value)
@@ -51,14 +52,20 @@ void xml_disk(const struct xml_disk *d, struct strbuf *sb)
 void xml_nic(const struct xml_nic *n, struct strbuf *sb)
 {
 	sb_append(sb, "<interface");
-	attr(sb, "type", n->bridge ? "bridge" : "network");
+	attr(sb, "type", n->vf ? "hostdev" : n->bridge ? "bridge" : "network");
+	if (n->vf)
+		attr(sb, "managed", "yes");   /* libvirt unbinds the VF from its host driver */
 	sb_append(sb, ">\n");
 	if (n->mac) {
 		sb_append(sb, "  <mac");
 		attr(sb, "address", n->mac);
 		sb_append(sb, "/>\n");
 	}
-	if (n->network || n->bridge) {
+	unsigned dom, bus, slot, fn;
+	if (n->vf && sscanf(n->vf, "%4x:%2x:%2x.%1x", &dom, &bus, &slot, &fn) == 4)
+		sb_appendf(sb, "  <source>\n    <address type='pci' domain='0x%04x' bus='0x%02x' slot='0x%02x' "
+			   "function='0x%x'/>\n  </source>\n", dom, bus, slot, fn);
+	else if (n->network || n->bridge) {
 		sb_append(sb, "  <source");
 		attr(sb, n->bridge ? "bridge" : "network", n->bridge ? n->bridge : n->network);
 		if (n->portgroup && !n->bridge)
@@ -72,6 +79,9 @@ void xml_nic(const struct xml_nic *n, struct strbuf *sb)
 		attr(sb, "type", n->model);
 		sb_append(sb, "/>\n");
 	}
+	if (n->has_coalesce)
+		sb_appendf(sb, "  <coalesce>\n    <rx>\n      <frames max='%lld'/>\n    </rx>\n  </coalesce>\n",
+			   n->coalesce_rx_frames);
 	sb_append(sb, "</interface>\n");
 }
 

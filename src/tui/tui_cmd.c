@@ -89,6 +89,12 @@ static void cmd_log(struct tui *t, const char *arg)
 	tui_switch(t, V_LOG, 1);
 }
 
+static void cmd_plan(struct tui *t, const char *arg)
+{
+	(void)arg;
+	tui_switch(t, V_PLAN, 1);
+}
+
 static void cmd_quit(struct tui *t, const char *arg)
 {
 	(void)arg;
@@ -143,6 +149,7 @@ static const struct tui_cmd cmds[] = {
 	{ "host", "host NAME", ARG_HOST, cmd_host },
 	{ "jobs", "jobs", ARG_NONE, cmd_jobs },
 	{ "log", "log", ARG_NONE, cmd_log },
+	{ "plan", "plan", ARG_NONE, cmd_plan },
 	{ "q", "q", ARG_NONE, cmd_quit },
 	{ "quit", "quit", ARG_NONE, cmd_quit },
 	{ "runbooks", "runbooks", ARG_NONE, cmd_runbooks },

@@ -43,12 +43,13 @@ static struct action_def defs[ACT_COUNT] = {
 	[ACT_VIEW_RUNBOOKS] = { "runbooks", "Runbooks view", '3', { 0 } },
 	[ACT_VIEW_JOBS] = { "jobs", "Jobs view", '4', { 0 } },
 	[ACT_VIEW_LOG] = { "log", "Log view", '5', { 0 } },
+	[ACT_VIEW_PLAN] = { "plan", "Plan view (a plan before and while it runs)", '7', { 0 } },
 	[ACT_RUN] = { "run", "run (asks for confirmation)", 'r', { 0 } },
 	[ACT_DRYRUN] = { "dry_run", "dry-run preview", 'd', { 0 } },
 	[ACT_ACTIONS] = { "actions", "operations on the selected or marked VMs", 'a', { 0 } },
 	[ACT_CANCEL] = { "cancel", "cancel the selected job", 'x', { 0 } },
 	[ACT_VIEW_STORAGE] = { "storage", "Storage view (datastores)", '6', { 0 } },
-	[ACT_VIEW_SWITCH] = { "switches", "Switches view (distributed switches per host)", '7', { 0 } },
+	[ACT_VIEW_SWITCH] = { "switches", "Switches view (distributed switches per host)", '8', { 0 } },
 };
 
 static int defaults[ACT_COUNT];

@@ -1,14 +1,16 @@
 /* view_cluster.c — one row per host: state, CPU with its recent history,
- * memory, NUMA balance, traffic, VMs, alerts and the age of the data. */
+ * memory, NUMA balance, traffic, VMs, alerts and the age of the data; under
+ * the rows, the memory overcommit of the whole cluster. */
 #include "tui/tui_priv.h"
 #include "core/units.h"
 #include "metrics/host_metrics.h"
+#include "model/overcommit.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { C_HOST, C_STATE, C_CPU, C_HIST, C_MEM, C_MEMPCT, C_NUMA, C_RX, C_TX, C_VMS, C_ALERT, C_AGE, C_NOTE, C_N };
+enum { C_HOST, C_STATE, C_CPU, C_HIST, C_MEM, C_MEMPCT, C_OVERC, C_NUMA, C_RX, C_TX, C_VMS, C_ALERT, C_AGE, C_NOTE, C_N };
 
 static const struct tcol cols[C_N] = {
 	[C_HOST] = { "HOST", 10, 0 },
@@ -17,6 +19,7 @@ static const struct tcol cols[C_N] = {
 	[C_HIST] = { "CPU/NET HIST", 12, TC_CUSTOM | TC_NUM },
 	[C_MEM] = { "MEM USED/TOT", 12, TC_RIGHT | TC_NUM },
 	[C_MEMPCT] = { "MEM%", 4, TC_RIGHT | TC_NUM },
+	[C_OVERC] = { "OVERCOMMIT", 11, TC_RIGHT | TC_NUM },
 	[C_NUMA] = { "NUMA", 5, TC_RIGHT | TC_NUM },
 	[C_RX] = { "RX b/s", 7, TC_RIGHT | TC_NUM },
 	[C_TX] = { "TX b/s", 7, TC_RIGHT | TC_NUM },
@@ -28,6 +31,8 @@ static const struct tcol cols[C_N] = {
 
 struct cluster_view {
 	struct table tb;
+	char total[192];   /* the cluster's overcommit line */
+	int total_warn;    /* some host swaps */
 };
 
 static struct table *table(struct tui *t)
@@ -65,9 +70,36 @@ static void fini(void *state)
 	table_free(&v->tb);
 }
 
+/* The OVERCOMMIT column's figures for the whole cluster, with the sums
+ * they come from: a ratio alone hides whether it is 8G or 8T. */
+static void total_line(struct tui *t, struct cluster_view *v)
+{
+	struct overcommit oc;
+	char conf[32], phys[32], ksm[32], bal[32], in[32], out[32];
+	overcommit_cluster(t->c, &oc);
+	v->total_warn = oc.swap_in_rate > 0 || oc.swap_out_rate > 0;
+	if (!oc.running || !oc.physical) {
+		snprintf(v->total, sizeof v->total, " Cluster overcommit: - (%s) ",
+			 oc.physical ? "no running VMs" : "host memory not known yet");
+		return;
+	}
+	int n = snprintf(v->total, sizeof v->total,
+			 " Cluster overcommit: %.2fx  %s of VM memory on %s, balloons reclaimed %s, "
+			 "KSM saved %s, density %+.0f%% (measured)",
+			 oc.ratio, size_format(oc.configured, conf, sizeof conf),
+			 size_format(oc.physical, phys, sizeof phys),
+			 size_format(oc.balloon_reclaimed, bal, sizeof bal),
+			 oc.has_metrics ? size_format(oc.ksm_saved, ksm, sizeof ksm) : "-", 100 * oc.density_gain);
+	if (v->total_warn && n > 0 && (size_t)n < sizeof v->total)
+		snprintf(v->total + n, sizeof v->total - (size_t)n, ", swapping in %s/s out %s/s",
+			 rate_format(oc.swap_in_rate > 0 ? oc.swap_in_rate : 0, in, sizeof in),
+			 rate_format(oc.swap_out_rate > 0 ? oc.swap_out_rate : 0, out, sizeof out));
+}
+
 static void update(struct tui *t)
 {
 	struct table *tb = table(t);
+	total_line(t, view_state(t, V_CLUSTER));
 	/* 128 rows: cheap enough to rebuild every frame, which keeps ages live. */
 	table_clear(tb);
 	for (size_t i = 0; i < t->c->nhosts; i++) {
@@ -96,6 +128,14 @@ static void update(struct tui *t)
 			row_cell(tb, r, C_MEM, -1, "-");
 			row_cell(tb, r, C_MEMPCT, -1, "-");
 		}
+		struct overcommit oc;
+		overcommit_host(h, &oc);
+		if (oc.physical && oc.running)
+			row_cell(tb, r, C_OVERC, oc.ratio, "%.2fx %+.0f%%", oc.ratio, 100 * oc.density_gain);
+		else
+			row_cell(tb, r, C_OVERC, -1, "-");
+		if (oc.swap_in_rate > 0 || oc.swap_out_rate > 0)
+			r->cell_style[C_OVERC] = EL_WARN;
 		double spread = host_numa_spread(h);
 		if (spread >= 0)
 			row_cell(tb, r, C_NUMA, spread, "%.0f", spread);
@@ -135,7 +175,13 @@ static void update(struct tui *t)
 
 static void draw(struct tui *t, int y0, int h)
 {
-	table_draw(t, table(t), y0, h);
+	struct cluster_view *v = view_state(t, V_CLUSTER);
+	if (h < 3) {
+		table_draw(t, &v->tb, y0, h);
+		return;
+	}
+	table_draw(t, &v->tb, y0, h - 1);
+	put_text(y0 + h - 1, 0, COLS, v->total, theme_attr(v->total_warn ? EL_WARN : EL_ACCENT), 1);
 }
 
 static int key(struct tui *t, enum action a, int ch)
@@ -167,6 +213,9 @@ const struct view_ops view_cluster = {
 	.help = help,
 	.help_extra = "STATE* = stale data (a source silent past the connect timeout);\n"
 		      "AGE = age of the oldest data (libvirt or the host's files).\n"
+		      "OVERCOMMIT = running VMs' memory / host memory, then the measured density\n"
+		      "gain from KSM and ballooning (yellow: the host swaps); see vdeck.overcommit().\n"
+		      "The last line sums it for the cluster: VM memory, balloons, KSM, density.\n"
 		      "NUMA = spread of free memory across NUMA nodes (percent points).\n"
 		      "CPU/NET HIST = CPU% history (traffic when CPU is unknown).",
 };

@@ -3,10 +3,12 @@
  * and sparklines, bonds with per-port LACP state, memory overcommit (KSM,
  * swap, balloons) and alerts.  A scrolling page rather than a table. */
 #include "tui/tui_priv.h"
+#include "model/numa_locality.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
 #include "model/devices.h"
+#include "model/sriov_use.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -225,9 +227,17 @@ static void numa_map(struct tui *t, struct page *p, const struct host *h)
 {
 	const struct host_metrics *m = h->metrics;
 	size_t nn = m ? m->numa.n : h->numa_cells;
-	char text[160];
-	snprintf(text, sizeof text, "NUMA map: %zu node%s%s", nn, nn == 1 ? "" : "s",
-		 m ? "" : " (libvirt capabilities; CPU and memory per node need host metrics)");
+	char text[320];
+	double loc = host_numa_locality(h), imb = host_numa_imbalance(h);
+	char fig[96] = "", lt[16] = "-";
+	if (loc >= 0)
+		snprintf(lt, sizeof lt, "%.0f%%", 100 * loc);
+	if (m)
+		snprintf(fig, sizeof fig, "   imbalance %.2f   VM locality %s", imb < 0 ? 0 : imb, lt);
+	snprintf(text, sizeof text, "NUMA map: %zu node%s%s%s%s", nn, nn == 1 ? "" : "s",
+		 !m ? " (libvirt capabilities; CPU and memory per node need host metrics)"
+		 : m->from_prometheus ? " (from Prometheus: CPU lists, distances, per-node CPU unavailable)" : "", fig,
+		 h->maintenance ? "   MAINTENANCE: takes no new VMs" : "");
 	heading(p, text);
 	if (!nn)
 		return;
@@ -254,8 +264,9 @@ static void nics(const struct host_view *v, struct page *p, const struct host *h
 	const struct host_metrics *m = h->metrics;
 	if (!m || !m->nnics)
 		return;
-	heading(p, "NICs            STATE  SPEED     RX b/s    TX b/s   RX p/s  DROPS   ERRS  BOND        RX+TX HISTORY");
-	char b1[32], b2[32], b3[32], text[256];
+	heading(p, "NICs            STATE  SPEED     RX b/s    TX b/s   RX p/s  DROPS   ERRS  BOND          IRQ/s  "
+		   "RX+TX HISTORY");
+	char b1[32], b2[32], b3[32], b4[32], text[256];
 	for (size_t i = 0; i < m->nnics; i++) {
 		const struct nic *n = &m->nics[i];
 		if (!strcmp(n->name, "lo"))
@@ -265,13 +276,18 @@ static void nics(const struct host_view *v, struct page *p, const struct host *h
 			snprintf(speed, sizeof speed, "%lldM", (long long)n->speed_mbps);
 		else
 			snprintf(speed, sizeof speed, "-");
-		snprintf(text, sizeof text, "%-15.15s %-6.6s %6s %9s %9s %8s %6llu %6llu  %-10.10s",
+		/* interrupts/s of its queues (/proc/interrupts) next to its packets/s */
+		if (n->irq_rate >= 0)
+			rate_format(n->irq_rate, b4, sizeof b4);
+		else
+			snprintf(b4, sizeof b4, "%s", n->irq_queues ? "..." : "-");
+		snprintf(text, sizeof text, "%-15.15s %-6.6s %6s %9s %9s %8s %6llu %6llu  %-10.10s %7s",
 			 n->name, n->operstate[0] ? n->operstate : "?", speed,
 			 n->rx_bps >= 0 ? rate_format(n->rx_bps, b1, sizeof b1) : "-",
 			 n->tx_bps >= 0 ? rate_format(n->tx_bps, b2, sizeof b2) : "-",
 			 n->rx_pps >= 0 ? rate_format(n->rx_pps, b3, sizeof b3) : "-",
 			 (unsigned long long)(n->rx_dropped + n->tx_dropped),
-			 (unsigned long long)(n->rx_errors + n->tx_errors), n->bond_master);
+			 (unsigned long long)(n->rx_errors + n->tx_errors), n->bond_master, b4);
 		int down = n->physical && strcmp(n->operstate, "up") && n->operstate[0];
 		int r = row(p, p->y);
 		line(p, 0, theme_attr(down ? EL_WARN : EL_NORMAL), text);
@@ -285,6 +301,51 @@ static void nics(const struct host_view *v, struct page *p, const struct host *h
 	}
 }
 
+/* SR-IOV PFs with their VFs (which VM holds each), and OVS-DPDK settings. */
+static void sriov(struct page *p, const struct host *h)
+{
+	const struct host_metrics *m = h->metrics;
+	if (!m || (!m->sriov.npfs && !m->sriov.ovs_config))
+		return;
+	char text[256];
+	if (m->sriov.npfs)
+		heading(p, "SR-IOV    PF / VF          PCI           MAC                VLAN  SPOOF TRUST  HELD BY");
+	for (size_t i = 0; i < m->sriov.npfs; i++) {
+		const struct sriov_pf *pf = &m->sriov.pfs[i];
+		const struct nic *n = host_metrics_nic(m, pf->name);
+		snprintf(text, sizeof text, "%-16s %-13s %lld of %lld VFs enabled, %zu free", pf->name, pf->address,
+			 n ? (long long)n->sriov_numvfs : -1LL, n ? (long long)n->sriov_totalvfs : -1LL,
+			 host_free_vfs(h, pf->name));
+		line(p, 1, theme_attr(EL_ACCENT), text);
+		for (size_t k = 0; k < m->sriov.nvfs; k++) {
+			const struct sriov_vf *vf = &m->sriov.vfs[k];
+			if (strcmp(vf->pf, pf->name))
+				continue;
+			const char *mac = NULL;
+			const struct domain *d = host_vf_user(h, vf->address, &mac);
+			char vlan[8], held[160];
+			snprintf(vlan, sizeof vlan, "%u", vf->vlan);
+			if (d)
+				snprintf(held, sizeof held, "VM %s", d->info.name);
+			else if (vf->netdev[0])
+				snprintf(held, sizeof held, "host %s", vf->netdev);
+			else
+				snprintf(held, sizeof held, "free");
+			snprintf(text, sizeof text, "  vf %-11u %-13s %-18s %-5s %-5s %-5s  %s", vf->index, vf->address,
+				 vf->mac[0] ? vf->mac : "-", vf->vlan ? vlan : "-",
+				 vf->spoofchk < 0 ? "-" : vf->spoofchk ? "on" : "off",
+				 vf->trust < 0 ? "-" : vf->trust ? "on" : "off", held);
+			line(p, 1, theme_attr(d ? EL_NORMAL : EL_DIM), text);
+		}
+	}
+	if (m->sriov.ovs_config) {
+		snprintf(text, sizeof text, "OVS-DPDK  dpdk-init %s  pmd-cpu-mask %s  dpdk-socket-mem %s",
+			 m->sriov.dpdk_init ? "true" : "false", m->sriov.pmd_cpu_mask[0] ? m->sriov.pmd_cpu_mask : "-",
+			 m->sriov.dpdk_socket_mem[0] ? m->sriov.dpdk_socket_mem : "-");
+		line(p, 1, theme_attr(EL_NORMAL), text);
+	}
+}
+
 static void bonds(struct page *p, const struct host *h)
 {
 	const struct host_metrics *m = h->metrics;
@@ -294,6 +355,12 @@ static void bonds(struct page *p, const struct host *h)
 	char text[256];
 	for (size_t i = 0; i < m->nbonds; i++) {
 		const struct bond *b = &m->bonds[i];
+		if (b->counts_only) {   /* Prometheus: node_bonding_* counts ports, nothing of LACP */
+			snprintf(text, sizeof text, "%s  mii %s  ports up %d/%d  (from Prometheus: mode, ports, "
+				 "LACP partner unavailable)", b->name, b->mii_status, b->ports_up, b->ports_total);
+			line(p, 1, theme_attr(strcmp(b->mii_status, "up") ? EL_CRIT : EL_ACCENT), text);
+			continue;
+		}
 		snprintf(text, sizeof text, "%s  %s%s%s  mii %s  aggregator %d  ports up %zu/%zu  partner %s",
 			 b->name, b->mode, b->lacp_rate[0] ? "  lacp " : "", b->lacp_rate, b->mii_status,
 			 b->aggregator_id, bond_ports_up(b), b->nports, b->partner_mac[0] ? b->partner_mac : "-");
@@ -397,16 +464,20 @@ static void memory(struct tui *t, struct page *p, const struct host *h)
 static void vms(struct page *p, const struct host *h)
 {
 	char text[256], b1[32], b2[32], b3[32], nodes[64];
-	snprintf(text, sizeof text, "VMs on this host: %zu   NAME                       STATE      VCPU  MAX MEM  BALLOON  USABLE   NUMA", h->ndoms);
+	snprintf(text, sizeof text, "VMs on this host: %zu   NAME                       STATE      VCPU  MAX MEM  BALLOON  USABLE   NUMA  LOC%%", h->ndoms);
 	heading(p, text);
 	for (size_t i = 0; i < h->ndoms; i++) {
 		const struct domain *d = &h->doms[i];
 		numa_mask_text(dom_numa_mask(h, d), nodes, sizeof nodes);
-		snprintf(text, sizeof text, "%-26.26s %-10s %4u %8s %8s %8s   %s", d->info.name,
+		double loc = domain_numa_locality(h, d);
+		char lt[16] = "-";
+		if (loc >= 0)
+			snprintf(lt, sizeof lt, "%.0f", 100 * loc);
+		snprintf(text, sizeof text, "%-26.26s %-10s %4u %8s %8s %8s   %-5s %4s", d->info.name,
 			 dom_state_name(d->state), d->info.vcpus, size_format(d->info.max_memory, b1, sizeof b1),
 			 d->stats.valid ? size_format(d->stats.balloon_current, b2, sizeof b2) : "-",
 			 d->stats.valid && d->stats.balloon_usable ? size_format(d->stats.balloon_usable, b3, sizeof b3) : "-",
-			 nodes);
+			 nodes, lt);
 		line(p, 20, theme_attr(d->state == DOM_RUNNING ? EL_NORMAL : EL_DIM), text);
 	}
 }
@@ -500,6 +571,7 @@ static void draw(struct tui *t, int y0, int hgt)
 	alerts(&p, h);
 	bonds(&p, h);
 	nics(v, &p, h);
+	sriov(&p, h);
 	memory(t, &p, h);
 	vms(&p, h);
 	gpus(&p, h);

@@ -3,6 +3,7 @@
 #include "tui/tui_priv.h"
 #include "model/backing.h"
 #include "core/units.h"
+#include "model/sriov_use.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -53,6 +54,30 @@ static void chain_tree(const struct domain *d, const struct dom_disk *k, const s
 			 f && f->missing ? "  MISSING" : "", more);
 		out(y, y0, h, s, 15, theme_attr(f && f->missing ? EL_CRIT : EL_NORMAL), text);
 	}
+}
+
+/* Where the NIC lands on the host: the tap (or macvtap), or the VF and its
+ * PF when the host's SR-IOV inventory knows it. */
+static void vm_nic_host_device(const struct host *host, const struct dom_nic *n, char *buf, size_t len)
+{
+	if (n->mode == NIC_MODE_HOSTDEV) {
+		const char *pf = host_vf_pf(host, n->vf_address);
+		snprintf(buf, len, "VF %s%s%s", n->vf_address[0] ? n->vf_address : "?", pf ? " of " : "", pf ? pf : "");
+		return;
+	}
+	snprintf(buf, len, "%s", n->target[0] ? n->target : "-");
+}
+
+/* One line of warning about the VM's NIC modes, 0 when none. */
+static int vm_nic_warning(const struct domain *d, char *buf, size_t len)
+{
+	for (size_t i = 0; i < d->info.nnics; i++)
+		if (d->info.nics[i].mode == NIC_MODE_VHOSTUSER && !d->info.shared_memory) {
+			snprintf(buf, len, "warning: vhost-user NIC %s needs shared (hugepage) memory: "
+				 "<memoryBacking><access mode='shared'/>", d->info.nics[i].mac);
+			return 1;
+		}
+	return 0;
 }
 
 static void draw(struct tui *t, int y0, int h)
@@ -117,16 +142,22 @@ static void draw(struct tui *t, int y0, int h)
 	if (ix)
 		backing_index_free(ix);
 	y++;
-	snprintf(text, sizeof text, "NICs: %zu   MAC                TYPE       MODEL    SOURCE            VLAN  TARGET", d->info.nnics);
+	snprintf(text, sizeof text, "NICs: %zu   MAC                MODE       MODEL    Q  SOURCE            VLAN  "
+		 "HOST DEVICE               FILTER", d->info.nnics);
 	out(&y, y0, h, s, 0, H, text);
 	for (size_t i = 0; i < d->info.nnics; i++) {
 		const struct dom_nic *n = &d->info.nics[i];
-		char vlan[16];
-		snprintf(vlan, sizeof vlan, "%u", n->vlan);
-		snprintf(text, sizeof text, "%-18s %-10s %-8s %-17.17s %-5s %s", n->mac, n->type, n->model,
-			 n->source ? n->source : "", n->vlan ? vlan : "-", n->target);
+		char vlan[16], q[16], dev[64];
+		snprintf(vlan, sizeof vlan, "%u%s", n->vlan, n->vlan_trunk ? "+" : "");
+		snprintf(q, sizeof q, "%u", n->queues ? n->queues : 1);
+		vm_nic_host_device(host, n, dev, sizeof dev);
+		snprintf(text, sizeof text, "%-18s %-10s %-8s %-2s %-17.17s %-5s %-25.25s %s", n->mac,
+			 nic_mode_name(n->mode), n->model[0] ? n->model : "-", q, n->source ? n->source : "",
+			 n->vlan ? vlan : "-", dev, n->filter[0] ? n->filter : "-");
 		out(&y, y0, h, s, 12, N, text);
 	}
+	if (vm_nic_warning(d, text, sizeof text))
+		out(&y, y0, h, s, 12, theme_attr(EL_WARN), text);
 	y++;
 	snprintf(text, sizeof text, "vCPU pins: %zu", d->info.npins);
 	out(&y, y0, h, s, 0, H, text);

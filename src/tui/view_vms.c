@@ -4,13 +4,14 @@
 #include "tui/tui_priv.h"
 #include "core/units.h"
 #include "core/xalloc.h"
+#include "model/numa_locality.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { C_NAME, C_HOST, C_STATE, C_VCPU, C_MEM, C_BALLOON, C_NUMA, C_DISKS, C_DISKCAP, C_SNAP, C_CPU, C_NET, C_N };
+enum { C_NAME, C_HOST, C_STATE, C_VCPU, C_MEM, C_BALLOON, C_NUMA, C_LOC, C_DISKS, C_DISKCAP, C_SNAP, C_CPU, C_NET, C_MODE, C_N };
 
 static const struct tcol cols[C_N] = {
 	[C_NAME] = { "NAME", 22, 0 },
@@ -20,12 +21,35 @@ static const struct tcol cols[C_N] = {
 	[C_MEM] = { "MEM", 6, TC_RIGHT | TC_NUM },
 	[C_BALLOON] = { "BALLOON", 7, TC_RIGHT | TC_NUM },
 	[C_NUMA] = { "NUMA", 6, 0 },
+	[C_LOC] = { "LOC%", 5, TC_RIGHT | TC_NUM },
 	[C_DISKS] = { "DISKS", 5, TC_RIGHT | TC_NUM },
 	[C_DISKCAP] = { "DISK CAP", 8, TC_RIGHT | TC_NUM },
 	[C_SNAP] = { "SNAP", 4, TC_RIGHT | TC_NUM },
 	[C_CPU] = { "CPU%", 5, TC_RIGHT | TC_NUM },
 	[C_NET] = { "NET b/s", 10, TC_RIGHT | TC_NUM },
+	[C_MODE] = { "MODE", 14, 0 },
 };
+
+/* The NIC modes of a VM, each once, in the order of its NICs: "bridge",
+ * "ovs+hostdev"; "-" without NICs. */
+static void nic_modes_text(const struct dom_info *in, char *buf, size_t len)
+{
+	unsigned seen = 0;
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < in->nnics; i++) {
+		unsigned bit = 1u << in->nics[i].mode;
+		if (seen & bit)
+			continue;
+		seen |= bit;
+		int n = snprintf(buf + off, len - off, "%s%s", off ? "+" : "", nic_mode_name(in->nics[i].mode));
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
 
 struct vms_view {
 	struct table         tb;
@@ -106,6 +130,11 @@ static void update(struct tui *t)
 			row_cell(tb, r, C_BALLOON, (double)bal, "%s", size_format(bal, a, sizeof a));
 			numa_mask_text(dom_numa_mask(h, d), nodes, sizeof nodes);
 			row_cell(tb, r, C_NUMA, 0, "%s", nodes);
+			double loc = domain_numa_locality(h, d);
+			if (loc >= 0)
+				row_cell(tb, r, C_LOC, loc, "%.0f", 100 * loc);
+			else
+				row_cell(tb, r, C_LOC, -1, "-");
 			uint64_t cap = 0;
 			for (size_t j = 0; j < d->info.ndisks; j++)
 				cap += d->info.disks[j].capacity;
@@ -125,6 +154,9 @@ static void update(struct tui *t)
 			} else {
 				row_cell(tb, r, C_NET, -1, "-");
 			}
+			char modes[64];
+			nic_modes_text(&d->info, modes, sizeof modes);
+			row_cell(tb, r, C_MODE, 0, "%s", modes);
 			if (h->state == HOST_DOWN || host_source_stale(t->c, h, HOST_SRC_LIBVIRT, t->now_mono))
 				r->style = EL_STALE;
 			row_done(tb, r);
@@ -181,6 +213,9 @@ const struct view_ops view_vms = {
 	.help = help,
 	.help_extra = ":vms @HOST shows one host's VMs, :vms /REGEX filters, :vms alone shows all.\n"
 		      "MEM = maximum, BALLOON = current balloon; NUMA = host nodes from pins, numatune\n"
-		      "or resident memory; dim rows = host down or data stale.\n"
+		      "or resident memory; LOC% = share of its memory on its vCPUs' node(s)\n"
+		      "(unpinned: on its fullest node); MODE = how the NICs reach the host (bridge,\n"
+		      "network, ovs, direct = macvtap, hostdev = SR-IOV VF, vhostuser); dim rows = host\n"
+		      "down or data stale.\n"
 		      "Space marks rows: operations (a) apply to the marked VMs, else to the selected one.",
 };

@@ -41,8 +41,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(same_str(copy.disks[i].source, d.disks[i].source) &&
 			    same_str(copy.disks[i].backing, d.disks[i].backing));
 	}
-	for (size_t i = 0; i < d.nnics; i++)
-		FUZZ_ASSERT(same_str(copy.nics[i].source, d.nics[i].source) && FUZZ_TERMINATED(d.nics[i].mac));
+	for (size_t i = 0; i < d.nnics; i++) {
+		const struct dom_nic *c = &d.nics[i];
+		FUZZ_ASSERT(same_str(copy.nics[i].source, c->source) && FUZZ_TERMINATED(c->mac));
+		/* the mode is one of the names, and the NIC mode facts are strings */
+		FUZZ_ASSERT(c->mode >= NIC_MODE_OTHER && c->mode <= NIC_MODE_VHOSTUSER && nic_mode_name(c->mode)[0]);
+		FUZZ_ASSERT(FUZZ_TERMINATED(c->vf_address) && FUZZ_TERMINATED(c->filter) &&
+			    FUZZ_TERMINATED(c->direct_mode));
+		FUZZ_ASSERT(c->coalesce_rx_frames >= -1 && c->coalesce_rx_frames <= 0xffffffffLL);
+		FUZZ_ASSERT(!c->vf_address[0] || strlen(c->vf_address) == 12);
+	}
 	dom_info_free(&copy);
 	dom_info_free(&d);
 	return 0;

@@ -34,7 +34,7 @@ lib=$out/libvdeck-fuzz.a
 if ! ${MAKE:-make} --no-print-directory -j2 "$lib" >"$out/lib.build.log" 2>&1; then
 	echo "FAIL build of $lib"; tail -n 30 "$out/lib.build.log"; echo "0 passed, 1 failed"; exit 1
 fi
-PKGS="libvirt lua5.4 ncursesw libssh2 libxml-2.0"
+PKGS="libvirt lua5.4 ncursesw libssh2 libxml-2.0 jansson"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Isrc -Itests/fuzz -fno-omit-frame-pointer $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lreadline -lpthread -lm"
 

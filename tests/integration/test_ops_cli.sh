@@ -133,7 +133,7 @@ check "snapshot-create summary" has "snapshots=1"
 run --dry-run --exec evacuate-host host=cna01
 check "evacuate-host dry-run runs" rc 0
 check "evacuate-host dry-run summary" has "failed=0"
-check "evacuate-host explains targets" has 'chose cna02'
+check "evacuate-host prints its plan" has 'evacuate cna01: '
 
 # h:run is an operation: refused under --readonly, printed not run under
 # --dry-run, audited when it runs (the demo's hosts run commands here).
@@ -156,7 +156,7 @@ after=$(grep -c '"operation":"run"' "$audit" 2>/dev/null)
 check "h:run is audited (a started and a result record)" [ "$after" -eq $((before + 2)) ]
 
 run --list-runbooks
-for rb in vcpu-set memory-set disk-grow snapshot-create snapshot-revert snapshot-merge migrate evacuate-host; do
+for rb in vcpu-set memory-set disk-grow snapshot-create snapshot-revert snapshot-merge migrate evacuate-host rebalance numa-place; do
 	check "--list-runbooks lists $rb" grep -q "^$rb " "$tmp/out"
 done
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_tui_switch.sh — the Switches view (7) on 8 test-driver hosts: one
+# test_tui_switch.sh — the Switches view (8) on 8 test-driver hosts: one
 # row per switch and host with its state and drifted fields; Enter shows
 # the portgroups against the host's and the NICs on the network; Enter on
 # a NIC opens its VM.
@@ -10,7 +10,7 @@ tui_setup
 TUI_ENV="LANG=C.UTF-8 VDECK_TEST_FIXTURES=$PWD/tests/fixtures VDECK_SWITCH_HOSTS=8" \
 	tui_start 200 50 -c tests/fixtures/inventory/switch.lua --no-lock
 check "cluster view is up" 'hv008'
-keys 7
+keys 8
 check "Switches view with its columns" 'SWITCH.? +HOST +STATE +DRIFT +PORTGROUPS +NICS +WHY'
 check "a host missing the network" 'dvs0 +hv001 +missing +- +3 +1 +no network dvs0'
 check "a drifted host and its fields" 'dvs0 +hv004 +drifted +vlan,bandwidth,portgroup,autostart'

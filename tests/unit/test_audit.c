@@ -9,6 +9,7 @@
 #include "core/xalloc.h"
 #include "model/cluster.h"
 #include "ops/audit.h"
+#include "ops/audit_syslog.h"
 
 #include <unistd.h>
 
@@ -306,9 +307,52 @@ static void test_now(void)
 	inventory_free(&inv);
 }
 
+/* RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] BOM MSG, written
+ * out here by hand; '"', '\\' and ']' escaped in PARAM-VALUEs. */
+static void test_syslog_format(void)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	struct audit_record r = { .time = 1700000000.25, .id = "1700000000250-42-1", .kind = AUDIT_STARTED,
+				  .user = "ops", .sudo_user = "alice", .pid = 42, .host = "h1", .domain = "vm\"1",
+				  .operation = "migrate", .args_json = "{\"to\":\"h2\"}", .call = "x(\"a\")\n",
+				  .duration = 0.5 };
+	audit_syslog_format(&r, "console1", &sb);
+	CHECK_STR(sb.buf, "<85>1 2023-11-14T22:13:20.250Z console1 vdeck 42 started [vdeck@32473 "
+		  "id=\"1700000000250-42-1\" record=\"started\" user=\"ops\" sudo_user=\"alice\" host=\"h1\" "
+		  "domain=\"vm\\\"1\" operation=\"migrate\" arguments=\"{\\\"to\\\":\\\"h2\\\"}\" "
+		  "dry_run=\"false\" duration=\"0.500\"] \xEF\xBB\xBF"
+		  "{\"time\":\"2023-11-14T22:13:20.250Z\",\"id\":\"1700000000250-42-1\",\"record\":\"started\","
+		  "\"user\":\"ops\",\"sudo_user\":\"alice\",\"pid\":42,\"host\":\"h1\",\"domain\":\"vm\\\"1\","
+		  "\"operation\":\"migrate\",\"arguments\":{\"to\":\"h2\"},\"call\":\"x(\\\"a\\\")\\n\",\"dry_run\":false,"
+		  "\"result\":null,\"error\":null,\"duration\":0.500}");
+	sb_reset(&sb);
+	r.kind = AUDIT_RESULT;
+	r.result = "failed";
+	r.error = "a]b\\c";
+	r.sudo_user = NULL;
+	audit_syslog_format(&r, "", &sb);
+	/* warning severity, no hostname ("-"), error escaped, no sudo_user */
+	CHECK(!strncmp(sb.buf, "<84>1 2023-11-14T22:13:20.250Z - vdeck 42 result [vdeck@32473 ", 62));
+	CHECK(strstr(sb.buf, " result=\"failed\" error=\"a\\]b\\\\c\" duration=") != NULL);
+	CHECK(strstr(sb.buf, "sudo_user=") == NULL);
+	/* A huge call is cut from MSG, not from the structured data. */
+	char *big = x_malloc(20000);
+	memset(big, 'x', 19999);
+	big[19999] = '\0';
+	r.call = big;
+	sb_reset(&sb);
+	audit_syslog_format(&r, "h", &sb);
+	CHECK(sb.len == AUDIT_SYSLOG_MAX);
+	CHECK(strstr(sb.buf, "duration=\"0.500\"] \xEF\xBB\xBF{\"time\"") != NULL);
+	free(big);
+	sb_free(&sb);
+}
+
 int main(void)
 {
 	test_format();
+	test_syslog_format();
 	test_ids_and_user();
 	test_append();
 	test_scan();

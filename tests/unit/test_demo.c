@@ -44,6 +44,14 @@ static void test_parse(void)
 	demo_parse_spec("8x200000", &s, &e);
 	CHECK(strstr(e.msg, "0..100000") != NULL);
 
+	CHECK_INT(demo_parse_spec("128x3000:skewed", &s, &e), 0);
+	CHECK_INT(s.hosts, 128);
+	CHECK_INT(s.skewed, 1);
+	CHECK_INT(demo_parse_spec("128x3000", &s, &e), 0);
+	CHECK_INT(s.skewed, 0);
+	CHECK_INT(demo_parse_spec("8x120:lumpy", &s, &e), -1);
+	CHECK_INT(demo_parse_spec("8x120:", &s, &e), -1);
+
 	char buf[16];
 	CHECK_STR(demo_host_name(0, 8, buf, sizeof buf), "cna01");
 	CHECK_STR(demo_host_name(7, 8, buf, sizeof buf), "cna08");
@@ -298,7 +306,7 @@ static void test_generate(void)
 	/* Zero VMs and a single host are fine too. */
 	char dir3[] = "/tmp/vdeck-test-demo-XXXXXX";
 	CHECK(mkdtemp(dir3) != NULL);
-	struct demo_spec z = { 1, 0, 0 };
+	struct demo_spec z = { 1, 0, 0, 0 };
 	CHECK_INT(demo_generate(dir3, &z, &e), 0);
 	char *x = slurpf("%s/hosts/%s.xml", dir3, "cna01");
 	CHECK(x && count_str(x, "<domain ") == 0);
@@ -306,7 +314,7 @@ static void test_generate(void)
 	rm_tree(dir3);
 
 	/* Bad arguments. */
-	struct demo_spec bad = { 0, 10, 0 };
+	struct demo_spec bad = { 0, 10, 0, 0 };
 	CHECK_INT(demo_generate(dir3, &bad, &e), -1);
 	CHECK_INT(demo_tick(dir, 8, &s, 1, &e), -1);
 	CHECK_INT(demo_generate("/proc/no-such-place", &s, &e), -1);
@@ -354,7 +362,7 @@ static void test_tick(void)
 {
 	char dir[] = "/tmp/vdeck-test-demo-XXXXXX";
 	CHECK(mkdtemp(dir) != NULL);
-	struct demo_spec s = { 8, 120, 3 };
+	struct demo_spec s = { 8, 120, 3, 0 };
 	struct vd_err e;
 	err_clear(&e);
 	CHECK_INT(demo_generate(dir, &s, &e), 0);
@@ -391,10 +399,75 @@ static void test_tick(void)
 	rm_tree(dir);
 }
 
+/* Skewed: the crowded host has far more VMs than the others, and many of
+ * the running VMs' numa_maps hold pages on two nodes; the plain demo's
+ * VMs sit on one node each. */
+static void spanning(const char *dir, const char *host, unsigned *qemus, unsigned *span)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/hosts/%s/root/run/libvirt/qemu", dir, host);
+	DIR *d = opendir(path);
+	for (struct dirent *de; d && (de = readdir(d));) {
+		if (de->d_name[0] == '.')
+			continue;
+		char rel[300];
+		snprintf(rel, sizeof rel, "run/libvirt/qemu/%.200s", de->d_name);
+		char base[256];
+		snprintf(base, sizeof base, "%s/hosts/%s/root", dir, host);
+		char *pid = slurpf("%s/%s", base, rel);
+		if (!pid)
+			continue;
+		pid[strcspn(pid, "\n")] = '\0';
+		snprintf(rel, sizeof rel, "proc/%s/numa_maps", pid);
+		char *maps = slurpf("%s/%s", base, rel);
+		(*qemus)++;
+		CHECK(maps != NULL);
+		if (maps && strstr(maps, " N0=") && strstr(maps, " N1="))
+			(*span)++;
+		free(maps);
+		free(pid);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void test_skewed(void)
+{
+	struct vd_err e;
+	struct demo_spec s;
+	err_clear(&e);
+	for (int skewed = 0; skewed < 2; skewed++) {
+		char dir[] = "/tmp/vdeck-test-demo-XXXXXX";
+		CHECK(mkdtemp(dir) != NULL);
+		demo_parse_spec(skewed ? "16x400:skewed" : "16x400", &s, &e);
+		CHECK_INT(demo_generate(dir, &s, &e), 0);
+		unsigned qemus = 0, span = 0, crowded = 0;
+		for (unsigned i = 0; i < 16; i++) {
+			char name[16];
+			demo_host_name(i, 16, name, sizeof name);
+			char *x = slurpf("%s/hosts/%s.xml", dir, name);
+			unsigned n = x ? count_str(x, "<domain ") : 0;
+			if (i == 1)
+				crowded = n;
+			free(x);
+			spanning(dir, name, &qemus, &span);
+		}
+		CHECK(qemus > 300);
+		if (skewed) {
+			CHECK(crowded > 2 * 400 / 16);
+			CHECK(span > qemus / 4);
+		} else {
+			CHECK_INT(span, 0);
+		}
+		rm_tree(dir);
+	}
+}
+
 int main(void)
 {
 	test_parse();
 	test_generate();
+	test_skewed();
 	test_tick();
 	return check_summary();
 }

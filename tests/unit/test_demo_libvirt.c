@@ -16,7 +16,7 @@ int main(void)
 	virSetErrorFunc(NULL, quiet);
 	char dir[] = "/tmp/vdeck-test-demo-lv-XXXXXX";
 	CHECK(mkdtemp(dir) != NULL);
-	struct demo_spec s = { 8, 120, 0 };
+	struct demo_spec s = { 8, 120, 0, 0 };
 	struct vd_err e;
 	err_clear(&e);
 	CHECK_INT(demo_generate(dir, &s, &e), 0);

@@ -124,7 +124,7 @@ int main(void)
 	unsetenv("VDECK_KEEP_DEMO");
 	struct vd_err err;
 	err_clear(&err);
-	struct demo_spec spec = { 2, 6, 3 };
+	struct demo_spec spec = { 2, 6, 3, 0 };
 	struct demo *d = demo_new(&spec, &err);
 	CHECK(d != NULL);
 	if (!d)

@@ -95,6 +95,65 @@ static void test_backing(void)
 	dom_info_free(&copy);
 }
 
+/* Every NIC mode, as libvirt 9.0 writes a running domain's XML. */
+static void test_nic_modes(void)
+{
+	size_t len = 0;
+	char *xml2 = check_slurp("tests/fixtures/libvirt/dom-nicmodes.xml", &len);
+	CHECK(xml2 != NULL);
+	if (!xml2)
+		return;
+	struct dom_info d;
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(domxml_parse(xml2, len, &d, &err), 0);
+	free(xml2);
+	CHECK_INT(d.nnics, 7);
+	static const char *const modes[] = { "bridge", "network", "ovs", "direct", "hostdev", "vhostuser", "other" };
+	for (size_t i = 0; i < 7 && i < d.nnics; i++)
+		CHECK_STR(nic_mode_name(d.nics[i].mode), modes[i]);
+	CHECK_INT(d.nics[0].queues, 4);
+	CHECK_STR(d.nics[0].target, "vnet3");
+	CHECK_INT(d.nics[0].coalesce_rx_frames, 32);
+	CHECK_INT(d.nics[1].coalesce_rx_frames, -1);
+	CHECK_STR(d.nics[1].source, "tenant");
+	CHECK_STR(d.nics[1].portgroup, "web");
+	CHECK_INT(d.nics[1].vlan, 120);
+	CHECK_INT(d.nics[1].in_average, 125000);
+	CHECK_INT(d.nics[1].out_average, 62500);
+	CHECK_STR(d.nics[1].filter, "clean-traffic");
+	CHECK_INT(d.nics[2].vlan, 200);
+	CHECK_INT(d.nics[2].vlan_trunk, 1);
+	CHECK_INT(d.nics[1].vlan_trunk, 0);
+	CHECK_STR(d.nics[3].direct_mode, "vepa");
+	CHECK_STR(d.nics[3].source, "ens2f1");
+	CHECK_STR(d.nics[4].vf_address, "0000:3b:02.1");
+	CHECK_INT(d.nics[4].vlan, 300);
+	CHECK_STR(d.nics[5].source, "/var/run/openvswitch/vhu-nfv-edge");
+	CHECK_INT(d.nics[5].queues, 2);
+	CHECK_STR(d.nics[6].model, "e1000e");
+	CHECK_INT(d.hugepages, 1);
+	CHECK_INT(d.shared_memory, 0);   /* vhost-user needs it: the VM lacks it */
+	dom_info_free(&d);
+
+	static const char shared[] =
+		"<domain><name>s</name><memoryBacking><hugepages/><access mode='shared'/></memoryBacking></domain>";
+	CHECK_INT(domxml_parse(shared, sizeof shared - 1, &d, &err), 0);
+	CHECK_INT(d.shared_memory, 1);
+	dom_info_free(&d);
+	static const char cells[] =
+		"<domain><name>c</name><cpu><numa><cell id='0' memAccess='shared'/><cell id='1' memAccess='shared'/>"
+		"</numa></cpu></domain>";
+	CHECK_INT(domxml_parse(cells, sizeof cells - 1, &d, &err), 0);
+	CHECK_INT(d.shared_memory, 1);
+	dom_info_free(&d);
+	static const char half[] =
+		"<domain><name>h</name><cpu><numa><cell id='0' memAccess='shared'/><cell id='1'/></numa></cpu></domain>";
+	CHECK_INT(domxml_parse(half, sizeof half - 1, &d, &err), 0);
+	CHECK_INT(d.shared_memory, 0);
+	dom_info_free(&d);
+}
+
 static void test_hostile(void)
 {
 	struct dom_info d;
@@ -119,6 +178,7 @@ int main(void)
 {
 	test_fixture();
 	test_backing();
+	test_nic_modes();
 	test_hostile();
 	return check_summary();
 }

@@ -84,6 +84,44 @@ static void test_trust_paths(const char *home)
 	CHECK_INT(system(want), 0);
 }
 
+/* rule{}: placement rules for the planners, each naming where it was
+ * declared; a bad one is an error at its line. */
+static void test_rules(void)
+{
+	struct inventory inv;
+	struct vd_err err;
+	err_clear(&err);
+	int rc = inventory_load_string("host { name = 'a', transport = 'none', libvirt = 'test:///default' }\n"
+				       "rule { keep_apart = { 'db-01', 'db-02' } }\n"
+				       "rule { keep_together = { 'app-*', 'cache-1' } }\n"
+				       "rule { pin_to = { vm = 'lic-*', hosts = { 'a', 'rack2' } } }\n",
+				       "cluster.lua", &inv, &err);
+	CHECK_INT(rc, 0);
+	CHECK_INT(inv.nrules, 3);
+	if (rc == 0 && inv.nrules == 3) {
+		CHECK_INT(inv.rules[0].kind, RULE_KEEP_APART);
+		CHECK_INT(inv.rules[0].nvms, 2);
+		CHECK_STR(inv.rules[0].vms[1], "db-02");
+		CHECK_STR(inv.rules[0].source, "cluster.lua:2");
+		CHECK_INT(inv.rules[1].kind, RULE_KEEP_TOGETHER);
+		CHECK_STR(inv.rules[1].vms[0], "app-*");
+		CHECK_INT(inv.rules[2].kind, RULE_PIN_TO);
+		CHECK_STR(inv.rules[2].vms[0], "lic-*");
+		CHECK_STR(inv.rules[2].hosts, "a,rack2");
+	}
+	inventory_free(&inv);
+	static const char h[] = "host { name = 'a', transport = 'none', libvirt = 'test:///default' }\n";
+	char text[512];
+	snprintf(text, sizeof text, "%srule { keep_apart = { 'x' } }", h);
+	expect_error(text, "cluster.lua:2: rule: keep_apart wants a list of two or more VM names");
+	snprintf(text, sizeof text, "%srule { keep_apart = { 'x', 'y' }, pin_to = { vm = 'x', hosts = 'a' } }", h);
+	expect_error(text, "cluster.lua:2: rule: one of keep_apart, keep_together, pin_to per rule");
+	snprintf(text, sizeof text, "%srule { pin_to = { vm = 'x' } }", h);
+	expect_error(text, "cluster.lua:2: rule: pin_to.hosts wants host names, globs or tags");
+	snprintf(text, sizeof text, "%srule { spread = { 'x', 'y' } }", h);
+	expect_error(text, "cluster.lua:2: rule: unknown field 'spread'");
+}
+
 int main(void)
 {
 	struct inventory inv;
@@ -93,6 +131,7 @@ int main(void)
 		return 1;
 	setenv("HOME", home, 1);
 	test_trust_paths(home);
+	test_rules();
 	err_clear(&err);
 	CHECK_INT(inventory_load_string(good, "cluster.lua", &inv, &err), 0);
 	CHECK_INT(inv.nhosts, 7);

@@ -185,7 +185,7 @@ int main(void)
 	char dir[] = "/tmp/vdeck-lb-XXXXXX";
 	if (!mkdtemp(dir))
 		return 1;
-	struct demo_spec spec = { 4, 12, 7 };
+	struct demo_spec spec = { 4, 12, 7, 0 };
 	struct vd_err err;
 	err_clear(&err);
 	CHECK_INT(demo_generate(dir, &spec, &err), 0);

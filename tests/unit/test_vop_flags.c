@@ -24,7 +24,7 @@ static const struct {
 	const char *name;
 	unsigned    value;
 } known[] = {
-	K(VIR_DOMAIN_AFFECT_LIVE), K(VIR_DOMAIN_AFFECT_CONFIG), K(VIR_DOMAIN_BLOCK_RESIZE_BYTES),
+	K(VIR_DOMAIN_AFFECT_LIVE), K(VIR_DOMAIN_AFFECT_CONFIG), K(VIR_DOMAIN_AFFECT_CURRENT), K(VIR_DOMAIN_BLOCK_RESIZE_BYTES),
 	K(VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY), K(VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC),
 	K(VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING), K(VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN),
 	K(VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY), K(VIR_DOMAIN_BLOCK_COMMIT_ACTIVE),
@@ -171,8 +171,9 @@ static void test_describe_matches_flags(void)
 			CHECK_INT(printed_row(vop_apis[a].kind, vop_apis[a].name), a);
 	int seen[VOPA_COUNT] = { 0 };
 	char *drops[] = { (char *)"s1", (char *)"s2" };
+	struct vop_pin pins[] = { { 0, (char *)"0-3", (char *)"0-15" }, { 1, (char *)"4-7", (char *)"0-15" } };
 	struct vop_net_update updates[] = { { VOP_NETUP_MODIFY, (char *)"<portgroup name='a'/>\n" } };
-	for (int k = 0; k <= VOP_UPDATE_DEVICE; k++) {   /* VOP_UPDATE_DEVICE is the last kind */
+	for (int k = 0; k <= VOP_NET_DEFINE; k++) {   /* VOP_NET_DEFINE is the last kind */
 		mismatches = 0;
 		for (unsigned f = 0; f <= VOPF_ALL; f++) {
 			for (int full = 0; full <= 1; full++) {
@@ -189,6 +190,9 @@ static void test_describe_matches_flags(void)
 					r.undo_shell = (char *)"true\n";
 					r.drop_snapshots = drops;
 					r.ndrop_snapshots = 2;
+					r.pins = pins;
+					r.npins = 2;
+					r.cpus = (char *)"0-1";
 					r.net_updates = updates;
 					r.nnet_updates = 1;
 				}

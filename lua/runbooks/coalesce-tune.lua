@@ -1,33 +1,33 @@
 -- coalesce-tune: change a host NIC's interrupt coalescing and keep it only
--- when it pays.  Packets/s and interrupts/s of the NIC (its queues in
--- /proc/interrupts) are measured for `seconds`, the settings applied
+-- when it pays.  Packets/s and interrupts/s of the NIC (each of its queues
+-- in /proc/interrupts) are measured for `seconds`, the settings applied
 -- (h:set_coalesce, ethtool -C), measured again; before/after are printed,
--- and the previous values are put back when packets per interrupt did not
--- improve (or when rollback=true asks for it).  --dry-run prints the change.
+-- and the previous values are put back unless packets per interrupt rose by
+-- min_gain percent with packets/s holding — or, for a NIC that raises no
+-- interrupts (a tap, veth or bridge), unless packets/s rose by min_gain
+-- percent: the runbook says which rule it used.  rollback=true puts them
+-- back in any case.  --dry-run prints the change.  The rule is in
+-- lua/coalesce_judge.lua.
+local judge = require "coalesce_judge"
+
+-- The NIC in the host's latest poll, and when that poll began.
 local function nic_of(h, name)
-  for _, n in ipairs(h:nics()) do if n.name == name then return n end end
+  local nics = h:nics()
+  for _, n in ipairs(nics) do if n.name == name then return n, nics.sampled or vdeck.clock() end end
   vdeck.error { code = "not_found", message = h.name .. " has no NIC " .. name }
 end
 
--- Packets/s, interrupts/s and packets per interrupt over `seconds`, from the
--- NIC's counters of two polls at least that far apart.
+-- The NIC's counters from two polls at least `seconds` apart, over the time
+-- between the polls (not between the calls: on a loaded host they differ).
 local function measure(h, nic, seconds)
   h:refresh()
-  local t0, a = vdeck.clock(), nic_of(h, nic)
-  repeat h:refresh() until vdeck.clock() - t0 >= seconds
-  local dt, b = vdeck.clock() - t0, nic_of(h, nic)
-  local pkts = (b.rx_packets + b.tx_packets) - (a.rx_packets + a.tx_packets)
-  local m = { seconds = dt, pps = pkts / dt }
-  if b.irq_queues and a.irq_queues then
-    m.irq_rate = (b.irqs - a.irqs) / dt
-    if b.irqs > a.irqs then m.ppi = pkts / (b.irqs - a.irqs) end
-  end
-  return m
-end
-
-local function show(m)
-  return string.format("%.0f pkt/s, %s irq/s, %s pkt/irq", m.pps, m.irq_rate and string.format("%.0f", m.irq_rate)
-                       or "?", m.ppi and string.format("%.2f", m.ppi) or "?")
+  local a, t0 = nic_of(h, nic)
+  local b, t1
+  repeat
+    h:refresh()
+    b, t1 = nic_of(h, nic)
+  until t1 - t0 >= seconds
+  return judge.delta(a, b, t1 - t0)
 end
 
 return vdeck.runbook {
@@ -44,6 +44,7 @@ return vdeck.runbook {
     { name = "rx_frames", type = "integer", min = 0 },
     { name = "tx_usecs", type = "integer", min = 0 },
     { name = "tx_frames", type = "integer", min = 0 },
+    { name = "min_gain", type = "integer", default = 5, min = 0, max = 1000 },   -- percent
     { name = "rollback", type = "boolean", default = false },   -- put the previous values back in any case
   },
   run = function(ctx, p)
@@ -52,21 +53,22 @@ return vdeck.runbook {
                        rx_frames = p.rx_frames, tx_usecs = p.tx_usecs, tx_frames = p.tx_frames }
     nic_of(h, p.nic)
     local before = measure(h, p.nic, p.seconds)
-    ctx.log("before: " .. show(before))
+    ctx.log("before: " .. judge.show(before))
     local r = h:set_coalesce(p.nic, settings)
     if r.dry_run then
-      return { host = h.name, nic = p.nic, before = show(before), dry_run = true }
+      return { host = h.name, nic = p.nic, before = judge.show(before), dry_run = true }
     end
     local after = measure(h, p.nic, p.seconds)
-    ctx.log("after:  " .. show(after))
-    local improved = before.ppi and after.ppi and after.ppi > before.ppi
-    local why = p.rollback and "asked for" or not after.ppi and "no interrupt counts for " .. p.nic
-                or not improved and "packets per interrupt did not improve" or nil
-    if why then
+    ctx.log("after:  " .. judge.show(after))
+    local keep, why, basis = judge.judge(before, after, { nic = p.nic, rollback = p.rollback,
+                                                          min_gain = p.min_gain })
+    if keep then
+      ctx.log("kept (" .. why .. ")")
+    else
       h:set_coalesce(p.nic, r.previous)
       ctx.log("rolled back (" .. why .. ")")
     end
-    return { host = h.name, nic = p.nic, before = show(before), after = show(after),
-             kept = why == nil, rolled_back = why }
+    return { host = h.name, nic = p.nic, before = judge.show(before), after = judge.show(after),
+             kept = keep, rolled_back = not keep and why or nil, judged_on = basis, why = why }
   end,
 }

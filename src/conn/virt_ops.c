@@ -31,6 +31,14 @@ void vop_request_free(struct vop_request *r)
 	free(r->undo_shell);
 	free(r->volume);
 	r->volume = NULL;
+	for (size_t i = 0; i < r->nvols; i++) {
+		free(r->vols[i].pool);
+		free(r->vols[i].xml);
+		free(r->vols[i].from);
+	}
+	free(r->vols);
+	r->vols = NULL;
+	r->nvols = 0;
 	for (size_t i = 0; i < r->ndrop_snapshots; i++)
 		free(r->drop_snapshots[i]);
 	free(r->drop_snapshots);
@@ -64,6 +72,10 @@ void vop_request_copy(struct vop_request *dst, const struct vop_request *src)
 	dst->shell = x_strdup(src->shell);
 	dst->undo_shell = x_strdup(src->undo_shell);
 	dst->volume = x_strdup(src->volume);
+	dst->vols = src->nvols ? x_calloc(src->nvols, sizeof *dst->vols) : NULL;
+	for (size_t i = 0; i < src->nvols; i++)
+		dst->vols[i] = (struct vop_volume_step){ x_strdup(src->vols[i].pool), x_strdup(src->vols[i].xml),
+							 x_strdup(src->vols[i].from) };
 	dst->drop_snapshots = src->ndrop_snapshots ? x_calloc(src->ndrop_snapshots, sizeof *dst->drop_snapshots) : NULL;
 	for (size_t i = 0; i < src->ndrop_snapshots; i++)
 		dst->drop_snapshots[i] = x_strdup(src->drop_snapshots[i]);
@@ -89,6 +101,8 @@ void vop_result_free(struct vop_result *res)
 	free(res->snapshots);
 	res->snapshots = NULL;
 	res->nsnapshots = 0;
+	free(res->xml);
+	res->xml = NULL;
 }
 
 /* ---- describe ------------------------------------------------------- */
@@ -207,6 +221,32 @@ static void describe_network(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, ", 1)\n");
 	}
 	sb_append(sb, "with the network:\n");
+}
+
+/* Each volume's call and XML, then the define (its XML follows, as for
+ * every request). */
+static void describe_clone(const struct vop_request *r, struct strbuf *sb)
+{
+	sb_append(sb, "on ");
+	quoted(sb, r->target);
+	sb_append(sb, ":\n");
+	for (size_t i = 0; i < r->nvols; i++) {
+		sb_append(sb, r->vols[i].from ? "virStorageVolCreateXMLFrom(pool " : "virStorageVolCreateXML(pool ");
+		quoted(sb, r->vols[i].pool);
+		if (r->vols[i].from) {
+			sb_append(sb, ", xml, volume ");
+			quoted(sb, r->vols[i].from);
+		} else {
+			sb_append(sb, ", xml");
+		}
+		sb_append(sb, ")\n");
+		sb_append(sb, r->vols[i].xml);
+	}
+	sb_append(sb, "virDomainDefineXML(conn of ");
+	quoted(sb, r->target);
+	sb_append(sb, ", xml)");
+	sb_append(sb, (r->flags & VOPF_START) ? " then virDomainCreate" : "");
+	sb_append(sb, r->nvols ? "; if a step fails, the volumes made before it are deleted\n" : "\n");
 }
 
 void vop_describe(const struct vop_request *r, struct strbuf *sb)
@@ -333,6 +373,21 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 	case VOP_PIN_EMULATOR:
 	case VOP_SET_NUMATUNE:
 		vop_describe_place(r, sb);
+		break;
+	case VOP_VOL_RESIZE:
+		sb_append(sb, "virStorageVolResize(pool ");
+		quoted(sb, r->target);
+		sb_append(sb, " volume ");
+		quoted(sb, r->volume);
+		sb_appendf(sb, ", %llu)\n", (unsigned long long)r->value);
+		break;
+	case VOP_CLONE:
+		describe_clone(r, sb);
+		break;
+	case VOP_DOMAIN_XML:
+		sb_append(sb, "virDomainGetXMLDesc(");
+		quoted(sb, r->dom_name);
+		sb_append(sb, ", inactive)\n");
 		break;
 	}
 	if (r->xml)
@@ -545,6 +600,11 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 		return 0;
 	case VOP_SNAPSHOT_LIST:
 		return list_snapshots(dom, r, res, err);
+	case VOP_DOMAIN_XML:
+		/* the persistent definition, not the running one: what a clone copies */
+		if (!(res->xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE)))
+			return virt_error(err, "reading the domain's definition");
+		return 0;
 	case VOP_BLOCK_INFO: {
 		virDomainBlockInfo info;
 		if (virDomainGetBlockInfo(dom, r->target, &info, vop_flags(VOPA_BLOCK_INFO, r, NULL)) < 0)
@@ -564,6 +624,8 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 	case VOP_VOL_CREATE:
 	case VOP_VOL_DELETE:
 	case VOP_NET_DEFINE:
+	case VOP_VOL_RESIZE:
+	case VOP_CLONE:
 		break;
 	}
 	return err_set(err, VD_EUNSUPPORTED, "this request runs as a job, not on the worker");
@@ -587,7 +649,7 @@ int vop_call(struct host_ctx *hc, void *arg, struct vd_err *err)
 		return virt_error(err, "finding the domain");
 	int rc = run(conn, dom, c->req, c->res, err);
 	virDomainFree(dom);
-	if (c->req->kind != VOP_SNAPSHOT_LIST && c->req->kind != VOP_BLOCK_INFO)
+	if (c->req->kind != VOP_SNAPSHOT_LIST && c->req->kind != VOP_BLOCK_INFO && c->req->kind != VOP_DOMAIN_XML)
 		host_ctx_changed_domain(hc, c->req->uuid);
 	return rc;
 }

@@ -44,9 +44,15 @@ enum vop_kind {
 	VOP_NODEDEV_REMOVE,    /* target = mdev uuid: destroy, and undefine when persistent */
 	VOP_VOL_CREATE,        /* target = pool, xml = <volume> */
 	VOP_VOL_DELETE,        /* target = pool, volume = its name */
+	VOP_VOL_RESIZE,        /* target = pool, volume = its name, value = new capacity in bytes */
+	VOP_CLONE,             /* on the host named by target: vols (new volumes, each created or
+	                        * copied in its pool), then xml defined (and started: VOPF_START);
+	                        * a failed step deletes the volumes made before it */
 	VOP_NET_DEFINE,        /* target = network, xml = <network>: define, then net_updates on the
 	                        * running network, or restart it, start it, autostart it (VOPF_NET_*) */
-	/* (test_vop_flags walks the kinds up to the last one, VOP_NET_DEFINE) */
+	/* domain reads: */
+	VOP_DOMAIN_XML,        /* read only: the inactive definition into vop_result.xml */
+	/* (test_vop_flags walks the kinds up to the last one, VOP_DOMAIN_XML) */
 };
 
 /* Request flags: which libvirt flags a call passes is the table's business
@@ -105,7 +111,7 @@ struct vop_request {
 	 * (their overlays of that disk are merged away). */
 	char        **drop_snapshots;  /* owned */
 	size_t        ndrop_snapshots;
-	char         *volume;          /* owned: VOP_VOL_DELETE's volume name */
+	char         *volume;          /* owned: VOP_VOL_DELETE's and VOP_VOL_RESIZE's volume name */
 	/* VOP_PIN_VCPUS */
 	struct vop_pin *pins;          /* owned */
 	size_t        npins;
@@ -116,6 +122,9 @@ struct vop_request {
 	 * start); each an xml <portgroup> and what to do with it. */
 	struct vop_net_update *net_updates;   /* owned */
 	size_t        nnet_updates;
+	/* VOP_CLONE: the new VM's volumes, in order. */
+	struct vop_volume_step *vols;  /* owned */
+	size_t        nvols;
 };
 
 enum vop_net_command { VOP_NETUP_ADD, VOP_NETUP_MODIFY, VOP_NETUP_DELETE };
@@ -123,6 +132,15 @@ enum vop_net_command { VOP_NETUP_ADD, VOP_NETUP_MODIFY, VOP_NETUP_DELETE };
 struct vop_net_update {
 	enum vop_net_command command;
 	char                *xml;      /* owned: one <portgroup> */
+};
+
+/* One volume a clone makes: <volume> xml in pool, created empty (a thin
+ * overlay names its backing file in the xml) or, with from set, copied
+ * from the volume at that path (virStorageVolCreateXMLFrom). */
+struct vop_volume_step {
+	char *pool;
+	char *xml;
+	char *from;            /* NULL: no copy */
 };
 
 struct vop_snapshot {
@@ -136,6 +154,7 @@ struct vop_result {
 	size_t               nsnapshots;
 	char                 message[256];   /* a note for the user (e.g. "device removed") */
 	uint64_t             capacity;       /* VOP_BLOCK_INFO: the disk's size in bytes as QEMU sees it */
+	char                *xml;            /* VOP_DOMAIN_XML: the inactive definition, owned */
 };
 
 /* Progress of a long request, sampled from virDomainGetJobStats. */
@@ -155,7 +174,8 @@ struct vop_progress {
  * virt_ops_calls.c.  vop_describe prints a row's name and flag names, and the
  * runners pass vop_flags() of the same row, so dry-run cannot show one thing
  * while another is sent.  Look-ups and polls on the way (finding the
- * snapshot or mdev, job progress) and calls that have no flags to choose
+ * snapshot or mdev, job progress, the inactive definition an operation
+ * reads before validating, as the poll reads it) and calls that have no flags to choose
  * (virNodeDeviceCreate, virNodeDeviceUndefine, virDomainMigrateSetMaxDowntime:
  * libvirt defines none) have no row. */
 enum vop_api {
@@ -203,13 +223,15 @@ int  vop_call(struct host_ctx *hc, void *arg, struct vd_err *err);
 int  vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err);
 /* virt_ops_host.c: a host request (no domain) on conn (a virConnectPtr). */
 int  vop_run_host(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
-/* virt_ops_volume.c: VOP_VOL_CREATE and VOP_VOL_DELETE on conn. */
+/* virt_ops_volume.c: VOP_VOL_CREATE, VOP_VOL_DELETE and VOP_VOL_RESIZE on conn. */
 int  vop_run_volume(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_network.c: VOP_NET_DEFINE on conn. */
 int  vop_run_network(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_define.c: VOP_DEFINE on the worker of hc (its shell, then conn). */
 int  vop_run_define(struct host_ctx *hc, void *conn, const struct vop_request *req, struct vop_result *res,
 		    struct vd_err *err);
+/* virt_ops_clone.c: VOP_CLONE on conn. */
+int  vop_run_clone(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_place.c: the placement requests (pins, numatune): their
  * dry-run text, and the run on the domain (a virDomainPtr). */
 void vop_describe_place(const struct vop_request *r, struct strbuf *sb);

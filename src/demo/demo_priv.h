@@ -19,6 +19,16 @@
 #define DEMO_MAX_MDEVS 4
 #define DEMO_POOL_PATH "/var/lib/libvirt/images"
 #define DEMO_NETWORK   "vmnet"
+/* Shared storage: every other group of DEMO_SHARE_HOSTS consecutive hosts
+ * declares one dir pool with one UUID and one path under DEMO_SHARED_PATH
+ * (one datastore seen by the group) holding a golden template image; every
+ * DEMO_CLONE_EVERY-th VM of those hosts is a linked clone of it: its first
+ * disk, a thin overlay in the host's own pool, has the golden image as
+ * backing file. */
+#define DEMO_SHARE_HOSTS 4
+#define DEMO_SHARED_PATH "/var/lib/libvirt/shared"
+#define DEMO_GOLDEN      "golden.qcow2"
+#define DEMO_CLONE_EVERY 16
 #define DEMO_BOOT_EPOCH 1735689600u   /* 2025-01-01: "now" at t = 0 */
 
 /* splitmix64-based hashing: demo_hash(seed, a, b) is well mixed. */
@@ -33,7 +43,7 @@ double   demo_rng_unit(struct demo_rng *r);                           /* [0, 1) 
 /* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx": distinct for distinct (kind, id)
  * because the last 9 hex digits are kind and a bijection of id. */
 void demo_uuid(uint64_t seed, unsigned kind, uint32_t id, char out[37]);
-enum { DEMO_UUID_VM = 1, DEMO_UUID_NET, DEMO_UUID_POOL, DEMO_UUID_MDEV, DEMO_UUID_HOST };
+enum { DEMO_UUID_VM = 1, DEMO_UUID_NET, DEMO_UUID_POOL, DEMO_UUID_MDEV, DEMO_UUID_HOST, DEMO_UUID_SHARED };
 
 struct demo_node {
 	unsigned ncpus;          /* 0: memory-only node */

@@ -1,11 +1,32 @@
 /* demo_xml.c — one host of the demo cluster as a libvirt test-driver node
  * file: node CPU/memory info, the host's domains (test:runstate for paused
  * and shut-off ones), a network with VLAN portgroups, a dir pool with one
- * thin volume per disk, an 802.3ad bond, and GPU node devices with mdevs. */
+ * thin volume per disk (a few of them linked clones' overlays), the pool
+ * its group of hosts shares with the golden image, an 802.3ad bond, and
+ * GPU node devices with mdevs. */
 #include "demo/demo_priv.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+
+/* The group whose shared pool host h declares, or -1 (a host of a group
+ * without one). */
+static int shared_group(const struct demo_host *h)
+{
+	unsigned g = h->index / DEMO_SHARE_HOSTS;
+	return g % 2 == 0 ? (int)g : -1;
+}
+
+/* Disk d of vm is a linked clone's overlay on the group's golden image. */
+static bool disk_linked(const struct demo_host *h, const struct demo_vm *vm, unsigned d)
+{
+	return d == 0 && shared_group(h) >= 0 && vm->gidx % DEMO_CLONE_EVERY == 5;
+}
+
+static void golden_path(const struct demo_host *h, struct strbuf *sb)
+{
+	sb_appendf(sb, DEMO_SHARED_PATH "/g%d/" DEMO_GOLDEN, shared_group(h));
+}
 
 static void xml_domain(const struct demo_spec *spec, const struct demo_host *h,
 		       const struct demo_vm *vm, struct strbuf *sb)
@@ -44,7 +65,14 @@ static void xml_domain(const struct demo_spec *spec, const struct demo_host *h,
 			      "        <driver name='qemu' type='qcow2'/>\n"
 			      "        <source file='" DEMO_POOL_PATH "/");
 		sb_append_xml(sb, dk->vol);
-		sb_appendf(sb, "'/>\n        <target dev='%s' bus='virtio'/>\n      </disk>\n", dk->target);
+		sb_append(sb, "'/>\n");
+		if (disk_linked(h, vm, d)) {
+			sb_append(sb, "        <backingStore type='file'>\n          <format type='qcow2'/>\n"
+				      "          <source file='");
+			golden_path(h, sb);
+			sb_append(sb, "'/>\n          <backingStore/>\n        </backingStore>\n");
+		}
+		sb_appendf(sb, "        <target dev='%s' bus='virtio'/>\n      </disk>\n", dk->target);
 	}
 	for (unsigned k = 0; k < vm->nnics; k++) {
 		char mac[18];
@@ -103,10 +131,35 @@ static void xml_pool(const struct demo_spec *spec, const struct demo_host *h,
 			sb_append_xml(sb, dk->vol);
 			sb_appendf(sb, "</name>\n      <capacity unit='MiB'>%" PRIu64 "</capacity>\n"
 				       "      <allocation unit='MiB'>%" PRIu64 "</allocation>\n"
-				       "      <target>\n        <format type='qcow2'/>\n      </target>\n"
-				       "    </volume>\n", dk->cap_mib, dk->alloc_mib);
+				       "      <target>\n        <format type='qcow2'/>\n      </target>\n",
+				   dk->cap_mib, dk->alloc_mib);
+			if (disk_linked(h, &vms[v], d)) {
+				sb_append(sb, "      <backingStore>\n        <path>");
+				golden_path(h, sb);
+				sb_append(sb, "</path>\n        <format type='qcow2'/>\n      </backingStore>\n");
+			}
+			sb_append(sb, "    </volume>\n");
 		}
 	sb_append(sb, "  </pool>\n");
+}
+
+/* The group's shared pool: one UUID and path on each of its hosts. */
+static void xml_shared_pool(const struct demo_spec *spec, const struct demo_host *h, struct strbuf *sb)
+{
+	int g = shared_group(h);
+	if (g < 0)
+		return;
+	char uuid[37];
+	demo_uuid(spec->seed, DEMO_UUID_SHARED, (uint32_t)g, uuid);
+	sb_appendf(sb, "  <pool type='dir'>\n    <name>shared-g%d</name>\n    <uuid>%s</uuid>\n"
+		       "    <capacity unit='GiB'>100</capacity>\n"
+		       "    <allocation unit='bytes'>0</allocation>\n"
+		       "    <available unit='GiB'>100</available>\n"
+		       "    <target>\n      <path>" DEMO_SHARED_PATH "/g%d</path>\n    </target>\n"
+		       "    <volume type='file'>\n      <name>" DEMO_GOLDEN "</name>\n"
+		       "      <capacity unit='GiB'>20</capacity>\n      <allocation unit='MiB'>3072</allocation>\n"
+		       "      <target>\n        <format type='qcow2'/>\n      </target>\n    </volume>\n"
+		       "  </pool>\n", g, uuid, g);
 }
 
 static void xml_bond(const struct demo_host *h, struct strbuf *sb)
@@ -183,6 +236,7 @@ void demo_xml_host(const struct demo_spec *spec, const struct demo_host *h,
 		xml_domain(spec, h, &vms[v], sb);
 	xml_network(spec, h, sb);
 	xml_pool(spec, h, vms, sb);
+	xml_shared_pool(spec, h, sb);
 	xml_bond(h, sb);
 	if (h->gpu)
 		xml_gpu(spec, h, sb);

@@ -150,6 +150,24 @@ static void push_coalesce(lua_State *L, const struct coalesce *c)
 	}
 }
 
+/* { { name =, label =, irq =, irqs =, irq_per_s = }, ... }: each queue's
+ * interrupt, in /proc/interrupts order (irq_per_s absent until two polls). */
+static void push_queues(lua_State *L, const struct host_metrics *m, const struct nic *n)
+{
+	size_t nq;
+	const struct nic_queue *q = host_metrics_nic_queues(m, n, &nq);
+	lua_createtable(L, (int)nq, 0);
+	for (size_t i = 0; i < nq; i++) {
+		lua_createtable(L, 0, 5);
+		lvd_set_str(L, "name", q[i].name);
+		lvd_set_str(L, "label", q[i].label);
+		lvd_set_int(L, "irq", q[i].irq);
+		lvd_set_int(L, "irqs", (long long)q[i].count);
+		lvd_set_num(L, "irq_per_s", q[i].rate);   /* absent until two polls */
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+}
+
 static int host_nics(lua_State *L)
 {
 	struct host *h = lvd_check_host(L, 1);
@@ -160,6 +178,7 @@ static int host_nics(lua_State *L)
 	lua_createtable(L, (int)m->nnics, 0);
 	lvd_mark_stale(L, stale);
 	mark_origin(L, m, unavailable);
+	lvd_set_num(L, "sampled", m->t);   /* when the poll began, on vdeck.clock()'s clock */
 	for (size_t i = 0; i < m->nnics; i++) {
 		const struct nic *n = &m->nics[i];
 		lua_createtable(L, 0, 22);
@@ -196,6 +215,8 @@ static int host_nics(lua_State *L)
 			lvd_set_int(L, "irq_queues", n->irq_queues);
 			lvd_set_int(L, "irqs", (long long)n->irq_count);
 			lvd_set_num(L, "irq_rate", n->irq_rate);   /* interrupts/s, -1 until two polls */
+			push_queues(L, m, n);
+			lua_setfield(L, -2, "queues");
 		}
 		if (n->coalesce.parsed) {
 			push_coalesce(L, &n->coalesce);

@@ -217,6 +217,10 @@ static void parse_nic(const xmlNode *n, struct dom_info *out)
 	xml_attr(xml_child(xml_child(n, "vlan"), "tag"), "id", id, sizeof id);
 	c->vlan = (unsigned)strtoul(id, NULL, 10);
 	parse_nic_extras(n, c);
+	xmlBuffer *b = xmlBufferCreate();
+	if (b && xmlNodeDump(b, n->doc, (xmlNode *)n, 0, 0) > 0)
+		c->xml = x_strdup((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
 }
 
 static void parse_hostdev(const xmlNode *n, struct dom_info *out)
@@ -339,8 +343,10 @@ void dom_info_free(struct dom_info *info)
 			free(info->disks[i].chain[l].path);
 		free(info->disks[i].chain);
 	}
-	for (size_t i = 0; i < info->nnics; i++)
+	for (size_t i = 0; i < info->nnics; i++) {
 		free(info->nics[i].source);
+		free(info->nics[i].xml);
+	}
 	free(info->disks);
 	free(info->nics);
 	free(info->pins);
@@ -370,6 +376,8 @@ void dom_info_copy(struct dom_info *dst, const struct dom_info *src)
 			dst->disks[i].chain[l].path = x_strdup(src->disks[i].chain[l].path);
 		}
 	}
-	for (size_t i = 0; i < dst->nnics; i++)
+	for (size_t i = 0; i < dst->nnics; i++) {
 		dst->nics[i].source = x_strdup(src->nics[i].source);
+		dst->nics[i].xml = x_strdup(src->nics[i].xml);
+	}
 }

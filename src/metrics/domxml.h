@@ -67,6 +67,7 @@ struct dom_nic {
 	int   vlan_trunk;      /* <vlan trunk='yes'> or several tags */
 	uint64_t in_average, out_average;  /* <bandwidth> KiB/s, 0 = none */
 	int64_t  coalesce_rx_frames;       /* <coalesce><rx><frames max=>, -1 = not set */
+	char    *xml;          /* the <interface> element as libvirt dumped it (an update starts from it) */
 };
 
 const char *nic_mode_name(enum nic_mode m);   /* "bridge", "network", "ovs", ... */

@@ -36,6 +36,15 @@ struct vd_err;
  * host can make the console hold. */
 #define HOST_MAX_NICS 4096
 
+/* One interrupt of a NIC's queue, from /proc/interrupts (host_net.c). */
+struct nic_queue {
+	unsigned irq;
+	char     name[64];      /* as the driver named it: "i40e-ens1f0-TxRx-3" */
+	char     label[24];     /* short: "TxRx-3", "input.0", "comp3" (interrupts_queue_label) */
+	uint64_t count;         /* since boot, summed over CPUs */
+	double   rate;          /* interrupts/s, -1 until two samples */
+};
+
 struct host_metrics {
 	double   t;                 /* seconds, given by the caller */
 	char     kernel[64];        /* /proc/sys/kernel/osrelease, "" unknown */
@@ -74,6 +83,10 @@ struct host_metrics {
 	struct sriov_inv sriov;     /* SR-IOV PFs and VFs, OVS-DPDK settings (host_net.c) */
 	struct irq_list  irqs;      /* /proc/interrupts */
 	int      has_irqs;
+	/* NIC queue interrupts, NIC by NIC in the order of nics: those of nic
+	 * are nic_queues[nic->irq_first .. + nic->irq_queues] */
+	struct nic_queue *nic_queues;
+	size_t   nnic_queues;
 	char    *netdev_devices;    /* the "netdev-devices" record until finish, then NULL */
 
 	unsigned nerrors;
@@ -102,7 +115,9 @@ void host_devices_free(struct host_metrics *m);
 int  host_net_route(struct host_metrics *m, const char *path, const char *data, size_t n, struct vd_err *e);
 void host_net_finish(struct host_metrics *m);
 void host_net_free(struct host_metrics *m);
-/* The NICs' interrupt rates from the previous sample (host_rates.c calls it). */
+/* The NICs' and their queues' interrupt rates from the previous sample
+ * (host_rates.c calls it); a queue is the same when its IRQ number and
+ * name are. */
 void host_net_rates(const struct host_metrics *prev, struct host_metrics *cur, double dt);
 
 /* Look-ups by name (NULL when absent). */
@@ -110,6 +125,8 @@ struct nic  *host_metrics_nic(const struct host_metrics *m, const char *name);
 struct bond *host_metrics_bond(const struct host_metrics *m, const char *name);
 /* The OVS interface named iface (NULL when not in any OVS bridge). */
 const struct ovs_iface *host_metrics_ovs_iface(const struct host_metrics *m, const char *iface);
+/* The queue interrupts of nic (a NIC of m), *n set to how many. */
+const struct nic_queue *host_metrics_nic_queues(const struct host_metrics *m, const struct nic *nic, size_t *n);
 
 enum alert_severity { ALERT_INFO, ALERT_WARN, ALERT_CRIT };
 

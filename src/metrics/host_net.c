@@ -56,15 +56,43 @@ void host_net_finish(struct host_metrics *m)
 {
 	apply_devices(m);
 	sriov_finish(&m->sriov);
+	size_t cap = 0;
 	for (size_t i = 0; m->has_irqs && i < m->nnics; i++) {
 		struct nic *nic = &m->nics[i];
+		nic->irq_first = m->nnic_queues;
 		for (size_t k = 0; k < m->irqs.n; k++) {
-			if (!interrupts_nic_match(m->irqs.lines[k].name, nic->name, nic->device))
+			const struct irq_line *l = &m->irqs.lines[k];
+			if (!interrupts_nic_match(l->name, nic->name, nic->device))
 				continue;
 			nic->irq_queues++;
-			nic->irq_count += m->irqs.lines[k].count;
+			nic->irq_count += l->count;
+			x_grow(&m->nic_queues, &cap, m->nnic_queues + 1, sizeof *m->nic_queues);
+			struct nic_queue *q = &m->nic_queues[m->nnic_queues++];
+			q->irq = l->irq;
+			q->count = l->count;
+			q->rate = -1;
+			text_copy(q->name, sizeof q->name, l->name);
+			interrupts_queue_label(l->name, nic->name, nic->device, q->label, sizeof q->label);
 		}
 	}
+}
+
+const struct nic_queue *host_metrics_nic_queues(const struct host_metrics *m, const struct nic *nic, size_t *n)
+{
+	*n = nic->irq_queues;
+	return nic->irq_queues ? &m->nic_queues[nic->irq_first] : NULL;
+}
+
+/* The queue of prev's NIC p with q's IRQ number and name, NULL none. */
+static const struct nic_queue *same_queue(const struct host_metrics *prev, const struct nic *p,
+					  const struct nic_queue *q)
+{
+	size_t n;
+	const struct nic_queue *pq = host_metrics_nic_queues(prev, p, &n);
+	for (size_t i = 0; i < n; i++)
+		if (pq[i].irq == q->irq && !strcmp(pq[i].name, q->name))
+			return &pq[i];
+	return NULL;
 }
 
 void host_net_rates(const struct host_metrics *prev, struct host_metrics *cur, double dt)
@@ -75,6 +103,11 @@ void host_net_rates(const struct host_metrics *prev, struct host_metrics *cur, d
 		c->irq_rate = -1;
 		if (p && p->irq_queues && c->irq_queues == p->irq_queues && c->irq_count >= p->irq_count && dt > 0)
 			c->irq_rate = (double)(c->irq_count - p->irq_count) / dt;
+		struct nic_queue *q = &cur->nic_queues[c->irq_first];
+		for (size_t k = 0; k < c->irq_queues; k++) {
+			const struct nic_queue *pq = p && dt > 0 ? same_queue(prev, p, &q[k]) : NULL;
+			q[k].rate = pq && q[k].count >= pq->count ? (double)(q[k].count - pq->count) / dt : -1;
+		}
 	}
 }
 
@@ -82,5 +115,6 @@ void host_net_free(struct host_metrics *m)
 {
 	sriov_free(&m->sriov);
 	irq_list_free(&m->irqs);
+	x_free(&m->nic_queues);
 	x_free(&m->netdev_devices);
 }

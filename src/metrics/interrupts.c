@@ -115,3 +115,33 @@ int interrupts_nic_match(const char *name, const char *nic, const char *device)
 	const char *at = strstr(name, "@pci:");
 	return at && !strcmp(at + 5, device);
 }
+
+void interrupts_queue_label(const char *name, const char *nic, const char *device, char *out, size_t len)
+{
+	size_t dl = device ? strlen(device) : 0;
+	const char *at = strstr(name, "@pci:");
+	if (dl && !strncmp(device, "virtio", 6) && !strncmp(name, device, dl) && name[dl] == '-') {
+		snprintf(out, len, "%s", name + dl + 1);   /* virtio0-input.0 */
+		return;
+	}
+	if (at) {   /* mlx5_comp3@pci:0000:3b:00.0 */
+		const char *us = memchr(name, '_', (size_t)(at - name));
+		const char *from = us ? us + 1 : name;
+		snprintf(out, len, "%.*s", (int)(at - from), from);
+		return;
+	}
+	size_t n = strlen(nic);
+	for (const char *p = name; nic[0] && (p = strstr(p, nic)); p++) {
+		if (p != name && p[-1] != '-')
+			continue;
+		if (p[n] == '\0') {
+			snprintf(out, len, "misc");
+			return;
+		}
+		if (p[n] == '-') {   /* i40e-ens1f0-TxRx-3 */
+			snprintf(out, len, "%s", p + n + 1);
+			return;
+		}
+	}
+	snprintf(out, len, "%s", name);
+}

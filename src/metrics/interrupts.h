@@ -36,5 +36,10 @@ void irq_list_free(struct irq_list *l);
 /* 1 when the interrupt named name is a queue of NIC nic, whose device link
  * ends in device ("0000:3b:00.0", "virtio0"; "" or NULL unknown). */
 int  interrupts_nic_match(const char *name, const char *nic, const char *device);
+/* A short name for a queue's interrupt that interrupts_nic_match tied to
+ * nic, for a screen: "TxRx-3" (i40e-ens1f0-TxRx-3, ens1f0-TxRx-3),
+ * "input.0" (virtio0-input.0), "comp3" (mlx5_comp3@pci:0000:3b:00.0),
+ * "misc" (the NIC's own vector, named just "ens1f0"); else name itself. */
+void interrupts_queue_label(const char *name, const char *nic, const char *device, char *out, size_t len);
 
 #endif

@@ -33,6 +33,7 @@ struct nic {
 	struct coalesce coalesce;       /* coalesce.parsed = 0 when not collected */
 	char     device[24];            /* last part of its device link (0000:3b:00.0, virtio0), "" unknown */
 	unsigned irq_queues;            /* interrupts of its queues in /proc/interrupts (host_net.c) */
+	size_t   irq_first;             /* the first of them in host_metrics.nic_queues */
 	uint64_t irq_count;             /* their total since boot */
 	double   irq_rate;              /* interrupts/s, -1 unknown */
 };

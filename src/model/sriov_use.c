@@ -2,6 +2,7 @@
  * sriov_use.h). */
 #include "model/sriov_use.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -50,4 +51,44 @@ const char *host_vf_pf(const struct host *h, const char *addr)
 {
 	const struct sriov_vf *vf = h->metrics ? sriov_find_vf(&h->metrics->sriov, addr) : NULL;
 	return vf ? vf->pf : NULL;
+}
+
+size_t domain_vfs(const struct host *h, const struct domain *d, struct dom_vfs *out)
+{
+	struct dom_vfs v = { 0 };
+	const struct dom_info *in = &d->info;
+	for (size_t i = 0; i < in->nnics; i++)
+		if (in->nics[i].mode == NIC_MODE_HOSTDEV && !v.nics++ && !v.address) {
+			v.mac = in->nics[i].mac;
+			v.address = in->nics[i].vf_address;
+		}
+	const struct sriov_inv *inv = h && h->metrics ? &h->metrics->sriov : NULL;
+	for (size_t i = 0; inv && i < in->nhostdevs; i++) {
+		const struct dom_hostdev *hd = &in->hostdevs[i];
+		if (strcmp(hd->type, "pci") || !sriov_find_vf(inv, hd->address))
+			continue;
+		if (!v.hostdevs++ && !v.address) {
+			v.mac = "";
+			v.address = hd->address;
+		}
+	}
+	if (out)
+		*out = v;
+	return v.nics + v.hostdevs;
+}
+
+const char *domain_vf_reason(const struct host *h, const struct domain *d, char *buf, size_t len)
+{
+	struct dom_vfs v;
+	if (!domain_vfs(h, d, &v))
+		return NULL;
+	const char *pf = h ? host_vf_pf(h, v.address) : NULL;
+	const char *host = h && h->cfg ? h->cfg->name : "its host";
+	if (v.mac[0])
+		snprintf(buf, len, "NIC %s is SR-IOV VF %s of %s on %s, passed through (hostdev)", v.mac, v.address,
+			 pf ? pf : "an unknown PF", host);
+	else
+		snprintf(buf, len, "PCI host device %s is an SR-IOV VF of %s on %s, passed through (hostdev)",
+			 v.address, pf ? pf : "an unknown PF", host);
+	return buf;
 }

@@ -9,7 +9,7 @@
  * the driver reported as n/a do. */
 #include "ops/op_impl.h"
 #include "metrics/host_metrics.h"
-#include "ops/xml.h"
+#include "ops/xml_nic_update.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -171,17 +171,22 @@ int set_coalesce_command_result(const struct op_def *def, const struct op_args *
 }
 
 /* d:set_coalesce: a VM NIC's <coalesce> through virDomainUpdateDeviceFlags;
- * libvirt applies it to the NIC's host tap (ethtool's ioctl) when live. */
+ * libvirt applies it to the NIC's host tap (ethtool's ioctl) when live.
+ * libvirt takes <coalesce> on type bridge and network NICs only (an OVS
+ * port is a bridge NIC with a <virtualport>): a macvtap, VF or vhost-user
+ * NIC has no tap of libvirt's to coalesce. */
 int dom_set_coalesce_validate(const struct op_ctx *ctx, struct vd_err *err)
 {
 	const char *mac = op_str(ctx, "mac");
 	const struct dom_nic *c = op_find_nic(ctx->dom, mac);
 	if (!c)
 		return op_fail(ctx, err, VD_ENOTFOUND, "the domain has no NIC with MAC %s", mac);
-	if (c->mode != NIC_MODE_BRIDGE && c->mode != NIC_MODE_NETWORK)
-		return op_fail(ctx, err, VD_EUNSUPPORTED, "NIC %s is %s: libvirt coalesces the tap of a bridge or "
-			       "network NIC only%s", mac, nic_mode_name(c->mode),
+	if (strcmp(c->type, "bridge") && strcmp(c->type, "network"))
+		return op_fail(ctx, err, VD_EUNSUPPORTED, "NIC %s is %s: libvirt coalesces the tap of a bridge, "
+			       "network or OVS NIC only%s", mac, nic_mode_name(c->mode),
 			       c->mode == NIC_MODE_HOSTDEV ? " (a VF's coalescing is the host driver's: h:set_coalesce)" : "");
+	if (!c->xml)
+		return op_fail(ctx, err, VD_EINVAL, "NIC %s: its XML is not known yet (refresh the host)", mac);
 	if (strcmp(c->model, "virtio"))
 		op_note(ctx, "NIC %s is a %s model; the host tap is coalesced all the same", mac,
 			c->model[0] ? c->model : "default");
@@ -192,19 +197,14 @@ int dom_set_coalesce_validate(const struct op_ctx *ctx, struct vd_err *err)
 
 int dom_set_coalesce_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err *err)
 {
-	(void)err;
 	const struct dom_nic *c = op_find_nic(ctx->dom, op_str(ctx, "mac"));
-	int bridge = c->mode == NIC_MODE_BRIDGE;
-	/* the NIC as libvirt has it, with the new <coalesce>: update matches it by MAC */
-	struct xml_nic n = {
-		.network = bridge ? NULL : c->source, .bridge = bridge ? c->source : NULL,
-		.mac = c->mac, .model = c->model[0] ? c->model : NULL,
-		.portgroup = c->portgroup[0] ? c->portgroup : NULL, .vlan = c->vlan,
-		.has_coalesce = 1, .coalesce_rx_frames = op_get(ctx, "rx_frames")->i,
-	};
+	/* the NIC as libvirt has it, only <coalesce> changed: update matches it by MAC */
 	struct strbuf sb;
 	sb_init(&sb);
-	xml_nic(&n, &sb);
+	if (xml_nic_set_coalesce(c->xml, op_get(ctx, "rx_frames")->i, &sb, err) < 0) {
+		sb_free(&sb);
+		return -1;
+	}
 	req->kind = VOP_UPDATE_DEVICE;
 	op_req_domain(ctx, req);
 	req->xml = sb_detach(&sb);

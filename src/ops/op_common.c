@@ -5,6 +5,38 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+/* n random bytes: getrandom, or a generator seeded from the clock and an
+ * address when it fails (a new name needs to differ, not to be secret). */
+static void random_bytes(unsigned char *b, size_t n, const void *salt)
+{
+	if (getrandom(b, n, 0) == (ssize_t)n)
+		return;
+	unsigned long long x = (unsigned long long)time(NULL) ^ (unsigned long long)(size_t)salt;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		b[i] = (unsigned char)(x >> 56);
+	}
+}
+
+void op_new_uuid(char out[37])
+{
+	unsigned char b[16];
+	random_bytes(b, sizeof b, out);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+void op_new_mac(char out[18])
+{
+	unsigned char b[3];
+	random_bytes(b, sizeof b, out);
+	snprintf(out, 18, "52:54:00:%02x:%02x:%02x", b[0], b[1], b[2]);
+}
 
 int op_dom_running(const struct domain *d)
 {

@@ -13,25 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
-#include <time.h>
-
-/* A random (version 4) UUID. */
-static void new_uuid(char out[37])
-{
-	unsigned char b[16];
-	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
-		unsigned long long x = (unsigned long long)time(NULL) ^ (unsigned long long)(size_t)out;
-		for (int i = 0; i < 16; i++) {
-			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-			b[i] = (unsigned char)(x >> 56);
-		}
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
 
 static void list_gpus(const struct gpu_inv *inv, char *buf, size_t len)
 {
@@ -98,7 +79,7 @@ int create_mdev_build(const struct op_ctx *ctx, struct vop_request *req, struct 
 	if (op_str(ctx, "uuid"))
 		snprintf(uuid, sizeof uuid, "%s", op_str(ctx, "uuid"));
 	else
-		new_uuid(uuid);
+		op_new_uuid(uuid);
 	struct xml_mdev m = { .parent = g ? g->name : op_str(ctx, "parent"), .type = op_str(ctx, "type"), .uuid = uuid };
 	struct strbuf sb;
 	sb_init(&sb);

@@ -14,7 +14,7 @@ OP_FN(set_vcpus) OP_FN(set_memory) OP_FN(attach_memory) OP_FN(detach_memory)
 OP_FN(attach_disk) OP_FN(detach_disk) OP_FN(resize_disk) OP_FN(attach_nic) OP_FN(detach_nic)
 OP_FN(snapshot) OP_FN(revert) OP_FN(delete_snapshot) OP_FN(merge) OP_FN(restore_to)
 OP_FN(migrate) OP_FN(abort_job) OP_FN(dom_set_coalesce)
-OP_FN(create_volume) OP_FN(delete_volume)
+OP_FN(create_volume) OP_FN(delete_volume) OP_FN(resize_volume) OP_FN(clone)
 OP_FN(pin_vcpu) OP_FN(pin_vcpus) OP_FN(pin_emulator) OP_FN(set_numatune)
 OP_FN(apply_switch) OP_FN(set_nic)
 
@@ -46,6 +46,16 @@ int set_coalesce_validate(const struct op_ctx *ctx, struct vd_err *err);
 int set_coalesce_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
 int set_coalesce_command_result(const struct op_def *def, const struct op_args *args, const struct host_run *run,
 				struct op_outcome *out, struct vd_err *err);
+/* d:convert_disk (ops/op_convert.c). */
+int convert_disk_validate(const struct op_ctx *ctx, struct vd_err *err);
+int convert_disk_build_command(const struct op_ctx *ctx, struct op_command *cmd, struct vd_err *err);
+
+/* A random (version 4) UUID; a random MAC address in QEMU's 52:54:00 range. */
+void op_new_uuid(char out[37]);
+void op_new_mac(char out[18]);
+/* The volume of h's pools whose path is path, and its pool; NULL none. */
+const struct pool_volume *op_find_volume_path(const struct host *h, const char *path,
+					      const struct pool_info **pool);
 
 /* LIVE/CONFIG from the live= and config= arguments; neither given means the
  * running definition when running, else the persistent one. */

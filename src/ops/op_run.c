@@ -1,7 +1,7 @@
 /* op_run.c — the one path every call to a host takes, from arguments to
  * audit, as a small state machine that never waits:
  *
- *   --readonly refusal → defaults → [snapshot list] → [disk size] →
+ *   --readonly refusal → defaults → [snapshot list] → [definition] → [disk size] →
  *   validate → build → dry-run (describe only) | host call (answered after
  *   the worker re-read what changed) | long task → [refresh] → audit.
  *
@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum phase { PH_SNAPS, PH_BLOCKINFO, PH_PREPARE, PH_SLOT, PH_TASK, PH_CALL, PH_REFRESH, PH_DONE };
+enum phase { PH_SNAPS, PH_DOMXML, PH_BLOCKINFO, PH_PREPARE, PH_SLOT, PH_TASK, PH_CALL, PH_REFRESH, PH_DONE };
 
 enum call_kind { CALL_VIRT, CALL_CHANGE, CALL_COMMAND };
 
@@ -66,6 +66,7 @@ struct op_run {
 	struct op_snapshot  *snaps;
 	size_t               nsnaps;
 	uint64_t             disk_capacity;   /* OPF_BLOCKINFO: what libvirt said, 0 not read */
+	char                *domain_xml;      /* OPF_DOMXML: the inactive definition, owned */
 	struct vop_request   req;
 	struct host_change   chg;
 	struct op_command    cmd;
@@ -267,6 +268,21 @@ static void read_disk_size_or_prepare(struct op_run *r)
 	r->phase = PH_BLOCKINFO;
 }
 
+/* The reads before validate, in order: the definition when needed, then
+ * the disk size. */
+static void read_domxml_or_next(struct op_run *r)
+{
+	if (!(r->def->flags & OPF_DOMXML)) {
+		read_disk_size_or_prepare(r);
+		return;
+	}
+	r->req = (struct vop_request){ .kind = VOP_DOMAIN_XML };
+	snprintf(r->req.uuid, sizeof r->req.uuid, "%s", r->uuid);
+	snprintf(r->req.dom_name, sizeof r->req.dom_name, "%s", r->dname);
+	box_send(r, CALL_VIRT, cluster_host_by_index(r->env->cluster, r->hi));
+	r->phase = PH_DOMXML;
+}
+
 struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t hi, const char *uuid,
 			    struct op_args *args, int async)
 {
@@ -277,8 +293,8 @@ struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t
 	int host_op = def->target == OP_HOST;
 	if (resolve(r, !host_op) < 0)
 		return r;   /* nothing to audit: no such object */
-	if (host_op && (def->flags & (OPF_LONG | OPF_SNAPSHOTS | OPF_BLOCKINFO))) {
-		err_set(&r->err, VD_EUNSUPPORTED, "host operations cannot be long or need snapshots or disk sizes");
+	if (host_op && (def->flags & (OPF_LONG | OPF_SNAPSHOTS | OPF_BLOCKINFO | OPF_DOMXML))) {
+		err_set(&r->err, VD_EUNSUPPORTED, "host operations cannot be long or need snapshots, definitions or disk sizes");
 		return r;
 	}
 	if (!def->build + !def->build_change + !def->build_command != 2) {
@@ -298,7 +314,7 @@ struct op_run *op_run_start(struct op_env *env, const struct op_def *def, size_t
 	if (def->flags & OPF_SNAPSHOTS)
 		send_snapshot_list(r);
 	else
-		read_disk_size_or_prepare(r);
+		read_domxml_or_next(r);
 	return r;
 }
 
@@ -372,7 +388,7 @@ static int step_prepare(struct op_run *r)
 	struct op_ctx ctx = {
 		.def = r->def, .args = &r->args, .cluster = env->cluster, .host = h, .dom = d,
 		.snaps = r->snaps, .nsnaps = r->nsnaps, .notes = &r->notes, .reserved = env->reserved,
-		.disk_capacity = r->disk_capacity, .dry_run = env->opts->dry_run,
+		.disk_capacity = r->disk_capacity, .dry_run = env->opts->dry_run, .domain_xml = r->domain_xml,
 	};
 	enum call_kind kind;
 	if (r->def->validate(&ctx, &r->err) < 0 || build(r, &ctx, &kind) < 0)
@@ -391,8 +407,9 @@ static int step_prepare(struct op_run *r)
 		r->phase = PH_SLOT;
 		return 0;
 	}
-	/* A new VM (restore_to) is defined on the host its build named. */
-	struct host *target = kind == CALL_VIRT && r->req.kind == VOP_DEFINE ? cluster_host(env->cluster, r->req.target) : h;
+	/* A new VM (restore_to, clone) is defined on the host its build named. */
+	int elsewhere = kind == CALL_VIRT && (r->req.kind == VOP_DEFINE || r->req.kind == VOP_CLONE);
+	struct host *target = elsewhere ? cluster_host(env->cluster, r->req.target) : h;
 	if (!target) {
 		err_set(&r->err, VD_ESTALE, "host %s is no longer in the inventory", r->req.target);
 		return finish(r, -1, "failed");
@@ -549,6 +566,19 @@ static int step_call(struct op_run *r)
 			r->nsnaps = 0;
 			return finish(r, 0, "ok");
 		}
+		read_domxml_or_next(r);
+		return 0;
+	}
+	if (r->phase == PH_DOMXML) {
+		if (b->rc < 0) {
+			r->err = b->err;
+			err_where(&r->err, r->name, r->hname, r->dname);
+			box_free(&r->box);
+			return finish(r, -1, "failed");
+		}
+		r->domain_xml = b->res.xml;
+		b->res.xml = NULL;
+		box_free(&r->box);
 		read_disk_size_or_prepare(r);
 		return 0;
 	}
@@ -604,6 +634,7 @@ int op_run_step(struct op_run *r)
 		int done = 0;
 		switch (r->phase) {
 		case PH_SNAPS:
+		case PH_DOMXML:
 		case PH_BLOCKINFO:
 		case PH_CALL: done = step_call(r); break;
 		case PH_PREPARE: done = step_prepare(r); break;
@@ -699,6 +730,7 @@ void op_run_free(struct op_run **pr)
 	op_args_free(&r->args);
 	op_outcome_free(&r->out);
 	op_snapshots_free(r->snaps, r->nsnaps);
+	free(r->domain_xml);
 	vop_request_free(&r->req);
 	host_change_free(&r->chg);
 	free(r->cmd.cmd);

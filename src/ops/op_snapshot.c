@@ -346,7 +346,7 @@ static struct restore_disk *restore_disks(const struct op_ctx *ctx, const struct
 		struct strbuf sb;
 		sb_init(&sb);
 		restore_overlay_path(s->disk_bases[i], op_str(ctx, "name"), s->disk_targets[i], &sb);
-		d[i] = (struct restore_disk){ s->disk_targets[i], sb_detach(&sb), s->disk_bases[i], s->disk_formats[i] };
+		d[i] = (struct restore_disk){ s->disk_targets[i], sb_detach(&sb), s->disk_bases[i], s->disk_formats[i], NULL };
 	}
 	return d;
 }
@@ -379,7 +379,7 @@ static int restore_plan(const struct op_ctx *ctx, const struct host *t, const st
 				       has_control(s->disk_targets[i]) ? "(with a control character)" : s->disk_targets[i]);
 	struct restore_disk *d = restore_disks(ctx, s);
 	struct restore_spec spec = { op_str(ctx, "name"), d, s->ndisks, t != ctx->host,
-				     (const char *const *)t->pool_dirs, t->npool_dirs };
+				     (const char *const *)t->pool_dirs, t->npool_dirs, NULL, NULL, 0 };
 	size_t dropped = 0;
 	int rc = restore_check(&spec, err);
 	if (rc == 0)

@@ -22,24 +22,22 @@ static const char *pf_of(const struct host *h, const char *addr)
 int op_sriov_migrate_check(const struct op_ctx *ctx, const struct host *target, struct vd_err *err)
 {
 	const struct dom_info *in = &ctx->dom->info;
-	size_t nvf = 0;
-	for (size_t i = 0; i < in->nnics; i++)
-		nvf += in->nics[i].mode == NIC_MODE_HOSTDEV;
-	if (!nvf)
+	struct dom_vfs vfs;
+	char why[200];
+	if (!domain_vf_reason(ctx->host, ctx->dom, why, sizeof why))
 		return 0;
-	const struct dom_nic *c = NULL;
-	for (size_t i = 0; i < in->nnics && !c; i++)
-		if (in->nics[i].mode == NIC_MODE_HOSTDEV)
-			c = &in->nics[i];
+	domain_vfs(ctx->host, ctx->dom, &vfs);
 	if (!op_flag(ctx, "force"))
-		return op_fail(ctx, err, VD_EREFUSED, "NIC %s is SR-IOV VF %s of %s on %s, passed through (hostdev): "
-			       "a VF does not migrate; force=true plans detach -> migrate -> attach a free VF of the "
-			       "target (the migrate runbook, dry-run first)", c->mac, c->vf_address,
-			       pf_of(ctx->host, c->vf_address), ctx->host->cfg->name);
+		return op_fail(ctx, err, VD_EREFUSED, "%s: a VF does not migrate; force=true plans detach -> migrate "
+			       "-> attach a free VF of the target (the migrate runbook, dry-run first)", why);
+	if (vfs.hostdevs)
+		return op_fail(ctx, err, VD_EREFUSED, "%s: force=true re-attaches VF NICs only (by MAC); detach the "
+			       "PCI host device first", why);
 	if (!ctx->dry_run)
 		return op_fail(ctx, err, VD_EREFUSED, "NIC %s (VF %s) is still attached: detach the VF NICs "
-			       "first (the migrate runbook with force=true does: detach, migrate, attach)", c->mac,
-			       c->vf_address);
+			       "first (the migrate runbook with force=true does: detach, migrate, attach)", vfs.mac,
+			       vfs.address);
+	size_t nvf = vfs.nics;
 	size_t free = target ? host_free_vfs(target, NULL) : 0;
 	op_note(ctx, "plan for %zu SR-IOV VF NIC(s): detach, migrate, attach a free VF of %s", nvf,
 		target ? target->cfg->name : "the target");
@@ -59,13 +57,10 @@ int op_sriov_migrate_check(const struct op_ctx *ctx, const struct host *target, 
 
 int op_sriov_snapshot_check(const struct op_ctx *ctx, int memory, struct vd_err *err)
 {
-	const struct dom_info *in = &ctx->dom->info;
-	for (size_t i = 0; memory && i < in->nnics; i++)
-		if (in->nics[i].mode == NIC_MODE_HOSTDEV)
-			return op_fail(ctx, err, VD_EREFUSED, "NIC %s is SR-IOV VF %s of %s, passed through (hostdev): "
-				       "its device state cannot be saved in a memory snapshot; take a disk-only "
-				       "snapshot (disk_only=true) or detach the VF first", in->nics[i].mac,
-				       in->nics[i].vf_address, pf_of(ctx->host, in->nics[i].vf_address));
+	char why[200];
+	if (memory && domain_vf_reason(ctx->host, ctx->dom, why, sizeof why))
+		return op_fail(ctx, err, VD_EREFUSED, "%s: its device state cannot be saved in a memory snapshot; "
+			       "take a disk-only snapshot (disk_only=true) or detach the VF first", why);
 	return 0;
 }
 

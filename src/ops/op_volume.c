@@ -1,10 +1,14 @@
-/* op_volume.c — h:create_volume and h:delete_volume: storage pool volumes.
+/* op_volume.c — h:create_volume, h:delete_volume and h:resize_volume:
+ * storage pool volumes.
  *
  * A new volume is thin unless asked otherwise: its XML says allocation 0,
  * so a qcow2 holds only its header and a raw file is sparse; the guest
  * sees capacity.  A volume is not deleted while a VM's disk is it or a
  * disk or volume stands on it (the cluster's backing-file index,
- * model/backing.h): the refusal names them. */
+ * model/backing.h): the refusal names them.  A volume only grows: a
+ * smaller size would cut off what a guest wrote at its end; and a volume
+ * a running VM has open grows through that VM (d:resize_disk), so QEMU
+ * sees the new size. */
 #include "ops/op_impl.h"
 #include "model/backing.h"
 #include "ops/xml_storage.h"
@@ -27,6 +31,19 @@ static const struct pool_volume *find_volume(const struct pool_info *p, const ch
 	for (size_t i = 0; p && name && i < p->nvols; i++)
 		if (p->vols[i].name && !strcmp(p->vols[i].name, name))
 			return &p->vols[i];
+	return NULL;
+}
+
+const struct pool_volume *op_find_volume_path(const struct host *h, const char *path,
+					      const struct pool_info **pool)
+{
+	for (size_t i = 0; path && i < h->npools; i++)
+		for (size_t k = 0; k < h->pools[i].nvols; k++)
+			if (h->pools[i].vols[k].path && !strcmp(h->pools[i].vols[k].path, path)) {
+				if (pool)
+					*pool = &h->pools[i];
+				return &h->pools[i].vols[k];
+			}
 	return NULL;
 }
 
@@ -126,5 +143,45 @@ int delete_volume_build(const struct op_ctx *ctx, struct vop_request *req, struc
 	req->kind = VOP_VOL_DELETE;
 	snprintf(req->target, sizeof req->target, "%s", op_str(ctx, "pool"));
 	req->volume = x_strdup(op_str(ctx, "name"));
+	return 0;
+}
+
+int resize_volume_validate(const struct op_ctx *ctx, struct vd_err *err)
+{
+	const struct pool_info *p = need_pool(ctx, err);
+	if (!p)
+		return -1;
+	const struct pool_volume *v = find_volume(p, op_str(ctx, "name"));
+	if (!v)
+		return op_fail(ctx, err, VD_ENOTFOUND, "pool '%s' has no volume '%s'", p->name, op_str(ctx, "name"));
+	uint64_t size = (uint64_t)op_get(ctx, "size")->i;
+	if (size < v->capacity)
+		return op_fail(ctx, err, VD_EREFUSED, "volume %s is %" PRIu64 " bytes: shrinking it to %" PRIu64
+			       " would cut off what the guest wrote at its end (volumes only grow)", v->path,
+			       v->capacity, size);
+	if (size == v->capacity)
+		return op_fail(ctx, err, VD_EINVAL, "volume %s is already %" PRIu64 " bytes", v->path, size);
+	for (size_t i = 0; i < ctx->host->ndoms; i++) {
+		const struct domain *d = &ctx->host->doms[i];
+		for (size_t k = 0; op_dom_running(d) && k < d->info.ndisks; k++)
+			if (d->info.disks[k].source && !strcmp(d->info.disks[k].source, v->path))
+				return op_fail(ctx, err, VD_EREFUSED, "running VM %s has %s open as %s: grow it through "
+					       "the VM so the guest sees it (vdeck.domain(\"%s\"):resize_disk{\"%s\", ...})",
+					       d->info.name, v->path, d->info.disks[k].target, d->info.name,
+					       d->info.disks[k].target);
+	}
+	if (p->available && size - v->capacity > p->available)
+		op_note(ctx, "pool '%s' has %" PRIu64 " bytes available: the volume can outgrow it", p->name,
+			p->available);
+	return 0;
+}
+
+int resize_volume_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_err *err)
+{
+	(void)err;
+	req->kind = VOP_VOL_RESIZE;
+	snprintf(req->target, sizeof req->target, "%s", op_str(ctx, "pool"));
+	req->volume = x_strdup(op_str(ctx, "name"));
+	req->value = (uint64_t)op_get(ctx, "size")->i;
 	return 0;
 }

@@ -266,6 +266,27 @@ static const struct op_arg a_dom_set_coalesce[] = {
 	LIVE_CONFIG,
 };
 
+static const struct op_arg a_resize_volume[] = {
+	{ "pool", OT_STRING, OAF_REQUIRED, NULL, "storage pool", NULL, NULL, NULL },
+	{ "name", OT_STRING, OAF_REQUIRED, NULL, "volume name", NULL, NULL, NULL },
+	{ "size", OT_SIZE, OAF_REQUIRED, NULL, "new capacity, larger than the current (e.g. 40G)", NULL, NULL, NULL },
+};
+static const struct op_arg a_clone[] = {
+	{ "name", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "name of the new VM", NULL, NULL, NULL },
+	{ "linked", OT_BOOLEAN, 0, "true", "qcow2 overlays on the source's disks (false: full copies)", NULL, NULL, NULL },
+	{ "host", OT_HOST, 0, NULL, "host of the clone (default: the source's); it must see the disks' pools", NULL, NULL, NULL },
+	{ "pool", OT_STRING, 0, NULL, "pool of the new volumes (default: each base's own)", NULL, NULL, NULL },
+	{ "start", OT_BOOLEAN, 0, NULL, "start the clone", NULL, NULL, NULL },
+	{ "snapshot", OT_STRING, 0, NULL, "external snapshot whose bases to use (the source may run)", NULL, NULL, NULL },
+};
+static const char *const preallocations[] = { "full", "metadata", "off", NULL };
+static const struct op_arg a_convert_disk[] = {
+	{ "disk", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "guest device name (vda)", NULL, NULL, NULL },
+	{ "preallocation", OT_ENUM, OAF_REQUIRED, NULL, "full: thick; metadata: qcow2 tables only; off: thin",
+	  preallocations, NULL, NULL },
+	{ "timeout", OT_NUMBER, 0, "3600", "seconds before qemu-img is given up", NULL, "1", "86400" },
+};
+
 #define ENTRY(n, t, sum, a, fl) { #n, t, sum, ARGS(a), fl, n##_validate, n##_build, NULL, NULL, NULL }
 #define M OPF_MUTATES
 
@@ -303,6 +324,12 @@ static const struct op_def table[] = {
 	ENTRY(create_volume, OP_HOST, "create a storage volume (thin unless allocation= is given)", a_create_volume, M),
 	ENTRY(delete_volume, OP_HOST, "delete a storage volume no VM or backing chain uses", a_delete_volume,
 	      M | OPF_DESTRUCTIVE),
+	ENTRY(resize_volume, OP_HOST, "grow a storage volume", a_resize_volume, M),
+	ENTRY(clone, OP_DOMAIN, "a new VM on linked (overlay) or full copies of the disks", a_clone,
+	      M | OPF_SNAPSHOTS | OPF_DOMXML),
+	{ "convert_disk", OP_DOMAIN, "rewrite a shut-off VM's disk thin or preallocated (qemu-img)",
+	  ARGS(a_convert_disk), M | OPF_SETTING, convert_disk_validate, NULL, NULL, convert_disk_build_command,
+	  NULL },
 	/* placement (issue 13) */
 	ENTRY(pin_vcpu, OP_DOMAIN, "pin one vCPU to host CPUs", a_pin_vcpu, M | OPF_LIVE | OPF_CONFIG),
 	ENTRY(pin_vcpus, OP_DOMAIN, "pin several vCPUs at once", a_pin_vcpus, M | OPF_LIVE | OPF_CONFIG),

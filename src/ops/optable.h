@@ -35,6 +35,7 @@ enum {
 	OPF_SETTING     = 1u << 7,   /* a build_command that changes the host's settings: a non-zero
 	                              * exit fails it, its output is the message, and it answers
 	                              * once the host was polled again */
+	OPF_DOMXML      = 1u << 8,   /* validate needs the domain's inactive XML (read first) */
 };
 
 #define OP_MAX_ARGS 16
@@ -73,6 +74,7 @@ struct op_ctx {
 	struct strbuf           *notes;      /* explanations and warnings, one per line */
 	const uint64_t          *reserved;   /* per host index: memory promised to running migrations */
 	uint64_t                 disk_capacity;  /* OPF_BLOCKINFO: the size libvirt gave, 0 when not read */
+	const char              *domain_xml; /* OPF_DOMXML: the domain's inactive definition */
 	int                      dry_run;    /* nothing will run: an earlier step's result may be absent */
 };
 

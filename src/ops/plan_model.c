@@ -5,15 +5,17 @@
  * (MemAvailable, else libvirt's total minus running VMs), so the balancer
  * and d:migrate's target choice see the same figures.  A VM's CPU is its
  * measured utilisation when the poll had one, else its vCPU count.  A VM
- * that cannot migrate live carries the reason: not running, a vGPU or
- * other host device (SR-IOV VF, PCI, SCSI), an SR-IOV NIC, a raw LUN the
- * host maps, snapshots (libvirt does not migrate their metadata). */
+ * that cannot migrate live carries the reason: not running, an SR-IOV VF
+ * (the rule d:migrate refuses by, model/sriov_use.h), a vGPU or other host
+ * device (PCI, SCSI), a raw LUN the host maps, snapshots (libvirt does not
+ * migrate their metadata). */
 #include "ops/plan.h"
 #include "ops/placement.h"
 #include "core/xalloc.h"
 #include "metrics/cpulist.h"
 #include "metrics/host_metrics.h"
 #include "model/numa_locality.h"
+#include "model/sriov_use.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,21 +26,22 @@ static int running(const struct domain *d)
 	return d->state == DOM_RUNNING || d->state == DOM_PAUSED || d->state == DOM_BLOCKED;
 }
 
-static const char *fixed_reason(const struct domain *d)
+static const char *fixed_reason(const struct host *h, const struct domain *d)
 {
 	if (d->state != DOM_RUNNING)
 		return d->state == DOM_PAUSED ? "paused" : "not running";
+	/* the rule d:migrate refuses by (model/sriov_use.h): a VF NIC, or a
+	 * PCI hostdev the host's sysfs lists as a VF */
+	if (domain_vfs(h, d, NULL))
+		return "holds an SR-IOV VF (passed through; a VF does not migrate)";
 	for (size_t i = 0; i < d->info.nhostdevs; i++) {
 		const char *t = d->info.hostdevs[i].type;
 		if (!strcmp(t, "mdev"))
 			return "holds a vGPU (mdev)";
 		if (!strcmp(t, "scsi"))
 			return "holds a SCSI host device";
-		return "holds a PCI host device (SR-IOV VF or passthrough)";
+		return "holds a PCI host device (passthrough)";
 	}
-	for (size_t i = 0; i < d->info.nnics; i++)
-		if (!strcmp(d->info.nics[i].type, "hostdev"))
-			return "has an SR-IOV NIC (hostdev interface)";
 	for (size_t i = 0; i < d->info.ndisks; i++) {
 		const struct dom_disk *dk = &d->info.disks[i];
 		if (!strcmp(dk->device, "lun") && strcmp(dk->type, "network"))
@@ -136,7 +139,7 @@ void plan_cluster_from(const struct cluster *c, struct plan_cluster *pc)
 			v->vcpu_nodes = numa_vcpu_nodes(h, &d->info);
 			if (!strcmp(d->info.numatune_mode, "strict"))
 				v->strict_nodes = nodeset_mask(d->info.numatune_nodeset);
-			v->fixed = fixed_reason(d);
+			v->fixed = fixed_reason(h, d);
 		}
 	}
 	pc->rules = c->inv ? c->inv->rules : NULL;

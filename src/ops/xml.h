@@ -24,8 +24,6 @@ struct xml_disk {
 struct xml_nic {
 	const char *network, *bridge;   /* exactly one, or none with vf */
 	const char *vf;                 /* an SR-IOV VF's PCI address (0000:3b:02.1): type='hostdev' */
-	long long   coalesce_rx_frames; /* > 0: <coalesce><rx><frames max=> (0 also, when has_coalesce) */
-	int         has_coalesce;
 	const char *model, *mac, *portgroup;
 	unsigned    vlan;
 };

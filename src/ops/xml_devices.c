@@ -79,9 +79,6 @@ void xml_nic(const struct xml_nic *n, struct strbuf *sb)
 		attr(sb, "type", n->model);
 		sb_append(sb, "/>\n");
 	}
-	if (n->has_coalesce)
-		sb_appendf(sb, "  <coalesce>\n    <rx>\n      <frames max='%lld'/>\n    </rx>\n  </coalesce>\n",
-			   n->coalesce_rx_frames);
 	sb_append(sb, "</interface>\n");
 }
 

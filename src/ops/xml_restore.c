@@ -1,12 +1,14 @@
 /* xml_restore.c — the definition of a VM built from an external snapshot
- * (restore_to), and the shell steps that make its disks.
+ * (restore_to) or from another VM (clone), and the shell steps that make
+ * restore_to's disks.
  *
- * Input is the snapshot's saved inactive <domain>.  The copy gets the new
- * name, no <uuid> (libvirt makes one), no MAC addresses (libvirt picks fresh
- * ones), no tap names or aliases, no host devices (a vGPU or LUN belongs to
- * one VM), and each snapshotted disk on a new qcow2 overlay whose
- * <backingStore> names the file that was current when the snapshot was
- * taken, so that every later reader of the definition sees the dependency.
+ * Input is the snapshot's saved inactive <domain> (or the source VM's).
+ * The copy gets the new name, the UUID and MACs the spec gives (none
+ * given: none, libvirt makes them), no tap names or aliases, no host
+ * devices (a vGPU or LUN belongs to one VM), and each disk of the spec on
+ * its new file: a qcow2 overlay whose <backingStore> names the file that
+ * was current when the snapshot was taken (or the source's disk), so that
+ * every later reader of the definition sees the dependency, or a full copy.
  * A writable, unshared disk the snapshot did not cover would be written by
  * both VMs: refused.
  *
@@ -108,6 +110,15 @@ int restore_check(const struct restore_spec *spec, struct vd_err *err)
 	char what[128], a[64];
 	for (size_t i = 0; i < spec->ndisks; i++) {
 		const struct restore_disk *d = &spec->disks[i];
+		if (d->format && strcmp(d->format, "qcow2") && strcmp(d->format, "raw"))
+			return err_set(err, VD_EREFUSED, "disk %s: the new file's format '%s' is neither qcow2 nor raw",
+				       d->target, shown(d->format, a, sizeof a));
+		if (!d->base) {
+			snprintf(what, sizeof what, "disk %s: new file", d->target);
+			if (path_allowed(spec, what, d->file, err) < 0)
+				return -1;
+			continue;
+		}
 		if (strcmp(d->base_format, "qcow2") && strcmp(d->base_format, "raw"))
 			return err_set(err, VD_EREFUSED, "disk %s: the backing file's format '%s' is neither qcow2 nor raw",
 				       d->target, shown(d->base_format, a, sizeof a));
@@ -246,7 +257,8 @@ static const struct restore_disk *spec_disk(const struct restore_spec *s, xmlNod
 	return NULL;
 }
 
-/* <source file=overlay/><backingStore type='file'><format/><source file=base/></backingStore> */
+/* <source file=overlay/><backingStore type='file'><format/><source file=base/></backingStore>,
+ * or for a full copy <source file=copy/><backingStore/> (nothing below). */
 static void rewrite_disk(xmlNode *disk, const struct restore_disk *r)
 {
 	xmlSetProp(disk, (const xmlChar *)"type", (const xmlChar *)"file");
@@ -259,7 +271,7 @@ static void rewrite_disk(xmlNode *disk, const struct restore_disk *r)
 		else
 			xmlAddChild(disk, driver);
 	}
-	xmlSetProp(driver, (const xmlChar *)"type", (const xmlChar *)"qcow2");
+	xmlSetProp(driver, (const xmlChar *)"type", (const xmlChar *)(r->format ? r->format : "qcow2"));
 	drop_all(disk, "source");
 	drop_all(disk, "backingStore");
 	drop_all(disk, "alias");
@@ -267,6 +279,10 @@ static void rewrite_disk(xmlNode *disk, const struct restore_disk *r)
 	xmlSetProp(src, (const xmlChar *)"file", (const xmlChar *)r->file);
 	xmlAddNextSibling(driver, src);
 	xmlNode *bs = xmlNewNode(NULL, (const xmlChar *)"backingStore");
+	if (!r->base) {
+		xmlAddNextSibling(src, bs);
+		return;
+	}
 	xmlSetProp(bs, (const xmlChar *)"type", (const xmlChar *)"file");
 	xmlNode *fmt = xmlNewChild(bs, NULL, (const xmlChar *)"format", NULL);
 	xmlSetProp(fmt, (const xmlChar *)"type", (const xmlChar *)r->base_format);
@@ -319,14 +335,28 @@ int xml_restore_domain(const char *xml, size_t len, const struct restore_spec *s
 	xmlAddChild(name, xmlNewText((const xmlChar *)spec->name));
 	drop_all(root, "uuid");
 	drop_all(root, "genid");
+	if (spec->uuid) {
+		xmlNode *u = xmlNewNode(NULL, (const xmlChar *)"uuid");
+		xmlAddChild(u, xmlNewText((const xmlChar *)spec->uuid));
+		xmlAddNextSibling(name, u);
+	}
 	xmlNode *devs = child(root, "devices");
-	size_t found = 0;
+	size_t found = 0, nics = 0;
 	for (xmlNode *d = devs ? devs->children : NULL, *next; d; d = next) {
 		next = d->next;
 		if (is(d, "interface")) {
 			drop_all(d, "mac");
 			drop_all(d, "target");
 			drop_all(d, "alias");
+			if (spec->macs && nics < spec->nmacs) {
+				xmlNode *m = xmlNewNode(NULL, (const xmlChar *)"mac");
+				xmlSetProp(m, (const xmlChar *)"address", (const xmlChar *)spec->macs[nics]);
+				if (d->children)
+					xmlAddPrevSibling(d->children, m);
+				else
+					xmlAddChild(d, m);
+			}
+			nics++;
 		} else if (is(d, "hostdev")) {
 			drop(d);
 			if (dropped_hostdevs)

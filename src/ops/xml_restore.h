@@ -1,6 +1,7 @@
-/* xml_restore.h — pure builders for restore_to: the new VM's definition
- * from a snapshot's saved one, and the shell steps creating its overlays,
- * and the checks of the paths the snapshot's XML hands to them. */
+/* xml_restore.h — pure builders for restore_to and clone: the new VM's
+ * definition from a snapshot's saved one (or the source VM's), the shell
+ * steps creating restore_to's overlays, and the checks of the paths the
+ * XML hands to them. */
 #ifndef VD_XML_RESTORE_H
 #define VD_XML_RESTORE_H
 
@@ -14,6 +15,8 @@ struct restore_disk {
 	const char *file;          /* the new overlay */
 	const char *base;          /* its backing file: the disk's file when the snapshot was taken */
 	const char *base_format;   /* qcow2, raw */
+	const char *format;        /* the new file's format; NULL: qcow2 (an overlay).  A full
+	                            * copy (clone) has no base: NULL base, no <backingStore> */
 };
 
 struct restore_spec {
@@ -26,6 +29,11 @@ struct restore_spec {
 	int                        foreign;
 	const char *const         *pools;
 	size_t                     npools;
+	/* clone: the new VM's UUID and its NICs' MAC addresses, in order (NULL
+	 * or past nmacs: left out, libvirt makes them). */
+	const char                *uuid;
+	const char *const         *macs;
+	size_t                     nmacs;
 };
 
 /* The disks' files before anything is built from them: base and file

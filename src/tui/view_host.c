@@ -259,6 +259,34 @@ static void numa_map(struct tui *t, struct page *p, const struct host *h)
 	}
 }
 
+/* "  queues  TxRx-0 1.2k  TxRx-1 880 ..." under a NIC: each queue's
+ * interrupts/s ("..." until two polls), as many as fit, then "+N more". */
+static void nic_queues(struct page *p, const struct host_metrics *m, const struct nic *n)
+{
+	size_t nq;
+	const struct nic_queue *q = host_metrics_nic_queues(m, n, &nq);
+	if (!nq)
+		return;
+	char text[512], item[64], rate[32];
+	int width = COLS - 1 < (int)sizeof text - 1 ? COLS - 1 : (int)sizeof text - 1;
+	size_t len = (size_t)snprintf(text, sizeof text, "  queues       ");
+	for (size_t i = 0; i < nq; i++) {
+		int w = snprintf(item, sizeof item, " %s %s", q[i].label,
+				 q[i].rate >= 0 ? rate_format(q[i].rate, rate, sizeof rate) : "...");
+		if (w >= (int)sizeof item)
+			w = (int)sizeof item - 1;
+		/* room for this one, and for "+N more" when others follow */
+		int more = i + 1 < nq ? 10 : 0;
+		if ((int)len + w + more > width) {
+			snprintf(text + len, sizeof text - len, "  +%zu more", nq - i);
+			break;
+		}
+		memcpy(text + len, item, (size_t)w + 1);
+		len += (size_t)w;
+	}
+	line(p, 0, theme_attr(EL_DIM), text);
+}
+
 static void nics(const struct host_view *v, struct page *p, const struct host *h)
 {
 	const struct host_metrics *m = h->metrics;
@@ -298,6 +326,7 @@ static void nics(const struct host_view *v, struct page *p, const struct host *h
 				sum[k] = nh->rx[k] < 0 ? -1 : nh->rx[k] + (nh->tx[k] > 0 ? nh->tx[k] : 0);
 			put_spark(r, 96, COLS - 97 < 24 ? COLS - 97 : 24, sum, nh->n, 0, theme_attr(EL_SPARK));
 		}
+		nic_queues(p, m, n);
 	}
 }
 

@@ -2,8 +2,9 @@
 # test_tui_nicmodes.sh — NIC modes and SR-IOV on screen (issue 15): the VMs
 # view's MODE column, the VM view's NICs (mode, queues, the VF and its PF,
 # the vhost-user warning), the Host view's SR-IOV section (each VF and who
-# holds it) and its IRQ/s column, from the sysroot-sriov tree and the
-# node-sriov.xml test driver.
+# holds it), its IRQ/s column and, under each NIC, its queues with their
+# interrupts/s, from the sysroot-sriov tree and the node-sriov.xml test
+# driver.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/integration/tui_lib.sh
 tui_setup
@@ -29,6 +30,8 @@ keys :
 literal 'host hv-s'
 keys Enter
 check "host view has IRQ/s" 'IRQ/s'
+check "each queue's interrupts/s under its NIC" '^ *queues +misc [0-9.k]+ +TxRx-0 [0-9.k]+ +TxRx-1 [0-9.k]+ +TxRx-2 [0-9.k]+ +TxRx-3 [0-9.k]+ *$'
+check "the VF's queue" '^ *queues +TxRx-0 [0-9.k]+ *$'
 check "SR-IOV section" '^ *SR-IOV'
 check "the PF and its free VF" 'ens1f0 +0000:3b:00\.0 +4 of 64 VFs enabled, 1 free'
 check "VF 1 is held by nfv-edge" 'vf 1 +0000:3b:02\.1 .*VM nfv-edge'

@@ -1,7 +1,8 @@
 -- vdeck-args: -c @FIXTURES@/inventory/sriov.lua
 -- SR-IOV inventory (issue 15): hv-s reads the sysroot-sriov tree (PF ens1f0
 -- with four VFs, ens1f1 with none) over the local transport; nfv-edge holds
--- VF 0000:3b:02.1.  Interrupts per NIC from the tree's /proc/interrupts.
+-- VF 0000:3b:02.1.  Interrupts per NIC and per queue from the tree's
+-- /proc/interrupts.
 local t = require "lib.t"
 local vd = require "vdeck"
 
@@ -39,4 +40,19 @@ t.eq(nics.ens1f0.irq_queues, 5, "ens1f0: four TxRx queues and its misc vector")
 t.eq(nics.ens1f0.irqs, 913422 + 884210 + 902331 + 877609, "their interrupts")
 t.eq(nics.ens1f0.device, "0000:3b:00.0", "its device")
 t.eq(nics.ens1f0v0.irq_queues, 1, "the VF's queue (iavf-ens1f0v0-TxRx-0)")
+-- per queue: name, short label, IRQ number, count, interrupts/s
+local q = nics.ens1f0.queues
+t.eq(#q, 5, "ens1f0: five queue interrupts listed")
+t.eq(q[1].name, "ens1f0", "the misc vector (IRQ 120) first")
+t.eq(q[1].label, "misc", "labelled misc")
+t.eq(q[2].name, "ens1f0-TxRx-0", "then queue 0")
+t.eq(q[2].label, "TxRx-0", "labelled TxRx-0")
+t.eq(q[2].irq, 121, "its IRQ")
+t.eq(q[2].irqs, 913422, "its count")
+t.eq(q[5].irqs, 877609, "queue 3's count")
+h:refresh()
+for _, n in ipairs(h:nics()) do nics[n.name] = n end
+t.eq(nics.ens1f0.queues[2].irq_per_s, 0, "a rate once two polls saw it (the tree does not move)")
+t.eq(nics.ens1f0v0.queues[1].label, "TxRx-0", "the VF's queue")
+t.eq(nics.ens1f0v3.queues, nil, "no queues for a VF without interrupts")
 t.done()

@@ -31,5 +31,5 @@ t.ok(not ok and not tostring(err.message):find("VF"), "web-1 is not refused for 
 t.raises(function() edge:set_coalesce("52:54:00:6b:3c:05", { rx_frames = 8 }) end, "not on a VF",
          "h:set_coalesce")
 t.raises(function() edge:set_coalesce("52:54:00:6b:3c:06", { rx_frames = 8 }) end, "not on vhost%-user",
-         "bridge or network NIC only")
+         "bridge, network or OVS NIC only")
 t.done()

@@ -235,6 +235,7 @@ static void test_generate(void)
 	unsigned nn = 0, nu = 0, nm = 0, domains = 0, gpus = 0, mdevs = 0, paused = 0, shutoff = 0;
 	unsigned pinned = 0, numatune = 0, hotplug = 0, vdb = 0;
 	unsigned down = 0, churned = 0, memonly = 0, sriov = 0;
+	int shared_hosts = 0, clones = 0;
 	for (unsigned i = 0; i < 8; i++) {
 		char name[16];
 		demo_host_name(i, 8, name, sizeof name);
@@ -257,8 +258,17 @@ static void test_generate(void)
 		vdb += count_str(x, "<target dev='vdb'");
 		CHECK_INT(count_str(x, "<network>"), 1);
 		CHECK(count_str(x, "<portgroup name='vlan") >= 2);
-		CHECK_INT(count_str(x, "<pool type='dir'>"), 1);
-		CHECK_INT(count_str(x, "<volume type='file'>"), count_str(x, "<disk type='file'"));
+		/* its own pool, and the one its group shares (the golden image) when it has one */
+		int shared = count_str(x, "<name>shared-g");
+		CHECK(shared <= 1);
+		CHECK_INT(count_str(x, "<pool type='dir'>"), 1 + shared);
+		CHECK_INT(count_str(x, "<volume type='file'>"), count_str(x, "<disk type='file'") + shared);
+		/* a linked clone's disk and its overlay volume both name the golden image */
+		CHECK_INT(count_str(x, "<backingStore>\n        <path>/var/lib/libvirt/shared/g"),
+			  count_str(x, "<backingStore type='file'>"));
+		CHECK(!count_str(x, "<backingStore type='file'>") || shared);
+		shared_hosts += shared;
+		clones += count_str(x, "<backingStore type='file'>");
 		check_host_tree(dir, name, &down, &churned, &memonly, &sriov);
 		free(x);
 	}
@@ -266,6 +276,8 @@ static void test_generate(void)
 	CHECK_INT(nn, 120);
 	CHECK_INT(nu, 120);
 	CHECK(nm >= 120);
+	CHECK_INT(shared_hosts, 4);   /* group 0 of 8 hosts shares a pool, group 1 does not */
+	CHECK(clones >= 2);
 	CHECK_INT(dups(names, nn), 0);
 	CHECK_INT(dups(uuids, nu), 0);
 	CHECK_INT(dups(macs, nm), 0);

@@ -267,10 +267,10 @@ static void test_restore(void)
 	CHECK_STR(sb.buf, "/img/new__vm_____x_-vda.qcow2");
 	sb_reset(&sb);
 	struct restore_disk rd[2] = {
-		{ "vda", "/img/n'1-vda.qcow2", s->disk_bases[0], s->disk_formats[0] },
-		{ "vdb", "/img/n'1-vdb.qcow2", s->disk_bases[1], s->disk_formats[1] },
+		{ "vda", "/img/n'1-vda.qcow2", s->disk_bases[0], s->disk_formats[0], NULL },
+		{ "vdb", "/img/n'1-vdb.qcow2", s->disk_bases[1], s->disk_formats[1], NULL },
 	};
-	struct restore_spec spec = { "n'1 <&>", rd, 2, 0, NULL, 0 };
+	struct restore_spec spec = { "n'1 <&>", rd, 2, 0, NULL, 0, NULL, NULL, 0 };
 	size_t dropped = 9;
 	CHECK_INT(xml_restore_domain(s->domain_xml, strlen(s->domain_xml), &spec, &sb, &dropped, &err), 0);
 	CHECK_INT(dropped, 1);

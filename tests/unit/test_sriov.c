@@ -142,6 +142,117 @@ static void test_interrupts(void)
 	CHECK_INT(interrupts_parse("garbage\n", 8, &l, &e), -1);
 }
 
+/* A poll bundle of NICs (name and device link) and one /proc/interrupts
+ * fixture, as a host's reader sends it. */
+static char *irq_bundle(const char *const nics[][2], const char *fixture)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	for (size_t i = 0; nics[i][0]; i++)
+		sb_appendf(&sb, "\036F /sys/class/net/%s/operstate\nup\n", nics[i][0]);
+	sb_append(&sb, "\036C netdev-devices\n");
+	for (size_t i = 0; nics[i][0]; i++)
+		sb_appendf(&sb, "%s ../../../%s\n", nics[i][0], nics[i][1]);
+	char *irqs = check_slurp(fixture, NULL);
+	sb_appendf(&sb, "\036F /proc/interrupts\n%s", irqs ? irqs : "");
+	free(irqs);
+	return sb_detach(&sb);
+}
+
+static const struct nic_queue *queues_of(const struct host_metrics *m, const char *name, size_t *n)
+{
+	const struct nic *nic = host_metrics_nic(m, name);
+	*n = 0;
+	return nic ? host_metrics_nic_queues(m, nic, n) : NULL;
+}
+
+/* Per-queue interrupts and their rates: i40e (i40e-ens1f0-TxRx-N, the
+ * misc vector named by PCI address is not the NIC's), mlx5 (async and
+ * completion vectors by PCI address), and virtio from a real guest's
+ * /proc/interrupts (kernel 6.18, PCI-MSIX-<address> chip column). */
+static void test_queues(void)
+{
+	static const char *const nics[][2] = { { "ens1f0", "0000:3b:00.0" }, { "enp94s0f0np0", "0000:5e:00.0" },
+					       { "lo", "" }, { NULL, NULL } };
+	char *b1 = irq_bundle(nics, FIX "metrics/interrupts-i40e-mlx5");
+	char *b2 = irq_bundle(nics, FIX "metrics/interrupts-i40e-mlx5.later");
+	struct host_metrics m1, m2;
+	struct vd_err e;
+	err_clear(&e);
+	CHECK_INT(host_metrics_parse(b1, strlen(b1), 10.0, &m1, &e), 0);
+	CHECK_INT(host_metrics_parse(b2, strlen(b2), 12.0, &m2, &e), 0);
+	host_metrics_rates(&m1, &m2);
+	size_t n;
+	const struct nic_queue *q = queues_of(&m2, "ens1f0", &n);
+	CHECK_INT(n, 4);   /* i40e-0000:3b:00.0:misc is the PF's admin queue, not a queue of ens1f0 */
+	if (n == 4) {
+		CHECK_STR(q[0].name, "i40e-ens1f0-TxRx-0");
+		CHECK_STR(q[0].label, "TxRx-0");
+		CHECK_STR(q[3].label, "TxRx-3");
+		CHECK_INT(q[3].irq, 102);
+		CHECK_INT(q[0].count, 915822);
+		CHECK(q[0].rate > 1199.9 && q[0].rate < 1200.1);   /* +2400 in 2 s */
+		CHECK(q[1].rate == 0 && q[2].rate == 0);
+		CHECK(q[3].rate > 899.9 && q[3].rate < 900.1);
+	}
+	const struct nic *nic = host_metrics_nic(&m2, "ens1f0");
+	CHECK(nic && nic->irq_rate > 2099.9 && nic->irq_rate < 2100.1);   /* the queues summed */
+	q = queues_of(&m2, "enp94s0f0np0", &n);
+	CHECK_INT(n, 5);
+	if (n == 5) {
+		CHECK_STR(q[0].label, "async0");
+		CHECK_STR(q[4].name, "mlx5_comp3@pci:0000:5e:00.0");
+		CHECK_STR(q[4].label, "comp3");
+		CHECK(q[4].rate > 2999.9 && q[4].rate < 3000.1);
+	}
+	q = queues_of(&m1, "ens1f0", &n);
+	CHECK(n == 4 && q[0].rate < 0);   /* the first sample: no rate yet */
+	queues_of(&m2, "lo", &n);
+	CHECK_INT(n, 0);
+	host_metrics_free(&m1);
+	host_metrics_free(&m2);
+	free(b1);
+	free(b2);
+
+	/* a queue that changed IRQ number (driver reloaded) has no rate */
+	b1 = irq_bundle(nics, FIX "metrics/interrupts-i40e-mlx5");
+	char *moved = strstr(b1, "  99:");
+	if (moved)
+		memcpy(moved, "  97:", 5);
+	b2 = irq_bundle(nics, FIX "metrics/interrupts-i40e-mlx5.later");
+	CHECK_INT(host_metrics_parse(b1, strlen(b1), 10.0, &m1, &e), 0);
+	CHECK_INT(host_metrics_parse(b2, strlen(b2), 12.0, &m2, &e), 0);
+	host_metrics_rates(&m1, &m2);
+	q = queues_of(&m2, "ens1f0", &n);
+	CHECK(n == 4 && q[0].rate < 0 && q[3].rate > 899.9);
+	host_metrics_free(&m1);
+	host_metrics_free(&m2);
+	free(b1);
+	free(b2);
+
+	/* virtio: a real guest's capture; eth0's device is virtio2 */
+	static const char *const guest[][2] = { { "eth0", "virtio2" }, { NULL, NULL } };
+	b1 = irq_bundle(guest, FIX "metrics/interrupts-virtio-msix");
+	CHECK_INT(host_metrics_parse(b1, strlen(b1), 1.0, &m1, &e), 0);
+	q = queues_of(&m1, "eth0", &n);
+	CHECK_INT(n, 2);   /* input.0 and output.0; not virtio2-config, not virtio4-input */
+	if (n == 2) {
+		CHECK_STR(q[0].name, "virtio2-input.0");
+		CHECK_STR(q[0].label, "input.0");
+		CHECK_STR(q[1].label, "output.0");
+	}
+	host_metrics_free(&m1);
+	free(b1);
+
+	char label[24];
+	interrupts_queue_label("ens1f0", "ens1f0", "0000:3b:00.0", label, sizeof label);
+	CHECK_STR(label, "misc");
+	interrupts_queue_label("ens1f0-TxRx-3", "ens1f0", "0000:3b:00.0", label, sizeof label);
+	CHECK_STR(label, "TxRx-3");
+	interrupts_queue_label("iavf-ens1f0v0-TxRx-0", "ens1f0v0", "0000:3b:02.0", label, sizeof label);
+	CHECK_STR(label, "TxRx-0");
+}
+
 /* The sysroot of a host with an SR-IOV PF, read as a local host is. */
 static void test_sysroot(void)
 {
@@ -189,6 +300,7 @@ int main(void)
 	test_links_and_ip();
 	test_ovs_config();
 	test_interrupts();
+	test_queues();
 	test_sysroot();
 	return check_summary();
 }

@@ -414,14 +414,19 @@ static void test_cancel(void)
 	}
 	close(p.cancel_fd);
 
-	/* A half-read poll reply: the host's meminfo is a FIFO nobody writes,
-	 * so the poll prints its first sections and then waits for ever. */
+	/* A half-read poll reply: a VM's pid file is a FIFO nobody writes (the
+	 * script reads pid files with the shell's read builtin), so the poll
+	 * prints its first sections and then waits for ever. */
 	char root[] = "/tmp/vdeck-half-XXXXXX";
 	CHECK(mkdtemp(root) != NULL);
 	char path[256];
-	snprintf(path, sizeof path, "%s/proc", root);
+	snprintf(path, sizeof path, "%s/run", root);
 	mkdir(path, 0755);
-	snprintf(path, sizeof path, "%s/proc/meminfo", root);
+	snprintf(path, sizeof path, "%s/run/libvirt", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/run/libvirt/qemu", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/run/libvirt/qemu/vm1.pid", root);
 	CHECK(mkfifo(path, 0644) == 0);
 	chmod(root, 0755);
 	p.sysroot = root;
@@ -442,8 +447,11 @@ static void test_cancel(void)
 	close(p.cancel_fd);
 	p.sysroot = NULL;
 	unlink(path);
-	snprintf(path, sizeof path, "%s/proc", root);
-	rmdir(path);
+	static const char *const dirs[] = { "run/libvirt/qemu", "run/libvirt", "run" };
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, dirs[i]);
+		rmdir(path);
+	}
 	rmdir(root);
 	sb_free(&out);
 }

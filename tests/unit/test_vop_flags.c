@@ -173,7 +173,7 @@ static void test_describe_matches_flags(void)
 	char *drops[] = { (char *)"s1", (char *)"s2" };
 	struct vop_pin pins[] = { { 0, (char *)"0-3", (char *)"0-15" }, { 1, (char *)"4-7", (char *)"0-15" } };
 	struct vop_net_update updates[] = { { VOP_NETUP_MODIFY, (char *)"<portgroup name='a'/>\n" } };
-	for (int k = 0; k <= VOP_NET_DEFINE; k++) {   /* VOP_NET_DEFINE is the last kind */
+	for (int k = 0; k <= VOP_DOMAIN_XML; k++) {   /* VOP_DOMAIN_XML is the last kind */
 		mismatches = 0;
 		for (unsigned f = 0; f <= VOPF_ALL; f++) {
 			for (int full = 0; full <= 1; full++) {

@@ -57,6 +57,26 @@ void switch_host_status(const struct cluster *c, const struct switch_config *sw,
 		snprintf(st->why + o, sizeof st->why - o, "%sportgroup %s: nwfilter %s is not defined on the host",
 			 o ? "; " : "", sw->net.pgs[i].name, f);
 	}
+	/* each NIC on the network carries the filter its portgroup requires
+	 * (the default portgroup's when it names none) */
+	for (size_t d = 0; d < h->ndoms; d++) {
+		const struct domain *dom = &h->doms[d];
+		for (size_t k = 0; k < dom->info.nnics; k++) {
+			const struct dom_nic *nic = &dom->info.nics[k];
+			if (!nic->source || strcmp(nic->source, sw->name) ||
+			    (strcmp(nic->type, "network") && strcmp(nic->type, "bridge")))
+				continue;
+			const struct net_portgroup *pg = nic->portgroup[0] ? net_def_portgroup(&sw->net, nic->portgroup)
+									   : net_def_default_portgroup(&sw->net);
+			if (!pg || !strcmp(pg->filter, nic->filter))
+				continue;
+			st->fields |= NETD_FILTER;
+			size_t o = strlen(st->why);
+			snprintf(st->why + o, sizeof st->why - o, "%s%s NIC %s: filter %s, portgroup %s requires %s",
+				 o ? "; " : "", dom->info.name, nic->mac, nic->filter[0] ? nic->filter : "none", pg->name,
+				 pg->filter[0] ? pg->filter : "none");
+		}
+	}
 	/* a definition changed but not yet running drifts as well */
 	const struct net_def *next = net_list_find_next_start(&h->nets, sw->name);
 	if (next) {

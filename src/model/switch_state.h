@@ -1,7 +1,8 @@
 /* switch_state.h — where a distributed switch stands on each of its hosts:
  * converged, missing (no network of that name), drifted (naming the
  * fields: vlan, bandwidth, filter, uplink, ...) or unknown (the host's
- * networks were never read).  Pure over the model: the networks the
+ * networks were never read).  The filter a portgroup requires must be
+ * defined on the host and be each of its NICs' <filterref>.  Pure over the model: the networks the
  * workers read (host.nets) against the inventory's switch. */
 #ifndef VD_MODEL_SWITCH_STATE_H
 #define VD_MODEL_SWITCH_STATE_H

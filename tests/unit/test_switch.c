@@ -1,14 +1,18 @@
 /* test_switch.c — distributed switches: the inventory's switch{} into the
  * network every host should have, that network as XML (golden text, and
  * accepted by libvirt's test driver, whose dump parses back converged),
- * drift named by field, the line diff dry-run prints, and the interface
- * XML d:set_nic sends. */
+ * drift named by field, the line diff dry-run prints, the interface XML
+ * d:set_nic sends, and filter references (the host's nwfilters, each NIC's
+ * filterref) judged through the model. */
 #include "check.h"
 
 #include "core/linediff.h"
 #include "core/xalloc.h"
 #include "lua/inventory_load.h"
+#include "metrics/domxml.h"
 #include "metrics/netxml.h"
+#include "model/cluster.h"
+#include "model/switch_state.h"
 #include "ops/xml_network.h"
 
 #include <libvirt/libvirt.h>
@@ -295,6 +299,78 @@ static void test_line_diff(void)
 	sb_free(&sb);
 }
 
+/* h1 gets the network from xml (running, autostart), a VM whose one NIC
+ * is on portgroup pg with filterref filter ("" none), and the nwfilters
+ * named in filters (NULL: the driver has none to tell). */
+static void feed(struct cluster *c, const char *xml, const char *pg, const char *filter, const char *filters)
+{
+	struct host_snapshot s;
+	memset(&s, 0, sizeof s);
+	s.libvirt_ok = 1;
+	s.t = 1;
+	s.nets_read = 1;
+	s.nets.nets = x_calloc(1, sizeof *s.nets.nets);
+	CHECK_INT(netxml_parse(xml, strlen(xml), &s.nets.nets[0], NULL), 0);
+	s.nets.nets[0].active = s.nets.nets[0].autostart = 1;
+	s.nets.n = 1;
+	if (filters) {
+		s.nets.filters_known = 1;
+		s.nets.filters = x_calloc(1, sizeof *s.nets.filters);
+		s.nets.filters[s.nets.nfilters++] = x_strdup(filters);
+	}
+	char *dxml = x_asprintf("<domain><name>vm1</name><uuid>u1</uuid><devices><interface type='network'>"
+				"<mac address='52:54:00:00:00:01'/><source network='dvs0' portgroup='%s'/>%s%s%s"
+				"</interface></devices></domain>", pg, filter[0] ? "<filterref filter='" : "",
+				filter, filter[0] ? "'/>" : "");
+	s.doms = x_calloc(1, sizeof *s.doms);
+	CHECK_INT(domxml_parse(dxml, strlen(dxml), &s.doms[0].info, NULL), 0);
+	s.ndoms = 1;
+	free(dxml);
+	host_apply_snapshot(c, &c->hosts[0], &s, 1);
+	host_snapshot_free(&s);
+}
+
+/* The filter a portgroup requires: defined on the host, and on each NIC. */
+static void test_filter_references(void)
+{
+	struct inventory inv;
+	CHECK_INT(inventory_load_string(inv_text, "t.lua", &inv, NULL), 0);
+	struct cluster c;
+	cluster_init(&c, &inv);
+	const struct switch_config *sw = inventory_switch(&inv, "dvs0");
+	struct switch_host_status st;
+	switch_host_status(&c, sw, 0, &st);
+	CHECK_INT(st.state, SWS_UNKNOWN);
+
+	feed(&c, golden, "web", "clean-traffic", NULL);
+	switch_host_status(&c, sw, 0, &st);
+	CHECK_STR(switch_state_name(st.state), "converged");
+
+	feed(&c, golden, "web", "", NULL);
+	switch_host_status(&c, sw, 0, &st);
+	CHECK_INT(st.fields, NETD_FILTER);
+	CHECK_STR(st.why, "vm1 NIC 52:54:00:00:00:01: filter none, portgroup web requires clean-traffic");
+
+	/* no portgroup named: the default one's filter */
+	feed(&c, golden, "", "", NULL);
+	switch_host_status(&c, sw, 0, &st);
+	CHECK_INT(st.fields, NETD_FILTER);
+	feed(&c, golden, "trunk", "", NULL);
+	switch_host_status(&c, sw, 0, &st);
+	CHECK_INT(st.state, SWS_CONVERGED);
+
+	/* the host's nwfilters are known and lack it */
+	feed(&c, golden, "web", "clean-traffic", "no-mac-spoofing");
+	switch_host_status(&c, sw, 0, &st);
+	CHECK_INT(st.fields, NETD_FILTER);
+	CHECK_STR(st.why, "portgroup web: nwfilter clean-traffic is not defined on the host");
+	feed(&c, golden, "web", "clean-traffic", "clean-traffic");
+	switch_host_status(&c, sw, 0, &st);
+	CHECK_INT(st.state, SWS_CONVERGED);
+	cluster_free(&c);
+	inventory_free(&inv);
+}
+
 int main(void)
 {
 	test_inventory_and_golden();
@@ -302,5 +378,6 @@ int main(void)
 	test_errors();
 	test_escaping_and_nic();
 	test_line_diff();
+	test_filter_references();
 	return check_summary();
 }

@@ -6,13 +6,17 @@
 DIR comes from bench/gen-cluster.sh.  One OpenSSH ControlMaster per host is
 opened first (not timed); then every cycle runs, for each host, one
 multiplexed `ssh HOST 'cd SYSROOT && cat FILES...'` (the files the vdeck
-bundle script reads, by the same globs) and one `virsh -c URI domstats`,
-P hosts at a time.  The client-side cost counted is every ssh and virsh
-process of the cycles (rusage from wait4) plus the CPU the masters used
-during the cycles (/proc/PID/schedstat); this driver's own Python is not counted.
+bundle script reads, by the same globs) and one `virsh -c URI domstats`
+whose libvirt RPC goes through the same master (test+ssh://, the URI's
+command= an ssh multiplexed on it), P hosts at a time.  The client-side cost
+counted is every ssh and virsh process of the cycles with everything they
+reaped (rusage from wait4: virsh's own ssh included) plus the CPU the
+masters used during the cycles (/proc/PID/schedstat); this driver's own
+Python is not counted.
 Writes key=value lines to `out`.
 """
 import os
+import shutil
 import selectors
 import subprocess
 import sys
@@ -82,12 +86,22 @@ def main():
         masters.append(int(pid))
     masters_s = time.monotonic() - t
 
+    # virsh's RPC rides the host's master: its ssh is a multiplexed client.
+    wrap = os.path.join(d, "ssh-mux")
+    with open(wrap, "w") as f:
+        f.write('#!/bin/sh\nexec %s -F %s "$@"\n' % (shutil.which("ssh"), cfg))
+    os.chmod(wrap, 0o755)
+    uris = {h[0]: h[1].replace("command=" + os.path.join(d, "ssh"), "command=" + wrap) for h in hosts}
+    # ssh's HostName is 127.0.0.1 for every host: the mux socket is per
+    # alias (%n), so virsh names the host by its alias too.
+    uris = {n: u.replace("@127.0.0.1:", "@%s:" % n, 1) for n, u in uris.items()}
+
     remote = {h[0]: "cd %s && cat %s 2>/dev/null; exit 0" % (h[2], " ".join(FILES)) for h in hosts}
 
     def commands():
         for h in hosts:
             yield ["ssh", "-F", cfg, h[0], remote[h[0]]]
-            yield ["virsh", "-q", "-c", h[1], "domstats"]
+            yield ["virsh", "-q", "-c", uris[h[0]], "domstats"]
 
     def cycle():
         """Runs one cycle; returns (client cpu ms of its processes, bytes, failures)."""

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""snap.py — vdeck's side of the bulk-snapshot phase.
+"""snap.py — the bulk-snapshot phase: every VM of the cluster snapshotted by
+vdeck's runbook, then by a sequential virsh loop; both measured whole.
 
-    python3 bench/snap.py VDECK DIR out=FILE
+    python3 bench/snap.py VDECK DIR CLUSTER.lua vms=N tag=bench out=FILE
 
-Snapshots every VM of the cluster (inventory tag "bench" is on every host)
-with the `snapshot-create` runbook, headless: `vdeck --json --exec
-snapshot-create tag=bench prefix=bench`.  vdeck_s is the whole invocation,
-connecting to every host included (the baseline's virsh processes connect
-too); vdeck_startup_s is the same invocation running an empty script, so
-vdeck_s - vdeck_startup_s is the runbook alone.  Appends key=value lines.
+vdeck: `vdeck -c CLUSTER.lua --json --exec snapshot-create tag=TAG
+prefix=bench` (inventory tag "bench" is on every host), from exec to exit,
+connecting to every host included.  Baseline: bench/snap-baseline.sh (hosts
+one after another, one virsh per host over libvirt's RPC, start-up
+included).  Nothing is subtracted.  Exits non-zero unless each side
+snapshotted all N VMs with no failure.  Writes key=value lines to `out`.
 """
 import json
 import os
@@ -24,19 +25,13 @@ def timed(cmd, env):
 
 
 def main():
-    vdeck, d = sys.argv[1], sys.argv[2]
-    args = dict(a.split("=", 1) for a in sys.argv[3:])
-    out = args["out"]
-    inv = os.path.join(d, "cluster.lua")
+    vdeck, d, inv = sys.argv[1], sys.argv[2], sys.argv[3]
+    args = dict(a.split("=", 1) for a in sys.argv[4:])
+    out, want = args["out"], int(args["vms"])
     env = dict(os.environ, XDG_STATE_HOME=os.path.join(d, "xdg-state"),
                XDG_CONFIG_HOME=os.path.join(d, "xdg-config"))
-    noop = os.path.join(d, "noop.lua")
-    with open(noop, "w") as f:
-        f.write("return true\n")
-    startup, r = timed([vdeck, "-c", inv, "--exec", noop], env)
-    if r.returncode != 0:
-        sys.exit("snap: vdeck cannot start: " + r.stderr[-300:])
-    total, r = timed([vdeck, "-c", inv, "--json", "--exec", "snapshot-create", "tag=bench", "prefix=bench"], env)
+    total, r = timed([vdeck, "-c", inv, "--connect-timeout", "60", "--json", "--exec", "snapshot-create",
+                      "tag=" + args.get("tag", "bench"), "prefix=bench"], env)
     made = failed = None
     for line in r.stdout.splitlines():
         try:
@@ -44,14 +39,24 @@ def main():
         except ValueError:
             continue
         if isinstance(o, dict) and "snapshots" in o:
-            made, failed = o["snapshots"], o.get("failed")
-    with open(out, "a") as f:
-        f.write("vdeck_s=%.3f\nvdeck_startup_s=%.3f\nvdeck_run_s=%.3f\nvdeck_rc=%d\n"
-                % (total, startup, total - startup, r.returncode))
+            made, failed = o["snapshots"], o.get("failed") or 0
+    here = os.path.dirname(os.path.abspath(__file__))
+    btotal, b = timed(["sh", os.path.join(here, "snap-baseline.sh"), os.path.join(d, "hosts.tsv"),
+                       "bench-seq"], env)
+    bvms, bfailed = (int(x) for x in (b.stdout.split() + ["0", "0"])[:2])
+    with open(out, "w") as f:
+        f.write("vdeck_s=%.3f\nvdeck_rc=%d\nbaseline_s=%.3f\nbaseline_vms=%d\nbaseline_failed=%d\n"
+                % (total, r.returncode, btotal, bvms, bfailed))
         if made is not None:
-            f.write("vdeck_snapshots=%d\nvdeck_failed=%d\n" % (made, failed or 0))
-    if r.returncode != 0:
-        sys.stderr.write("snap: runbook exited %d: %s\n" % (r.returncode, r.stderr[-300:]))
+            f.write("vdeck_snapshots=%d\nvdeck_failed=%d\n" % (made, failed))
+    bad = []
+    if r.returncode != 0 or made != want or failed:
+        bad.append("vdeck snapshotted %s of %d VMs (%s failed, exit %d): %s"
+                   % (made, want, failed, r.returncode, r.stderr.strip()[-300:]))
+    if bvms != want or bfailed:
+        bad.append("the virsh loop snapshotted %d of %d VMs (%d failed)" % (bvms - bfailed, want, bfailed))
+    if bad:
+        sys.exit("snap: " + "; ".join(bad))
 
 
 if __name__ == "__main__":

@@ -1,30 +1,45 @@
 #!/usr/bin/env python3
-"""tui.py — the TUI phases of the benchmark, driven through tmux as a person would.
+"""tui.py — the console phases of the benchmark, driven through tmux as a person would.
 
-    python3 bench/tui.py VDECK CLUSTER.lua keys=N out=FILE
+    python3 bench/tui.py VDECK CLUSTER.lua hosts=N keys=N out=FILE
 
-(3) first full frame: from just before tmux starts vdeck on the inventory to
-    the end of the first frame drawn with every host polled (vdeck's
-    VDECK_BENCH_FRAMES log: "<monotonic ms> <draw ms> <view> <rows> <sel>
-    <end ms>" and a "first_full_frame" marker; CLOCK_MONOTONIC is shared
-    with this script).
-(4) VM view, all rows: for each filter keystroke (typed in the live `/`
-    filter, then erased), from just before `tmux send-keys` to the end of
-    the frame vdeck drew after it (key delivery through tmux + vdeck's
-    frame), and, separately, until `tmux capture-pane` shows it (adds the
-    round trip of reading the screen back).
-Writes key=value lines to `out`.
+Times come from vdeck's VDECK_BENCH_FRAMES log, one line per frame:
+"<start ms> <draw ms> <view> <rows> <sel> <end ms, to the µs>
+[first_full_frame] [filter=TEXT]", on CLOCK_MONOTONIC, shared with this script.
+(3) first frame: from just before tmux starts vdeck to the end of the first
+    frame of the Cluster view listing every host (each "connecting" until it
+    answers); complete frame: to the end of the first frame drawn with every
+    host answered (the first_full_frame marker).
+(4) VM view, all rows: each filter keystroke (typed in the live `/` filter,
+    then erased), from just before `tmux send-keys` to the end of the first
+    frame drawn with exactly the typed filter, i.e. the frame that holds the
+    filtered rows (its row count is kept); a keystroke with no such frame
+    within 5 s fails the phase.
+Console memory: VmHWM/VmRSS of the vdeck process itself after both phases,
+and the largest mappings of /proc/PID/smaps (rss_breakdown).
+Writes key=value lines to `out`; exits non-zero when a phase could not be
+measured.
 """
 import os
 import subprocess
 import sys
 import time
 
-WORDS = ["web", "db-0", "k8s", "cache-00", "mq-03", "[0-9]5$", "api"]
+WORDS = ["web", "db-0", "k8s", "cache-00", "mq-03", "05", "api"]  # each prefix a valid regex
 
 
 def now_ms():
     return time.clock_gettime(time.CLOCK_MONOTONIC) * 1000.0
+
+
+class Frame:
+    def __init__(self, line):
+        head, _, filt = line.partition(" filter=")
+        p = head.split()
+        self.start, self.draw, self.view, self.rows = float(p[0]), float(p[1]), p[2], int(p[3])
+        self.end = float(p[5]) if len(p) > 5 else self.start + self.draw
+        self.full = "first_full_frame" in p[6:]
+        self.filter = filt
 
 
 class Frames:
@@ -42,19 +57,16 @@ class Frames:
         self.buf += data
         lines = self.buf.split("\n")
         self.buf = lines.pop()
-        out = []
-        for line in lines:
-            p = line.split()
-            if len(p) >= 4:
-                out.append((float(p[0]), float(p[1]), p[2], int(p[3]), "first_full_frame" in p[4:]))
-        return out
+        return [Frame(line) for line in lines if len(line.split()) >= 4]
 
-    def wait(self, pred, timeout_s):
+    def wait(self, pred, timeout_s, alive=lambda: True):
         end = time.monotonic() + timeout_s
         while time.monotonic() < end:
             for fr in self.new():
                 if pred(fr):
                     return fr
+            if not alive():
+                return None
             time.sleep(0.0002)
         return None
 
@@ -64,10 +76,32 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
 
 
+def memory(pid):
+    """VmHWM and VmRSS (MiB), and the largest mappings by RSS (kB)."""
+    st = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
+                st[k] = int(v.split()[0])
+    by = {}
+    name = None
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            p = line.split()
+            if "-" in p[0] and ":" not in p[0]:
+                name = os.path.basename(p[5]) if len(p) > 5 else "[anon]"
+            elif p[0] == "Rss:":
+                by[name] = by.get(name, 0) + int(p[1])
+    top = sorted(by.items(), key=lambda kv: -kv[1])[:8]
+    return st, ",".join("%s:%d" % kv for kv in top)
+
+
 def main():
     vdeck, cluster = sys.argv[1], sys.argv[2]
     args = dict(a.split("=", 1) for a in sys.argv[3:])
     keys = int(args.get("keys", 200))
+    hosts = int(args["hosts"])
     out = args["out"]
     work = os.path.dirname(os.path.abspath(out))
     frames_path = os.path.join(work, "frames.txt")
@@ -81,42 +115,57 @@ def main():
         os.unlink(frames_path)   # vdeck appends
     subprocess.run(tmux + ["new-session", "-d", "-s", "b", "-x", "200", "-y", "50", "sleep 3600"],
                    env=env, check=True)
+    # remain-on-exit: a console that died leaves its pane, and says so
+    subprocess.run(tmux + ["set-option", "-g", "remain-on-exit", "on"], env=env, check=True)
     try:
         frames = Frames(frames_path)
-        cmd = "env VDECK_BENCH_FRAMES=%s %s -c %s" % (frames_path, vdeck, cluster)
+        # the connect budget of the other phases: on a loaded machine a host
+        # that times out is backed off and the complete frame waits for it
+        cmd = "exec env VDECK_BENCH_FRAMES=%s %s --connect-timeout 60 -c %s" % (frames_path, vdeck, cluster)
+
+        def pane(fmt):
+            return subprocess.run(tmux + ["display-message", "-p", "-t", "b", fmt], env=env,
+                                  capture_output=True, text=True).stdout.strip()
+
+        def alive():
+            return pane("#{pane_dead}") == "0"
+
         t_start = now_ms()
         subprocess.run(tmux + ["respawn-pane", "-k", "-t", "b", cmd], env=env, check=True)
-        fr = frames.wait(lambda f: f[4], 120)
+        pid = int(pane("#{pane_pid}"))
+        fr = frames.wait(lambda f: f.view == "cluster" and f.rows == hosts, 60, alive)
         if not fr:
-            sys.exit("tui: no first full frame within 120 s")
-        res["first_frame_ms"] = "%.1f" % (fr[0] + fr[1] - t_start)
-        res["first_frame_draw_ms"] = "%.2f" % fr[1]
+            sys.exit("tui: no frame listing the %d hosts (console %s)" %
+                     (hosts, "running" if alive() else "exited %s" % pane("#{pane_dead_status}")))
+        res["first_frame_ms"] = "%.3f" % (fr.end - t_start)
+        fr = fr if fr.full else frames.wait(lambda f: f.full, 120, alive)
+        if not fr:
+            shot = subprocess.run(tmux + ["capture-pane", "-p", "-t", "b"], env=env,
+                                  capture_output=True, text=True).stdout
+            sys.stderr.write("tui: the screen then:\n" + shot)
+            sys.exit("tui: no frame with every host answered within 120 s")
+        res["complete_frame_ms"] = "%.3f" % (fr.end - t_start)
 
         def send(*k):
             subprocess.run(tmux + ["send-keys", "-t", "b"] + list(k), env=env, check=True)
 
-        def screen():
-            return subprocess.run(tmux + ["capture-pane", "-p", "-t", "b"], env=env,
-                                  capture_output=True, text=True).stdout
-
         send("2")
-        vms = frames.wait(lambda f: f[2].lower().startswith("vm") and f[3] > 0, 30)
+        vms = frames.wait(lambda f: f.view == "vms" and f.rows > 0, 30, alive)
         if not vms:
             sys.exit("tui: the VMs view did not draw")
         time.sleep(0.3)
         frames.new()
-        rows = vms[3]
-        res["rows"] = rows
+        res["rows"] = vms.rows
         send("/")
         time.sleep(0.3)
         frames.new()
 
-        lat, draw, scr, misses = [], [], [], 0
-        typed = ""
+        lat, draw = [], []
         seq = []
         while len(seq) < keys:
             for w in WORDS:
                 seq += [("type", c) for c in w] + [("erase", None)] * len(w)
+        typed = ""
         for op, c in seq[:keys]:
             typed = typed + c if op == "type" else typed[:-1]
             t = now_ms()
@@ -124,36 +173,33 @@ def main():
                 send("-l", c)
             else:
                 send("BSpace")
-            fr = frames.wait(lambda f: f[0] >= t - 0.5, 5)
+            want = typed
+            fr = frames.wait(lambda f: f.view == "vms" and f.start >= t - 1 and f.filter == want, 5, alive)
             if not fr:
-                continue
-            lat.append(fr[0] + fr[1] - t)
-            draw.append(fr[1])
-            # The screen read back: the command line shows what was typed.
-            want = "/" + typed
-            for _ in range(200):
-                last = screen().rstrip("\n").split("\n")[-1].rstrip()
-                if last.endswith(want):
-                    scr.append(now_ms() - t)
-                    break
-            else:
-                misses += 1
+                sys.exit("tui: no frame showed the filter %r within 5 s of its keystroke" % want)
+            if not want and fr.rows != vms.rows:
+                sys.exit("tui: the filter erased, the frame shows %d of %d rows" % (fr.rows, vms.rows))
+            lat.append(fr.end - t)
+            draw.append(fr.draw)
             time.sleep(0.01)
         send("Escape")
+        st, top = memory(pid)
+        res["console_rss_mib"] = "%.1f" % (st["VmHWM"] / 1024.0)
+        res["console_rss_now_mib"] = "%.1f" % (st["VmRSS"] / 1024.0)
+        res["console_rss_anon_mib"] = "%.1f" % (st.get("RssAnon", 0) / 1024.0)
+        res["console_rss_file_mib"] = "%.1f" % (st.get("RssFile", 0) / 1024.0)
+        res["console_rss_breakdown_kib"] = top
         send("q")
-        if lat:
-            res["filter_ms_median"] = "%.2f" % pct(lat, 50)
-            res["filter_ms_p99"] = "%.2f" % pct(lat, 99)
-            res["frame_ms_median"] = "%.2f" % pct(draw, 50)
-            res["frame_ms_p99"] = "%.2f" % pct(draw, 99)
-            res["screen_ms_median"] = "%.2f" % pct(scr, 50) if scr else "nan"
-            res["screen_misses"] = misses
-            res["keys"] = len(lat)
+        res["filter_ms_median"] = "%.3f" % pct(lat, 50)
+        res["filter_ms_p99"] = "%.3f" % pct(lat, 99)
+        res["frame_ms_median"] = "%.3f" % pct(draw, 50)
+        res["frame_ms_p99"] = "%.3f" % pct(draw, 99)
+        res["keys"] = len(lat)
     finally:
         subprocess.run(tmux + ["kill-server"], env=env, stderr=subprocess.DEVNULL)
-    with open(out, "w") as f:
-        for k, v in res.items():
-            f.write("%s=%s\n" % (k, v))
+        with open(out, "w") as f:
+            for k, v in res.items():
+                f.write("%s=%s\n" % (k, v))
 
 
 if __name__ == "__main__":

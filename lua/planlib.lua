@@ -74,9 +74,10 @@ end
 
 -- Runs plan.moves as live migrations, in order.  opts: concurrency
 -- (migrations at once in the cluster), per_host (migrations a host takes
--- part in at once), replan(exclude, budget) → a fresh plan of at most
--- budget moves leaving out the VMs in exclude (nil: never re-plan),
--- unsafe.  The Plan view follows (vdeck.plan_publish, vdeck.plan_mark).
+-- part in at once), replan(budget, assume) → a fresh plan of at most
+-- budget moves that counts the migrations under way (assume: vm, to, node)
+-- as done and leaves them alone (nil: never re-plan), unsafe.  The Plan
+-- view follows (vdeck.plan_publish, vdeck.plan_mark).
 -- Returns a summary; raises, once the running moves ended, when one failed.
 function M.apply(ctx, plan, opts)
   local queue, qi = plan.moves, 1
@@ -123,13 +124,15 @@ function M.apply(ctx, plan, opts)
       if opts.replan and not failed and budget > 0 then
         -- The cluster as it is now (other work, figures the plan could only
         -- estimate): when its best next moves differ from ours, follow it.
-        local exclude = {}
-        for _, o in ipairs(running) do exclude[#exclude + 1] = o.move.vm end
-        local fresh = opts.replan(exclude, budget)
+        local assume = {}
+        for _, o in ipairs(running) do
+          assume[#assume + 1] = { vm = o.move.vm, to = o.move.to, node = o.move.node }
+        end
+        local fresh = opts.replan(budget, assume)
         if not same_moves(queue, fresh.moves, qi) or #fresh.moves ~= #queue - qi + 1 then
           replans = replans + 1
-          ctx.log(string.format("re-planned after %s: %d move(s) left, imbalance %.3f -> %.3f", m.vm,
-                                #fresh.moves, fresh.before, fresh.after))
+          ctx.log(string.format("re-planned after %s: %d move(s) left (was %d), imbalance %.3f -> %.3f", m.vm,
+                                #fresh.moves, #queue - qi + 1, fresh.before, fresh.after))
           for i, f in ipairs(fresh.moves) do f.step = started + i end
           queue, qi, total = fresh.moves, 1, started + #fresh.moves
           vdeck.plan_publish(fresh, { keep = started })

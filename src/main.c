@@ -464,6 +464,7 @@ int main(int argc, char **argv)
 		.accept_new_hostkeys = cli.opts.accept_new_hostkeys,
 		.poll = 1,
 		.local_transport = demo ? demo_transport(demo) : NULL,
+		.hold = cli.mode == MODE_TUI,   /* the console starts them after its first screen */
 	};
 	struct vd_err err;
 	err_clear(&err);
@@ -490,5 +491,12 @@ int main(int argc, char **argv)
 	free(script);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	/* A worker still inside libvirt keeps its SSH session, and a tunnel's
+	 * pump thread, running: the libraries' exit handlers (OpenSSL's
+	 * cleanup) must not run under them (a SIGSEGV in RAND_bytes). */
+	if (detached) {
+		fflush(NULL);
+		_exit(rc);
+	}
 	return rc;
 }

@@ -1,9 +1,11 @@
 -- numa-place: keep each VM of a host inside one NUMA node where it fits
 -- (vdeck.plan_numa: largest first, existing strict numatune respected
--- unless override_strict).  Under --dry-run it prints the plan; otherwise
--- each VM to place gets its vCPUs pinned to the node's CPUs
--- (d:pin_vcpus) and a strict numatune on the node (d:set_numatune), VM by
--- VM, stopping at the first failure with a report.
+-- unless override_strict; a host with one node has nothing to place).
+-- Under --dry-run it prints the plan; otherwise each VM to place gets its
+-- vCPUs pinned to the node's CPUs (d:pin_vcpus) and a strict numatune on
+-- the node (d:set_numatune), VM by VM, stopping at the first failure with a
+-- report.  live= and config= as in d:pin_vcpus: neither is libvirt's
+-- "current" (the running definition of a running VM).
 local planlib = require "planlib"
 
 return vdeck.runbook {
@@ -12,8 +14,8 @@ return vdeck.runbook {
   params = {
     { name = "host", type = "host", required = true },
     { name = "override_strict", type = "boolean", default = false },
-    { name = "live", type = "boolean", default = true },
-    { name = "config", type = "boolean", default = true },
+    { name = "live", type = "boolean" },
+    { name = "config", type = "boolean" },
   },
   run = function(ctx, p)
     local pl = vdeck.plan_numa { host = p.host, override_strict = p.override_strict }
@@ -23,12 +25,20 @@ return vdeck.runbook {
     for i, v in ipairs(pl.vms) do
       if v.action == "pin" then todo[#todo + 1] = { row = i, v = v } end
     end
+    if #todo == 0 then
+      print(string.format("numa-place %s: nothing to place (%s)", p.host,
+                          pl.vms[1] and pl.vms[1].reason or "no running VM"))
+    end
     local summary = { host = p.host, vms = #pl.vms, to_place = #todo,
                       locality_before = pl.locality_before and string.format("%.3f", pl.locality_before),
                       locality_after = pl.locality_after and string.format("%.3f", pl.locality_after) }
     if ctx.dry_run then
       summary.dry_run = true
       return summary
+    end
+    -- rows with nothing to apply (keep, strict, spans) are final already
+    for i, v in ipairs(pl.vms) do
+      if v.action ~= "pin" then vdeck.plan_mark(i, "done", v.reason) end
     end
     local placed = {}
     for k, t in ipairs(todo) do
@@ -44,7 +54,7 @@ return vdeck.runbook {
       if not ok then
         vdeck.plan_mark(t.row, "failed", tostring(err))
         summary.placed = #placed
-        summary.failed = v.vm .. ": " .. tostring(err)
+        summary.failed = v.vm .. " on " .. p.host .. ": " .. tostring(err)
         ctx.emit(summary)
         vdeck.error { message = string.format("stopped at the first failure: %s (%d of %d placed)", summary.failed,
                                               #placed, #todo) }

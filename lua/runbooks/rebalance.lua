@@ -28,12 +28,10 @@ return vdeck.runbook {
     { name = "unsafe", type = "boolean", default = false },
   },
   run = function(ctx, p)
-    local function plan(extra, budget)
-      local ex = globs(p.exclude)
-      for _, v in ipairs(extra or {}) do ex[#ex + 1] = v end
+    local function plan(budget, assume)
       return vdeck.plan_balance { by = p.by, threshold = p.threshold, margin = p.margin,
                                   max_moves = budget or p.max_moves, hosts = p.hosts, tag = p.tag,
-                                  exclude = ex }
+                                  exclude = globs(p.exclude), assume = assume }
     end
     local pl = plan()
     print(planlib.balance_table(pl))
@@ -45,9 +43,9 @@ return vdeck.runbook {
       return summary
     end
     local r = planlib.apply(ctx, pl, { concurrency = p.concurrency, per_host = p.per_host, unsafe = p.unsafe,
-                                       replan = function(ex, budget) return plan(ex, budget) end })
+                                       replan = plan })
     for k, v in pairs(r) do summary[k] = v end
-    summary.after = string.format("%.3f", plan(nil, 1).before)
+    summary.after = string.format("%.3f", plan(1).before)
     return summary
   end,
 }

@@ -89,6 +89,7 @@ struct fleet {
 	size_t            nworkers;
 	double           *asked;          /* per host: when a refresh was requested */
 	struct prom_hub  *prom;           /* the Prometheus servers some hosts' metrics come from */
+	int               started;        /* worker threads created (fleet_go) */
 };
 
 struct virt_host *host_ctx_virt(struct host_ctx *hc) { return hc->virt; }
@@ -377,10 +378,20 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		    libvirt_route_plan(&hc->cfg, LV_VIA_TUNNEL, &hc->route, err) == 0)
 			virt_host_set_route(hc->virt, tunnel_uri, hc);
 	}
-	if (prom_hub_start(f->prom, err) < 0) {
-		fleet_release(f);
+	if (!opts->hold && fleet_go(f, err) < 0) {
+		fleet_stop(&f);
 		return NULL;
 	}
+	return f;
+}
+
+int fleet_go(struct fleet *f, struct vd_err *err)
+{
+	if (f->started)
+		return 0;
+	f->started = 1;
+	if (prom_hub_start(f->prom, err) < 0)
+		return -1;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1u << 20);
@@ -391,13 +402,12 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 			atomic_fetch_sub(&f->refs, 1);
 			pthread_attr_destroy(&attr);
 			err_set(err, VD_EIO, "cannot start a worker thread for host %s", hc->cfg.name);
-			fleet_stop(&f);
-			return NULL;
+			return -1;
 		}
 		hc->running = 1;
 	}
 	pthread_attr_destroy(&attr);
-	return f;
+	return 0;
 }
 
 static void apply(struct fleet *f, struct message *m)

@@ -22,6 +22,9 @@ struct fleet_opts {
 	/* Serves the hosts with transport = local: NULL for this machine; a
 	 * platform that simulates its hosts passes its own class. */
 	const struct transport_class *local_transport;
+	/* 1: no worker starts (no key exchange, no libvirt open) until
+	 * fleet_go, so the console draws its first screen before any of it. */
+	int hold;
 };
 
 /* Runs on the host's worker thread. */
@@ -30,6 +33,9 @@ typedef int (*host_call_fn)(struct host_ctx *hc, void *arg, struct vd_err *err);
 typedef void (*host_done_fn)(void *ctx, int rc, const struct vd_err *err);
 
 struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, struct vd_err *err);
+/* Starts the workers of a fleet started with hold (a no-op after the first
+ * call).  -1 when a thread could not start: the hosts started so far run. */
+int  fleet_go(struct fleet *f, struct vd_err *err);
 /* Stops every worker within half a second, whatever the hosts do: SSH waits
  * are cancelled; a worker stuck in libvirt finishes later on its own, with
  * its own copy of what it reads, so c and its inventory may be freed right

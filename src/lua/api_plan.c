@@ -1,7 +1,7 @@
 /* api_plan.c — the placement planners in Lua: vdeck.plan_numa{},
  * vdeck.plan_balance{}, h:set_maintenance(), and vdeck.plan_publish() /
  * vdeck.plan_mark() which show a plan and its progress in the console's
- * Plan view (model/plan_board.h).
+ * Plan view (model/plan_board.h), and vdeck.plan_board() which reads it.
  *
  * A plan is a table of facts (ops/plan.h computed it over a copy of the
  * model); nothing is changed by planning.  The numa-place and rebalance
@@ -181,7 +181,7 @@ static int plan_balance_k(lua_State *L, int status, lua_KContext kctx)
 	(void)kctx;
 	static const char *const op = "plan_balance";
 	static const char *const known[] = { "by", "threshold", "margin", "max_moves", "hosts", "tag", "exclude",
-					     "rules", "method", "evacuate", NULL };
+					     "rules", "method", "evacuate", "assume", NULL };
 	struct lctx *ctx = lctx_get(L);
 	if (lua_isnoneornil(L, 1))
 		lua_newtable(L), lua_replace(L, 1);
@@ -242,6 +242,31 @@ static int plan_balance_k(lua_State *L, int status, lua_KContext kctx)
 	o.greedy = method && !strcmp(method, "greedy");
 	double t0 = thread_cpu_s();
 	plan_cluster_from(ctx->cluster, &c->pc);
+	lua_getfield(L, 1, "assume");
+	if (lua_istable(L, -1)) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, -1, i);
+			if (!lua_istable(L, -1))
+				lvd_raisef(L, VD_EINVAL, op, NULL, NULL, "assume[%lld] must be a table { vm =, to =, node = }",
+					   (long long)i);
+			lua_getfield(L, -1, "vm");
+			lua_getfield(L, -2, "to");
+			lua_getfield(L, -3, "node");
+			const char *vm = lua_tostring(L, -3), *to = lua_tostring(L, -2);
+			int node = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : -1;
+			if (!vm || !to)
+				lvd_raisef(L, VD_EINVAL, op, NULL, NULL, "assume[%lld] needs vm and to", (long long)i);
+			struct vd_err aerr;
+			err_clear(&aerr);
+			if (plan_assume_move(&c->pc, vm, to, node, &aerr) < 0)
+				lvd_raisef(L, aerr.code, op, to, vm, "assume[%lld]: %s", (long long)i, aerr.msg);
+			lua_pop(L, 4);
+		}
+	} else if (!lua_isnil(L, -1)) {
+		lvd_raisef(L, VD_EINVAL, op, NULL, NULL, "assume must be a list of { vm =, to =, node = }");
+	}
+	lua_pop(L, 1);
 	const char *ev = opt_str(L, 1, "evacuate", op);
 	if (ev && (o.evacuate = plan_host_index(&c->pc, ev)) < 0)
 		lvd_raisef(L, VD_ENOTFOUND, op, ev, NULL, "no host named '%s' in the inventory", ev);
@@ -258,7 +283,8 @@ static int plan_balance_k(lua_State *L, int status, lua_KContext kctx)
 }
 
 /* vdeck.plan_balance{ by=, threshold=, margin=, max_moves=, hosts=, tag=,
- * exclude=, rules=, method=, evacuate= } */
+ * exclude=, rules=, method=, evacuate=, assume= }; assume: migrations under
+ * way ({ vm =, to =, node = }), counted as done and not moved again. */
 static int l_plan_balance(lua_State *L)
 {
 	lua_settop(L, 1);
@@ -442,6 +468,43 @@ static int l_plan_mark(lua_State *L)
 	return 0;
 }
 
+/* vdeck.plan_board() -> { title =, columns = { ... }, rows = { { cells = { ... },
+ * state =, note = }, ... } }: the published plan as the Plan view shows it
+ * (nil when none), so a script or a test can follow a runbook's progress. */
+static int l_plan_board(lua_State *L)
+{
+	const struct plan_board *b = &lctx_get(L)->cluster->plan;
+	if (!b->title) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_createtable(L, 0, 3);
+	lvd_set_str(L, "title", b->title);
+	lua_createtable(L, (int)b->ncols, 0);
+	for (size_t c = 0; c < b->ncols; c++) {
+		lua_pushstring(L, b->cols[c]);
+		lua_rawseti(L, -2, (lua_Integer)c + 1);
+	}
+	lua_setfield(L, -2, "columns");
+	lua_createtable(L, (int)b->nrows, 0);
+	for (size_t i = 0; i < b->nrows; i++) {
+		const struct plan_row *r = &b->rows[i];
+		lua_createtable(L, 0, 3);
+		lua_createtable(L, (int)b->ncols, 0);
+		for (size_t c = 0; c < b->ncols; c++) {
+			lua_pushstring(L, r->cells[c] ? r->cells[c] : "");
+			lua_rawseti(L, -2, (lua_Integer)c + 1);
+		}
+		lua_setfield(L, -2, "cells");
+		lvd_set_str(L, "state", plan_row_state_name(r->state));
+		if (r->note)
+			lvd_set_str(L, "note", r->note);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "rows");
+	return 1;
+}
+
 /* h:set_maintenance(on): true when the state changed. */
 static int host_set_maintenance(lua_State *L)
 {
@@ -476,6 +539,8 @@ void lvd_plan_register(lua_State *L)
 	lua_setfield(L, -2, "plan_publish");
 	lua_pushcfunction(L, l_plan_mark);
 	lua_setfield(L, -2, "plan_mark");
+	lua_pushcfunction(L, l_plan_board);
+	lua_setfield(L, -2, "plan_board");
 	lua_pop(L, 1);
 	luaL_getmetatable(L, HOST_MT);
 	lua_getfield(L, -1, "methods");

@@ -34,6 +34,7 @@ struct plan_host {
 	double   cpu_total, cpu_used;
 	struct plan_node nodes[PLAN_MAX_NODES];
 	unsigned nnodes;
+	unsigned cells;            /* NUMA cells libvirt reports (nodes[] come from the host's own files) */
 };
 
 struct plan_vm {
@@ -63,6 +64,10 @@ void plan_cluster_from(const struct cluster *c, struct plan_cluster *pc);
 void plan_cluster_free(struct plan_cluster *pc);
 /* Index of the host named name, -1 when none. */
 long plan_host_index(const struct plan_cluster *pc, const char *name);
+/* Counts the running VM named vm as on host to already, its memory on
+ * NUMA node node there (-1: spread): a migration under way, which a new
+ * plan must neither repeat nor undo.  The VM is marked as not movable. */
+int  plan_assume_move(struct plan_cluster *pc, const char *vm, const char *to, int node, struct vd_err *err);
 /* Locality (0..1, -1 unknown) of v as placed now. */
 double plan_vm_locality(const struct plan_vm *v);
 

@@ -97,6 +97,7 @@ static void fill_host(const struct host *h, struct plan_host *ph)
 	uint64_t free = placement_host_free(h);
 	ph->mem_used = ph->mem_total > free ? ph->mem_total - free : 0;
 	ph->cpu_total = h->cpus ? h->cpus : 1;
+	ph->cells = h->numa_cells;
 	for (size_t k = 0; m && k < m->numa.n && ph->nnodes < PLAN_MAX_NODES; k++) {
 		const struct numa_node *nd = &m->numa.nodes[k];
 		if (nd->id < 0 || nd->id >= PLAN_MAX_NODES || !nd->has_meminfo)
@@ -164,4 +165,38 @@ long plan_host_index(const struct plan_cluster *pc, const char *name)
 double plan_vm_locality(const struct plan_vm *v)
 {
 	return numa_locality_of(v->node_mem, v->nnodes, v->vcpu_nodes);
+}
+
+int plan_assume_move(struct plan_cluster *pc, const char *vm, const char *to, int node, struct vd_err *err)
+{
+	long t = plan_host_index(pc, to);
+	if (t < 0)
+		return err_set(err, VD_ENOTFOUND, "no host named '%s' in the inventory", to);
+	struct plan_vm *v = NULL;
+	for (size_t i = 0; i < pc->nvms && !v; i++)
+		if (!strcmp(pc->vms[i].name, vm))
+			v = &pc->vms[i];
+	if (!v)
+		return err_set(err, VD_ENOTFOUND, "no running VM named '%s'", vm);
+	v->fixed = "its migration is under way";
+	if (v->host == (size_t)t)
+		return 0;   /* the poll saw it arrive already */
+	struct plan_host *hs = &pc->hosts[v->host], *ht = &pc->hosts[t];
+	hs->mem_used = hs->mem_used > v->mem ? hs->mem_used - v->mem : 0;
+	hs->cpu_used -= v->cpu;
+	for (unsigned k = 0; k < hs->nnodes; k++)
+		if (hs->nodes[k].id < (int)v->nnodes)
+			hs->nodes[k].free += v->node_mem[hs->nodes[k].id];
+	ht->mem_used += v->mem;
+	ht->cpu_used += v->cpu;
+	memset(v->node_mem, 0, sizeof v->node_mem);
+	v->nnodes = 0;
+	for (unsigned k = 0; k < ht->nnodes; k++)
+		if (ht->nodes[k].id == node) {
+			ht->nodes[k].free = ht->nodes[k].free > v->mem ? ht->nodes[k].free - v->mem : 0;
+			v->node_mem[node] = v->mem;
+			v->nnodes = (unsigned)node + 1;
+		}
+	v->host = (size_t)t;
+	return 0;
 }

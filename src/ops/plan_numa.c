@@ -7,7 +7,10 @@
  * the VMs' resident pages there), less the VMs placed so far.  A VM with a
  * strict numatune stays where it is unless told; one no node can hold is
  * left spanning.  A placed VM's locality after is 1: vCPUs pinned to the
- * node's CPUs and a strict numatune on it, which moves its pages there. */
+ * node's CPUs and a strict numatune on it, which moves its pages there.
+ * A host with one node (with CPUs; or, without its own NUMA files, one
+ * cell as libvirt reports) has nothing to place: every VM is kept as it
+ * is, and the reason says so. */
 #include "ops/plan.h"
 #include "core/xalloc.h"
 #include "model/numa_locality.h"
@@ -59,7 +62,9 @@ int plan_numa(const struct plan_cluster *pc, size_t host, int override_strict, s
 	if (host >= pc->nhosts)
 		return err_set(err, VD_EINVAL, "no such host");
 	const struct plan_host *h = &pc->hosts[host];
-	if (!h->nnodes)
+	/* without the host's own files, libvirt's cell count still tells a
+	 * one-node host, which has nothing to place */
+	if (!h->nnodes && h->cells != 1)
 		return err_set(err, VD_EUNSUPPORTED, "%s: NUMA topology unknown (no host metrics yet)", h->cfg->name);
 	uint64_t base[PLAN_MAX_NODES] = { 0 }, placed[PLAN_MAX_NODES] = { 0 }, before[PLAN_MAX_NODES];
 	for (unsigned k = 0; k < h->nnodes; k++) {
@@ -79,6 +84,12 @@ int plan_numa(const struct plan_cluster *pc, size_t host, int override_strict, s
 		}
 	}
 	qsort_r(ord, n, sizeof *ord, cmp_vm_mem, pc->vms);
+	int homes = h->nnodes ? 0 : 1, home = h->nnodes ? -1 : 0;
+	for (unsigned k = 0; k < h->nnodes; k++)
+		if (h->nodes[k].ncpus) {
+			homes++;
+			home = h->nodes[k].id;
+		}
 	/* strict VMs that stay are where they are before anything is placed */
 	for (size_t oi = 0; oi < n && !override_strict; oi++)
 		if (pc->vms[ord[oi]].strict_nodes)
@@ -94,7 +105,11 @@ int plan_numa(const struct plan_cluster *pc, size_t host, int override_strict, s
 		p->node = -1;
 		p->before = plan_vm_locality(v);
 		p->after = p->before;
-		if (v->strict_nodes && !override_strict) {
+		if (homes < 2) {
+			p->action = PN_KEEP;
+			p->node = home;
+			snprintf(p->reason, sizeof p->reason, "%s has one NUMA node: nothing to place", h->cfg->name);
+		} else if (v->strict_nodes && !override_strict) {
 			p->action = PN_STRICT;
 			snprintf(p->reason, sizeof p->reason, "strict numatune kept");
 		} else {

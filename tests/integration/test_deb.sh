@@ -63,7 +63,11 @@ out=$(/usr/bin/vdeck --demo -e 'return #vdeck.hosts()' 2>&1)
 check "the demo one-liner runs (8 hosts: '$out')" test "$out" = 8
 /usr/bin/vdeck --demo --json --list-runbooks >"$tmp/runbooks" 2>&1
 n=$(grep -c '"path":"/usr/share/vdeck/lua/runbooks/' "$tmp/runbooks")
-check "--list-runbooks lists the 11 runbooks from /usr/share/vdeck ($n)" test "$n" = 11
+want=$(ls lua/runbooks/*.lua | wc -l)
+check "--list-runbooks lists the $want shipped runbooks from /usr/share/vdeck ($n)" test "$n" = "$want"
+# Runbooks that require a shared Lua module find it under /usr/share/vdeck/lua.
+check "rebalance (require \"planlib\") runs from the installed files" \
+	/usr/bin/vdeck --demo --dry-run --exec rebalance by=memory
 for f in /usr/share/man/man1/vdeck.1.gz /usr/share/doc/vdeck/copyright \
 	 /usr/share/doc/vdeck/examples/cluster.lua /usr/share/vdeck/themes/mono.theme \
 	 /usr/share/bash-completion/completions/vdeck /usr/share/zsh/vendor-completions/_vdeck \

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_luacheck.sh — the shipped runbooks pass luacheck (Debian's lua-check)
+# test_luacheck.sh — the shipped runbooks and their shared modules pass luacheck (Debian's lua-check)
 # with the project's .luacheckrc (Lua 5.4, the global `vdeck`): no warning,
 # no error.  A runbook planted with a stray global and an unused local is
 # caught, so the check is not vacuous.
@@ -11,7 +11,7 @@ if ! command -v luacheck >/dev/null 2>&1; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for f in lua/runbooks/*.lua; do
+for f in lua/runbooks/*.lua lua/*.lua; do
 	out=$(luacheck --no-color --codes --config .luacheckrc "$f" 2>&1)
 	if [ $? -eq 0 ]; then ok "luacheck $f"; else fail "luacheck $f" "$(echo "$out" | grep -E '\([EW][0-9]+\)')"; fi
 done

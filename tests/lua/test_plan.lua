@@ -20,6 +20,18 @@ t.ok(down, "every move lowers the imbalance by the margin")
 local m1 = p.moves[1]
 t.ok(m1.vm and m1.from ~= m1.to and m1.node and m1.reason:find("memory"), "a move names VM, hosts, node and reason")
 
+-- a migration under way counts as done: the plan goes on from there
+local a = vdeck.plan_balance { by = "memory", assume = { { vm = m1.vm, to = m1.to, node = m1.node } } }
+t.ok(math.abs(a.before - m1.imbalance) < 1e-9, "assuming the first move, the plan starts where it left the cluster",
+     string.format("%.4f vs %.4f", a.before, m1.imbalance))
+t.ok(a.moves[1] and p.moves[2] and a.moves[1].vm == p.moves[2].vm and a.moves[1].to == p.moves[2].to,
+     "and goes on with the second move")
+local again = false
+for _, m in ipairs(a.moves) do again = again or m.vm == m1.vm end
+t.ok(not again, "the moving VM is not moved again")
+t.raises(function() vdeck.plan_balance { assume = { { vm = "no-such-vm", to = m1.to } } } end,
+         "assume of an unknown VM", "no running VM named 'no%-such%-vm'")
+
 local g = vdeck.plan_balance { by = "memory", method = "greedy", margin = 0 }
 local b = vdeck.plan_balance { by = "memory", threshold = g.after }
 t.ok(b.after <= g.after + 1e-9, "the planner reaches the greedy baseline's end",

@@ -324,6 +324,57 @@ static void test_maintenance_and_numa_fit(void)
 	plan_result_free(&r);
 }
 
+/* A migration under way (plan_assume_move) counts as done: a new plan
+ * goes on from there instead of repeating it. */
+static void test_assume_move(void)
+{
+	static const char *const names[] = { "v0", "v1", "v2", "v3", "v4", "v5" };
+	struct fixture f;
+	struct plan_balance_opts o;
+	struct plan_result all, rest, blind;
+	struct vd_err err = { 0 };
+	plan_balance_defaults(&o);
+	o.threshold = 0.01;
+	fx_init(&f, 3);
+	for (size_t i = 0; i < 6; i++)
+		fx_vm(&f, names[i], 0, 10, 0);
+	CHECK_INT(run(&f, &o, &all), 0);
+	CHECK_INT(all.nmoves, 4);   /* 60/0/0 -> 20/20/20 */
+	if (all.nmoves != 4)
+		return;
+	const char *first = f.vms[all.moves[0].vm].name;
+	const char *to = f.cfg[all.moves[0].to].name;
+	int node = all.moves[0].node;
+
+	fx_init(&f, 3);
+	for (size_t i = 0; i < 6; i++)
+		fx_vm(&f, names[i], 0, 10, 0);
+	CHECK_INT(plan_assume_move(&f.pc, first, to, node, &err), 0);
+	CHECK_INT(run(&f, &o, &rest), 0);
+	CHECK_INT(rest.nmoves, 3);
+	for (size_t i = 0; i < rest.nmoves && i + 1 < all.nmoves; i++) {
+		CHECK(rest.moves[i].vm == all.moves[i + 1].vm);
+		CHECK(rest.moves[i].to == all.moves[i + 1].to);
+		CHECK(f.vms[rest.moves[i].vm].name != first);
+	}
+	CHECK(f.hosts[all.moves[0].to].nodes[node].free == 40 * GIB);
+
+	/* leaving the VM out without counting its move plans one too many */
+	fx_init(&f, 3);
+	for (size_t i = 0; i < 6; i++)
+		fx_vm(&f, names[i], 0, 10, 0);
+	o.exclude = &first;
+	o.nexclude = 1;
+	CHECK_INT(run(&f, &o, &blind), 0);
+	CHECK_INT(blind.nmoves, 4);
+
+	CHECK_INT(plan_assume_move(&f.pc, "nope", to, node, &err), -1);
+	CHECK_INT(plan_assume_move(&f.pc, first, "Z", node, &err), -1);
+	plan_result_free(&all);
+	plan_result_free(&rest);
+	plan_result_free(&blind);
+}
+
 static void test_plan_numa(void)
 {
 	struct fixture f;
@@ -364,6 +415,36 @@ static void test_plan_numa(void)
 		CHECK_INT(r.pins[1].node, 1);    /* where its pages already are */
 	}
 	plan_numa_result_free(&r);
+
+	/* one node: nothing to place, whatever the VMs' pins */
+	fx_init(&f, 1);
+	f.hosts[0].nnodes = 1;
+	f.hosts[0].nodes[0].total = f.hosts[0].nodes[0].free = 100 * GIB;
+	for (unsigned i = 0; i < 2; i++) {
+		struct plan_vm *v = fx_vm(&f, i ? "b" : "a", 0, 8, 0);
+		v->nnodes = 1;
+	}
+	CHECK_INT(plan_numa(&f.pc, 0, 0, &r, &err), 0);
+	CHECK_INT(r.npins, 2);
+	for (size_t i = 0; i < r.npins; i++) {
+		CHECK_INT(r.pins[i].action, PN_KEEP);
+		CHECK_INT(r.pins[i].node, 0);
+		CHECK(strstr(r.pins[i].reason, "A has one NUMA node: nothing to place") != NULL);
+		CHECK(r.pins[i].after == r.pins[i].before);
+	}
+	plan_numa_result_free(&r);
+	/* no NUMA files: libvirt's one cell says the same; two cells say nothing */
+	f.hosts[0].nnodes = 0;
+	f.hosts[0].cells = 1;
+	CHECK_INT(plan_numa(&f.pc, 0, 0, &r, &err), 0);
+	CHECK_INT(r.npins, 2);
+	if (r.npins == 2)
+		CHECK(r.pins[0].action == PN_KEEP && strstr(r.pins[0].reason, "one NUMA node") != NULL);
+	plan_numa_result_free(&r);
+	f.hosts[0].cells = 2;
+	CHECK_INT(plan_numa(&f.pc, 0, 0, &r, &err), -1);
+	CHECK(strstr(err.msg, "NUMA topology unknown") != NULL);
+	plan_numa_result_free(&r);
 }
 
 int main(void)
@@ -372,6 +453,7 @@ int main(void)
 	test_best_moves();
 	test_rules();
 	test_maintenance_and_numa_fit();
+	test_assume_move();
 	test_plan_numa();
 	return check_summary();
 }

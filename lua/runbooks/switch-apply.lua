@@ -20,10 +20,13 @@ return vdeck.runbook {
       vdeck.error { code = code, message = host .. ": " .. msg .. " (stopped; done: " ..
                     (#done > 0 and table.concat(done, ", ") or "none") .. ")" }
     end
+    -- the switch's hosts, or the one asked for
+    local hosts = {}
     for _, s in ipairs(vdeck.switch_status(p.switch)) do
-      if p.host and s.host ~= p.host then
-        -- another host of the switch: not asked for
-      elseif s.state == "converged" then
+      if not p.host or s.host == p.host then hosts[#hosts + 1] = s end
+    end
+    for _, s in ipairs(hosts) do
+      if s.state == "converged" then
         skipped[#skipped + 1] = s.host
         ctx.log(s.host .. ": converged")
       else

@@ -49,6 +49,9 @@ check "switch-apply converges all 16 (exit 0)" test "$(cat "$tmp/rc")" = 0
 contains "every host done" "$(out)" '"done":["hv001","hv002","hv003","hv004","hv005","hv006","hv007","hv008","hv009","hv010","hv011","hv012","hv013","hv014","hv015","hv016"]'
 check "apply audited with its result" grep -q '"operation":"apply_switch".*"result":"ok"' "$tmp/state/vdeck/audit.jsonl"
 
+run --json --exec switch-apply switch=dvs0 host=hv002
+contains "host= converges that host alone" "$(out)" '"done":["hv002"]'
+
 run -e 'vdeck.host("hv004"):apply_switch("dvs0"); vdeck.refresh()
 local s = vdeck.switch_status("dvs0")
 for _, x in ipairs(s) do if x.host == "hv004" then print("hv004", x.state) end end'

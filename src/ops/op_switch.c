@@ -98,10 +98,15 @@ int apply_switch_validate(const struct op_ctx *ctx, struct vd_err *err)
 	const struct switch_config *sw = need_switch(ctx, op_str(ctx, "switch"), err);
 	if (!sw)
 		return -1;
-	if (!switch_selects(sw, ctx->host->cfg))
+	if (!switch_selects(sw, ctx->host->cfg)) {
+		char hosts[256];
+		size_t o = 0;
+		hosts[0] = '\0';
+		for (size_t i = 0; !sw->host_tag && i < sw->nhosts && o < sizeof hosts; i++)
+			o += (size_t)snprintf(hosts + o, sizeof hosts - o, "%s%s", i ? ", " : "", sw->hosts[i]);
 		return op_fail(ctx, err, VD_EREFUSED, "switch %s is not for host %s (its hosts: %s%s)", sw->name,
-			       ctx->host->cfg->name, sw->host_tag ? "tag " : "",
-			       sw->host_tag ? sw->host_tag : sw->nhosts ? sw->hosts[0] : "none");
+			       ctx->host->cfg->name, sw->host_tag ? "tag " : "", sw->host_tag ? sw->host_tag : hosts);
+	}
 	struct switch_host_status st;
 	switch_host_status(ctx->cluster, sw, host_index(ctx), &st);
 	if (st.state == SWS_UNKNOWN)

@@ -65,6 +65,7 @@ struct virt_host {
 	int               node_valid;
 	struct gpu_inv    gpus;       /* node devices, re-read every few polls */
 	struct lun_list   san_luns;   /* SAN pool volumes, idem */
+	struct net_list   nets;       /* networks and nwfilters, idem */
 };
 
 static void silent_error(void *ctx, virErrorPtr e) { (void)ctx; (void)e; }
@@ -212,6 +213,7 @@ static void free_cache(struct virt_host *vh)
 	vh->npool_dirs = 0;
 	gpu_inv_free(&vh->gpus);
 	lun_list_free(&vh->san_luns);
+	net_list_free(&vh->nets);
 }
 
 void virt_host_free(struct virt_host **pvh)
@@ -680,8 +682,12 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	read_node(vh, s, vh->polls % VOLUME_REFRESH_POLLS == 0);
 	int nrecs = 0;
 	virDomainStatsRecordPtr *recs = fetch_stats(vh, &nrecs);
-	if (vh->polls % DEVICE_REFRESH_POLLS == 0 || vh->invalid)
+	if (vh->polls % DEVICE_REFRESH_POLLS == 0 || vh->invalid) {
 		virt_read_devices(vh->conn, &vh->gpus, &vh->san_luns);
+		virt_read_networks(vh->conn, &vh->nets);
+		net_list_copy(&s->nets, &vh->nets);
+		s->nets_read = 1;
+	}
 	gpu_inv_copy(&s->gpus, &vh->gpus);
 	lun_list_copy(&s->san_luns, &vh->san_luns);
 	if (vh->polls++ % VOLUME_REFRESH_POLLS == 0 || vh->invalid) {

@@ -44,6 +44,11 @@ void virt_host_invalidate_domain(struct virt_host *vh, const char *uuid);
  * (conn is the virConnectPtr); replaces the contents of gpus and luns. */
 void virt_read_devices(void *conn, struct gpu_inv *gpus, struct lun_list *luns);
 
+/* virt_networks.c: every network with its XML parsed, active and
+ * autostart, and the nwfilter names (conn is the virConnectPtr);
+ * replaces the contents of l. */
+void virt_read_networks(void *conn, struct net_list *l);
+
 /* Formats the last libvirt error into err with code VD_ELIBVIRT. */
 int  virt_error(struct vd_err *err, const char *what);
 

@@ -54,6 +54,11 @@ void vop_request_free(struct vop_request *r)
 	r->xml = r->alias_xpath = r->dest_uri = r->migrate_uri = r->shell = r->undo_shell = NULL;
 	r->drop_snapshots = NULL;
 	r->ndrop_snapshots = 0;
+	for (size_t i = 0; i < r->nnet_updates; i++)
+		free(r->net_updates[i].xml);
+	free(r->net_updates);
+	r->net_updates = NULL;
+	r->nnet_updates = 0;
 }
 
 void vop_request_copy(struct vop_request *dst, const struct vop_request *src)
@@ -79,6 +84,11 @@ void vop_request_copy(struct vop_request *dst, const struct vop_request *src)
 		dst->pins[i] = (struct vop_pin){ src->pins[i].vcpu, x_strdup(src->pins[i].cpus),
 						 x_strdup(src->pins[i].undo) };
 	dst->cpus = x_strdup(src->cpus);
+	dst->net_updates = src->nnet_updates ? x_calloc(src->nnet_updates, sizeof *dst->net_updates) : NULL;
+	for (size_t i = 0; i < src->nnet_updates; i++) {
+		dst->net_updates[i].command = src->net_updates[i].command;
+		dst->net_updates[i].xml = x_strdup(src->net_updates[i].xml);
+	}
 }
 
 void vop_result_free(struct vop_result *res)
@@ -179,6 +189,38 @@ static void describe_commit(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, "then ");
 		snapshot_call(sb, VOPA_SNAPSHOT_FORGET, r, r->drop_snapshots[i]);
 	}
+}
+
+static void describe_network(const struct vop_request *r, struct strbuf *sb)
+{
+	static const char *const commands[] = { "VIR_NETWORK_UPDATE_COMMAND_ADD_LAST",
+						"VIR_NETWORK_UPDATE_COMMAND_MODIFY",
+						"VIR_NETWORK_UPDATE_COMMAND_DELETE" };
+	if (r->flags & VOPF_NET_RESTART) {
+		sb_append(sb, "virNetworkDestroy(");
+		quoted(sb, r->target);
+		sb_append(sb, ") then ");
+	}
+	sb_append(sb, "virNetworkDefineXML(conn, xml)\n");
+	for (size_t i = 0; i < r->nnet_updates; i++) {
+		sb_appendf(sb, "then %s(", vop_apis[VOPA_NET_UPDATE].name);
+		quoted(sb, r->target);
+		sb_appendf(sb, ", %s, VIR_NETWORK_SECTION_PORTGROUP, -1, portgroup", commands[r->net_updates[i].command]);
+		call_close(sb, VOPA_NET_UPDATE, r);
+		sb_append(sb, ":\n");
+		sb_append(sb, r->net_updates[i].xml);
+	}
+	if (r->flags & (VOPF_NET_START | VOPF_NET_RESTART)) {
+		sb_append(sb, "then virNetworkCreate(");
+		quoted(sb, r->target);
+		sb_append(sb, ")\n");
+	}
+	if (r->flags & VOPF_NET_AUTOSTART) {
+		sb_append(sb, "then virNetworkSetAutostart(");
+		quoted(sb, r->target);
+		sb_append(sb, ", 1)\n");
+	}
+	sb_append(sb, "with the network:\n");
 }
 
 /* Each volume's call and XML, then the define (its XML follows, as for
@@ -323,6 +365,9 @@ void vop_describe(const struct vop_request *r, struct strbuf *sb)
 		sb_append(sb, " volume ");
 		quoted(sb, r->volume);
 		sb_append(sb, ")\n");
+		break;
+	case VOP_NET_DEFINE:
+		describe_network(r, sb);
 		break;
 	case VOP_PIN_VCPUS:
 	case VOP_PIN_EMULATOR:
@@ -578,6 +623,7 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 	case VOP_NODEDEV_REMOVE:
 	case VOP_VOL_CREATE:
 	case VOP_VOL_DELETE:
+	case VOP_NET_DEFINE:
 	case VOP_VOL_RESIZE:
 	case VOP_CLONE:
 		break;

@@ -34,7 +34,7 @@ enum vop_kind {
 	                        * target, after running shell there; uuid empty */
 	VOP_SNAPSHOT_LIST,     /* read only: fills vop_result.snapshots */
 	VOP_BLOCK_INFO,        /* read only: target = disk; fills vop_result.capacity */
-	VOP_UPDATE_DEVICE,     /* xml: a device changed in place (a NIC's <coalesce>) */
+	VOP_UPDATE_DEVICE,     /* xml: a device changed in place (a NIC's <coalesce>, portgroup, VLAN) */
 	VOP_PIN_VCPUS,         /* pins: each vCPU's host CPU list, in order; on a failure the
 	                        * vCPUs already changed get their undo list back */
 	VOP_PIN_EMULATOR,      /* cpus: host CPU list of the emulator threads */
@@ -48,6 +48,8 @@ enum vop_kind {
 	VOP_CLONE,             /* on the host named by target: vols (new volumes, each created or
 	                        * copied in its pool), then xml defined (and started: VOPF_START);
 	                        * a failed step deletes the volumes made before it */
+	VOP_NET_DEFINE,        /* target = network, xml = <network>: define, then net_updates on the
+	                        * running network, or restart it, start it, autostart it (VOPF_NET_*) */
 	/* domain reads: */
 	VOP_DOMAIN_XML,        /* read only: the inactive definition into vop_result.xml */
 	/* (test_vop_flags walks the kinds up to the last one, VOP_DOMAIN_XML) */
@@ -69,7 +71,10 @@ enum {
 	VOPF_NODEDEV_DEFINE = 1u << 10, /* VOP_NODEDEV_CREATE: define (persistent), then start */
 	VOPF_CURRENT       = 1u << 11,  /* placement: neither live nor config given: libvirt's
 	                                 * "current" (live when running, else config) */
-	VOPF_ALL           = (1u << 12) - 1,   /* every bit above */
+	VOPF_NET_START     = 1u << 12,  /* VOP_NET_DEFINE: start the network (virNetworkCreate) */
+	VOPF_NET_RESTART   = 1u << 13,  /* VOP_NET_DEFINE: destroy and start it (the running one is stale) */
+	VOPF_NET_AUTOSTART = 1u << 14,  /* VOP_NET_DEFINE: start it with the host */
+	VOPF_ALL           = (1u << 15) - 1,   /* every bit above */
 };
 
 /* VOP_PIN_VCPUS: one vCPU's new host CPU list ("0-3,8") and the one it had. */
@@ -112,9 +117,21 @@ struct vop_request {
 	size_t        npins;
 	/* VOP_PIN_EMULATOR: host CPU list; VOP_SET_NUMATUNE: host node list */
 	char         *cpus;            /* owned */
+	/* VOP_NET_DEFINE: portgroup changes made on the running network after
+	 * the definition (libvirt applies a new definition only at the next
+	 * start); each an xml <portgroup> and what to do with it. */
+	struct vop_net_update *net_updates;   /* owned */
+	size_t        nnet_updates;
 	/* VOP_CLONE: the new VM's volumes, in order. */
 	struct vop_volume_step *vols;  /* owned */
 	size_t        nvols;
+};
+
+enum vop_net_command { VOP_NETUP_ADD, VOP_NETUP_MODIFY, VOP_NETUP_DELETE };
+
+struct vop_net_update {
+	enum vop_net_command command;
+	char                *xml;      /* owned: one <portgroup> */
 };
 
 /* One volume a clone makes: <volume> xml in pool, created empty (a thin
@@ -166,7 +183,7 @@ enum vop_api {
 	VOPA_SNAPSHOT_CREATE, VOPA_SNAPSHOT_REVERT, VOPA_SNAPSHOT_DELETE, VOPA_SNAPSHOT_LIST, VOPA_BLOCK_INFO,
 	VOPA_BLOCK_COMMIT, VOPA_BLOCK_PIVOT, VOPA_BLOCK_CANCEL, VOPA_SNAPSHOT_FORGET,
 	VOPA_MIGRATE, VOPA_NODEDEV_DEFINE, VOPA_NODEDEV_CREATE, VOPA_UPDATE_DEVICE,
-	VOPA_PIN_VCPU, VOPA_PIN_EMULATOR, VOPA_SET_NUMA,
+	VOPA_PIN_VCPU, VOPA_PIN_EMULATOR, VOPA_SET_NUMA, VOPA_NET_UPDATE,
 	VOPA_COUNT
 };
 
@@ -208,6 +225,8 @@ int  vop_mark_changed(struct host_ctx *hc, void *arg, struct vd_err *err);
 int  vop_run_host(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_volume.c: VOP_VOL_CREATE, VOP_VOL_DELETE and VOP_VOL_RESIZE on conn. */
 int  vop_run_volume(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
+/* virt_ops_network.c: VOP_NET_DEFINE on conn. */
+int  vop_run_network(void *conn, const struct vop_request *req, struct vop_result *res, struct vd_err *err);
 /* virt_ops_define.c: VOP_DEFINE on the worker of hc (its shell, then conn). */
 int  vop_run_define(struct host_ctx *hc, void *conn, const struct vop_request *req, struct vop_result *res,
 		    struct vd_err *err);

@@ -52,6 +52,9 @@ const struct vop_api_row vop_apis[VOPA_COUNT] = {
 	[VOPA_PIN_VCPU]       = { VOP_PIN_VCPUS, "virDomainPinVcpuFlags", .flags = { AFFECT_CURRENT } },
 	[VOPA_PIN_EMULATOR]   = { VOP_PIN_EMULATOR, "virDomainPinEmulator", .flags = { AFFECT_CURRENT } },
 	[VOPA_SET_NUMA]       = { VOP_SET_NUMATUNE, "virDomainSetNumaParameters", .flags = { AFFECT_CURRENT } },
+	/* After virNetworkDefineXML, which already holds the change for the next start. */
+	[VOPA_NET_UPDATE]     = { VOP_NET_DEFINE, "virNetworkUpdate",
+				  .flags = { ALWAYS(VIR_NETWORK_UPDATE_AFFECT_LIVE) } },
 };
 
 unsigned vop_flags(enum vop_api api, const struct vop_request *r, struct strbuf *names)

@@ -73,6 +73,8 @@ int vop_run_host(void *opaque, const struct vop_request *r, struct vop_result *r
 	case VOP_VOL_DELETE:
 	case VOP_VOL_RESIZE:
 		return vop_run_volume(conn, r, res, err);
+	case VOP_NET_DEFINE:
+		return vop_run_network(conn, r, res, err);
 	case VOP_CLONE:
 		return vop_run_clone(conn, r, res, err);
 	default:

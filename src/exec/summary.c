@@ -7,6 +7,7 @@
  * (host_state.c), a "*" when it is stale. */
 #include "core/timeutil.h"
 #include "exec/summary.h"
+#include "exec/switch_check.h"
 #include "core/safe_text.h"
 #include "core/strbuf.h"
 #include "core/units.h"
@@ -258,6 +259,7 @@ int check_print(FILE *out, const struct cluster *c, int json)
 	}
 	for (int i = 0; i < 4; i++)
 		sb_free(&f[i]);
+	switch_check_print(out, c, json);
 	if (json)
 		unfinished_json(out, c);
 	else

@@ -153,7 +153,8 @@ static void convert(lua_State *L, const struct op_def *def, const struct op_arg 
 	v->set = 1;
 }
 
-/* An options sub-table k = { a = v, ... }: each entry is the argument k_a. */
+/* An options sub-table k = { a = v, ... }: each entry is the argument k_a
+ * (a table in it, k_a_b, and so on). */
 static void read_nested(lua_State *L, const struct op_def *def, const char *k, struct op_args *args, int *fn)
 {
 	int tbl = lua_gettop(L);
@@ -164,6 +165,11 @@ static void read_nested(lua_State *L, const struct op_def *def, const char *k, s
 			lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "%s: options must be name = value pairs", k);
 		snprintf(name, sizeof name, "%s_%s", k, lua_tostring(L, -2));
 		int ai = op_arg_index(def, name);
+		if (ai < 0 && lua_istable(L, -1)) {   /* bandwidth = { inbound = { average = } } */
+			read_nested(L, def, name, args, fn);
+			lua_pop(L, 1);
+			continue;
+		}
 		if (ai < 0)
 			lvd_raisef(L, VD_EINVAL, def->name, NULL, NULL, "unknown argument '%s.%s' (see vdeck.operations())",
 				   k, lua_tostring(L, -2));

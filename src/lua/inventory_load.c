@@ -1,7 +1,8 @@
 /* inventory_load.c — the defaults{}, host{} and rule{} declarations.
  *
  * The file is ordinary Lua (loops, string.format) run in a private state
- * whose only vdeck functions are defaults, host and rule.  Each call validates its
+ * whose only vdeck functions are defaults, host, rule and switch
+ * (lua/inventory_switch.c).  Each call validates its
  * table at once, so an error points at the line that made it; defaults are
  * merged into hosts after the whole file ran, so their order does not
  * matter. */
@@ -11,6 +12,7 @@
 #include "core/paths.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "lua/inventory_switch.h"
 #include "lua/safe_load.h"
 #include "model/libvirt_route.h"
 
@@ -558,12 +560,15 @@ static int load(lua_State *L, struct loader *ld, int loaded, struct vd_err *err)
 	lua_pushlightuserdata(L, ld);
 	lua_pushcclosure(L, l_rule, 1);
 	lua_setglobal(L, "rule");
+	inventory_switch_register(L, ld->inv);
 	lua_pushvalue(L, -1);   /* the chunk, still on the stack */
 	lua_remove(L, -2);
 	if (lua_pcall(L, 0, 0, 0) != LUA_OK)
 		return err_set(err, VD_ECONFIG, "%s", lua_tostring(L, -1));
 	if (ld->inv->nhosts == 0)
 		return err_set(err, VD_ECONFIG, "%s: declares no host", ld->inv->path ? ld->inv->path : "inventory");
+	if (inventory_switch_check(ld->inv, err) < 0)
+		return -1;
 	return apply_defaults(ld, err);
 }
 

@@ -79,6 +79,8 @@ void lvd_plan_register(lua_State *L);
 void lvd_devices_register(lua_State *L);
 /* Adds h:pools, vdeck.datastores (api_storage.c). */
 void lvd_storage_register(lua_State *L);
+/* Adds h:networks, vdeck.switches, vdeck.switch_status (api_switch.c). */
+void lvd_switch_register(lua_State *L);
 /* Adds the storage fields (physical, provisioning, thin, used_by, chain) of
  * disk k of d to the disk table on top (api_storage.c). */
 void lvd_disk_storage(lua_State *L, const struct domain *d, const struct dom_disk *k);

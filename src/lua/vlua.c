@@ -87,6 +87,7 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	lvd_devices_register(L);
 	lvd_storage_register(L);
 	lvd_sriov_register(L);
+	lvd_switch_register(L);
 	lvd_ops_register(L);
 	lvd_plan_register(L);
 	set_package_path(L);

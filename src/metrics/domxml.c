@@ -208,6 +208,8 @@ static void parse_nic(const xmlNode *n, struct dom_info *out)
 	xml_attr(xml_child(n, "target"), "dev", c->target, sizeof c->target);
 	const xmlNode *src = xml_child(n, "source");
 	xml_attr(src, "portgroup", c->portgroup, sizeof c->portgroup);
+	xml_attr(xml_child(xml_child(n, "virtualport"), "parameters"), "interfaceid", c->interfaceid,
+		 sizeof c->interfaceid);
 	static const char *const keys[] = { "network", "bridge", "dev", "path" };
 	for (unsigned i = 0; src && i < 4 && !c->source; i++)
 		c->source = xml_attr_dup(src, keys[i]);

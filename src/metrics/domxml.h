@@ -55,6 +55,7 @@ struct dom_nic {
 	char  type[16];        /* network, bridge, hostdev, direct, vhostuser */
 	char  model[16];
 	char *source;          /* network or bridge or device name */
+	char  interfaceid[37]; /* <virtualport><parameters interfaceid=> (an OVS port's), "" none */
 	char  portgroup[32];
 	char  target[32];      /* tap device when running */
 	unsigned vlan;         /* 0 = none; the first tag of a trunk */

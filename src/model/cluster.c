@@ -55,6 +55,7 @@ void cluster_free(struct cluster *c)
 		lun_list_free(&h->san_luns);
 		free_strings(h->pool_dirs, h->npool_dirs);
 		pool_infos_free(h->pools, h->npools);
+		net_list_free(&h->nets);
 		free(h->alerts);
 	}
 	free(c->hosts);
@@ -249,6 +250,12 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 			s->pools = NULL;
 			s->npools = 0;
 		}
+		if (s->nets_read) {
+			net_list_free(&h->nets);
+			h->nets = s->nets;
+			memset(&s->nets, 0, sizeof s->nets);
+			h->nets_known = 1;
+		}
 	}
 	if (s->metrics) {
 		host_metrics_rates(h->metrics, s->metrics);
@@ -276,6 +283,7 @@ void host_snapshot_free(struct host_snapshot *s)
 	lun_list_free(&s->san_luns);
 	free_strings(s->pool_dirs, s->npool_dirs);
 	pool_infos_free(s->pools, s->npools);
+	net_list_free(&s->nets);
 	memset(s, 0, sizeof *s);
 }
 

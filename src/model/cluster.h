@@ -12,6 +12,7 @@
 
 #include "metrics/gpu.h"
 #include "metrics/lun.h"
+#include "metrics/netxml.h"
 #include "metrics/poolxml.h"
 #include "model/domain.h"
 #include "model/eventlog.h"
@@ -54,6 +55,8 @@ struct host_snapshot {
 	struct pool_info *pools;              /* every storage pool with its volumes (pools_read) */
 	size_t    npools;
 	int       pools_read;                 /* pools were re-read: they replace the host's */
+	struct net_list nets;                 /* libvirt networks and nwfilters (nets_read) */
+	int       nets_read;                  /* networks were re-read: they replace the host's */
 	double    rtt_ms;                     /* round trip of the metrics command */
 	double    t;                          /* monotonic seconds of the sample */
 	double    answered[HOST_NSRC];        /* when each half answered (monotonic s); 0: at t */
@@ -77,6 +80,8 @@ struct host {
 	size_t    npool_dirs;
 	struct pool_info *pools;              /* libvirt storage pools and their volumes */
 	size_t    npools;
+	struct net_list nets;                 /* libvirt networks and nwfilter names */
+	int       nets_known;                 /* networks were read at least once */
 	struct host_alert *alerts;            /* from the latest metrics */
 	size_t    nalerts;
 	double    rtt_ms;

@@ -100,10 +100,45 @@ void inventory_free(struct inventory *inv)
 		free(inv->keys[i].key);
 	}
 	free(inv->keys);
+	for (size_t i = 0; i < inv->nswitches; i++)
+		switch_config_free(&inv->switches[i]);
+	free(inv->switches);
 	for (size_t i = 0; i < inv->nrules; i++)
 		placement_rule_free(&inv->rules[i]);
 	free(inv->rules);
 	memset(inv, 0, sizeof *inv);
+}
+
+const struct switch_config *inventory_switch(const struct inventory *inv, const char *name)
+{
+	for (size_t i = 0; name && i < inv->nswitches; i++)
+		if (!strcmp(inv->switches[i].name, name))
+			return &inv->switches[i];
+	return NULL;
+}
+
+int switch_selects(const struct switch_config *sw, const struct host_config *h)
+{
+	if (sw->host_tag)
+		return host_has_tag(h, sw->host_tag);
+	for (size_t i = 0; i < sw->nhosts; i++)
+		if (!strcmp(sw->hosts[i], h->name))
+			return 1;
+	return 0;
+}
+
+void switch_config_free(struct switch_config *sw)
+{
+	free(sw->name);
+	free(sw->source);
+	for (size_t i = 0; i < sw->nhosts; i++)
+		free(sw->hosts[i]);
+	free(sw->hosts);
+	free(sw->host_tag);
+	free(sw->uplink);
+	free(sw->backend);
+	net_def_free(&sw->net);
+	memset(sw, 0, sizeof *sw);
 }
 
 void placement_rule_free(struct placement_rule *r)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "metrics/netxml.h"
 #include "metrics/prom.h"
 
 enum host_transport { HT_SSH, HT_LOCAL, HT_NONE };
@@ -63,6 +64,20 @@ struct key_pair {
 	char *key;
 };
 
+/* switch { ... }: one libvirt network defined alike on many hosts
+ * (lua/inventory_switch.c).  net is the network every selected host
+ * should have, named after the switch; its uuid stays empty. */
+struct switch_config {
+	char  *name;
+	char  *source;          /* "FILE:LINE" where declared */
+	char **hosts;           /* hosts = { "h1", ... }: these names */
+	size_t nhosts;
+	char  *host_tag;        /* hosts = { tag = "x" }: the hosts with this tag */
+	char  *uplink;          /* the host bridge the network forwards to */
+	char  *backend;         /* "ovs" | "bridge" */
+	struct net_def net;
+};
+
 /* A placement rule (inventory `rule { ... }` or a planner's rules = {}):
  * VM names are globs; pin_to's hosts are --hosts style patterns (names,
  * globs, tags). */
@@ -89,6 +104,8 @@ struct inventory {
 	char  *audit_syslog_socket;   /* NULL: /dev/log */
 	struct placement_rule *rules;
 	size_t nrules;
+	struct switch_config *switches;
+	size_t nswitches;
 };
 
 struct host_config *inventory_add(struct inventory *inv);
@@ -104,6 +121,10 @@ void metrics_settings_copy(struct metrics_settings *dst, const struct metrics_se
 void metrics_settings_free(struct metrics_settings *m);
 const char *transport_name(enum host_transport t);
 int  host_has_tag(const struct host_config *h, const char *tag);
+const struct switch_config *inventory_switch(const struct inventory *inv, const char *name);
+/* 1 when the switch is to be defined on host h. */
+int  switch_selects(const struct switch_config *sw, const struct host_config *h);
+void switch_config_free(struct switch_config *sw);
 /* --hosts: comma-separated globs matched against names and tags. */
 int  host_matches(const struct host_config *h, const char *patterns);
 /* Drops hosts that do not match; returns how many remain. */

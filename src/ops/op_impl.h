@@ -16,6 +16,7 @@ OP_FN(snapshot) OP_FN(revert) OP_FN(delete_snapshot) OP_FN(merge) OP_FN(restore_
 OP_FN(migrate) OP_FN(abort_job) OP_FN(dom_set_coalesce)
 OP_FN(create_volume) OP_FN(delete_volume) OP_FN(resize_volume) OP_FN(clone)
 OP_FN(pin_vcpu) OP_FN(pin_vcpus) OP_FN(pin_emulator) OP_FN(set_numatune)
+OP_FN(apply_switch) OP_FN(set_nic)
 
 #undef OP_FN
 

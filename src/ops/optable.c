@@ -229,6 +229,24 @@ static const struct op_arg a_delete_volume[] = {
 	{ "pool", OT_STRING, OAF_REQUIRED, NULL, "storage pool", NULL, NULL, NULL },
 	{ "name", OT_STRING, OAF_REQUIRED, NULL, "volume name", NULL, NULL, NULL },
 };
+static const struct op_arg a_apply_switch[] = {
+	{ "switch", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "switch name (the inventory's switch{})", NULL, NULL, NULL },
+	{ "restart", OT_BOOLEAN, 0, NULL, "restart the running network under attached VMs when a change needs it",
+	  NULL, NULL, NULL },
+};
+#define NIC_RATE(dir) \
+	{ "bandwidth_" dir "_average", OT_INTEGER, 0, NULL, dir " average KiB/s (bandwidth = { " dir " = { average = } })", NULL, "1", NULL }, \
+	{ "bandwidth_" dir "_peak", OT_INTEGER, 0, NULL, dir " peak KiB/s", NULL, "1", NULL }, \
+	{ "bandwidth_" dir "_burst", OT_INTEGER, 0, NULL, dir " burst KiB", NULL, "1", NULL }
+static const struct op_arg a_set_nic[] = {
+	{ "mac", OT_STRING, OAF_REQUIRED | OAF_POSITIONAL, NULL, "MAC address of the NIC", NULL, NULL, NULL },
+	{ "portgroup", OT_STRING, 0, NULL, "move the NIC to this portgroup of its network", NULL, NULL, NULL },
+	{ "vlan", OT_INTEGER, 0, NULL, "a VLAN tag of the NIC's own (instead of a portgroup's)", NULL, "1", "4094" },
+	NIC_RATE("inbound"),
+	NIC_RATE("outbound"),
+	{ "filter", OT_STRING, 0, NULL, "nwfilter for <filterref> (default: the switch portgroup's)", NULL, NULL, NULL },
+	LIVE_CONFIG,
+};
 
 /* Interrupt coalescing (issue 15) */
 static const struct op_arg a_set_coalesce[] = {
@@ -319,6 +337,10 @@ static const struct op_def table[] = {
 	ENTRY(set_numatune, OP_DOMAIN, "bind the memory to host NUMA nodes", a_set_numatune, M | OPF_LIVE | OPF_CONFIG),
 	{ "set_ksm", OP_HOST, "kernel samepage merging settings (sysfs)", ARGS(a_set_ksm), M | OPF_SETTING,
 	  set_ksm_validate, NULL, NULL, set_ksm_build_command, NULL },
+	/* distributed virtual switch (issue 15) */
+	ENTRY(apply_switch, OP_HOST, "define or converge a switch's libvirt network on the host", a_apply_switch, M),
+	ENTRY(set_nic, OP_DOMAIN, "move a NIC to a portgroup or VLAN, set its bandwidth or filter (live)", a_set_nic,
+	      M | OPF_LIVE | OPF_CONFIG),
 	/* An ad-hoc command: anything may change, so it is refused under
 	 * --readonly, printed under --dry-run and audited like the others. */
 	{ "run", OP_HOST, "run a command on the host's shell", ARGS(a_run), M,

@@ -34,9 +34,9 @@
 static const struct view_ops *const views[V_COUNT] = {
 	[V_CLUSTER] = &view_cluster, [V_HOST] = &view_host, [V_VMS] = &view_vms, [V_VM] = &view_vm,
 	[V_RUNBOOKS] = &view_runbooks, [V_JOBS] = &view_jobs, [V_LOG] = &view_log, [V_STORAGE] = &view_storage,
-	[V_PLAN] = &view_plan,
+	[V_PLAN] = &view_plan, [V_SWITCH] = &view_switch,
 };
-static const enum view_id cycle[] = { V_CLUSTER, V_VMS, V_RUNBOOKS, V_JOBS, V_LOG, V_STORAGE, V_PLAN };
+static const enum view_id cycle[] = { V_CLUSTER, V_VMS, V_RUNBOOKS, V_JOBS, V_LOG, V_STORAGE, V_PLAN, V_SWITCH };
 
 /* ---- signals ---- */
 static int sig_pipe[2] = { -1, -1 };
@@ -175,6 +175,7 @@ static void draw_title(struct tui *t)
 	static const char *const names[V_COUNT] = {
 		[V_CLUSTER] = "Cluster", [V_HOST] = "Host", [V_VMS] = "VMs", [V_VM] = "VM",
 		[V_RUNBOOKS] = "Runbooks", [V_JOBS] = "Jobs", [V_LOG] = "Log", [V_STORAGE] = "Storage", [V_PLAN] = "Plan",
+		[V_SWITCH] = "Switches",
 	};
 	int x = put_text(0, 0, 8, " vdeck ", attr | A_BOLD, 0) + 1;
 	for (size_t i = 0; i < sizeof cycle / sizeof cycle[0]; i++) {
@@ -250,7 +251,8 @@ static void draw_help(struct tui *t)
 	int y = y0 + 1;
 	char keys[48];
 	enum action global[] = { ACT_HELP, ACT_COMMAND, ACT_NEXT_VIEW, ACT_BACK, ACT_VIEW_CLUSTER,
-				 ACT_VIEW_VMS, ACT_VIEW_RUNBOOKS, ACT_VIEW_JOBS, ACT_VIEW_LOG, ACT_VIEW_STORAGE, ACT_VIEW_PLAN, ACT_REDRAW,
+				 ACT_VIEW_VMS, ACT_VIEW_RUNBOOKS, ACT_VIEW_JOBS, ACT_VIEW_LOG, ACT_VIEW_STORAGE, ACT_VIEW_PLAN,
+				 ACT_VIEW_SWITCH, ACT_REDRAW,
 				 ACT_QUIT, ACT_NONE };
 	put_text(y++, x0 + 2, w - 4, "This view:", attr | A_BOLD, 0);
 	for (const enum action *a = v->help; a && *a != ACT_NONE && y < y0 + h - 1; a++, y++) {
@@ -559,6 +561,7 @@ static void handle_key(struct tui *t, int ch, int is_key)
 	case ACT_VIEW_LOG: tui_switch(t, V_LOG, 1); break;
 	case ACT_VIEW_STORAGE: tui_switch(t, V_STORAGE, 1); break;
 	case ACT_VIEW_PLAN: tui_switch(t, V_PLAN, 1); break;
+	case ACT_VIEW_SWITCH: tui_switch(t, V_SWITCH, 1); break;
 	case ACT_REDRAW: clear(); break;
 	default: break;
 	}

@@ -49,6 +49,7 @@ static struct action_def defs[ACT_COUNT] = {
 	[ACT_ACTIONS] = { "actions", "operations on the selected or marked VMs", 'a', { 0 } },
 	[ACT_CANCEL] = { "cancel", "cancel the selected job", 'x', { 0 } },
 	[ACT_VIEW_STORAGE] = { "storage", "Storage view (datastores)", '6', { 0 } },
+	[ACT_VIEW_SWITCH] = { "switches", "Switches view (distributed switches per host)", '8', { 0 } },
 };
 
 static int defaults[ACT_COUNT];

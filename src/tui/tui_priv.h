@@ -58,7 +58,7 @@ enum action {
 	ACT_NONE, ACT_QUIT, ACT_HELP, ACT_FILTER, ACT_COMMAND, ACT_SORT, ACT_REVERSE, ACT_ENTER, ACT_BACK,
 	ACT_NEXT_VIEW, ACT_MARK, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_TOP, ACT_BOTTOM, ACT_REDRAW,
 	ACT_VIEW_CLUSTER, ACT_VIEW_VMS, ACT_VIEW_RUNBOOKS, ACT_VIEW_JOBS, ACT_VIEW_LOG, ACT_RUN, ACT_DRYRUN,
-	ACT_ACTIONS, ACT_CANCEL, ACT_VIEW_STORAGE, ACT_VIEW_PLAN, ACT_COUNT
+	ACT_ACTIONS, ACT_CANCEL, ACT_VIEW_STORAGE, ACT_VIEW_PLAN, ACT_VIEW_SWITCH, ACT_COUNT
 };
 void keys_init(void);
 /* Applies keys.lua; msg gets a warning (unknown action or key name). */
@@ -135,7 +135,7 @@ void table_scroll(struct table *tb, int delta);
 int  page_key(int *scroll, int height, enum action a);
 
 /* ---- views ---- */
-enum view_id { V_CLUSTER, V_HOST, V_VMS, V_VM, V_RUNBOOKS, V_JOBS, V_LOG, V_STORAGE, V_PLAN, V_COUNT };
+enum view_id { V_CLUSTER, V_HOST, V_VMS, V_VM, V_RUNBOOKS, V_JOBS, V_LOG, V_STORAGE, V_PLAN, V_SWITCH, V_COUNT };
 
 struct view_ops {
 	const char *name;
@@ -156,7 +156,7 @@ struct view_ops {
 };
 
 extern const struct view_ops view_cluster, view_host, view_vms, view_vm, view_runbooks,
-	view_jobs, view_log, view_storage, view_plan;
+	view_jobs, view_log, view_storage, view_plan, view_switch;
 
 #define HIST_LEN 64
 struct host_hist {

@@ -11,7 +11,10 @@
  * declared, in order, each with the name and address written (round trip),
  * a valid unique name, port 1..65535, interval 100..3600000 ms, a user, a
  * known_hosts path, a libvirt URI, and an address when the transport is
- * ssh; connect_timeout within 0..600 s; time per byte is bounded. */
+ * ssh; connect_timeout within 0..600 s; time per byte is bounded.  A
+ * switch{} (portgroups with VLANs, trunks, bandwidth, filters) may follow:
+ * accepted, each switch's network has valid names and tags, VLANs only on
+ * OVS, at most one default portgroup, and its XML parses back converged. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +25,8 @@
 #include "core/strbuf.h"
 #include "fuzz_check.h"
 #include "lua/inventory_load.h"
+#include "metrics/netxml.h"
+#include "ops/xml_network.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -181,6 +186,123 @@ static void host(struct gen *g)
 	sb_append(&g->sb, "}\n");
 }
 
+/* switch{...}: fields drawn like host{}'s; portgroups get their own
+ * fields so VLAN, trunk, bandwidth and filter are reached. */
+static void rate(struct gen *g)
+{
+	unsigned m = next(g);
+	if (!(m & 3)) {
+		value(g, 1);
+		return;
+	}
+	sb_appendf(&g->sb, "{average=%u,", next(g) | next(g) << 8);
+	if (m & 4)
+		sb_appendf(&g->sb, "peak=%u,", next(g) | next(g) << 8);
+	if (m & 8)
+		sb_appendf(&g->sb, "burst=%u,", next(g));
+	sb_appendc(&g->sb, '}');
+}
+
+static void portgroup(struct gen *g)
+{
+	static const char *const fields[] = { "name", "vlan", "trunk", "bandwidth", "filter", "default", "bogus" };
+	unsigned mask = next(g);
+	sb_appendc(&g->sb, '{');
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		/* a name mostly; an unknown field rarely, so the others are read */
+		if ((!(mask >> i & 1) && i) || (i == 6 && !(mask & 0x80)))
+			continue;
+		sb_appendf(&g->sb, "%s=", fields[i]);
+		/* mostly a value of the right kind, sometimes anything */
+		if (!(next(g) % 4))
+			value(g, 1);
+		else if (i == 0)
+			sb_appendf(&g->sb, "\"p%u\"", next(g) % 8);
+		else if (i == 1)
+			sb_appendf(&g->sb, "%u", next(g) | (next(g) & 15) << 8);
+		else if (i == 2)
+			sb_appendf(&g->sb, "{%u,%u}", next(g) * 16 + 1, next(g) * 16 + 2);
+		else if (i == 3) {
+			sb_append(&g->sb, "{inbound=");
+			rate(g);
+			sb_append(&g->sb, ",outbound=");
+			rate(g);
+			sb_appendc(&g->sb, '}');
+		} else if (i == 4)
+			sb_append(&g->sb, next(g) & 1 ? "\"clean-traffic\"" : "\"f<&'\"");
+		else if (i == 5)
+			sb_append(&g->sb, next(g) & 1 ? "true" : "false");
+		else
+			value(g, 1);
+		sb_appendc(&g->sb, ',');
+	}
+	sb_appendc(&g->sb, '}');
+}
+
+static void switch_decl(struct gen *g)
+{
+	unsigned mask = next(g);
+	sb_appendf(&g->sb, "switch{name=\"s%u\",", next(g) % 4);
+	if (mask & 1)
+		sb_append(&g->sb, "hosts={\"h0\"},");
+	else if (mask & 2)
+		sb_append(&g->sb, "hosts={tag=\"t\"},");
+	else {
+		sb_append(&g->sb, "hosts=");
+		value(g, 0);
+		sb_appendc(&g->sb, ',');
+	}
+	if (mask & 4) {
+		sb_append(&g->sb, "uplink=");
+		value(g, 1);
+		sb_appendc(&g->sb, ',');
+	} else {
+		sb_append(&g->sb, "uplink=\"br0\",");
+	}
+	sb_appendf(&g->sb, "backend=%s,", mask & 8 ? "\"bridge\"" : mask & 16 ? "\"vpp\"" : "\"ovs\"");
+	if ((mask & 96) == 96)
+		sb_append(&g->sb, "bogus=1,");
+	unsigned n = next(g) % 5;
+	sb_append(&g->sb, "portgroups={");
+	for (unsigned i = 0; i < n; i++) {
+		portgroup(g);
+		sb_appendc(&g->sb, ',');
+	}
+	sb_append(&g->sb, "}}\n");
+}
+
+static void check_switches(const struct inventory *inv)
+{
+	for (size_t i = 0; i < inv->nswitches; i++) {
+		const struct switch_config *sw = &inv->switches[i];
+		FUZZ_ASSERT(sw->name && sw->uplink && strlen(sw->uplink) <= 15);
+		FUZZ_ASSERT(!strcmp(sw->backend, "ovs") || !strcmp(sw->backend, "bridge"));
+		FUZZ_ASSERT(sw->host_tag || sw->nhosts);
+		FUZZ_ASSERT(sw->net.npgs <= NET_MAX_PORTGROUPS);
+		size_t defaults = 0;
+		for (size_t k = 0; k < sw->net.npgs; k++) {
+			const struct net_portgroup *pg = &sw->net.pgs[k];
+			defaults += pg->is_default != 0;
+			FUZZ_ASSERT(!pg->ntags || !strcmp(sw->backend, "ovs"));
+			for (size_t t = 0; t < pg->ntags; t++)
+				FUZZ_ASSERT(pg->tags[t] >= 1 && pg->tags[t] <= 4094);
+			FUZZ_ASSERT(!pg->in.peak || pg->in.peak >= pg->in.average);
+		}
+		FUZZ_ASSERT(defaults <= 1);
+		/* the network the switch wants, as XML, parses back converged */
+		struct strbuf xml;
+		sb_init(&xml);
+		xml_network(&sw->net, &xml);
+		struct net_def back;
+		FUZZ_ASSERT(netxml_parse(xml.buf, xml.len, &back, NULL) == 0);
+		back.active = back.autostart = 1;
+		char why[256];
+		FUZZ_ASSERT(net_compare(&sw->net, &back, why, sizeof why) == 0);
+		net_def_free(&back);
+		sb_free(&xml);
+	}
+}
+
 static int valid_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -228,6 +350,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		host(&g);
 	if (first & 0x80)   /* a second defaults{} is an error */
 		sb_append(&g.sb, "defaults{}\n");
+	for (unsigned i = 0; i < (first >> 4 & 3); i++)
+		switch_decl(&g);
 
 	struct inventory inv;
 	struct vd_err e;
@@ -241,6 +365,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(e.code == VD_ECONFIG && !strncmp(e.msg, "fuzz:", 5));
 	} else {
 		check_loaded(&g, &inv);
+		check_switches(&inv);
 		inventory_free(&inv);
 	}
 	for (size_t i = 0; i < g.nhosts; i++) {

@@ -29,7 +29,7 @@ static const struct {
 	K(VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING), K(VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN),
 	K(VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY), K(VIR_DOMAIN_BLOCK_COMMIT_ACTIVE),
 	K(VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT), K(VIR_MIGRATE_LIVE), K(VIR_MIGRATE_PERSIST_DEST),
-	K(VIR_MIGRATE_UNDEFINE_SOURCE), K(VIR_MIGRATE_UNSAFE),
+	K(VIR_MIGRATE_UNDEFINE_SOURCE), K(VIR_MIGRATE_UNSAFE), K(VIR_NETWORK_UPDATE_AFFECT_LIVE),
 };
 
 static int mismatches;
@@ -172,6 +172,7 @@ static void test_describe_matches_flags(void)
 	int seen[VOPA_COUNT] = { 0 };
 	char *drops[] = { (char *)"s1", (char *)"s2" };
 	struct vop_pin pins[] = { { 0, (char *)"0-3", (char *)"0-15" }, { 1, (char *)"4-7", (char *)"0-15" } };
+	struct vop_net_update updates[] = { { VOP_NETUP_MODIFY, (char *)"<portgroup name='a'/>\n" } };
 	for (int k = 0; k <= VOP_DOMAIN_XML; k++) {   /* VOP_DOMAIN_XML is the last kind */
 		mismatches = 0;
 		for (unsigned f = 0; f <= VOPF_ALL; f++) {
@@ -192,6 +193,8 @@ static void test_describe_matches_flags(void)
 					r.pins = pins;
 					r.npins = 2;
 					r.cpus = (char *)"0-1";
+					r.net_updates = updates;
+					r.nnet_updates = 1;
 				}
 				check_described(&r, seen);
 			}

@@ -6,7 +6,10 @@
  * list fits) and publishes every host's share at once, so hosts polled
  * within one interval share one poll.  Polls start at least MIN_GAP_MS
  * apart whatever is asked.  Everything the thread shares with the workers
- * is under `lock`; `wake` tells them a poll ended (or the hub stops). */
+ * is under `lock`; `want` wakes the thread (demand, or the hub stops),
+ * `done` wakes the waiting workers once a poll is published: two
+ * conditions, so a worker asking for a poll does not wake every other
+ * worker waiting for it. */
 #include "conn/prom_source.h"
 #include "core/log.h"
 #include "core/strbuf.h"
@@ -17,7 +20,6 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +46,7 @@ struct prom_source {
 	int   started;
 	CURLM *multi;
 	pthread_mutex_t lock;
-	pthread_cond_t  wake;
+	pthread_cond_t  want, done;
 	int   demand, stopping;
 	unsigned seq;                  /* polls published */
 	struct slot *slots;
@@ -112,7 +114,8 @@ struct prom_member *prom_hub_join(struct prom_hub *hub, const struct host_config
 		metrics_settings_copy(&src->set, &cfg->metrics);
 		src->batch = prom_batch_new();
 		pthread_mutex_init(&src->lock, NULL);
-		pthread_cond_init(&src->wake, NULL);
+		pthread_cond_init(&src->want, NULL);
+		pthread_cond_init(&src->done, NULL);
 		src->next = hub->sources;
 		hub->sources = src;
 	}
@@ -347,7 +350,7 @@ static void publish(struct prom_source *src, struct prom_host *hosts, const char
 		host_metrics_free(&h->m);
 	}
 	src->seq++;
-	pthread_cond_broadcast(&src->wake);
+	pthread_cond_broadcast(&src->done);
 	pthread_mutex_unlock(&src->lock);
 }
 
@@ -359,7 +362,7 @@ static void *source_main(void *arg)
 	pthread_mutex_lock(&src->lock);
 	for (;;) {
 		while (!src->stopping && !src->demand)
-			pthread_cond_wait(&src->wake, &src->lock);
+			pthread_cond_wait(&src->want, &src->lock);
 		if (src->stopping)
 			break;
 		int64_t wait = src->last_start_ms + MIN_GAP_MS - now_ms();
@@ -404,7 +407,8 @@ void prom_hub_stop(struct prom_hub *hub)
 	for (struct prom_source *src = hub->sources; src; src = src->next) {
 		pthread_mutex_lock(&src->lock);
 		src->stopping = 1;
-		pthread_cond_broadcast(&src->wake);
+		pthread_cond_broadcast(&src->want);
+		pthread_cond_broadcast(&src->done);
 		pthread_mutex_unlock(&src->lock);
 		if (src->multi)
 			curl_multi_wakeup(src->multi);
@@ -441,7 +445,8 @@ void prom_hub_free(struct prom_hub **phub)
 		prom_batch_free(&src->batch);
 		metrics_settings_free(&src->set);
 		pthread_mutex_destroy(&src->lock);
-		pthread_cond_destroy(&src->wake);
+		pthread_cond_destroy(&src->want);
+		pthread_cond_destroy(&src->done);
 		free(src->key);
 		free(src);
 	}
@@ -449,41 +454,30 @@ void prom_hub_free(struct prom_hub **phub)
 	*phub = NULL;
 }
 
-static int cancelled(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	return fd >= 0 && poll(&p, 1, 0) > 0;
-}
-
-int prom_member_take(struct prom_member *pm, int cancel_fd, struct host_metrics **out, double *rtt_ms,
-		     struct vd_err *err)
+int prom_member_take(struct prom_member *pm, struct host_metrics **out, double *rtt_ms, struct vd_err *err)
 {
 	struct prom_source *src = pm->src;
-	int64_t deadline = now_ms() + 2 * (int64_t)src->hub->timeout_ms + 1000;
+	int wait_ms = 2 * src->hub->timeout_ms + 1000;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (wait_ms % 1000) * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
 	*out = NULL;
 	pthread_mutex_lock(&src->lock);
-	if (src->seq == pm->taken) {
+	if (src->seq == pm->taken && !src->demand) {
 		src->demand = 1;
-		pthread_cond_broadcast(&src->wake);
+		pthread_cond_signal(&src->want);
 	}
+	/* One wait to the deadline: prom_hub_stop (called as the fleet stops)
+	 * wakes it, and each published poll does. */
 	while (src->seq == pm->taken) {
-		if (src->stopping || now_ms() >= deadline) {
+		if (src->stopping || pthread_cond_timedwait(&src->done, &src->lock, &until) == ETIMEDOUT) {
 			int stop = src->stopping;
 			pthread_mutex_unlock(&src->lock);
 			return err_set(err, VD_EUNREACH, stop ? "not polled: vdeck is exiting"
-				       : "prometheus %s: no answer within %d ms", src->set.url,
-				       2 * src->hub->timeout_ms + 1000);
-		}
-		/* Slices of 100 ms: the cancel fd is not a condition variable. */
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 100 * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&src->wake, &src->lock, &until);
-		if (cancelled(cancel_fd)) {
-			pthread_mutex_unlock(&src->lock);
-			return err_set(err, VD_EUNREACH, "not polled: vdeck is exiting");
+				       : "prometheus %s: no answer within %d ms", src->set.url, wait_ms);
 		}
 	}
 	pm->taken = src->seq;

@@ -50,6 +50,7 @@ struct prom_source {
 	int   demand, stopping;
 	unsigned seq;                  /* polls published */
 	struct slot *slots;
+	struct strbuf bodies[2];       /* the answers' buffers, kept from poll to poll */
 	int64_t last_start_ms;
 	struct prom_source *next;
 };
@@ -114,6 +115,8 @@ struct prom_member *prom_hub_join(struct prom_hub *hub, const struct host_config
 		metrics_settings_copy(&src->set, &cfg->metrics);
 		src->batch = prom_batch_new();
 		pthread_mutex_init(&src->lock, NULL);
+		sb_init(&src->bodies[0]);
+		sb_init(&src->bodies[1]);
 		pthread_cond_init(&src->want, NULL);
 		pthread_cond_init(&src->done, NULL);
 		src->next = hub->sources;
@@ -141,7 +144,7 @@ struct prom_member *prom_hub_join(struct prom_hub *hub, const struct host_config
 
 struct transfer {
 	CURL *easy;
-	struct strbuf body;
+	struct strbuf *body;           /* one of src->bodies */
 	char *form;
 	int too_big;
 	struct curl_slist *headers;
@@ -150,11 +153,11 @@ struct transfer {
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
 	struct transfer *t = ctx;
-	if (t->body.len + size * n > MAX_BODY) {
+	if (t->body->len + size * n > MAX_BODY) {
 		t->too_big = 1;
 		return 0;
 	}
-	sb_append_n(&t->body, data, size * n);
+	sb_append_n(t->body, data, size * n);
 	return size * n;
 }
 
@@ -171,11 +174,13 @@ static int read_secret(const char *path, char *out, size_t size, struct vd_err *
 	return 0;
 }
 
-static int transfer_init(struct prom_source *src, struct transfer *t, const char *query, struct vd_err *err)
+static int transfer_init(struct prom_source *src, struct transfer *t, struct strbuf *body, const char *query,
+			 struct vd_err *err)
 {
 	const struct metrics_settings *m = &src->set;
 	memset(t, 0, sizeof *t);
-	sb_init(&t->body);
+	t->body = body;
+	sb_reset(body);
 	t->easy = curl_easy_init();
 	if (!t->easy)
 		return err_set(err, VD_EIO, "cannot create a libcurl handle");
@@ -226,7 +231,6 @@ static void transfer_free(struct transfer *t)
 	if (t->easy)
 		curl_easy_cleanup(t->easy);
 	curl_slist_free_all(t->headers);
-	sb_free(&t->body);
 	free(t->form);
 }
 
@@ -272,7 +276,7 @@ static int answer(struct transfer *t, struct prom_vector *v, struct vd_err *err)
 {
 	long status = 0;
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (prom_vector_parse(t->body.buf ? t->body.buf : "", t->body.len, v, err) == 0) {
+	if (prom_vector_parse(t->body->buf, t->body->len, v, err) == 0) {
 		if (status == 200)
 			return 0;
 		prom_vector_free(v);
@@ -296,7 +300,7 @@ static void poll_once(struct prom_source *src, struct prom_host *hosts, char *er
 	memset(tr, 0, sizeof tr);
 	int rc = 0;
 	for (size_t q = 0; q < 2 && rc == 0; q++)
-		rc = transfer_init(src, &tr[q], queries[q], &err);
+		rc = transfer_init(src, &tr[q], &src->bodies[q], queries[q], &err);
 	if (rc == 0)
 		rc = run_transfers(src, tr, 2, &err);
 	for (size_t q = 0; q < 2 && rc == 0; q++) {
@@ -445,6 +449,8 @@ void prom_hub_free(struct prom_hub **phub)
 		prom_batch_free(&src->batch);
 		metrics_settings_free(&src->set);
 		pthread_mutex_destroy(&src->lock);
+		sb_free(&src->bodies[0]);
+		sb_free(&src->bodies[1]);
 		pthread_cond_destroy(&src->want);
 		pthread_cond_destroy(&src->done);
 		free(src->key);

@@ -42,7 +42,9 @@ SSHD_NO_TRAP=1
 . "$root/tests/lib/libvirtd-private.sh"
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	# only these: a bare `wait` also waits for sshd and libvirtd, which
+	# run under `timeout` until their stop below
+	wait $pids 2>/dev/null
 	libvirtd_private_stop >/dev/null 2>&1
 	sshd_stop >/dev/null 2>&1
 	rm -rf "$work"

@@ -3,15 +3,16 @@
 # from Prometheus (metrics.source = "prometheus") versus over SSH, at
 # PROM_HOSTS hosts (default 128).  Not part of `make check`.
 #
-# The cluster is bench/gen-cluster.sh's (demo trees, one private sshd,
-# libvirt test:/// per host), completed for node_exporter by
-# tests/lib/prom-tree.sh.  PROM_EXPORTERS node_exporters (default 8, each
+# The cluster is bench/gen-cluster.sh's (demo trees, one private sshd, one
+# private libvirtd serving each host's test:/// file, reached through
+# vdeck's SSH tunnel), completed for node_exporter by tests/lib/prom-tree.sh.  PROM_EXPORTERS node_exporters (default 8, each
 # on one tree) serve as scrape targets for all hosts: host i is target
 # exporter (i mod N) with its own label vhost = "<name>" (Prometheus
 # scrapes each target separately, so it holds one series set per host,
 # as in a real fleet).  One private Prometheus scrapes them every
-# PROM_SCRAPE seconds (default 15).  Both runs are bench/collect.lua:
-# vdeck.refresh() cycles, the process's own CPU (all threads).  Prometheus's
+# PROM_SCRAPE seconds (default 15).  Both runs are bench/collect.py:
+# vdeck.refresh() cycles, the client's CPU (all threads and children),
+# read from outside.  Prometheus's
 # own CPU during the Prometheus run is reported beside it: the work moved
 # there, it did not vanish.
 #
@@ -38,9 +39,13 @@ chmod 755 "$work"
 pids=""
 SSHD_NO_TRAP=1
 . "$root/tests/lib/sshd.sh"
+. "$root/tests/lib/libvirtd-private.sh"
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	# only these: a bare `wait` also waits for sshd and libvirtd, which
+	# run under `timeout` until their stop below
+	wait $pids 2>/dev/null
+	libvirtd_private_stop >/dev/null 2>&1
 	sshd_stop >/dev/null 2>&1
 	rm -rf "$work"
 }
@@ -52,9 +57,12 @@ free_port() {
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-sshd_start >/dev/null 2>"$work/sshd.err" || die "sshd: $(cat "$work/sshd.err")"
+TMPDIR=$work sshd_start >/dev/null 2>"$work/sshd.err" || die "sshd: $(cat "$work/sshd.err")"
+TMPDIR=$work libvirtd_private_start || die "the private libvirtd cannot run here"
+BENCH_LV_SOCK=$LIBVIRTD_PRIVATE_SOCK BENCH_LV_PID=$LIBVIRTD_PRIVATE_PID BENCH_VIA=1
+export BENCH_LV_SOCK BENCH_LV_PID BENCH_VIA
 say "generating $HOSTS hosts, $VMS VMs"
-sh "$root/bench/gen-cluster.sh" "$work/c" "$HOSTS" "$VMS" >/dev/null || die "gen-cluster failed"
+VDECK=$VDECK sh "$root/bench/gen-cluster.sh" "$work/c" "$HOSTS" "$VMS" >/dev/null || die "gen-cluster failed"
 cut -f3 "$work/c/hosts.tsv" | while read -r r; do sh "$root/tests/lib/prom-tree.sh" "$r"; done
 
 say "starting $EXPORTERS node_exporters and Prometheus"
@@ -101,14 +109,14 @@ done
 # The same hosts, their metrics from Prometheus (SSH stays for operations).
 sed -e "s|interval = 3600 }|interval = 3600, metrics = { source = \"prometheus\", url = \"http://127.0.0.1:$pport\" } }|" \
 	-e 's|^host { name = "\([^"]*\)", |host { name = "\1", metrics = { match = { vhost = "\1" } }, |' \
-	"$work/c/cluster.lua" >"$work/c/cluster-prom.lua"
+	"$work/c/cluster-tunnel.lua" >"$work/c/cluster-prom.lua"
 
 say "SSH: $CYCLES cycles"
-"$VDECK" --connect-timeout 60 -c "$work/c/cluster.lua" --exec "$root/bench/collect.lua" cycles="$CYCLES" warmup=2 \
+python3 "$root/bench/collect.py" "$VDECK" "$work/c/cluster-tunnel.lua" cycles="$CYCLES" warmup=2 \
 	out="$work/ssh.kv" >/dev/null 2>"$work/ssh.err" || die "SSH run: $(tail -3 "$work/ssh.err")"
 say "Prometheus: $CYCLES cycles"
 p0=$(cpu_ticks "$prom_pid")
-"$VDECK" --connect-timeout 60 -c "$work/c/cluster-prom.lua" --exec "$root/bench/collect.lua" cycles="$CYCLES" warmup=2 \
+python3 "$root/bench/collect.py" "$VDECK" "$work/c/cluster-prom.lua" cycles="$CYCLES" warmup=2 \
 	out="$work/prom.kv" >/dev/null 2>"$work/prom.err" || die "Prometheus run: $(tail -3 "$work/prom.err")"
 p1=$(cpu_ticks "$prom_pid")
 prom_wall=$(awk -F= '$1 == "wall_ms_per_cycle" { print $2 }' "$work/prom.kv")
@@ -134,7 +142,8 @@ r = {
     "console_cpu_ms_per_cycle": {"ssh": ssh.get("cpu_ms_per_cycle"), "prometheus": prom.get("cpu_ms_per_cycle")},
     "prometheus_server_cpu_ms_per_cycle": round(prom_ms / cycles, 2),
     "setup": "%d node_exporters serving %d scrape targets (label vhost), scrape every %d s; "
-             "libvirt test:/// per host on both sides" % (exporters, hosts, scrape),
+             "libvirt test:/// per host through the SSH tunnel on both sides; load average %s" % (
+                 exporters, hosts, scrape, open("/proc/loadavg").read().split()[0]),
 }
 json.dump(r, open(sys.argv[3], "w"), indent=2, sort_keys=True)
 print("console CPU per cycle at %d hosts: SSH %s ms, Prometheus %s ms (Prometheus itself: %s ms)" % (

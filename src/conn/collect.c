@@ -22,7 +22,6 @@ struct collector {
 	struct transport_params       params;
 	struct transport             *tr;
 	struct prom_member           *prom;   /* the host's metrics come from Prometheus */
-	int                           cancel_fd;
 };
 
 struct collector *collector_new(const struct host_config *cfg, const struct transport_class *local,
@@ -30,7 +29,6 @@ struct collector *collector_new(const struct host_config *cfg, const struct tran
 {
 	struct collector *col = x_calloc(1, sizeof *col);
 	col->cfg = cfg;
-	col->cancel_fd = cancel_fd;
 	col->cls = cfg->transport == HT_SSH ? &transport_ssh :
 		   cfg->transport == HT_LOCAL ? (local ? local : &transport_local) : &transport_none;
 	col->params = (struct transport_params){
@@ -82,7 +80,7 @@ static void prometheus_poll(struct collector *col, struct host_snapshot *s)
 	struct vd_err err;
 	err_clear(&err);
 	s->shell_used = 1;
-	if (prom_member_take(col->prom, col->cancel_fd, &s->metrics, &s->rtt_ms, &err) < 0)
+	if (prom_member_take(col->prom, &s->metrics, &s->rtt_ms, &err) < 0)
 		s->shell_error = x_strdup(err.msg);
 	else
 		s->shell_ok = 1;

@@ -533,6 +533,7 @@ size_t fleet_stop(struct fleet **pf)
 		eventfd_write(hc->cancel_fd, 1);   /* ends any SSH wait at once */
 		send_command(hc, CMD_STOP, NULL, NULL, NULL, NULL);
 	}
+	prom_hub_stop(f->prom);   /* ends every wait for a Prometheus poll at once */
 	/* One deadline for all: a worker inside libvirt cannot be woken, and
 	 * holds its reference until it comes back on its own. */
 	struct timespec until;
@@ -550,7 +551,6 @@ size_t fleet_stop(struct fleet **pf)
 		}
 		hc->running = 0;
 	}
-	prom_hub_stop(f->prom);   /* after the workers: none waits on it any more */
 	complete_leftovers(f);
 	fleet_release(f);
 	return detached;

@@ -6,7 +6,10 @@
  * list fits) and publishes every host's share at once, so hosts polled
  * within one interval share one poll.  Polls start at least MIN_GAP_MS
  * apart whatever is asked.  Everything the thread shares with the workers
- * is under `lock`; `wake` tells them a poll ended (or the hub stops). */
+ * is under `lock`; `want` wakes the thread (demand, or the hub stops),
+ * `done` wakes the waiting workers once a poll is published: two
+ * conditions, so a worker asking for a poll does not wake every other
+ * worker waiting for it. */
 #include "conn/prom_source.h"
 #include "core/log.h"
 #include "core/strbuf.h"
@@ -17,7 +20,6 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,10 +46,11 @@ struct prom_source {
 	int   started;
 	CURLM *multi;
 	pthread_mutex_t lock;
-	pthread_cond_t  wake;
+	pthread_cond_t  want, done;
 	int   demand, stopping;
 	unsigned seq;                  /* polls published */
 	struct slot *slots;
+	struct strbuf bodies[2];       /* the answers' buffers, kept from poll to poll */
 	int64_t last_start_ms;
 	struct prom_source *next;
 };
@@ -112,7 +115,10 @@ struct prom_member *prom_hub_join(struct prom_hub *hub, const struct host_config
 		metrics_settings_copy(&src->set, &cfg->metrics);
 		src->batch = prom_batch_new();
 		pthread_mutex_init(&src->lock, NULL);
-		pthread_cond_init(&src->wake, NULL);
+		sb_init(&src->bodies[0]);
+		sb_init(&src->bodies[1]);
+		pthread_cond_init(&src->want, NULL);
+		pthread_cond_init(&src->done, NULL);
 		src->next = hub->sources;
 		hub->sources = src;
 	}
@@ -138,7 +144,7 @@ struct prom_member *prom_hub_join(struct prom_hub *hub, const struct host_config
 
 struct transfer {
 	CURL *easy;
-	struct strbuf body;
+	struct strbuf *body;           /* one of src->bodies */
 	char *form;
 	int too_big;
 	struct curl_slist *headers;
@@ -147,11 +153,11 @@ struct transfer {
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
 	struct transfer *t = ctx;
-	if (t->body.len + size * n > MAX_BODY) {
+	if (t->body->len + size * n > MAX_BODY) {
 		t->too_big = 1;
 		return 0;
 	}
-	sb_append_n(&t->body, data, size * n);
+	sb_append_n(t->body, data, size * n);
 	return size * n;
 }
 
@@ -168,11 +174,13 @@ static int read_secret(const char *path, char *out, size_t size, struct vd_err *
 	return 0;
 }
 
-static int transfer_init(struct prom_source *src, struct transfer *t, const char *query, struct vd_err *err)
+static int transfer_init(struct prom_source *src, struct transfer *t, struct strbuf *body, const char *query,
+			 struct vd_err *err)
 {
 	const struct metrics_settings *m = &src->set;
 	memset(t, 0, sizeof *t);
-	sb_init(&t->body);
+	t->body = body;
+	sb_reset(body);
 	t->easy = curl_easy_init();
 	if (!t->easy)
 		return err_set(err, VD_EIO, "cannot create a libcurl handle");
@@ -223,7 +231,6 @@ static void transfer_free(struct transfer *t)
 	if (t->easy)
 		curl_easy_cleanup(t->easy);
 	curl_slist_free_all(t->headers);
-	sb_free(&t->body);
 	free(t->form);
 }
 
@@ -269,7 +276,7 @@ static int answer(struct transfer *t, struct prom_vector *v, struct vd_err *err)
 {
 	long status = 0;
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (prom_vector_parse(t->body.buf ? t->body.buf : "", t->body.len, v, err) == 0) {
+	if (prom_vector_parse(t->body->buf, t->body->len, v, err) == 0) {
 		if (status == 200)
 			return 0;
 		prom_vector_free(v);
@@ -293,7 +300,7 @@ static void poll_once(struct prom_source *src, struct prom_host *hosts, char *er
 	memset(tr, 0, sizeof tr);
 	int rc = 0;
 	for (size_t q = 0; q < 2 && rc == 0; q++)
-		rc = transfer_init(src, &tr[q], queries[q], &err);
+		rc = transfer_init(src, &tr[q], &src->bodies[q], queries[q], &err);
 	if (rc == 0)
 		rc = run_transfers(src, tr, 2, &err);
 	for (size_t q = 0; q < 2 && rc == 0; q++) {
@@ -347,7 +354,7 @@ static void publish(struct prom_source *src, struct prom_host *hosts, const char
 		host_metrics_free(&h->m);
 	}
 	src->seq++;
-	pthread_cond_broadcast(&src->wake);
+	pthread_cond_broadcast(&src->done);
 	pthread_mutex_unlock(&src->lock);
 }
 
@@ -359,7 +366,7 @@ static void *source_main(void *arg)
 	pthread_mutex_lock(&src->lock);
 	for (;;) {
 		while (!src->stopping && !src->demand)
-			pthread_cond_wait(&src->wake, &src->lock);
+			pthread_cond_wait(&src->want, &src->lock);
 		if (src->stopping)
 			break;
 		int64_t wait = src->last_start_ms + MIN_GAP_MS - now_ms();
@@ -404,7 +411,8 @@ void prom_hub_stop(struct prom_hub *hub)
 	for (struct prom_source *src = hub->sources; src; src = src->next) {
 		pthread_mutex_lock(&src->lock);
 		src->stopping = 1;
-		pthread_cond_broadcast(&src->wake);
+		pthread_cond_broadcast(&src->want);
+		pthread_cond_broadcast(&src->done);
 		pthread_mutex_unlock(&src->lock);
 		if (src->multi)
 			curl_multi_wakeup(src->multi);
@@ -441,7 +449,10 @@ void prom_hub_free(struct prom_hub **phub)
 		prom_batch_free(&src->batch);
 		metrics_settings_free(&src->set);
 		pthread_mutex_destroy(&src->lock);
-		pthread_cond_destroy(&src->wake);
+		sb_free(&src->bodies[0]);
+		sb_free(&src->bodies[1]);
+		pthread_cond_destroy(&src->want);
+		pthread_cond_destroy(&src->done);
 		free(src->key);
 		free(src);
 	}
@@ -449,41 +460,30 @@ void prom_hub_free(struct prom_hub **phub)
 	*phub = NULL;
 }
 
-static int cancelled(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	return fd >= 0 && poll(&p, 1, 0) > 0;
-}
-
-int prom_member_take(struct prom_member *pm, int cancel_fd, struct host_metrics **out, double *rtt_ms,
-		     struct vd_err *err)
+int prom_member_take(struct prom_member *pm, struct host_metrics **out, double *rtt_ms, struct vd_err *err)
 {
 	struct prom_source *src = pm->src;
-	int64_t deadline = now_ms() + 2 * (int64_t)src->hub->timeout_ms + 1000;
+	int wait_ms = 2 * src->hub->timeout_ms + 1000;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (wait_ms % 1000) * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
 	*out = NULL;
 	pthread_mutex_lock(&src->lock);
-	if (src->seq == pm->taken) {
+	if (src->seq == pm->taken && !src->demand) {
 		src->demand = 1;
-		pthread_cond_broadcast(&src->wake);
+		pthread_cond_signal(&src->want);
 	}
+	/* One wait to the deadline: prom_hub_stop (called as the fleet stops)
+	 * wakes it, and each published poll does. */
 	while (src->seq == pm->taken) {
-		if (src->stopping || now_ms() >= deadline) {
+		if (src->stopping || pthread_cond_timedwait(&src->done, &src->lock, &until) == ETIMEDOUT) {
 			int stop = src->stopping;
 			pthread_mutex_unlock(&src->lock);
 			return err_set(err, VD_EUNREACH, stop ? "not polled: vdeck is exiting"
-				       : "prometheus %s: no answer within %d ms", src->set.url,
-				       2 * src->hub->timeout_ms + 1000);
-		}
-		/* Slices of 100 ms: the cancel fd is not a condition variable. */
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 100 * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&src->wake, &src->lock, &until);
-		if (cancelled(cancel_fd)) {
-			pthread_mutex_unlock(&src->lock);
-			return err_set(err, VD_EUNREACH, "not polled: vdeck is exiting");
+				       : "prometheus %s: no answer within %d ms", src->set.url, wait_ms);
 		}
 	}
 	pm->taken = src->seq;

@@ -32,9 +32,8 @@ void prom_hub_free(struct prom_hub **hub);
 
 /* On the host's worker: this host's part of a poll newer than the last one
  * it took (asking for one if none is under way), waiting at most the
- * hub's timeout twice over, or until cancel_fd is readable.  0 and *out
+ * hub's timeout twice over, or until prom_hub_stop.  0 and *out
  * (caller frees with host_metrics_free and free) or -1 and err. */
-int  prom_member_take(struct prom_member *pm, int cancel_fd, struct host_metrics **out, double *rtt_ms,
-		      struct vd_err *err);
+int  prom_member_take(struct prom_member *pm, struct host_metrics **out, double *rtt_ms, struct vd_err *err);
 
 #endif

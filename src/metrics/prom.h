@@ -27,7 +27,7 @@ struct prom_label {
 };
 
 struct prom_sample {
-	struct prom_label *labels;   /* as Prometheus sent them */
+	struct prom_label *labels;   /* as Prometheus sent them; borrowed from prom_vector.doc */
 	size_t nlabels;
 	double value;                /* NaN and infinities as parsed */
 };
@@ -36,6 +36,8 @@ struct prom_sample {
 struct prom_vector {
 	struct prom_sample *samples;
 	size_t n;
+	struct prom_label *labels;   /* every sample's labels, one array */
+	void *doc;                   /* the parsed document the labels point into */
 };
 
 /* Answers past this many series are refused: one query of a large fleet

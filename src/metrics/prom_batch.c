@@ -185,13 +185,29 @@ static void append_selector(struct strbuf *sb, const struct prom_batch *b)
 	}
 }
 
+/* The labels prom_map.c reads besides the batch's own: the series query
+ * keeps only these (max by), so node_exporter's other labels (a NIC's
+ * address and duplex, the uname strings, job, ...) are neither sent,
+ * parsed nor held, at every poll, for every series. */
+static const char *const kept_labels[] = { "__name__", "device", "master", "node", "operstate", "release" };
+
 char *prom_query_series(const struct prom_batch *b)
 {
 	struct strbuf sb;
 	sb_init(&sb);
-	sb_appendf(&sb, "{__name__=~\"%s\",", series_names);
+	sb_append(&sb, "max by (");
+	for (size_t i = 0; i < sizeof kept_labels / sizeof kept_labels[0]; i++)
+		sb_appendf(&sb, "%s%s", i ? "," : "", kept_labels[i]);
+	for (size_t i = 0; i < b->nnames; i++) {
+		int kept = 0;
+		for (size_t k = 0; k < sizeof kept_labels / sizeof kept_labels[0]; k++)
+			kept |= !strcmp(b->names[i], kept_labels[k]);
+		if (!kept)
+			sb_appendf(&sb, ",%s", b->names[i]);
+	}
+	sb_appendf(&sb, ") ({__name__=~\"%s\",", series_names);
 	append_selector(&sb, b);
-	sb_appendc(&sb, '}');
+	sb_append(&sb, "})");
 	return sb_detach(&sb);
 }
 

@@ -15,7 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int sample_parse(json_t *item, struct prom_sample *s, struct vd_err *err)
+/* The sample's labels point into the parsed document (out->doc), and its
+ * label array is a slice of one array for the whole answer: no copy and no
+ * allocation per series, which an answer of tens of thousands of series
+ * would otherwise pay for at every poll. */
+static int sample_parse(json_t *item, struct prom_sample *s, struct prom_label *labels, struct vd_err *err)
 {
 	json_t *metric = json_object_get(item, "metric");
 	json_t *value = json_object_get(item, "value");
@@ -27,14 +31,14 @@ static int sample_parse(json_t *item, struct prom_sample *s, struct vd_err *err)
 	s->value = strtod(text, &end);
 	if (end == text || *end)
 		return err_set(err, VD_EINVAL, "prometheus: sample value \"%.40s\" is not a number", text);
-	s->labels = x_calloc(json_object_size(metric) ? json_object_size(metric) : 1, sizeof *s->labels);
+	s->labels = labels;
 	const char *k;
 	json_t *v;
 	json_object_foreach(metric, k, v) {
 		if (!json_is_string(v))
 			return err_set(err, VD_EINVAL, "prometheus: label %.40s is not a string", k);
-		s->labels[s->nlabels].name = x_strdup(k);
-		s->labels[s->nlabels].value = x_strdup(json_string_value(v));
+		s->labels[s->nlabels].name = (char *)k;
+		s->labels[s->nlabels].value = (char *)json_string_value(v);
 		s->nlabels++;
 	}
 	return 0;
@@ -67,13 +71,20 @@ int prom_vector_parse(const char *body, size_t len, struct prom_vector *out, str
 		err_set(err, VD_EINVAL, "prometheus: answer holds %zu series, more than %d", n, PROM_MAX_SERIES);
 		goto out;
 	}
+	size_t nlabels = 0;
+	for (size_t i = 0; i < n; i++)
+		nlabels += json_object_size(json_object_get(json_array_get(result, i), "metric"));
 	out->samples = x_calloc(n ? n : 1, sizeof *out->samples);
-	for (size_t i = 0; i < n; i++) {
+	out->labels = x_calloc(nlabels ? nlabels : 1, sizeof *out->labels);
+	out->doc = root;
+	root = NULL;
+	for (size_t i = 0, l = 0; i < n; i++) {
 		out->n = i + 1;
-		if (sample_parse(json_array_get(result, i), &out->samples[i], err) < 0) {
+		if (sample_parse(json_array_get(result, i), &out->samples[i], out->labels + l, err) < 0) {
 			prom_vector_free(out);
 			goto out;
 		}
+		l += out->samples[i].nlabels;
 	}
 	rc = 0;
 out:
@@ -83,14 +94,9 @@ out:
 
 void prom_vector_free(struct prom_vector *v)
 {
-	for (size_t i = 0; i < v->n; i++) {
-		for (size_t l = 0; l < v->samples[i].nlabels; l++) {
-			free(v->samples[i].labels[l].name);
-			free(v->samples[i].labels[l].value);
-		}
-		free(v->samples[i].labels);
-	}
+	free(v->labels);
 	free(v->samples);
+	json_decref(v->doc);
 	memset(v, 0, sizeof *v);
 }
 

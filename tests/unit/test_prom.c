@@ -35,8 +35,10 @@ static void test_queries(void)
 		     "job=~\"node\"})");
 	free(q);
 	q = prom_query_series(b);
-	CHECK(strncmp(q, "{__name__=~\"up|node_uname_info|node_memory_(", 44) == 0);
+	CHECK(strncmp(q, "max by (__name__,device,master,node,operstate,release,instance,job) "
+		      "({__name__=~\"up|node_uname_info|node_memory_(", 113) == 0);
 	CHECK(strstr(q, "|node_bonding_(slaves|active)\",instance=~\"10\\\\.0") != NULL);
+	CHECK(q[strlen(q) - 2] == '}' && q[strlen(q) - 1] == ')');
 	free(q);
 	prom_batch_free(&b);
 	CHECK(b == NULL);

@@ -105,6 +105,7 @@ struct prom_vm {
 	uint64_t rd_bytes, wr_bytes, rx_bytes, tx_bytes;   /* summed over devices */
 	double   cpu_util;        /* percent of one host CPU, after prom_vm_rates */
 	double   rd_bps, wr_bps, rx_bps, tx_bps;           /* bytes/s (block), bits/s (net) */
+	double   seen_t;          /* the poll that first saw these counters */
 };
 
 struct prom_vms {
@@ -120,9 +121,11 @@ void prom_vms_add(struct prom_vms *vs, const struct prom_sample *s);
 void prom_vms_finish(struct prom_vms *vs);
 /* The domain called name, NULL when the exporter did not report it. */
 const struct prom_vm *prom_vms_find(const struct prom_vms *vs, const char *name);
-/* Fills cur's rates from prev (the same domain one poll earlier); a
- * counter that went back (a restarted domain) gives no rate, not a
- * negative one. */
-void prom_vm_rates(const struct prom_vm *prev, double prev_t, struct prom_vm *cur, double t);
+/* Fills cur's rates from prev (the same domain one poll earlier).  A
+ * poll between two scrapes sees the same counters: it keeps prev's rates
+ * and the time they were first seen, so the next change is divided by
+ * the time between the polls that saw the two scrapes.  A counter that
+ * went back (a restarted domain) gives no rate, not a negative one. */
+void prom_vm_rates(const struct prom_vm *prev, struct prom_vm *cur);
 
 #endif

@@ -48,6 +48,7 @@ void prom_vms_add(struct prom_vms *vs, const struct prom_sample *s)
 		return;
 	const char *m = metric + sizeof pre - 1;
 	struct prom_vm *vm = vm_get(vs, dom);
+	vm->seen_t = vs->t;
 	if (!strcmp(m, "state_code"))
 		vm->state = isfinite(s->value) ? (int)s->value : -1;
 	else if (!strcmp(m, "info_virtual_cpus"))
@@ -90,9 +91,24 @@ static double rate(uint64_t prev, uint64_t cur, double dt)
 	return cur >= prev ? (double)(cur - prev) / dt : 0;
 }
 
-void prom_vm_rates(const struct prom_vm *prev, double prev_t, struct prom_vm *cur, double t)
+static int same_counters(const struct prom_vm *a, const struct prom_vm *b)
 {
-	double dt = t - prev_t;
+	return a->cpu_seconds == b->cpu_seconds && a->rd_bytes == b->rd_bytes && a->wr_bytes == b->wr_bytes
+	       && a->rx_bytes == b->rx_bytes && a->tx_bytes == b->tx_bytes;
+}
+
+void prom_vm_rates(const struct prom_vm *prev, struct prom_vm *cur)
+{
+	if (same_counters(prev, cur)) {
+		cur->seen_t = prev->seen_t;
+		cur->cpu_util = prev->cpu_util;
+		cur->rd_bps = prev->rd_bps;
+		cur->wr_bps = prev->wr_bps;
+		cur->rx_bps = prev->rx_bps;
+		cur->tx_bps = prev->tx_bps;
+		return;
+	}
+	double dt = cur->seen_t - prev->seen_t;
 	if (!(dt > 0))
 		return;
 	if (prev->cpu_seconds >= 0 && cur->cpu_seconds >= prev->cpu_seconds)

@@ -38,7 +38,7 @@ void dom_prom_apply(struct host *h, struct prom_vms **pvms)
 		for (size_t i = 0; i < vms->n; i++) {
 			const struct prom_vm *prev = prom_vms_find(h->vms, vms->v[i].name);
 			if (prev)
-				prom_vm_rates(prev, h->vms->t, &vms->v[i], vms->t);
+				prom_vm_rates(prev, &vms->v[i]);
 		}
 	for (size_t i = 0; i < h->ndoms; i++) {
 		struct dom_stats *s = &h->doms[i].stats;

@@ -98,18 +98,31 @@ static void test_mapping(void)
 static void test_rates(void)
 {
 	struct prom_vm prev = { .name = "x", .cpu_seconds = 10.0, .rd_bytes = 1000, .wr_bytes = 500,
-				.rx_bytes = 100, .tx_bytes = 900 };
+				.rx_bytes = 100, .tx_bytes = 900, .seen_t = 50.0 };
 	struct prom_vm cur = { .name = "x", .cpu_seconds = 13.0, .rd_bytes = 3000, .wr_bytes = 500,
-			       .rx_bytes = 300, .tx_bytes = 100 };
-	prom_vm_rates(&prev, 50.0, &cur, 52.0);
+			       .rx_bytes = 300, .tx_bytes = 100, .seen_t = 52.0 };
+	prom_vm_rates(&prev, &cur);
 	CHECK(fabs(cur.cpu_util - 150.0) < 1e-9);   /* 1.5 CPUs busy */
 	CHECK(fabs(cur.rd_bps - 1000.0) < 1e-9);
 	CHECK(cur.wr_bps == 0);
 	CHECK(fabs(cur.rx_bps - 800.0) < 1e-9);     /* bits/s, as libvirt's path gives */
 	CHECK(cur.tx_bps == 0);                     /* counter went back: no rate */
-	struct prom_vm unknown = { .name = "x", .cpu_seconds = -1 };
-	struct prom_vm later = { .name = "x", .cpu_seconds = 5 };
-	prom_vm_rates(&unknown, 1.0, &later, 2.0);
+	/* A poll between two scrapes: same counters, the same rates, and the
+	 * next change measured from when these counters were first seen. */
+	struct prom_vm again = cur;
+	again.seen_t = 52.5;
+	again.cpu_util = again.rd_bps = 0;
+	prom_vm_rates(&cur, &again);
+	CHECK(fabs(again.cpu_util - 150.0) < 1e-9 && fabs(again.rd_bps - 1000.0) < 1e-9);
+	CHECK(again.seen_t == 52.0);
+	struct prom_vm next = again;
+	next.cpu_seconds = 14.0;
+	next.seen_t = 53.0;
+	prom_vm_rates(&again, &next);
+	CHECK(fabs(next.cpu_util - 100.0) < 1e-9);   /* 1 s of CPU over 53 - 52 */
+	struct prom_vm unknown = { .name = "x", .cpu_seconds = -1, .seen_t = 1.0 };
+	struct prom_vm later = { .name = "x", .cpu_seconds = 5, .seen_t = 2.0 };
+	prom_vm_rates(&unknown, &later);
 	CHECK(later.cpu_util == 0);
 }
 

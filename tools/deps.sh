@@ -5,7 +5,7 @@
 set -e
 what=${1:-build}
 BUILD="gcc make pkg-config libvirt-dev liblua5.4-dev libncurses-dev libreadline-dev libssh2-1-dev libxml2-dev libcurl4-openssl-dev libjansson-dev"
-TEST="libvirt-clients openssh-server openssh-client tmux lua5.4 python3 groff-base clang libclang-rt-14-dev procps qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu tgt qemu-block-extra libvirt-daemon-driver-storage-iscsi-direct openvswitch-switch iproute2 util-linux prometheus-node-exporter ethtool debhelper devscripts lintian lua-check zsh busybox-static prometheus"
+TEST="libvirt-clients openssh-server openssh-client tmux lua5.4 python3 groff-base clang libclang-rt-14-dev procps qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu tgt qemu-block-extra libvirt-daemon-driver-storage-iscsi-direct openvswitch-switch iproute2 util-linux prometheus-node-exporter ethtool debhelper devscripts lintian lua-check zsh busybox-static prometheus prometheus-libvirt-exporter"
 # libvirt's ssh transport bridges to the daemon's socket with nc on the host side (bench)
 TEST="$TEST netcat-openbsd"
 missing=""

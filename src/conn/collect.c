@@ -80,7 +80,7 @@ static void prometheus_poll(struct collector *col, struct host_snapshot *s)
 	struct vd_err err;
 	err_clear(&err);
 	s->shell_used = 1;
-	if (prom_member_take(col->prom, &s->metrics, &s->rtt_ms, &err) < 0)
+	if (prom_member_take(col->prom, &s->metrics, &s->vms, &s->rtt_ms, &err) < 0)
 		s->shell_error = x_strdup(err.msg);
 	else
 		s->shell_ok = 1;

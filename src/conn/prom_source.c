@@ -32,6 +32,7 @@ struct slot {
 	struct host_metrics *m;   /* the last poll's share, until taken */
 	char error[256];          /* or why there is none */
 	double rtt_ms;
+	struct prom_vms *vms;     /* per-VM figures, when the host has libvirt_match */
 };
 
 struct prom_source {
@@ -39,6 +40,8 @@ struct prom_source {
 	struct metrics_settings set;   /* url, credentials (labels: per member) */
 	char  *key;                    /* what tells two sources apart */
 	struct prom_batch *batch;
+	struct prom_batch *vbatch;     /* hosts with libvirt_match: their exporter series */
+	size_t *vmember;               /* per vbatch entry: its member's index */
 	char **labels_text;            /* per host: {instance="..."}, for messages */
 	struct prom_member **members;
 	size_t nmembers;
@@ -50,7 +53,7 @@ struct prom_source {
 	int   demand, stopping;
 	unsigned seq;                  /* polls published */
 	struct slot *slots;
-	struct strbuf bodies[2];       /* the answers' buffers, kept from poll to poll */
+	struct strbuf bodies[3];       /* the answers' buffers, kept from poll to poll */
 	int64_t last_start_ms;
 	struct prom_source *next;
 };
@@ -87,6 +90,9 @@ static char *source_key(const struct metrics_settings *m)
 	sb_appendf(&sb, "%d", m->insecure);
 	for (size_t i = 0; i < m->nmatch; i++)
 		sb_appendf(&sb, "\x1f%s", m->match[i].name);
+	sb_append(&sb, "\x1flibvirt");
+	for (size_t i = 0; i < m->nlibvirt_match; i++)
+		sb_appendf(&sb, "\x1f%s", m->libvirt_match[i].name);
 	return sb_detach(&sb);
 }
 
@@ -114,9 +120,11 @@ struct prom_member *prom_hub_join(struct prom_hub *hub, const struct host_config
 		key = NULL;
 		metrics_settings_copy(&src->set, &cfg->metrics);
 		src->batch = prom_batch_new();
+		src->vbatch = prom_batch_new();
 		pthread_mutex_init(&src->lock, NULL);
 		sb_init(&src->bodies[0]);
 		sb_init(&src->bodies[1]);
+		sb_init(&src->bodies[2]);
 		pthread_cond_init(&src->want, NULL);
 		pthread_cond_init(&src->done, NULL);
 		src->next = hub->sources;
@@ -128,6 +136,16 @@ struct prom_member *prom_hub_join(struct prom_hub *hub, const struct host_config
 		err_set(err, VD_ECONFIG, "%s: host %s: %s", cfg->source ? cfg->source : "inventory", cfg->name,
 			err->msg);
 		return NULL;
+	}
+	if (cfg->metrics.nlibvirt_match) {
+		long v = prom_batch_add(src->vbatch, cfg->metrics.libvirt_match, cfg->metrics.nlibvirt_match, err);
+		if (v < 0) {
+			err_set(err, VD_ECONFIG, "%s: host %s: libvirt_match: %s",
+				cfg->source ? cfg->source : "inventory", cfg->name, err->msg);
+			return NULL;
+		}
+		src->vmember = x_realloc(src->vmember, ((size_t)v + 1) * sizeof *src->vmember);
+		src->vmember[v] = (size_t)idx;
 	}
 	struct prom_member *pm = x_calloc(1, sizeof *pm);
 	pm->src = src;
@@ -287,34 +305,42 @@ static int answer(struct transfer *t, struct prom_vector *v, struct vd_err *err)
 }
 
 /* Every host's share of one poll, or the poll's error for all. */
-static void poll_once(struct prom_source *src, struct prom_host *hosts, char *error, size_t esize)
+static void poll_once(struct prom_source *src, struct prom_host *hosts, struct prom_vms *vms, char *error,
+		      size_t esize)
 {
 	size_t n = prom_batch_count(src->batch);
 	double t = now_mono_s();
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		prom_host_init(&hosts[i], t);
+		prom_vms_init(&vms[i], t);
+	}
 	struct vd_err err;
 	err_clear(&err);
-	char *queries[2] = { prom_query_series(src->batch), prom_query_cpu(src->batch) };
-	struct transfer tr[2];
+	/* The third query, for the libvirt exporters, only when a host has one. */
+	size_t nq = prom_batch_count(src->vbatch) ? 3 : 2;
+	char *queries[3] = { prom_query_series(src->batch), prom_query_cpu(src->batch),
+			     nq == 3 ? prom_query_vms(src->vbatch) : NULL };
+	struct transfer tr[3];
 	memset(tr, 0, sizeof tr);
 	int rc = 0;
-	for (size_t q = 0; q < 2 && rc == 0; q++)
+	for (size_t q = 0; q < nq && rc == 0; q++)
 		rc = transfer_init(src, &tr[q], &src->bodies[q], queries[q], &err);
 	if (rc == 0)
-		rc = run_transfers(src, tr, 2, &err);
-	for (size_t q = 0; q < 2 && rc == 0; q++) {
+		rc = run_transfers(src, tr, nq, &err);
+	for (size_t q = 0; q < nq && rc == 0; q++) {
 		struct prom_vector v;
 		if ((rc = answer(&tr[q], &v, &err)) < 0)
 			break;
 		for (size_t i = 0; i < v.n; i++) {
-			long h = prom_batch_route(src->batch, &v.samples[i]);
-			if (h >= 0)
+			long h = prom_batch_route(q == 2 ? src->vbatch : src->batch, &v.samples[i]);
+			if (h >= 0 && q == 2)
+				prom_vms_add(&vms[src->vmember[h]], &v.samples[i]);
+			else if (h >= 0)
 				prom_host_add(&hosts[h], &v.samples[i]);
 		}
 		prom_vector_free(&v);
 	}
-	for (size_t q = 0; q < 2; q++) {
+	for (size_t q = 0; q < nq; q++) {
 		transfer_free(&tr[q]);
 		free(queries[q]);
 	}
@@ -324,7 +350,8 @@ static void poll_once(struct prom_source *src, struct prom_host *hosts, char *er
 		error[0] = '\0';
 }
 
-static void publish(struct prom_source *src, struct prom_host *hosts, const char *error, double rtt_ms)
+static void publish(struct prom_source *src, struct prom_host *hosts, struct prom_vms *vms, const char *error,
+		    double rtt_ms)
 {
 	pthread_mutex_lock(&src->lock);
 	for (size_t i = 0; i < src->nmembers; i++) {
@@ -334,6 +361,11 @@ static void publish(struct prom_source *src, struct prom_host *hosts, const char
 			host_metrics_free(s->m);
 			free(s->m);
 			s->m = NULL;
+		}
+		if (s->vms) {
+			prom_vms_free(s->vms);
+			free(s->vms);
+			s->vms = NULL;
 		}
 		s->rtt_ms = rtt_ms;
 		if (error[0])
@@ -349,9 +381,17 @@ static void publish(struct prom_source *src, struct prom_host *hosts, const char
 			prom_host_finish(h);
 			s->m = x_malloc(sizeof *s->m);
 			*s->m = h->m;
+			if (vms[i].n) {
+				prom_vms_finish(&vms[i]);
+				s->vms = x_malloc(sizeof *s->vms);
+				*s->vms = vms[i];
+			} else {
+				prom_vms_free(&vms[i]);
+			}
 			continue;
 		}
 		host_metrics_free(&h->m);
+		prom_vms_free(&vms[i]);
 	}
 	src->seq++;
 	pthread_cond_broadcast(&src->done);
@@ -362,6 +402,7 @@ static void *source_main(void *arg)
 {
 	struct prom_source *src = arg;
 	struct prom_host *hosts = x_calloc(src->nmembers, sizeof *hosts);
+	struct prom_vms *vms = x_calloc(src->nmembers, sizeof *vms);
 	char error[256];
 	pthread_mutex_lock(&src->lock);
 	for (;;) {
@@ -380,12 +421,13 @@ static void *source_main(void *arg)
 		src->last_start_ms = now_ms();
 		pthread_mutex_unlock(&src->lock);
 		double t0 = now_mono_s();
-		poll_once(src, hosts, error, sizeof error);
-		publish(src, hosts, error, (now_mono_s() - t0) * 1000.0);
+		poll_once(src, hosts, vms, error, sizeof error);
+		publish(src, hosts, vms, error, (now_mono_s() - t0) * 1000.0);
 		pthread_mutex_lock(&src->lock);
 	}
 	pthread_mutex_unlock(&src->lock);
 	free(hosts);
+	free(vms);
 	return NULL;
 }
 
@@ -438,6 +480,10 @@ void prom_hub_free(struct prom_hub **phub)
 				host_metrics_free(src->slots[i].m);
 				free(src->slots[i].m);
 			}
+			if (src->slots && src->slots[i].vms) {
+				prom_vms_free(src->slots[i].vms);
+				free(src->slots[i].vms);
+			}
 			free(src->labels_text[i]);
 			free(src->members[i]);
 		}
@@ -447,10 +493,13 @@ void prom_hub_free(struct prom_hub **phub)
 		if (src->multi)
 			curl_multi_cleanup(src->multi);
 		prom_batch_free(&src->batch);
+		prom_batch_free(&src->vbatch);
+		free(src->vmember);
 		metrics_settings_free(&src->set);
 		pthread_mutex_destroy(&src->lock);
 		sb_free(&src->bodies[0]);
 		sb_free(&src->bodies[1]);
+		sb_free(&src->bodies[2]);
 		pthread_cond_destroy(&src->want);
 		pthread_cond_destroy(&src->done);
 		free(src->key);
@@ -460,7 +509,8 @@ void prom_hub_free(struct prom_hub **phub)
 	*phub = NULL;
 }
 
-int prom_member_take(struct prom_member *pm, struct host_metrics **out, double *rtt_ms, struct vd_err *err)
+int prom_member_take(struct prom_member *pm, struct host_metrics **out, struct prom_vms **vms, double *rtt_ms,
+		     struct vd_err *err)
 {
 	struct prom_source *src = pm->src;
 	int wait_ms = 2 * src->hub->timeout_ms + 1000;
@@ -471,6 +521,7 @@ int prom_member_take(struct prom_member *pm, struct host_metrics **out, double *
 	until.tv_sec += until.tv_nsec / 1000000000L;
 	until.tv_nsec %= 1000000000L;
 	*out = NULL;
+	*vms = NULL;
 	pthread_mutex_lock(&src->lock);
 	if (src->seq == pm->taken && !src->demand) {
 		src->demand = 1;
@@ -490,6 +541,8 @@ int prom_member_take(struct prom_member *pm, struct host_metrics **out, double *
 	struct slot *s = &src->slots[pm->index];
 	*out = s->m;
 	s->m = NULL;
+	*vms = s->vms;
+	s->vms = NULL;
 	*rtt_ms = s->rtt_ms;
 	int rc = *out ? 0 : err_set(err, VD_EUNREACH, "%s", s->error[0] ? s->error : "no metrics in this poll");
 	pthread_mutex_unlock(&src->lock);

@@ -16,6 +16,7 @@
 #include "model/inventory.h"
 
 struct host_metrics;
+struct prom_vms;
 struct prom_hub;      /* every Prometheus of one fleet */
 struct prom_member;   /* one host of one of them */
 
@@ -33,7 +34,10 @@ void prom_hub_free(struct prom_hub **hub);
 /* On the host's worker: this host's part of a poll newer than the last one
  * it took (asking for one if none is under way), waiting at most the
  * hub's timeout twice over, or until prom_hub_stop.  0 and *out
- * (caller frees with host_metrics_free and free) or -1 and err. */
-int  prom_member_take(struct prom_member *pm, struct host_metrics **out, double *rtt_ms, struct vd_err *err);
+ * (caller frees with host_metrics_free and free) and *vms (the host's
+ * domains from its libvirt exporter, NULL without libvirt_match or when
+ * none were reported; prom_vms_free and free) or -1 and err. */
+int  prom_member_take(struct prom_member *pm, struct host_metrics **out, struct prom_vms **vms, double *rtt_ms,
+		      struct vd_err *err);
 
 #endif

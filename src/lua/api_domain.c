@@ -201,6 +201,15 @@ static int dom_stats(lua_State *L)
 	lvd_set_num(L, "numa_locality", domain_numa_locality(h, d));
 	lua_pushboolean(L, s->valid);
 	lua_setfield(L, -2, "live");
+	if (s->from_prometheus) {   /* the libvirt exporter's figures: no placement, no guest balloon stats */
+		lvd_set_str(L, "source", "prometheus");
+		lua_createtable(L, 2, 0);
+		lua_pushstring(L, "numa_mem");
+		lua_rawseti(L, -2, 1);
+		lua_pushstring(L, "balloon.usable");
+		lua_rawseti(L, -2, 2);
+		lua_setfield(L, -2, "unavailable");
+	}
 	return 1;
 }
 

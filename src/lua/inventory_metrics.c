@@ -7,7 +7,11 @@
  *               match = { instance = "10.0.0.7:9100" },
  *               bearer_token_file = "/etc/vdeck/prom.token",
  *               -- or username = "vdeck", password_file = "/etc/vdeck/prom.pw",
- *               ca_file = "/etc/ssl/prom-ca.pem", insecure = false } */
+ *               ca_file = "/etc/ssl/prom-ca.pem", insecure = false,
+ *               libvirt_match = { instance = "10.0.0.7:9177" } }
+ *
+ * libvirt_match selects the host's libvirt exporter series (per-VM
+ * figures); without it Prometheus gives no per-VM figures. */
 #include "lua/inventory_metrics.h"
 #include "core/paths.h"
 #include "core/xalloc.h"
@@ -83,38 +87,41 @@ static int cmp_match(const void *a, const void *b)
 	return strcmp(((const struct prom_label *)a)->name, ((const struct prom_label *)b)->name);
 }
 
-static void read_match(lua_State *L, int t, const char *what, struct metrics_settings *m)
+/* A table of label = "value" matchers (field match or libvirt_match);
+ * 1 when declared. */
+static int read_labels(lua_State *L, int t, const char *what, const char *field, struct prom_label **out,
+		       size_t *n)
 {
-	lua_getfield(L, t, "match");
+	lua_getfield(L, t, field);
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
-		return;
+		return 0;
 	}
 	if (!lua_istable(L, -1))
-		metrics_error(L, "%s: field 'match' must be a table of label = \"value\"", what);
-	m->match_declared = 1;
+		metrics_error(L, "%s: field '%s' must be a table of label = \"value\"", what, field);
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
 		if (lua_type(L, -2) != LUA_TSTRING || !valid_label(lua_tostring(L, -2)))
-			metrics_error(L, "%s: match keys must be Prometheus label names ([a-zA-Z_][a-zA-Z0-9_]*, "
-				      "not starting with __)", what);
+			metrics_error(L, "%s: %s keys must be Prometheus label names ([a-zA-Z_][a-zA-Z0-9_]*, "
+				      "not starting with __)", what, field);
 		if (lua_type(L, -1) != LUA_TSTRING || !lua_tostring(L, -1)[0])
-			metrics_error(L, "%s: match.%s must be a non-empty string", what, lua_tostring(L, -2));
-		x_grow(&m->match, &(size_t){ m->nmatch }, m->nmatch + 1, sizeof *m->match);
-		m->match[m->nmatch].name = x_strdup(lua_tostring(L, -2));
-		m->match[m->nmatch].value = x_strdup(lua_tostring(L, -1));
-		m->nmatch++;
+			metrics_error(L, "%s: %s.%s must be a non-empty string", what, field, lua_tostring(L, -2));
+		x_grow(out, &(size_t){ *n }, *n + 1, sizeof **out);
+		(*out)[*n].name = x_strdup(lua_tostring(L, -2));
+		(*out)[*n].value = x_strdup(lua_tostring(L, -1));
+		(*n)++;
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
-	if (m->nmatch)
-		qsort(m->match, m->nmatch, sizeof *m->match, cmp_match);
+	if (*n)
+		qsort(*out, *n, sizeof **out, cmp_match);
+	return 1;
 }
 
 void inventory_read_metrics(lua_State *L, int t, const char *what, struct metrics_settings *m)
 {
 	static const char *const known[] = { "source", "url", "match", "bearer_token_file", "username",
-					     "password_file", "ca_file", "insecure", NULL };
+					     "password_file", "ca_file", "insecure", "libvirt_match", NULL };
 	memset(m, 0, sizeof *m);
 	m->source = UNSET_SOURCE;
 	m->insecure = -1;
@@ -137,7 +144,7 @@ void inventory_read_metrics(lua_State *L, int t, const char *what, struct metric
 			ok = !strcmp(*p, k);
 		if (!ok)
 			metrics_error(L, "%s: unknown field '%s' (known: source, url, match, bearer_token_file, "
-				      "username, password_file, ca_file, insecure)", sub, k ? k : "?");
+				      "username, password_file, ca_file, insecure, libvirt_match)", sub, k ? k : "?");
 	}
 	char *source = field_string(L, mt, sub, "source");
 	if (source) {
@@ -154,7 +161,11 @@ void inventory_read_metrics(lua_State *L, int t, const char *what, struct metric
 	m->url = field_string(L, mt, sub, "url");
 	if (m->url && strncmp(m->url, "http://", 7) && strncmp(m->url, "https://", 8))
 		metrics_error(L, "%s: url must start with http:// or https://, not \"%s\"", sub, m->url);
-	read_match(L, mt, sub, m);
+	m->match_declared = read_labels(L, mt, sub, "match", &m->match, &m->nmatch);
+	if (read_labels(L, mt, sub, "libvirt_match", &m->libvirt_match, &m->nlibvirt_match)
+	    && !m->nlibvirt_match)
+		metrics_error(L, "%s: libvirt_match = {} selects every series: name at least one label, "
+			      "or leave it out (no per-VM figures from Prometheus)", sub);
 	m->bearer_token_file = field_path(L, mt, sub, "bearer_token_file");
 	m->username = field_string(L, mt, sub, "username");
 	m->password_file = field_path(L, mt, sub, "password_file");
@@ -213,8 +224,21 @@ int inventory_merge_metrics(struct host_config *h, const struct metrics_settings
 	for (size_t i = 0; i < d->nmatch; i++)
 		if (!has_label(m, d->match[i].name))
 			add_label(m, d->match[i].name, x_strdup(d->match[i].value));
-	if (m->source != MS_PROMETHEUS)
+	/* The exporter's labels: the host's own, or else the defaults'. */
+	if (!m->nlibvirt_match && m->source == MS_PROMETHEUS)
+		for (size_t i = 0; i < d->nlibvirt_match; i++) {
+			x_grow(&m->libvirt_match, &(size_t){ m->nlibvirt_match }, m->nlibvirt_match + 1,
+			       sizeof *m->libvirt_match);
+			m->libvirt_match[m->nlibvirt_match].name = x_strdup(d->libvirt_match[i].name);
+			m->libvirt_match[m->nlibvirt_match].value = x_strdup(d->libvirt_match[i].value);
+			m->nlibvirt_match++;
+		}
+	if (m->source != MS_PROMETHEUS) {
+		if (m->nlibvirt_match)
+			return err_set(err, VD_ECONFIG, "%s: metrics libvirt_match needs source = \"prometheus\"",
+				       h->source);
 		goto sorted;
+	}
 	if (!m->url)
 		return err_set(err, VD_ECONFIG, "%s: metrics source \"prometheus\" needs a url", h->source);
 	/* node_exporter's usual target, unless the host chose its own labels. */

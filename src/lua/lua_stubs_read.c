@@ -295,6 +295,8 @@ const char lua_stubs_read[] =
 "---@field nics table<string, { rx_bytes: integer, tx_bytes: integer, rx_bps: number?, tx_bps: number? }>\n"
 "---@field numa_mem table? bytes per host NUMA node\n"
 "---@field live boolean\n"
+"---@field source string? \"prometheus\" when from the host's libvirt exporter\n"
+"---@field unavailable string[]? what that exporter does not carry\n"
 "\n"
 "---@return vdeck.DomainStats\n"
 "function Domain:stats() end\n"

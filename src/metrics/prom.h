@@ -15,6 +15,7 @@
 #define VD_METRICS_PROM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "metrics/host_metrics.h"
 
@@ -84,5 +85,47 @@ void prom_host_add(struct prom_host *h, const struct prom_sample *s);
  * the implicit NUMA node, per-node hugepages).  Leaves h->m ready for
  * host_metrics_rates. */
 void prom_host_finish(struct prom_host *h);
+
+/* Per-VM figures from a libvirt exporter (prometheus-libvirt-exporter,
+ * Debian 12's 0.2.0: libvirt_domain_* series, labelled domain=NAME).  The
+ * host's exporter series are selected by their own batch (the inventory's
+ * libvirt_match); prom_query_vms asks for all its hosts' domains at once,
+ * prom_batch_route routes each series to its host, prom_vms_add files it
+ * under its domain.  The exporter has no per-VM NUMA placement and no
+ * guest balloon statistics: those stay unknown. */
+char *prom_query_vms(const struct prom_batch *b);
+
+struct prom_vm {
+	char    *name;            /* the domain label */
+	int      state;           /* libvirt_domain_state_code (virDomainState), -1 unknown */
+	unsigned vcpus;           /* 0 unknown */
+	uint64_t mem_bytes;       /* memory_usage_bytes: the balloon's current size */
+	uint64_t max_mem_bytes;
+	double   cpu_seconds;     /* -1 unknown */
+	uint64_t rd_bytes, wr_bytes, rx_bytes, tx_bytes;   /* summed over devices */
+	double   cpu_util;        /* percent of one host CPU, after prom_vm_rates */
+	double   rd_bps, wr_bps, rx_bps, tx_bps;           /* bytes/s (block), bits/s (net) */
+	double   seen_t;          /* the poll that first saw these counters */
+};
+
+struct prom_vms {
+	struct prom_vm *v;        /* sorted by name after prom_vms_finish */
+	size_t n;
+	double t;                 /* when polled, monotonic seconds */
+};
+
+void prom_vms_init(struct prom_vms *vs, double t);
+void prom_vms_free(struct prom_vms *vs);
+/* Files one libvirt exporter series under its domain; others are ignored. */
+void prom_vms_add(struct prom_vms *vs, const struct prom_sample *s);
+void prom_vms_finish(struct prom_vms *vs);
+/* The domain called name, NULL when the exporter did not report it. */
+const struct prom_vm *prom_vms_find(const struct prom_vms *vs, const char *name);
+/* Fills cur's rates from prev (the same domain one poll earlier).  A
+ * poll between two scrapes sees the same counters: it keeps prev's rates
+ * and the time they were first seen, so the next change is divided by
+ * the time between the polls that saw the two scrapes.  A counter that
+ * went back (a restarted domain) gives no rate, not a negative one. */
+void prom_vm_rates(const struct prom_vm *prev, struct prom_vm *cur);
 
 #endif

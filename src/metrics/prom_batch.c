@@ -223,3 +223,26 @@ char *prom_query_cpu(const struct prom_batch *b)
 	sb_append(&sb, "})");
 	return sb_detach(&sb);
 }
+
+/* The libvirt exporter's series vdeck reads (metrics/prom_vm.c); only the
+ * labels that tell domains and devices apart are kept. */
+static const char vm_series_names[] =
+	"libvirt_domain_state_code"
+	"|libvirt_domain_info_(virtual_cpus|memory_usage_bytes|maximum_memory_bytes|cpu_time_seconds_total)"
+	"|libvirt_domain_block_stats_(read|write)_bytes_total"
+	"|libvirt_domain_interface_stats_(receive|transmit)_bytes_total";
+
+char *prom_query_vms(const struct prom_batch *b)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	sb_append(&sb, "max by (__name__,domain,target_device");
+	for (size_t i = 0; i < b->nnames; i++)
+		if (strcmp(b->names[i], "__name__") && strcmp(b->names[i], "domain")
+		    && strcmp(b->names[i], "target_device"))
+			sb_appendf(&sb, ",%s", b->names[i]);
+	sb_appendf(&sb, ") ({__name__=~\"%s\",", vm_series_names);
+	append_selector(&sb, b);
+	sb_append(&sb, "})");
+	return sb_detach(&sb);
+}

@@ -1,6 +1,7 @@
 /* cluster.c — applying worker snapshots to the model, and lookups.
  * Which sources answered, and the state that follows: host_state.c. */
 #include "model/cluster.h"
+#include "model/dom_prom.h"
 #include "core/xalloc.h"
 #include "metrics/host_metrics.h"
 
@@ -57,6 +58,7 @@ void cluster_free(struct cluster *c)
 		pool_infos_free(h->pools, h->npools);
 		net_list_free(&h->nets);
 		free(h->alerts);
+		dom_prom_free(&h->vms);
 	}
 	free(c->hosts);
 	jobs_free(&c->jobs);
@@ -140,6 +142,7 @@ static void carry_domain_rates(const struct host *h, struct domain *nd, int keep
 			domain_rates(&h->doms[i].stats, &nd->stats);
 			if (keep_placement)
 				keep_numa(&h->doms[i].stats, &nd->stats);
+			dom_prom_keep(&h->doms[i].stats, &nd->stats);
 			return;
 		}
 }
@@ -221,6 +224,7 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 				domain_rates(&h->doms[i].stats, &s->stats[i]);
 				if (s->shell_skipped)
 					keep_numa(&h->doms[i].stats, &s->stats[i]);
+				dom_prom_keep(&h->doms[i].stats, &s->stats[i]);
 				h->doms[i].stats = s->stats[i];
 			}
 		} else {
@@ -257,6 +261,8 @@ void host_apply_snapshot(struct cluster *c, struct host *h, struct host_snapshot
 			h->nets_known = 1;
 		}
 	}
+	if (s->vms)
+		dom_prom_apply(h, &s->vms);
 	if (s->metrics) {
 		host_metrics_rates(h->metrics, s->metrics);
 		metrics_destroy(&h->metrics);
@@ -284,6 +290,7 @@ void host_snapshot_free(struct host_snapshot *s)
 	free_strings(s->pool_dirs, s->npool_dirs);
 	pool_infos_free(s->pools, s->npools);
 	net_list_free(&s->nets);
+	dom_prom_free(&s->vms);
 	memset(s, 0, sizeof *s);
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "metrics/gpu.h"
+#include "metrics/prom.h"
 #include "metrics/lun.h"
 #include "metrics/netxml.h"
 #include "metrics/poolxml.h"
@@ -60,6 +61,7 @@ struct host_snapshot {
 	double    rtt_ms;                     /* round trip of the metrics command */
 	double    t;                          /* monotonic seconds of the sample */
 	double    answered[HOST_NSRC];        /* when each half answered (monotonic s); 0: at t */
+	struct prom_vms *vms;                 /* per-VM figures from Prometheus (libvirt_match) */
 };
 
 struct host {
@@ -95,6 +97,7 @@ struct host {
 	double    overdue_wait[HOST_NSRC];    /* the wait already marked as unanswered */
 	unsigned  generation;                 /* bumps on every change */
 	int       maintenance;                /* takes no new VMs in any plan (ops/maintenance.h) */
+	struct prom_vms *vms;                 /* the last per-VM figures from Prometheus, for rates */
 };
 
 struct cluster {

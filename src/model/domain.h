@@ -26,6 +26,7 @@ struct dom_stats {
 	unsigned numa_nodes;                         /* entries valid in numa_mem */
 	uint64_t numa_mem[DOM_MAX_NUMA];             /* bytes resident per host node */
 	double   t;                                  /* monotonic seconds when sampled */
+	int      from_prometheus;                    /* filled from the host's libvirt exporter */
 };
 
 struct domain {

@@ -49,6 +49,11 @@ void metrics_settings_copy(struct metrics_settings *dst, const struct metrics_se
 		dst->match[i].name = x_strdup(src->match[i].name);
 		dst->match[i].value = x_strdup(src->match[i].value);
 	}
+	dst->libvirt_match = src->nlibvirt_match ? x_calloc(src->nlibvirt_match, sizeof *dst->libvirt_match) : NULL;
+	for (size_t i = 0; i < src->nlibvirt_match; i++) {
+		dst->libvirt_match[i].name = x_strdup(src->libvirt_match[i].name);
+		dst->libvirt_match[i].value = x_strdup(src->libvirt_match[i].value);
+	}
 	dst->bearer_token_file = x_strdup(src->bearer_token_file);
 	dst->username = x_strdup(src->username);
 	dst->password_file = x_strdup(src->password_file);
@@ -63,6 +68,11 @@ void metrics_settings_free(struct metrics_settings *m)
 		free(m->match[i].value);
 	}
 	free(m->match);
+	for (size_t i = 0; i < m->nlibvirt_match; i++) {
+		free(m->libvirt_match[i].name);
+		free(m->libvirt_match[i].value);
+	}
+	free(m->libvirt_match);
 	free(m->bearer_token_file);
 	free(m->username);
 	free(m->password_file);

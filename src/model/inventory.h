@@ -40,6 +40,8 @@ struct metrics_settings {
 	char  *ca_file;            /* PEM bundle to verify the server with */
 	int    insecure;           /* 1: do not verify the server's certificate */
 	int    match_declared;     /* while loading: the declaration had its own match */
+	struct prom_label *libvirt_match; /* the host's libvirt exporter series; none: no per-VM figures */
+	size_t nlibvirt_match;
 };
 
 struct host_config {

@@ -80,9 +80,53 @@ static void test_merge(void)
 	inventory_free(&inv);
 }
 
+/* libvirt_match: the host's own, else the defaults'; none by default. */
+static void test_libvirt_match(void)
+{
+	struct inventory inv;
+	struct vd_err err;
+	err_clear(&err);
+	int rc = inventory_load_string(
+		"defaults { metrics = { source = 'prometheus', url = 'http://prom:9090',\n"
+		"                       libvirt_match = { job = 'libvirt' } },\n"
+		"           ssh = { known_hosts = '/kh' } }\n"
+		"host { name = 'a', address = '10.0.0.7' }\n"
+		"host { name = 'b', address = '10.0.0.8', metrics = { libvirt_match = { instance = '10.0.0.8:9177' } } }\n"
+		"host { name = 'c', transport = 'local', metrics = { source = 'shell' } }\n",
+		"cluster.lua", &inv, &err);
+	CHECK_INT(rc, 0);
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return;
+	}
+	const struct host_config *a = inventory_find(&inv, "a"), *b = inventory_find(&inv, "b");
+	const struct host_config *c = inventory_find(&inv, "c");
+	CHECK_INT(a->metrics.nlibvirt_match, 1);
+	CHECK_STR(a->metrics.libvirt_match[0].name, "job");
+	CHECK_STR(a->metrics.libvirt_match[0].value, "libvirt");
+	CHECK_INT(b->metrics.nlibvirt_match, 1);
+	CHECK_STR(b->metrics.libvirt_match[0].name, "instance");
+	CHECK_STR(b->metrics.libvirt_match[0].value, "10.0.0.8:9177");
+	CHECK_INT(c->metrics.nlibvirt_match, 0);   /* shell source: per-VM figures from libvirt */
+	inventory_free(&inv);
+	err_clear(&err);
+	CHECK_INT(inventory_load_string("defaults { metrics = { source = 'prometheus', url = 'http://p' } }\n"
+					"host { name = 'a', address = '10.0.0.7' }\n", "cluster.lua", &inv, &err), 0);
+	CHECK_INT(inventory_find(&inv, "a")->metrics.nlibvirt_match, 0);
+	inventory_free(&inv);
+}
+
 int main(void)
 {
 	test_merge();
+	test_libvirt_match();
+	expect_error("host { name = 'a', metrics = { libvirt_match = {} } }", "libvirt_match = {} selects every series");
+	expect_error("host { name = 'a', metrics = { libvirt_match = { job = false } } }",
+		     "libvirt_match.job must be a non-empty string");
+	expect_error("host { name = 'a', metrics = { libvirt_match = 'x' } }",
+		     "field 'libvirt_match' must be a table");
+	expect_error("host { name = 'a', transport = 'local', metrics = { libvirt_match = { job = 'lv' } } }",
+		     "libvirt_match needs source = \"prometheus\"");
 	const char *ok = "ssh = { known_hosts = '/kh' }";
 	char text[512];
 	snprintf(text, sizeof text, "defaults { %s }\nhost { name = 'a', address = 'x', metrics = { source = 'snmp' } }", ok);

@@ -235,7 +235,7 @@ static void test_slow_facts_kept(void)
 	const char *want_lun[] = { "sda", "sda", "sda", "sdb", "sdb" };
 	const char *at = out.buf ? out.buf : "";
 	for (int i = 0; i < 5; i++) {
-		char mark[8];
+		char mark[16];
 		snprintf(mark, sizeof mark, "\n=%d\n", i + 1);
 		const char *end = strstr(at, mark);
 		CHECK(end != NULL);

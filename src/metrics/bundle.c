@@ -103,7 +103,7 @@ static const char script_links[] =
  * newlines).  ethtool once per physical NIC where it is installed (not
  * under a sysroot: ethtool asks the running kernel, whose NICs are not the
  * tree's), `ip -d link` (VF MAC, VLAN, trust) once per PF that has VFs, the
- * Open vSwitch status (four commands) only where its database socket
+ * Open vSwitch configuration (two commands) only where its database socket
  * exists; OVS_RUNDIR as the OVS tools themselves read it. */
 static const char script_slow[] =
 	"if [ -n \"$vdeck_fresh\" ] || [ -z \"${vdeck_slow-}\" ]; then vdeck_slow=$(\n"
@@ -115,12 +115,17 @@ static const char script_slow[] =
 	"  o=${OVS_RUNDIR:-/var/run/openvswitch}\n"
 	"  if [ -S \"$o/db.sock\" ] && command -v ovs-appctl >/dev/null 2>&1; then\n"
 	"    printf '\\036C ovs-vsctl show\\n'; ovs-vsctl --timeout=3 show 2>&1\n"
-	"    printf '\\036C ovs-appctl bond/show\\n'; ovs-appctl --timeout=3 bond/show 2>&1\n"
-	"    printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1\n"
 	"    printf '\\036C ovs-vsctl get Open_vSwitch . other_config\\n'\n"
 	"    ovs-vsctl --timeout=3 get Open_vSwitch . other_config 2>&1; fi\n"
 	"  printf x); fi\n"
-	"printf '%s' \"${vdeck_slow%x}\"\n";
+	"printf '%s' \"${vdeck_slow%x}\"\n"
+	/* A bond's LACP state is live: a partner that goes away is an alert on
+	 * the next poll, so bond/show and lacp/show run every poll, where OVS
+	 * runs. */
+	"o=${OVS_RUNDIR:-/var/run/openvswitch}\n"
+	"if [ -S \"$o/db.sock\" ] && command -v ovs-appctl >/dev/null 2>&1; then\n"
+	"  printf '\\036C ovs-appctl bond/show\\n'; ovs-appctl --timeout=3 bond/show 2>&1\n"
+	"  printf '\\036C ovs-appctl lacp/show\\n'; ovs-appctl --timeout=3 lacp/show 2>&1; fi\n";
 
 /* Run once, where the script or the function is defined: the page size
  * never changes, so a long-lived shell asks for it once per session.  The

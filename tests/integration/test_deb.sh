@@ -9,6 +9,7 @@
 #     inventory and copyright are where Debian looks for them;
 #   - `apt-get purge` leaves none of its files (dpkg -L before, gone after).
 cd "$(dirname "$0")/../.." || exit 2
+want=$(ls lua/runbooks/*.lua | wc -l)   # the runbooks the tree ships
 . tests/lib/harness.sh
 if [ "$(id -u)" != 0 ]; then
 	skip "test_deb: apt-get install needs root"
@@ -63,7 +64,6 @@ out=$(/usr/bin/vdeck --demo -e 'return #vdeck.hosts()' 2>&1)
 check "the demo one-liner runs (8 hosts: '$out')" test "$out" = 8
 /usr/bin/vdeck --demo --json --list-runbooks >"$tmp/runbooks" 2>&1
 n=$(grep -c '"path":"/usr/share/vdeck/lua/runbooks/' "$tmp/runbooks")
-want=$(ls lua/runbooks/*.lua | wc -l)
 check "--list-runbooks lists the $want shipped runbooks from /usr/share/vdeck ($n)" test "$n" = "$want"
 # Runbooks that require a shared Lua module find it under /usr/share/vdeck/lua.
 check "rebalance (require \"planlib\") runs from the installed files" \

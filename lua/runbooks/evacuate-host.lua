@@ -15,6 +15,9 @@ return vdeck.runbook {
     { name = "unsafe", type = "boolean", default = false },
   },
   run = function(ctx, p)
+    -- A host that has not answered is not empty: its VMs are read first,
+    -- which waits for its first answer and raises "unreachable" (exit 3).
+    vdeck.host(p.host):domains()
     local pl = vdeck.plan_balance { evacuate = p.host }
     print(planlib.balance_table(pl))
     local summary = { host = p.host, vms = #pl.moves + #pl.skipped, planned = #pl.moves,

@@ -179,9 +179,9 @@ contains "vm=omega: stderr names the host that did not answer" "$err" \
 
 vd "evacuate-host host=late (dry-run)" --dry-run --exec evacuate-host host=late
 rc_is "evacuate-host host=late (dry-run)" 0
-contains "evacuate late: alpha would migrate to prompt" "$out" 'virDomainMigrate3("alpha", dconn="test:///default"'
-contains "evacuate late: one running VM handled" "$out" 'details=["alpha (dry-run)"] errors={} failed=0 host=late moved=1 vms=1'
-contains "evacuate late: the dead host is not a target" "$err" "dead: skipped, down"
+contains "evacuate late: the plan moves alpha to prompt" "$out" 'alpha  4.0G  late  prompt'
+contains "evacuate late: the paused VM is named with its reason" "$out" 'gamma & co  late  paused'
+lacks "evacuate late: the dead host is not a target" "$out" '  dead  '
 waited "evacuate-host host=late (dry-run)"
 
 vd "evacuate-host host=dead" --exec evacuate-host host=dead

@@ -17,7 +17,9 @@ VDECK=${VDECK:-$root/vdeck}
 tmp=$(mktemp -d /dev/shm/vdeck-promvm.XXXXXX 2>/dev/null || mktemp -d)
 cleanup() {
 	for p in $exp_pid $prom_pid; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	# only these two: a bare wait would also wait for the private libvirtd,
+	# which ends only when libvirtd_private_stop below stops it
+	for p in $exp_pid $prom_pid; do wait "$p" 2>/dev/null; done
 	libvirtd_private_stop
 	rm -rf "$tmp"
 }

@@ -103,6 +103,8 @@ void host_net_rates(const struct host_metrics *prev, struct host_metrics *cur, d
 		c->irq_rate = -1;
 		if (p && p->irq_queues && c->irq_queues == p->irq_queues && c->irq_count >= p->irq_count && dt > 0)
 			c->irq_rate = (double)(c->irq_count - p->irq_count) / dt;
+		if (!c->irq_queues)
+			continue; /* nic_queues may be NULL: no offset into it */
 		struct nic_queue *q = &cur->nic_queues[c->irq_first];
 		for (size_t k = 0; k < c->irq_queues; k++) {
 			const struct nic_queue *pq = p && dt > 0 ? same_queue(prev, p, &q[k]) : NULL;

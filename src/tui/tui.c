@@ -177,14 +177,6 @@ static void draw_title(struct tui *t)
 		[V_RUNBOOKS] = "Runbooks", [V_JOBS] = "Jobs", [V_LOG] = "Log", [V_STORAGE] = "Storage", [V_PLAN] = "Plan",
 		[V_SWITCH] = "Switches",
 	};
-	int x = put_text(0, 0, 8, " vdeck ", attr | A_BOLD, 0) + 1;
-	for (size_t i = 0; i < sizeof cycle / sizeof cycle[0]; i++) {
-		char b[32];
-		int cur = t->view == cycle[i] || (cycle[i] == V_CLUSTER && t->view == V_HOST) ||
-			(cycle[i] == V_VMS && t->view == V_VM);
-		snprintf(b, sizeof b, cur ? "[%zu %s]" : " %zu %s ", i + 1, names[cycle[i]]);
-		x += put_text(0, x, 16, b, cur ? (int)(attr | A_BOLD | A_UNDERLINE) : attr, 0) + 1;
-	}
 	size_t up = 0, down = 0, vms = 0;
 	for (size_t i = 0; i < t->c->nhosts; i++) {
 		up += t->c->hosts[i].state == HOST_UP;
@@ -195,6 +187,27 @@ static void draw_title(struct tui *t)
 	snprintf(right, sizeof right, "%s%zu hosts: %zu up, %zu down | %zu VMs | %s ",
 		 t->opts->readonly ? "READONLY | " : "", t->c->nhosts, up, down, vms, theme_name());
 	int w = text_width(right);
+	size_t ntabs = sizeof cycle / sizeof cycle[0];
+	/* Tabs other than the current one lose their padding, then their names,
+	 * when the names and the cluster counts do not both fit: the counts
+	 * matter more. */
+	int names_width = 0;
+	for (size_t i = 0; i < ntabs; i++)
+		names_width += (int)strlen(names[cycle[i]]) + 3;
+	int fit = 8 + w + names_width + 2 * (int)ntabs <= COLS ? 2 : 8 + w + names_width <= COLS ? 1 : 0;
+	int x = put_text(0, 0, 8, " vdeck ", attr | A_BOLD, 0) + 1;
+	for (size_t i = 0; i < ntabs; i++) {
+		char b[32];
+		int cur = t->view == cycle[i] || (cycle[i] == V_CLUSTER && t->view == V_HOST) ||
+			(cycle[i] == V_VMS && t->view == V_VM);
+		if (cur)
+			snprintf(b, sizeof b, "[%zu %s]", i + 1, names[cycle[i]]);
+		else if (fit)
+			snprintf(b, sizeof b, fit == 2 ? " %zu %s " : "%zu %s", i + 1, names[cycle[i]]);
+		else
+			snprintf(b, sizeof b, "%zu", i + 1);
+		x += put_text(0, x, 16, b, cur ? (int)(attr | A_BOLD | A_UNDERLINE) : attr, 0) + 1;
+	}
 	if (COLS - w > x)
 		put_text(0, COLS - w, w, right, attr, 0);
 }

@@ -47,7 +47,14 @@ tui_start() {
 		"'$VDECK' $* $stderr" \
 		"echo \$? > '$TMP/rc.tmp'; stty -a > '$TMP/stty' 2>&1; mv '$TMP/rc.tmp' '$TMP/rc'" \
 		"sleep 60" > "$TMP/run.sh"
-	tmux -L "$SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" "env ${TUI_ENV:-} sh '$TMP/run.sh'"
+	# A server just killed on this socket may still be going away ("server
+	# exited unexpectedly"): try again shortly.
+	for try in 1 2 3 4 5; do
+		tmux -L "$SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" "env ${TUI_ENV:-} sh '$TMP/run.sh'" &&
+			return 0
+		sleep 0.3
+	done
+	return 1
 }
 
 screen() { tmux -L "$SOCK" capture-pane -p 2>/dev/null; }

@@ -49,10 +49,12 @@ static void feed(struct cluster *c, size_t h, struct pool_info *pools, size_t np
 	s.t = 1;
 	s.pools_read = 1;
 	s.pools = x_calloc(np + 1, sizeof *s.pools);
-	memcpy(s.pools, pools, np * sizeof *pools);
+	if (np)
+		memcpy(s.pools, pools, np * sizeof *pools);
 	s.npools = np;
 	s.doms = x_calloc(nd + 1, sizeof *s.doms);
-	memcpy(s.doms, doms, nd * sizeof *doms);
+	if (nd)
+		memcpy(s.doms, doms, nd * sizeof *doms);
 	s.ndoms = nd;
 	host_apply_snapshot(c, &c->hosts[h], &s, 1);
 	host_snapshot_free(&s);

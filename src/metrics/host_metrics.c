@@ -229,7 +229,10 @@ static int route(const char *path, const char *data, size_t n, void *ctx)
 		size_t slot;
 		if (!*name || strchr(name, '/') || bond_known(c, name, &slot))
 			return 0;
-		rc = parse_bonding(name, data, n, &b, &e);
+		if (strlen(name) >= sizeof b.name)   /* cut, it could collide with another */
+			rc = err_set(&e, VD_EINVAL, "bond name longer than %zu bytes", sizeof b.name - 1);
+		else
+			rc = parse_bonding(name, data, n, &b, &e);
 		if (rc == 0 && bond_add(c, &b, slot) < 0) {
 			bond_free(&b);
 			rc = err_set(&e, VD_EINVAL, "more than %d bonds: %s and the rest are left out",

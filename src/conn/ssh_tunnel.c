@@ -34,7 +34,9 @@
 #include "core/xalloc.h"
 
 #define TUNNEL_LINKS 8           /* libvirt connections at once per host */
-#define LINK_BUF     (64 * 1024)
+/* Per direction and link: a libvirt reply larger than this simply takes
+ * more passes; 64 KiB cost 16 MiB of a 128-host console's heap. */
+#define LINK_BUF     (16 * 1024)
 #define STREAMLOCAL  "direct-streamlocal@openssh.com"
 
 struct tunnel_link {
@@ -267,9 +269,10 @@ static void move_all(struct ssh_conn *c, struct ssh_tunnel *t, int may_wait)
 }
 
 /* A new libvirt connection gets the spare channel or a new one. */
-static void accept_links(struct ssh_conn *c, struct ssh_tunnel *t)
+/* Takes libvirt's new connections; returns how many became links. */
+static int accept_links(struct ssh_conn *c, struct ssh_tunnel *t)
 {
-	int fd;
+	int fd, linked = 0;
 	while ((fd = accept4(t->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		struct tunnel_link *l = NULL;
 		for (int i = 0; i < TUNNEL_LINKS && !l; i++)
@@ -293,7 +296,9 @@ static void accept_links(struct ssh_conn *c, struct ssh_tunnel *t)
 		l->done = 0;
 		l->up = x_malloc(LINK_BUF);
 		l->down = x_malloc(LINK_BUF);
+		linked++;
 	}
+	return linked;
 }
 
 static int link_fds(struct ssh_tunnel *t, struct pollfd *pf, int max)
@@ -319,6 +324,9 @@ static void *pump_main(void *arg)
 	struct ssh_conn *c = arg;
 	struct ssh_tunnel *t = c->tunnel;
 	struct pollfd pf[3 + TUNNEL_LINKS];
+	/* accept4 only when the listening socket is readable: each pass of
+	 * the pump is syscalls on every link, and a pass per poll is enough. */
+	int listen_ready = 1;
 	for (;;) {
 		int timeout = -1, next = 0;
 		ssh_conn_lock(c);
@@ -327,8 +335,8 @@ static void *pump_main(void *arg)
 			break;
 		}
 		move_all(c, t, 1);
-		accept_links(c, t);
-		move_all(c, t, 1);
+		if (listen_ready && accept_links(c, t))
+			move_all(c, t, 1);   /* a new link may have its first request waiting */
 		int n = 0;
 		pf[n++] = (struct pollfd){ .fd = t->wake_fd, .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = t->listen_fd, .events = POLLIN };
@@ -339,8 +347,13 @@ static void *pump_main(void *arg)
 		}
 		n += link_fds(t, pf + n, TUNNEL_LINKS);
 		pthread_mutex_unlock(&c->lock);   /* no kick: this is the pump */
-		if (poll(pf, (nfds_t)n, timeout) < 0 && errno != EINTR)
-			sleep_ms(10);
+		if (poll(pf, (nfds_t)n, timeout) < 0) {
+			pf[0].revents = 0;
+			pf[1].revents = POLLIN;   /* unknown: look */
+			if (errno != EINTR)
+				sleep_ms(10);
+		}
+		listen_ready = pf[1].revents != 0;
 		if (pf[0].revents) {
 			eventfd_t v;
 			eventfd_read(t->wake_fd, &v);

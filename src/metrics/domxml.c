@@ -51,9 +51,11 @@ static unsigned uint_text(const xmlNode *n)
 	return (unsigned)strtoul(t, NULL, 10);
 }
 
-/* The arrays of dom_info have no capacity field.  They grow only through
- * x_grow, which sizes them to 8 times a power of two, so that is their
- * capacity: an append reallocates log n times, not n times. */
+/* The arrays of dom_info have no capacity field.  While parsing they grow
+ * only through x_grow, which sizes them to 8 times a power of two, so that
+ * is their capacity: an append reallocates log n times, not n times.
+ * domxml_parse ends by cutting them to their length (fit_arrays): a cluster
+ * holds thousands of these, most with one or two NICs and disks. */
 static size_t grown_cap(size_t n)
 {
 	size_t cap = 8;
@@ -261,6 +263,23 @@ static void parse_devices(const xmlNode *devs, struct dom_info *out)
 	}
 }
 
+static void fit(void *items_pp, size_t n, size_t size)
+{
+	void **items = items_pp;
+	if (n)
+		*items = x_realloc(*items, n * size);
+}
+
+static void fit_arrays(struct dom_info *d)
+{
+	for (size_t i = 0; i < d->ndisks; i++)
+		fit(&d->disks[i].chain, d->disks[i].nchain, sizeof *d->disks[i].chain);
+	fit(&d->disks, d->ndisks, sizeof *d->disks);
+	fit(&d->nics, d->nnics, sizeof *d->nics);
+	fit(&d->pins, d->npins, sizeof *d->pins);
+	fit(&d->hostdevs, d->nhostdevs, sizeof *d->hostdevs);
+}
+
 int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_err *err)
 {
 	memset(out, 0, sizeof *out);
@@ -329,6 +348,7 @@ int domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_er
 	/* shared for the whole VM, or for each of its guest NUMA cells */
 	out->shared_memory = !strcmp(access, "shared") || (out->guest_numa_cells && cells_shared);
 	xmlFreeDoc(doc);
+	fit_arrays(out);
 	return 0;
 }
 

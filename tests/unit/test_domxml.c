@@ -4,6 +4,8 @@
 
 #include "metrics/domxml.h"
 
+#include <malloc.h>
+
 static const char xml[] =
 	"<domain type='kvm'><name>db &amp; co</name><uuid>11111111-2222-3333-4444-555555555555</uuid>"
 	"<maxMemory slots='4' unit='KiB'>16777216</maxMemory>"
@@ -154,6 +156,25 @@ static void test_nic_modes(void)
 	dom_info_free(&d);
 }
 
+/* The arrays end at their length: thousands of these are held at once,
+ * and growth by doubling left six of every eight NIC slots unused. */
+static void test_arrays_fit(void)
+{
+	struct dom_info d;
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(domxml_parse(xml, sizeof xml - 1, &d, &err), 0);
+	CHECK_INT(d.nnics, 1);
+	CHECK(malloc_usable_size(d.nics) < 2 * sizeof *d.nics);
+	CHECK_INT(d.ndisks, 3);
+	CHECK(malloc_usable_size(d.disks) < 4 * sizeof *d.disks);
+	CHECK_INT(d.npins, 2);
+	CHECK(malloc_usable_size(d.pins) < 3 * sizeof *d.pins);
+	CHECK_INT(d.nhostdevs, 1);
+	CHECK(malloc_usable_size(d.hostdevs) < 2 * sizeof *d.hostdevs);
+	dom_info_free(&d);
+}
+
 static void test_hostile(void)
 {
 	struct dom_info d;
@@ -179,6 +200,7 @@ int main(void)
 	test_fixture();
 	test_backing();
 	test_nic_modes();
+	test_arrays_fit();
 	test_hostile();
 	return check_summary();
 }

@@ -27,6 +27,8 @@ ROWS = [
     ("host side per cycle: libvirtd (ms)", "host_libvirtd_cpu_ms_per_cycle_vdeck", None, None),
     ("first frame, every host listed (ms)", "first_frame_ms", None, "first_frame_ms"),
     ("complete frame, every host answered (ms)", "complete_frame_ms", None, "complete_frame_ms"),
+    ("… CPU the machine spent until then, all cores (ms)", "complete_frame_machine_busy_ms", None, None),
+    ("… of which the console's own (ms)", "complete_frame_console_cpu_ms", None, None),
     ("console RSS in the TUI run (MiB)", "console_rss_mib", None, "console_rss_mib"),
     ("host CPU per poll, one host (ms)", "host_cpu_ms_per_poll", "node_exporter_cpu_ms_per_scrape",
      "host_cpu_ms_per_poll"),

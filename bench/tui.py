@@ -18,6 +18,9 @@ Times come from vdeck's VDECK_BENCH_FRAMES log, one line per frame:
     client (`tmux -C`), the way a terminal delivers them: no process is
     started per key (one `tmux send-keys` process costs milliseconds before
     its key leaves, and that is the harness's cost, not the console's).
+Until the complete frame, the CPU the machine spent (all CPUs, /proc/stat)
+and the console's own share of it (/proc/PID/stat): the rest is the simulated
+hosts on the same cores.
 Console memory: VmHWM/VmRSS of the vdeck process itself after both phases,
 and the largest mappings of /proc/PID/smaps (rss_breakdown).
 Writes key=value lines to `out`; exits non-zero when a phase could not be
@@ -72,6 +75,22 @@ class Frames:
                 return None
             time.sleep(0.0002)
         return None
+
+
+def machine_busy_ms():
+    """CPU time the whole machine spent busy (all CPUs), from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]   # idle, iowait
+    return (sum(v[:8]) - idle) * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_ms(pid):
+    """utime + stime of one process (all its threads) and its reaped children."""
+    with open("/proc/%d/stat" % pid) as f:
+        s = f.read()
+    v = s[s.rindex(")") + 2:].split()
+    return sum(int(x) for x in v[11:15]) * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
 def pct(xs, p):
@@ -133,6 +152,7 @@ def main():
         def alive():
             return pane("#{pane_dead}") == "0"
 
+        busy_start = machine_busy_ms()
         t_start = now_ms()
         subprocess.run(tmux + ["respawn-pane", "-k", "-t", "b", cmd], env=env, check=True)
         pid = int(pane("#{pane_pid}"))
@@ -148,6 +168,11 @@ def main():
             sys.stderr.write("tui: the screen then:\n" + shot)
             sys.exit("tui: no frame with every host answered within 120 s")
         res["complete_frame_ms"] = "%.3f" % (fr.end - t_start)
+        # Who had the CPUs until then: the console, or the simulated hosts
+        # (sshd, shells, libvirtd) that share this machine with it.
+        res["complete_frame_machine_busy_ms"] = "%.0f" % (machine_busy_ms() - busy_start)
+        res["complete_frame_machine_cpus"] = os.cpu_count()
+        res["complete_frame_console_cpu_ms"] = "%.0f" % process_cpu_ms(pid)
 
         # pane output arrives as %output lines: nobody reads them
         ctl = subprocess.Popen(tmux + ["-C", "attach-session", "-t", "b"], env=env,

@@ -60,7 +60,9 @@ struct virt_host {
 	size_t            norder, ordercap;
 	int               sent;
 	int               stats_unsupported;   /* the driver has no bulk stats */
+	int               stats_state_only;    /* its bulk stats carry the state only: ask for that */
 	unsigned long     domain_calls;        /* per-domain calls made by polls */
+	unsigned long     host_calls;          /* listings and bulk statistics calls made by polls */
 	struct host_snapshot node;             /* node facts, re-read with the volumes */
 	int               node_valid;
 	struct gpu_inv    gpus;       /* node devices, re-read every few polls */
@@ -129,6 +131,7 @@ static void drop_connection(struct virt_host *vh)
 	vh->sent = 0;
 	vh->node_valid = 0;
 	vh->stats_unsupported = 0;
+	vh->stats_state_only = 0;
 	if (vh->conn) {
 		virConnectClose(vh->conn);
 		vh->conn = NULL;
@@ -178,6 +181,11 @@ void virt_host_invalidate(struct virt_host *vh)
 unsigned long virt_host_domain_calls(const struct virt_host *vh)
 {
 	return vh->domain_calls;
+}
+
+unsigned long virt_host_host_calls(const struct virt_host *vh)
+{
+	return vh->host_calls;
 }
 
 const char *virt_host_domain_name(const struct virt_host *vh, size_t i)
@@ -413,7 +421,7 @@ static int block_capacities(struct dom_info *info, virDomainStatsRecordPtr rec)
  * seen before the operation answers (the next poll is seconds away). */
 static void read_block_capacities(struct virt_host *vh, virDomainPtr dom, struct dom_info *info)
 {
-	if (vh->stats_unsupported)
+	if (vh->stats_unsupported || vh->stats_state_only)
 		return;
 	virDomainPtr list[2] = { dom, NULL };
 	virDomainStatsRecordPtr *recs = NULL;
@@ -521,11 +529,13 @@ static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n)
 	if (vh->stats_unsupported)
 		return NULL;
 	virDomainStatsRecordPtr *recs = NULL;
-	unsigned groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
+	unsigned groups = vh->stats_state_only ? VIR_DOMAIN_STATS_STATE :
+			  VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
 			  VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
 	/* NOWAIT: a domain whose job is busy (a migration's last phase, its
 	 * clean-up after the peer died) gives what needs no job, instead of
 	 * holding the whole host's poll for seconds. */
+	vh->host_calls++;
 	int got = virConnectGetAllDomainStats(vh->conn, groups, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
 	if (got < 0) {
 		virResetLastError();
@@ -568,8 +578,8 @@ static unsigned info_from_record(virDomainStatsRecordPtr rec, virDomainInfo *di)
 }
 
 /* One domain's basic info without a call per VM where the driver's bulk
- * statistics fall short (the test driver over RPC gives the state only, or
- * nothing once stats_unsupported): the state from the record or from the
+ * statistics fall short (the test driver gives the state only, a driver
+ * without bulk stats nothing): the state from the record or from the
  * poll's filtered listings (read once, on first need), vCPUs and memory
  * from the cached XML.  *sizes_from_xml says the XML must supply them.
  * Only a state no filter names (crashed, suspended...) costs a GetInfo. */
@@ -585,7 +595,9 @@ static int domain_info(struct virt_host *vh, virDomainPtr dom, const unsigned ch
 	if (state < 0) {
 		if (!*states_read) {
 			*states_read = 1;
-			if (virt_states_read(vh->conn, states) < 0)
+			int failed = virt_states_read(vh->conn, states) < 0;
+			vh->host_calls += states->calls;
+			if (failed)
 				virt_states_free(states);
 		}
 		state = virt_states_find(states, raw);
@@ -672,6 +684,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	if (virt_host_connect(vh, err) < 0)
 		return -1;
 	virDomainPtr *doms = NULL;
+	vh->host_calls++;
 	int n = virConnectListAllDomains(vh->conn, &doms, 0);
 	if (n < 0) {
 		virt_error(err, "listing domains");
@@ -777,13 +790,14 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 			useful |= stats[i].valid;
 		}
 	}
-	/* The test driver answers with the state group only: stop asking. */
-	if (nrecs > 0 && !useful && count && !vh->stats_unsupported) {
+	/* The test driver answers with the state group only: from now on ask
+	 * for that alone (one call gives every domain's state). */
+	if (nrecs > 0 && !useful && count && !vh->stats_state_only) {
 		int any_running = 0;
 		for (size_t i = 0; i < count; i++)
 			any_running |= vh->order[i]->state == VIR_DOMAIN_RUNNING;
 		if (any_running)
-			vh->stats_unsupported = 1;
+			vh->stats_state_only = 1;
 	}
 	free(rec_of);
 	if (recs)

@@ -36,6 +36,10 @@ void virt_host_invalidate(struct virt_host *vh);
 /* Per-domain libvirt calls polls have made on vh so far: a poll in which no
  * domain changed makes none (bulk calls and listings only). */
 unsigned long virt_host_domain_calls(const struct virt_host *vh);
+/* Per-host calls polls have made on vh so far (the domain listing, bulk
+ * statistics, filtered listings): two per poll where bulk statistics carry
+ * every state. */
+unsigned long virt_host_host_calls(const struct virt_host *vh);
 /* Name of the i-th domain of the last poll (statistics-only snapshots). */
 const char *virt_host_domain_name(const struct virt_host *vh, size_t i);
 void virt_host_invalidate_domain(struct virt_host *vh, const char *uuid);

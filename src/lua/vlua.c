@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* package[field] = first, then the absolute entries of its current value.
  * Lua's defaults begin with "./?.lua" and "./?.so": require must not let
@@ -58,6 +59,21 @@ static void set_package_path(lua_State *L)
 	free(first);
 }
 
+/* os.exit for scripts.  The hosts' worker threads may be inside libssh2 or
+ * OpenSSL at that moment, and the C library's exit handlers (OpenSSL's
+ * cleanup) would free locks under them (a SIGSEGV in RAND_bytes; under
+ * ASan, a hang).  Output is flushed, then the process ends without them. */
+static int script_exit(lua_State *L)
+{
+	int status;
+	if (lua_isboolean(L, 1))
+		status = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+	else
+		status = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
+	fflush(NULL);
+	_exit(status);
+}
+
 struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct vd_err *err)
 {
 	struct vlua *vl = x_calloc(1, sizeof *vl);
@@ -73,6 +89,10 @@ struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct
 	vl->ctx.refresh_timeout_ms = (opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000) + 5000;
 	lua_State *L = vl->L;
 	luaL_openlibs(L);
+	lua_getglobal(L, "os");
+	lua_pushcfunction(L, script_exit);
+	lua_setfield(L, -2, "exit");
+	lua_pop(L, 1);
 	vl->ctx.sched = sched_new(L, fleet);
 	lctx_set(L, &vl->ctx);
 	lua_register(L, "print", lvd_print);

@@ -37,6 +37,15 @@ contains "XDG inventory is read" "$("$VDECK" -e 'print(#vdeck.domains())')" "1"
 rm "$tmp/config/vdeck/cluster.lua"
 
 # Scripts: output on stdout, errors on stderr, exit 1 on failure.
+# os.exit ends the process without the C library's exit handlers (the
+# hosts' threads may be inside OpenSSL): the status is kept, output flushed.
+out=$("$VDECK" --demo=4x20 -e 'io.write("partial "); print(#vdeck.domains()); os.exit(7)'); rc=$?
+[ $rc -eq 7 ] && ok "os.exit(7) exits 7 while hosts are polled" || fail "os.exit(7) exits 7 while hosts are polled" "rc=$rc"
+contains "os.exit flushes what the script wrote" "$out" "partial 20"
+out=$("$VDECK" --demo=2x4 -e 'io.write("no newline"); os.exit(false)'); rc=$?
+[ $rc -eq 1 ] && [ "$out" = "no newline" ] && ok "os.exit(false) exits 1, output flushed" ||
+	fail "os.exit(false) exits 1, output flushed" "rc=$rc out=$out"
+
 out=$("$VDECK" --demo -e 'vdeck.domain("no-such-vm")' 2>"$tmp/err"); rc=$?
 [ $rc -eq 1 ] && ok "uncaught vdeck error exits 1" || fail "uncaught vdeck error exits 1" "rc=$rc"
 contains "error names the domain" "$(cat "$tmp/err")" "no-such-vm: no such domain"

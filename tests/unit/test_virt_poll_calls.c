@@ -1,7 +1,7 @@
 /* test_virt_poll_calls.c — a poll of a driver whose bulk statistics carry
  * no figures (libvirt's test driver, as over RPC in the bench) makes no
- * call per VM: states come from filtered listings, vCPUs and memory from
- * the XML read once.  A VM started or stopped shows its new state on the
+ * call per VM: states come from one bulk call for the state alone, vCPUs
+ * and memory from the XML read once.  A VM started or stopped shows its new state on the
  * next poll, and CPU time stays unknown rather than zero. */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -89,13 +89,16 @@ int main(void)
 	 * per-domain call at all. */
 	CHECK_INT(poll_once(vh, &s), 0);
 	host_snapshot_free(&s);
-	unsigned long settled = virt_host_domain_calls(vh);
+	unsigned long settled = virt_host_domain_calls(vh), settled_host = virt_host_host_calls(vh);
 	for (int k = 0; k < 3; k++) {
 		CHECK_INT(poll_once(vh, &s), 0);
 		CHECK_INT(s.libvirt_ok, 1);
 		host_snapshot_free(&s);
 	}
 	CHECK_INT(virt_host_domain_calls(vh) - settled, 0);
+	/* and per host, the listing and one bulk call for every state (not
+	 * the list plus three filtered listings) */
+	CHECK_INT(virt_host_host_calls(vh) - settled_host, 3 * 2);
 
 	/* Stop one, start one, pause one: the next poll shows all three,
 	 * reading again only the three XMLs that changed. */

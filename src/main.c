@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,6 +401,12 @@ static int run_mode(struct cli *cli, struct fleet *fleet)
 
 int main(int argc, char **argv)
 {
+	/* Two threads per host, nearly always waiting on the network: glibc's
+	 * default of eight arenas per core keeps free memory apart in each of
+	 * them (a MiB more resident at 128 hosts); two are enough.  The
+	 * environment's MALLOC_ARENA_MAX still wins. */
+	if (!getenv("MALLOC_ARENA_MAX"))
+		mallopt(M_ARENA_MAX, 2);
 	struct cli cli;
 	parse_cli(argc, argv, &cli);
 	log_set_level(cli.verbosity < 0 ? LOG_ERROR : cli.verbosity == 0 ? LOG_WARN :

@@ -23,7 +23,6 @@
 
 int ssh_known_hosts_read(const char *path, struct strbuf *out, struct vd_err *err)
 {
-	char buf[8192];
 	size_t n;
 	FILE *f;
 	if (!path || !*path)
@@ -34,8 +33,10 @@ int ssh_known_hosts_read(const char *path, struct strbuf *out, struct vd_err *er
 			return 0;
 		return err_set(err, VD_EIO, "cannot read known_hosts %s: %s", path, strerror(errno));
 	}
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0 && out->len < KNOWN_HOSTS_MAX)
-		sb_append_n(out, buf, n);
+	/* into out directly: this runs on each host's worker thread, whose
+	 * stack pages stay resident once touched */
+	while (out->len < KNOWN_HOSTS_MAX && (n = fread(sb_room(out, 4096), 1, 4096, f)) > 0)
+		sb_commit(out, n);
 	if (ferror(f)) {
 		fclose(f);
 		return err_set(err, VD_EIO, "cannot read known_hosts %s", path);

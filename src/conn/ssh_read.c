@@ -21,12 +21,20 @@
  * when nothing did, -1 when reading must stop (*stop says why). */
 static int read_stream(struct ssh_reader *r, int stream, struct strbuf *sb, enum ssh_read_rc *stop)
 {
-	char buf[16384];
+	/* Straight into sb: a buffer on the stack would be resident in every
+	 * worker thread's stack (128 hosts, 128 of them). */
+	enum { MIN_ROOM = 8192 };
+	char discard[512];
 	int got = 0;
 	for (;;) {
 		/* one byte past the cap is enough to know it was passed */
 		size_t room = r->max_bytes - r->total + 1;
-		ssize_t n = libssh2_channel_read_ex(r->ch, stream, buf, room < sizeof buf ? room : sizeof buf);
+		size_t free_room = sb && sb->cap > sb->len + 1 ? sb->cap - sb->len - 1 : 0;
+		size_t want = sb ? (free_room > MIN_ROOM ? free_room : MIN_ROOM) : sizeof discard;
+		if (want > room)
+			want = room;
+		char *dst = sb ? sb_room(sb, want) : discard;
+		ssize_t n = libssh2_channel_read_ex(r->ch, stream, dst, want);
 		if (n == LIBSSH2_ERROR_EAGAIN || n == 0)
 			return got;
 		if (n < 0) {
@@ -36,13 +44,13 @@ static int read_stream(struct ssh_reader *r, int stream, struct strbuf *sb, enum
 		}
 		if ((size_t)n > r->max_bytes - r->total) {
 			if (sb)
-				sb_append_n(sb, buf, r->max_bytes - r->total);
+				sb_commit(sb, r->max_bytes - r->total);
 			r->total = r->max_bytes;
 			*stop = SSH_READ_OVER_CAP;
 			return -1;
 		}
 		if (sb)
-			sb_append_n(sb, buf, (size_t)n);
+			sb_commit(sb, (size_t)n);
 		r->total += (size_t)n;
 		got = 1;
 		if (now_ms() >= r->deadline) {   /* a host that never pauses */

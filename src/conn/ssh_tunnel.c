@@ -34,17 +34,19 @@
 #include "core/xalloc.h"
 
 #define TUNNEL_LINKS 8           /* libvirt connections at once per host */
-/* Per direction and link: a libvirt reply larger than this simply takes
- * more passes; 64 KiB cost 16 MiB of a 128-host console's heap. */
+/* A libvirt message larger than this simply takes more passes.  A link
+ * holds a buffer only while bytes wait in it (take_buf, drop_buf): the
+ * same few buffers serve every host in turn, where one per host and way
+ * stayed resident (128 hosts: 4 MiB of 16 KiB buffers). */
 #define LINK_BUF     (16 * 1024)
 #define STREAMLOCAL  "direct-streamlocal@openssh.com"
 
 struct tunnel_link {
 	int              fd;          /* libvirt's end; -1: the slot is free */
 	LIBSSH2_CHANNEL *ch;
-	char            *up;          /* from libvirt, not yet sent to the host */
+	char            *up;          /* from libvirt, not yet sent to the host; NULL: none */
 	size_t           up_len, up_off;
-	char            *down;        /* from the host, not yet given to libvirt */
+	char            *down;        /* from the host, not yet given to libvirt; NULL: none */
 	size_t           down_len, down_off;
 	int              done;        /* an end finished: flush to libvirt, then close */
 };
@@ -135,6 +137,19 @@ static LIBSSH2_CHANNEL *open_remote(struct ssh_conn *c, struct ssh_tunnel *t, st
 	return NULL;
 }
 
+static char *take_buf(char **buf)
+{
+	if (!*buf)
+		*buf = x_malloc(LINK_BUF);
+	return *buf;
+}
+
+static void drop_buf(char **buf)
+{
+	free(*buf);
+	*buf = NULL;
+}
+
 static void link_close(struct ssh_conn *c, struct tunnel_link *l)
 {
 	close(l->fd);
@@ -144,12 +159,8 @@ static void link_close(struct ssh_conn *c, struct tunnel_link *l)
 	l->ch = NULL;
 	l->up_len = l->up_off = l->down_len = l->down_off = 0;
 	l->done = 0;
-	/* A host has one or two links at a time out of TUNNEL_LINKS: buffers
-	 * live only as long as their link (128 hosts × 8 slots would hold
-	 * 128 MiB otherwise). */
-	free(l->up);
-	free(l->down);
-	l->up = l->down = NULL;
+	drop_buf(&l->up);
+	drop_buf(&l->down);
 }
 
 /* Reading the channel may send a window adjustment: a half-sent one is
@@ -188,22 +199,26 @@ static void move_down(struct ssh_conn *c, struct tunnel_link *l, int64_t deadlin
 			ssize_t n = send(l->fd, l->down + l->down_off, l->down_len - l->down_off,
 					 MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
-				return;
+				return;   /* the rest waits in the buffer */
 			if (n <= 0) {   /* libvirt hung up: what is left has no reader */
 				l->done = 1;
 				l->down_off = l->down_len = 0;
+				drop_buf(&l->down);
 				return;
 			}
 			l->down_off += (size_t)n;
 		}
 		l->down_off = l->down_len = 0;
-		if (l->done)
+		if (l->done) {
+			drop_buf(&l->down);
 			return;
-		ssize_t n = channel_read(c, l->ch, l->down, LINK_BUF, deadline);
+		}
+		ssize_t n = channel_read(c, l->ch, take_buf(&l->down), LINK_BUF, deadline);
 		if (n > 0) {
 			l->down_len = (size_t)n;
 			continue;
 		}
+		drop_buf(&l->down);
 		if (n == 0 || libssh2_channel_eof(l->ch))
 			l->done = libssh2_channel_eof(l->ch);   /* the daemon closed */
 		else if (n != LIBSSH2_ERROR_EAGAIN)
@@ -219,7 +234,7 @@ static void move_up(struct ssh_conn *c, struct tunnel_link *l, int64_t deadline)
 		if (l->up_off < l->up_len) {
 			ssize_t n = channel_write(c, l->ch, l->up + l->up_off, l->up_len - l->up_off, deadline);
 			if (n == LIBSSH2_ERROR_EAGAIN)
-				return;
+				return;   /* the rest waits in the buffer */
 			if (n < 0) {
 				channel_failed(c, l, n);
 				return;
@@ -228,16 +243,20 @@ static void move_up(struct ssh_conn *c, struct tunnel_link *l, int64_t deadline)
 			continue;
 		}
 		l->up_off = l->up_len = 0;
-		if (l->done)
-			return;
-		ssize_t n = recv(l->fd, l->up, LINK_BUF, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n <= 0) {   /* libvirt closed the connection */
-			l->done = 1;
+		if (l->done) {
+			drop_buf(&l->up);
 			return;
 		}
-		l->up_len = (size_t)n;
+		ssize_t n = recv(l->fd, take_buf(&l->up), LINK_BUF, MSG_DONTWAIT);
+		if (n > 0) {
+			l->up_len = (size_t)n;
+			continue;
+		}
+		drop_buf(&l->up);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		l->done = 1;   /* libvirt closed the connection */
+		return;
 	}
 }
 
@@ -294,8 +313,6 @@ static int accept_links(struct ssh_conn *c, struct ssh_tunnel *t)
 		l->fd = fd;
 		l->ch = ch;
 		l->done = 0;
-		l->up = x_malloc(LINK_BUF);
-		l->down = x_malloc(LINK_BUF);
 		linked++;
 	}
 	return linked;

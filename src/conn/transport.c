@@ -3,8 +3,8 @@
  *
  * The front names the host in every error record and checks arguments;
  * the classes do the work.  Local polls read the sysroot in-process
- * (local_bundle.c); SSH polls run the bundle script, built once per
- * connection for the host's sysroot, in the session's poll shell. */
+ * (local_bundle.c); SSH polls run the bundle script, built for the
+ * host's sysroot whenever the session starts a poll shell, in that shell. */
 #include "conn/transport.h"
 
 #include <stdio.h>
@@ -95,7 +95,7 @@ const struct transport_class transport_local = {
 
 struct ssh_state {
 	struct ssh_conn *conn;
-	char            *script;   /* bundle_function(POLL_FN, sysroot) */
+	char            *sysroot;  /* the poll script is built from it when a shell starts */
 	int64_t          slow_due; /* monotonic ms: the next poll that reads the slow facts */
 };
 
@@ -140,7 +140,7 @@ static int ssh_open(const struct transport_class *cls, const struct transport_pa
 		return -1;
 	struct ssh_state *s = x_calloc(1, sizeof *s);
 	s->conn = conn;
-	s->script = bundle_function(POLL_FN, p->sysroot, NULL);
+	s->sysroot = x_strdup(p->sysroot);
 	*state = s;
 	return 0;
 }
@@ -167,9 +167,12 @@ static int ssh_poll(void *state, int fresh, int timeout_ms, size_t max_bytes, st
 	int64_t now = now_ms();
 	fresh = fresh || now >= s->slow_due;
 	ssh_conn_lock(s->conn);
-	int rc = ssh_conn_poll(s->conn, s->script, fresh ? POLL_FN " fresh" : POLL_FN, timeout_ms, max_bytes,
+	/* The script (some KiB per host) only when a new shell needs it. */
+	char *script = s->conn->poll_ch ? NULL : bundle_function(POLL_FN, s->sysroot, NULL);
+	int rc = ssh_conn_poll(s->conn, script, fresh ? POLL_FN " fresh" : POLL_FN, timeout_ms, max_bytes,
 			       &wire, err);
 	ssh_conn_unlock(s->conn);
+	free(script);
 	if (rc == 0 && fresh)
 		s->slow_due = now + TRANSPORT_SLOW_FACTS_MS;
 	if (rc == 0)
@@ -202,7 +205,7 @@ static void ssh_close(void *state)
 {
 	struct ssh_state *s = state;
 	ssh_conn_close(&s->conn);
-	free(s->script);
+	free(s->sysroot);
 	free(s);
 }
 

@@ -343,18 +343,24 @@ static const struct pool_volume *volume_at(const struct virt_host *vh, const cha
 static void fill_disk_sizes(const struct virt_host *vh, struct dom_info *info)
 {
 	for (size_t d = 0; d < info->ndisks; d++) {
-		struct dom_disk *disk = &info->disks[d];
+		const struct dom_disk *disk = &info->disks[d];
 		const struct pool_volume *v = volume_at(vh, disk->source);
-		if (v) {
-			disk->capacity = v->capacity;
-			disk->allocation = v->allocation;
-			disk->physical = v->physical;
-			if (!disk->format[0])
-				snprintf(disk->format, sizeof disk->format, "%s", v->format);
+		if (v && (disk->capacity != v->capacity || disk->allocation != v->allocation ||
+			  disk->physical != v->physical || !disk->format[0])) {
+			dom_info_own(info);   /* the model may share these arrays */
+			struct dom_disk *w = &info->disks[d];
+			w->capacity = v->capacity;
+			w->allocation = v->allocation;
+			w->physical = v->physical;
+			if (!w->format[0])
+				snprintf(w->format, sizeof w->format, "%s", v->format);
+			disk = w;
 		}
 		for (size_t l = 0; l < disk->nchain; l++) {
 			v = volume_at(vh, disk->chain[l].path);
-			if (v) {
+			if (v && (disk->chain[l].capacity != v->capacity || disk->chain[l].allocation != v->allocation)) {
+				dom_info_own(info);
+				disk = &info->disks[d];
 				disk->chain[l].capacity = v->capacity;
 				disk->chain[l].allocation = v->allocation;
 			}
@@ -395,19 +401,23 @@ static int block_capacities(struct dom_info *info, virDomainStatsRecordPtr rec)
 	int changed = 0;
 	for (size_t k = 0; k < n; k++) {
 		for (size_t d = 0; names[k] && caps[k] && d < info->ndisks; d++) {
-			struct dom_disk *disk = &info->disks[d];
+			const struct dom_disk *disk = &info->disks[d];
 			if (strcmp(disk->target, names[k]))
 				continue;
-			changed |= disk->capacity != caps[k];
-			disk->capacity = caps[k];
 			/* QEMU's allocation is the highest offset written: the
 			 * volume's (blocks in use) is the better answer, when known. */
-			if (!disk->allocation && allocs[k])
-				disk->allocation = allocs[k];
-			/* not a change by itself: it grows with every write, and
-			 * the model gets it with the next full send */
-			if (phys[k])
-				disk->physical = phys[k];
+			uint64_t alloc = !disk->allocation && allocs[k] ? allocs[k] : disk->allocation;
+			uint64_t physical = phys[k] ? phys[k] : disk->physical;
+			if (disk->capacity == caps[k] && disk->allocation == alloc && disk->physical == physical)
+				continue;
+			changed |= disk->capacity != caps[k];
+			/* physical is not a change by itself: it grows with every
+			 * write, and the model gets it with the next full send */
+			dom_info_own(info);   /* the model may share these arrays */
+			struct dom_disk *w = &info->disks[d];
+			w->capacity = caps[k];
+			w->allocation = alloc;
+			w->physical = physical;
 		}
 	}
 	free(names);
@@ -615,9 +625,9 @@ static int domain_info(struct virt_host *vh, virDomainPtr dom, const unsigned ch
 	return 0;
 }
 
-static void domain_from_cache(struct domain *d, const struct cached_dom *c)
+static void domain_from_cache(struct domain *d, struct cached_dom *c)
 {
-	dom_info_copy(&d->info, &c->info);
+	dom_info_share(&d->info, &c->info);
 	d->state = (enum dom_state)c->state;
 	d->id = c->id;
 	d->persistent = c->persistent;
@@ -771,6 +781,10 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		}
 	}
 	vh->ndoms = keep;
+	if (keep && vh->cap > keep + keep / 8) {   /* kept between polls: no doubling slack */
+		vh->doms = x_realloc(vh->doms, keep * sizeof *vh->doms);
+		vh->cap = keep;
+	}
 	for (size_t i = 0; i < count; i++)
 		now[i] = &vh->doms[moved[slots[i]]];
 	free(moved);

@@ -60,6 +60,18 @@ void sb_append_n(struct strbuf *sb, const char *s, size_t n)
 	sb->buf[sb->len] = '\0';
 }
 
+char *sb_room(struct strbuf *sb, size_t n)
+{
+	reserve(sb, n);
+	return sb->buf + sb->len;
+}
+
+void sb_commit(struct strbuf *sb, size_t k)
+{
+	sb->len += k;
+	sb->buf[sb->len] = '\0';
+}
+
 void sb_append(struct strbuf *sb, const char *s)
 {
 	sb_append_n(sb, s, strlen(s));

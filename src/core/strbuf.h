@@ -20,6 +20,11 @@ char *sb_detach(struct strbuf *sb);   /* caller frees; sb is re-initialised */
 void  sb_append_n(struct strbuf *sb, const char *s, size_t n);
 void  sb_append(struct strbuf *sb, const char *s);
 void  sb_appendc(struct strbuf *sb, char c);
+/* Writing in place: sb_room gives at least n writable bytes after the
+ * text, sb_commit(sb, k) keeps the first k of them (k <= n), so a reader
+ * fills the buffer without a copy through the stack. */
+char *sb_room(struct strbuf *sb, size_t n);
+void  sb_commit(struct strbuf *sb, size_t k);
 void  sb_appendf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Escapes < > & ' " so the text is safe in XML content and attributes. */
 void  sb_append_xml(struct strbuf *sb, const char *s);

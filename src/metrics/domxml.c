@@ -356,6 +356,13 @@ void dom_info_free(struct dom_info *info)
 {
 	if (!info)
 		return;
+	if (info->arrays_refs) {
+		if (atomic_fetch_sub(info->arrays_refs, 1) > 1) {   /* others still read them */
+			memset(info, 0, sizeof *info);
+			return;
+		}
+		free(info->arrays_refs);
+	}
 	for (size_t i = 0; i < info->ndisks; i++) {
 		free(info->disks[i].source);
 		free(info->disks[i].backing);
@@ -382,6 +389,7 @@ void dom_info_free(struct dom_info *info)
 void dom_info_copy(struct dom_info *dst, const struct dom_info *src)
 {
 	*dst = *src;
+	dst->arrays_refs = NULL;
 	COPY_ARRAY(disks, ndisks);
 	COPY_ARRAY(nics, nnics);
 	COPY_ARRAY(pins, npins);
@@ -400,4 +408,29 @@ void dom_info_copy(struct dom_info *dst, const struct dom_info *src)
 		dst->nics[i].source = x_strdup(src->nics[i].source);
 		dst->nics[i].xml = x_strdup(src->nics[i].xml);
 	}
+}
+
+void dom_info_share(struct dom_info *dst, struct dom_info *src)
+{
+	if (!src->arrays_refs) {
+		src->arrays_refs = x_malloc(sizeof *src->arrays_refs);
+		atomic_init(src->arrays_refs, 1);
+	}
+	atomic_fetch_add(src->arrays_refs, 1);
+	*dst = *src;
+}
+
+void dom_info_own(struct dom_info *info)
+{
+	if (!info->arrays_refs)
+		return;
+	if (atomic_load(info->arrays_refs) == 1) {   /* the others let go: it is ours again */
+		free(info->arrays_refs);
+		info->arrays_refs = NULL;
+		return;
+	}
+	struct dom_info mine;
+	dom_info_copy(&mine, info);
+	dom_info_free(info);   /* drops this holder's share */
+	*info = mine;
 }

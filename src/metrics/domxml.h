@@ -6,6 +6,7 @@
 #ifndef VD_DOMXML_H
 #define VD_DOMXML_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -104,10 +105,17 @@ struct dom_info {
 	int      hugepages;           /* <memoryBacking><hugepages> */
 	uint64_t hugepage_size;       /* its first <page size>, bytes; 0: the host's default */
 	int      shared_memory;       /* <memoryBacking><access mode='shared'> (vhost-user needs it) */
+	atomic_int *arrays_refs;      /* set by dom_info_share: how many infos hold the arrays */
 };
 
 int  domxml_parse(const char *xml, size_t len, struct dom_info *out, struct vd_err *err);
 void dom_info_free(struct dom_info *info);
-void dom_info_copy(struct dom_info *dst, const struct dom_info *src);
+void dom_info_copy(struct dom_info *dst, const struct dom_info *src);   /* deep */
+/* dst gets src's fields and shares its arrays (disks, NICs, pins, host
+ * devices, their strings) read-only: a poll's cache and the model hold one
+ * copy of 3000 VMs' devices, not two.  Whoever changes shared arrays calls
+ * dom_info_own first, which gives it a private copy when others hold them. */
+void dom_info_share(struct dom_info *dst, struct dom_info *src);
+void dom_info_own(struct dom_info *info);
 
 #endif

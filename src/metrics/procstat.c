@@ -91,6 +91,8 @@ int parse_proc_stat(const char *buf, size_t len, struct cpu_jiffies *total,
 	for (size_t i = 0; i < cnt; i++)
 		if (!w || arr[w - 1].cpu != arr[i].cpu)
 			arr[w++] = arr[i];
+	if (w && w < cap)   /* kept for a poll interval, per host: no doubling slack */
+		arr = x_realloc(arr, w * sizeof *arr);
 	*cpus = arr;
 	*n = w;
 	return 0;

@@ -52,6 +52,14 @@ void table_free(struct table *tb)
 	memset(tb, 0, sizeof *tb);
 }
 
+void table_reserve(struct table *tb, size_t n)
+{
+	if (n <= tb->cap)
+		return;
+	tb->rows = x_realloc(tb->rows, n * sizeof *tb->rows);
+	tb->cap = n;
+}
+
 struct trow *table_add(struct table *tb, const char *key, size_t ref)
 {
 	x_grow(&tb->rows, &tb->cap, tb->nrows + 1, sizeof *tb->rows);

@@ -110,6 +110,11 @@ static void update(struct tui *t)
 	v->built = t->now_mono;
 	v->gen = t->c->generation;
 	table_clear(tb);
+	size_t rows = 0;
+	for (size_t i = 0; i < t->c->nhosts; i++)
+		if (!v->host || !strcmp(v->host, t->c->hosts[i].cfg->name))
+			rows += t->c->hosts[i].ndoms;
+	table_reserve(tb, rows);
 	char a[32], key[200], nodes[64];
 	for (size_t i = 0; i < t->c->nhosts; i++) {
 		struct host *h = &t->c->hosts[i];

@@ -195,10 +195,39 @@ static void test_hostile(void)
 	}
 }
 
+/* The poll's cache and the model share one copy of the arrays; the cache
+ * changing a disk gets its own first, the model's view stays as it was,
+ * and whichever lets go last frees them (ASan: no leak, no double free). */
+static void test_share(void)
+{
+	struct dom_info cache, model, model2;
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(domxml_parse(chain_xml, sizeof chain_xml - 1, &cache, &err), 0);
+	dom_info_share(&model, &cache);
+	CHECK(model.disks == cache.disks && model.disks[0].source == cache.disks[0].source);
+	CHECK_INT(atomic_load(cache.arrays_refs), 2);
+	dom_info_own(&cache);
+	CHECK(model.disks != cache.disks);
+	cache.disks[0].capacity = 42;
+	CHECK_INT(model.disks[0].capacity, 0);
+	CHECK_STR(cache.disks[0].source, "/img/ovm.ext1");
+	CHECK_INT(atomic_load(model.arrays_refs), 1);
+	dom_info_share(&model2, &cache);
+	dom_info_free(&cache);     /* the cache drops the domain: model2 keeps them */
+	CHECK_INT(model2.disks[0].capacity, 42);
+	CHECK_STR(model2.disks[0].backing, "/img/o'vm.qcow2");
+	dom_info_own(&model2);     /* alone now: no copy needed */
+	CHECK(model2.arrays_refs == NULL);
+	dom_info_free(&model2);
+	dom_info_free(&model);
+}
+
 int main(void)
 {
 	test_fixture();
 	test_backing();
+	test_share();
 	test_nic_modes();
 	test_arrays_fit();
 	test_hostile();

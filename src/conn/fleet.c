@@ -253,6 +253,7 @@ static void *worker_main(void *arg)
 	struct host_ctx *hc = arg;
 	struct fleet *f = hc->fleet;
 	int64_t next_poll = now_ms();
+	pthread_setname_np(pthread_self(), "vdeck-host");   /* top -H, perf */
 	while (!atomic_load(&f->stopping)) {
 		int64_t now = now_ms();
 		if (f->opts.poll && now >= next_poll) {

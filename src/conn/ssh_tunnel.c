@@ -339,6 +339,7 @@ static int link_fds(struct ssh_tunnel *t, struct pollfd *pf, int max)
 static void *pump_main(void *arg)
 {
 	struct ssh_conn *c = arg;
+	pthread_setname_np(pthread_self(), "vdeck-tunnel");   /* top -H, perf */
 	struct ssh_tunnel *t = c->tunnel;
 	struct pollfd pf[3 + TUNNEL_LINKS];
 	/* accept4 only when the listening socket is readable: each pass of

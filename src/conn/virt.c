@@ -77,6 +77,7 @@ static void silent_xml(void *ctx, const char *fmt, ...) { (void)ctx; (void)fmt; 
 static void *event_loop(void *arg)
 {
 	(void)arg;
+	pthread_setname_np(pthread_self(), "vdeck-libvirt");   /* top -H, perf */
 	for (;;)
 		if (virEventRunDefaultImpl() < 0)
 			sleep_ms(100);
@@ -556,16 +557,6 @@ static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n)
 	return recs;
 }
 
-static virDomainStatsRecordPtr record_of(virDomainStatsRecordPtr *recs, int n, const unsigned char *raw)
-{
-	for (int i = 0; i < n; i++) {
-		unsigned char r[VIR_UUID_BUFLEN];
-		if (virDomainGetUUID(recs[i]->dom, r) == 0 && !memcmp(r, raw, VIR_UUID_BUFLEN))
-			return recs[i];
-	}
-	return NULL;
-}
-
 /* What virDomainGetInfo would say, from a bulk record: a mask of what it
  * had (1 state, 2 vCPUs, 4 memory, 8 maximum memory). */
 #define RECORD_HAS_ALL 15
@@ -693,18 +684,31 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 {
 	if (virt_host_connect(vh, err) < 0)
 		return -1;
+	/* One call a poll: the bulk records name every domain (running or
+	 * not), so the listing is needed only where the driver has none.  Each
+	 * call over a tunnel is a round trip and a few thread wake-ups. */
+	int nrecs = 0;
+	virDomainStatsRecordPtr *recs = fetch_stats(vh, &nrecs);
 	virDomainPtr *doms = NULL;
-	vh->host_calls++;
-	int n = virConnectListAllDomains(vh->conn, &doms, 0);
-	if (n < 0) {
-		virt_error(err, "listing domains");
-		drop_connection(vh);
-		return -1;
+	int n;
+	if (recs) {
+		n = nrecs;
+		doms = x_calloc((size_t)n + 1, sizeof *doms);
+		for (int i = 0; i < n; i++) {
+			doms[i] = recs[i]->dom;
+			virDomainRef(doms[i]);
+		}
+	} else {
+		vh->host_calls++;
+		n = virConnectListAllDomains(vh->conn, &doms, 0);
+		if (n < 0) {
+			virt_error(err, "listing domains");
+			drop_connection(vh);
+			return -1;
+		}
 	}
 	int sizes_changed = 0;
 	read_node(vh, s, vh->polls % VOLUME_REFRESH_POLLS == 0);
-	int nrecs = 0;
-	virDomainStatsRecordPtr *recs = fetch_stats(vh, &nrecs);
 	if (vh->polls % DEVICE_REFRESH_POLLS == 0 || vh->invalid) {
 		virt_read_devices(vh->conn, &vh->gpus, &vh->san_luns);
 		virt_read_networks(vh->conn, &vh->nets);
@@ -744,7 +748,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 			virResetLastError();
 			continue;
 		}
-		virDomainStatsRecordPtr rec = record_of(recs, nrecs, raw);
+		virDomainStatsRecordPtr rec = recs ? recs[i] : NULL;
 		struct cached_dom *c = cache_lookup(vh, doms[i], raw);
 		if (domain_info(vh, doms[i], raw, rec, c, &states, &states_read, &di, &sizes_from_xml) < 0) {
 			virResetLastError();   /* vanished between list and info */

@@ -78,6 +78,7 @@ struct host_ctx {
 	atomic_llong        waiting_ms[HOST_NSRC];
 	int                 changed;
 	char                changed_uuid[37]; /* one domain changed ("": re-read all) */
+	enum virt_reread    changed_what;     /* and what of it */
 };
 
 struct fleet {
@@ -101,15 +102,17 @@ void host_ctx_changed(struct host_ctx *hc)
 	virt_host_invalidate(hc->virt);
 }
 
-void host_ctx_changed_domain(struct host_ctx *hc, const char *uuid)
+void host_ctx_changed_domain(struct host_ctx *hc, const char *uuid, enum virt_reread what)
 {
 	/* A second domain in the same call: fall back to re-reading them all. */
 	if (hc->changed && strcmp(hc->changed_uuid, uuid ? uuid : ""))
 		hc->changed_uuid[0] = '\0';
 	else if (!hc->changed)
 		snprintf(hc->changed_uuid, sizeof hc->changed_uuid, "%s", uuid ? uuid : "");
+	hc->changed_what = hc->changed && hc->changed_what != what ? VIRT_REREAD_ALL : what;
 	hc->changed = 1;
-	virt_host_invalidate_domain(hc->virt, uuid);
+	if (what == VIRT_REREAD_ALL)
+		virt_host_invalidate_domain(hc->virt, uuid);
 }
 
 struct transport *host_ctx_transport(struct host_ctx *hc, struct vd_err *err)
@@ -203,7 +206,7 @@ static int poll_host(struct host_ctx *hc, int full, int fresh)
 /* After an operation on one domain: re-read that domain only (a full
  * libvirt poll per snapshot made bulk runbooks list every domain of the
  * host 3000 times).  -1 when the domain is gone: the caller polls. */
-static int reread_domain(struct host_ctx *hc, const char *uuid)
+static int reread_domain(struct host_ctx *hc, const char *uuid, enum virt_reread what)
 {
 	struct message *m = x_calloc(1, sizeof *m);
 	m->kind = MSG_SNAPSHOT;
@@ -211,7 +214,7 @@ static int reread_domain(struct host_ctx *hc, const char *uuid)
 	m->snap.t = now_mono_s();
 	struct vd_err err;
 	err_clear(&err);
-	if (virt_host_poll_domain(hc->virt, uuid, &m->snap, &err) < 0) {
+	if (virt_host_poll_domain(hc->virt, uuid, what, &m->snap, &err) < 0) {
 		host_snapshot_free(&m->snap);
 		free(m);
 		return -1;
@@ -239,7 +242,7 @@ static void run_call(struct host_ctx *hc, struct command *c)
 	if (hc->changed) {
 		hc->changed = 0;
 		/* Queued before the reply, so applied first: the caller sees the change. */
-		if ((!hc->changed_uuid[0] || reread_domain(hc, hc->changed_uuid) < 0) && poll_host(hc, 0, 0) == 0)
+		if ((!hc->changed_uuid[0] || reread_domain(hc, hc->changed_uuid, hc->changed_what) < 0) && poll_host(hc, 0, 0) == 0)
 			hc->failures = 0;
 		hc->changed_uuid[0] = '\0';
 	}

@@ -9,6 +9,7 @@
 #define VD_FLEET_H
 
 #include "core/err.h"
+#include "conn/virt.h"
 #include "model/cluster.h"
 
 struct fleet;
@@ -78,7 +79,8 @@ struct transport *host_ctx_transport_new(struct host_ctx *hc, struct vd_err *err
  * follows a fresh libvirt poll, so the model shows the change when the
  * caller gets the answer. */
 void host_ctx_changed(struct host_ctx *hc);
-/* The same for one domain (cheaper: other domains' XML is not re-read). */
-void host_ctx_changed_domain(struct host_ctx *hc, const char *uuid);
+/* The same for one domain (cheaper: other domains' XML is not re-read),
+ * and only for what changed of it. */
+void host_ctx_changed_domain(struct host_ctx *hc, const char *uuid, enum virt_reread what);
 
 #endif

@@ -460,11 +460,56 @@ static struct cached_dom *cache_lookup(struct virt_host *vh, virDomainPtr dom, c
 	return c;
 }
 
+/* A poll's facts about every domain, read once on first need: which are
+ * transient and which have snapshots (two listings where two calls per
+ * domain would ask all 3000 VMs when a console connects). */
+struct poll_facts {
+	int read, ok;
+	struct virt_uuid_set transient, with_snapshots;
+};
+
+static int read_facts(struct virt_host *vh, struct poll_facts *f)
+{
+	if (!f->read) {
+		f->read = 1;
+		vh->host_calls += 2;
+		f->ok = virt_uuid_set_read(vh->conn, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, &f->transient) == 0 &&
+			virt_uuid_set_read(vh->conn, VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, &f->with_snapshots) == 0;
+	}
+	return f->ok;
+}
+
+static void free_facts(struct poll_facts *f)
+{
+	virt_uuid_set_free(&f->transient);
+	virt_uuid_set_free(&f->with_snapshots);
+}
+
+/* Persistence and snapshot count: from the poll's listings when there
+ * are some (facts), else asked of the domain. */
+static void read_persistence(struct virt_host *vh, virDomainPtr dom, struct cached_dom *c, struct poll_facts *facts)
+{
+	if (facts && read_facts(vh, facts)) {
+		c->persistent = !virt_uuid_set_has(&facts->transient, c->raw);
+		int any = virt_uuid_set_has(&facts->with_snapshots, c->raw);
+		vh->domain_calls += (unsigned long)any;
+		c->snapshots = any ? virDomainSnapshotNum(dom, 0) : 0;
+	} else {
+		vh->domain_calls += 2;
+		c->persistent = virDomainIsPersistent(dom);
+		c->snapshots = virDomainSnapshotNum(dom, 0);
+	}
+	if (c->snapshots < 0)
+		c->snapshots = 0;
+	virResetLastError();
+}
+
 /* Re-reads XML only when something visible changed or it was invalidated. */
 /* sizes_from_xml: di's vCPUs and memory are the cache's own (the driver
- * gave none), so the XML read here is where they come from. */
+ * gave none), so the XML read here is where they come from.  facts: the
+ * poll's listings (NULL: one domain alone, asked directly). */
 static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_dom *c,
-			  const virDomainInfo *di, int sizes_changed, int sizes_from_xml)
+			  const virDomainInfo *di, int sizes_changed, int sizes_from_xml, struct poll_facts *facts)
 {
 	int changed = vh->invalid || c->state != di->state || c->vcpus != di->nrVirtCpu ||
 		      c->mem_kib != di->memory || c->maxmem_kib != di->maxMem || !c->info.name[0];
@@ -474,7 +519,7 @@ static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_
 		return 0;
 	}
 	vh->sent = 0;   /* the model needs the new facts */
-	vh->domain_calls += 3;   /* the XML, persistence and snapshot count */
+	vh->domain_calls++;   /* the XML */
 	char *xml = virDomainGetXMLDesc(dom, 0);
 	if (!xml)
 		return -1;
@@ -494,11 +539,7 @@ static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_
 	c->vcpus = sizes_from_xml ? (unsigned short)info.vcpus : di->nrVirtCpu;
 	c->mem_kib = sizes_from_xml ? (unsigned long)(info.memory / 1024) : di->memory;
 	c->maxmem_kib = sizes_from_xml ? (unsigned long)(info.max_memory / 1024) : di->maxMem;
-	c->persistent = virDomainIsPersistent(dom);
-	c->snapshots = virDomainSnapshotNum(dom, 0);
-	if (c->snapshots < 0)
-		c->snapshots = 0;
-	virResetLastError();
+	read_persistence(vh, dom, c, facts);
 	return 0;
 }
 
@@ -628,7 +669,38 @@ static void domain_from_cache(struct domain *d, struct cached_dom *c)
 	d->info.max_memory = (uint64_t)c->maxmem_kib * 1024;
 }
 
-int virt_host_poll_domain(struct virt_host *vh, const char *uuid, struct host_snapshot *s, struct vd_err *err)
+/* The snapshot count alone: two calls where a whole re-read makes five
+ * (a bulk snapshot run does this 3000 times). */
+static int reread_snapshots(struct cached_dom *c, virDomainPtr dom)
+{
+	int n = virDomainSnapshotNum(dom, 0);
+	if (n < 0)
+		return -1;
+	c->snapshots = n;
+	return 0;
+}
+
+/* State, XML (where invalidated), persistence and snapshots; 1 when the
+ * domain is gone. */
+static int reread_all(struct virt_host *vh, struct cached_dom *c, virDomainPtr dom)
+{
+	virDomainInfo di;
+	if (virDomainGetInfo(dom, &di) < 0)
+		return 1;
+	int was_sent = vh->sent;
+	int rc = refresh_cached(vh, dom, c, &di, 0, 0, NULL);
+	if (rc == 0 && di.state == VIR_DOMAIN_RUNNING)
+		read_block_capacities(vh, dom, &c->info);
+	int id = (int)virDomainGetID(dom);
+	c->id = (id < 0 || di.state == VIR_DOMAIN_SHUTOFF) ? -1 : id;
+	/* The model gets the new facts with this update: the next poll need
+	 * not send the whole list again for it. */
+	vh->sent = was_sent;
+	return rc;
+}
+
+int virt_host_poll_domain(struct virt_host *vh, const char *uuid, enum virt_reread what, struct host_snapshot *s,
+			  struct vd_err *err)
 {
 	if (!vh->conn)
 		return err_set(err, VD_EUNREACH, "not connected");
@@ -637,27 +709,14 @@ int virt_host_poll_domain(struct virt_host *vh, const char *uuid, struct host_sn
 		if (!strcmp(vh->doms[i].uuid, uuid))
 			c = &vh->doms[i];
 	virDomainPtr dom = c ? virDomainLookupByUUIDString(vh->conn, uuid) : NULL;
-	virDomainInfo di;
-	if (!dom || virDomainGetInfo(dom, &di) < 0) {
-		if (dom)
-			virDomainFree(dom);
-		virResetLastError();
+	int rc = !dom ? 1 : what == VIRT_REREAD_SNAPSHOTS ? reread_snapshots(c, dom) : reread_all(vh, c, dom);
+	if (dom)
+		virDomainFree(dom);
+	virResetLastError();
+	if (rc > 0)
 		return err_set(err, VD_ENOTFOUND, "domain %s is gone", uuid);
-	}
-	int was_sent = vh->sent;
-	int rc = refresh_cached(vh, dom, c, &di, 0, 0);
-	if (rc == 0 && di.state == VIR_DOMAIN_RUNNING)
-		read_block_capacities(vh, dom, &c->info);
-	int id = (int)virDomainGetID(dom);
-	c->id = (id < 0 || di.state == VIR_DOMAIN_SHUTOFF) ? -1 : id;
-	virDomainFree(dom);
-	if (rc < 0) {
-		virResetLastError();
+	if (rc < 0)
 		return err_set(err, VD_ELIBVIRT, "re-reading domain %s failed", uuid);
-	}
-	/* The model gets the new facts with this update: the next poll need
-	 * not send the whole list again for it. */
-	vh->sent = was_sent;
 	s->dom_update = 1;
 	s->doms = x_calloc(1, sizeof *s->doms);
 	s->ndoms = 1;
@@ -740,6 +799,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	virDomainStatsRecordPtr *rec_of = x_calloc((size_t)n + 1, sizeof *rec_of);
 	struct virt_states states = { 0 };
 	int states_read = 0;
+	struct poll_facts facts = { 0 };
 	for (int i = 0; i < n; i++) {
 		unsigned char raw[VIR_UUID_BUFLEN];
 		virDomainInfo di;
@@ -755,7 +815,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 			continue;
 		}
 		rec_of[count] = rec;
-		if (refresh_cached(vh, doms[i], c, &di, sizes_changed, sizes_from_xml) < 0 && !c->info.name[0]) {
+		if (refresh_cached(vh, doms[i], c, &di, sizes_changed, sizes_from_xml, &facts) < 0 && !c->info.name[0]) {
 			virResetLastError();
 			continue;
 		}
@@ -767,6 +827,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		slots[count++] = (size_t)(c - vh->doms);
 	}
 	virt_states_free(&states);
+	free_facts(&facts);
 	for (int i = 0; i < n; i++)
 		virDomainFree(doms[i]);
 	free(doms);

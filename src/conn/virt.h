@@ -25,9 +25,15 @@ void virt_host_set_route(struct virt_host *vh, virt_uri_fn fn, void *ctx);
 /* Fills the libvirt half of s (node, domains with stats). On failure the
  * connection is dropped so the next poll reconnects. */
 int  virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err *err);
+/* What an operation changed in its domain, for the re-read after it. */
+enum virt_reread {
+	VIRT_REREAD_ALL,         /* state, XML, persistence, snapshot count */
+	VIRT_REREAD_SNAPSHOTS,   /* the snapshot count only (an internal snapshot taken) */
+};
 /* Re-reads one domain into s (s->dom_update, one entry in s->doms);
  * -1 when it is not on the host any more, or on error. */
-int  virt_host_poll_domain(struct virt_host *vh, const char *uuid, struct host_snapshot *s, struct vd_err *err);
+int  virt_host_poll_domain(struct virt_host *vh, const char *uuid, enum virt_reread what, struct host_snapshot *s,
+			   struct vd_err *err);
 void virt_host_free(struct virt_host **vh);
 /* The connection for operation code in conn/ (opaque elsewhere). */
 void *virt_host_handle(struct virt_host *vh);

@@ -631,6 +631,13 @@ static int run(virConnectPtr conn, virDomainPtr dom, const struct vop_request *r
 	return err_set(err, VD_EUNSUPPORTED, "this request runs as a job, not on the worker");
 }
 
+/* An internal snapshot changes no fact of the domain but its snapshot
+ * count; external overlays change its disks. */
+static enum virt_reread reread_after(const struct vop_request *r)
+{
+	return r->kind == VOP_SNAPSHOT_CREATE && !r->external_snapshot ? VIRT_REREAD_SNAPSHOTS : VIRT_REREAD_ALL;
+}
+
 int vop_call(struct host_ctx *hc, void *arg, struct vd_err *err)
 {
 	struct vop_call *c = arg;
@@ -650,7 +657,7 @@ int vop_call(struct host_ctx *hc, void *arg, struct vd_err *err)
 	int rc = run(conn, dom, c->req, c->res, err);
 	virDomainFree(dom);
 	if (c->req->kind != VOP_SNAPSHOT_LIST && c->req->kind != VOP_BLOCK_INFO && c->req->kind != VOP_DOMAIN_XML)
-		host_ctx_changed_domain(hc, c->req->uuid);
+		host_ctx_changed_domain(hc, c->req->uuid, reread_after(c->req));
 	return rc;
 }
 

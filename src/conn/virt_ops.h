@@ -93,6 +93,7 @@ struct vop_request {
 	char         *pre_xml;         /* owned, optional: VOP_ATTACH_DEVICE attaches it first (a controller) */
 	uint64_t      value;
 	unsigned      flags;
+	int           external_snapshot;   /* VOP_SNAPSHOT_CREATE: overlays on the disks (they change) */
 	/* VOP_DETACH_DEVICE: the device is found in the live XML by this XPath
 	 * to read its alias; the call returns once the device-removed event for
 	 * that alias arrived, or fails after wait_ms. */

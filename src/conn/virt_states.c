@@ -1,7 +1,8 @@
-/* virt_states.c — domain states from filtered listings: one
- * virConnectListAllDomains per state the filters can name, UUIDs read
- * locally from the returned handles, so the cost does not grow in round
- * trips with the number of VMs. */
+/* virt_states.c — domain facts from filtered listings: one
+ * virConnectListAllDomains per state the filters can name (or per fact:
+ * transient, with snapshots), UUIDs read locally from the returned
+ * handles, so the cost does not grow in round trips with the number of
+ * VMs. */
 #include "conn/virt_states.h"
 #include "core/xalloc.h"
 
@@ -68,4 +69,43 @@ void virt_states_free(struct virt_states *st)
 {
 	free(st->v);
 	memset(st, 0, sizeof *st);
+}
+
+_Static_assert(VIR_UUID_BUFLEN == 16, "struct virt_uuid_set holds 16-byte UUIDs");
+
+static int by_raw(const void *a, const void *b)
+{
+	return memcmp(a, b, VIR_UUID_BUFLEN);
+}
+
+int virt_uuid_set_read(void *conn, unsigned flag, struct virt_uuid_set *set)
+{
+	memset(set, 0, sizeof *set);
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(conn, &doms, flag);
+	if (n < 0) {
+		virResetLastError();
+		return -1;
+	}
+	set->raw = x_calloc((size_t)n + 1, sizeof *set->raw);
+	for (int i = 0; i < n; i++) {
+		if (virDomainGetUUID(doms[i], set->raw[set->n]) == 0)
+			set->n++;
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	if (set->n)
+		qsort(set->raw, set->n, sizeof *set->raw, by_raw);
+	return 0;
+}
+
+int virt_uuid_set_has(const struct virt_uuid_set *set, const unsigned char *raw)
+{
+	return set->n && bsearch(raw, set->raw, set->n, sizeof *set->raw, by_raw) != NULL;
+}
+
+void virt_uuid_set_free(struct virt_uuid_set *set)
+{
+	free(set->raw);
+	memset(set, 0, sizeof *set);
 }

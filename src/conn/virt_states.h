@@ -19,4 +19,15 @@ int  virt_states_read(void *conn, struct virt_states *st);
 int  virt_states_find(const struct virt_states *st, const unsigned char *raw);
 void virt_states_free(struct virt_states *st);
 
+/* The domains of one filtered listing (VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
+ * _HAS_SNAPSHOT...) by raw UUID: one round trip where a call per domain
+ * would ask every VM (3000 calls when a console connects). */
+struct virt_uuid_set {
+	unsigned char (*raw)[16];   /* VIR_UUID_BUFLEN, sorted */
+	size_t n;
+};
+int  virt_uuid_set_read(void *conn, unsigned flag, struct virt_uuid_set *set);
+int  virt_uuid_set_has(const struct virt_uuid_set *set, const unsigned char *raw);
+void virt_uuid_set_free(struct virt_uuid_set *set);
+
 #endif

@@ -119,6 +119,7 @@ int snapshot_build(const struct op_ctx *ctx, struct vop_request *req, struct vd_
 	snprintf(req->target, sizeof req->target, "%s", s.name);
 	req->xml = sb_detach(&sb);
 	req->flags = (external && !memory ? VOPF_DISK_ONLY : 0) | (external ? VOPF_ATOMIC : 0);
+	req->external_snapshot = external;
 	free(memfile);
 	free(disks);
 	free(skip);

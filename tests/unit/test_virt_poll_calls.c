@@ -118,6 +118,53 @@ int main(void)
 	CHECK(d && d->state == DOM_PAUSED);
 	host_snapshot_free(&s);
 
+	/* After an internal snapshot, the re-read asks for the snapshot count
+	 * alone (no XML); after any other change it reads the domain again. */
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	CHECK_INT(virDomainGetUUIDString(doms[3], uuid), 0);
+	virDomainSnapshotPtr snap = virDomainSnapshotCreateXML(doms[3], "<domainsnapshot><name>s1</name></domainsnapshot>", 0);
+	CHECK(snap != NULL);
+	if (snap)
+		virDomainSnapshotFree(snap);
+	settled = virt_host_domain_calls(vh);
+	memset(&s, 0, sizeof s);
+	CHECK_INT(virt_host_poll_domain(vh, uuid, VIRT_REREAD_SNAPSHOTS, &s, &e), 0);
+	CHECK(s.dom_update && s.ndoms == 1 && s.doms[0].snapshots == 1 && !strcmp(s.doms[0].info.name, "calls-03"));
+	CHECK_INT(virt_host_domain_calls(vh) - settled, 0);
+	host_snapshot_free(&s);
+	virt_host_invalidate_domain(vh, uuid);
+	memset(&s, 0, sizeof s);
+	CHECK_INT(virt_host_poll_domain(vh, uuid, VIRT_REREAD_ALL, &s, &e), 0);
+	CHECK(s.ndoms == 1 && s.doms[0].snapshots == 1 && s.doms[0].info.vcpus == 4);
+	CHECK_INT(virt_host_domain_calls(vh) - settled, 3);   /* the XML, persistence, snapshots */
+	host_snapshot_free(&s);
+
+	/* A whole re-read (a reconnect, an operation on the host) learns
+	 * persistence and snapshots from two listings: calls per domain only
+	 * for the XML and for the count of a domain that has snapshots. */
+	virDomainPtr tr = virDomainCreateXML(c, "<domain type='test'><name>calls-transient</name>"
+					     "<memory unit='KiB'>1048576</memory><vcpu>1</vcpu>"
+					     "<os><type>hvm</type></os></domain>", 0);
+	CHECK(tr != NULL);
+	virt_host_invalidate(vh);
+	settled = virt_host_domain_calls(vh);
+	settled_host = virt_host_host_calls(vh);
+	CHECK_INT(poll_once(vh, &s), 0);
+	CHECK_INT(s.ndoms, NDOMS + 2);
+	CHECK_INT(virt_host_domain_calls(vh) - settled, (NDOMS + 2) + 1);
+	CHECK_INT(virt_host_host_calls(vh) - settled_host, 1 + 2);
+	d = find(&s, "calls-03");
+	CHECK(d && d->snapshots == 1 && d->persistent == 1);
+	d = find(&s, "calls-02");
+	CHECK(d && d->snapshots == 0 && d->persistent == 1);
+	d = find(&s, "calls-transient");
+	CHECK(d && d->persistent == 0 && d->state == DOM_RUNNING);
+	host_snapshot_free(&s);
+	if (tr) {
+		virDomainDestroy(tr);
+		virDomainFree(tr);
+	}
+
 	virt_host_free(&vh);
 	for (int i = 0; i < NDOMS; i++)
 		if (doms[i])

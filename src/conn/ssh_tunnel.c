@@ -252,10 +252,10 @@ static void move_up(struct ssh_conn *c, struct tunnel_link *l, int64_t deadline)
 			l->up_len = (size_t)n;
 			continue;
 		}
+		int again = n < 0 && (errno == EAGAIN || errno == EINTR);
 		drop_buf(&l->up);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		l->done = 1;   /* libvirt closed the connection */
+		if (!again)
+			l->done = 1;   /* libvirt closed the connection */
 		return;
 	}
 }

@@ -2,12 +2,13 @@
  *
  * Domain XML is parsed only when a domain first appears or its basic info
  * (state, vCPUs, memory) changes, or after an operation invalidates it; pool
- * volumes (and the file pools' directories) are re-read every few polls to
- * give disks capacity and allocation.  A running domain's disk sizes come
- * from the bulk statistics of every poll (QEMU's own view, block.N.capacity)
- * and win over the volumes', which may be a few polls old.  Everything else
- * is bulk calls: one list, one stats call per poll (and, where a driver's
- * statistics carry no state, three filtered listings: virt_states.c). */
+ * volumes (and the file pools' directories) are re-read every half minute
+ * (SLOW_FACTS_MS) to give disks capacity and allocation.  A running
+ * domain's disk sizes come from the bulk statistics of every poll (QEMU's
+ * own view, block.N.capacity) and win over the volumes', which may be
+ * older.  Everything else is bulk calls: one stats call per poll, whose
+ * records name the domains (and, where a driver's statistics carry no
+ * state, three filtered listings: virt_states.c). */
 #include "conn/virt.h"
 #include "conn/virt_states.h"
 #include "core/log.h"
@@ -23,8 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VOLUME_REFRESH_POLLS 15
-#define DEVICE_REFRESH_POLLS 5
+/* What seldom changes (node facts, pools and volumes, node devices,
+ * networks) is read again after this long, and at once after an operation
+ * on the host (vh->invalid); domains every poll.  By time, not by poll: a
+ * refresh every second would otherwise read them every few seconds, at a
+ * dozen calls each time. */
+#define SLOW_FACTS_MS        30000
 #define KEEPALIVE_COUNT      2
 
 struct cached_dom {
@@ -52,7 +57,7 @@ struct virt_host {
 	size_t            npools;
 	char            **pool_dirs;  /* file pools' directories, read with the volumes */
 	size_t            npool_dirs;
-	unsigned          polls;
+	int64_t           slow_due;     /* monotonic ms: the next poll reads the slow facts */
 	int               invalid;
 	/* What the model got last time: when nothing but statistics changed,
 	 * the next snapshot carries statistics only (no 3000 deep copies). */
@@ -65,7 +70,7 @@ struct virt_host {
 	unsigned long     host_calls;          /* listings and bulk statistics calls made by polls */
 	struct host_snapshot node;             /* node facts, re-read with the volumes */
 	int               node_valid;
-	struct gpu_inv    gpus;       /* node devices, re-read every few polls */
+	struct gpu_inv    gpus;       /* node devices, re-read with the slow facts */
 	struct lun_list   san_luns;   /* SAN pool volumes, idem */
 	struct net_list   nets;       /* networks and nwfilters, idem */
 };
@@ -131,6 +136,7 @@ static void drop_connection(struct virt_host *vh)
 {
 	vh->sent = 0;
 	vh->node_valid = 0;
+	vh->slow_due = 0;   /* a new connection reads everything */
 	vh->stats_unsupported = 0;
 	vh->stats_state_only = 0;
 	if (vh->conn) {
@@ -767,8 +773,12 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		}
 	}
 	int sizes_changed = 0;
-	read_node(vh, s, vh->polls % VOLUME_REFRESH_POLLS == 0);
-	if (vh->polls % DEVICE_REFRESH_POLLS == 0 || vh->invalid) {
+	int64_t t = now_ms();
+	int slow = t >= vh->slow_due || vh->invalid;
+	if (slow)
+		vh->slow_due = t + SLOW_FACTS_MS;
+	read_node(vh, s, slow);
+	if (slow) {
 		virt_read_devices(vh->conn, &vh->gpus, &vh->san_luns);
 		virt_read_networks(vh->conn, &vh->nets);
 		net_list_copy(&s->nets, &vh->nets);
@@ -776,7 +786,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	}
 	gpu_inv_copy(&s->gpus, &vh->gpus);
 	lun_list_copy(&s->san_luns, &vh->san_luns);
-	if (vh->polls++ % VOLUME_REFRESH_POLLS == 0 || vh->invalid) {
+	if (slow) {
 		read_pools(vh);
 		sizes_changed = 1;
 		vh->sent = 0;

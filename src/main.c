@@ -463,8 +463,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct cluster cluster;
 	cluster_init(&cluster, &inv);
-	/* Before any operation of this run: what earlier runs left unfinished. */
-	audit_load_unfinished(cli.opts.audit_path, &cluster);
+	/* Before any operation of this run: what earlier runs left unfinished
+	 * (the console reads it after its first screen: a long audit trail's
+	 * tail is megabytes to scan). */
+	if (cli.mode != MODE_TUI)
+		audit_load_unfinished(cli.opts.audit_path, &cluster);
 	maintenance_load(NULL, &cluster);
 	struct fleet_opts fo = {
 		.connect_timeout_ms = cli.opts.connect_timeout_ms,

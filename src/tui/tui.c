@@ -13,6 +13,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "lua/vlua.h"
+#include "ops/audit.h"
 #include "tui/cmdline.h"
 #include "tui/tui_priv.h"
 
@@ -688,6 +689,10 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 	/* The first screen (every host "connecting") before any key exchange
 	 * or libvirt open competes with it for the CPU. */
 	draw(&t);
+	/* Then what earlier runs left unfinished, before any operation (and
+	 * before the workers, which would compete with the scan). */
+	audit_load_unfinished(opts->audit_path, t.c);
+	t.dirty = 1;
 	struct vd_err gerr;
 	err_clear(&gerr);
 	if (fleet_go(fleet, &gerr) < 0)

@@ -42,6 +42,10 @@ struct ssh_conn {
 	pthread_mutex_t  lock;
 	struct ssh_tunnel *tunnel;     /* libvirt's RPC over this session (ssh_tunnel.c) */
 	int              in_tunnel;    /* the tunnel's own code runs: ssh_wait does not pump */
+	/* The channel ssh_read_drain just emptied, until the next ssh_wait:
+	 * moving the tunnel's bytes reads the socket, and what it reads for
+	 * this channel lands in libssh2's queue, where no poll() sees it. */
+	LIBSSH2_CHANNEL *reading;
 };
 
 struct ssh_conn *ssh_conn_open(const struct transport_params *p, struct vd_err *err);
@@ -61,6 +65,7 @@ int  ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *call, int
 
 /* ssh_read.c: one channel's output, both streams, bounded in bytes and time. */
 struct ssh_reader {
+	struct ssh_conn *conn;
 	LIBSSH2_CHANNEL *ch;
 	struct strbuf   *out, *err;   /* NULL: counted, then dropped */
 	size_t           max_bytes;   /* both streams together */
@@ -78,6 +83,8 @@ enum ssh_read_rc {
  * holds none of the channel's output, so ssh_wait() is the right wait for
  * more (and the only one: libssh2's queue does not wake a poll()). */
 enum ssh_read_rc ssh_read_drain(struct ssh_reader *r);
+/* Output or end-of-file of ch already in libssh2's queue. */
+int  ssh_channel_pending(LIBSSH2_CHANNEL *ch);
 
 /* ssh_exec.c helpers shared with ssh_poll.c. */
 int  ssh_session_broken(int rc);

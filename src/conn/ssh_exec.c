@@ -207,7 +207,7 @@ int ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, size_t ma
 		ssh_channel_finish_or_park(c, ch, now_ms() + CLOSE_GRACE_MS);
 		return -1;
 	}
-	struct ssh_reader rd = { .ch = ch, .out = out, .err = errout, .max_bytes = max_bytes,
+	struct ssh_reader rd = { .conn = c, .ch = ch, .out = out, .err = errout, .max_bytes = max_bytes,
 				 .deadline = deadline };
 	for (;;) {
 		switch (ssh_read_drain(&rd)) {

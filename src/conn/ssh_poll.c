@@ -157,7 +157,7 @@ int ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *call, int 
 	if (write_all(c, line, (size_t)n, deadline) < 0)
 		return fail(c, err, VD_EUNREACH, "the poll shell does not take input");
 	size_t start = out->len;
-	struct ssh_reader rd = { .ch = c->poll_ch, .out = out, .max_bytes = max_bytes, .deadline = deadline };
+	struct ssh_reader rd = { .conn = c, .ch = c->poll_ch, .out = out, .max_bytes = max_bytes, .deadline = deadline };
 	for (;;) {
 		size_t before = out->len;
 		switch (ssh_read_drain(&rd)) {

@@ -87,5 +87,11 @@ enum ssh_read_rc ssh_read_drain(struct ssh_reader *r)
 		else
 			idle_passes++;
 	}
+	r->conn->reading = r->ch;   /* for ssh_wait, next */
 	return SSH_READ_DRAINED;
+}
+
+int ssh_channel_pending(LIBSSH2_CHANNEL *ch)
+{
+	return queued(ch) > 0 || libssh2_channel_eof(ch);
 }

@@ -31,12 +31,21 @@ int ssh_wait(struct ssh_conn *c, int64_t deadline)
 	int64_t left = deadline - now_ms();
 	int dir, next = 0, npf = 2;
 	struct pollfd pf[2 + TUNNEL_POLLFDS] = { { .fd = c->fd }, { .fd = c->cancel_fd, .events = POLLIN } };
+	LIBSSH2_CHANNEL *reading = c->reading;
+	c->reading = NULL;
 	if (left <= 0)
 		return -1;
 	/* Bytes for libvirt may sit in libssh2 or on its socket while the
-	 * pump thread waits for the lock this caller holds: moved here. */
-	if (c->tunnel && !c->in_tunnel)
+	 * pump thread waits for the lock this caller holds: moved here.  That
+	 * reads the socket: the caller's own channel may have got its reply
+	 * meanwhile, and then it reads again instead of sleeping (a poll
+	 * waited for libvirtd's next keepalive, seconds, with its reply in
+	 * memory). */
+	if (c->tunnel && !c->in_tunnel) {
 		npf += ssh_tunnel_move(c, pf + 2, TUNNEL_POLLFDS);
+		if (reading && ssh_channel_pending(reading))
+			return 0;
+	}
 	dir = libssh2_session_block_directions(c->session);
 	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
 		pf[0].events |= POLLIN;

@@ -13,8 +13,10 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "conn/ssh_conn.h"
@@ -125,7 +127,7 @@ static void test_reader(void)
 	 * queued, so that the caller's wait on the socket is right. */
 	ch = start(c, "sleep 0.3; printf hello; sleep 3");
 	CHECK(ch != NULL);
-	struct ssh_reader rd = { .ch = ch, .out = &out, .err = &eo, .max_bytes = 1 << 20,
+	struct ssh_reader rd = { .conn = c, .ch = ch, .out = &out, .err = &eo, .max_bytes = 1 << 20,
 				 .deadline = now_ms() + 5000 };
 	hold_next_recv(c, 0);
 	CHECK_INT(ssh_read_drain(&rd), SSH_READ_DRAINED);
@@ -137,20 +139,20 @@ static void test_reader(void)
 	/* The cap: both streams together, at most max_bytes kept. */
 	sb_reset(&out);
 	ch = start(c, "yes");
-	rd = (struct ssh_reader){ .ch = ch, .out = &out, .max_bytes = 100000, .deadline = now_ms() + 5000 };
+	rd = (struct ssh_reader){ .conn = c, .ch = ch, .out = &out, .max_bytes = 100000, .deadline = now_ms() + 5000 };
 	CHECK_INT(read_until_stop(c, &rd), SSH_READ_OVER_CAP);
 	CHECK_INT(out.len, 100000);
 	CHECK_INT(rd.total, 100000);
 	ssh_channel_finish_or_park(c, ch, now_ms() + 1000);
 	sb_reset(&eo);
 	ch = start(c, "head -c 70000 /dev/zero >&2");
-	rd = (struct ssh_reader){ .ch = ch, .out = &out, .err = &eo, .max_bytes = 65536,
+	rd = (struct ssh_reader){ .conn = c, .ch = ch, .out = &out, .err = &eo, .max_bytes = 65536,
 				  .deadline = now_ms() + 5000 };
 	CHECK_INT(read_until_stop(c, &rd), SSH_READ_OVER_CAP);
 	CHECK_INT(eo.len, 65536);
 	ssh_channel_finish_or_park(c, ch, now_ms() + 1000);
 	ch = start(c, "head -c 65536 /dev/zero >&2");
-	rd = (struct ssh_reader){ .ch = ch, .err = &eo, .max_bytes = 65536, .deadline = now_ms() + 5000 };
+	rd = (struct ssh_reader){ .conn = c, .ch = ch, .err = &eo, .max_bytes = 65536, .deadline = now_ms() + 5000 };
 	CHECK_INT(read_until_stop(c, &rd), SSH_READ_DRAINED);
 	CHECK(libssh2_channel_eof(ch));
 	CHECK_INT(rd.total, 65536);
@@ -160,7 +162,7 @@ static void test_reader(void)
 	 * never lets the reader reach a wait): with the deadline past, a reader
 	 * that finds data reads one chunk and stops. */
 	ch = start(c, "yes");
-	rd = (struct ssh_reader){ .ch = ch, .max_bytes = (size_t)1 << 40, .deadline = now_ms() + 5000 };
+	rd = (struct ssh_reader){ .conn = c, .ch = ch, .max_bytes = (size_t)1 << 40, .deadline = now_ms() + 5000 };
 	while (!rd.total && ssh_read_drain(&rd) == SSH_READ_DRAINED && ssh_wait(c, rd.deadline) == 0)
 		;
 	CHECK(rd.total > 0);
@@ -206,6 +208,73 @@ static void test_poll_race(void)
 		CHECK_STR(out.buf, "payload\n");
 	}
 	ssh_conn_close(&c);
+	sb_free(&out);
+}
+
+/* A command's output that the tunnel's bytes bring in: ssh_wait moves the
+ * tunnel's links, which reads the socket, and the command's output lands
+ * in libssh2's queue.  The caller must read it at once, not sleep on an
+ * empty socket until the next packet (polls over a tunnelled session
+ * waited for libvirtd's keepalive, 5 s, in a third of 128-host cycles). */
+static void test_tunnel_read(void)
+{
+	char dir[300], remote[360];
+	snprintf(dir, sizeof dir, "%s/daemon", env_dir);
+	snprintf(remote, sizeof remote, "%s/sock", dir);
+	mkdir(dir, 0777);
+	chmod(dir, 0777);   /* sshd's user connects to it */
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	CHECK(strlen(remote) < sizeof sa.sun_path);
+	memcpy(sa.sun_path, remote, strlen(remote) < sizeof sa.sun_path ? strlen(remote) : sizeof sa.sun_path - 1);
+	unlink(remote);
+	CHECK_INT(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+	chmod(remote, 0777);
+	CHECK_INT(listen(lfd, 4), 0);   /* a daemon that never answers: the link stays quiet */
+
+	struct transport_params p = params(env_kh);
+	p.keepalive_s = 0;
+	struct vd_err err = { 0 };
+	struct ssh_conn *c = ssh_conn_open(&p, &err);
+	CHECK(c != NULL);
+	if (!c) {
+		close(lfd);
+		return;
+	}
+	const char *remotes[] = { remote }, *local = NULL;
+	ssh_conn_lock(c);
+	int offered = ssh_tunnel_offer(c, remotes, 1, &local, &err);
+	ssh_conn_unlock(c);
+	CHECK_INT(offered, 0);
+	int cfd = socket(AF_UNIX, SOCK_STREAM, 0);   /* libvirt's end of a link */
+	struct sockaddr_un la = { .sun_family = AF_UNIX };
+	if (local && strlen(local) < sizeof la.sun_path)
+		memcpy(la.sun_path, local, strlen(local));
+	CHECK_INT(local ? connect(cfd, (struct sockaddr *)&la, sizeof la) : -1, 0);
+	usleep(300000);   /* the pump takes the link */
+
+	struct strbuf out;
+	sb_init(&out);
+	ssh_conn_lock(c);
+	LIBSSH2_CHANNEL *ch = start(c, "sleep 0.3; printf hello; sleep 5");
+	CHECK(ch != NULL);
+	if (ch) {
+		struct ssh_reader rd = { .conn = c, .ch = ch, .out = &out, .max_bytes = 1 << 20,
+					 .deadline = now_ms() + 5000 };
+		CHECK_INT(ssh_read_drain(&rd), SSH_READ_DRAINED);
+		usleep(800000);   /* "hello" waits on the socket; the pump waits for the lock */
+		int64_t t0 = now_ms();
+		CHECK_INT(ssh_wait(c, t0 + 3000), 0);
+		CHECK(now_ms() - t0 < 1000);
+		CHECK_INT(ssh_read_drain(&rd), SSH_READ_DRAINED);
+		CHECK_STR(out.buf, "hello");
+		ssh_channel_finish_or_park(c, ch, now_ms() + 1000);
+	}
+	ssh_conn_unlock(c);
+	close(cfd);
+	ssh_conn_close(&c);
+	close(lfd);
+	unlink(remote);
 	sb_free(&out);
 }
 
@@ -394,6 +463,7 @@ int main(void)
 	if (up == 0) {
 		test_reader();
 		test_poll_race();
+		test_tunnel_read();
 		test_flooding_host();
 		test_reply_pairing();
 		test_fresh_poll();

@@ -580,8 +580,10 @@ static void stats_into(struct dom_stats *s, virDomainStatsRecordPtr rec, double 
 /* Bulk statistics into stats[], aligned with vh->order. */
 /* One call for every domain's state, sizes and counters.  A remote host
  * answers it in one round trip; per-domain calls would cost two per VM per
- * poll.  NULL (and *n = 0) where the driver has no such call. */
-static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n)
+ * poll.  NULL (and *n = 0) where the driver has no such call; NULL and
+ * *n = -1, err set, when the connection failed under it (a keepalive
+ * timeout, a closed socket: not a reason to stop asking). */
+static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n, struct vd_err *err)
 {
 	*n = 0;
 	if (vh->stats_unsupported)
@@ -596,6 +598,12 @@ static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n)
 	vh->host_calls++;
 	int got = virConnectGetAllDomainStats(vh->conn, groups, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
 	if (got < 0) {
+		virt_error(err, "reading domain statistics");   /* before IsAlive resets it */
+		if (virConnectIsAlive(vh->conn) != 1) {
+			*n = -1;
+			return NULL;
+		}
+		err_clear(err);
 		virResetLastError();
 		vh->stats_unsupported = 1;
 		return NULL;
@@ -753,7 +761,11 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	 * not), so the listing is needed only where the driver has none.  Each
 	 * call over a tunnel is a round trip and a few thread wake-ups. */
 	int nrecs = 0;
-	virDomainStatsRecordPtr *recs = fetch_stats(vh, &nrecs);
+	virDomainStatsRecordPtr *recs = fetch_stats(vh, &nrecs, err);
+	if (nrecs < 0) {
+		drop_connection(vh);
+		return -1;
+	}
 	virDomainPtr *doms = NULL;
 	int n;
 	if (recs) {

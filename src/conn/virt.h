@@ -42,9 +42,9 @@ void virt_host_invalidate(struct virt_host *vh);
 /* Per-domain libvirt calls polls have made on vh so far: a poll in which no
  * domain changed makes none (bulk calls and listings only). */
 unsigned long virt_host_domain_calls(const struct virt_host *vh);
-/* Per-host calls polls have made on vh so far (the domain listing, bulk
- * statistics, filtered listings): two per poll where bulk statistics carry
- * every state. */
+/* Per-host calls polls have made on vh so far (bulk statistics, and the
+ * listings where a driver needs them): one per poll where the bulk
+ * statistics name every domain and carry its state. */
 unsigned long virt_host_host_calls(const struct virt_host *vh);
 /* Name of the i-th domain of the last poll (statistics-only snapshots). */
 const char *virt_host_domain_name(const struct virt_host *vh, size_t i);

@@ -1,7 +1,8 @@
 /* virt_devices.c — the libvirt half of the GPU and LUN inventory: node
  * devices with the mdev_types or mdev capability, and the volumes of
  * storage pools of SAN types (iscsi, iscsi-direct, scsi, mpath).  Runs on
- * the host's worker, every few polls (conn/virt.c keeps the result). */
+ * the host's worker with the other slow facts, every 30 s and after a change
+ * (conn/virt.c keeps the result). */
 #include "conn/virt.h"
 #include "core/log.h"
 

@@ -1,6 +1,7 @@
-/* virt_states.h — every domain's state from a few filtered listings, for
- * drivers whose bulk statistics carry no state (a handful of calls per
- * host per poll instead of one virDomainGetInfo per VM). */
+/* virt_states.h — facts of every domain from a few filtered listings: the
+ * state, for drivers whose bulk statistics carry none, and which domains
+ * are transient or have snapshots (a handful of calls per host per poll
+ * instead of calls per VM). */
 #ifndef VD_VIRT_STATES_H
 #define VD_VIRT_STATES_H
 

@@ -43,6 +43,11 @@ struct cached_dom {
 	int             persistent;
 	int             snapshots;
 	int             seen;
+	/* The last poll's handle: a call on it names the domain by UUID, as a
+	 * lookup would, without the lookup's round trip (an operation then
+	 * costs its own calls only: a bulk snapshot is three per VM, not six).
+	 * Held only while the connection is. */
+	virDomainPtr    dom;
 };
 
 struct virt_host {
@@ -68,6 +73,7 @@ struct virt_host {
 	int               stats_state_only;    /* its bulk stats carry the state only: ask for that */
 	unsigned long     domain_calls;        /* per-domain calls made by polls */
 	unsigned long     host_calls;          /* listings and bulk statistics calls made by polls */
+	unsigned long     lookups;             /* domains looked up by UUID (virt_host_domain) */
 	struct host_snapshot node;             /* node facts, re-read with the volumes */
 	int               node_valid;
 	struct gpu_inv    gpus;       /* node devices, re-read with the slow facts */
@@ -132,8 +138,27 @@ struct virt_host *virt_host_new(const char *uri, int connect_timeout_ms)
 	return vh;
 }
 
+static void drop_handle(struct cached_dom *c)
+{
+	if (c->dom)
+		virDomainFree(c->dom);
+	c->dom = NULL;
+}
+
+static void keep_handle(struct cached_dom *c, virDomainPtr dom)
+{
+	if (c->dom == dom)
+		return;
+	virDomainRef(dom);
+	drop_handle(c);
+	c->dom = dom;
+}
+
+/* A handle holds its connection: they go before it closes. */
 static void drop_connection(struct virt_host *vh)
 {
+	for (size_t i = 0; i < vh->ndoms; i++)
+		drop_handle(&vh->doms[i]);
 	vh->sent = 0;
 	vh->node_valid = 0;
 	vh->slow_due = 0;   /* a new connection reads everything */
@@ -195,6 +220,32 @@ unsigned long virt_host_host_calls(const struct virt_host *vh)
 	return vh->host_calls;
 }
 
+unsigned long virt_host_lookups(const struct virt_host *vh)
+{
+	return vh->lookups;
+}
+
+static struct cached_dom *cached(struct virt_host *vh, const char *uuid)
+{
+	for (size_t i = 0; i < vh->ndoms; i++)
+		if (!strcmp(vh->doms[i].uuid, uuid))
+			return &vh->doms[i];
+	return NULL;
+}
+
+void *virt_host_domain(struct virt_host *vh, const char *uuid)
+{
+	struct cached_dom *c = vh->conn ? cached(vh, uuid) : NULL;
+	if (c && c->dom) {
+		virDomainRef(c->dom);
+		return c->dom;
+	}
+	if (!vh->conn)
+		return NULL;
+	vh->lookups++;
+	return virDomainLookupByUUIDString(vh->conn, uuid);
+}
+
 const char *virt_host_domain_name(const struct virt_host *vh, size_t i)
 {
 	return i < vh->norder ? vh->order[i]->info.name : NULL;
@@ -213,8 +264,10 @@ static void free_cache(struct virt_host *vh)
 	vh->order = NULL;
 	vh->norder = vh->ordercap = 0;
 	vh->sent = 0;
-	for (size_t i = 0; i < vh->ndoms; i++)
+	for (size_t i = 0; i < vh->ndoms; i++) {
 		dom_info_free(&vh->doms[i].info);
+		drop_handle(&vh->doms[i]);
+	}
 	free(vh->doms);
 	vh->doms = NULL;
 	vh->ndoms = vh->cap = 0;
@@ -718,12 +771,22 @@ int virt_host_poll_domain(struct virt_host *vh, const char *uuid, enum virt_rere
 {
 	if (!vh->conn)
 		return err_set(err, VD_EUNREACH, "not connected");
-	struct cached_dom *c = NULL;
-	for (size_t i = 0; i < vh->ndoms && !c; i++)
-		if (!strcmp(vh->doms[i].uuid, uuid))
-			c = &vh->doms[i];
-	virDomainPtr dom = c ? virDomainLookupByUUIDString(vh->conn, uuid) : NULL;
+	struct cached_dom *c = cached(vh, uuid);
+	/* A count needs no fresh handle; a whole re-read takes a new one: an
+	 * operation may have started or stopped the domain, and the handle's
+	 * ID is as old as the handle. */
+	virDomainPtr dom = NULL;
+	if (c && what == VIRT_REREAD_ALL) {
+		vh->lookups++;
+		dom = virDomainLookupByUUIDString(vh->conn, uuid);
+		if (dom)
+			keep_handle(c, dom);
+	} else if (c) {
+		dom = virt_host_domain(vh, uuid);
+	}
 	int rc = !dom ? 1 : what == VIRT_REREAD_SNAPSHOTS ? reread_snapshots(c, dom) : reread_all(vh, c, dom);
+	if (rc < 0 && virGetLastErrorCode() == VIR_ERR_NO_DOMAIN)
+		rc = 1;   /* the handle outlived its domain */
 	if (dom)
 		virDomainFree(dom);
 	virResetLastError();
@@ -846,6 +909,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		int id = (int)virDomainGetID(doms[i]);
 		c->id = (id < 0 || di.state == VIR_DOMAIN_SHUTOFF) ? -1 : id;
 		c->seen = 1;
+		keep_handle(c, doms[i]);   /* this poll's: its ID is current */
 		slots[count++] = (size_t)(c - vh->doms);
 	}
 	virt_states_free(&states);
@@ -864,6 +928,7 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 			vh->doms[keep++] = vh->doms[i];
 		} else {
 			dom_info_free(&vh->doms[i].info);
+			drop_handle(&vh->doms[i]);
 			vh->sent = 0;
 		}
 	}

@@ -46,6 +46,15 @@ unsigned long virt_host_domain_calls(const struct virt_host *vh);
  * listings where a driver needs them): one per poll where the bulk
  * statistics name every domain and carry its state. */
 unsigned long virt_host_host_calls(const struct virt_host *vh);
+/* Domains looked up by UUID on vh so far (virt_host_domain and whole
+ * re-reads; the polls' handles serve everything else). */
+unsigned long virt_host_lookups(const struct virt_host *vh);
+/* For operation code in conn/, like virt_host_handle: a reference to the
+ * domain's virDomainPtr (virDomainFree it), the last poll's when the
+ * domain was in it, else looked up by UUID.  A call on it fails with
+ * VIR_ERR_NO_DOMAIN when the domain is gone.  NULL when there is no
+ * connection or no such domain (libvirt's error set). */
+void *virt_host_domain(struct virt_host *vh, const char *uuid);
 /* Name of the i-th domain of the last poll (statistics-only snapshots). */
 const char *virt_host_domain_name(const struct virt_host *vh, size_t i);
 void virt_host_invalidate_domain(struct virt_host *vh, const char *uuid);

@@ -651,7 +651,7 @@ int vop_call(struct host_ctx *hc, void *arg, struct vd_err *err)
 		host_ctx_changed(hc);
 		return hrc;
 	}
-	virDomainPtr dom = virDomainLookupByUUIDString(conn, c->req->uuid);
+	virDomainPtr dom = virt_host_domain(vh, c->req->uuid);
 	if (!dom)
 		return virt_error(err, "finding the domain");
 	int rc = run(conn, dom, c->req, c->res, err);

@@ -186,6 +186,51 @@ int main(void)
 		virDomainFree(tr);
 	}
 
+	/* Operations and the count's re-read use the poll's handle, with no
+	 * lookup (a bulk snapshot made six calls per VM, three of them
+	 * lookups); a whole re-read takes a fresh one (the ID may be new), and
+	 * a domain the last poll did not see is looked up.  A handle whose
+	 * domain is gone fails with VIR_ERR_NO_DOMAIN, and the re-read then
+	 * says the domain is gone. */
+	unsigned long looked = virt_host_lookups(vh);
+	CHECK_INT(virDomainGetUUIDString(doms[5], uuid), 0);
+	virDomainPtr h = virt_host_domain(vh, uuid);
+	CHECK(h != NULL);
+	if (h) {
+		CHECK_INT(virDomainSnapshotNum(h, 0), 0);
+		virDomainFree(h);
+	}
+	memset(&s, 0, sizeof s);
+	CHECK_INT(virt_host_poll_domain(vh, uuid, VIRT_REREAD_SNAPSHOTS, &s, &e), 0);
+	host_snapshot_free(&s);
+	CHECK_INT(virt_host_lookups(vh) - looked, 0);
+	memset(&s, 0, sizeof s);
+	CHECK_INT(virt_host_poll_domain(vh, uuid, VIRT_REREAD_ALL, &s, &e), 0);
+	host_snapshot_free(&s);
+	CHECK_INT(virt_host_lookups(vh) - looked, 1);
+	virDomainPtr late = define(c, 40);
+	CHECK(late != NULL);
+	h = virt_host_domain(vh, "6c1a3e8e-0000-4000-8000-000000000040");
+	CHECK(h != NULL);
+	if (h)
+		virDomainFree(h);
+	CHECK_INT(virt_host_lookups(vh) - looked, 2);
+	CHECK_INT(virDomainUndefine(doms[5]), 0);
+	h = virt_host_domain(vh, uuid);
+	CHECK(h != NULL);
+	if (h) {
+		CHECK(virDomainSnapshotNum(h, 0) < 0);
+		CHECK_INT(virGetLastErrorCode(), VIR_ERR_NO_DOMAIN);
+		virDomainFree(h);
+	}
+	memset(&s, 0, sizeof s);
+	err_clear(&e);
+	CHECK_INT(virt_host_poll_domain(vh, uuid, VIRT_REREAD_SNAPSHOTS, &s, &e), -1);
+	CHECK_INT(e.code, VD_ENOTFOUND);
+	host_snapshot_free(&s);
+	if (late)
+		virDomainFree(late);
+
 	virt_host_free(&vh);
 	for (int i = 0; i < NDOMS; i++)
 		if (doms[i])

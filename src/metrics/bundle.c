@@ -31,7 +31,7 @@ static const char script_files[] =
 	"for d in sys/devices/system/node/node*; do [ -d \"$d\" ] || continue\n"
 	"  set -- \"$@\" \"$d\"/cpulist \"$d\"/distance \"$d\"/hugepages/*/nr_hugepages \"$d\"/hugepages/*/free_hugepages\n"
 	"  [ -r \"$d\"/cpulist ] || for c in \"$d\"/cpu[0-9]*; do [ -e \"$c\" ] || [ -L \"$c\" ] || continue\n"
-	"    printf '\\036F /%s\\n' \"$c\"; done\n"
+	"    vdeck_put '\\036F /%s\\n' \"$c\"; done\n"
 	"done\n"
 	/* A NIC's counters come from proc/net/dev, one file for them all: its
 	 * statistics/ folder would be eight more files per NIC (and a host has
@@ -42,7 +42,7 @@ static const char script_files[] =
 	 * bash an error message) */
 	"  [ -d \"$d\"/bonding ] && set -- \"$@\" \"$d\"/bonding/mode \"$d\"/bonding/slaves\n"
 	"  [ -d \"$d\"/bonding_slave ] && set -- \"$@\" \"$d\"/bonding_slave/mii_status\n"
-	"  [ -e \"$d\"/device ] || continue; printf '\\036F /%s/device\\n' \"$d\"\n"
+	"  [ -e \"$d\"/device ] || continue; vdeck_put '\\036F /%s/device\\n' \"$d\"\n"
 	"  [ -e \"$d\"/device/sriov_totalvfs ] && set -- \"$@\" \"$d\"/device/sriov_numvfs \"$d\"/device/sriov_totalvfs\n"
 	"done\n"
 	/* GPUs (sysfs mdev tree) and LUNs: see metrics/gpu.h and metrics/lun.h. */
@@ -55,12 +55,12 @@ static const char script_files[] =
 	"  set -- \"$@\" \"$b\"/size \"$b\"/device/vendor \"$b\"/device/model \"$b\"/device/wwid; done\n"
 	/* Per-VM NUMA placement: each QEMU's numa_maps, named after its VM
 	 * (summed per node by the reader: metrics/bundle_wire.c). */
-	"printf '\\036P\\n'\n"
+	"vdeck_put '\\036P\\n'\n"
 	"for p in run/libvirt/qemu/*.pid; do [ -r \"$p\" ] || continue; n=${p##*/}; pid=\n"
 	"  { IFS= read -r pid <\"$p\" || [ -n \"$pid\" ]; } 2>/dev/null || continue\n"
 	"  case $pid in ''|*[!0-9]*) continue;; esac\n"
 	"  [ -r proc/$pid/numa_maps ] || continue\n"
-	"  printf '/proc/%s/numa_maps\\0%s\\n' \"$pid\" \"${n%.pid}\"; set -- \"$@\" proc/$pid/numa_maps; done\n"
+	"  vdeck_vm \"$pid\" \"${n%.pid}\"; set -- \"$@\" proc/$pid/numa_maps; done\n"
 	/* Every file, whole (vdeck_cat: script_once). */
 	"vdeck_cat \"$@\" 2>/dev/null\n";
 
@@ -93,9 +93,9 @@ static const char script_links[] =
 	"      vdeck_sriov=\"${vdeck_sriov}net ${f##*/} ${v##*/}\n\"; done\n"
 	"  done\n"
 	"fi\n"
-	"printf '\\036C mdevs\\n%s\\036C luns\\n%s' \"$vdeck_mdevs\" \"$vdeck_luns\"\n"
-	"[ -n \"$vdeck_pagesize\" ] && printf '\\036C getconf PAGESIZE\\n%s\\n' \"$vdeck_pagesize\"\n"
-	"printf '\\036C netdev-devices\\n%s%s' \"$vdeck_devs\" \"$vdeck_sriov\"\n";
+	"vdeck_put '\\036C mdevs\\n%s\\036C luns\\n%s' \"$vdeck_mdevs\" \"$vdeck_luns\"\n"
+	"[ -n \"$vdeck_pagesize\" ] && vdeck_put '\\036C getconf PAGESIZE\\n%s\\n' \"$vdeck_pagesize\"\n"
+	"vdeck_put '\\036C netdev-devices\\n%s%s' \"$vdeck_devs\" \"$vdeck_sriov\"\n";
 
 /* The slow facts: commands whose answers change only when the host is
  * reconfigured, run on the first poll of a shell and on a fresh poll, their
@@ -118,7 +118,8 @@ static const char script_slow[] =
 	"    printf '\\036C ovs-vsctl get Open_vSwitch . other_config\\n'\n"
 	"    ovs-vsctl --timeout=3 get Open_vSwitch . other_config 2>&1; fi\n"
 	"  printf x); fi\n"
-	"printf '%s' \"${vdeck_slow%x}\"\n"
+	"vdeck_put '%s' \"${vdeck_slow%x}\"\n"
+	"vdeck_flush\n"
 	/* A bond's LACP state is live: a partner that goes away is an alert on
 	 * the next poll, so bond/show and lacp/show run every poll, where OVS
 	 * runs. */
@@ -132,32 +133,56 @@ static const char script_slow[] =
  * sbin directories go on PATH because a non-root login's PATH lacks them,
  * and ethtool lives in /usr/sbin.
  *
- * vdeck_cat FILE... prints every file whole.  Any shell: one grep,
- * "\036G\n" then "<path>\0<line>\n" per line.  bash 5.2 and later: no
- * process; each file a "\036F /<path>" record of its own (one printf for
- * them all, so the sshd gets one write, not one per file), the per-VM
- * numa_maps in the grep form after "\036G" (the decoder sums them there).
- * `$(<f)` fails on a missing file; it drops trailing newlines, so a file of
- * only newlines reads empty: `read` then tells it (it succeeds) from an
- * empty or unreadable one.
- * Files holding 0x1E are left out as the decoder leaves them out. */
+ * Output goes through vdeck_put (printf's arguments), vdeck_vm PID NAME
+ * (a VM's numa_maps is read with the files and summed for NAME) and
+ * vdeck_cat FILE... (every file whole), until vdeck_flush.
+ *
+ * Any shell: printed as it comes; the files by one grep, "\036G\n" then
+ * "<path>\0<line>\n" per line; a VM as "<path>\0<name>\n" after the
+ * "\036P" line.
+ *
+ * bash 5.2 and later: no process, and one write.  The reply is gathered
+ * in a variable and written at once: bash's stdout is line-buffered, and
+ * glibc writes whole 4 KiB blocks at once but the rest line by line,
+ * each line then an SSH packet for the sshd to read, encrypt and send (a
+ * hundred and more per poll, a line per mapping of every QEMU's
+ * numa_maps); padded to whole blocks (a Z record, which no reader reads),
+ * it goes in one write.  A variable cannot hold a NUL, so records carry
+ * no NUL: each file a "\036F /<path>" record, numa_maps included, and a VM
+ * a "\036V /proc/PID/numa_maps" record holding its name (the decoder sums
+ * the F records of the paths V names).  `$(<f)` fails on a missing file;
+ * it drops trailing newlines, so a file of only newlines reads empty:
+ * `read` then tells it (it succeeds) from an empty or unreadable one.
+ * Files holding 0x1E, and names holding it or a newline, are left out
+ * as the decoder leaves them out. */
 static const char script_once[] =
 	"export LC_ALL=C\n"
 	"for d in /usr/local/sbin /usr/sbin /sbin; do case :$PATH: in *:$d:*) ;; *) PATH=${PATH:+$PATH:}$d;; esac; done\n"
 	"vdeck_pagesize=$(getconf PAGESIZE 2>/dev/null)\n"
 	"vdeck_rs=$(printf '\\036')\n"
+	"vdeck_put() { printf \"$@\"; }\n"
+	"vdeck_vm() { printf '/proc/%s/numa_maps\\0%s\\n' \"$1\" \"$2\"; }\n"
 	"vdeck_cat() { printf '\\036G\\n'; grep -a -H -Z -s -d skip -D skip -e '' -- \"$@\"; }\n"
-	"case ${BASH_VERSION-} in 5.[2-9]*|5.[1-9][0-9]*|[6-9].*|[1-9][0-9]*) eval 'vdeck_cat() {\n"
-	"  local f c l o=() n=()\n"
+	"vdeck_flush() { :; }\n"
+	"case ${BASH_VERSION-} in 5.[2-9]*|5.[1-9][0-9]*|[6-9].*|[1-9][0-9]*) eval '\n"
+	"vdeck_out=\n"
+	"vdeck_put() { local t; printf -v t \"$@\"; vdeck_out+=$t; }\n"
+	"vdeck_vm() { case $2 in *\"$vdeck_rs\"*|*\"\n\"*) return;; esac; vdeck_put \"\\036V /proc/%s/numa_maps\\n%s\\n\" \"$1\" \"$2\"; }\n"
+	"vdeck_cat() {\n"
+	"  local f c o=()\n"
 	"  for f; do\n"
-	"    case $f in proc/*/numa_maps) n+=(\"$f\"); continue;; esac\n"
 	"    c=$(<\"$f\") || continue\n"
 	"    case $c in *\"$vdeck_rs\"*) continue;; \"\") IFS= read -r c <\"$f\" || continue;; esac\n"
 	"    o+=(\"$f\" \"$c\")\n"
 	"  done\n"
-	"  ((${#o[@]})) && printf \"\\036F /%s\\n%s\\n\" \"${o[@]}\"\n"
-	"  printf \"\\036G\\n\"\n"
-	"  for f in \"${n[@]}\"; do mapfile -t l <\"$f\" && ((${#l[@]})) && printf \"${f//%/%%}\\0%s\\n\" \"${l[@]}\"; done\n"
+	"  ((${#o[@]})) && vdeck_put \"\\036F /%s\\n%s\\n\" \"${o[@]}\"\n"
+	"  vdeck_put \"\\036G\\n\"\n"
+	"}\n"
+	"vdeck_flush() {\n"
+	"  local z\n"
+	"  printf -v z \"%*s\" $(( (4096 - (${#vdeck_out} + 3) % 4096) % 4096 )) \"\"\n"
+	"  printf %s \"$vdeck_out${vdeck_rs}Z$z\n\"\n"
+	"  vdeck_out=\n"
 	"}';; esac\n";
 
 static void append_header_text(struct strbuf *sb, const char *s)

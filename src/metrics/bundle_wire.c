@@ -1,10 +1,12 @@
 /* bundle_wire.c — the poll script's reply made a bundle (format: bundle.h).
  *
- * The script reads every file with one grep, so its reply names the file
- * on each line; this joins the lines back into one record per file, and
- * sums each VM's numa_maps per node (what the local reader does in-process)
- * so that both readers hand the parsers the same bundle.  Linear in the
- * input: the numa_maps files are matched to their VMs in order. */
+ * Where the script reads every file with one grep, its reply names the
+ * file on each line; this joins the lines back into one record per file.
+ * Either way (grep lines, or bash's whole-file records: metrics/bundle.c)
+ * it sums each VM's numa_maps per node (what the local reader does
+ * in-process) so that every reader hands the parsers the same bundle.
+ * Linear in the input: the numa_maps files are matched to their VMs in
+ * order. */
 #include "metrics/bundle.h"
 
 #include "core/strbuf.h"
@@ -83,8 +85,55 @@ static void flush_file(struct decoder *d)
 
 static int same_path(const struct vm_maps *v, const char *path, size_t n)
 {
-	/* P names "/proc/1/numa_maps"; grep names "proc/1/numa_maps" */
+	/* P and V name "/proc/1/numa_maps"; grep names "proc/1/numa_maps", an
+	 * F record "/proc/1/numa_maps" */
+	if (n && path[0] == '/')
+		return v->path_len == n && !memcmp(v->path, path, n);
 	return v->path_len == n + 1 && v->path[0] == '/' && !memcmp(v->path + 1, path, n);
+}
+
+/* The VM whose numa_maps path is this, searched on from the last match
+ * (the VMs are named in the order their files come); NULL: none. */
+static struct vm_maps *vm_of(struct decoder *d, const char *path, size_t n)
+{
+	for (size_t i = d->next_vm; i < d->nvms; i++)
+		if (same_path(&d->vms[i], path, n)) {
+			d->next_vm = i + 1;
+			return &d->vms[i];
+		}
+	return NULL;
+}
+
+static void add_vm(struct decoder *d, const char *path, size_t path_len, const char *name, size_t name_len)
+{
+	/* a name is one line of the vm-numa record */
+	if (d->nvms >= VMS_MAX || !name_len || memchr(name, BUNDLE_SEP, name_len) || memchr(name, '\n', name_len))
+		return;
+	x_grow(&d->vms, &d->cap, d->nvms + 1, sizeof *d->vms);
+	d->vms[d->nvms++] = (struct vm_maps){ .path = path, .path_len = path_len, .name = name,
+					     .name_len = name_len };
+}
+
+/* bash's records: "V <path>\n<name>\n" names a VM (after the P line);
+ * "F <path>\n<content>" of a path a V named is its numa_maps.  1 when rec
+ * (header hdr, body from data to rend) was one of them. */
+static int vm_records(struct decoder *d, const char *hdr, size_t hlen, const char *data, const char *rend)
+{
+	if (hlen < 3 || hdr[2] != ' ' || (hdr[1] != 'V' && hdr[1] != 'F'))
+		return 0;
+	const char *path = hdr + 3;
+	size_t plen = hlen - 3, dlen = (size_t)(rend - data);
+	if (hdr[1] == 'V') {
+		if (d->has_vm_record && path_ok(path, plen) && path[0] == '/')
+			add_vm(d, path, plen, data, dlen && data[dlen - 1] == '\n' ? dlen - 1 : dlen);
+		return 1;
+	}
+	struct vm_maps *vm = d->has_vm_record ? vm_of(d, path, plen) : NULL;
+	if (!vm)
+		return 0;
+	vm->seen = 1;
+	numa_maps_sum(data, dlen, vm->bytes, &vm->nodes);
+	return 1;
 }
 
 static void file_line(struct decoder *d, const char *path, size_t n, const char *data, size_t dlen)
@@ -94,12 +143,7 @@ static void file_line(struct decoder *d, const char *path, size_t n, const char 
 		d->path = path;
 		d->path_len = n;
 		/* the P entries are in grep's order: the search only moves on */
-		for (size_t i = d->next_vm; i < d->nvms; i++)
-			if (same_path(&d->vms[i], path, n)) {
-				d->vm = &d->vms[i];
-				d->next_vm = i + 1;
-				break;
-			}
+		d->vm = vm_of(d, path, n);
 	}
 	if (d->vm) {
 		d->vm->seen = 1;
@@ -141,9 +185,8 @@ static const char *section(struct decoder *d, const char *p, const char *end, in
 			continue;
 		if (files) {
 			file_line(d, a, alen, b, blen);
-		} else if (d->nvms < VMS_MAX && blen && !memchr(b, BUNDLE_SEP, blen)) {
-			x_grow(&d->vms, &d->cap, d->nvms + 1, sizeof *d->vms);
-			d->vms[d->nvms++] = (struct vm_maps){ .path = a, .path_len = alen, .name = b, .name_len = blen };
+		} else {
+			add_vm(d, a, alen, b, blen);
 		}
 	}
 	return p;
@@ -171,10 +214,13 @@ void bundle_wire_decode(const char *buf, size_t len, struct strbuf *out)
 			p = section(&d, nl + 1, end, 0);
 			continue;
 		}
-		/* a bundle record: passed on as it is */
+		/* a bundle record: passed on as it is, but a VM's name, its
+		 * numa_maps and bash's padding (Z) */
 		const char *next = memchr(p + 1, BUNDLE_SEP, (size_t)(end - p - 1));
 		const char *rend = next ? next : end;
-		sb_append_n(out, p, (size_t)(rend - p));
+		int padding = hlen >= 2 && p[1] == 'Z';
+		if (!padding && (!nl || nl >= rend || !vm_records(&d, p, hlen, nl + 1, rend)))
+			sb_append_n(out, p, (size_t)(rend - p));
 		p = next;
 	}
 	sb_free(&d.file);

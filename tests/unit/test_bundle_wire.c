@@ -1,6 +1,6 @@
 /* test_bundle_wire.c — the poll script's reply cut back into a bundle
  * (metrics/bundle_wire.c): lines joined per file, numa_maps summed per VM,
- * bundle records passed on, and hostile replies: lines cut short, lines
+ * bundle records passed on (bash's whole-file form too), and hostile replies: lines cut short, lines
  * without a NUL, paths with odd bytes or too long, a VM list past its cap,
  * numa_maps in the wrong order, 0x1E inside a file. */
 #include "check.h"
@@ -68,6 +68,40 @@ static void test_vm_numa(void)
 	b = decode(WIRE("\036P\n/proc/1/numa_maps\0a\n/proc/2/numa_maps\0b\n\036G\n"
 			"proc/2/numa_maps\0N0=1\nproc/1/numa_maps\0N0=1\n"));
 	CHECK_STR(b, "\036F /proc/1/numa_maps\nN0=1\n\036C vm-numa\nb N0=4096\n");
+	free(b);
+}
+
+/* bash's form (metrics/bundle.c): a VM named by a V record, its
+ * numa_maps a whole-file F record, padding in a Z record; it decodes to
+ * what the grep form of the same reply decodes to. */
+static void test_vm_numa_bash(void)
+{
+	char *b = decode(WIRE("\036P\n"
+			      "\036V /proc/10/numa_maps\nweb 1\n"
+			      "\036V /proc/20/numa_maps\ndb\n"
+			      "\036V /proc/30/numa_maps\ngone\n"
+			      "\036V /proc/40/numa_maps\nodd\nname\n"
+			      "\036F /proc/stat\ncpu 1 2 3 4\n"
+			      "\036F /proc/10/numa_maps\n7f00 default anon=3 N0=2 N1=1 kernelpagesize_kB=4\n"
+			      "7f10 default N1=1 kernelpagesize_kB=2048\n"
+			      "\036F /proc/20/numa_maps\n7f00 default N0=5\n"
+			      "\036F /proc/40/numa_maps\nN0=1\n"
+			      "\036G\n"
+			      "\036Z      \n"));
+	CHECK_STR(b, "\036F /proc/stat\ncpu 1 2 3 4\n"
+		     "\036F /proc/40/numa_maps\nN0=1\n"   /* a name of two lines names no VM */
+		     "\036C vm-numa\n"
+		     "web 1 N0=8192 N1=2101248\n"
+		     "db N0=20480\n");
+	free(b);
+	/* out of the V order: a plain file, as in the grep form; a V with no
+	 * P before it names nothing */
+	b = decode(WIRE("\036P\n\036V /proc/1/numa_maps\na\n\036V /proc/2/numa_maps\nb\n"
+			"\036F /proc/2/numa_maps\nN0=1\n\036F /proc/1/numa_maps\nN0=1\n\036G\n"));
+	CHECK_STR(b, "\036F /proc/1/numa_maps\nN0=1\n\036C vm-numa\nb N0=4096\n");
+	free(b);
+	b = decode(WIRE("\036V /proc/1/numa_maps\na\n\036F /proc/1/numa_maps\nN0=1\n"));
+	CHECK_STR(b, "\036F /proc/1/numa_maps\nN0=1\n");
 	free(b);
 }
 
@@ -146,6 +180,7 @@ int main(void)
 {
 	test_files_joined();
 	test_vm_numa();
+	test_vm_numa_bash();
 	test_hostile();
 	test_parses();
 	return check_summary();

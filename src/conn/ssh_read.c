@@ -17,8 +17,15 @@
 
 #include "core/timeutil.h"
 
-/* Reads one stream until it has nothing more: 1 when something came, 0
- * when nothing did, -1 when reading must stop (*stop says why). */
+static size_t queued(LIBSSH2_CHANNEL *ch);
+
+/* Reads one stream until libssh2 holds nothing more for the channel: 1
+ * when something came, 0 when nothing did, -1 when reading must stop
+ * (*stop says why).  The first read takes what waits on the socket; after
+ * it, a read is made only for data already queued, since one that finds
+ * the socket empty is a system call for nothing (three to six per wake-up
+ * of a 20 KB reply, before this).  What arrives later wakes the caller's
+ * poll. */
 static int read_stream(struct ssh_reader *r, int stream, struct strbuf *sb, enum ssh_read_rc *stop)
 {
 	/* Straight into sb: a buffer on the stack would be resident in every
@@ -57,6 +64,8 @@ static int read_stream(struct ssh_reader *r, int stream, struct strbuf *sb, enum
 			*stop = SSH_READ_LATE;
 			return -1;
 		}
+		if (!queued(r->ch))
+			return got;
 	}
 }
 
@@ -77,15 +86,14 @@ enum ssh_read_rc ssh_read_drain(struct ssh_reader *r)
 		int a = read_stream(r, 0, r->out, &stop);
 		if (a < 0)
 			return stop;
+		if (!queued(r->ch))
+			break;   /* stderr has nothing either */
 		int b = read_stream(r, SSH_EXTENDED_DATA_STDERR, r->err, &stop);
 		if (b < 0)
 			return stop;
-		if (a || b)
-			idle_passes = 0;
-		else if (!queued(r->ch))
+		if (!queued(r->ch))
 			break;
-		else
-			idle_passes++;
+		idle_passes = a || b ? 0 : idle_passes + 1;
 	}
 	r->conn->reading = r->ch;   /* for ssh_wait, next */
 	return SSH_READ_DRAINED;

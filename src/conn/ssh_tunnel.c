@@ -191,8 +191,13 @@ static void channel_failed(struct ssh_conn *c, struct tunnel_link *l, ssize_t rc
 	l->done = 1;
 }
 
-/* Host to libvirt, until either side would block. */
-static void move_down(struct ssh_conn *c, struct tunnel_link *l, int64_t deadline)
+/* Host to libvirt, until either side would block.  *sweep: this read may
+ * take what waits on the socket (and clears it); otherwise the channel is
+ * read only for what libssh2 already holds for it: one read of the socket
+ * per pass, not one per link, and none from ssh_wait, whose caller's own
+ * call has just read it (a read of an empty socket is a system call for
+ * nothing). */
+static void move_down(struct ssh_conn *c, struct tunnel_link *l, int64_t deadline, int *sweep)
 {
 	for (;;) {
 		while (l->down_off < l->down_len) {
@@ -213,6 +218,11 @@ static void move_down(struct ssh_conn *c, struct tunnel_link *l, int64_t deadlin
 			drop_buf(&l->down);
 			return;
 		}
+		if (!*sweep && !ssh_channel_pending(l->ch)) {
+			drop_buf(&l->down);
+			return;
+		}
+		*sweep = 0;
 		ssize_t n = channel_read(c, l->ch, take_buf(&l->down), LINK_BUF, deadline);
 		if (n > 0) {
 			l->down_len = (size_t)n;
@@ -261,9 +271,11 @@ static void move_up(struct ssh_conn *c, struct tunnel_link *l, int64_t deadline)
 }
 
 /* One pass over the links (lock held).  From the pump (may_wait), also
- * closes finished links; from ssh_wait, leaves that to the pump. */
+ * closes finished links, and reads the socket once; from ssh_wait, only
+ * what libssh2 holds. */
 static void move_all(struct ssh_conn *c, struct ssh_tunnel *t, int may_wait)
 {
+	int sweep = may_wait;
 	int64_t deadline = now_ms() + c->io_timeout_ms;
 	if (c->connected && outbound_blocked(c))
 		return;   /* another call's packet is half-sent: it goes first */
@@ -275,7 +287,7 @@ static void move_all(struct ssh_conn *c, struct ssh_tunnel *t, int may_wait)
 		if (!c->connected) {
 			l->done = 1, l->down_len = l->down_off = 0;
 		} else {
-			move_down(c, l, deadline);
+			move_down(c, l, deadline, &sweep);
 			move_up(c, l, deadline);
 		}
 		if (l->done && l->down_off == l->down_len && (may_wait || !c->connected)) {

@@ -46,6 +46,7 @@ struct sched {
 	struct sched_task  *current;
 	size_t              next;      /* where the next step starts */
 	int                 stepping, runnable, cancelled_all;
+	int                 exit_status;   /* os.exit's; -1: none asked */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -57,6 +58,7 @@ struct sched *sched_new(lua_State *L, struct fleet *fleet)
 	struct sched *s = x_calloc(1, sizeof *s);
 	s->L = L;
 	s->fleet = fleet;
+	s->exit_status = -1;
 	return s;
 }
 
@@ -106,6 +108,8 @@ static void task_hook(lua_State *L, lua_Debug *ar)
 	if (interrupted)
 		lvd_raisef(L, VD_EINVAL, NULL, NULL, NULL, "interrupted");
 	struct sched *s = running_sched;
+	if (s && s->exit_status >= 0)   /* a script that caught os.exit's error still ends */
+		lvd_raisef(L, VD_EINVAL, NULL, NULL, NULL, "exit");
 	if (s && s->current && s->current->co == L && now_mono_s() - slice_start > SLICE_S && lua_isyieldable(L))
 		lua_yield(L, 0);
 }
@@ -284,5 +288,18 @@ int sched_await(lua_State *L, int (*ready)(void *ud), void (*cancel)(void *ud), 
 void sched_interrupt(void)
 {
 	interrupted = 1;
+}
+
+void sched_exit(struct sched *s, int status)
+{
+	if (s->exit_status < 0)
+		s->exit_status = status;
+	if (!s->cancelled_all)
+		sched_cancel_all(s, "exit");
+}
+
+int sched_exit_status(const struct sched *s)
+{
+	return s->exit_status;
 }
 

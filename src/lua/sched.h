@@ -76,5 +76,11 @@ unsigned sched_task_job(const struct sched_task *t);
 /* Async-signal-safe: the running script stops at its next instruction
  * count with an "interrupted" error, and sched_run cancels every task. */
 void sched_interrupt(void);
+/* os.exit: every task is cancelled and the run ends with status (the
+ * first asked), in order — the workers stopped, temporary files removed,
+ * a task's operations recorded — where _exit() skipped all of it. */
+void sched_exit(struct sched *s, int status);
+/* -1 when no task asked to exit. */
+int  sched_exit_status(const struct sched *s);
 
 #endif

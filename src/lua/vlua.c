@@ -59,10 +59,13 @@ static void set_package_path(lua_State *L)
 	free(first);
 }
 
-/* os.exit for scripts.  The hosts' worker threads may be inside libssh2 or
- * OpenSSL at that moment, and the C library's exit handlers (OpenSSL's
- * cleanup) would free locks under them (a SIGSEGV in RAND_bytes; under
- * ASan, a hang).  Output is flushed, then the process ends without them. */
+/* os.exit for scripts ends the run, not the process: the hosts' worker
+ * threads may be inside libssh2 or OpenSSL, where the C library's exit
+ * handlers would free locks under them (a SIGSEGV in RAND_bytes), and
+ * leaving at once would also leave temporary files behind and a running
+ * operation unrecorded.  Every task is stopped (sched_exit), the face
+ * that ran the script returns the status, and main exits with it after
+ * its cleanup.  A console job cannot end the console. */
 static int script_exit(lua_State *L)
 {
 	int status;
@@ -70,8 +73,13 @@ static int script_exit(lua_State *L)
 		status = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
 	else
 		status = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
-	fflush(NULL);
-	_exit(status);
+	struct sched *s = sched_of(L);
+	struct sched_task *t = sched_current(s);
+	if (t && sched_task_job(t))
+		return lvd_raisef(L, VD_EUNSUPPORTED, NULL, NULL, NULL,
+				  "os.exit would end the console: a runbook ends with return or error()");
+	sched_exit(s, status & 0xff);
+	return lvd_raisef(L, VD_EINVAL, NULL, NULL, NULL, "exit");
 }
 
 struct vlua *vlua_new(struct fleet *fleet, const struct vd_options *opts, struct vd_err *err)
@@ -162,6 +170,11 @@ static void chunk_ended(void *ud, lua_State *co, int status, int nres)
 {
 	struct chunk_end *e = ud;
 	e->ended = 1;
+	int exit_status = sched_exit_status(sched_of(co));
+	if (exit_status >= 0) {   /* os.exit: its status, and nothing to report */
+		e->rc = exit_status;
+		return;
+	}
 	if (status != LUA_OK) {
 		if (e->repl) {
 			sb_appendf(e->repl, "error: %s\n", lvd_error_string(co, -1));
@@ -342,6 +355,11 @@ void vlua_settle(struct vlua *vl)
 void vlua_interrupt(void)
 {
 	sched_interrupt();
+}
+
+int vlua_exit_status(const struct vlua *vl)
+{
+	return sched_exit_status(vl->ctx.sched);
 }
 
 int vlua_run_string(struct vlua *vl, const char *code, const char *name)

@@ -35,6 +35,9 @@ int  vlua_run_string(struct vlua *vl, const char *code, const char *name);
 /* REPL: evaluates one chunk; results and errors are written to out.
  * Returns 1 when the chunk is incomplete (more lines needed), else 0. */
 int  vlua_repl_eval(struct vlua *vl, const char *chunk, struct strbuf *out);
+/* The status a script asked for with os.exit (the run then ended: every
+ * task stopped); -1 when none did.  The REPL quits on it. */
+int  vlua_exit_status(const struct vlua *vl);
 /* Completions for the word ending the line (e.g. "vdeck.ho", "h:nu").
  * Returns a NULL-terminated heap array of heap strings. */
 char **vlua_complete(struct vlua *vl, const char *line);

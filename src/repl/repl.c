@@ -75,6 +75,7 @@ int repl_run(struct vlua *vl, struct fleet *fleet)
 	struct strbuf chunk, out;
 	sb_init(&chunk);
 	sb_init(&out);
+	int rc = 0;
 	for (;;) {
 		char *line = readline(chunk.len ? ">> " : "vdeck> ");
 		if (!line)
@@ -93,6 +94,10 @@ int repl_run(struct vlua *vl, struct fleet *fleet)
 		safe_text_fputs(out.buf, stdout);   /* results quote hosts: no raw escapes */
 		fflush(stdout);
 		sb_reset(&chunk);
+		if (vlua_exit_status(vl) >= 0) {   /* os.exit */
+			rc = vlua_exit_status(vl);
+			break;
+		}
 	}
 	if (tty)
 		putchar('\n');
@@ -102,5 +107,5 @@ int repl_run(struct vlua *vl, struct fleet *fleet)
 	free_completions();
 	sb_free(&chunk);
 	sb_free(&out);
-	return 0;
+	return rc;
 }

@@ -37,14 +37,30 @@ contains "XDG inventory is read" "$("$VDECK" -e 'print(#vdeck.domains())')" "1"
 rm "$tmp/config/vdeck/cluster.lua"
 
 # Scripts: output on stdout, errors on stderr, exit 1 on failure.
-# os.exit ends the process without the C library's exit handlers (the
-# hosts' threads may be inside OpenSSL): the status is kept, output flushed.
+# os.exit ends the run in order, not the process at once (the hosts'
+# threads may be inside OpenSSL): the status is kept, output flushed, and
+# the demo's files are removed (TMPDIR here, to count them).
+export TMPDIR="$tmp/shm"; mkdir -p "$TMPDIR"
 out=$("$VDECK" --demo=4x20 -e 'io.write("partial "); print(#vdeck.domains()); os.exit(7)'); rc=$?
 [ $rc -eq 7 ] && ok "os.exit(7) exits 7 while hosts are polled" || fail "os.exit(7) exits 7 while hosts are polled" "rc=$rc"
 contains "os.exit flushes what the script wrote" "$out" "partial 20"
 out=$("$VDECK" --demo=2x4 -e 'io.write("no newline"); os.exit(false)'); rc=$?
 [ $rc -eq 1 ] && [ "$out" = "no newline" ] && ok "os.exit(false) exits 1, output flushed" ||
 	fail "os.exit(false) exits 1, output flushed" "rc=$rc out=$out"
+check "os.exit leaves no demo files behind" test -z "$(ls "$TMPDIR")"
+# caught by pcall, it still ends the run; from a vdeck.each task, it ends
+# them all; in the REPL it quits with the status
+out=$(timeout 20 "$VDECK" --demo=2x4 -e 'pcall(os.exit, 5) print("caught") while true do end'); rc=$?
+[ $rc -eq 5 ] && [ "$out" = "caught" ] && ok "os.exit caught by pcall still ends the run" ||
+	fail "os.exit caught by pcall still ends the run" "rc=$rc out=$out"
+out=$(timeout 20 "$VDECK" --demo=2x4 -e 'vdeck.each(vdeck.domains(), function() os.exit(9) end) print("after")'); rc=$?
+[ $rc -eq 9 ] && [ -z "$out" ] && ok "os.exit in a vdeck.each task ends the run" ||
+	fail "os.exit in a vdeck.each task ends the run" "rc=$rc out=$out"
+printf 'print(1)\nos.exit(4)\nprint(2)\n' | timeout 20 "$VDECK" --demo=1x1 --repl >"$tmp/repl.out" 2>&1; rc=$?
+[ $rc -eq 4 ] && ! grep -q '^2$' "$tmp/repl.out" && ok "os.exit quits the REPL with its status" ||
+	fail "os.exit quits the REPL with its status" "rc=$rc $(cat "$tmp/repl.out")"
+check "nor do the runs after it" test -z "$(ls "$TMPDIR")"
+unset TMPDIR
 
 out=$("$VDECK" --demo -e 'vdeck.domain("no-such-vm")' 2>"$tmp/err"); rc=$?
 [ $rc -eq 1 ] && ok "uncaught vdeck error exits 1" || fail "uncaught vdeck error exits 1" "rc=$rc"

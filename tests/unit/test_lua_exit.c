@@ -1,12 +1,7 @@
 /* test_lua_exit.c — os.exit in a runbook the console runs as a job is an
  * error in that job: the console, its other jobs and the next script go on
  * (in --exec, -e and the REPL it ends the run: tests/integration/test_cli.sh). */
-#include "check.h"
-
-#include "conn/fleet.h"
-#include "core/xalloc.h"
-#include "lua/vlua.h"
-#include "model/cluster.h"
+#include "test_lua_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,22 +9,11 @@
 
 int main(void)
 {
-	struct inventory inv;
-	memset(&inv, 0, sizeof inv);
-	struct host_config *h = inventory_add(&inv);
-	h->name = x_strdup("hv1");
-	h->transport = HT_NONE;
-	h->libvirt_uri = x_strdup("test:///default");
-	struct cluster c;
-	cluster_init(&c, &inv);
-	struct fleet_opts fo = { .connect_timeout_ms = 5000, .poll = 0 };
+	struct lua_fixture x;
+	lua_fixture_open(&x);
+	struct vlua *vl = x.vl;
 	struct vd_err err;
 	err_clear(&err);
-	struct fleet *f = fleet_start(&c, &fo, &err);
-	CHECK(f != NULL);
-	struct vd_options opts = { 0 };
-	struct vlua *vl = vlua_new(f, &opts, &err);
-	CHECK(vl != NULL);
 
 	char path[] = "/tmp/vdeck-exit-XXXXXX.lua";
 	int fd = mkstemps(path, 4);
@@ -57,9 +41,6 @@ int main(void)
 	sb_free(&out);
 
 	unlink(path);
-	vlua_free(&vl);
-	fleet_stop(&f);
-	cluster_free(&c);
-	inventory_free(&inv);
+	lua_fixture_close(&x);
 	return check_summary();
 }

@@ -1,11 +1,6 @@
 /* test_lua_handles.c — Lua handles resolve through the model on every use:
  * a domain that vanished raises a stale-handle error instead of crashing. */
-#include "check.h"
-
-#include "conn/fleet.h"
-#include "core/xalloc.h"
-#include "lua/vlua.h"
-#include "model/cluster.h"
+#include "test_lua_util.h"
 
 static struct domain make_domain(const char *name, const char *uuid)
 {
@@ -41,33 +36,21 @@ static char *eval(struct vlua *vl, const char *code)
 
 int main(void)
 {
-	struct inventory inv;
-	memset(&inv, 0, sizeof inv);
-	struct host_config *h = inventory_add(&inv);
-	h->name = x_strdup("hv1");
-	h->transport = HT_NONE;
-	h->libvirt_uri = x_strdup("test:///default");
-	struct cluster c;
-	cluster_init(&c, &inv);
-	struct fleet_opts fo = { .connect_timeout_ms = 5000, .poll = 0 };
-	struct vd_err err;
-	err_clear(&err);
-	struct fleet *f = fleet_start(&c, &fo, &err);
-	CHECK(f != NULL);
-	struct vd_options opts = { 0 };
-	struct vlua *vl = vlua_new(f, &opts, &err);
-	CHECK(vl != NULL);
+	struct lua_fixture x;
+	lua_fixture_open(&x);
+	struct cluster *c = &x.c;
+	struct vlua *vl = x.vl;
 
 	struct domain two[2] = { make_domain("web", "00000000-0000-0000-0000-000000000001"),
 				 make_domain("db", "00000000-0000-0000-0000-000000000002") };
-	apply(&c, two, 2);
+	apply(c, two, 2);
 	char *out = eval(vl, "d = vdeck.domain('web'); return d.name, d.vcpus");
 	CHECK_STR(out, "web\t2\n");
 	free(out);
 
 	/* "web" disappears; "db" stays. */
 	struct domain one[1] = { make_domain("db", "00000000-0000-0000-0000-000000000002") };
-	apply(&c, one, 1);
+	apply(c, one, 1);
 	out = eval(vl, "local ok, e = pcall(function() return d.name end); return ok, e.code");
 	CHECK_STR(out, "false\tstale\n");
 	free(out);
@@ -78,7 +61,7 @@ int main(void)
 	/* A domain re-created under the same name but a new uuid is a new VM. */
 	struct domain again[2] = { make_domain("db", "00000000-0000-0000-0000-000000000002"),
 				   make_domain("web", "00000000-0000-0000-0000-000000000009") };
-	apply(&c, again, 2);
+	apply(c, again, 2);
 	out = eval(vl, "return (pcall(function() return d.name end))");
 	CHECK_STR(out, "false\n");
 	free(out);
@@ -86,9 +69,6 @@ int main(void)
 	CHECK_STR(out, "9\n");
 	free(out);
 
-	vlua_free(&vl);
-	fleet_stop(&f);
-	cluster_free(&c);
-	inventory_free(&inv);
+	lua_fixture_close(&x);
 	return check_summary();
 }

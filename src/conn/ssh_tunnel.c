@@ -192,11 +192,12 @@ static void channel_failed(struct ssh_conn *c, struct tunnel_link *l, ssize_t rc
 }
 
 /* Host to libvirt, until either side would block.  *sweep: this read may
- * take what waits on the socket (and clears it); otherwise the channel is
- * read only for what libssh2 already holds for it: one read of the socket
- * per pass, not one per link, and none from ssh_wait, whose caller's own
- * call has just read it (a read of an empty socket is a system call for
- * nothing). */
+ * be made with nothing queued for the link, to take what waits on the
+ * socket (and clears it); otherwise the link is read only when libssh2
+ * already holds something for it.  So a pass reads an empty socket once,
+ * not once per link, and ssh_wait's pass (its caller's own call has just
+ * read the socket) not at all; a read for queued bytes still takes what
+ * else came, ssh_wait's `reading` check covers that. */
 static void move_down(struct ssh_conn *c, struct tunnel_link *l, int64_t deadline, int *sweep)
 {
 	for (;;) {

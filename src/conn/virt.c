@@ -233,17 +233,22 @@ static struct cached_dom *cached(struct virt_host *vh, const char *uuid)
 	return NULL;
 }
 
+static virDomainPtr lookup(struct virt_host *vh, const char *uuid)
+{
+	vh->lookups++;
+	return virDomainLookupByUUIDString(vh->conn, uuid);
+}
+
 void *virt_host_domain(struct virt_host *vh, const char *uuid)
 {
-	struct cached_dom *c = vh->conn ? cached(vh, uuid) : NULL;
+	if (!vh->conn)
+		return NULL;
+	struct cached_dom *c = cached(vh, uuid);
 	if (c && c->dom) {
 		virDomainRef(c->dom);
 		return c->dom;
 	}
-	if (!vh->conn)
-		return NULL;
-	vh->lookups++;
-	return virDomainLookupByUUIDString(vh->conn, uuid);
+	return lookup(vh, uuid);
 }
 
 const char *virt_host_domain_name(const struct virt_host *vh, size_t i)
@@ -253,9 +258,9 @@ const char *virt_host_domain_name(const struct virt_host *vh, size_t i)
 
 void virt_host_invalidate_domain(struct virt_host *vh, const char *uuid)
 {
-	for (size_t i = 0; i < vh->ndoms; i++)
-		if (!strcmp(vh->doms[i].uuid, uuid))
-			vh->doms[i].state = 0xff;   /* forces its XML to be read again */
+	struct cached_dom *c = cached(vh, uuid);
+	if (c)
+		c->state = 0xff;   /* forces its XML to be read again */
 }
 
 static void free_cache(struct virt_host *vh)
@@ -777,8 +782,7 @@ int virt_host_poll_domain(struct virt_host *vh, const char *uuid, enum virt_rere
 	 * ID is as old as the handle. */
 	virDomainPtr dom = NULL;
 	if (c && what == VIRT_REREAD_ALL) {
-		vh->lookups++;
-		dom = virDomainLookupByUUIDString(vh->conn, uuid);
+		dom = lookup(vh, uuid);
 		if (dom)
 			keep_handle(c, dom);
 	} else if (c) {

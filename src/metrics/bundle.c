@@ -22,14 +22,21 @@
 
 /* The function works inside
  * the sysroot (cd), so every path it names is relative to it.  Files are
- * gathered in "$@" and read by the one grep at the end of script_files;
- * markers (a path that exists, no content) are printed as they are found. */
+ * gathered in vdeck_files, a path per word (sysfs and procfs names hold no
+ * blank; appending to a string, where `set -- "$@" ...` would copy the
+ * whole list on every append), and read by the one vdeck_cat at the end of
+ * script_files; the glob patterns are expanded as they are appended, and
+ * the final split runs with globbing off, so a name is never expanded
+ * twice.  Markers (a path that exists, no content) are printed as they
+ * are found. */
 static const char script_files[] =
-		"set -- proc/meminfo proc/vmstat proc/stat proc/net/dev proc/interrupts proc/net/bonding/* sys/devices/system/node/node*/meminfo"
+	"vdeck_files=\n"
+	"for f in proc/meminfo proc/vmstat proc/stat proc/net/dev proc/interrupts proc/net/bonding/* sys/devices/system/node/node*/meminfo"
 	" proc/sys/kernel/osrelease sys/devices/system/cpu/online sys/kernel/mm/ksm/*"
-	" sys/kernel/mm/hugepages/*/nr_hugepages sys/kernel/mm/hugepages/*/free_hugepages\n"
+	" sys/kernel/mm/hugepages/*/nr_hugepages sys/kernel/mm/hugepages/*/free_hugepages; do vdeck_files=\"$vdeck_files $f\"; done\n"
 	"for d in sys/devices/system/node/node*; do [ -d \"$d\" ] || continue\n"
-	"  set -- \"$@\" \"$d\"/cpulist \"$d\"/distance \"$d\"/hugepages/*/nr_hugepages \"$d\"/hugepages/*/free_hugepages\n"
+	"  for f in \"$d\"/cpulist \"$d\"/distance \"$d\"/hugepages/*/nr_hugepages \"$d\"/hugepages/*/free_hugepages; do\n"
+	"    vdeck_files=\"$vdeck_files $f\"; done\n"
 	"  [ -r \"$d\"/cpulist ] || for c in \"$d\"/cpu[0-9]*; do [ -e \"$c\" ] || [ -L \"$c\" ] || continue\n"
 	"    vdeck_put '\\036F /%s\\n' \"$c\"; done\n"
 	"done\n"
@@ -37,31 +44,33 @@ static const char script_files[] =
 	 * statistics/ folder would be eight more files per NIC (and a host has
 	 * a tap per VM NIC). */
 	"for d in sys/class/net/*; do [ -d \"$d\" ] || continue\n"
-	"  set -- \"$@\" \"$d\"/ifindex \"$d\"/operstate \"$d\"/mtu \"$d\"/speed\n"
+	"  vdeck_files=\"$vdeck_files $d/ifindex $d/operstate $d/mtu $d/speed\"\n"
 	/* the files most NICs lack, behind one test (a missing file costs
 	 * bash an error message) */
-	"  [ -d \"$d\"/bonding ] && set -- \"$@\" \"$d\"/bonding/mode \"$d\"/bonding/slaves\n"
-	"  [ -d \"$d\"/bonding_slave ] && set -- \"$@\" \"$d\"/bonding_slave/mii_status\n"
+	"  [ -d \"$d\"/bonding ] && vdeck_files=\"$vdeck_files $d/bonding/mode $d/bonding/slaves\"\n"
+	"  [ -d \"$d\"/bonding_slave ] && vdeck_files=\"$vdeck_files $d/bonding_slave/mii_status\"\n"
 	"  [ -e \"$d\"/device ] || continue; vdeck_put '\\036F /%s/device\\n' \"$d\"\n"
-	"  [ -e \"$d\"/device/sriov_totalvfs ] && set -- \"$@\" \"$d\"/device/sriov_numvfs \"$d\"/device/sriov_totalvfs\n"
+	"  [ -e \"$d\"/device/sriov_totalvfs ] && vdeck_files=\"$vdeck_files $d/device/sriov_numvfs $d/device/sriov_totalvfs\"\n"
 	"done\n"
 	/* GPUs (sysfs mdev tree) and LUNs: see metrics/gpu.h and metrics/lun.h. */
 	"for d in sys/class/mdev_bus/*; do [ -d \"$d\" ] || continue\n"
-	"  set -- \"$@\" \"$d\"/numa_node \"$d\"/vendor \"$d\"/device\n"
+	"  vdeck_files=\"$vdeck_files $d/numa_node $d/vendor $d/device\"\n"
 	"  for t in \"$d\"/mdev_supported_types/*; do [ -d \"$t\" ] || continue\n"
-	"    set -- \"$@\" \"$t\"/name \"$t\"/available_instances \"$t\"/device_api \"$t\"/description; done\n"
+	"    vdeck_files=\"$vdeck_files $t/name $t/available_instances $t/device_api $t/description\"; done\n"
 	"done\n"
 	"for b in sys/block/sd* sys/block/dm-*; do [ -d \"$b\" ] || continue\n"
-	"  set -- \"$@\" \"$b\"/size \"$b\"/device/vendor \"$b\"/device/model \"$b\"/device/wwid; done\n"
+	"  vdeck_files=\"$vdeck_files $b/size $b/device/vendor $b/device/model $b/device/wwid\"; done\n"
 	/* Per-VM NUMA placement: each QEMU's numa_maps, named after its VM
-	 * (summed per node by the reader: metrics/bundle_wire.c). */
+	 * (summed per node by the reader: metrics/bundle_wire.c).  One
+	 * redirection of stderr for the loop, not one per pid file. */
 	"vdeck_put '\\036P\\n'\n"
-	"for p in run/libvirt/qemu/*.pid; do [ -r \"$p\" ] || continue; n=${p##*/}; pid=\n"
-	"  { IFS= read -r pid <\"$p\" || [ -n \"$pid\" ]; } 2>/dev/null || continue\n"
+	"{ for p in run/libvirt/qemu/*.pid; do pid=\n"
+	"  IFS= read -r pid <\"$p\" || [ -n \"$pid\" ] || continue\n"
 	"  case $pid in ''|*[!0-9]*) continue;; esac\n"
 	"  [ -r proc/$pid/numa_maps ] || continue\n"
-	"  vdeck_vm \"$pid\" \"${n%.pid}\"; set -- \"$@\" proc/$pid/numa_maps; done\n"
+	"  n=${p##*/}; vdeck_vm \"$pid\" \"${n%.pid}\"; vdeck_files=\"$vdeck_files proc/$pid/numa_maps\"; done; } 2>/dev/null\n"
 	/* Every file, whole (vdeck_cat: script_once). */
+	"set -f; set -- $vdeck_files; set +f\n"
 	"vdeck_cat \"$@\" 2>/dev/null\n";
 
 /* Device links, kept by the long-lived shell: the mdevs' types and the
@@ -169,14 +178,13 @@ static const char script_once[] =
 	"vdeck_put() { local t; printf -v t \"$@\"; vdeck_out+=$t; }\n"
 	"vdeck_vm() { case $2 in *\"$vdeck_rs\"*|*\"\n\"*) return;; esac; vdeck_put \"\\036V /proc/%s/numa_maps\\n%s\\n\" \"$1\" \"$2\"; }\n"
 	"vdeck_cat() {\n"
-	"  local f c o=()\n"
+	"  local f c\n"
 	"  for f; do\n"
 	"    c=$(<\"$f\") || continue\n"
 	"    case $c in *\"$vdeck_rs\"*) continue;; \"\") IFS= read -r c <\"$f\" || continue;; esac\n"
-	"    o+=(\"$f\" \"$c\")\n"
+	"    vdeck_out+=\"${vdeck_rs}F /$f\n$c\n\"\n"
 	"  done\n"
-	"  ((${#o[@]})) && vdeck_put \"\\036F /%s\\n%s\\n\" \"${o[@]}\"\n"
-	"  vdeck_put \"\\036G\\n\"\n"
+	"  vdeck_out+=\"${vdeck_rs}G\n\"\n"
 	"}\n"
 	"vdeck_flush() {\n"
 	"  local z\n"

@@ -273,9 +273,45 @@ static void test_slow_facts_kept(void)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The file list is one string split once with globbing off: a name that
+ * is itself a pattern (a NIC may be called "e*") names that NIC alone,
+ * and no file is read twice. */
+static void test_pattern_names(void)
+{
+	char dir[] = "/tmp/vdeck-glob-XXXXXX";
+	if (!mkdtemp(dir)) {
+		check_failed++;
+		return;
+	}
+	char *setup = x_asprintf("cd %s && for n in e0 e1 'e*'; do mkdir -p \"root/sys/class/net/$n\" &&"
+		" echo up >\"root/sys/class/net/$n/operstate\"; done &&"
+		" echo 1500 >root/sys/class/net/e0/mtu && echo 9000 >'root/sys/class/net/e*/mtu'", dir);
+	CHECK_INT(system(setup), 0);
+	char *root = x_asprintf("%s/root", dir);
+	struct strbuf out;
+	sb_init(&out);
+	run_script(root, &out);
+	const char *names[] = { "e0", "e1", "e*" };
+	for (int i = 0; i < 3; i++) {
+		char rec[64];
+		snprintf(rec, sizeof rec, "/sys/class/net/%s/operstate\n", names[i]);
+		size_t seen = 0;
+		for (const char *p = out.buf; p && (p = strstr(p, rec)); p++)
+			seen++;
+		CHECK_INT(seen, 1);
+	}
+	CHECK(out.buf && strstr(out.buf, "/sys/class/net/e*/mtu\n9000\n"));
+	CHECK(out.buf && strstr(out.buf, "/sys/class/net/e0/mtu\n1500\n"));
+	sb_free(&out);
+	free(root);
+	free(setup);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void test_shell(void)
 {
 	test_slow_facts_kept();
+	test_pattern_names();
 	test_this_machine();
 	char dir[] = "/tmp/vdeck-lb-XXXXXX";
 	if (!mkdtemp(dir)) {

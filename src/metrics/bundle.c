@@ -32,7 +32,13 @@
 static const char script_files[] =
 	"vdeck_files=\n"
 	"for f in proc/meminfo proc/vmstat proc/stat proc/net/dev proc/interrupts proc/net/bonding/* sys/devices/system/node/node*/meminfo"
-	" proc/sys/kernel/osrelease sys/devices/system/cpu/online sys/kernel/mm/ksm/*"
+	" proc/sys/kernel/osrelease sys/devices/system/cpu/online"
+	/* the KSM files metrics/ksm.c reads, not the folder (twenty files on
+	 * recent kernels) */
+	" sys/kernel/mm/ksm/run sys/kernel/mm/ksm/pages_shared sys/kernel/mm/ksm/pages_sharing"
+	" sys/kernel/mm/ksm/pages_unshared sys/kernel/mm/ksm/pages_volatile sys/kernel/mm/ksm/pages_to_scan"
+	" sys/kernel/mm/ksm/full_scans sys/kernel/mm/ksm/sleep_millisecs sys/kernel/mm/ksm/merge_across_nodes"
+	" sys/kernel/mm/ksm/general_profit"
 	" sys/kernel/mm/hugepages/*/nr_hugepages sys/kernel/mm/hugepages/*/free_hugepages; do vdeck_files=\"$vdeck_files $f\"; done\n"
 	"for d in sys/devices/system/node/node*; do [ -d \"$d\" ] || continue\n"
 	"  for f in \"$d\"/cpulist \"$d\"/distance \"$d\"/hugepages/*/nr_hugepages \"$d\"/hugepages/*/free_hugepages; do\n"
@@ -176,7 +182,7 @@ static const char script_once[] =
 	"case ${BASH_VERSION-} in 5.[2-9]*|5.[1-9][0-9]*|[6-9].*|[1-9][0-9]*) eval '\n"
 	"vdeck_out=\n"
 	"vdeck_put() { local t; printf -v t \"$@\"; vdeck_out+=$t; }\n"
-	"vdeck_vm() { case $2 in *\"$vdeck_rs\"*|*\"\n\"*) return;; esac; vdeck_put \"\\036V /proc/%s/numa_maps\\n%s\\n\" \"$1\" \"$2\"; }\n"
+	"vdeck_vm() { case $2 in *\"$vdeck_rs\"*|*\"\n\"*) return;; esac; vdeck_out+=\"${vdeck_rs}V /proc/$1/numa_maps\n$2\n\"; }\n"
 	"vdeck_cat() {\n"
 	"  local f c\n"
 	"  for f; do\n"

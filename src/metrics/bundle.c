@@ -17,6 +17,7 @@
 
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "metrics/ksm.h"
 
 #include <string.h>
 
@@ -30,15 +31,8 @@
  * twice.  Markers (a path that exists, no content) are printed as they
  * are found. */
 static const char script_files[] =
-	"vdeck_files=\n"
 	"for f in proc/meminfo proc/vmstat proc/stat proc/net/dev proc/interrupts proc/net/bonding/* sys/devices/system/node/node*/meminfo"
 	" proc/sys/kernel/osrelease sys/devices/system/cpu/online"
-	/* the KSM files metrics/ksm.c reads, not the folder (twenty files on
-	 * recent kernels) */
-	" sys/kernel/mm/ksm/run sys/kernel/mm/ksm/pages_shared sys/kernel/mm/ksm/pages_sharing"
-	" sys/kernel/mm/ksm/pages_unshared sys/kernel/mm/ksm/pages_volatile sys/kernel/mm/ksm/pages_to_scan"
-	" sys/kernel/mm/ksm/full_scans sys/kernel/mm/ksm/sleep_millisecs sys/kernel/mm/ksm/merge_across_nodes"
-	" sys/kernel/mm/ksm/general_profit"
 	" sys/kernel/mm/hugepages/*/nr_hugepages sys/kernel/mm/hugepages/*/free_hugepages; do vdeck_files=\"$vdeck_files $f\"; done\n"
 	"for d in sys/devices/system/node/node*; do [ -d \"$d\" ] || continue\n"
 	"  for f in \"$d\"/cpulist \"$d\"/distance \"$d\"/hugepages/*/nr_hugepages \"$d\"/hugepages/*/free_hugepages; do\n"
@@ -223,6 +217,12 @@ static void append_body(struct strbuf *sb, const char *sysroot, const char *cons
 	}
 	sb_appendc(sb, '\n');
 	sb_appendf(sb, "cd \"$R/\" 2>/dev/null || %s\n", leave);
+	/* the KSM files metrics/ksm.c reads, not the folder (twenty files on
+	 * recent kernels) */
+	sb_append(sb, "vdeck_files='");
+	for (size_t i = 0; ksm_file_name(i); i++)
+		sb_appendf(sb, "%ssys/kernel/mm/ksm/%s", i ? " " : "", ksm_file_name(i));
+	sb_append(sb, "'\n");
 	sb_append(sb, script_files);
 	sb_append(sb, script_links);
 	sb_append(sb, script_slow);

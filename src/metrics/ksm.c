@@ -19,6 +19,13 @@ static const struct { const char *name; size_t off; } files[] = {
 	{ "merge_across_nodes", offsetof(struct ksm, merge_across_nodes) },
 };
 
+#define NFILES (sizeof(files) / sizeof(files[0]))
+
+const char *ksm_file_name(size_t i)
+{
+	return i < NFILES ? files[i].name : i == NFILES ? "general_profit" : NULL;
+}
+
 int parse_ksm_file(const char *name, const char *buf, size_t len, struct ksm *out,
 		   struct vd_err *err)
 {
@@ -36,7 +43,7 @@ int parse_ksm_file(const char *name, const char *buf, size_t len, struct ksm *ou
 		}
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < NFILES; i++) {
 		uint64_t v;
 		if (strcmp(name, files[i].name) != 0)
 			continue;

@@ -27,4 +27,8 @@ int  parse_ksm_file(const char *name, const char *buf, size_t len, struct ksm *o
 		    struct vd_err *err);
 void ksm_finish(struct ksm *k, uint64_t page_size);
 
+/* The name of the i-th file parse_ksm_file reads; NULL past the last.  The
+ * poll script reads these, not the whole folder (metrics/bundle.c). */
+const char *ksm_file_name(size_t i);
+
 #endif

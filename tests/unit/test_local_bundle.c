@@ -273,6 +273,57 @@ static void test_slow_facts_kept(void)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The script names the KSM files metrics/ksm.c reads (not the folder):
+ * every field the parser fills is the local reader's, general_profit
+ * (negative, kernel 6.1 and later) included. */
+static void test_ksm_files(void)
+{
+	char dir[] = "/tmp/vdeck-ksm-XXXXXX";
+	if (!mkdtemp(dir)) {
+		check_failed++;
+		return;
+	}
+	char *setup = x_asprintf("cd %s && mkdir -p root/sys/kernel/mm/ksm && cd root/sys/kernel/mm/ksm &&"
+		" echo 1 >run && echo 11 >pages_shared && echo 12 >pages_sharing && echo 13 >pages_unshared &&"
+		" echo 14 >pages_volatile && echo 15 >pages_to_scan && echo 16 >full_scans &&"
+		" echo 17 >sleep_millisecs && echo 0 >merge_across_nodes && echo -4096 >general_profit &&"
+		" echo 9 >advisor_mode", dir);
+	CHECK_INT(system(setup), 0);
+	char *root = x_asprintf("%s/root", dir);
+	struct strbuf a, b;
+	sb_init(&a);
+	sb_init(&b);
+	run_script(root, &a);
+	local_bundle(root, &b);
+	struct host_metrics ma, mb;
+	parse(&a, &ma);
+	parse(&b, &mb);
+	const struct ksm *x = &ma.ksm, *y = &mb.ksm;
+	CHECK_INT(x->run, 1);
+	CHECK_INT(x->full_scans, 16);
+	CHECK_INT(x->general_profit, -4096);
+	CHECK_INT(x->has_general_profit, 1);
+	CHECK_INT(x->has_merge_across_nodes, 1);
+	CHECK_INT(x->run, y->run);
+	CHECK_INT(x->pages_shared, y->pages_shared);
+	CHECK_INT(x->pages_sharing, y->pages_sharing);
+	CHECK_INT(x->pages_unshared, y->pages_unshared);
+	CHECK_INT(x->pages_volatile, y->pages_volatile);
+	CHECK_INT(x->pages_to_scan, y->pages_to_scan);
+	CHECK_INT(x->full_scans, y->full_scans);
+	CHECK_INT(x->sleep_millisecs, y->sleep_millisecs);
+	CHECK_INT(x->merge_across_nodes, y->merge_across_nodes);
+	CHECK_INT(x->general_profit, y->general_profit);
+	CHECK(!strstr(a.buf ? a.buf : "", "advisor_mode"));
+	host_metrics_free(&ma);
+	host_metrics_free(&mb);
+	sb_free(&a);
+	sb_free(&b);
+	free(root);
+	free(setup);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* The file list is one string split once with globbing off: a name that
  * is itself a pattern (a NIC may be called "e*") names that NIC alone,
  * and no file is read twice. */
@@ -312,6 +363,7 @@ static void test_shell(void)
 {
 	test_slow_facts_kept();
 	test_pattern_names();
+	test_ksm_files();
 	test_this_machine();
 	char dir[] = "/tmp/vdeck-lb-XXXXXX";
 	if (!mkdtemp(dir)) {

@@ -10,10 +10,12 @@
 #include "conn/local_bundle.h"
 #include "core/xalloc.h"
 #include "metrics/bundle.h"
+#include "metrics/ksm.h"
 #include "metrics/vmnuma.h"
 
 #include <fcntl.h>
 #include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -317,7 +319,11 @@ void local_bundle(const char *sysroot, struct strbuf *out)
 		each(&r, multi[i], whole);
 	each(&r, "/proc/sys/kernel/osrelease", whole);
 	each(&r, "/sys/devices/system/cpu/online", whole);
-	each(&r, "/sys/kernel/mm/ksm/*", whole);
+	for (size_t i = 0; ksm_file_name(i); i++) {   /* what the parser reads, as the script */
+		char path[64];
+		snprintf(path, sizeof path, "/sys/kernel/mm/ksm/%s", ksm_file_name(i));
+		each(&r, path, whole);
+	}
 	each(&r, "/sys/kernel/mm/hugepages/*/nr_hugepages", whole);
 	each(&r, "/sys/kernel/mm/hugepages/*/free_hugepages", whole);
 	each(&r, "/sys/devices/system/node/node*", node_dir);

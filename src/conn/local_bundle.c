@@ -15,7 +15,6 @@
 
 #include <fcntl.h>
 #include <glob.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -320,9 +319,9 @@ void local_bundle(const char *sysroot, struct strbuf *out)
 	each(&r, "/proc/sys/kernel/osrelease", whole);
 	each(&r, "/sys/devices/system/cpu/online", whole);
 	for (size_t i = 0; ksm_file_name(i); i++) {   /* what the parser reads, as the script */
-		char path[64];
-		snprintf(path, sizeof path, "/sys/kernel/mm/ksm/%s", ksm_file_name(i));
+		char *path = x_asprintf("/sys/kernel/mm/ksm/%s", ksm_file_name(i));
 		each(&r, path, whole);
+		free(path);
 	}
 	each(&r, "/sys/kernel/mm/hugepages/*/nr_hugepages", whole);
 	each(&r, "/sys/kernel/mm/hugepages/*/free_hugepages", whole);

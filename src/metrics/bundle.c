@@ -217,8 +217,8 @@ static void append_body(struct strbuf *sb, const char *sysroot, const char *cons
 	}
 	sb_appendc(sb, '\n');
 	sb_appendf(sb, "cd \"$R/\" 2>/dev/null || %s\n", leave);
-	/* the KSM files metrics/ksm.c reads, not the folder (twenty files on
-	 * recent kernels) */
+	/* vdeck_files starts with the KSM files metrics/ksm.c reads, not the
+	 * folder (24 files on kernel 6.18); script_files adds the rest */
 	sb_append(sb, "vdeck_files='");
 	for (size_t i = 0; ksm_file_name(i); i++)
 		sb_appendf(sb, "%ssys/kernel/mm/ksm/%s", i ? " " : "", ksm_file_name(i));

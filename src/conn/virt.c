@@ -154,6 +154,18 @@ static void keep_handle(struct cached_dom *c, virDomainPtr dom)
 	c->dom = dom;
 }
 
+/* The kept handle still says what a poll's new one says: a call names the
+ * domain by UUID, and ID and name are all else a handle carries.  Keeping
+ * it saves two calls per VM per poll, each of which formats the UUID for
+ * libvirt's debug log whether or not anything is logged (at 3000 VMs a
+ * tenth of the console's CPU went to that).  GetName has no such cost. */
+static int handle_current(const struct cached_dom *c, virDomainPtr dom, int id)
+{
+	const char *kept = c->dom ? virDomainGetName(c->dom) : NULL;
+	const char *now = virDomainGetName(dom);
+	return kept && now && c->id == id && !strcmp(kept, now);
+}
+
 /* A handle holds its connection: they go before it closes. */
 static void drop_connection(struct virt_host *vh)
 {
@@ -575,8 +587,10 @@ static void read_persistence(struct virt_host *vh, virDomainPtr dom, struct cach
 static int refresh_cached(struct virt_host *vh, virDomainPtr dom, struct cached_dom *c,
 			  const virDomainInfo *di, int sizes_changed, int sizes_from_xml, struct poll_facts *facts)
 {
+	const char *name = virDomainGetName(dom);
 	int changed = vh->invalid || c->state != di->state || c->vcpus != di->nrVirtCpu ||
-		      c->mem_kib != di->memory || c->maxmem_kib != di->maxMem || !c->info.name[0];
+		      c->mem_kib != di->memory || c->maxmem_kib != di->maxMem || !c->info.name[0] ||
+		      (name && strncmp(name, c->info.name, sizeof c->info.name - 1));   /* renamed (kept cut) */
 	if (!changed) {
 		if (sizes_changed)
 			fill_disk_sizes(vh, &c->info);
@@ -838,10 +852,8 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	if (recs) {
 		n = nrecs;
 		doms = x_calloc((size_t)n + 1, sizeof *doms);
-		for (int i = 0; i < n; i++) {
-			doms[i] = recs[i]->dom;
-			virDomainRef(doms[i]);
-		}
+		for (int i = 0; i < n; i++)
+			doms[i] = recs[i]->dom;   /* the records' own, freed with them */
 	} else {
 		vh->host_calls++;
 		n = virConnectListAllDomains(vh->conn, &doms, 0);
@@ -911,14 +923,19 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		if (rec && di.state == VIR_DOMAIN_RUNNING && block_capacities(&c->info, rec))
 			vh->sent = 0;   /* a disk changed size: the model needs it */
 		int id = (int)virDomainGetID(doms[i]);
-		c->id = (id < 0 || di.state == VIR_DOMAIN_SHUTOFF) ? -1 : id;
+		if (id < 0 || di.state == VIR_DOMAIN_SHUTOFF)
+			id = -1;
+		if (!handle_current(c, doms[i], id))
+			keep_handle(c, doms[i]);
+		if (c->id != id)
+			vh->sent = 0;   /* started again between two polls: same state, new ID */
+		c->id = id;
 		c->seen = 1;
-		keep_handle(c, doms[i]);   /* this poll's: its ID is current */
 		slots[count++] = (size_t)(c - vh->doms);
 	}
 	virt_states_free(&states);
 	free_facts(&facts);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; !recs && i < n; i++)
 		virDomainFree(doms[i]);
 	free(doms);
 	vh->invalid = 0;

@@ -30,7 +30,7 @@ static virDomainPtr define(virConnectPtr c, int i)
 
 static const struct domain *find(const struct host_snapshot *s, const char *name)
 {
-	for (size_t i = 0; i < s->ndoms; i++)
+	for (size_t i = 0; s->doms && i < s->ndoms; i++)
 		if (!strcmp(s->doms[i].info.name, name))
 			return &s->doms[i];
 	return NULL;
@@ -230,6 +230,42 @@ int main(void)
 	host_snapshot_free(&s);
 	if (late)
 		virDomainFree(late);
+
+	/* A poll keeps the handle it holds while the domain's ID and name stay
+	 * (a call on a handle formats its UUID for libvirt's debug log, logged
+	 * or not: swapping handles every poll cost two such calls per VM); a
+	 * domain started again under a new ID, or renamed, gets the new one. */
+	CHECK_INT(virDomainGetUUIDString(doms[6], uuid), 0);
+	CHECK_INT(poll_once(vh, &s), 0);
+	host_snapshot_free(&s);
+	virDomainPtr before = virt_host_domain(vh, uuid);
+	CHECK_INT(poll_once(vh, &s), 0);
+	host_snapshot_free(&s);
+	virDomainPtr kept = virt_host_domain(vh, uuid);
+	CHECK(before != NULL && kept == before);
+	CHECK_INT(virDomainDestroy(doms[6]), 0);
+	CHECK_INT(virDomainCreate(doms[6]), 0);
+	virDomainPtr fresh = virDomainLookupByUUIDString(c, uuid);
+	int new_id = fresh ? (int)virDomainGetID(fresh) : -2;
+	CHECK(before && new_id >= 0 && new_id != (int)virDomainGetID(before));
+	CHECK_INT(poll_once(vh, &s), 0);
+	d = find(&s, "calls-06");
+	CHECK(d && d->id == new_id);
+	host_snapshot_free(&s);
+	virDomainPtr renewed = virt_host_domain(vh, uuid);
+	CHECK(renewed && renewed != before && (int)virDomainGetID(renewed) == new_id);
+	char uuid9[VIR_UUID_STRING_BUFLEN];
+	CHECK_INT(virDomainGetUUIDString(doms[9], uuid9), 0);
+	CHECK_INT(virDomainRename(doms[9], "calls-09-renamed", 0), 0);
+	CHECK_INT(poll_once(vh, &s), 0);
+	CHECK(find(&s, "calls-09-renamed") != NULL);
+	host_snapshot_free(&s);
+	h = virt_host_domain(vh, uuid9);
+	CHECK(h && !strcmp(virDomainGetName(h), "calls-09-renamed"));
+	virDomainPtr held[] = { before, kept, fresh, renewed, h };
+	for (size_t i = 0; i < sizeof held / sizeof held[0]; i++)
+		if (held[i])
+			virDomainFree(held[i]);
 
 	virt_host_free(&vh);
 	for (int i = 0; i < NDOMS; i++)

@@ -53,7 +53,9 @@ int  ssh_conn_exec(struct ssh_conn *c, const char *cmd, int timeout_ms, size_t m
 		   struct strbuf *out, struct strbuf *errout, int *exit_status, struct vd_err *err);
 void ssh_conn_close(struct ssh_conn **c);
 /* Every call on an open session, but open and close, holds its lock;
- * unlock also wakes the tunnel's pump (the call may have queued its bytes). */
+ * unlock also wakes the tunnel's pump when the call left it work (bytes
+ * for libvirt queued in libssh2, ssh_tunnel_needs_pump); only then: a
+ * wake-up per call was a pass of the pump per host per poll. */
 void ssh_conn_lock(struct ssh_conn *c);
 void ssh_conn_unlock(struct ssh_conn *c);
 /* ssh_poll.c: runs `call` (the function defined by fn_def, with its
@@ -109,6 +111,8 @@ int  ssh_tunnel_offer(struct ssh_conn *c, const char *const *remote, size_t nrem
  * a half-sent packet is bounded by deadline), then adds the tunnel's local
  * fds to pf (at most max); returns how many. */
 int  ssh_tunnel_move(struct ssh_conn *c, struct pollfd *pf, int max);
+/* Lock held: the last call left the tunnel something its pump must do. */
+int  ssh_tunnel_needs_pump(struct ssh_conn *c);
 void ssh_tunnel_kick(struct ssh_conn *c);
 /* Stops the pump and removes the local socket; before the session goes. */
 void ssh_tunnel_close(struct ssh_conn *c);

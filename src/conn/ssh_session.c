@@ -166,7 +166,8 @@ void ssh_conn_lock(struct ssh_conn *c)
 
 void ssh_conn_unlock(struct ssh_conn *c)
 {
-	if (c->tunnel)
-		ssh_tunnel_kick(c);
+	int kick = c->tunnel && ssh_tunnel_needs_pump(c);
 	pthread_mutex_unlock(&c->lock);
+	if (kick)
+		ssh_tunnel_kick(c);   /* c->tunnel is this thread's to close */
 }

@@ -402,6 +402,25 @@ int ssh_tunnel_move(struct ssh_conn *c, struct pollfd *pf, int max)
 	return link_fds(t, pf, max);
 }
 
+/* What a call on the session may leave that the pump's poll() cannot
+ * see: bytes for a link in libssh2's queue, a link's bytes half-moved
+ * (it polls for them only when they were there as it went to sleep), a
+ * link finished, or the session gone.  Anything else (the session's socket,
+ * libvirt's sockets) wakes the pump by itself. */
+int ssh_tunnel_needs_pump(struct ssh_conn *c)
+{
+	struct ssh_tunnel *t = c->tunnel;
+	if (!c->connected)
+		return 1;
+	for (int i = 0; i < TUNNEL_LINKS; i++) {
+		const struct tunnel_link *l = &t->links[i];
+		if (l->fd >= 0 && (l->done || l->up_off < l->up_len || l->down_off < l->down_len ||
+				   (l->ch && ssh_channel_pending(l->ch))))
+			return 1;
+	}
+	return 0;
+}
+
 void ssh_tunnel_kick(struct ssh_conn *c)
 {
 	eventfd_write(c->tunnel->wake_fd, 1);

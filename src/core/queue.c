@@ -11,12 +11,8 @@ int queue_init(struct queue *q)
 {
 	q->head = q->tail = NULL;
 	q->count = 0;
-	if (pipe(q->wake_fd) < 0)
+	if (pipe2(q->wake_fd, O_NONBLOCK | O_CLOEXEC) < 0)
 		return -1;
-	for (int i = 0; i < 2; i++) {
-		fcntl(q->wake_fd[i], F_SETFL, O_NONBLOCK);
-		fcntl(q->wake_fd[i], F_SETFD, FD_CLOEXEC);
-	}
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

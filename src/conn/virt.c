@@ -10,6 +10,7 @@
  * records name the domains (and, where a driver's statistics carry no
  * state, three filtered listings: virt_states.c). */
 #include "conn/virt.h"
+#include "conn/virt_events.h"
 #include "conn/virt_states.h"
 #include "core/log.h"
 #include "core/timeutil.h"
@@ -19,7 +20,6 @@
 #include <libvirt/libvirt.h>
 #include <libxml/xmlerror.h>
 #include <libvirt/virterror.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,16 +85,6 @@ static void silent_error(void *ctx, virErrorPtr e) { (void)ctx; (void)e; }
 
 static void silent_xml(void *ctx, const char *fmt, ...) { (void)ctx; (void)fmt; }
 
-static void *event_loop(void *arg)
-{
-	(void)arg;
-	pthread_setname_np(pthread_self(), "vdeck-libvirt");   /* top -H, perf */
-	for (;;)
-		if (virEventRunDefaultImpl() < 0)
-			sleep_ms(100);
-	return NULL;
-}
-
 int virt_global_init(struct vd_err *err)
 {
 	static int done;
@@ -105,12 +95,10 @@ int virt_global_init(struct vd_err *err)
 	 * stderr; libvirt's own error already says what went wrong. */
 	xmlThrDefSetGenericErrorFunc(NULL, silent_xml);
 	xmlSetGenericErrorFunc(NULL, silent_xml);
-	if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0)
+	if (virInitialize() < 0)
 		return virt_error(err, "libvirt initialisation");
-	pthread_t t;
-	if (pthread_create(&t, NULL, event_loop, NULL) != 0)
-		return err_set(err, VD_EIO, "cannot start the libvirt event thread");
-	pthread_detach(t);
+	if (virt_events_start(err) < 0)
+		return -1;
 	done = 1;
 	return 0;
 }

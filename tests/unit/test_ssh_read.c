@@ -9,7 +9,6 @@
  * Must run from the repository root (as tests/run-all.sh does). */
 #include "check.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -23,6 +22,7 @@
 #include "conn/ssh_conn.h"
 #include "core/timeutil.h"
 #include "sshd_env.h"
+#include "thread_wakes.h"
 
 /* A command started on a new channel of c; NULL on failure. */
 static LIBSSH2_CHANNEL *start(struct ssh_conn *c, const char *cmd)
@@ -220,33 +220,6 @@ static void test_poll_race(void)
 	sb_free(&out);
 }
 
-/* How often the tunnel's pump thread has gone to sleep and woken up
- * (the process has one tunnel at a time here); -1 when it is not found. */
-static long pump_wakes(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	long wakes = -1;
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char path[300], text[4096];
-		snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
-		FILE *f = fopen(path, "r");
-		int is_pump = f && fgets(text, sizeof text, f) && !strcmp(text, "vdeck-tunnel\n");
-		if (f)
-			fclose(f);
-		snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
-		if (!is_pump || !(f = fopen(path, "r")))
-			continue;
-		while (fgets(text, sizeof text, f))
-			if (sscanf(text, "voluntary_ctxt_switches: %ld", &wakes) == 1)
-				break;
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return wakes;
-}
-
 /* A command's output that the tunnel's bytes bring in: ssh_wait moves the
  * tunnel's links, which reads the socket, and the command's output lands
  * in libssh2's queue.  The caller must read it at once, not sleep on an
@@ -291,13 +264,13 @@ static void test_tunnel_read(void)
 
 	/* A call that leaves the tunnel nothing to do does not wake its pump
 	 * (each call did: a pass of the pump per host per poll). */
-	long before = pump_wakes();
+	long before = thread_wakes("vdeck-tunnel");
 	for (int i = 0; i < 50; i++) {
 		ssh_conn_lock(c);
 		ssh_conn_unlock(c);
 		usleep(2000);   /* time for a woken pump to run */
 	}
-	long after = pump_wakes();
+	long after = thread_wakes("vdeck-tunnel");
 	CHECK(before >= 0 && after - before < 10);
 
 	struct strbuf out;

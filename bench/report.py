@@ -6,8 +6,8 @@
     python3 bench/report.py --best-path WORKDIR              the faster libvirt path
 
 Reads what the phases left in WORKDIR: phases (one "NAME STATUS WHY" line
-each), collect-PATH.out, baseline.out, hostcost.json, tui.out, snap.out,
-qemu.out, mover.out, libvirt_path.  A figure whose phase did not give it
+each), collect-PATH.out, libvirt-floor.out, baseline.out, hostcost.json,
+tui.out, snap.out, qemu.out, mover.out, libvirt_path.  A figure whose phase did not give it
 is null, and null_reasons says why; a target missed says so with its ratio.
 """
 import datetime
@@ -125,6 +125,7 @@ def main():
     best = best_path(work) or None
     c = col.get(best, {}) if best else {}
     base = kv(os.path.join(work, "baseline.out"))
+    lvf = kv(os.path.join(work, "libvirt-floor.out"))
     tui = kv(os.path.join(work, "tui.out"))
     snap = kv(os.path.join(work, "snap.out"))
     q = kv(os.path.join(work, "qemu.out"))
@@ -149,6 +150,9 @@ def main():
         "baseline_cpu_ms_per_cycle": num(base, "cpu_ms_per_cycle"),
         "tunnel_cpu_ms_per_cycle": num(col["tunnel"], "cpu_ms_per_cycle"),
         "rpc_ssh_cpu_ms_per_cycle": num(col["rpc-ssh"], "cpu_ms_per_cycle"),
+        # libvirt's client alone, the same call per host (bench/libvirt_floor.c)
+        "libvirt_client_floor_ms_per_cycle": num(lvf, "cpu_ms_per_cycle"),
+        "libvirt_client_floor_records": num(lvf, "records"),
         "first_frame_ms": num(tui, "first_frame_ms"),
         "complete_frame_ms": num(tui, "complete_frame_ms"),
         "console_rss_mib": num(tui, "console_rss_mib"),
@@ -223,6 +227,7 @@ def main():
     # Every null figure says which phase left it empty, and why.
     source = {"tunnel_cpu_ms_per_cycle": "collect-tunnel", "rpc_ssh_cpu_ms_per_cycle": "collect-rpc-ssh",
               "vdeck_cpu_ms_per_cycle": "collect-%s" % (best or "rpc-ssh"), "baseline_cpu_ms_per_cycle": "baseline",
+              "libvirt_client_floor_ms_per_cycle": "libvirt-floor",
               "host_cpu_ms_per_poll": "hostcost", "node_exporter_cpu_ms_per_scrape": "hostcost",
               "host_forks_per_poll": "hostcost", "qemu_vms": "qemu", "vdeck_stats_us_per_vm": "qemu",
               "baseline_stats_us_per_vm": "qemu", "bulk_snapshot_s": "snap", "baseline_bulk_snapshot_s": "snap",
@@ -270,6 +275,7 @@ def main():
         print("%-46s %12s %16s %8s" % (name, show(a), show(b), show(ratio(a, b), "x")))
     for name, v in (("client CPU per cycle over rpc-ssh (ms)", r["rpc_ssh_cpu_ms_per_cycle"]),
                     ("client CPU per cycle over tunnel (ms)", r["tunnel_cpu_ms_per_cycle"]),
+                    ("libvirt's client alone per cycle (ms)", r["libvirt_client_floor_ms_per_cycle"]),
                     ("host side: sshd tree per cycle (ms)", r["host_sshd_cpu_ms_per_cycle_vdeck"]),
                     ("host side: libvirtd per cycle (ms)", r["host_libvirtd_cpu_ms_per_cycle_vdeck"]),
                     ("first frame, every host listed (ms)", r["first_frame_ms"]),

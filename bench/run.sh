@@ -96,10 +96,12 @@ VDECK=$VDECK sh "$root/bench/gen-cluster.sh" "$work/c" "$HOSTS" "$VMS" || die "g
 if [ ! -f "$root/build/libvdeck.a" ]; then
 	make -C "$root" --no-print-directory -s build/libvdeck.a >&2 || die "cannot build build/libvdeck.a"
 fi
-cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$root/src" -o "$work/mover" \
-	"$root/bench/mover.c" "$root/build/libvdeck.a" \
-	$(pkg-config --libs libvirt lua5.4 ncursesw libssh2 libxml-2.0) -lreadline -lpthread -lm ||
-	die "cannot build bench/mover.c"
+# build_tool SRC OUT: a bench tool linked with vdeck's own library.
+build_tool() {
+	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$root/src" -o "$2" "$1" "$root/build/libvdeck.a" \
+		$(pkg-config --libs libvirt lua5.4 ncursesw libssh2 libxml-2.0) -lreadline -lpthread -lm
+}
+build_tool "$root/bench/mover.c" "$work/mover" || die "cannot build bench/mover.c"
 "$work/mover" "$work/c" 1 "$work/mover.out" &
 mover_pid=$!
 
@@ -118,6 +120,17 @@ for via in $PATHS; do
 		phase "collect-$via" failed "$(tail -3 "$work/collect-$via.log" | tr '\n' ' ')"
 	fi
 done
+# The floor under the client's figure: libvirt's client alone, the call
+# vdeck makes per host, from one thread, straight to the daemon (no SSH).
+say "libvirt's client alone: $((CYCLES * 5)) cycles of the bulk-statistics call per host"
+if build_tool "$root/bench/libvirt_floor.c" "$work/libvirt_floor" 2>"$work/libvirt-floor.log" &&
+	"$work/libvirt_floor" "$(broken libvirt-floor "$work/c/hosts.tsv" "$work/none")" "$BENCH_LV_SOCK" \
+		$((CYCLES * 5)) >"$work/libvirt-floor.out" 2>>"$work/libvirt-floor.log"; then
+	phase libvirt-floor ok
+else
+	phase libvirt-floor failed "$(tail -3 "$work/libvirt-floor.log" | tr '\n' ' ')"
+fi
+
 # The faster path carries on: the console, the snapshot run.
 best=$("$PY" "$root/bench/report.py" --best-path "$work")
 [ -n "$best" ] || best=rpc-ssh

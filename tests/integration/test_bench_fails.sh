@@ -3,7 +3,8 @@
 # exits non-zero, names the phase as failed, and latest.json lists it in
 # failed_phases (a crashed console or snapshot run used to show "pending"
 # and pass).  BENCH_FAIL_PHASE feeds one phase a broken input (the console a
-# missing inventory, the snapshot runbook a tag no VM has); vdeck is not
+# missing inventory, the snapshot runbook a tag no VM has, libvirt's client
+# alone a host list that is not there); vdeck is not
 # told anything.  2 hosts × 10 VMs, rpc-ssh only, no QEMU stage.
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/lib/harness.sh"
@@ -16,7 +17,7 @@ for tool in sshd ssh virsh libvirtd nc tmux cc pkg-config python3; do
 		skip "$tool missing"; finish; exit $?; }
 done
 
-for phase in tui snap; do
+for phase in libvirt-floor tui snap; do
 	BENCH_FAIL_PHASE=$phase BENCH_HOSTS=2 BENCH_VMS=10 BENCH_CYCLES=1 BENCH_BASELINE_CYCLES=1 \
 	BENCH_KEYS=4 BENCH_QEMU_VMS=0 BENCH_HOST_POLLS=5 BENCH_PATHS=rpc-ssh BENCH_OUT="$tmp/$phase.json" VDECK=$VDECK \
 	SSHD_LIFETIME=300 timeout 240 sh "$root/bench/run.sh" >"$tmp/$phase.table" 2>"$tmp/$phase.log"

@@ -20,6 +20,7 @@
 #include <libvirt/libvirt.h>
 #include <libxml/xmlerror.h>
 #include <libvirt/virterror.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,22 +86,27 @@ static void silent_error(void *ctx, virErrorPtr e) { (void)ctx; (void)e; }
 
 static void silent_xml(void *ctx, const char *fmt, ...) { (void)ctx; (void)fmt; }
 
+/* Under a lock: a second event loop, started by a racing caller, would
+ * leave the first one's watches where no thread looks at them. */
 int virt_global_init(struct vd_err *err)
 {
+	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
 	static int done;
-	if (done)
-		return 0;
-	virSetErrorFunc(NULL, silent_error);
-	/* The test driver's file parser would print "I/O warning" lines on
-	 * stderr; libvirt's own error already says what went wrong. */
-	xmlThrDefSetGenericErrorFunc(NULL, silent_xml);
-	xmlSetGenericErrorFunc(NULL, silent_xml);
-	if (virInitialize() < 0)
-		return virt_error(err, "libvirt initialisation");
-	if (virt_events_start(err) < 0)
-		return -1;
-	done = 1;
-	return 0;
+	int rc = 0;
+	pthread_mutex_lock(&once);
+	if (!done) {
+		virSetErrorFunc(NULL, silent_error);
+		/* The test driver's file parser would print "I/O warning" lines
+		 * on stderr; libvirt's own error already says what went wrong. */
+		xmlThrDefSetGenericErrorFunc(NULL, silent_xml);
+		xmlSetGenericErrorFunc(NULL, silent_xml);
+		if (virInitialize() < 0)
+			rc = virt_error(err, "libvirt initialisation");
+		else if ((rc = virt_events_start(err)) == 0)
+			done = 1;
+	}
+	pthread_mutex_unlock(&once);
+	return rc;
 }
 
 int virt_error(struct vd_err *err, const char *what)

@@ -317,7 +317,6 @@ static void fire_timers(void)
 static void *loop_main(void *arg)
 {
 	(void)arg;
-	pthread_setname_np(pthread_self(), "vdeck-libvirt");   /* top -H, perf */
 	struct epoll_event evs[64];
 	for (;;) {
 		reap();
@@ -352,6 +351,7 @@ int virt_events_start(struct vd_err *err)
 		return err_set(err, VD_EIO, "cannot set up libvirt's event loop: %s", strerror(errno));
 	if (pthread_create(&L.thread, NULL, loop_main, NULL) != 0)
 		return err_set(err, VD_EIO, "cannot start libvirt's event loop thread");
+	pthread_setname_np(L.thread, "vdeck-libvirt");   /* top -H, perf; named before it can be seen */
 	pthread_detach(L.thread);
 	virEventRegisterImpl(add_handle, update_handle, remove_handle, add_timeout, update_timeout, remove_timeout);
 	return 0;

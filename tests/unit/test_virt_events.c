@@ -6,14 +6,15 @@
  * and a timer moved sooner wakes the sleeping loop.  And what the loop is
  * for: a watch switched off and on again, and a timer moved later (what
  * every RPC call does to its connection's watch and keepalive timer) wake
- * nobody.  Domain events of libvirt's test driver reach their callback. */
+ * nobody.  Domain events of libvirt's test driver reach their callback,
+ * and callers racing to set libvirt up (virt_global_init) start one loop. */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
-#include "conn/virt_events.h"
+#include "conn/virt.h"
 #include "core/timeutil.h"
 #include "check.h"
 #include "thread_wakes.h"
@@ -197,16 +198,36 @@ static void test_domain_events(void)
 	virConnectClose(c);
 }
 
-static void quiet(void *u, virErrorPtr e) { (void)u; (void)e; }
+static atomic_int init_failed;
+
+static void *init_libvirt(void *arg)
+{
+	(void)arg;
+	struct vd_err err;
+	err_clear(&err);
+	if (virt_global_init(&err) < 0)
+		atomic_fetch_add(&init_failed, 1);
+	return NULL;
+}
+
+/* Callers that race to set libvirt up start one loop between them. */
+static void test_one_loop(void)
+{
+	pthread_t t[8];
+	for (int i = 0; i < 8; i++)
+		CHECK_INT(pthread_create(&t[i], NULL, init_libvirt, NULL), 0);
+	for (int i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	int loops = 0;
+	thread_wakes_n("vdeck-libvirt", &loops);
+	CHECK_INT(atomic_load(&init_failed), 0);
+	CHECK_INT(loops, 1);
+}
 
 int main(void)
 {
 	main_thread = pthread_self();
-	virSetErrorFunc(NULL, quiet);
-	struct vd_err err;
-	err_clear(&err);
-	CHECK(virInitialize() == 0);
-	CHECK_INT(virt_events_start(&err), 0);
+	test_one_loop();
 	test_watch();
 	test_same_fd_twice();
 	test_timers();

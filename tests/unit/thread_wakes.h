@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The switches of the thread named comm; -1 when there is none. */
-static long thread_wakes(const char *comm)
+/* The switches of the thread named comm (the last found; -1: none), and
+ * in *count how many threads have that name (count may be NULL). */
+static long thread_wakes_n(const char *comm, int *count)
 {
 	DIR *d = opendir("/proc/self/task");
 	long wakes = -1;
 	struct dirent *e;
+	if (count)
+		*count = 0;
 	while (d && (e = readdir(d))) {
 		char path[300], text[4096];
 		snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
@@ -25,6 +28,8 @@ static long thread_wakes(const char *comm)
 		snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
 		if (!named || !(f = fopen(path, "r")))
 			continue;
+		if (count)
+			++*count;
 		while (fgets(text, sizeof text, f))
 			if (sscanf(text, "voluntary_ctxt_switches: %ld", &wakes) == 1)
 				break;
@@ -33,6 +38,11 @@ static long thread_wakes(const char *comm)
 	if (d)
 		closedir(d);
 	return wakes;
+}
+
+static long thread_wakes(const char *comm)
+{
+	return thread_wakes_n(comm, NULL);
 }
 
 #endif

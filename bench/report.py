@@ -7,8 +7,9 @@
 
 Reads what the phases left in WORKDIR: phases (one "NAME STATUS WHY" line
 each), collect-PATH.out, libvirt-floor.out, baseline.out, hostcost.json,
-tui.out, snap.out, qemu.out, mover.out, libvirt_path.  A figure whose phase did not give it
-is null, and null_reasons says why; a target missed says so with its ratio.
+tui.out, snap.out, qemu.out, mover.out, libvirt_path.  A figure whose phase
+did not give it is null, and null_reasons says why; a target missed says so
+with its ratio.
 """
 import datetime
 import json

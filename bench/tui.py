@@ -5,7 +5,8 @@
 
 Times come from vdeck's VDECK_BENCH_FRAMES log, one line per frame:
 "<start ms> <draw ms> <view> <rows> <sel> <end ms, to the µs>
-[first_full_frame] [filter=TEXT]", on CLOCK_MONOTONIC, shared with this script.
+[first_full_frame] [input=MS] [filter=TEXT]", on CLOCK_MONOTONIC, shared with
+this script.
 (3) first frame: from just before tmux starts vdeck to the end of the first
     frame of the Cluster view listing every host (each "connecting" until it
     answers); complete frame: to the end of the first frame drawn with every

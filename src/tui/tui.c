@@ -357,13 +357,17 @@ static void draw(struct tui *t)
 		double end = now_mono_s();
 		int full = !t->bench_full_done && all_polled(t->c);
 		struct table *tb = tui_table(t);
-		fprintf(t->bench, "%lld %.3f %s %zu %zu %.3f%s%s%s\n", (long long)t0, (end - t0f) * 1000.0,
+		char input[32] = "";
+		if (t->bench_input_s > 0)
+			snprintf(input, sizeof input, " input=%.3f", t->bench_input_s * 1000.0);
+		fprintf(t->bench, "%lld %.3f %s %zu %zu %.3f%s%s%s%s\n", (long long)t0, (end - t0f) * 1000.0,
 			views[t->view]->name, view_rows(t), tb ? tb->sel : 0, end * 1000.0,
-			full ? " first_full_frame" : "", tb && tb->filter ? " filter=" : "",
+			full ? " first_full_frame" : "", input, tb && tb->filter ? " filter=" : "",
 			tb && tb->filter ? tb->filter : "");
 		fflush(t->bench);
 		if (full)
 			t->bench_full_done = 1;
+		t->bench_input_s = 0;
 	}
 }
 
@@ -588,6 +592,8 @@ static void read_input(struct tui *t)
 		int r = get_wch(&wc);
 		if (r == ERR)
 			break;
+		if (t->bench && !t->bench_input_s)
+			t->bench_input_s = now_mono_s();
 		handle_key(t, (int)wc, r == KEY_CODE_YES);
 		if (!t->running)
 			break;
@@ -758,6 +764,10 @@ int tui_run(struct fleet *fleet, const struct vd_options *opts)
 			read_input(&t);
 		if (n > 0 && (pfd[0].revents & (POLLHUP | POLLERR)) && !(pfd[0].revents & POLLIN))
 			break;   /* the terminal went away */
+		/* A key's frame goes out now, not after the next job step (up
+		 * to STEP_S of Lua) that the loop's top would run first. */
+		if (t.dirty && t.running)
+			draw(&t);
 		if (n > 0 && (pfd[2].revents & POLLIN)) {
 			char b[16];
 			(void)!read(sig_pipe[0], b, sizeof b);

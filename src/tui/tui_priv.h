@@ -211,6 +211,7 @@ struct tui {
 	/* Bench hook. */
 	FILE           *bench;
 	int             bench_full_done;
+	double          bench_input_s;   /* when the first key since the last frame was read; 0: none */
 };
 
 /* tui.c */

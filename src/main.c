@@ -4,6 +4,7 @@
  * that reached the top. */
 #include "conn/fleet.h"
 #include "core/err.h"
+#include "core/fd_room.h"
 #include "core/log.h"
 #include "core/options.h"
 #include "core/paths.h"
@@ -444,6 +445,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	warn_missing_known_hosts(&inv, cli.opts.accept_new_hostkeys);
+	struct vd_err room_err;
+	err_clear(&room_err);
+	if (fd_room_make(fd_room_needed(inv.nhosts), &room_err) == 0 || room_err.msg[0])
+		log_warn("%s", room_err.msg);
 	if (!cli.opts.theme)
 		cli.opts.theme = inv.theme;
 	if (inv.audit_syslog)

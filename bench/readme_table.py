@@ -27,7 +27,7 @@ ROWS = [
      "libvirt_client_floor_ms_per_cycle", None, None),
     ("host side per cycle: sshd tree (ms)", "host_sshd_cpu_ms_per_cycle_vdeck", None, None),
     ("host side per cycle: libvirtd (ms)", "host_libvirtd_cpu_ms_per_cycle_vdeck", None, None),
-    ("first frame, every host listed (ms)", "first_frame_ms", None, "first_frame_ms"),
+    ("first frame, every host listed, from the Enter that starts it (ms)", "first_frame_ms", None, "first_frame_ms"),
     ("complete frame, every host answered (ms)", "complete_frame_ms", None, "complete_frame_ms"),
     ("… CPU the machine spent until then, all cores (ms)", "complete_frame_machine_busy_ms", None, None),
     ("… of which the console's own (ms)", "complete_frame_console_cpu_ms", None, None),

@@ -279,7 +279,7 @@ def main():
                     ("libvirt's client alone per cycle (ms)", r["libvirt_client_floor_ms_per_cycle"]),
                     ("host side: sshd tree per cycle (ms)", r["host_sshd_cpu_ms_per_cycle_vdeck"]),
                     ("host side: libvirtd per cycle (ms)", r["host_libvirtd_cpu_ms_per_cycle_vdeck"]),
-                    ("first frame, every host listed (ms)", r["first_frame_ms"]),
+                    ("first frame, every host listed, from the Enter that starts it (ms)", r["first_frame_ms"]),
                     ("complete frame, every host answered (ms)", r["complete_frame_ms"]),
                     ("console RSS, TUI run (MiB)", r["console_rss_mib"]),
                     ("filter keystroke to frame, median (ms)", r["filter_ms_median"]),

@@ -7,10 +7,11 @@ Times come from vdeck's VDECK_BENCH_FRAMES log, one line per frame:
 "<start ms> <draw ms> <view> <rows> <sel> <end ms, to the µs>
 [first_full_frame] [input=MS] [filter=TEXT]", on CLOCK_MONOTONIC, shared with
 this script.
-(3) first frame: from just before tmux starts vdeck to the end of the first
-    frame of the Cluster view listing every host (each "connecting" until it
-    answers); complete frame: to the end of the first frame drawn with every
-    host answered (the first_full_frame marker).
+(3) first frame: from the Enter that starts vdeck in the pane's waiting
+    shell (sent by the control-mode client below) to the end of the first
+    frame of the Cluster view listing every host (each "connecting" until
+    it answers); complete frame: to the end of the first frame drawn with
+    every host answered (the first_full_frame marker).
 (4) VM view, all rows: each filter keystroke (typed in the live `/` filter,
     then erased), from just before the key is written to tmux to the end of
     the first frame drawn with exactly the typed filter, i.e. the frame that
@@ -86,6 +87,23 @@ def machine_busy_ms():
     return (sum(v[:8]) - idle) * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
+def waiting_in_read(pid, timeout_s=10.0):
+    """Whether the shell PID sleeps (in its `read`, nothing else to do)
+    within timeout_s, and has for 100 ms."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        if state == "S":
+            time.sleep(0.1)
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def process_cpu_ms(pid):
     """utime + stime of one process (all its threads) and its reaped children."""
     with open("/proc/%d/stat" % pid) as f:
@@ -153,10 +171,25 @@ def main():
         def alive():
             return pane("#{pane_dead}") == "0"
 
+        # pane output arrives as %output lines: nobody reads them
+        ctl = subprocess.Popen(tmux + ["-C", "attach-session", "-t", "b"], env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+
+        def send(*k):
+            ctl.stdin.write(("send-keys -t b %s\n" % " ".join("'%s'" % a for a in k)).encode())
+            ctl.stdin.flush()
+
+        # The start is an Enter pressed in a shell, as a person starts the
+        # console: the pane's shell waits in `read`, and the clock starts
+        # when the key is sent.  (tmux's respawn-pane, timed before, took
+        # 8-71 ms to reach main() of a program that does nothing.)
+        subprocess.run(tmux + ["respawn-pane", "-k", "-t", "b", "read go && " + cmd], env=env, check=True)
+        pid = int(pane("#{pane_pid}"))
+        if not waiting_in_read(pid):
+            sys.exit("tui: the pane's shell did not wait for its Enter")
         busy_start = machine_busy_ms()
         t_start = now_ms()
-        subprocess.run(tmux + ["respawn-pane", "-k", "-t", "b", cmd], env=env, check=True)
-        pid = int(pane("#{pane_pid}"))
+        send("Enter")
         fr = frames.wait(lambda f: f.view == "cluster" and f.rows == hosts, 60, alive)
         if not fr:
             sys.exit("tui: no frame listing the %d hosts (console %s)" %
@@ -174,14 +207,6 @@ def main():
         res["complete_frame_machine_busy_ms"] = "%.0f" % (machine_busy_ms() - busy_start)
         res["complete_frame_machine_cpus"] = os.cpu_count()
         res["complete_frame_console_cpu_ms"] = "%.0f" % process_cpu_ms(pid)
-
-        # pane output arrives as %output lines: nobody reads them
-        ctl = subprocess.Popen(tmux + ["-C", "attach-session", "-t", "b"], env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
-
-        def send(*k):
-            ctl.stdin.write(("send-keys -t b %s\n" % " ".join("'%s'" % a for a in k)).encode())
-            ctl.stdin.flush()
 
         send("2")
         vms = frames.wait(lambda f: f.view == "vms" and f.rows > 0, 30, alive)

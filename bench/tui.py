@@ -181,8 +181,8 @@ def main():
 
         # The start is an Enter pressed in a shell, as a person starts the
         # console: the pane's shell waits in `read`, and the clock starts
-        # when the key is sent.  (tmux's respawn-pane, timed before, took
-        # 8-71 ms to reach main() of a program that does nothing.)
+        # when the key is sent.  (tmux's respawn-pane, timed before, varied
+        # by tens of milliseconds before main() of any program.)
         subprocess.run(tmux + ["respawn-pane", "-k", "-t", "b", "read go && " + cmd], env=env, check=True)
         pid = int(pane("#{pane_pid}"))
         if not waiting_in_read(pid):

@@ -89,7 +89,7 @@ def machine_busy_ms():
 
 def waiting_in_read(pid, timeout_s=10.0):
     """Whether the shell PID sleeps (in its `read`, nothing else to do)
-    within timeout_s, and has for 100 ms."""
+    within timeout_s; it is then given 100 ms more to settle."""
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         try:

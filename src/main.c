@@ -447,7 +447,8 @@ int main(int argc, char **argv)
 	warn_missing_known_hosts(&inv, cli.opts.accept_new_hostkeys);
 	struct vd_err room_err;
 	err_clear(&room_err);
-	if (fd_room_make(fd_room_needed(inv.nhosts), &room_err) == 0 || room_err.msg[0])
+	fd_room_make(fd_room_needed(inv.nhosts), &room_err);
+	if (room_err.msg[0])
 		log_warn("%s", room_err.msg);
 	if (!cli.opts.theme)
 		cli.opts.theme = inv.theme;

@@ -444,6 +444,14 @@ int main(int argc, char **argv)
 		free(script);
 		return EXIT_USAGE;
 	}
+	/* Off a terminal the console has nothing to draw on: print the summary. */
+	if (cli.mode == MODE_TUI && !isatty(STDOUT_FILENO))
+		cli.mode = MODE_SUMMARY;
+	/* The console's screen covers whatever reaches stderr from here on:
+	 * the start-up warnings below and the workers' connects go to its Log
+	 * view instead (or to stderr after all, if it never opens). */
+	if (cli.mode == MODE_TUI)
+		tui_log_capture();
 	warn_missing_known_hosts(&inv, cli.opts.accept_new_hostkeys);
 	struct vd_err room_err;
 	err_clear(&room_err);
@@ -457,9 +465,6 @@ int main(int argc, char **argv)
 	cli.opts.audit_syslog_socket = inv.audit_syslog_socket;
 	if (inv.connect_timeout_ms > 0 && cli.opts.connect_timeout_ms == 10000)
 		cli.opts.connect_timeout_ms = inv.connect_timeout_ms;
-	/* Off a terminal the console has nothing to draw on: print the summary. */
-	if (cli.mode == MODE_TUI && !isatty(STDOUT_FILENO))
-		cli.mode = MODE_SUMMARY;
 	struct sigaction sa = { .sa_handler = on_interrupt };
 	sigemptyset(&sa.sa_mask);
 	if (cli.mode != MODE_TUI && cli.mode != MODE_REPL) {
@@ -484,8 +489,6 @@ int main(int argc, char **argv)
 	};
 	struct vd_err err;
 	err_clear(&err);
-	if (cli.mode == MODE_TUI)
-		tui_log_capture();   /* the workers' first lines are their connects */
 	struct fleet *fleet = fleet_start(&cluster, &fo, &err);
 	int rc;
 	size_t detached = 0;

@@ -18,13 +18,15 @@ char *text_next_line(char **cursor)
 	if (!s || !*s)
 		return NULL;
 	char *nl = strchr(s, '\n');
+	size_t n;
 	if (nl) {
 		*nl = '\0';
 		*cursor = nl + 1;
+		n = (size_t)(nl - s);
 	} else {
-		*cursor = s + strlen(s);
+		n = strlen(s);
+		*cursor = s + n;
 	}
-	size_t n = strlen(s);
 	if (n && s[n - 1] == '\r')
 		s[n - 1] = '\0';
 	return s;
@@ -52,7 +54,9 @@ int text_u64(char **s, uint64_t *v)
 	int digits = 0;
 	while (*p >= '0' && *p <= '9') {
 		unsigned d = (unsigned)(*p - '0');
-		if (acc > (UINT64_MAX - d) / 10)
+		/* constants only: the first test is false for any value below
+		 * 19 digits, so the common number pays one compare a digit */
+		if (acc >= UINT64_MAX / 10 && (acc > UINT64_MAX / 10 || d > UINT64_MAX % 10))
 			return -1;
 		acc = acc * 10 + d;
 		p++;
@@ -100,11 +104,6 @@ void text_copy(char *dst, size_t size, const char *src)
 		n = size - 1;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
-}
-
-int text_prefix(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 uint64_t text_mul_sat(uint64_t a, uint64_t b)

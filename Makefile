@@ -35,7 +35,8 @@ FUZZ_SRCS := $(sort $(wildcard src/core/*.c src/metrics/*.c)) src/conn/knownhost
              src/conn/ssh_crypto.c src/ops/snapxml.c src/ops/xml_devices.c \
              src/lua/inventory_load.c src/lua/inventory_metrics.c src/lua/safe_load.c src/model/inventory.c \
              src/tui/cmd_parse.c \
-             src/model/libvirt_route.c src/lua/inventory_switch.c src/ops/xml_network.c
+             src/model/libvirt_route.c src/lua/inventory_switch.c src/ops/xml_network.c \
+             src/conn/virt_rpc_wire.c
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
              -fno-sanitize-recover=undefined

@@ -139,6 +139,16 @@ static int tunnel_uri(void *ctx, char **uri, struct vd_err *err)
 	return 0;
 }
 
+/* virt_rpc_fn for the same hosts: the poll's statistics on a channel of
+ * the session that the worker reads itself. */
+static int tunnel_rpc(void *ctx, const void *req, size_t len, size_t max, int timeout_ms, struct strbuf *reply,
+		      struct vd_err *err)
+{
+	struct host_ctx *hc = ctx;
+	struct transport *tr = collector_transport(hc->collector, err);
+	return tr ? transport_rpc(tr, req, len, max, timeout_ms, reply, err) : -1;
+}
+
 static int interval_ms(const struct host_ctx *hc)
 {
 	return hc->cfg.interval_ms > 0 ? hc->cfg.interval_ms : 2000;
@@ -381,8 +391,11 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		}
 		/* settled when the inventory was read: cannot fail here */
 		if (hc->cfg.libvirt_via == LV_VIA_TUNNEL &&
-		    libvirt_route_plan(&hc->cfg, LV_VIA_TUNNEL, &hc->route, err) == 0)
+		    libvirt_route_plan(&hc->cfg, LV_VIA_TUNNEL, &hc->route, err) == 0) {
 			virt_host_set_route(hc->virt, tunnel_uri, hc);
+			if (hc->route.own_stats)
+				virt_host_set_rpc(hc->virt, tunnel_rpc, hc, hc->route.daemon_uri);
+		}
 	}
 	if (!opts->hold && fleet_go(f, err) < 0) {
 		fleet_stop(&f);

@@ -24,6 +24,7 @@ struct ssh_tunnel;
 
 struct ssh_conn {
 	LIBSSH2_CHANNEL *poll_ch;      /* the long-lived poll shell (ssh_poll.c) */
+	LIBSSH2_CHANNEL *rpc_ch;       /* libvirt's RPC read by the worker (ssh_rpc.c) */
 	char             poll_nonce[17]; /* that shell's, in every reply's end marker */
 	unsigned         poll_seq;     /* the last request sent to it */
 	int              fd;
@@ -116,6 +117,25 @@ int  ssh_tunnel_needs_pump(struct ssh_conn *c);
 void ssh_tunnel_kick(struct ssh_conn *c);
 /* Stops the pump and removes the local socket; before the session goes. */
 void ssh_tunnel_close(struct ssh_conn *c);
+/* Lock held: a new channel to the daemon socket the tunnel reached, for
+ * ssh_rpc.c; NULL with err as for ssh_tunnel_offer (VD_EUNSUPPORTED: no
+ * tunnel on this session). */
+LIBSSH2_CHANNEL *ssh_tunnel_channel(struct ssh_conn *c, struct vd_err *err);
+
+/* ssh_rpc.c, lock held: libvirt's RPC on a channel of this session that
+ * the caller reads itself (no pump, no local socket).  req NULL: opens the
+ * channel where none is, or anew (the open one dropped) when len is not 0;
+ * 1 when it opened one (the caller's handshake is due), 0 when one was
+ * open.  Else sends req[0..len) (len 0: nothing) and reads
+ * one message (4-byte big-endian length, itself included, at most max)
+ * into reply.  Any failure drops the channel; -1 with VD_ETIMEOUT,
+ * VD_EUNREACH / VD_ESSH, VD_ELIBVIRT (the daemon hung up, a message
+ * longer than max). */
+int  ssh_rpc(struct ssh_conn *c, const void *req, size_t len, size_t max, int timeout_ms,
+	     struct strbuf *reply, struct vd_err *err);
+/* ssh_poll.c: writes all of buf on ch by the deadline; -1 on failure. */
+int  ssh_channel_write_all(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, const char *buf, size_t len,
+			   int64_t deadline);
 
 /* ssh_sock.c: non-blocking TCP connect bounded by timeout_ms and ended
  * early when cancel_fd (-1: none) turns readable; the socket (non-blocking,

@@ -46,10 +46,11 @@ static int fail(struct ssh_conn *c, struct vd_err *err, enum vd_errcode code, co
 	return -1;
 }
 
-static int write_all(struct ssh_conn *c, const char *buf, size_t len, int64_t deadline)
+int ssh_channel_write_all(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, const char *buf, size_t len,
+			  int64_t deadline)
 {
 	while (len) {
-		ssize_t n = libssh2_channel_write(c->poll_ch, buf, len);
+		ssize_t n = libssh2_channel_write(ch, buf, len);
 		if (n == LIBSSH2_ERROR_EAGAIN) {
 			if (ssh_wait(c, deadline) < 0)
 				return -1;
@@ -95,7 +96,7 @@ static int start_poll_shell(struct ssh_conn *c, const char *fn_def, int64_t dead
 			return fail(c, err, VD_ETIMEOUT, "starting the poll shell timed out");
 	if (rc)
 		return fail(c, err, VD_ESSH, "cannot start the poll shell");
-	if (write_all(c, fn_def, strlen(fn_def), deadline) < 0)
+	if (ssh_channel_write_all(c, c->poll_ch, fn_def, strlen(fn_def), deadline) < 0)
 		return fail(c, err, VD_ESSH, "cannot send the poll script");
 	return 0;
 }
@@ -154,7 +155,7 @@ int ssh_conn_poll(struct ssh_conn *c, const char *fn_def, const char *call, int 
 			 c->poll_nonce, seq);
 	if (n < 0 || (size_t)n >= sizeof line)
 		return err_set(err, VD_EINVAL, "%s: the poll call is too long", c->host_name);
-	if (write_all(c, line, (size_t)n, deadline) < 0)
+	if (ssh_channel_write_all(c, c->poll_ch, line, (size_t)n, deadline) < 0)
 		return fail(c, err, VD_EUNREACH, "the poll shell does not take input");
 	size_t start = out->len;
 	struct ssh_reader rd = { .conn = c, .ch = c->poll_ch, .out = out, .max_bytes = max_bytes, .deadline = deadline };

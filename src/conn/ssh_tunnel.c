@@ -538,6 +538,18 @@ int ssh_tunnel_offer(struct ssh_conn *c, const char *const *remote, size_t nremo
 	return 0;
 }
 
+LIBSSH2_CHANNEL *ssh_tunnel_channel(struct ssh_conn *c, struct vd_err *err)
+{
+	if (!c->tunnel) {
+		err_set(err, VD_EUNSUPPORTED, "no libvirt tunnel on the SSH session to %s", c->host_name);
+		return NULL;
+	}
+	c->in_tunnel = 1;   /* as for the spare: opening waits for the server */
+	LIBSSH2_CHANNEL *ch = open_remote(c, c->tunnel, err);
+	c->in_tunnel = 0;
+	return ch;
+}
+
 void ssh_tunnel_close(struct ssh_conn *c)
 {
 	struct ssh_tunnel *t = c->tunnel;

@@ -191,6 +191,16 @@ static int ssh_tunnel_fn(void *state, const char *const *remote, size_t nremote,
 	return rc;
 }
 
+static int ssh_rpc_fn(void *state, const void *req, size_t len, size_t max, int timeout_ms,
+		      struct strbuf *reply, struct vd_err *err)
+{
+	struct ssh_state *s = state;
+	ssh_conn_lock(s->conn);
+	int rc = ssh_rpc(s->conn, req, len, max, timeout_ms, reply, err);
+	ssh_conn_unlock(s->conn);
+	return rc;
+}
+
 static int ssh_is_connected(const void *state)
 {
 	const struct ssh_state *s = state;
@@ -211,7 +221,7 @@ static void ssh_close(void *state)
 
 const struct transport_class transport_ssh = {
 	.open = ssh_open, .exec = ssh_exec, .poll = ssh_poll,
-	.is_connected = ssh_is_connected, .close = ssh_close, .tunnel = ssh_tunnel_fn,
+	.is_connected = ssh_is_connected, .close = ssh_close, .tunnel = ssh_tunnel_fn, .rpc = ssh_rpc_fn,
 };
 
 /* The front. */
@@ -270,6 +280,15 @@ int transport_tunnel(struct transport *t, const char *const *remote, size_t nrem
 	if (!t->cls->tunnel)
 		return err_set(err, VD_EUNSUPPORTED, "this host's transport cannot carry libvirt (SSH only)");
 	return t->cls->tunnel(t->state, remote, nremote, local, err);
+}
+
+int transport_rpc(struct transport *t, const void *req, size_t len, size_t max, int timeout_ms,
+		  struct strbuf *reply, struct vd_err *err)
+{
+	err_where(err, "libvirt", t->host_name, NULL);
+	if (!t->cls->rpc)
+		return err_set(err, VD_EUNSUPPORTED, "this host's transport cannot carry libvirt (SSH only)");
+	return t->cls->rpc(t->state, req, len, max, timeout_ms, reply, err);
 }
 
 int transport_is_connected(const struct transport *t)

@@ -11,6 +11,7 @@
  * state, three filtered listings: virt_states.c). */
 #include "conn/virt.h"
 #include "conn/virt_events.h"
+#include "conn/virt_rpc.h"
 #include "conn/virt_states.h"
 #include "core/log.h"
 #include "core/timeutil.h"
@@ -55,6 +56,8 @@ struct virt_host {
 	char             *uri;
 	virt_uri_fn       route;              /* NULL: open uri itself */
 	void             *route_ctx;
+	struct virt_rpc  *rpc;                /* the stats call on vdeck's own channel; NULL: none */
+	int               timeout_ms;
 	int               keepalive_s;        /* ping after this much silence */
 	virConnectPtr     conn;
 	struct cached_dom *doms;
@@ -124,6 +127,7 @@ struct virt_host *virt_host_new(const char *uri, int connect_timeout_ms)
 {
 	struct virt_host *vh = x_calloc(1, sizeof *vh);
 	vh->uri = x_strdup(uri);
+	vh->timeout_ms = connect_timeout_ms;
 	/* libvirt closes a connection after KEEPALIVE_COUNT + 1 unanswered
 	 * pings: about the connect timeout, at least 3 s. */
 	vh->keepalive_s = connect_timeout_ms / 1000 / (KEEPALIVE_COUNT + 1);
@@ -160,6 +164,83 @@ static int handle_current(const struct cached_dom *c, virDomainPtr dom, int id)
 	return kept && now && c->id == id && !strcmp(kept, now);
 }
 
+/* Handles for the domains vdeck's own statistics call named: the kept one
+ * while it names the same run of the domain (name and ID, as
+ * handle_current), else one from a listing of every domain, made once per
+ * poll on first need (a new connection's first poll needs them all: one
+ * call, not one lookup per domain), else a lookup by UUID (a domain defined
+ * since the listing).  None is made in a poll where nothing changed. */
+struct own_handles {
+	virDomainPtr *all;
+	int           nall, listed;
+};
+
+static virDomainPtr own_handle(struct virt_host *vh, struct own_handles *h, struct cached_dom *c,
+			       const struct virt_rpc_rec *r, virDomainPtr *fresh)
+{
+	const char *kept = c && c->dom ? virDomainGetName(c->dom) : NULL;
+	if (kept && c->id == (r->id < 0 ? -1 : r->id) && !strcmp(kept, r->name))
+		return c->dom;
+	if (!h->listed) {
+		h->listed = 1;
+		vh->host_calls++;
+		h->nall = virConnectListAllDomains(vh->conn, &h->all, 0);
+		if (h->nall < 0) {
+			h->nall = 0;
+			virResetLastError();
+		}
+	}
+	unsigned char raw[VIR_UUID_BUFLEN];
+	for (int i = 0; i < h->nall; i++) {
+		if (h->all[i] && virDomainGetUUID(h->all[i], raw) == 0 && !memcmp(raw, r->uuid, sizeof raw)) {
+			*fresh = h->all[i];
+			h->all[i] = NULL;   /* this one is the caller's now */
+			return *fresh;
+		}
+	}
+	vh->lookups++;
+	*fresh = virDomainLookupByUUID(vh->conn, r->uuid);
+	return *fresh;
+}
+
+static void own_handles_free(struct own_handles *h)
+{
+	for (int i = 0; i < h->nall; i++)
+		if (h->all[i])
+			virDomainFree(h->all[i]);
+	free(h->all);
+}
+
+/* doms[i] for every own record: -1 (and nothing allocated) when not one
+ * resolves while there are some: the channel and libvirt's connection see
+ * two sets of domains, and the channel is turned off. */
+static int own_resolve(struct virt_host *vh, const struct virt_rpc_rec *own, size_t n, struct own_handles *h,
+		       virDomainPtr **doms, virDomainPtr **fresh)
+{
+	*doms = x_calloc(n + 1, sizeof **doms);
+	*fresh = x_calloc(n + 1, sizeof **fresh);
+	size_t resolved = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cached_dom *c = NULL;
+		for (size_t k = 0; k < vh->ndoms && !c; k++)
+			if (!memcmp(vh->doms[k].raw, own[i].uuid, VIR_UUID_BUFLEN))
+				c = &vh->doms[k];
+		(*doms)[i] = own_handle(vh, h, c, &own[i], &(*fresh)[i]);
+		resolved += (*doms)[i] != NULL;
+	}
+	virResetLastError();
+	if (resolved || !n)
+		return 0;
+	x_free(doms);
+	x_free(fresh);
+	own_handles_free(h);
+	memset(h, 0, sizeof *h);
+	virt_rpc_disable(vh->rpc);
+	log_info("libvirt: %s: vdeck's own channel names domains libvirt's connection does not know: "
+		 "statistics through libvirt's client until it reconnects", vh->uri);
+	return -1;
+}
+
 /* A handle holds its connection: they go before it closes. */
 static void drop_connection(struct virt_host *vh)
 {
@@ -170,6 +251,8 @@ static void drop_connection(struct virt_host *vh)
 	vh->slow_due = 0;   /* a new connection reads everything */
 	vh->stats_unsupported = 0;
 	vh->stats_state_only = 0;
+	if (vh->rpc)
+		virt_rpc_reset(vh->rpc);
 	if (vh->conn) {
 		virConnectClose(vh->conn);
 		vh->conn = NULL;
@@ -180,6 +263,12 @@ void virt_host_set_route(struct virt_host *vh, virt_uri_fn fn, void *ctx)
 {
 	vh->route = fn;
 	vh->route_ctx = ctx;
+}
+
+void virt_host_set_rpc(struct virt_host *vh, virt_rpc_fn fn, void *ctx, const char *daemon_uri)
+{
+	virt_rpc_free(&vh->rpc);
+	vh->rpc = virt_rpc_new(fn, ctx, daemon_uri);
 }
 
 int virt_host_connect(struct virt_host *vh, struct vd_err *err)
@@ -302,6 +391,7 @@ void virt_host_free(struct virt_host **pvh)
 		return;
 	drop_connection(vh);
 	free_cache(vh);
+	virt_rpc_free(&vh->rpc);
 	free(vh->uri);
 	x_free(pvh);
 }
@@ -515,7 +605,21 @@ static void read_block_capacities(struct virt_host *vh, virDomainPtr dom, struct
 		virDomainStatsRecordListFree(recs);
 }
 
-static struct cached_dom *cache_lookup(struct virt_host *vh, virDomainPtr dom, const unsigned char *raw)
+/* As virDomainGetUUIDString writes it, from the raw bytes (no handle). */
+static void uuid_string(const unsigned char *raw, char out[VIR_UUID_STRING_BUFLEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = out;
+	for (int i = 0; i < VIR_UUID_BUFLEN; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*o++ = '-';
+		*o++ = hex[raw[i] >> 4];
+		*o++ = hex[raw[i] & 15];
+	}
+	*o = '\0';
+}
+
+static struct cached_dom *cache_lookup(struct virt_host *vh, const unsigned char *raw)
 {
 	for (size_t i = 0; i < vh->ndoms; i++)
 		if (!memcmp(vh->doms[i].raw, raw, VIR_UUID_BUFLEN))
@@ -524,8 +628,7 @@ static struct cached_dom *cache_lookup(struct virt_host *vh, virDomainPtr dom, c
 	struct cached_dom *c = &vh->doms[vh->ndoms++];
 	memset(c, 0, sizeof *c);
 	memcpy(c->raw, raw, VIR_UUID_BUFLEN);
-	if (virDomainGetUUIDString(dom, c->uuid) < 0)
-		virResetLastError();
+	uuid_string(raw, c->uuid);
 	c->state = 0xff;   /* forces the first XML read */
 	return c;
 }
@@ -649,9 +752,35 @@ static void stats_into(struct dom_stats *s, virDomainStatsRecordPtr rec, double 
  * poll.  NULL (and *n = 0) where the driver has no such call; NULL and
  * *n = -1, err set, when the connection failed under it (a keepalive
  * timeout, a closed socket: not a reason to stop asking). */
-static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n, struct vd_err *err)
+/* The call on vdeck's own channel, where the host has one (conn/virt_rpc.c):
+ * 1 with the records, 0 when libvirt's client must make it. */
+static int fetch_own(struct virt_host *vh, unsigned groups, unsigned flags, struct virt_rpc_rec **own,
+		     size_t *n)
+{
+	if (!vh->rpc || virt_rpc_off(vh->rpc))
+		return 0;
+	struct vd_err e;
+	err_clear(&e);
+	unsigned before = virt_rpc_handshakes(vh->rpc);
+	if (virt_rpc_stats(vh->rpc, groups, flags, vh->timeout_ms, own, n, &e) == 0) {
+		if (virt_rpc_handshakes(vh->rpc) != before)
+			log_info("libvirt: %s: statistics on vdeck's own channel", vh->uri);
+		return 1;
+	}
+	/* A failed session: libvirt's client finds out too, and says so. */
+	if (virt_rpc_off(vh->rpc))
+		log_info("libvirt: %s: statistics through libvirt's client until it reconnects: %s", vh->uri, e.msg);
+	return 0;
+}
+
+/* The poll's statistics: from vdeck's own call (*own holds the records,
+ * which have no libvirt handle) or from libvirt's client. */
+static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n, struct virt_rpc_rec **own,
+					    size_t *nown, struct vd_err *err)
 {
 	*n = 0;
+	*own = NULL;
+	*nown = 0;
 	if (vh->stats_unsupported)
 		return NULL;
 	virDomainStatsRecordPtr *recs = NULL;
@@ -661,8 +790,16 @@ static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n, struct
 	/* NOWAIT: a domain whose job is busy (a migration's last phase, its
 	 * clean-up after the peer died) gives what needs no job, instead of
 	 * holding the whole host's poll for seconds. */
+	unsigned flags = VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
 	vh->host_calls++;
-	int got = virConnectGetAllDomainStats(vh->conn, groups, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+	if (fetch_own(vh, groups, flags, own, nown)) {
+		recs = x_calloc(*nown + 1, sizeof *recs);
+		for (size_t i = 0; i < *nown; i++)
+			recs[i] = &(*own)[i].rec;
+		*n = (int)*nown;
+		return recs;
+	}
+	int got = virConnectGetAllDomainStats(vh->conn, groups, &recs, flags);
 	if (got < 0) {
 		virt_error(err, "reading domain statistics");   /* before IsAlive resets it */
 		if (virConnectIsAlive(vh->conn) != 1) {
@@ -836,14 +973,32 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	 * not), so the listing is needed only where the driver has none.  Each
 	 * call over a tunnel is a round trip and a few thread wake-ups. */
 	int nrecs = 0;
-	virDomainStatsRecordPtr *recs = fetch_stats(vh, &nrecs, err);
+	struct virt_rpc_rec *own;
+	size_t nown;
+	virDomainStatsRecordPtr *recs = fetch_stats(vh, &nrecs, &own, &nown, err);
 	if (nrecs < 0) {
 		drop_connection(vh);
 		return -1;
 	}
 	virDomainPtr *doms = NULL;
+	/* handles looked up for the own records, released after the loop */
+	virDomainPtr *fresh = NULL;
+	struct own_handles handles = { 0 };
 	int n;
-	if (recs) {
+	if (own && own_resolve(vh, own, nown, &handles, &doms, &fresh) < 0) {
+		/* vdeck's channel sees domains libvirt's connection does not
+		 * (a daemon with a copy per connection): libvirt's client asks */
+		virt_rpc_recs_free(&own, nown);
+		free(recs);
+		recs = fetch_stats(vh, &nrecs, &own, &nown, err);
+		if (nrecs < 0) {
+			drop_connection(vh);
+			return -1;
+		}
+	}
+	if (own) {
+		n = nrecs;   /* doms[i]: a kept handle or one of fresh[], NULL when gone */
+	} else if (recs) {
 		n = nrecs;
 		doms = x_calloc((size_t)n + 1, sizeof *doms);
 		for (int i = 0; i < n; i++)
@@ -899,28 +1054,33 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 		unsigned char raw[VIR_UUID_BUFLEN];
 		virDomainInfo di;
 		int sizes_from_xml;
-		if (virDomainGetUUID(doms[i], raw) < 0) {
+		virDomainPtr dom = doms ? doms[i] : NULL;
+		if (own && !dom)
+			continue;   /* gone since the statistics */
+		if (own) {
+			memcpy(raw, own[i].uuid, sizeof raw);
+		} else if (virDomainGetUUID(dom, raw) < 0) {
 			virResetLastError();
 			continue;
 		}
 		virDomainStatsRecordPtr rec = recs ? recs[i] : NULL;
-		struct cached_dom *c = cache_lookup(vh, doms[i], raw);
-		if (domain_info(vh, doms[i], raw, rec, c, &states, &states_read, &di, &sizes_from_xml) < 0) {
+		struct cached_dom *c = cache_lookup(vh, raw);
+		if (domain_info(vh, dom, raw, rec, c, &states, &states_read, &di, &sizes_from_xml) < 0) {
 			virResetLastError();   /* vanished between list and info */
 			continue;
 		}
 		rec_of[count] = rec;
-		if (refresh_cached(vh, doms[i], c, &di, sizes_changed, sizes_from_xml, &facts) < 0 && !c->info.name[0]) {
+		if (refresh_cached(vh, dom, c, &di, sizes_changed, sizes_from_xml, &facts) < 0 && !c->info.name[0]) {
 			virResetLastError();
 			continue;
 		}
 		if (rec && di.state == VIR_DOMAIN_RUNNING && block_capacities(&c->info, rec))
 			vh->sent = 0;   /* a disk changed size: the model needs it */
-		int id = (int)virDomainGetID(doms[i]);
+		int id = own ? own[i].id : (int)virDomainGetID(dom);
 		if (id < 0 || di.state == VIR_DOMAIN_SHUTOFF)
 			id = -1;
-		if (!handle_current(c, doms[i], id))
-			keep_handle(c, doms[i]);
+		if (!handle_current(c, dom, id))
+			keep_handle(c, dom);
 		if (c->id != id)
 			vh->sent = 0;   /* started again between two polls: same state, new ID */
 		c->id = id;
@@ -931,7 +1091,12 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 	free_facts(&facts);
 	for (int i = 0; !recs && i < n; i++)
 		virDomainFree(doms[i]);
-	free(doms);
+	free(doms);   /* for own records: borrowed, the kept handles and fresh[] */
+	for (int i = 0; fresh && i < n; i++)
+		if (fresh[i])
+			virDomainFree(fresh[i]);   /* kept by keep_handle where wanted */
+	free(fresh);
+	own_handles_free(&handles);
 	vh->invalid = 0;
 	/* Drops cache entries for domains that are gone, remembering where the
 	 * survivors moved. */
@@ -981,8 +1146,12 @@ int virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err 
 			vh->stats_state_only = 1;
 	}
 	free(rec_of);
-	if (recs)
+	if (own) {
+		virt_rpc_recs_free(&own, nown);
+		free(recs);
+	} else if (recs) {
 		virDomainStatsRecordListFree(recs);
+	}
 	if (vh->sent) {
 		s->doms_same = 1;
 		s->stats = stats;

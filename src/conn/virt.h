@@ -4,6 +4,7 @@
 #ifndef VD_VIRT_H
 #define VD_VIRT_H
 
+#include "conn/virt_rpc.h"
 #include "core/err.h"
 #include "model/cluster.h"
 
@@ -22,6 +23,11 @@ int  virt_host_connect(struct virt_host *vh, struct vd_err *err);
  * libvirt tunnel's local socket); fills *uri (caller frees) or fails. */
 typedef int (*virt_uri_fn)(void *ctx, char **uri, struct vd_err *err);
 void virt_host_set_route(struct virt_host *vh, virt_uri_fn fn, void *ctx);
+/* The poll's statistics call made by vdeck itself on a channel of the
+ * host's session (conn/virt_rpc.c), where libvirt's own connection goes
+ * through that session's tunnel; libvirt's client makes it where the
+ * daemon refuses. */
+void virt_host_set_rpc(struct virt_host *vh, virt_rpc_fn fn, void *ctx, const char *daemon_uri);
 /* Fills the libvirt half of s (node, domains with stats). On failure the
  * connection is dropped so the next poll reconnects. */
 int  virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err *err);

@@ -30,6 +30,7 @@ struct loader {
 	int   defaults_seen;
 	char *defaults_sysroot;
 	enum libvirt_via defaults_libvirt_via;   /* AUTO: not declared */
+	enum libvirt_stats defaults_libvirt_stats;
 	struct metrics_settings defaults_metrics;
 };
 
@@ -235,10 +236,26 @@ static enum libvirt_via opt_libvirt_via(lua_State *L, const char *what)
 	return via;
 }
 
+/* libvirt_stats = "vdeck" | "libvirt"; LV_STATS_AUTO when absent. */
+static enum libvirt_stats opt_libvirt_stats(lua_State *L, const char *what)
+{
+	char *v = opt_string(L, 1, what, "libvirt_stats");
+	enum libvirt_stats st = !v ? LV_STATS_AUTO : !strcmp(v, "vdeck") ? LV_STATS_VDECK
+			      : !strcmp(v, "libvirt") ? LV_STATS_LIBVIRT : (enum libvirt_stats)-1;
+	if ((int)st == -1) {
+		char bad[64];
+		snprintf(bad, sizeof bad, "%s", v);
+		free(v);
+		decl_error(L, "%s: libvirt_stats must be \"vdeck\" or \"libvirt\", not \"%s\"", what, bad);
+	}
+	free(v);
+	return st;
+}
+
 static int l_defaults(lua_State *L)
 {
 	static const char *const known[] = { "ssh", "interval", "theme", "connect_timeout", "sysroot", "keys",
-					     "libvirt_via", "audit", "metrics", NULL };
+					     "libvirt_via", "libvirt_stats", "audit", "metrics", NULL };
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (ld->defaults_seen++)
@@ -255,6 +272,7 @@ static int l_defaults(lua_State *L)
 	ld->defaults_sysroot = opt_string(L, 1, "defaults", "sysroot");
 	read_keys(L, ld->inv);
 	ld->defaults_libvirt_via = opt_libvirt_via(L, "defaults");
+	ld->defaults_libvirt_stats = opt_libvirt_stats(L, "defaults");
 	read_audit(L, ld->inv);
 	inventory_read_metrics(L, 1, "defaults", &ld->defaults_metrics);
 	return 0;
@@ -296,7 +314,7 @@ static int l_host(lua_State *L)
 {
 	static const char *const known[] = {
 		"name", "address", "libvirt", "transport", "sysroot", "tags", "ssh", "interval",
-		"libvirt_via", "libvirt_socket", "metrics", NULL,
+		"libvirt_via", "libvirt_stats", "libvirt_socket", "metrics", NULL,
 	};
 	struct loader *ld = get_loader(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -352,6 +370,7 @@ static int l_host(lua_State *L)
 	read_ssh(L, 1, what, &h->ssh);
 	h->interval_ms = opt_interval(L, 1, what);
 	h->libvirt_via = opt_libvirt_via(L, what);
+	h->libvirt_stats = opt_libvirt_stats(L, what);
 	h->libvirt_socket = opt_string(L, 1, what, "libvirt_socket");
 	if (h->libvirt_socket && h->libvirt_socket[0] != '/')
 		return decl_error(L, "%s: libvirt_socket must be an absolute path", what);
@@ -538,6 +557,8 @@ static int apply_defaults(struct loader *ld, struct vd_err *err)
 			else
 				h->libvirt_uri = x_strdup("qemu:///system");
 		}
+		if (h->libvirt_stats == LV_STATS_AUTO)
+			h->libvirt_stats = ld->defaults_libvirt_stats;
 		if (route_host(h, ld->defaults_libvirt_via, err) < 0 ||
 		    inventory_merge_metrics(h, &ld->defaults_metrics, err) < 0)
 			return -1;

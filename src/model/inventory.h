@@ -16,6 +16,11 @@ enum host_transport { HT_SSH, HT_LOCAL, HT_NONE };
 /* How libvirt reaches the host (model/libvirt_route.h): the URI as written,
  * or through vdeck's own SSH session.  AUTO only while loading. */
 enum libvirt_via { LV_VIA_URI, LV_VIA_TUNNEL, LV_VIA_AUTO };
+/* Who makes a poll's statistics call where libvirt goes through the
+ * tunnel: vdeck itself on a channel of the session (conn/virt_rpc.c), or
+ * libvirt's client.  AUTO: vdeck, where the daemon's domains are the same
+ * for every connection (model/libvirt_route.h). */
+enum libvirt_stats { LV_STATS_AUTO, LV_STATS_VDECK, LV_STATS_LIBVIRT };
 
 struct ssh_settings {
 	char *user;
@@ -56,6 +61,7 @@ struct host_config {
 	int    interval_ms;
 	char  *source;          /* "FILE:LINE" where declared, for messages */
 	enum libvirt_via libvirt_via;
+	enum libvirt_stats libvirt_stats;
 	char  *libvirt_socket;  /* the host's daemon socket for the tunnel; NULL: from the URI */
 	struct metrics_settings metrics;
 };

@@ -27,6 +27,7 @@ struct parsed_uri {
 	int   port;                 /* 0 when absent, -1 when not a number */
 	char *path;                 /* as written, "" when none */
 	char *socket;               /* socket= unescaped, NULL when absent */
+	char *name;                 /* name= unescaped, NULL when absent */
 	struct strbuf kept;         /* name=... as written, '&'-joined */
 };
 
@@ -38,6 +39,7 @@ static void parsed_free(struct parsed_uri *u)
 	free(u->host);
 	free(u->path);
 	free(u->socket);
+	free(u->name);
 	sb_free(&u->kept);
 }
 
@@ -76,6 +78,8 @@ static void parse_query(struct parsed_uri *u, const char *q)
 			if (u->kept.len)
 				sb_appendc(&u->kept, '&');
 			sb_append_n(&u->kept, q, len);
+			free(u->name);
+			u->name = eq ? unescape(eq + 1, len - klen - 1) : x_strdup("");
 		}
 		q += len;
 		if (*q)
@@ -156,6 +160,15 @@ static const char *why_not(const struct host_config *h, const struct parsed_uri 
 	return NULL;
 }
 
+/* libvirt_stats = "vdeck" where libvirt does not go through the tunnel. */
+static int own_stats_refused(const struct host_config *h, struct vd_err *err)
+{
+	if (h->libvirt_stats != LV_STATS_VDECK)
+		return 0;
+	return err_set(err, VD_ECONFIG, "host %s: libvirt_stats = \"vdeck\" needs libvirt through the tunnel "
+		       "(libvirt_via)", h->name ? h->name : "?");
+}
+
 static void add_socket(struct libvirt_route *r, const char *s)
 {
 	r->sockets[r->nsockets++] = x_strdup(s);
@@ -168,7 +181,7 @@ int libvirt_route_plan(const struct host_config *h, enum libvirt_via want, struc
 	memset(r, 0, sizeof *r);
 	r->via = LV_VIA_URI;
 	if (want == LV_VIA_URI)
-		return 0;
+		return own_stats_refused(h, err);
 	const char *why = !h->libvirt_uri ? "the host has no libvirt URI"
 		: parse_uri(h->libvirt_uri, &u) < 0 ? "the libvirt URI is not DRIVER+TRANSPORT://HOST/PATH"
 		: why_not(h, &u);
@@ -178,7 +191,7 @@ int libvirt_route_plan(const struct host_config *h, enum libvirt_via want, struc
 		if (want == LV_VIA_TUNNEL)
 			return err_set(err, VD_ECONFIG, "host %s: libvirt_via = \"tunnel\" cannot carry %s: %s",
 				       h->name ? h->name : "?", h->libvirt_uri ? h->libvirt_uri : "(none)", why);
-		return 0;
+		return own_stats_refused(h, err);
 	}
 	r->via = LV_VIA_TUNNEL;
 	if (u.socket) {
@@ -194,6 +207,10 @@ int libvirt_route_plan(const struct host_config *h, enum libvirt_via want, struc
 	}
 	r->local_head = x_asprintf("%s+unix://%s?%s%s", u.driver, u.path[0] ? u.path : "/", u.kept.buf,
 				   u.kept.len ? "&" : "");
+	/* as libvirt's remote driver names it: name= where given */
+	r->daemon_uri = u.name && *u.name ? x_strdup(u.name) : x_asprintf("%s://%s", u.driver, u.path[0] ? u.path : "/");
+	int private_copies = !strncmp(r->daemon_uri, "test://", 7) && strcmp(r->daemon_uri, "test:///default");
+	r->own_stats = h->libvirt_stats == LV_STATS_VDECK || (h->libvirt_stats == LV_STATS_AUTO && !private_copies);
 	parsed_free(&u);
 	return 0;
 }
@@ -219,7 +236,13 @@ void libvirt_route_free(struct libvirt_route *r)
 	for (size_t i = 0; i < r->nsockets; i++)
 		free(r->sockets[i]);
 	free(r->local_head);
+	free(r->daemon_uri);
 	memset(r, 0, sizeof *r);
+}
+
+const char *libvirt_stats_name(enum libvirt_stats s)
+{
+	return s == LV_STATS_VDECK ? "vdeck" : s == LV_STATS_LIBVIRT ? "libvirt" : "auto";
 }
 
 const char *libvirt_via_name(enum libvirt_via v)

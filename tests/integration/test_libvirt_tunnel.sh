@@ -10,7 +10,9 @@
 # under $XDG_RUNTIME_DIR, says "tunnel" in --check; when sshd dies with its
 # sessions the host goes down, and it comes back when sshd does.  With
 # libvirt_via = "uri" the same host goes through libvirt's own OpenSSH child
-# (the sampler sees it: the check can fail) and works as before.
+# (the sampler sees it: the check can fail) and works as before.  The poll's
+# statistics call is vdeck's own where the daemon's domains are shared
+# (libvirt_stats: see its section).
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/lib/sshd_test.sh"
 . "$root/tests/lib/libvirtd-private.sh"
@@ -143,6 +145,106 @@ ls -d "$XDG_RUNTIME_DIR"/vdeck-lv.* >/dev/null 2>&1 && fail "tunnel: the directo
 run_ops uri "$tmp/uri.lua"
 grep -qx ssh "$tmp/uri/children" && ok "uri: libvirt's own ssh child is seen (the sampler works)" \
 	|| fail "uri: libvirt's own ssh child is seen (the sampler works)" "$(sort -u "$tmp/uri/children" | tr '\n' ' ')"
+
+# ---- vdeck's own statistics call (libvirt_stats) --------------------------------
+# test:///default is one set of domains for every connection to the daemon,
+# as qemu:///system is: vdeck makes the poll's statistics call itself, on a
+# channel of its session (it says so under -v), and sees what another
+# client (virsh, straight to the daemon) does to a domain.  A test:///FILE
+# is a private copy per connection: there libvirt's client makes the call
+# unless libvirt_stats = "vdeck" says otherwise (and vdeck gives it back to
+# libvirt's client when its channel names none of the connection's
+# domains); "libvirt" keeps it there.
+DEF="test+ssh://$SSHD_USER@127.0.0.1:$SSHD_PORT/default?socket=$LIBVIRTD_PRIVATE_SOCK"
+DIRECT="test+unix:///default?socket=$LIBVIRTD_PRIVATE_SOCK"
+own_inventory() {
+	cat <<LUA
+defaults { ssh = { user = "$SSHD_USER", port = $SSHD_PORT, identity = "$tmp/id",
+                   known_hosts = "$SSHD_KNOWN_HOSTS" }, interval = 1 }
+host { name = "clock", transport = "none", libvirt = "test:///default", interval = 1 }
+host { name = "t", address = "127.0.0.1", libvirt = "$1" $2 }
+LUA
+}
+own_inventory "$DEF" "" >"$tmp/own.lua"
+own_inventory "$DEF" ', libvirt_stats = "libvirt"' >"$tmp/own-libvirt.lua"
+own_inventory "$URI" ', libvirt_stats = "vdeck"' >"$tmp/own-file.lua"
+cat >"$tmp/own-script.lua" <<'LUA'
+local args = {}
+for _, kv in ipairs({ ... }) do local k, v = kv:match("^(%w+)=(.*)$"); args[k] = v end
+local function ok(c, name, detail)
+  print((c and "ok - " or "not ok - ") .. name .. ((not c and detail) and (": " .. tostring(detail)) or ""))
+end
+local function exists(f) local x = io.open(f) if x then x:close() return true end return false end
+local h, clock = vdeck.host("t"), vdeck.host("clock")
+local function until_(pred, secs)
+  local t0 = vdeck.clock()
+  while not pred() do
+    if vdeck.clock() - t0 > secs then return false end
+    os.execute("sleep 0.2"); clock:refresh()
+  end
+  return true
+end
+ok(h.state == "up", "host up", h.error)
+local d = h:domains()[1]
+ok(d and d.name == "test" and d.state == "running", "the default domain, running", d and d.state)
+io.open(args.marks .. "/ready", "w"):close()
+ok(until_(function() return exists(args.marks .. "/suspended") end, 20), "virsh suspended it")
+ok(until_(function() return h:domains()[1].state == "paused" end, 10), "vdeck sees it paused",
+   h:domains()[1].state)
+io.open(args.marks .. "/seen", "w"):close()
+ok(until_(function() return exists(args.marks .. "/resumed") end, 20), "virsh resumed it")
+ok(until_(function() return h:domains()[1].state == "running" end, 10), "vdeck sees it running again",
+   h:domains()[1].state)
+LUA
+run_own() { # NAME INVENTORY
+	mkdir -p "$tmp/$1"
+	"$VDECK" -c "$2" -v --connect-timeout 5 --exec "$tmp/own-script.lua" marks="$tmp/$1" >"$tmp/$1/out" 2>&1 &
+	vd_pid=$!
+	i=0
+	while [ ! -f "$tmp/$1/ready" ] && kill -0 "$vd_pid" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	virsh -q -c "$DIRECT" suspend test >/dev/null 2>&1 && : >"$tmp/$1/suspended"
+	i=0
+	while [ ! -f "$tmp/$1/seen" ] && kill -0 "$vd_pid" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	virsh -q -c "$DIRECT" resume test >/dev/null 2>&1 && : >"$tmp/$1/resumed"
+	wait "$vd_pid"; rc=$?
+	vd_pid=
+	grep -E '^(ok|not ok) - ' "$tmp/$1/out" | sed "s/^\(not \)\{0,1\}ok - /&$1: /"
+	PASS=$((PASS + $(grep -c '^ok - ' "$tmp/$1/out")))
+	FAIL=$((FAIL + $(grep -c '^not ok - ' "$tmp/$1/out")))
+	[ $rc = 0 ] && ok "$1: vdeck exits 0" || fail "$1: vdeck exits 0" "rc=$rc: $(tail -n 5 "$tmp/$1/out")"
+}
+if command -v virsh >/dev/null 2>&1; then
+	run_own own "$tmp/own.lua"
+	contains "own: -v says the statistics are on vdeck's own channel" "$(cat "$tmp/own/out")" \
+		"statistics on vdeck's own channel"
+	run_own own-libvirt "$tmp/own-libvirt.lua"
+	if grep -q "statistics on vdeck's own channel" "$tmp/own-libvirt/out"; then
+		fail "libvirt_stats = \"libvirt\": libvirt's client makes the call" "$(grep own "$tmp/own-libvirt/out")"
+	else
+		ok "libvirt_stats = \"libvirt\": libvirt's client makes the call"
+	fi
+	out=$("$VDECK" -c "$tmp/own-file.lua" -v --connect-timeout 5 -e \
+		'local n = {} for _, d in ipairs(vdeck.host("t"):domains()) do n[#n + 1] = d.name end table.sort(n) print(table.concat(n, ","))' 2>&1)
+	# the file's copies have no <uuid>: each connection draws its own, and
+	# vdeck finds none of its channel's domains on libvirt's connection
+	contains "libvirt_stats = \"vdeck\" on a test:///FILE: own channel" "$out" "statistics on vdeck's own channel"
+	contains "… which names other domains: libvirt's client asks instead" "$out" \
+		"vdeck's own channel names domains libvirt's connection does not know"
+	contains "… and the file's domains are listed" "$out" "vm1,vm2"
+	out=$("$VDECK" -c "$tmp/tunnel.lua" -v --connect-timeout 5 -e 'return #vdeck.host("t"):domains()' 2>&1)
+	if echo "$out" | grep -q "statistics on vdeck's own channel"; then
+		fail "a test:///FILE by default: libvirt's client makes the call" "$out"
+	else
+		ok "a test:///FILE by default: libvirt's client makes the call"
+	fi
+	own_inventory "$URI" ', libvirt_via = "uri", libvirt_stats = "vdeck"' >"$tmp/own-bad.lua"
+	out=$("$VDECK" -c "$tmp/own-bad.lua" --check 2>&1); rc=$?
+	[ $rc -ne 0 ] && echo "$out" | grep -q 'libvirt_stats = "vdeck" needs libvirt through the tunnel' &&
+		ok "libvirt_stats = \"vdeck\" without the tunnel: refused, saying why" ||
+		fail "libvirt_stats = \"vdeck\" without the tunnel: refused, saying why" "rc=$rc $out"
+else
+	fail "virsh is installed (libvirt-clients)"
+fi
 
 # ---- sshd killed with its sessions: down; restarted: up again, through the tunnel ----
 cat >"$tmp/down.lua" <<'LUA'

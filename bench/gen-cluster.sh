@@ -19,7 +19,16 @@
 #                   `nc -U` to the daemon's socket on the far side); interval
 #                   3600: the benchmark drives every poll with vdeck.refresh()
 #   cluster-tunnel.lua   the same hosts with libvirt_via = "tunnel": the RPC
-#                   through vdeck's own SSH session to the daemon's socket
+#                   through vdeck's own SSH session to the daemon's socket,
+#                   the poll's statistics call made by vdeck itself on a
+#                   channel of that session (libvirt_stats = "vdeck", what
+#                   qemu:///system gets by default: here it must be said,
+#                   because the test driver gives each connection its own
+#                   copy of a file; the copies are the same file, with its
+#                   UUIDs, and nothing changes a domain's state while the
+#                   cycles are timed)
+#   cluster-tunnel-libvirt.lua   the tunnel with libvirt's client making
+#                   the statistics call (libvirt_stats = "libvirt")
 #   ssh_config, ssh the OpenSSH client libvirt runs (the URI's command=)
 #   hosts.tsv       name <TAB> test+ssh URI <TAB> sysroot, one line per host
 #   spec            "HOSTS VMS SEED" for bench/mover.c
@@ -60,7 +69,7 @@ printf '#!/bin/sh\nexec %s -F %s "$@"\n' "$(command -v ssh)" "$dir/ssh_config" >
 chmod 755 "$dir/ssh"
 
 : >"$dir/hosts.tsv"
-for via in rpc-ssh tunnel; do
+for via in rpc-ssh tunnel tunnel-libvirt; do
 	i=0
 	{
 		printf 'defaults { ssh = { user = "%s", port = %s, identity = "%s",\n' "$SSHD_USER" "$SSHD_PORT" "$dir/id"
@@ -75,6 +84,9 @@ for via in rpc-ssh tunnel; do
 			else
 				uri="test+ssh://$SSHD_USER@127.0.0.1:$SSHD_PORT$x"
 				via_keys=", libvirt_via = \"tunnel\", libvirt_socket = \"$BENCH_LV_SOCK\""
+				stats=vdeck
+				[ "$via" = tunnel-libvirt ] && stats=libvirt
+				via_keys="$via_keys, libvirt_stats = \"$stats\""
 			fi
 			printf 'host { name = "%s", address = "127.0.0.1", transport = "ssh",\n' "$name"
 			printf '       libvirt = "%s"%s,\n' "$uri" "$via_keys"

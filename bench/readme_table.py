@@ -23,6 +23,8 @@ ROWS = [
     ("… ratio OpenSSH + virsh / vdeck", "cpu_ratio", None, "cpu_ratio"),
     ("… over rpc-ssh (libvirt's ssh child) (ms)", "rpc_ssh_cpu_ms_per_cycle", None, None),
     ("… over vdeck's own SSH tunnel (ms)", "tunnel_cpu_ms_per_cycle", None, None),
+    ("… the tunnel, libvirt's client making the statistics call (ms)",
+     "tunnel_libvirt_stats_cpu_ms_per_cycle", None, None),
     ("… libvirt's client alone: the same call per host, one thread, no SSH (ms)",
      "libvirt_client_floor_ms_per_cycle", None, None),
     ("host side per cycle: sshd tree (ms)", "host_sshd_cpu_ms_per_cycle_vdeck", None, None),

@@ -122,7 +122,7 @@ def main():
     work, out = sys.argv[1], sys.argv[2]
     args = dict(a.split("=", 1) for a in sys.argv[3:])
     ph = phases(work)
-    col = {p: kv(os.path.join(work, "collect-%s.out" % p)) for p in PATHS}
+    col = {p: kv(os.path.join(work, "collect-%s.out" % p)) for p in PATHS + ("tunnel-libvirt",)}
     best = best_path(work) or None
     c = col.get(best, {}) if best else {}
     base = kv(os.path.join(work, "baseline.out"))
@@ -151,6 +151,8 @@ def main():
         "baseline_cpu_ms_per_cycle": num(base, "cpu_ms_per_cycle"),
         "tunnel_cpu_ms_per_cycle": num(col["tunnel"], "cpu_ms_per_cycle"),
         "rpc_ssh_cpu_ms_per_cycle": num(col["rpc-ssh"], "cpu_ms_per_cycle"),
+        # the tunnel with libvirt's client making the statistics call
+        "tunnel_libvirt_stats_cpu_ms_per_cycle": num(col["tunnel-libvirt"], "cpu_ms_per_cycle"),
         # libvirt's client alone, the same call per host (bench/libvirt_floor.c)
         "libvirt_client_floor_ms_per_cycle": num(lvf, "cpu_ms_per_cycle"),
         "libvirt_client_floor_records": num(lvf, "records"),
@@ -227,6 +229,7 @@ def main():
 
     # Every null figure says which phase left it empty, and why.
     source = {"tunnel_cpu_ms_per_cycle": "collect-tunnel", "rpc_ssh_cpu_ms_per_cycle": "collect-rpc-ssh",
+              "tunnel_libvirt_stats_cpu_ms_per_cycle": "collect-tunnel-libvirt",
               "vdeck_cpu_ms_per_cycle": "collect-%s" % (best or "rpc-ssh"), "baseline_cpu_ms_per_cycle": "baseline",
               "libvirt_client_floor_ms_per_cycle": "libvirt-floor",
               "host_cpu_ms_per_poll": "hostcost", "node_exporter_cpu_ms_per_scrape": "hostcost",
@@ -276,6 +279,8 @@ def main():
         print("%-46s %12s %16s %8s" % (name, show(a), show(b), show(ratio(a, b), "x")))
     for name, v in (("client CPU per cycle over rpc-ssh (ms)", r["rpc_ssh_cpu_ms_per_cycle"]),
                     ("client CPU per cycle over tunnel (ms)", r["tunnel_cpu_ms_per_cycle"]),
+                    ("  the same, libvirt's client making the stats call (ms)",
+                     r["tunnel_libvirt_stats_cpu_ms_per_cycle"]),
                     ("libvirt's client alone per cycle (ms)", r["libvirt_client_floor_ms_per_cycle"]),
                     ("host side: sshd tree per cycle (ms)", r["host_sshd_cpu_ms_per_cycle_vdeck"]),
                     ("host side: libvirtd per cycle (ms)", r["host_libvirtd_cpu_ms_per_cycle_vdeck"]),

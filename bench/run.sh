@@ -13,7 +13,10 @@
 #                                    at 128 hosts on 2 cores: 256 processes a cycle)
 #   BENCH_PARALLEL=16                hosts the baseline script runs at once
 #   BENCH_KEYS=200                   filter keystrokes timed in the TUI
-#   BENCH_PATHS="rpc-ssh tunnel"     libvirt paths measured; the faster is used after
+#   BENCH_PATHS="rpc-ssh tunnel tunnel-libvirt"   libvirt paths measured; the faster of
+#                                    rpc-ssh and tunnel is used after (tunnel-libvirt: the
+#                                    tunnel with libvirt's client making the stats call,
+#                                    reported beside them)
 #   BENCH_QEMU_VMS=16                QEMU guests of the second stage (0: off)
 #   BENCH_HOST_POLLS=200             polls and node_exporter scrapes of the host-side measure
 #   BENCH_OUT=bench/results/latest.json
@@ -37,7 +40,7 @@ CYCLES=${BENCH_CYCLES:-20}
 BCYCLES=${BENCH_BASELINE_CYCLES:-5}
 PARALLEL=${BENCH_PARALLEL:-16}
 KEYS=${BENCH_KEYS:-200}
-PATHS=${BENCH_PATHS:-rpc-ssh tunnel}
+PATHS=${BENCH_PATHS:-rpc-ssh tunnel tunnel-libvirt}
 QEMU_VMS=${BENCH_QEMU_VMS:-16}
 HOST_POLLS=${BENCH_HOST_POLLS:-200}
 FAIL=${BENCH_FAIL_PHASE:-}
@@ -108,7 +111,7 @@ mover_pid=$!
 # (1) vdeck: one vdeck.refresh() per cycle over all hosts, per libvirt path.
 for via in $PATHS; do
 	inv=$(broken "collect-$via" "$work/c/cluster-$via.lua" "$work/c/no-such-inventory.lua")
-	if [ "$via" = tunnel ] && [ -z "$BENCH_VIA" ]; then
+	if [ "$via" != rpc-ssh ] && [ -z "$BENCH_VIA" ]; then
 		phase "collect-$via" n/a "this vdeck has no libvirt_via (inventory key of the SSH tunnel)"
 		continue
 	fi

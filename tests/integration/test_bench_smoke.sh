@@ -32,6 +32,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 need = ["machine", "date", "hosts", "vms", "libvirt_path", "vdeck_cpu_ms_per_cycle",
         "baseline_cpu_ms_per_cycle", "tunnel_cpu_ms_per_cycle", "rpc_ssh_cpu_ms_per_cycle",
+        "tunnel_libvirt_stats_cpu_ms_per_cycle",
         "first_frame_ms", "complete_frame_ms", "console_rss_mib", "host_cpu_ms_per_poll",
         "node_exporter_cpu_ms_per_scrape", "host_forks_per_poll", "bulk_snapshot_s",
         "baseline_bulk_snapshot_s", "bulk_snapshot_vms", "filter_ms_median", "filter_ms_p99",

@@ -11,6 +11,7 @@
 #include <libssh2.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -41,6 +42,7 @@ struct ssh_conn {
 	/* libssh2 sessions are not thread-safe: with a tunnel, its pump thread
 	 * shares the session, and each side holds the lock for its calls. */
 	pthread_mutex_t  lock;
+	atomic_int       calls;        /* ssh_conn_lock's holders and waiters */
 	struct ssh_tunnel *tunnel;     /* libvirt's RPC over this session (ssh_tunnel.c) */
 	int              in_tunnel;    /* the tunnel's own code runs: ssh_wait does not pump */
 	/* The channel ssh_read_drain just emptied, until the next ssh_wait:
@@ -56,7 +58,9 @@ void ssh_conn_close(struct ssh_conn **c);
 /* Every call on an open session, but open and close, holds its lock;
  * unlock also wakes the tunnel's pump when the call left it work (bytes
  * for libvirt queued in libssh2, ssh_tunnel_needs_pump); only then: a
- * wake-up per call was a pass of the pump per host per poll. */
+ * wake-up per call was a pass of the pump per host per poll.  While calls
+ * hold or wait for the lock, the pump does not watch the session's socket
+ * (ssh_tunnel_watch): the caller moves the tunnel's bytes itself. */
 void ssh_conn_lock(struct ssh_conn *c);
 void ssh_conn_unlock(struct ssh_conn *c);
 /* ssh_poll.c: runs `call` (the function defined by fn_def, with its
@@ -114,6 +118,9 @@ int  ssh_tunnel_offer(struct ssh_conn *c, const char *const *remote, size_t nrem
 int  ssh_tunnel_move(struct ssh_conn *c, struct pollfd *pf, int max);
 /* Lock held: the last call left the tunnel something its pump must do. */
 int  ssh_tunnel_needs_pump(struct ssh_conn *c);
+/* Whether the sleeping pump wakes for the session's socket: off from the
+ * first call's lock to the last call's unlock. */
+void ssh_tunnel_watch(struct ssh_conn *c, int on);
 void ssh_tunnel_kick(struct ssh_conn *c);
 /* Stops the pump and removes the local socket; before the session goes. */
 void ssh_tunnel_close(struct ssh_conn *c);

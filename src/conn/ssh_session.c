@@ -102,6 +102,7 @@ struct ssh_conn *ssh_conn_open(const struct transport_params *p, struct vd_err *
 	sb_init(&known);
 	c = x_calloc(1, sizeof *c);
 	pthread_mutex_init(&c->lock, NULL);
+	atomic_init(&c->calls, 0);
 	c->fd = -1;
 	c->cancel_fd = p->cancel_fd;
 	snprintf(c->host_name, sizeof c->host_name, "%s", p->host_name ? p->host_name : p->address);
@@ -159,8 +160,14 @@ void ssh_conn_close(struct ssh_conn **cp)
 	x_free(cp);
 }
 
+/* The pump would wake on every packet of the call's reply only to wait
+ * for the lock (two switches per packet, most of its CPU): it is told not
+ * to watch the socket meanwhile.  c->tunnel is the calling thread's to
+ * start and close, so reading it here is safe. */
 void ssh_conn_lock(struct ssh_conn *c)
 {
+	if (atomic_fetch_add(&c->calls, 1) == 0 && c->tunnel)
+		ssh_tunnel_watch(c, 0);
 	pthread_mutex_lock(&c->lock);
 }
 
@@ -168,6 +175,8 @@ void ssh_conn_unlock(struct ssh_conn *c)
 {
 	int kick = c->tunnel && ssh_tunnel_needs_pump(c);
 	pthread_mutex_unlock(&c->lock);
+	if (atomic_fetch_sub(&c->calls, 1) == 1 && c->tunnel)
+		ssh_tunnel_watch(c, 1);   /* what came meanwhile wakes it at once */
 	if (kick)
-		ssh_tunnel_kick(c);   /* c->tunnel is this thread's to close */
+		ssh_tunnel_kick(c);
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -55,6 +56,10 @@ struct ssh_tunnel {
 	char               path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char               dir[sizeof(((struct sockaddr_un *)0)->sun_path) - sizeof "/libvirt-sock" + 1];
 	int                listen_fd, wake_fd;
+	/* the session's socket, alone in an epoll set the pump polls: the
+	 * caller of a session call turns it off and on (ssh_tunnel_watch)
+	 * without waking the pump, which a change to its poll() set would */
+	int                session_ep;
 	char             **remote;
 	size_t             nremote, remote_at;   /* the socket that answered last */
 	LIBSSH2_CHANNEL   *spare;     /* opened by ssh_tunnel_offer for the next link */
@@ -360,7 +365,7 @@ static void *pump_main(void *arg)
 	int listen_ready = 1;
 	for (;;) {
 		int timeout = -1, next = 0;
-		ssh_conn_lock(c);
+		pthread_mutex_lock(&c->lock);   /* not ssh_conn_lock: the pump is no call */
 		if (atomic_load(&t->stop)) {
 			pthread_mutex_unlock(&c->lock);
 			break;
@@ -372,7 +377,7 @@ static void *pump_main(void *arg)
 		pf[n++] = (struct pollfd){ .fd = t->wake_fd, .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = t->listen_fd, .events = POLLIN };
 		if (c->connected) {
-			pf[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = t->session_ep, .events = POLLIN };
 			if (c->keepalive_s > 0 && libssh2_keepalive_send(c->session, &next) == 0 && next > 0)
 				timeout = next * 1000;
 		}
@@ -419,6 +424,12 @@ int ssh_tunnel_needs_pump(struct ssh_conn *c)
 			return 1;
 	}
 	return 0;
+}
+
+void ssh_tunnel_watch(struct ssh_conn *c, int on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0 };
+	epoll_ctl(c->tunnel->session_ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
 void ssh_tunnel_kick(struct ssh_conn *c)
@@ -471,6 +482,8 @@ static void tunnel_free(struct ssh_tunnel *t)
 		close(t->listen_fd);
 	if (t->wake_fd >= 0)
 		close(t->wake_fd);
+	if (t->session_ep >= 0)
+		close(t->session_ep);
 	if (t->path[0])
 		unlink(t->path);
 	if (t->dir[0])
@@ -484,7 +497,7 @@ static void tunnel_free(struct ssh_tunnel *t)
 static int tunnel_start(struct ssh_conn *c, const char *const *remote, size_t nremote, struct vd_err *err)
 {
 	struct ssh_tunnel *t = x_calloc(1, sizeof *t);
-	t->listen_fd = t->wake_fd = -1;
+	t->listen_fd = t->wake_fd = t->session_ep = -1;
 	for (int i = 0; i < TUNNEL_LINKS; i++)
 		t->links[i].fd = -1;
 	t->remote = x_calloc(nremote, sizeof *t->remote);
@@ -495,6 +508,13 @@ static int tunnel_start(struct ssh_conn *c, const char *const *remote, size_t nr
 	t->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (t->wake_fd < 0) {
 		err_set(err, VD_EIO, "cannot create the libvirt tunnel's eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	/* off: the caller (ssh_tunnel_offer) holds the session */
+	struct epoll_event ev = { .events = 0 };
+	t->session_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (t->session_ep < 0 || epoll_ctl(t->session_ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		err_set(err, VD_EIO, "cannot create the libvirt tunnel's epoll set: %s", strerror(errno));
 		goto fail;
 	}
 	pthread_attr_t attr;

@@ -753,11 +753,14 @@ static void stats_into(struct dom_stats *s, virDomainStatsRecordPtr rec, double 
  * *n = -1, err set, when the connection failed under it (a keepalive
  * timeout, a closed socket: not a reason to stop asking). */
 /* The call on vdeck's own channel, where the host has one (conn/virt_rpc.c):
- * 1 with the records, 0 when libvirt's client must make it. */
+ * 1 with the records, 0 when libvirt's client must make it.  Not on the
+ * first poll: libvirt's records come with the handles the cache keeps,
+ * where the channel would cost its handshake and a listing on top (a run
+ * that polls once, as a bulk snapshot does, would only pay). */
 static int fetch_own(struct virt_host *vh, unsigned groups, unsigned flags, struct virt_rpc_rec **own,
 		     size_t *n)
 {
-	if (!vh->rpc || virt_rpc_off(vh->rpc))
+	if (!vh->rpc || virt_rpc_off(vh->rpc) || !vh->ndoms)
 		return 0;
 	struct vd_err e;
 	err_clear(&e);

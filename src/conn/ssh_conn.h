@@ -96,6 +96,12 @@ int  ssh_channel_pending(LIBSSH2_CHANNEL *ch);
 /* ssh_exec.c helpers shared with ssh_poll.c. */
 int  ssh_session_broken(int rc);
 void ssh_channel_finish_or_park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int64_t deadline);
+/* A channel that must go with whatever it holds: finished or parked
+ * (bounded), *ch then NULL.  _fail sets err from libssh2's last error
+ * first ("HOST: what (libssh2's)") and returns -1. */
+void ssh_channel_drop(struct ssh_conn *c, LIBSSH2_CHANNEL **ch);
+int  ssh_channel_fail(struct ssh_conn *c, LIBSSH2_CHANNEL **ch, struct vd_err *err, enum vd_errcode code,
+		      const char *what);
 void ssh_reap_parked(struct ssh_conn *c);
 
 /* Waits until the socket is ready for what libssh2 is blocked on; 0 to

@@ -102,6 +102,23 @@ void ssh_reap_parked(struct ssh_conn *c)
 	}
 }
 
+void ssh_channel_drop(struct ssh_conn *c, LIBSSH2_CHANNEL **ch)
+{
+	if (*ch) {
+		ssh_channel_finish_or_park(c, *ch, now_ms() + 200);
+		*ch = NULL;
+	}
+}
+
+/* The error first: closing the channel would replace libssh2's last one. */
+int ssh_channel_fail(struct ssh_conn *c, LIBSSH2_CHANNEL **ch, struct vd_err *err, enum vd_errcode code,
+		     const char *what)
+{
+	err_set(err, code, "%s: %s (%s)", c->host_name, what, ssh_last_error(c));
+	ssh_channel_drop(c, ch);
+	return -1;
+}
+
 void ssh_channel_finish_or_park(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int64_t deadline)
 {
 	if (finish_channel(c, ch, deadline) < 0 && park(c, ch) < 0)

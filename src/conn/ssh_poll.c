@@ -32,18 +32,12 @@
 
 static void drop_poll_shell(struct ssh_conn *c)
 {
-	if (c->poll_ch) {
-		ssh_channel_finish_or_park(c, c->poll_ch, now_ms() + 200);
-		c->poll_ch = NULL;
-	}
+	ssh_channel_drop(c, &c->poll_ch);
 }
 
-/* The error first: closing the channel would replace libssh2's last one. */
 static int fail(struct ssh_conn *c, struct vd_err *err, enum vd_errcode code, const char *what)
 {
-	err_set(err, code, "%s: %s (%s)", c->host_name, what, ssh_last_error(c));
-	drop_poll_shell(c);
-	return -1;
+	return ssh_channel_fail(c, &c->poll_ch, err, code, what);
 }
 
 int ssh_channel_write_all(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, const char *buf, size_t len,

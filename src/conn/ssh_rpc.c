@@ -18,18 +18,12 @@
 
 static void drop(struct ssh_conn *c)
 {
-	if (c->rpc_ch) {
-		ssh_channel_finish_or_park(c, c->rpc_ch, now_ms() + 200);
-		c->rpc_ch = NULL;
-	}
+	ssh_channel_drop(c, &c->rpc_ch);
 }
 
-/* The error first: closing the channel would replace libssh2's last one. */
 static int fail(struct ssh_conn *c, struct vd_err *err, enum vd_errcode code, const char *what)
 {
-	err_set(err, code, "%s: %s (%s)", c->host_name, what, ssh_last_error(c));
-	drop(c);
-	return -1;
+	return ssh_channel_fail(c, &c->rpc_ch, err, code, what);
 }
 
 static int read_message(struct ssh_conn *c, size_t max, int64_t deadline, struct strbuf *out,

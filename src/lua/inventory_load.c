@@ -220,36 +220,33 @@ static void read_keys(lua_State *L, struct inventory *inv)
 	lua_pop(L, 1);
 }
 
-/* libvirt_via = "tunnel" | "uri"; LV_VIA_AUTO when absent. */
-static enum libvirt_via opt_libvirt_via(lua_State *L, const char *what)
+/* key = one of two words: what the first or the second means, or absent
+ * when the key is not there; anything else is an error naming both. */
+static int opt_either(lua_State *L, const char *what, const char *key, const char *first, int first_is,
+		      const char *second, int second_is, int absent)
 {
-	char *v = opt_string(L, 1, what, "libvirt_via");
-	enum libvirt_via via = !v ? LV_VIA_AUTO : !strcmp(v, "tunnel") ? LV_VIA_TUNNEL
-			     : !strcmp(v, "uri") ? LV_VIA_URI : (enum libvirt_via)-1;
-	if ((int)via == -1) {
+	char *v = opt_string(L, 1, what, key);
+	int got = !v ? absent : !strcmp(v, first) ? first_is : !strcmp(v, second) ? second_is : -1;
+	if (got == -1) {
 		char bad[64];
 		snprintf(bad, sizeof bad, "%s", v);
 		free(v);
-		decl_error(L, "%s: libvirt_via must be \"tunnel\" or \"uri\", not \"%s\"", what, bad);
+		decl_error(L, "%s: %s must be \"%s\" or \"%s\", not \"%s\"", what, key, first, second, bad);
 	}
 	free(v);
-	return via;
+	return got;
 }
 
-/* libvirt_stats = "vdeck" | "libvirt"; LV_STATS_AUTO when absent. */
+static enum libvirt_via opt_libvirt_via(lua_State *L, const char *what)
+{
+	return (enum libvirt_via)opt_either(L, what, "libvirt_via", "tunnel", LV_VIA_TUNNEL, "uri", LV_VIA_URI,
+					    LV_VIA_AUTO);
+}
+
 static enum libvirt_stats opt_libvirt_stats(lua_State *L, const char *what)
 {
-	char *v = opt_string(L, 1, what, "libvirt_stats");
-	enum libvirt_stats st = !v ? LV_STATS_AUTO : !strcmp(v, "vdeck") ? LV_STATS_VDECK
-			      : !strcmp(v, "libvirt") ? LV_STATS_LIBVIRT : (enum libvirt_stats)-1;
-	if ((int)st == -1) {
-		char bad[64];
-		snprintf(bad, sizeof bad, "%s", v);
-		free(v);
-		decl_error(L, "%s: libvirt_stats must be \"vdeck\" or \"libvirt\", not \"%s\"", what, bad);
-	}
-	free(v);
-	return st;
+	return (enum libvirt_stats)opt_either(L, what, "libvirt_stats", "vdeck", LV_STATS_VDECK, "libvirt",
+					      LV_STATS_LIBVIRT, LV_STATS_AUTO);
 }
 
 static int l_defaults(lua_State *L)

@@ -168,7 +168,8 @@ LUA
 own_inventory "$DEF" "" >"$tmp/own.lua"
 own_inventory "$DEF" ', libvirt_stats = "libvirt"' >"$tmp/own-libvirt.lua"
 own_inventory "$URI" ', libvirt_stats = "vdeck"' >"$tmp/own-file.lua"
-cat >"$tmp/own-script.lua" <<'LUA'
+# the scripts' common head: arguments, TAP lines, waiting on marks
+cat >"$tmp/prelude.lua" <<'LUA'
 local args = {}
 for _, kv in ipairs({ ... }) do local k, v = kv:match("^(%w+)=(.*)$"); args[k] = v end
 local function ok(c, name, detail)
@@ -184,6 +185,8 @@ local function until_(pred, secs)
   end
   return true
 end
+LUA
+{ cat "$tmp/prelude.lua"; cat <<'LUA'; } >"$tmp/own-script.lua"
 ok(h.state == "up", "host up", h.error)
 local d = h:domains()[1]
 ok(d and d.name == "test" and d.state == "running", "the default domain, running", d and d.state)
@@ -284,22 +287,7 @@ FAIL=$((FAIL + $(echo "$out" | grep -c '^not ok - ')))
 echo "$out" | grep -qE '^(ok|not ok) - ' || fail "the pump test ran" "$out"
 
 # ---- sshd killed with its sessions: down; restarted: up again, through the tunnel ----
-cat >"$tmp/down.lua" <<'LUA'
-local args = {}
-for _, kv in ipairs({ ... }) do local k, v = kv:match("^(%w+)=(.*)$"); args[k] = v end
-local function ok(c, name, detail)
-  print((c and "ok - " or "not ok - ") .. name .. ((not c and detail) and (": " .. tostring(detail)) or ""))
-end
-local function exists(f) local x = io.open(f) if x then x:close() return true end return false end
-local h, clock = vdeck.host("t"), vdeck.host("clock")
-local function until_(pred, secs)
-  local t0 = vdeck.clock()
-  while not pred() do
-    if vdeck.clock() - t0 > secs then return false end
-    os.execute("sleep 0.2"); clock:refresh()
-  end
-  return true
-end
+{ cat "$tmp/prelude.lua"; cat <<'LUA'; } >"$tmp/down.lua"
 ok(h.state == "up", "host up before the kill", h.error)
 io.open(args.marks .. "/ready", "w"):close()
 ok(until_(function() return h.state == "down" end, 15), "sshd killed: the host goes down", h.state)

@@ -1,6 +1,8 @@
 /* test_libvirt_route.c — which hosts' libvirt goes through vdeck's own SSH
  * session, which daemon socket it is sent to, and the URI libvirt opens
- * instead; the inventory keys libvirt_via and libvirt_socket.
+ * instead; what the daemon there opens and whether vdeck makes the poll's
+ * statistics call itself; the inventory keys libvirt_via, libvirt_stats and
+ * libvirt_socket.
  * Expectations are written by hand from libvirt's URI rules. */
 #include "check.h"
 
@@ -139,6 +141,52 @@ static const struct host_config *load(struct inventory *inv, const char *text, s
 	return &inv->hosts[0];
 }
 
+/* The daemon's URI as libvirt's client names it, and who makes the poll's
+ * statistics call (libvirt_stats; AUTO: vdeck where the daemon's domains
+ * are shared by its connections). */
+static void stats_case(const char *uri, enum libvirt_stats want, int rc, const char *daemon, int own)
+{
+	struct host_config h = host(uri);
+	h.libvirt_stats = want;
+	struct libvirt_route r;
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(libvirt_route_plan(&h, LV_VIA_AUTO, &r, &err), rc);
+	if (rc == 0) {
+		if (daemon)
+			CHECK_STR(r.daemon_uri, daemon);
+		CHECK_INT(r.own_stats, own);
+		libvirt_route_free(&r);
+	} else {
+		CHECK(strstr(err.msg, "libvirt_stats = \"vdeck\" needs libvirt through the tunnel") != NULL);
+	}
+}
+
+static void test_own_stats(void)
+{
+	stats_case("qemu+ssh://ops@node1.example/system", LV_STATS_AUTO, 0, "qemu:///system", 1);
+	stats_case("qemu+ssh://ops@node1.example/system?keyfile=/k&no_verify=1", LV_STATS_AUTO, 0, "qemu:///system", 1);
+	stats_case("qemu+ssh://ops@node1.example/system", LV_STATS_LIBVIRT, 0, "qemu:///system", 0);
+	stats_case("qemu+ssh://ops@node1.example/system", LV_STATS_VDECK, 0, "qemu:///system", 1);
+	/* name= is what the daemon opens, unescaped */
+	stats_case("qemu+ssh://ops@node1.example/system?name=qemu%3A%2F%2F%2Fsession", LV_STATS_AUTO, 0,
+		   "qemu:///session", 1);
+	/* the test driver: a file is a copy per connection, "default" is shared */
+	stats_case("test+ssh://ops@node1.example/var/lib/t.xml", LV_STATS_AUTO, 0, "test:///var/lib/t.xml", 0);
+	stats_case("test+ssh://ops@node1.example/var/lib/t.xml", LV_STATS_VDECK, 0, "test:///var/lib/t.xml", 1);
+	stats_case("test+ssh://ops@node1.example/default", LV_STATS_AUTO, 0, "test:///default", 1);
+	/* not through the tunnel: libvirt's client, and "vdeck" is refused */
+	stats_case("qemu+ssh://ops@other.example/system", LV_STATS_AUTO, 0, NULL, 0);
+	stats_case("qemu+ssh://ops@other.example/system", LV_STATS_VDECK, -1, NULL, 0);
+	struct host_config h = host("qemu+ssh://ops@node1.example/system");
+	h.libvirt_stats = LV_STATS_VDECK;
+	struct libvirt_route r;
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(libvirt_route_plan(&h, LV_VIA_URI, &r, &err), -1);
+	CHECK(strstr(err.msg, "host h1: libvirt_stats = \"vdeck\" needs libvirt through the tunnel") != NULL);
+}
+
 static void test_inventory_keys(void)
 {
 	struct inventory inv;
@@ -179,6 +227,24 @@ static void test_inventory_keys(void)
 		host_config_free(&copy);
 		inventory_free(&inv);
 	}
+	/* libvirt_stats, per host or in defaults (the host's wins) */
+	snprintf(text, sizeof text, "defaults { ssh = { user = 'ops', known_hosts = '/kh' }, libvirt_stats = 'libvirt' }\n"
+		 "host { name = 'a', address = '10.0.0.1' }\n");
+	CHECK((h = load(&inv, text, &err)) != NULL);
+	if (h) {
+		CHECK_INT(h->libvirt_stats, LV_STATS_LIBVIRT);
+		inventory_free(&inv);
+	}
+	snprintf(text, sizeof text, "defaults { ssh = { user = 'ops', known_hosts = '/kh' }, libvirt_stats = 'libvirt' }\n"
+		 "host { name = 'a', address = '10.0.0.1', libvirt_stats = 'vdeck' }\n");
+	CHECK((h = load(&inv, text, &err)) != NULL);
+	if (h) {
+		CHECK_INT(h->libvirt_stats, LV_STATS_VDECK);
+		inventory_free(&inv);
+	}
+	snprintf(text, sizeof text, "%shost { name = 'a', address = '10.0.0.1', libvirt_stats = 'own' }\n", kh);
+	CHECK(load(&inv, text, &err) == NULL);
+	CHECK(strstr(err.msg, "cluster.lua:2: host a: libvirt_stats must be \"vdeck\" or \"libvirt\", not \"own\"") != NULL);
 	/* errors at the host's line */
 	snprintf(text, sizeof text, "%shost { name = 'a', address = '10.0.0.1', libvirt_via = 'ssh' }\n", kh);
 	CHECK(load(&inv, text, &err) == NULL);
@@ -199,6 +265,7 @@ int main(void)
 	test_rules();
 	test_tunnel_refused();
 	test_escaping();
+	test_own_stats();
 	test_inventory_keys();
 	return check_summary();
 }

@@ -746,12 +746,6 @@ static void stats_into(struct dom_stats *s, virDomainStatsRecordPtr rec, double 
 	}
 }
 
-/* Bulk statistics into stats[], aligned with vh->order. */
-/* One call for every domain's state, sizes and counters.  A remote host
- * answers it in one round trip; per-domain calls would cost two per VM per
- * poll.  NULL (and *n = 0) where the driver has no such call; NULL and
- * *n = -1, err set, when the connection failed under it (a keepalive
- * timeout, a closed socket: not a reason to stop asking). */
 /* The call on vdeck's own channel, where the host has one (conn/virt_rpc.c):
  * 1 with the records, 0 when libvirt's client must make it.  Not on the
  * first poll: libvirt's records come with the handles the cache keeps,
@@ -776,8 +770,13 @@ static int fetch_own(struct virt_host *vh, unsigned groups, unsigned flags, stru
 	return 0;
 }
 
-/* The poll's statistics: from vdeck's own call (*own holds the records,
- * which have no libvirt handle) or from libvirt's client. */
+/* One call for every domain's state, sizes and counters.  A remote host
+ * answers it in one round trip; per-domain calls would cost two per VM per
+ * poll.  Made by vdeck itself where it can (*own then holds the records,
+ * which have no libvirt handle), else by libvirt's client.  NULL (and
+ * *n = 0) where the driver has no such call; NULL and *n = -1, err set,
+ * when the connection failed under it (a keepalive timeout, a closed
+ * socket: not a reason to stop asking). */
 static virDomainStatsRecordPtr *fetch_stats(struct virt_host *vh, int *n, struct virt_rpc_rec **own,
 					    size_t *nown, struct vd_err *err)
 {

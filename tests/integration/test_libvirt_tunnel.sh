@@ -227,11 +227,12 @@ if command -v virsh >/dev/null 2>&1; then
 		ok "libvirt_stats = \"libvirt\": libvirt's client makes the call"
 	fi
 	out=$("$VDECK" -c "$tmp/own-file.lua" -v --connect-timeout 5 -e \
-		'local h = vdeck.host("t") h:refresh() local n = {} for _, d in ipairs(h:domains()) do n[#n + 1] = d.name end table.sort(n) print(table.concat(n, ","))' 2>&1)
+		'local h = vdeck.host("t") h:refresh() h:refresh() local n = {} for _, d in ipairs(h:domains()) do n[#n + 1] = d.name end table.sort(n) print(table.concat(n, ","))' 2>&1)
 	# the file's copies have no <uuid>: each connection draws its own, and
 	# vdeck finds none of its channel's domains on libvirt's connection (on
 	# the second poll: the first is always libvirt's, whose records come
-	# with the handles vdeck keeps)
+	# with the handles vdeck keeps; a refresh while the first poll runs
+	# waits for it, so two make sure)
 	contains "libvirt_stats = \"vdeck\" on a test:///FILE: own channel" "$out" "statistics on vdeck's own channel"
 	contains "… which names other domains: libvirt's client asks instead" "$out" \
 		"vdeck's own channel names domains libvirt's connection does not know"

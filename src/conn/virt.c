@@ -164,6 +164,15 @@ static int handle_current(const struct cached_dom *c, virDomainPtr dom, int id)
 	return kept && now && c->id == id && !strcmp(kept, now);
 }
 
+/* The cache's entry for a raw UUID, or NULL. */
+static struct cached_dom *cache_find(struct virt_host *vh, const unsigned char *raw)
+{
+	for (size_t i = 0; i < vh->ndoms; i++)
+		if (!memcmp(vh->doms[i].raw, raw, VIR_UUID_BUFLEN))
+			return &vh->doms[i];
+	return NULL;
+}
+
 /* Handles for the domains vdeck's own statistics call named: the kept one
  * while it names the same run of the domain (name and ID, as
  * handle_current), else one from a listing of every domain, made once per
@@ -221,10 +230,7 @@ static int own_resolve(struct virt_host *vh, const struct virt_rpc_rec *own, siz
 	*fresh = x_calloc(n + 1, sizeof **fresh);
 	size_t resolved = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct cached_dom *c = NULL;
-		for (size_t k = 0; k < vh->ndoms && !c; k++)
-			if (!memcmp(vh->doms[k].raw, own[i].uuid, VIR_UUID_BUFLEN))
-				c = &vh->doms[k];
+		struct cached_dom *c = cache_find(vh, own[i].uuid);
 		(*doms)[i] = own_handle(vh, h, c, &own[i], &(*fresh)[i]);
 		resolved += (*doms)[i] != NULL;
 	}
@@ -621,9 +627,9 @@ static void uuid_string(const unsigned char *raw, char out[VIR_UUID_STRING_BUFLE
 
 static struct cached_dom *cache_lookup(struct virt_host *vh, const unsigned char *raw)
 {
-	for (size_t i = 0; i < vh->ndoms; i++)
-		if (!memcmp(vh->doms[i].raw, raw, VIR_UUID_BUFLEN))
-			return &vh->doms[i];
+	struct cached_dom *found = cache_find(vh, raw);
+	if (found)
+		return found;
 	x_grow(&vh->doms, &vh->cap, vh->ndoms + 1, sizeof *vh->doms);
 	struct cached_dom *c = &vh->doms[vh->ndoms++];
 	memset(c, 0, sizeof *c);

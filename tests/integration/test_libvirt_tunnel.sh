@@ -58,13 +58,14 @@ cat >"$tmp/node.xml" <<'XML'
 XML
 chmod 644 "$tmp/node.xml"
 URI="test+ssh://$SSHD_USER@127.0.0.1:$SSHD_PORT$tmp/node.xml?socket=$LIBVIRTD_PRIVATE_SOCK"
-# inventory VIA EXTRA_QUERY: host "t" and a "clock" that never needs SSH
+# inventory KEYS EXTRA_QUERY [URI]: host "t" (on $URI unless URI is given)
+# and a "clock" that never needs SSH
 inventory() {
 	cat <<LUA
 defaults { ssh = { user = "$SSHD_USER", port = $SSHD_PORT, identity = "$tmp/id",
                    known_hosts = "$SSHD_KNOWN_HOSTS" }, interval = 1 }
 host { name = "clock", transport = "none", libvirt = "test:///default", interval = 1 }
-host { name = "t", address = "127.0.0.1", libvirt = "$URI$2", $1 }
+host { name = "t", address = "127.0.0.1", libvirt = "${3:-$URI}$2", $1 }
 LUA
 }
 inventory "" "" >"$tmp/tunnel.lua"
@@ -157,17 +158,9 @@ grep -qx ssh "$tmp/uri/children" && ok "uri: libvirt's own ssh child is seen (th
 # domains); "libvirt" keeps it there.
 DEF="test+ssh://$SSHD_USER@127.0.0.1:$SSHD_PORT/default?socket=$LIBVIRTD_PRIVATE_SOCK"
 DIRECT="test+unix:///default?socket=$LIBVIRTD_PRIVATE_SOCK"
-own_inventory() {
-	cat <<LUA
-defaults { ssh = { user = "$SSHD_USER", port = $SSHD_PORT, identity = "$tmp/id",
-                   known_hosts = "$SSHD_KNOWN_HOSTS" }, interval = 1 }
-host { name = "clock", transport = "none", libvirt = "test:///default", interval = 1 }
-host { name = "t", address = "127.0.0.1", libvirt = "$1" $2 }
-LUA
-}
-own_inventory "$DEF" "" >"$tmp/own.lua"
-own_inventory "$DEF" ', libvirt_stats = "libvirt"' >"$tmp/own-libvirt.lua"
-own_inventory "$URI" ', libvirt_stats = "vdeck"' >"$tmp/own-file.lua"
+inventory "" "" "$DEF" >"$tmp/own.lua"
+inventory 'libvirt_stats = "libvirt"' "" "$DEF" >"$tmp/own-libvirt.lua"
+inventory 'libvirt_stats = "vdeck"' "" >"$tmp/own-file.lua"
 # the scripts' common head: arguments, TAP lines, waiting on marks
 cat >"$tmp/prelude.lua" <<'LUA'
 local args = {}
@@ -243,7 +236,7 @@ if command -v virsh >/dev/null 2>&1; then
 	else
 		ok "a test:///FILE by default: libvirt's client makes the call"
 	fi
-	own_inventory "$URI" ', libvirt_via = "uri", libvirt_stats = "vdeck"' >"$tmp/own-bad.lua"
+	inventory 'libvirt_via = "uri", libvirt_stats = "vdeck"' "" >"$tmp/own-bad.lua"
 	out=$("$VDECK" -c "$tmp/own-bad.lua" --check 2>&1); rc=$?
 	[ $rc -ne 0 ] && echo "$out" | grep -q 'libvirt_stats = "vdeck" needs libvirt through the tunnel' &&
 		ok "libvirt_stats = \"vdeck\" without the tunnel: refused, saying why" ||
@@ -280,7 +273,7 @@ local woke = pump_switches() - before
 print((h.state == "up" and woke < 20 and "ok - " or "not ok - ") ..
       "the pump slept through 20 polls of its host (" .. woke .. " wake-ups)")
 LUA
-own_inventory "$DEF" "" | sed 's/interval = 1 }$/interval = 3600 }/' >"$tmp/pump-inv.lua"
+inventory "" "" "$DEF" | sed 's/interval = 1 }$/interval = 3600 }/' >"$tmp/pump-inv.lua"
 out=$("$VDECK" -c "$tmp/pump-inv.lua" --connect-timeout 5 --exec "$tmp/pump.lua" 2>&1)
 echo "$out" | grep -E '^(ok|not ok) - '
 PASS=$((PASS + $(echo "$out" | grep -c '^ok - ')))

@@ -46,6 +46,7 @@ struct command {
 	host_done_fn  done;
 	void         *ctx;
 	int           fresh;   /* CMD_REFRESH: the slow facts too (fleet_refresh_request) */
+	uint64_t      ticket;  /* CMD_REFRESH: the request this poll answers */
 };
 
 enum msg_kind { MSG_SNAPSHOT, MSG_DONE };
@@ -55,6 +56,7 @@ struct message {
 	enum msg_kind        kind;
 	size_t               host;
 	struct host_snapshot snap;
+	uint64_t             ticket;   /* MSG_SNAPSHOT: the refresh it answers (0: none) */
 	host_done_fn         done;
 	void                *ctx;
 	int                  rc;
@@ -89,7 +91,8 @@ struct fleet {
 	struct queue      results;
 	struct host_ctx  *workers;
 	size_t            nworkers;
-	double           *asked;          /* per host: when a refresh was requested */
+	uint64_t          tickets;        /* refresh requests made (loop thread only) */
+	uint64_t         *answered;       /* per host: the last request it answered (loop thread) */
 	struct prom_hub  *prom;           /* the Prometheus servers some hosts' metrics come from */
 	int               started;        /* worker threads created (fleet_go) */
 };
@@ -181,15 +184,17 @@ static void source_answered(struct host_ctx *hc, struct host_snapshot *s, enum h
 
 /* full = 0: libvirt only, after an operation (the host's files did not
  * change because a VM did).  fresh: the shell's slow facts are read now
- * (collector_poll).  Both sources are waited on from the start:
+ * (collector_poll).  ticket: the refresh request this poll answers (0 for
+ * the schedule's own and libvirt-only polls).  Both sources are waited on from the start:
  * while libvirt hangs, the host's files are not read either.  Returns 0
  * when something answered (a host whose SSH is gone keeps its libvirt data
  * as fresh as its interval: it is not backed off). */
-static int poll_host(struct host_ctx *hc, int full, int fresh)
+static int poll_host(struct host_ctx *hc, int full, int fresh, uint64_t ticket)
 {
 	struct message *m = x_calloc(1, sizeof *m);
 	m->kind = MSG_SNAPSHOT;
 	m->host = hc->index;
+	m->ticket = ticket;
 	struct host_snapshot *s = &m->snap;
 	s->t = now_mono_s();
 	int64_t t0 = now_ms();
@@ -252,7 +257,7 @@ static void run_call(struct host_ctx *hc, struct command *c)
 	if (hc->changed) {
 		hc->changed = 0;
 		/* Queued before the reply, so applied first: the caller sees the change. */
-		if ((!hc->changed_uuid[0] || reread_domain(hc, hc->changed_uuid, hc->changed_what) < 0) && poll_host(hc, 0, 0) == 0)
+		if ((!hc->changed_uuid[0] || reread_domain(hc, hc->changed_uuid, hc->changed_what) < 0) && poll_host(hc, 0, 0, 0) == 0)
 			hc->failures = 0;
 		hc->changed_uuid[0] = '\0';
 	}
@@ -273,7 +278,7 @@ static void *worker_main(void *arg)
 			/* Only the schedule's own failures back it off: a refresh or
 			 * an operation that found the host down too must not push the
 			 * next try a minute away from a host that is back. */
-			hc->failures = poll_host(hc, 1, 0) == 0 ? 0 : hc->failures + 1;
+			hc->failures = poll_host(hc, 1, 0, 0) == 0 ? 0 : hc->failures + 1;
 			int delay = interval_ms(hc);
 			for (int i = 0; i < hc->failures && delay < BACKOFF_MAX_MS; i++)
 				delay *= 2;
@@ -288,7 +293,7 @@ static void *worker_main(void *arg)
 		if (kind == CMD_CALL) {
 			run_call(hc, c);   /* answers "not run" once the fleet stops */
 		} else if (kind == CMD_REFRESH && !atomic_load(&f->stopping)) {
-			if (poll_host(hc, 1, c->fresh) == 0)
+			if (poll_host(hc, 1, c->fresh, c->ticket) == 0)
 				hc->failures = 0;
 			next_poll = now_ms() + interval_ms(hc);
 		}
@@ -336,7 +341,7 @@ static void fleet_free(struct fleet *f)
 	queue_destroy(&f->results);
 	prom_hub_free(&f->prom);
 	free(f->workers);
-	free(f->asked);
+	free(f->answered);
 	free(f);
 }
 
@@ -360,7 +365,7 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 	c->connect_timeout_s = f->opts.connect_timeout_ms / 1000.0;
 	queue_init(&f->results);
 	f->workers = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->workers);
-	f->asked = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->asked);
+	f->answered = x_calloc(c->nhosts ? c->nhosts : 1, sizeof *f->answered);
 	f->prom = prom_hub_new(f->opts.connect_timeout_ms);
 	for (size_t i = 0; i < c->nhosts; i++) {
 		struct host_ctx *hc = &f->workers[i];
@@ -437,6 +442,8 @@ static void apply(struct fleet *f, struct message *m)
 		double wall = now_wall_s() - (now_mono_s() - m->snap.t);
 		host_apply_snapshot(c, &c->hosts[m->host], &m->snap, wall);
 		host_snapshot_free(&m->snap);
+		if (m->ticket > f->answered[m->host])
+			f->answered[m->host] = m->ticket;
 	} else {
 		if (m->done)
 			m->done(m->ctx, m->rc, &m->err);
@@ -468,27 +475,24 @@ int fleet_pump(struct fleet *f, int timeout_ms)
 	return n;
 }
 
-static int host_answered_since(const struct host *h, double t)
+uint64_t fleet_refresh_request(struct fleet *f, struct host *h, int fresh)
 {
-	return h->polls > 0 && h->last_poll_mono >= t;
-}
-
-double fleet_refresh_request(struct fleet *f, struct host *h, int fresh)
-{
-	double t = now_mono_s();
+	uint64_t ticket = ++f->tickets;
 	for (size_t i = 0; i < f->cluster->nhosts; i++)
 		if (!h || &f->cluster->hosts[i] == h) {
 			struct command *c = x_calloc(1, sizeof *c);
-			*c = (struct command){ .kind = CMD_REFRESH, .fresh = fresh };
+			*c = (struct command){ .kind = CMD_REFRESH, .fresh = fresh, .ticket = ticket };
 			queue_push(&f->workers[i].cmds, &c->item);
 		}
-	return t;
+	return ticket;
 }
 
-int fleet_refresh_answered(const struct fleet *f, const struct host *h, double since)
+/* Tickets grow and each worker answers its commands in order, so a host
+ * whose last answered ticket is at least this one answered this request. */
+int fleet_refresh_answered(const struct fleet *f, const struct host *h, uint64_t ticket)
 {
 	for (size_t i = 0; i < f->cluster->nhosts; i++)
-		if ((!h || &f->cluster->hosts[i] == h) && !host_answered_since(&f->cluster->hosts[i], since))
+		if ((!h || &f->cluster->hosts[i] == h) && f->answered[i] < ticket)
 			return 0;
 	return 1;
 }

@@ -56,15 +56,17 @@ int  fleet_pump(struct fleet *f, int timeout_ms);
  * (host_note_waits): a worker stuck inside libvirt cannot say so itself.
  * Never waits; readers of a host's state call it to read it as of now. */
 void fleet_note_waits(struct fleet *f);
-/* Asks for a fresh poll of h (NULL: all) without waiting: returns the time
- * to pass to fleet_refresh_answered, which is 1 once every asked host (h, or
- * all when NULL) answered after it.  Waiting is the caller's (a task of the
+/* Asks for a poll of h (NULL: all) without waiting: returns the request's
+ * ticket for fleet_refresh_answered, which is 1 once every asked host (h,
+ * or all when NULL) answered with the poll this request made.  A poll of
+ * the schedule's that merely started later does not count: it may not read
+ * what the request asks for.  Waiting is the caller's (a task of the
  * scheduler, lua/sched.c).  fresh: after an operation that changed the
  * host's configuration, the slow facts (NIC coalescing, VF settings, Open
  * vSwitch, device links) are read again too, not at their own cadence
  * (transport_poll). */
-double fleet_refresh_request(struct fleet *f, struct host *h, int fresh);
-int  fleet_refresh_answered(const struct fleet *f, const struct host *h, double since);
+uint64_t fleet_refresh_request(struct fleet *f, struct host *h, int fresh);
+int  fleet_refresh_answered(const struct fleet *f, const struct host *h, uint64_t ticket);
 /* Queues fn on h's worker; done runs on the loop thread (in fleet_pump)
  * once it returned.  There is no waiting form: see lua/sched.c. */
 void fleet_call_async(struct fleet *f, struct host *h, host_call_fn fn, void *arg,

@@ -150,13 +150,14 @@ int lvd_raise_unreachable(lua_State *L, const struct host *h, const char *op)
 struct refresh_wait {
 	struct fleet *fleet;
 	struct host  *host;
-	double        since, deadline;
+	uint64_t      ticket;   /* fleet_refresh_request */
+	double        deadline;
 };
 
 static int refresh_ready(void *ud)
 {
 	struct refresh_wait *w = ud;
-	return fleet_refresh_answered(w->fleet, w->host, w->since) || now_mono_s() >= w->deadline;
+	return fleet_refresh_answered(w->fleet, w->host, w->ticket) || now_mono_s() >= w->deadline;
 }
 
 static int refresh_k(lua_State *L, int status, lua_KContext kctx)
@@ -168,7 +169,7 @@ static int refresh_k(lua_State *L, int status, lua_KContext kctx)
 	struct vd_err err;
 	err_clear(&err);
 	err_where(&err, "refresh", w->host ? w->host->cfg->name : NULL, NULL);
-	if (!fleet_refresh_answered(w->fleet, w->host, w->since)) {
+	if (!fleet_refresh_answered(w->fleet, w->host, w->ticket)) {
 		err_set(&err, VD_ETIMEOUT, "host(s) did not answer within %d ms", ctx->refresh_timeout_ms);
 		return lvd_raise(L, &err);
 	}
@@ -191,8 +192,8 @@ int lvd_refresh(lua_State *L, struct host *h, int ret_self)
 	struct refresh_wait *w = lua_newuserdatauv(L, sizeof *w, 0);
 	w->fleet = ctx->fleet;
 	w->host = h;
-	w->since = fleet_refresh_request(ctx->fleet, h, 0);
-	w->deadline = w->since + ctx->refresh_timeout_ms / 1000.0;
+	w->ticket = fleet_refresh_request(ctx->fleet, h, 0);
+	w->deadline = now_mono_s() + ctx->refresh_timeout_ms / 1000.0;
 	lua_KContext k = ((lua_KContext)lua_gettop(L) << 1) | (ret_self ? 1 : 0);
 	return sched_await(L, refresh_ready, NULL, w, k, refresh_k);
 }

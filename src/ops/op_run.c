@@ -60,6 +60,7 @@ struct op_run {
 	struct op_args       args;
 	int                  async;
 	double               started, last_progress, refresh_since;
+	uint64_t             refresh_ticket;   /* fleet_refresh_request, after a change */
 	enum phase           phase;
 	struct strbuf        aj, notes, call;
 	struct strbuf        previous;      /* JSON of the values changed, as they were ("" none) */
@@ -609,7 +610,8 @@ static int step_call(struct op_run *r)
 	if (kind == CALL_CHANGE || (kind == CALL_COMMAND && (r->def->flags & OPF_SETTING))) {
 		/* A change of the host's own configuration shows in its files:
 		 * answer once the host was polled again (or the wait timed out). */
-		r->refresh_since = fleet_refresh_request(r->env->fleet, cluster_host_by_index(r->env->cluster, r->hi), 1);
+		r->refresh_since = now_mono_s();
+		r->refresh_ticket = fleet_refresh_request(r->env->fleet, cluster_host_by_index(r->env->cluster, r->hi), 1);
 		r->phase = PH_REFRESH;
 		return 0;
 	}
@@ -621,7 +623,7 @@ static int step_call(struct op_run *r)
 static int step_refresh(struct op_run *r)
 {
 	struct host *h = cluster_host_by_index(r->env->cluster, r->hi);
-	if (!fleet_refresh_answered(r->env->fleet, h, r->refresh_since) &&
+	if (!fleet_refresh_answered(r->env->fleet, h, r->refresh_ticket) &&
 	    now_mono_s() - r->refresh_since < r->env->refresh_timeout_ms / 1000.0)
 		return 0;
 	return finish(r, r->rc, r->result);

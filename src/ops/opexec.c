@@ -27,7 +27,8 @@ struct op_task {
 	int                 finished, rc;
 	int                 abort_asked;    /* t:abort or a cancelled job: a failure is "aborted" */
 	int                 refreshed;      /* the model was re-read after it finished */
-	double              refresh_since;
+	double              refresh_since;  /* when the re-read was asked: its deadline */
+	uint64_t            refresh_ticket, dest_ticket;   /* fleet_refresh_request */
 	struct vd_err       err;
 };
 
@@ -299,9 +300,10 @@ int op_task_step(struct op_env *env, struct op_task *t, struct vop_progress *p, 
 	/* The domain changed (or moved): re-read both ends (without waiting;
 	 * the queue keeps the mark before the refresh). */
 	fleet_call_async(env->fleet, h, vop_mark_changed, NULL, ignore_done, NULL);
-	t->refresh_since = fleet_refresh_request(env->fleet, h, 0);
+	t->refresh_since = now_mono_s();
+	t->refresh_ticket = t->dest_ticket = fleet_refresh_request(env->fleet, h, 0);
 	if (t->dest != t->host)
-		fleet_refresh_request(env->fleet, cluster_host_by_index(env->cluster, t->dest), 0);
+		t->dest_ticket = fleet_refresh_request(env->fleet, cluster_host_by_index(env->cluster, t->dest), 0);
 	op_audit(env, t->audit_id, t->def, h->cfg->name, t->domain, t->args_json, t->call,
 		 jrc == 0 ? "ok" : t->abort_asked ? "aborted" : "failed", jrc < 0 ? &t->err : NULL, t->started, NULL);
 	if (rc)
@@ -319,8 +321,8 @@ int op_task_refreshed(struct op_env *env, struct op_task *t)
 		return 1;
 	struct host *h = cluster_host_by_index(env->cluster, t->host);
 	struct host *d = cluster_host_by_index(env->cluster, t->dest);
-	if ((fleet_refresh_answered(env->fleet, h, t->refresh_since) &&
-	     fleet_refresh_answered(env->fleet, d, t->refresh_since)) ||
+	if ((fleet_refresh_answered(env->fleet, h, t->refresh_ticket) &&
+	     fleet_refresh_answered(env->fleet, d, t->dest_ticket)) ||
 	    now_mono_s() - t->refresh_since > env->refresh_timeout_ms / 1000.0)
 		t->refreshed = 1;
 	return t->refreshed;

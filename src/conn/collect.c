@@ -48,9 +48,14 @@ struct collector *collector_new(const struct host_config *cfg, const struct tran
 	return col;
 }
 
+struct transport *collector_transport_if_open(struct collector *col)
+{
+	return col->tr && transport_is_connected(col->tr) ? col->tr : NULL;
+}
+
 struct transport *collector_transport(struct collector *col, struct vd_err *err)
 {
-	if (col->tr && transport_is_connected(col->tr))
+	if (collector_transport_if_open(col))
 		return col->tr;
 	transport_close(&col->tr);
 	col->tr = transport_open(col->cls, &col->params, err);

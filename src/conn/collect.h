@@ -22,6 +22,8 @@ struct collector *collector_new(const struct host_config *cfg, const struct tran
 void collector_poll(struct collector *col, int fresh, struct host_snapshot *s);
 /* The open transport (connecting if needed), for h:run() and host operations. */
 struct transport *collector_transport(struct collector *col, struct vd_err *err);
+/* The transport if it is open and connected, else NULL: never connects. */
+struct transport *collector_transport_if_open(struct collector *col);
 /* A second, separate transport to the same host with the same parameters
  * (commit-confirm checks the host still answers on a NEW connection);
  * the caller closes it. */

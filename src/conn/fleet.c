@@ -142,15 +142,35 @@ static int tunnel_uri(void *ctx, char **uri, struct vd_err *err)
 	return 0;
 }
 
-/* virt_rpc_fn for the same hosts: the poll's statistics on a channel of
- * the session that the worker reads itself. */
-static int tunnel_rpc(void *ctx, const void *req, size_t len, size_t max, int timeout_ms, struct strbuf *reply,
-		      struct vd_err *err)
+/* For the same hosts, the poll's statistics on a channel of the session
+ * that the worker reads itself (conn/virt_rpc.h). */
+static int tunnel_rpc_open(void *ctx, int anew, struct vd_err *err)
 {
 	struct host_ctx *hc = ctx;
 	struct transport *tr = collector_transport(hc->collector, err);
-	return tr ? transport_rpc(tr, req, len, max, timeout_ms, reply, err) : -1;
+	return tr ? transport_rpc_open(tr, anew, err) : -1;
 }
+
+static int tunnel_rpc_exchange(void *ctx, const void *req, size_t len, size_t max, int timeout_ms,
+			       struct strbuf *reply, struct vd_err *err)
+{
+	struct host_ctx *hc = ctx;
+	struct transport *tr = collector_transport(hc->collector, err);
+	return tr ? transport_rpc_exchange(tr, req, len, max, timeout_ms, reply, err) : -1;
+}
+
+/* Never opens a session to close a channel. */
+static void tunnel_rpc_close(void *ctx)
+{
+	struct host_ctx *hc = ctx;
+	struct transport *tr = collector_transport_if_open(hc->collector);
+	if (tr)
+		transport_rpc_close(tr);
+}
+
+static const struct virt_rpc_channel tunnel_rpc = {
+	.open = tunnel_rpc_open, .exchange = tunnel_rpc_exchange, .close = tunnel_rpc_close,
+};
 
 static int interval_ms(const struct host_ctx *hc)
 {
@@ -399,7 +419,7 @@ struct fleet *fleet_start(struct cluster *c, const struct fleet_opts *opts, stru
 		    libvirt_route_plan(&hc->cfg, LV_VIA_TUNNEL, &hc->route, err) == 0) {
 			virt_host_set_route(hc->virt, tunnel_uri, hc);
 			if (hc->route.own_stats)
-				virt_host_set_rpc(hc->virt, tunnel_rpc, hc, hc->route.daemon_uri);
+				virt_host_set_rpc(hc->virt, &tunnel_rpc, hc, hc->route.daemon_uri);
 		}
 	}
 	if (!opts->hold && fleet_go(f, err) < 0) {

@@ -136,16 +136,18 @@ void ssh_tunnel_close(struct ssh_conn *c);
 LIBSSH2_CHANNEL *ssh_tunnel_channel(struct ssh_conn *c, struct vd_err *err);
 
 /* ssh_rpc.c, lock held: libvirt's RPC on a channel of this session that
- * the caller reads itself (no pump, no local socket).  req NULL: opens the
- * channel where none is, or anew (the open one dropped) when len is not 0;
- * 1 when it opened one (the caller's handshake is due), 0 when one was
- * open.  Else sends req[0..len) (len 0: nothing) and reads
- * one message (4-byte big-endian length, itself included, at most max)
- * into reply.  Any failure drops the channel; -1 with VD_ETIMEOUT,
- * VD_EUNREACH / VD_ESSH, VD_ELIBVIRT (the daemon hung up, a message
- * longer than max). */
-int  ssh_rpc(struct ssh_conn *c, const void *req, size_t len, size_t max, int timeout_ms,
-	     struct strbuf *reply, struct vd_err *err);
+ * the caller reads itself (no pump, no local socket).  ssh_rpc_open opens
+ * the channel where none is, or anew (the open one dropped) when anew: 1
+ * when it opened one (the caller's handshake is due), 0 when one was open.
+ * ssh_rpc_exchange sends req[0..len) (len 0: nothing) and reads one
+ * message (4-byte big-endian length, itself included, at most max) into
+ * reply; any failure drops the channel; -1 with VD_ETIMEOUT, VD_EUNREACH /
+ * VD_ESSH, VD_ELIBVIRT (the daemon hung up, a message longer than max, no
+ * channel open).  ssh_rpc_close drops it: the daemon's client goes. */
+int  ssh_rpc_open(struct ssh_conn *c, int anew, struct vd_err *err);
+int  ssh_rpc_exchange(struct ssh_conn *c, const void *req, size_t len, size_t max, int timeout_ms,
+		      struct strbuf *reply, struct vd_err *err);
+void ssh_rpc_close(struct ssh_conn *c);
 /* ssh_poll.c: writes all of buf on ch by the deadline; -1 on failure. */
 int  ssh_channel_write_all(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, const char *buf, size_t len,
 			   int64_t deadline);

@@ -60,20 +60,31 @@ static int read_message(struct ssh_conn *c, size_t max, int64_t deadline, struct
 	return 0;
 }
 
-int ssh_rpc(struct ssh_conn *c, const void *req, size_t len, size_t max, int timeout_ms,
-	    struct strbuf *reply, struct vd_err *err)
+int ssh_rpc_open(struct ssh_conn *c, int anew, struct vd_err *err)
 {
 	if (!c->connected) {
 		drop(c);
 		return err_set(err, VD_EUNREACH, "SSH connection to %s is closed", c->host_name);
 	}
-	if (!req) {
-		if (len)
-			drop(c);
-		if (c->rpc_ch)
-			return 0;
-		c->rpc_ch = ssh_tunnel_channel(c, err);
-		return c->rpc_ch ? 1 : -1;
+	if (anew)
+		drop(c);
+	if (c->rpc_ch)
+		return 0;
+	c->rpc_ch = ssh_tunnel_channel(c, err);
+	return c->rpc_ch ? 1 : -1;
+}
+
+void ssh_rpc_close(struct ssh_conn *c)
+{
+	drop(c);
+}
+
+int ssh_rpc_exchange(struct ssh_conn *c, const void *req, size_t len, size_t max, int timeout_ms,
+		     struct strbuf *reply, struct vd_err *err)
+{
+	if (!c->connected) {
+		drop(c);
+		return err_set(err, VD_EUNREACH, "SSH connection to %s is closed", c->host_name);
 	}
 	if (!c->rpc_ch)
 		return err_set(err, VD_ELIBVIRT, "%s: no libvirt channel open", c->host_name);

@@ -191,14 +191,31 @@ static int ssh_tunnel_fn(void *state, const char *const *remote, size_t nremote,
 	return rc;
 }
 
-static int ssh_rpc_fn(void *state, const void *req, size_t len, size_t max, int timeout_ms,
-		      struct strbuf *reply, struct vd_err *err)
+static int ssh_rpc_open_fn(void *state, int anew, struct vd_err *err)
 {
 	struct ssh_state *s = state;
 	ssh_conn_lock(s->conn);
-	int rc = ssh_rpc(s->conn, req, len, max, timeout_ms, reply, err);
+	int rc = ssh_rpc_open(s->conn, anew, err);
 	ssh_conn_unlock(s->conn);
 	return rc;
+}
+
+static int ssh_rpc_exchange_fn(void *state, const void *req, size_t len, size_t max, int timeout_ms,
+			       struct strbuf *reply, struct vd_err *err)
+{
+	struct ssh_state *s = state;
+	ssh_conn_lock(s->conn);
+	int rc = ssh_rpc_exchange(s->conn, req, len, max, timeout_ms, reply, err);
+	ssh_conn_unlock(s->conn);
+	return rc;
+}
+
+static void ssh_rpc_close_fn(void *state)
+{
+	struct ssh_state *s = state;
+	ssh_conn_lock(s->conn);
+	ssh_rpc_close(s->conn);
+	ssh_conn_unlock(s->conn);
 }
 
 static int ssh_is_connected(const void *state)
@@ -221,7 +238,8 @@ static void ssh_close(void *state)
 
 const struct transport_class transport_ssh = {
 	.open = ssh_open, .exec = ssh_exec, .poll = ssh_poll,
-	.is_connected = ssh_is_connected, .close = ssh_close, .tunnel = ssh_tunnel_fn, .rpc = ssh_rpc_fn,
+	.is_connected = ssh_is_connected, .close = ssh_close, .tunnel = ssh_tunnel_fn,
+	.rpc_open = ssh_rpc_open_fn, .rpc_exchange = ssh_rpc_exchange_fn, .rpc_close = ssh_rpc_close_fn,
 };
 
 /* The front. */
@@ -282,13 +300,30 @@ int transport_tunnel(struct transport *t, const char *const *remote, size_t nrem
 	return t->cls->tunnel(t->state, remote, nremote, local, err);
 }
 
-int transport_rpc(struct transport *t, const void *req, size_t len, size_t max, int timeout_ms,
-		  struct strbuf *reply, struct vd_err *err)
+static int no_rpc(struct vd_err *err)
+{
+	return err_set(err, VD_EUNSUPPORTED, "this host's transport cannot carry libvirt (SSH only)");
+}
+
+int transport_rpc_open(struct transport *t, int anew, struct vd_err *err)
 {
 	err_where(err, "libvirt", t->host_name, NULL);
-	if (!t->cls->rpc)
-		return err_set(err, VD_EUNSUPPORTED, "this host's transport cannot carry libvirt (SSH only)");
-	return t->cls->rpc(t->state, req, len, max, timeout_ms, reply, err);
+	return t->cls->rpc_open ? t->cls->rpc_open(t->state, anew, err) : no_rpc(err);
+}
+
+int transport_rpc_exchange(struct transport *t, const void *req, size_t len, size_t max, int timeout_ms,
+			   struct strbuf *reply, struct vd_err *err)
+{
+	err_where(err, "libvirt", t->host_name, NULL);
+	if (!t->cls->rpc_exchange)
+		return no_rpc(err);
+	return t->cls->rpc_exchange(t->state, req, len, max, timeout_ms, reply, err);
+}
+
+void transport_rpc_close(struct transport *t)
+{
+	if (t->cls->rpc_close)
+		t->cls->rpc_close(t->state);
 }
 
 int transport_is_connected(const struct transport *t)

@@ -61,9 +61,11 @@ struct transport_class {
 	/* NULL: no tunnel (VD_EUNSUPPORTED); see transport_tunnel. */
 	int  (*tunnel)(void *state, const char *const *remote, size_t nremote, const char **local,
 		       struct vd_err *err);
-	/* NULL: no RPC channel (VD_EUNSUPPORTED); see transport_rpc. */
-	int  (*rpc)(void *state, const void *req, size_t len, size_t max, int timeout_ms, struct strbuf *reply,
-		    struct vd_err *err);
+	/* NULL: no RPC channel (VD_EUNSUPPORTED); see transport_rpc_open. */
+	int  (*rpc_open)(void *state, int anew, struct vd_err *err);
+	int  (*rpc_exchange)(void *state, const void *req, size_t len, size_t max, int timeout_ms,
+			     struct strbuf *reply, struct vd_err *err);
+	void (*rpc_close)(void *state);
 };
 
 extern const struct transport_class transport_none, transport_local, transport_ssh;
@@ -111,12 +113,16 @@ int  transport_tunnel(struct transport *t, const char *const *remote, size_t nre
 		      struct vd_err *err);
 /* SSH, once the tunnel is up: libvirt's RPC on a channel of the session
  * to the daemon socket the tunnel reached, read in place (conn/ssh_rpc.c).
- * req NULL opens the channel where none is, or anew when len is not 0: 1
- * when it opened one (a handshake is due), 0 when one was open.  Else sends req and reads one message (at most
- * max bytes) into reply.  -1 with VD_ETIMEOUT, VD_EUNREACH, VD_ESSH,
- * VD_ELIBVIRT, VD_EUNSUPPORTED (not SSH, no tunnel). */
-int  transport_rpc(struct transport *t, const void *req, size_t len, size_t max, int timeout_ms,
-		   struct strbuf *reply, struct vd_err *err);
+ * transport_rpc_open opens the channel where none is, or anew when anew: 1
+ * when it opened one (a handshake is due), 0 when one was open.
+ * transport_rpc_exchange sends req (len 0: nothing) and reads one message
+ * (at most max bytes) into reply.  -1 with VD_ETIMEOUT, VD_EUNREACH,
+ * VD_ESSH, VD_ELIBVIRT, VD_EUNSUPPORTED (not SSH, no tunnel).
+ * transport_rpc_close drops the channel (none open: nothing). */
+int  transport_rpc_open(struct transport *t, int anew, struct vd_err *err);
+int  transport_rpc_exchange(struct transport *t, const void *req, size_t len, size_t max, int timeout_ms,
+			    struct strbuf *reply, struct vd_err *err);
+void transport_rpc_close(struct transport *t);
 int  transport_is_connected(const struct transport *t);
 /* For classes: the VD_EREFUSED record of a call that read more than
  * max_bytes from `who` (the host's name, or "the command"): "WHO sent more

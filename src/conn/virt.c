@@ -271,10 +271,11 @@ void virt_host_set_route(struct virt_host *vh, virt_uri_fn fn, void *ctx)
 	vh->route_ctx = ctx;
 }
 
-void virt_host_set_rpc(struct virt_host *vh, virt_rpc_fn fn, void *ctx, const char *daemon_uri)
+void virt_host_set_rpc(struct virt_host *vh, const struct virt_rpc_channel *ch, void *ctx,
+		       const char *daemon_uri)
 {
 	virt_rpc_free(&vh->rpc);
-	vh->rpc = virt_rpc_new(fn, ctx, daemon_uri);
+	vh->rpc = virt_rpc_new(ch, ctx, daemon_uri);
 }
 
 int virt_host_connect(struct virt_host *vh, struct vd_err *err)

@@ -27,7 +27,8 @@ void virt_host_set_route(struct virt_host *vh, virt_uri_fn fn, void *ctx);
  * host's session (conn/virt_rpc.c), where libvirt's own connection goes
  * through that session's tunnel; libvirt's client makes it where the
  * daemon refuses. */
-void virt_host_set_rpc(struct virt_host *vh, virt_rpc_fn fn, void *ctx, const char *daemon_uri);
+void virt_host_set_rpc(struct virt_host *vh, const struct virt_rpc_channel *ch, void *ctx,
+		       const char *daemon_uri);
 /* Fills the libvirt half of s (node, domains with stats). On failure the
  * connection is dropped so the next poll reconnects. */
 int  virt_host_poll(struct virt_host *vh, struct host_snapshot *s, struct vd_err *err);

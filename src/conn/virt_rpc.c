@@ -18,7 +18,7 @@
 #define STRAY_MAX 16
 
 struct virt_rpc {
-	virt_rpc_fn   fn;
+	const struct virt_rpc_channel *ch;
 	void         *ctx;
 	char         *daemon_uri;
 	uint32_t      serial;
@@ -28,10 +28,10 @@ struct virt_rpc {
 	struct strbuf req, reply;
 };
 
-struct virt_rpc *virt_rpc_new(virt_rpc_fn fn, void *ctx, const char *daemon_uri)
+struct virt_rpc *virt_rpc_new(const struct virt_rpc_channel *ch, void *ctx, const char *daemon_uri)
 {
 	struct virt_rpc *r = x_calloc(1, sizeof *r);
-	r->fn = fn;
+	r->ch = ch;
 	r->ctx = ctx;
 	r->daemon_uri = x_strdup(daemon_uri);
 	sb_init(&r->req);
@@ -61,9 +61,18 @@ int virt_rpc_off(const struct virt_rpc *r)
 	return r->off;
 }
 
-void virt_rpc_disable(struct virt_rpc *r)
+/* Off until the reset, and the channel closed: a daemon that refused
+ * keeps no idle client of vdeck's meanwhile. */
+static int refuse(struct virt_rpc *r)
 {
 	r->off = 1;
+	r->ch->close(r->ctx);
+	return -1;
+}
+
+void virt_rpc_disable(struct virt_rpc *r)
+{
+	refuse(r);
 }
 
 unsigned virt_rpc_handshakes(const struct virt_rpc *r)
@@ -75,20 +84,19 @@ unsigned virt_rpc_handshakes(const struct virt_rpc *r)
 static int call(struct virt_rpc *r, uint32_t proc, int timeout_ms, const unsigned char **payload, size_t *plen,
 		struct vd_err *err)
 {
-	int rc = r->fn(r->ctx, r->req.buf, r->req.len, VIRT_RPC_MESSAGE_MAX, timeout_ms, &r->reply, err);
+	int rc = r->ch->exchange(r->ctx, r->req.buf, r->req.len, VIRT_RPC_MESSAGE_MAX, timeout_ms, &r->reply, err);
 	for (int stray = 0; rc == 0; stray++) {
 		int m = virt_rpc_reply((const unsigned char *)r->reply.buf, r->reply.len, proc, r->serial, payload,
 				       plen, err);
-		if (m <= 0) {
-			if (m < 0)
-				r->off = 1;   /* the daemon's error, or a message vdeck cannot read */
-			return m;
-		}
+		if (m < 0)
+			return refuse(r);   /* the daemon's error, or a message vdeck cannot read */
+		if (m == 0)
+			return 0;
 		if (stray == STRAY_MAX) {
-			r->off = 1;
-			return err_set(err, VD_ELIBVIRT, "libvirt sent %d messages that answer no call", STRAY_MAX);
+			err_set(err, VD_ELIBVIRT, "libvirt sent %d messages that answer no call", STRAY_MAX);
+			return refuse(r);
 		}
-		rc = r->fn(r->ctx, "", 0, VIRT_RPC_MESSAGE_MAX, timeout_ms, &r->reply, err);
+		rc = r->ch->exchange(r->ctx, "", 0, VIRT_RPC_MESSAGE_MAX, timeout_ms, &r->reply, err);
 	}
 	return -1;
 }
@@ -104,18 +112,17 @@ static int handshake(struct virt_rpc *r, int timeout_ms, struct vd_err *err)
 	enum virt_rpc_auth method;
 	int usable = virt_rpc_auth_choice(p, n, &method, err);
 	if (usable <= 0) {
-		r->off = 1;
-		return usable < 0 ? -1 : err_set(err, VD_ELIBVIRT, "the daemon asks for SASL authentication");
+		if (usable == 0)
+			err_set(err, VD_ELIBVIRT, "the daemon asks for SASL authentication");
+		return refuse(r);
 	}
 	if (method == VIRT_RPC_AUTH_POLKIT) {
 		sb_reset(&r->req);
 		virt_rpc_call_auth_polkit(&r->req, ++r->serial);
 		if (call(r, VIRT_RPC_PROC_AUTH_POLKIT, timeout_ms, &p, &n, err) < 0)
 			return -1;
-		if (virt_rpc_polkit_done(p, n, err) < 0) {
-			r->off = 1;
-			return -1;
-		}
+		if (virt_rpc_polkit_done(p, n, err) < 0)
+			return refuse(r);
 	}
 	sb_reset(&r->req);
 	virt_rpc_call_open(&r->req, ++r->serial, r->daemon_uri, 1);
@@ -135,7 +142,7 @@ int virt_rpc_stats(struct virt_rpc *r, unsigned groups, unsigned flags, int time
 	/* A channel whose handshake is not done (the first call, after a
 	 * reset or a failure) is dropped for a new one: a new client for the
 	 * daemon, and the handshake first.  So is one the transport dropped. */
-	int fresh = r->fn(r->ctx, NULL, !r->opened, 0, timeout_ms, NULL, err);
+	int fresh = r->ch->open(r->ctx, !r->opened, err);
 	r->opened = 0;
 	if (fresh < 0 || (fresh > 0 && handshake(r, timeout_ms, err) < 0))
 		return -1;
@@ -145,10 +152,8 @@ int virt_rpc_stats(struct virt_rpc *r, unsigned groups, unsigned flags, int time
 	virt_rpc_call_stats(&r->req, ++r->serial, groups, flags);
 	if (call(r, VIRT_RPC_PROC_STATS, timeout_ms, &p, &plen, err) < 0)
 		return -1;
-	if (virt_rpc_decode_stats(p, plen, recs, n, err) < 0) {
-		r->off = 1;
-		return -1;
-	}
+	if (virt_rpc_decode_stats(p, plen, recs, n, err) < 0)
+		return refuse(r);
 	r->opened = 1;
 	return 0;
 }

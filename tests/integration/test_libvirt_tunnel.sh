@@ -219,17 +219,29 @@ if command -v virsh >/dev/null 2>&1; then
 	else
 		ok "libvirt_stats = \"libvirt\": libvirt's client makes the call"
 	fi
-	out=$("$VDECK" -c "$tmp/own-file.lua" -v --connect-timeout 5 -e \
-		'local h = vdeck.host("t") h:refresh() h:refresh() local n = {} for _, d in ipairs(h:domains()) do n[#n + 1] = d.name end table.sort(n) print(table.concat(n, ","))' 2>&1)
 	# the file's copies have no <uuid>: each connection draws its own, and
 	# vdeck finds none of its channel's domains on libvirt's connection (on
 	# the second poll: the first is always libvirt's, whose records come
-	# with the handles vdeck keeps; a refresh while the first poll runs
-	# waits for it, so two make sure)
+	# with the handles vdeck keeps; a refresh has a poll of its own, after
+	# the first).  The channel given up is closed: the daemon is left with
+	# one client of vdeck's, libvirt's connection (virt-admin, its admin
+	# socket).
+	admin="virt-admin -c libvirtd:///system?socket=${LIBVIRTD_PRIVATE_SOCK%/*}/libvirt-admin-sock srv-clients-list libvirtd"
+	out=$(ADMIN=$admin "$VDECK" -c "$tmp/own-file.lua" -v --connect-timeout 5 -e '
+local h = vdeck.host("t") h:refresh() h:refresh()
+local n = {} for _, d in ipairs(h:domains()) do n[#n + 1] = d.name end table.sort(n) print(table.concat(n, ","))
+local function clients()
+  local p, c = io.popen(os.getenv("ADMIN") .. " 2>&1"), 0
+  for l in p:lines() do if l:match("^%s*%d+%s+unix") then c = c + 1 end end
+  p:close() return c end
+local c, t0 = clients(), vdeck.clock()
+while c ~= 1 and vdeck.clock() - t0 < 5 do os.execute("sleep 0.2") c = clients() end
+print("daemon clients: " .. c)' 2>&1)
 	contains "libvirt_stats = \"vdeck\" on a test:///FILE: own channel" "$out" "statistics on vdeck's own channel"
 	contains "… which names other domains: libvirt's client asks instead" "$out" \
 		"vdeck's own channel names domains libvirt's connection does not know"
 	contains "… and the file's domains are listed" "$out" "vm1,vm2"
+	contains "… and the channel given up is closed (one client left on the daemon)" "$out" "daemon clients: 1"
 	out=$("$VDECK" -c "$tmp/tunnel.lua" -v --connect-timeout 5 -e 'return #vdeck.host("t"):domains()' 2>&1)
 	if echo "$out" | grep -q "statistics on vdeck's own channel"; then
 		fail "a test:///FILE by default: libvirt's client makes the call" "$out"

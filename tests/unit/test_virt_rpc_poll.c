@@ -4,7 +4,8 @@
  * (libvirt's records bring the handles); from the second on; a transport
  * failure falls back to libvirt's client for that poll and tries again
  * next time; a daemon that refuses the handshake is not asked again until
- * the connection is opened anew.  Every poll lists the domains either way. */
+ * the connection is opened anew, and its channel is closed meanwhile.
+ * Every poll lists the domains either way. */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ static void quiet(void *u, virErrorPtr e) { (void)u; (void)e; }
 
 struct fake {
 	int refuse;    /* answer every call with the daemon's error */
-	int opens, calls;
+	int opens, calls, closes;
 };
 
 static void put32(struct strbuf *b, uint32_t v)
@@ -31,16 +32,25 @@ static uint32_t get32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int channel(void *ctx, const void *req, size_t len, size_t max, int timeout_ms, struct strbuf *reply,
-		   struct vd_err *err)
+static int fake_open(void *ctx, int anew, struct vd_err *err)
+{
+	struct fake *f = ctx;
+	(void)anew;
+	f->opens++;
+	return f->refuse ? 1 : err_set(err, VD_ETIMEOUT, "fake: no answer in time");
+}
+
+static void fake_close(void *ctx)
+{
+	((struct fake *)ctx)->closes++;
+}
+
+static int fake_exchange(void *ctx, const void *req, size_t len, size_t max, int timeout_ms,
+			 struct strbuf *reply, struct vd_err *err)
 {
 	struct fake *f = ctx;
 	(void)max;
 	(void)timeout_ms;
-	if (!req) {
-		f->opens++;
-		return f->refuse ? 1 : err_set(err, VD_ETIMEOUT, "fake: no answer in time");
-	}
 	f->calls++;
 	const unsigned char *q = req;
 	if (len < 28)
@@ -67,6 +77,10 @@ static int channel(void *ctx, const void *req, size_t len, size_t max, int timeo
 	return 0;
 }
 
+static const struct virt_rpc_channel channel = {
+	.open = fake_open, .exchange = fake_exchange, .close = fake_close,
+};
+
 static size_t poll_domains(struct virt_host *vh)
 {
 	struct host_snapshot s;
@@ -91,7 +105,7 @@ int main(void)
 	/* a session that does not answer */
 	struct fake slow = { 0 };
 	struct virt_host *vh = virt_host_new("test:///default", 5000);
-	virt_host_set_rpc(vh, channel, &slow, "test:///default");
+	virt_host_set_rpc(vh, &channel, &slow, "test:///default");
 	CHECK_INT(poll_domains(vh), 1);
 	CHECK_INT(slow.opens, 0);            /* the first poll is libvirt's */
 	CHECK_INT(poll_domains(vh), 1);      /* libvirt's client, after the channel failed */
@@ -99,18 +113,21 @@ int main(void)
 	CHECK_INT(poll_domains(vh), 1);
 	CHECK_INT(slow.opens, 2);            /* tried again: a transport failure is not a refusal */
 	CHECK_INT(slow.calls, 0);
+	CHECK_INT(slow.closes, 0);           /* the transport dropped what failed itself */
 	virt_host_free(&vh);
 
 	/* a daemon that refuses */
 	struct fake no = { .refuse = 1 };
 	vh = virt_host_new("test:///default", 5000);
-	virt_host_set_rpc(vh, channel, &no, "test:///default");
+	virt_host_set_rpc(vh, &channel, &no, "test:///default");
 	CHECK_INT(poll_domains(vh), 1);
 	CHECK_INT(poll_domains(vh), 1);
 	CHECK_INT(no.opens, 1);
 	CHECK_INT(no.calls, 1);              /* the authentication list, refused */
+	CHECK_INT(no.closes, 1);             /* and the daemon's client closed */
 	CHECK_INT(poll_domains(vh), 1);
 	CHECK_INT(no.opens + no.calls, 2);   /* not asked again */
+	CHECK_INT(no.closes, 1);
 	virt_host_free(&vh);
 	return check_summary();
 }

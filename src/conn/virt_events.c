@@ -342,15 +342,31 @@ static void *loop_main(void *arg)
 	return NULL;
 }
 
+/* A start that failed half-way leaves no descriptor behind (the caller
+ * may try again on the next connect). */
+static int close_loop_fds(void)
+{
+	if (L.epfd >= 0)
+		close(L.epfd);
+	if (L.wakefd >= 0)
+		close(L.wakefd);
+	L.epfd = L.wakefd = -1;
+	return -1;
+}
+
 int virt_events_start(struct vd_err *err)
 {
 	L.epfd = epoll_create1(EPOLL_CLOEXEC);
 	L.wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	struct epoll_event e = { .events = EPOLLIN, .data.u64 = WAKE_KEY };
-	if (L.epfd < 0 || L.wakefd < 0 || epoll_ctl(L.epfd, EPOLL_CTL_ADD, L.wakefd, &e) < 0)
-		return err_set(err, VD_EIO, "cannot set up libvirt's event loop: %s", strerror(errno));
-	if (pthread_create(&L.thread, NULL, loop_main, NULL) != 0)
-		return err_set(err, VD_EIO, "cannot start libvirt's event loop thread");
+	if (L.epfd < 0 || L.wakefd < 0 || epoll_ctl(L.epfd, EPOLL_CTL_ADD, L.wakefd, &e) < 0) {
+		err_set(err, VD_EIO, "cannot set up libvirt's event loop: %s", strerror(errno));
+		return close_loop_fds();
+	}
+	if (pthread_create(&L.thread, NULL, loop_main, NULL) != 0) {
+		err_set(err, VD_EIO, "cannot start libvirt's event loop thread");
+		return close_loop_fds();
+	}
 	pthread_setname_np(L.thread, "vdeck-libvirt");   /* top -H, perf; named before it can be seen */
 	pthread_detach(L.thread);
 	virEventRegisterImpl(add_handle, update_handle, remove_handle, add_timeout, update_timeout, remove_timeout);

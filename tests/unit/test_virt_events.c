@@ -7,11 +7,16 @@
  * for: a watch switched off and on again, and a timer moved later (what
  * every RPC call does to its connection's watch and keepalive timer) wake
  * nobody.  Domain events of libvirt's test driver reach their callback,
- * and callers racing to set libvirt up (virt_global_init) start one loop. */
+ * and callers racing to set libvirt up (virt_global_init) start one loop.
+ * A start that fails for want of descriptors leaves none behind, and the
+ * next try starts the loop. */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "conn/virt.h"
@@ -210,6 +215,40 @@ static void *init_libvirt(void *arg)
 	return NULL;
 }
 
+static int open_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n - 1;   /* the directory's own */
+}
+
+/* Room for one more descriptor only: the loop's epoll opens, its eventfd
+ * cannot.  The epoll must not stay open. */
+static void test_start_without_room(void)
+{
+	CHECK_INT(virInitialize(), 0);   /* libvirt's own set-up, with room */
+	int lowest = dup(0);
+	CHECK(lowest >= 0);
+	close(lowest);
+	struct rlimit was, tight;
+	CHECK_INT(getrlimit(RLIMIT_NOFILE, &was), 0);
+	int before = open_fds();
+	tight = was;
+	tight.rlim_cur = (rlim_t)lowest + 1;
+	CHECK_INT(setrlimit(RLIMIT_NOFILE, &tight), 0);
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(virt_global_init(&err), -1);
+	CHECK(strstr(err.msg, "libvirt's event loop") != NULL);
+	CHECK_INT(setrlimit(RLIMIT_NOFILE, &was), 0);
+	CHECK_INT(open_fds(), before);
+}
+
 /* Callers that race to set libvirt up start one loop between them. */
 static void test_one_loop(void)
 {
@@ -227,6 +266,7 @@ static void test_one_loop(void)
 int main(void)
 {
 	main_thread = pthread_self();
+	test_start_without_room();
 	test_one_loop();
 	test_watch();
 	test_same_fd_twice();

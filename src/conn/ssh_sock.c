@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/fd_room.h"
 #include "core/timeutil.h"
 
 /* 0 connected, -1 failed (errno set; ETIMEDOUT at the deadline,
@@ -77,9 +78,15 @@ int ssh_tcp_connect(const char *address, int port, int timeout_ms, int cancel_fd
 	int64_t deadline = now_ms() + timeout_ms;
 	int rc, fd = -1, last = 0;
 	snprintf(portstr, sizeof portstr, "%d", port);
+	/* the socket: not out of the room libvirt's connections were given
+	 * (core/fd_room.h) */
+	if (fd_room_take(1, err) < 0)
+		return -1;
 	rc = getaddrinfo(address, portstr, &hints, &res);
-	if (rc != 0)
+	if (rc != 0) {
+		fd_room_give(1, 0);
 		return err_set(err, VD_EUNREACH, "cannot resolve %s: %s", address, gai_strerror(rc));
+	}
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		if (try_addr(ai, deadline, cancel_fd, &fd) == 0)
 			break;
@@ -88,6 +95,7 @@ int ssh_tcp_connect(const char *address, int port, int timeout_ms, int cancel_fd
 			break;
 	}
 	freeaddrinfo(res);
+	fd_room_give(1, 0);
 	if (fd >= 0)
 		return fd;
 	if (last == ETIMEDOUT)

@@ -13,6 +13,7 @@
 #include "conn/virt_events.h"
 #include "conn/virt_rpc.h"
 #include "conn/virt_states.h"
+#include "core/fd_room.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -259,10 +260,8 @@ static void drop_connection(struct virt_host *vh)
 	vh->stats_state_only = 0;
 	if (vh->rpc)
 		virt_rpc_reset(vh->rpc);
-	if (vh->conn) {
-		virConnectClose(vh->conn);
-		vh->conn = NULL;
-	}
+	virt_close(vh->conn);
+	vh->conn = NULL;
 }
 
 void virt_host_set_route(struct virt_host *vh, virt_uri_fn fn, void *ctx)
@@ -278,17 +277,46 @@ void virt_host_set_rpc(struct virt_host *vh, const struct virt_rpc_channel *ch, 
 	vh->rpc = virt_rpc_new(ch, ctx, daemon_uri);
 }
 
+/* Room is taken before the route (a tunnel's descriptors) and libvirt's
+ * open (core/fd_room.h). */
+static virConnectPtr open_conn(const char *uri, struct vd_err *err)
+{
+	virConnectPtr conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
+	if (!conn)
+		virt_error(err, uri);
+	return conn;
+}
+
+void *virt_open(const char *uri, struct vd_err *err)
+{
+	if (fd_room_take(FD_ROOM_LIBVIRT, err) < 0)
+		return NULL;
+	virConnectPtr conn = open_conn(uri, err);
+	fd_room_give(FD_ROOM_LIBVIRT, conn != NULL);
+	return conn;
+}
+
+void virt_close(void *conn)
+{
+	if (!conn)
+		return;
+	virConnectClose(conn);
+	fd_room_release();
+}
+
 int virt_host_connect(struct virt_host *vh, struct vd_err *err)
 {
 	char *via = NULL;
 	if (vh->conn)
 		return 0;
-	if (vh->route && vh->route(vh->route_ctx, &via, err) < 0)
+	if (fd_room_take(FD_ROOM_LIBVIRT, err) < 0)
 		return -1;
-	vh->conn = virConnectOpenAuth(via ? via : vh->uri, virConnectAuthPtrDefault, 0);
+	if (!vh->route || vh->route(vh->route_ctx, &via, err) == 0)
+		vh->conn = open_conn(via ? via : vh->uri, err);
+	fd_room_give(FD_ROOM_LIBVIRT, vh->conn != NULL);
 	if (!vh->conn) {
 		free(via);
-		return virt_error(err, vh->uri);
+		return -1;
 	}
 	/* Remote drivers only: a cut host or a frozen daemon fails the call
 	 * that waits on it within about the connect timeout. */

@@ -77,5 +77,10 @@ void virt_read_networks(void *conn, struct net_list *l);
 
 /* Formats the last libvirt error into err with code VD_ELIBVIRT. */
 int  virt_error(struct vd_err *err, const char *what);
+/* A connection to uri (a virConnectPtr) of its own, for a long job, with
+ * room for its descriptors taken first (core/fd_room.h): NULL with err.
+ * virt_close closes it (NULL: nothing). */
+void *virt_open(const char *uri, struct vd_err *err);
+void  virt_close(void *conn);
 
 #endif

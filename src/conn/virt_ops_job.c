@@ -116,9 +116,9 @@ static int do_migrate(struct vop_job *j, virConnectPtr conn, struct vd_err *err)
 {
 	(void)conn;
 	const struct vop_request *r = &j->req;
-	virConnectPtr dconn = virConnectOpenAuth(r->dest_uri, virConnectAuthPtrDefault, 0);
+	virConnectPtr dconn = virt_open(r->dest_uri, err);
 	if (!dconn)
-		return virt_error(err, r->dest_uri);
+		return -1;
 	virTypedParameterPtr params = NULL;
 	int n = 0, max = 0;
 	if (r->bandwidth_mib)
@@ -151,7 +151,7 @@ static int do_migrate(struct vop_job *j, virConnectPtr conn, struct vd_err *err)
 		virDomainFree(ddom);
 	}
 	virTypedParamsFree(params, n);
-	virConnectClose(dconn);
+	virt_close(dconn);
 	return rc;
 }
 
@@ -225,10 +225,8 @@ static void *job_main(void *arg)
 	struct vd_err err;
 	err_clear(&err);
 	int rc = -1;
-	virConnectPtr conn = virConnectOpenAuth(j->uri, virConnectAuthPtrDefault, 0);
-	if (!conn) {
-		virt_error(&err, j->uri);
-	} else {
+	virConnectPtr conn = virt_open(j->uri, &err);
+	if (conn) {
 		j->dom = virDomainLookupByUUIDString(conn, j->req.uuid);
 		if (!j->dom)
 			virt_error(&err, "finding the domain");
@@ -241,7 +239,7 @@ static void *job_main(void *arg)
 		if (j->dom)
 			virDomainFree(j->dom);
 		j->dom = NULL;
-		virConnectClose(conn);
+		virt_close(conn);
 	}
 	pthread_mutex_lock(&j->mu);
 	j->rc = rc;

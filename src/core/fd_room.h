@@ -30,4 +30,20 @@ size_t fd_room_needed(size_t nhosts);
  * so (the limit, what to raise) and the caller may go on with fewer. */
 size_t fd_room_make(size_t need, struct vd_err *err);
 
+/* Where fd_room_make found less room than the hosts need, connections
+ * are let in only while there is room for them: libvirt's client aborts
+ * the process (inside glib) when it cannot make a descriptor, at the open
+ * and at every call it waits on (a wake-up descriptor per call).
+ * fd_room_take(n), before a connection's n descriptors are made: counts
+ * the descriptors open now, those other connects under way took and those
+ * kept for connections made; -1 with VD_EIO naming the limit when n more
+ * do not fit, and the caller fails that connect as any other.
+ * fd_room_give(n, keep) once the connect is over: keep (0 or 1) stays
+ * reserved while the connection lives, given back by fd_room_release.
+ * Where the room was enough, they do nothing. */
+#define FD_ROOM_LIBVIRT 7   /* a libvirt connection with its tunnel (measured: 6.1 at 32 hosts) */
+int  fd_room_take(size_t n, struct vd_err *err);
+void fd_room_give(size_t n, int keep);
+void fd_room_release(void);
+
 #endif

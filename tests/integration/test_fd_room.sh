@@ -5,7 +5,10 @@
 # of libvirt's connection, wake-up pipes); under `ulimit -Sn 256` every one
 # of them still answers with its domains, because vdeck raises the soft
 # limit to what its hosts need.  Under a hard limit below its estimate the
-# shortfall is said at start, naming the limit.
+# shortfall is said at start, naming the limit; under one far below what
+# the hosts use, the hosts that fit connect and the others fail to, saying
+# why, and vdeck goes on (libvirt's client would abort the process, inside
+# glib, on a descriptor it cannot make: core/fd_room.h).
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/lib/sshd_test.sh"
 . "$root/tests/lib/libvirtd-private.sh"
@@ -73,4 +76,15 @@ contains "under a hard limit of 400 the shortfall is said at start" "$out" \
 up=$(echo "$out" | grep -cE '^t[0-9]+ +up ')
 [ "$up" -eq $N ] && ok "and the $N hosts it has room for are up" ||
 	fail "the $N hosts are up under ulimit -n 400" "$up up; $(echo "$out" | tail -n 4)"
+# 150: room for about a third of the hosts.  vdeck exits by itself (no
+# abort), some hosts are up, the rest down naming the limit.
+out=$( (ulimit -n 150 && "$VDECK" -c "$tmp/cluster.lua" --connect-timeout 20 --check) 2>&1); rc=$?
+up=$(echo "$out" | grep -cE '^t[0-9]+ +up ')
+short=$(echo "$out" | grep -c "no room for another connection's file descriptors")
+[ $rc -lt 128 ] && ok "under a hard limit of 150, vdeck ends by itself (rc $rc)" ||
+	fail "under a hard limit of 150, vdeck ends by itself" "rc $rc: $(echo "$out" | tail -n 4)"
+[ "$up" -gt 0 ] && [ "$up" -lt $N ] && ok "the hosts that fit are up ($up of $N)" ||
+	fail "the hosts that fit are up" "$up up; $(echo "$out" | tail -n 4)"
+[ "$short" -gt 0 ] && [ $((up + short)) -eq $N ] && ok "the $short others say the limit is why" ||
+	fail "the others say the limit is why" "$up up, $short say so: $(echo "$out" | grep -vE '^t[0-9]+ +up ' | head -n 5)"
 finish

@@ -1,8 +1,11 @@
 /* test_fd_room.c — core/fd_room.c: the soft descriptor limit is raised to
  * what the hosts need (never lowered, never past the hard limit, and a
  * shortfall is reported), and the descriptor table is sized at once, so a
- * thread that opens hundreds of descriptors later never grows it.  Each
- * case runs in a child of its own: limits and the table are per process. */
+ * thread that opens hundreds of descriptors later never grows it.  Short
+ * of room, connections are let in while they fit (fd_room_take): the
+ * descriptors open, those connects under way took and those kept for
+ * connections made all count.  Each case runs in a child of its own:
+ * limits, the table and the room are per process. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
@@ -139,6 +142,66 @@ static void short_of_the_hard_limit(void)
 	CHECK(strstr(err.msg, "limit is 300") != NULL);
 }
 
+static int open_count(void)
+{
+	int n = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/* Room taken is counted until given back; what a connection keeps, until
+ * released; descriptors opened meanwhile count too. */
+static void takes_while_room(void)
+{
+	CHECK(set_limits(200, 200) == 0);
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(fd_room_make(1000, &err), 200);
+	int open_now = open_count();
+	/* 16 kept spare: room for (200 - 16 - open) / 7 connects at once */
+	int fit = (200 - 16 - open_now) / FD_ROOM_LIBVIRT, n = 0;
+	while (n < 100 && fd_room_take(FD_ROOM_LIBVIRT, &err) == 0)
+		n++;
+	CHECK_INT(n, fit);
+	CHECK(strstr(err.msg, "no room for another connection's file descriptors") != NULL);
+	CHECK(strstr(err.msg, "of 200 in use or kept") != NULL);
+	/* one ends, having made its descriptors and keeping one: room for
+	 * none more (7 given to it are counted, plus the one kept) */
+	int made[FD_ROOM_LIBVIRT];
+	for (int i = 0; i < FD_ROOM_LIBVIRT; i++)
+		made[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fd_room_give(FD_ROOM_LIBVIRT, 1);
+	err_clear(&err);
+	CHECK_INT(fd_room_take(FD_ROOM_LIBVIRT, &err), -1);
+	/* it closes, and the others fail (making nothing): once none is under
+	 * way the open descriptors are counted anew, and there is room again */
+	for (int i = 0; i < FD_ROOM_LIBVIRT; i++)
+		close(made[i]);
+	fd_room_release();
+	for (int i = 1; i < n; i++)
+		fd_room_give(FD_ROOM_LIBVIRT, 0);
+	err_clear(&err);
+	CHECK_INT(fd_room_take(FD_ROOM_LIBVIRT, &err), 0);
+	CHECK_STR(err.msg, "");
+}
+
+/* With the room fd_room_make asked for, nothing is counted or refused. */
+static void no_count_with_room(void)
+{
+	rlim_t hard;
+	if (!hard_limit_allows(2000, &hard))
+		return;
+	CHECK(set_limits(256, hard) == 0);
+	struct vd_err err;
+	err_clear(&err);
+	CHECK_INT(fd_room_make(1500, &err), 1500);
+	int refused = 0;
+	for (int i = 0; i < 1000; i++)
+		refused += fd_room_take(FD_ROOM_LIBVIRT, &err) < 0;
+	CHECK_INT(refused, 0);
+}
+
 int main(void)
 {
 	/* what 128 hosts hold over SSH with libvirt's tunnel: 1 162 measured */
@@ -147,5 +210,7 @@ int main(void)
 	in_child(raises_and_sizes);
 	in_child(never_lowers);
 	in_child(short_of_the_hard_limit);
+	in_child(takes_while_room);
+	in_child(no_count_with_room);
 	return check_summary();
 }

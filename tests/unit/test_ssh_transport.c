@@ -6,6 +6,7 @@
  * part is one skip when sshd cannot run here. */
 #include "check.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -446,6 +447,12 @@ static void test_cancel(void)
 	}
 	close(p.cancel_fd);
 	p.sysroot = NULL;
+	/* The host's shell still waits in the FIFO's open: a writer that comes
+	 * and goes lets it read end-of-file, go on and end on its closed
+	 * channel, instead of outliving the test. */
+	int w = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (w >= 0)
+		close(w);
 	unlink(path);
 	static const char *const dirs[] = { "run/libvirt/qemu", "run/libvirt", "run" };
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {

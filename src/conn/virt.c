@@ -277,8 +277,6 @@ void virt_host_set_rpc(struct virt_host *vh, const struct virt_rpc_channel *ch, 
 	vh->rpc = virt_rpc_new(ch, ctx, daemon_uri);
 }
 
-/* Room is taken before the route (a tunnel's descriptors) and libvirt's
- * open (core/fd_room.h). */
 static virConnectPtr open_conn(const char *uri, struct vd_err *err)
 {
 	virConnectPtr conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
@@ -309,6 +307,7 @@ int virt_host_connect(struct virt_host *vh, struct vd_err *err)
 	char *via = NULL;
 	if (vh->conn)
 		return 0;
+	/* room for the tunnel's descriptors (the route) and libvirt's */
 	if (fd_room_take(FD_ROOM_LIBVIRT, err) < 0)
 		return -1;
 	if (!vh->route || vh->route(vh->route_ctx, &via, err) == 0)

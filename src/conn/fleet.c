@@ -207,9 +207,8 @@ static void source_answered(struct host_ctx *hc, struct host_snapshot *s, enum h
  * (collector_poll).  ticket: the refresh request this poll answers (0 for
  * the schedule's own and libvirt-only polls).  Both sources are waited on
  * from the start: while libvirt hangs, the host's files are not read
- * either.  Returns 0
- * when something answered (a host whose SSH is gone keeps its libvirt data
- * as fresh as its interval: it is not backed off). */
+ * either.  Returns 0 when something answered (a host whose SSH is gone
+ * keeps its libvirt data as fresh as its interval: it is not backed off). */
 static int poll_host(struct host_ctx *hc, int full, int fresh, uint64_t ticket)
 {
 	struct message *m = x_calloc(1, sizeof *m);

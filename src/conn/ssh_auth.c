@@ -6,6 +6,7 @@
  * Passphrase-protected files are not supported (use the agent). */
 #include "conn/ssh_conn.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,20 +48,26 @@ static int file_auth(struct ssh_conn *c, const char *user, const char *identity,
 		     int64_t deadline, struct strbuf *why)
 {
 	char *pub = x_asprintf("%s.pub", identity);
-	int rc, result;
+	int rc, result, file_errno = 0;
 	if (access(pub, R_OK) != 0)
 		x_free(&pub);
+	errno = 0;
 	while ((rc = libssh2_userauth_publickey_fromfile_ex(c->session, user,
-			(unsigned)strlen(user), pub, identity, NULL)) == LIBSSH2_ERROR_EAGAIN)
+			(unsigned)strlen(user), pub, identity, NULL)) == LIBSSH2_ERROR_EAGAIN) {
+		errno = 0;
 		if (ssh_wait(c, deadline) < 0)
 			break;
+	}
+	file_errno = errno;   /* libssh2 1.10 says only "unable to open the key file" */
 	if (rc == 0)
 		result = AUTH_OK;
 	else if (rc == LIBSSH2_ERROR_EAGAIN)
 		result = AUTH_TIMEOUT;
 	else {
 		result = AUTH_NO;
-		if (rc == LIBSSH2_ERROR_FILE)
+		if (rc == LIBSSH2_ERROR_FILE && (file_errno == EMFILE || file_errno == ENFILE))
+			sb_appendf(why, "; cannot open key file %s: %s", identity, strerror(file_errno));
+		else if (rc == LIBSSH2_ERROR_FILE)
 			sb_appendf(why, "; cannot use key file %s (missing, unreadable, or "
 				   "passphrase-protected)", identity);
 		else

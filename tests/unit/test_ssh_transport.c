@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -253,6 +254,23 @@ static void test_auth(void)
 		setenv("SSH_AUTH_SOCK", saved, 1);
 		free(saved);
 	}
+	/* out of descriptors once the socket is made: said as such, not as a
+	 * key file that is missing */
+	p = params(env_kh);
+	int lowest = dup(0);
+	close(lowest);
+	struct rlimit was, tight;
+	getrlimit(RLIMIT_NOFILE, &was);
+	tight = was;
+	tight.rlim_cur = (rlim_t)lowest + 1;
+	setrlimit(RLIMIT_NOFILE, &tight);
+	err_clear(&err);
+	t = transport_open(&transport_ssh, &p, &err);
+	setrlimit(RLIMIT_NOFILE, &was);
+	CHECK(t == NULL);
+	CHECK(strstr(err.msg, "cannot open key file") != NULL);
+	CHECK(strstr(err.msg, "Too many open files") != NULL);
+	transport_close(&t);
 }
 
 /* A port where nothing listens. */

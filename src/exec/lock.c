@@ -1,6 +1,7 @@
 /* lock.c — per-script flock under $XDG_RUNTIME_DIR (or the state dir). */
 #include "exec/lock.h"
 #include "core/paths.h"
+#include "core/timeutil.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -40,9 +41,15 @@ int run_lock_take(const char *script, struct vd_err *err)
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 		char pid[32] = "";
-		ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
+		/* the holder writes its pid just after it took the lock: a run
+		 * that lost by a hair waits a moment for it */
+		for (int tries = 0; e == EWOULDBLOCK && !pid[0] && tries < 20; tries++) {
+			if (tries)
+				sleep_ms(5);
+			ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+			pid[n > 0 ? n : 0] = '\0';
+			pid[strcspn(pid, "\n")] = '\0';
+		}
 		close(fd);
 		if (e == EWOULDBLOCK)
 			err_set(err, VD_ELOCKED, "another run of %s holds %s%s%s", script, path,

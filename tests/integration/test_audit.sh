@@ -165,7 +165,7 @@ return vdeck.runbook { name = "sleep-test", description = "sleeps on a host (tes
   run = function() vdeck.host("cna01"):run("sleep 10") end }
 LUA
 	: >"$AUDIT"
-	sock=vdeck-audit-$$
+	sock=vdeck-audit-quit-$$   # not the first session's: its server may still be going
 	pane() { tmux -L "$sock" capture-pane -p; }
 	until_screen() { n=0; while ! pane | grep -Eq "$1" && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done; }
 	tmux -L "$sock" -f /dev/null new-session -d -x 200 -y 40 \

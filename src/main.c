@@ -503,9 +503,12 @@ int main(int argc, char **argv)
 		tui_log_release();
 	cluster_free(&cluster);
 	/* A worker still polling a simulated host reads through the demo's
-	 * transport: the process exits, the demo stays for it. */
+	 * transport: the process exits, the demo stays for it, without its
+	 * files (a left-behind read fails, and the process is ending). */
 	if (!detached)
 		demo_free(&demo);
+	else
+		demo_remove_files(demo);
 	inventory_free(&inv);
 	free(script);
 	if (lock_fd >= 0)

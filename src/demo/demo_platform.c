@@ -145,13 +145,18 @@ const struct transport_class *demo_transport(const struct demo *d)
 	return &d->cls;
 }
 
+void demo_remove_files(struct demo *d)
+{
+	if (d && !getenv("VDECK_KEEP_DEMO"))
+		nftw(d->dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
 void demo_free(struct demo **pd)
 {
 	struct demo *d = *pd;
 	if (!d)
 		return;
-	if (!getenv("VDECK_KEEP_DEMO"))
-		nftw(d->dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+	demo_remove_files(d);
 	free(d->dir);
 	x_free(pd);
 }

@@ -27,5 +27,8 @@ void demo_inventory(const struct demo *d, struct inventory *inv);
 const struct transport_class *demo_transport(const struct demo *d);
 /* Removes the generated tree (kept when $VDECK_KEEP_DEMO is set). */
 void demo_free(struct demo **d);
+/* Removes the simulated hosts' files, leaving the demo itself (its
+ * transport class) to workers that outlive the exit. */
+void demo_remove_files(struct demo *d);
 
 #endif

@@ -165,6 +165,8 @@ return vdeck.runbook { name = "sleep-test", description = "sleeps on a host (tes
   run = function() vdeck.host("cna01"):run("sleep 10") end }
 LUA
 	: >"$AUDIT"
+	demos() { ls "$TMPDIR" | grep -c '^vdeck-demo-'; }
+	demos_before=$(demos)
 	sock=vdeck-audit-quit-$$   # not the first session's: its server may still be going
 	pane() { tmux -L "$sock" capture-pane -p; }
 	until_screen() { n=0; while ! pane | grep -Eq "$1" && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done; }
@@ -193,6 +195,7 @@ LUA
 	contains "console: the left-behind call is recorded abandoned" "$(grep '"record":"result"' "$AUDIT")" \
 		'"result":"abandoned","error":"run: cna01: vdeck stopped waiting for the host'"'"'s answer; the outcome is not recorded"'
 	check "console: with the started record's id" test "$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$AUDIT" | sort -u | wc -l)" = 1
+	check "console: the demo's files are removed though a call was left behind" test "$(demos)" = "$demos_before"
 	tmux -L "$sock" kill-server 2>/dev/null
 else
 	skip "console quit mid-call: tmux is not installed"

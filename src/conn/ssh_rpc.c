@@ -7,8 +7,9 @@
  * out, another on the way in, and the worker's own.  This channel goes to
  * the same daemon socket (ssh_tunnel_channel) but is read in place, under
  * the session lock the worker already holds.  It stays open between polls
- * and is dropped on any failure, with whatever it still holds: a reply
- * half-read is never taken for the next call's. */
+ * and is dropped on any failure, with whatever it still holds (a reply
+ * half-read is never taken for the next call's), and when vdeck gives it
+ * up (ssh_rpc_close: the daemon refused its calls). */
 #include "conn/ssh_conn.h"
 #include "core/timeutil.h"
 

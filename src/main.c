@@ -361,6 +361,17 @@ static int run_tool_mode(const struct cli *cli)
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
 }
 
+/* From here the exit is bounded (fleet_stop waits half a second at most):
+ * a SIGHUP from a terminal closing, or a second SIGTERM, would only cut it
+ * short and leave the demo's files behind.  Ignored, not blocked: any
+ * thread may take a signal sent to the process. */
+static void ignore_quit_signals(void)
+{
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+}
+
 static void on_interrupt(int sig)
 {
 	(void)sig;
@@ -497,6 +508,7 @@ int main(int argc, char **argv)
 		rc = EXIT_FAILED;
 	} else {
 		rc = run_mode(&cli, fleet);
+		ignore_quit_signals();
 		detached = fleet_stop(&fleet);
 	}
 	if (cli.mode == MODE_TUI)

@@ -105,11 +105,16 @@ static void install_signals(void)
 	add_restore("rmcup");
 }
 
+/* The console is closing and vdeck with it (main.c): a quit signal from
+ * here on (the terminal closing as the user quits) would only cut the
+ * exit short, so it is ignored. */
 static void restore_signals(void)
 {
-	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		signal(sigs[i], SIG_DFL);
+	int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT }, quit[] = { SIGINT, SIGTERM, SIGHUP };
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+		signal(fatal[i], SIG_DFL);
+	for (size_t i = 0; i < sizeof quit / sizeof quit[0]; i++)
+		signal(quit[i], SIG_IGN);
 	if (sig_pipe[0] >= 0) {
 		close(sig_pipe[0]);
 		close(sig_pipe[1]);

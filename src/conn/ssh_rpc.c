@@ -17,10 +17,6 @@
 
 #define FRAME_MIN 28   /* the length word and libvirt's six header words */
 
-static void drop(struct ssh_conn *c)
-{
-	ssh_channel_drop(c, &c->rpc_ch);
-}
 
 static int fail(struct ssh_conn *c, struct vd_err *err, enum vd_errcode code, const char *what)
 {
@@ -61,32 +57,37 @@ static int read_message(struct ssh_conn *c, size_t max, int64_t deadline, struct
 	return 0;
 }
 
+void ssh_rpc_close(struct ssh_conn *c)
+{
+	ssh_channel_drop(c, &c->rpc_ch);
+}
+
+/* -1 with the channel dropped when the session is gone, else 0. */
+static int session_gone(struct ssh_conn *c, struct vd_err *err)
+{
+	if (c->connected)
+		return 0;
+	ssh_rpc_close(c);
+	return err_set(err, VD_EUNREACH, "SSH connection to %s is closed", c->host_name);
+}
+
 int ssh_rpc_open(struct ssh_conn *c, int anew, struct vd_err *err)
 {
-	if (!c->connected) {
-		drop(c);
-		return err_set(err, VD_EUNREACH, "SSH connection to %s is closed", c->host_name);
-	}
+	if (session_gone(c, err) < 0)
+		return -1;
 	if (anew)
-		drop(c);
+		ssh_rpc_close(c);
 	if (c->rpc_ch)
 		return 0;
 	c->rpc_ch = ssh_tunnel_channel(c, err);
 	return c->rpc_ch ? 1 : -1;
 }
 
-void ssh_rpc_close(struct ssh_conn *c)
-{
-	drop(c);
-}
-
 int ssh_rpc_exchange(struct ssh_conn *c, const void *req, size_t len, size_t max, int timeout_ms,
 		     struct strbuf *reply, struct vd_err *err)
 {
-	if (!c->connected) {
-		drop(c);
-		return err_set(err, VD_EUNREACH, "SSH connection to %s is closed", c->host_name);
-	}
+	if (session_gone(c, err) < 0)
+		return -1;
 	if (!c->rpc_ch)
 		return err_set(err, VD_ELIBVIRT, "%s: no libvirt channel open", c->host_name);
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : c->io_timeout_ms);
